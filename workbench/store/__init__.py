@@ -1,0 +1,1 @@
+"""Files the tool owns: coding sheets, duplicate decisions, caches."""
