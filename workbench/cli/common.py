@@ -1,0 +1,85 @@
+"""The click group and what every verb shares."""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from workbench.errors import WorkbenchError
+from workbench.review import Review
+
+
+@click.group(invoke_without_command=True)
+@click.option("--review", "review_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=".", show_default=True, help="The review folder.")
+@click.version_option(package_name="workbench")
+@click.pass_context
+def cli(ctx: click.Context, review_dir: Path) -> None:
+    """A keyboard-first, offline workbench for systematic reviews and qualitative coding.
+
+    With no command, opens the workbench on the review in the current folder.
+
+    Example: workbench --review path/to/review
+    """
+    ctx.obj = review_dir
+    if ctx.invoked_subcommand is None:
+        from workbench.tui.app import run_app
+        code = run_app(review_dir, reviewer=None)
+        ctx.exit(code)
+
+
+def open_review(ctx: click.Context) -> Review:
+    """Open the review named by --review (the current folder by default)."""
+    return Review.open(ctx.find_root().obj or Path("."))
+
+
+def echo_json(value: object) -> None:
+    """Print a value as indented JSON on stdout."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool = True):
+    """Yield a progress(done, total) callback drawn as a click progress bar on stderr."""
+    if not enabled:
+        yield None
+        return
+    state: dict[str, object] = {}
+
+    def progress(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), label=label, file=click.get_text_stream("stderr"))
+            bar.__enter__()
+            state["bar"] = bar
+            state["pos"] = 0
+        step = done - int(state["pos"])
+        if step > 0:
+            bar.update(step)
+            state["pos"] = done
+
+    try:
+        yield progress
+    finally:
+        bar = state.get("bar")
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def parse_mapping(items: tuple[str, ...]) -> dict[str, str] | None:
+    """Turn ("Col A=title", ...) into {"Col A": "title"}."""
+    if not items:
+        return None
+    mapping = {}
+    for item in items:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r} is not COLUMN=FIELD", param_hint="--map")
+        column, field = item.rsplit("=", 1)
+        mapping[column.strip()] = field.strip()
+    return mapping
+
+
+__all__ = ["cli", "open_review", "echo_json", "progress_bar", "parse_mapping", "WorkbenchError"]

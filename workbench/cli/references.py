@@ -1,0 +1,90 @@
+"""Verbs for the review folder and its references: init, import, status, records."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from workbench.cli.common import cli, echo_json, open_review, parse_mapping, progress_bar
+from workbench.io.records_table import write_records
+from workbench.review import init_review
+
+
+@cli.command("init")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init_cmd(directory: Path) -> None:
+    """Make a new review folder with a commented codebook template.
+
+    Example: workbench init my-review
+    """
+    review = init_review(directory)
+    click.echo(f"Made a new review in {review.root}: edit codebook.yaml, then "
+               f"`workbench import EXPORT --database NAME`.")
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--database", help="Which database the export came from (guessed if omitted).")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid entries of a partly broken export and list the rest.")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
+              help="Map a CSV column to a record field (repeatable).")
+@click.pass_context
+def import_cmd(ctx: click.Context, paths: tuple[Path, ...], database: str | None,
+               skip_invalid: bool, maps: tuple[str, ...]) -> None:
+    """Copy search exports into references/ untouched and record their database.
+
+    Example: workbench import scopus.csv --database Scopus
+    """
+    review = open_review(ctx)
+    with progress_bar("Importing", enabled=len(paths) > 1) as progress:
+        done = review.import_references(list(paths), database=database,
+                                        skip_invalid=skip_invalid, mapping=parse_mapping(maps),
+                                        progress=progress)
+    for item in done:
+        click.echo(f"{item.source}: {item.records} records ({item.format}, "
+                   f"{item.database or 'database unknown'}) -> {item.stored_as}")
+        for problem in item.skipped:
+            click.echo(f"skipped: {problem}", err=True)
+
+
+@cli.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def status_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Show the exports, records per database and totals.
+
+    Example: workbench status --json
+    """
+    status = open_review(ctx).status()
+    if as_json:
+        echo_json(status)
+        return
+    click.echo(f"Review: {status['review']}")
+    for f in status["files"]:
+        click.echo(f"  {f['file']}: {f['records']} records, {f['database'] or '?'} ({f['format']})")
+    click.echo("Records per database:")
+    for db, n in status["records_per_database"].items():
+        click.echo(f"  {db}: {n}")
+    click.echo(f"Records: {status['records']}")
+    for key, value in status.items():
+        if key not in {"review", "files", "records_per_database", "records"}:
+            click.echo(f"{key.replace('_', ' ').capitalize()}: {value}")
+
+
+@cli.command("records")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True, help="CSV or JSON Lines.")
+@click.pass_context
+def records_cmd(ctx: click.Context, fmt: str) -> None:
+    """Print the normalized records, one row per record, with id, provenance and study id.
+
+    Example: workbench records --format jsonl > records.jsonl
+    """
+    review = open_review(ctx)
+    records = review.records()
+    study_of = review.study_of_records() if hasattr(review, "study_of_records") else {}
+    write_records(records, sys.stdout, fmt=fmt, study_of=study_of)

@@ -1,0 +1,123 @@
+"""The review folder and the Review object both front ends call."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from workbench.core.records import Record
+from workbench.errors import ReviewError
+from workbench.review.importing import ImportedFile, Progress, import_exports, load_records
+from workbench.store.imports import read_manifest
+
+log = logging.getLogger(__name__)
+
+CODEBOOK = "codebook.yaml"
+FOLDERS = ("references", "coding", "exports")
+GITIGNORE = ".workbench/\n"
+
+
+def init_review(path: Path) -> "Review":
+    """Make a new review folder with a commented codebook template.
+
+    Args:
+        path: the folder to create (it may exist, but must not hold a codebook.yaml).
+
+    Returns:
+        The opened Review.
+
+    Raises:
+        ReviewError: the folder already holds a review.
+    """
+    path = Path(path)
+    if (path / CODEBOOK).exists():
+        raise ReviewError("already a review folder (codebook.yaml exists)", path=path,
+                          hint="nothing was changed")
+    path.mkdir(parents=True, exist_ok=True)
+    for name in FOLDERS:
+        (path / name).mkdir(exist_ok=True)
+    template = resources.files("workbench").joinpath("templates", "codebook.yaml")
+    (path / CODEBOOK).write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
+    gitignore = path / ".gitignore"
+    if not gitignore.exists():
+        gitignore.write_text(GITIGNORE, encoding="utf-8")
+    return Review.open(path)
+
+
+class Review:
+    """A review folder: codebook.yaml, references/, coding/, exports/.
+
+    Open one with `Review.open(path)`. Records are parsed lazily and cached.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).resolve()
+        self._records: list[Record] | None = None
+        self._lock = threading.RLock()
+
+    # -- opening -----------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str = ".") -> "Review":
+        """Open the review in a folder.
+
+        Raises:
+            ReviewError: the folder has no codebook.yaml.
+        """
+        root = Path(path)
+        if not (root / CODEBOOK).is_file():
+            raise ReviewError("not a review folder: no codebook.yaml here", path=root,
+                              hint="run `workbench init DIR` to make one")
+        return cls(root)
+
+    @property
+    def references(self) -> Path:
+        return self.root / "references"
+
+    @property
+    def coding(self) -> Path:
+        return self.root / "coding"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    # -- references --------------------------------------------------------------------------
+    def import_references(self, paths: Sequence[Path], database: str | None = None,
+                          skip_invalid: bool = False, mapping: dict[str, str] | None = None,
+                          progress: Progress | None = None,
+                          cancel: threading.Event | None = None) -> list[ImportedFile]:
+        """Import search exports (see workbench.review.importing.import_exports)."""
+        with self._lock:
+            done = import_exports(self.root, paths, database=database, skip_invalid=skip_invalid,
+                                  mapping=mapping, progress=progress, cancel=cancel)
+            self._records = None
+            self._invalidate()
+            return done
+
+    def records(self, progress: Progress | None = None) -> list[Record]:
+        """Return every record in import order (parsed once, then cached)."""
+        with self._lock:
+            if self._records is None:
+                self._records = load_records(self.root, progress=progress)
+            return self._records
+
+    def status(self) -> dict:
+        """Return files, records per database and totals, for `workbench status`."""
+        records = self.records()
+        per_db = Counter(r.database or "(unknown)" for r in records)
+        files = [
+            {"file": f"references/{e.file}", "database": e.database, "format": e.format,
+             "records": e.records, "skipped": e.skipped, "imported_at": e.imported_at}
+            for e in read_manifest(self.references)
+        ]
+        return {"review": str(self.root), "files": files,
+                "records_per_database": dict(sorted(per_db.items())),
+                "records": len(records)}
+
+    def _invalidate(self) -> None:
+        """Drop derived state that depends on the records."""

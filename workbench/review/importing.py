@@ -1,0 +1,189 @@
+"""Importing search exports into references/ and reading them back as records."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from workbench.core.ids import assign_ids, file_digest
+from workbench.core.records import ImportReport, Record
+from workbench.errors import ImportProblems, Problem, ReviewError
+from workbench.io.references import guess_database, read_export
+from workbench.store.imports import (MANIFEST_NAME, ImportEntry, append_manifest, copy_export,
+                                     read_cached_records, read_manifest, write_cached_records)
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    """What one `import` did with one export."""
+
+    source: str
+    stored_as: str
+    database: str
+    format: str
+    records: int
+    skipped: list[Problem] = field(default_factory=list)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def export_files(references: Path) -> list[Path]:
+    """Return the exports under references/ (not the manifest, not hidden files), sorted."""
+    if not references.is_dir():
+        return []
+    return sorted(p for p in references.iterdir()
+                  if p.is_file() and p.name != MANIFEST_NAME and not p.name.startswith(".")
+                  and not p.name.endswith(".part"))
+
+
+def import_exports(root: Path, paths: Sequence[Path], database: str | None = None,
+                   skip_invalid: bool = False, mapping: dict[str, str] | None = None,
+                   progress: Progress | None = None,
+                   cancel: threading.Event | None = None) -> list[ImportedFile]:
+    """Check every export, then copy each into references/ byte for byte and record it.
+
+    Every file is parsed before anything is written: if any file has problems
+    (and skip_invalid is False) or was imported before, nothing is imported.
+
+    Args:
+        root: the review folder.
+        paths: the exports to import.
+        database: the database label; guessed from content when None.
+        skip_invalid: import the valid entries of a partly broken export.
+        mapping: column -> field map for CSV/TSV exports.
+        progress: called with (files done, files total).
+        cancel: set to stop before anything is written.
+
+    Returns:
+        One ImportedFile per export.
+
+    Raises:
+        ImportProblems: an export has broken entries (nothing was written).
+        ReviewError: a path is missing, or an export was already imported.
+    """
+    references = root / "references"
+    known = {e.sha256: e for e in read_manifest(references)}
+    for existing in export_files(references):
+        if existing.name not in {e.file for e in known.values()}:
+            known.setdefault(file_digest(existing.read_bytes()), ImportEntry(
+                existing.name, "", "", "", 0, 0, ""))
+    staged: list[tuple[Path, bytes, str, ImportReport, str]] = []
+    problems: list[Problem] = []
+    seen: dict[str, Path] = {}
+    for n, path in enumerate(paths):
+        if cancel is not None and cancel.is_set():
+            raise ReviewError("import cancelled", hint="nothing was imported")
+        path = Path(path)
+        if not path.is_file():
+            raise ReviewError("no such file", path=path, hint="nothing was imported")
+        data = path.read_bytes()
+        digest = file_digest(data)
+        if digest in known:
+            raise ReviewError(f"already imported as references/{known[digest].file}",
+                              path=path, hint="nothing was imported")
+        if digest in seen:
+            raise ReviewError(f"same content as {seen[digest]}", path=path,
+                              hint="nothing was imported")
+        seen[digest] = path
+        report = read_export(path, display_path=str(path), database=database or "",
+                             mapping=mapping)
+        label = database or guess_database_of(path, report)
+        if not report.records and not report.problems:
+            problems.append(Problem(str(path), None, None, "no records found in this file"))
+        problems.extend(report.problems)
+        staged.append((path, data, digest, report, label))
+        if progress:
+            progress(n + 1, len(paths) * 2)
+    if problems and not skip_invalid:
+        raise ImportProblems(problems, hint="nothing was imported (use --skip-invalid to "
+                                            "import the valid entries)")
+    done: list[ImportedFile] = []
+    for n, (path, data, digest, report, label) in enumerate(staged):
+        if not report.records:
+            continue
+        stored = copy_export(data, references, path.name)
+        records = _relabel(report.records, stored, root, label, digest)
+        write_cached_records(root / ".workbench" / "records", digest, records)
+        append_manifest(references, ImportEntry(
+            file=stored.name, database=label, sha256=digest, format=report.format,
+            records=len(records), skipped=len(report.problems), imported_at=_now()))
+        done.append(ImportedFile(str(path), f"references/{stored.name}", label, report.format,
+                                 len(records), list(report.problems)))
+        if progress:
+            progress(len(paths) + n + 1, len(paths) * 2)
+    return done
+
+
+def guess_database_of(path: Path, report: ImportReport) -> str:
+    """Return the database a parsed export most likely came from ("" if unknown)."""
+    try:
+        head = path.read_bytes()[:20000].decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+    return guess_database(head, path.name) or ""
+
+
+def _relabel(records: list[Record], stored: Path, root: Path, database: str,
+             digest: str) -> list[Record]:
+    rel = stored.relative_to(root).as_posix()
+    relabelled = [r.with_(file=rel, database=database or r.database) for r in records]
+    return assign_ids(relabelled, digest)
+
+
+def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
+    """Return every record of every export in references/, in import order.
+
+    Parsed records come from the cache when present and are re-parsed (and
+    re-cached) otherwise. Exports copied in by hand, without `import`, are read
+    too, after the imported ones, with a guessed database label.
+
+    Raises:
+        ImportProblems: an export that was not imported with --skip-invalid has problems.
+    """
+    references = root / "references"
+    cache = root / ".workbench" / "records"
+    entries = read_manifest(references)
+    listed = {e.file for e in entries}
+    extra = [p for p in export_files(references) if p.name not in listed]
+    total = len(entries) + len(extra)
+    records: list[Record] = []
+    for n, entry in enumerate(entries):
+        path = references / entry.file
+        if not path.exists():
+            raise ReviewError("imported export is missing", path=path,
+                              hint="restore it from version control; decisions are kept")
+        cached = read_cached_records(cache, entry.sha256) if entry.sha256 else None
+        if cached is None:
+            cached = _parse_stored(root, path, entry.database, allow_problems=entry.skipped > 0)
+        records.extend(cached)
+        if progress:
+            progress(n + 1, total)
+    for n, path in enumerate(extra):
+        records.extend(_parse_stored(root, path, None, allow_problems=False))
+        if progress:
+            progress(len(entries) + n + 1, total)
+    return records
+
+
+def _parse_stored(root: Path, path: Path, database: str | None,
+                  allow_problems: bool) -> list[Record]:
+    data = path.read_bytes()
+    digest = file_digest(data)
+    rel = path.relative_to(root).as_posix()
+    report = read_export(path, display_path=rel, database=database or "")
+    if report.problems and not allow_problems:
+        raise ImportProblems(report.problems, hint="this export was not read")
+    label = database if database is not None else guess_database_of(path, report)
+    records = _relabel(report.records, path, root, label, digest)
+    write_cached_records(root / ".workbench" / "records", digest, records)
+    return records
