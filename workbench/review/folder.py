@@ -58,6 +58,8 @@ class Review:
     def __init__(self, root: Path) -> None:
         self.root = Path(root).resolve()
         self._records: list[Record] | None = None
+        self._dedupe = None
+        self._codebook = None
         self._lock = threading.RLock()
 
     # -- opening -----------------------------------------------------------------------------
@@ -119,5 +121,41 @@ class Review:
                 "records_per_database": dict(sorted(per_db.items())),
                 "records": len(records)}
 
+    # -- studies -----------------------------------------------------------------------------
+    def dedupe(self, progress: Progress | None = None, cancel: threading.Event | None = None):
+        """Group records into studies with the team's pair decisions (cached).
+
+        Returns:
+            workbench.core.dedupe.DedupeResult.
+        """
+        from workbench.review.studies import group_studies
+        with self._lock:
+            if self._dedupe is None:
+                self._dedupe = group_studies(self.root, self.records(), progress=progress,
+                                             cancel=cancel)
+            return self._dedupe
+
+    def studies(self, progress: Progress | None = None) -> list:
+        """Return the studies (deduplicated records) in import order of their first record."""
+        return list(self.dedupe(progress=progress).studies)
+
+    def study_of_records(self) -> dict[str, str]:
+        """Return record id -> study id."""
+        return dict(self.dedupe().record_to_study)
+
+    # -- codebook ----------------------------------------------------------------------------
+    @property
+    def codebook_path(self) -> Path:
+        return self.root / CODEBOOK
+
+    def codebook(self):
+        """Return the parsed codebook.yaml (raises CodebookError naming file, line and key)."""
+        from workbench.io.codebook_yaml import load_codebook
+        with self._lock:
+            if self._codebook is None:
+                self._codebook = load_codebook(self.codebook_path)
+            return self._codebook
+
     def _invalidate(self) -> None:
-        """Drop derived state that depends on the records."""
+        """Drop derived state that depends on the records or decisions."""
+        self._dedupe = None
