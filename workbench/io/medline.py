@@ -1,0 +1,143 @@
+"""PubMed MEDLINE / .nbib reader (``PMID- 12345`` tagged text).
+
+Written by hand because the `nbib` package gives up on a whole file at the
+first odd line. Here an odd line becomes a Problem with its line number and
+the rest of the file is still read.
+
+Layout: a tag of up to four characters padded to four, a dash and a space
+(``TI  - Title``); continuation lines start with white space (six spaces);
+records are separated by blank lines or start at a new ``PMID-``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from workbench.core.records import ImportReport, Record, clean_text, normalize_doi, parse_year
+from workbench.errors import Problem
+
+log = logging.getLogger(__name__)
+
+FORMAT = "medline"
+
+_TAG_LINE = re.compile(r"([A-Z][A-Z0-9 ]{3})-(.*)")
+_BRACKET = re.compile(r"\s*\[([a-z]+)\]\s*$")
+_PAREN = re.compile(r"\s*\(.*?\)\s*$")
+
+
+def parse_medline(text: str, path: str, database: str = "") -> ImportReport:
+    """Read a PubMed MEDLINE (.nbib / .txt) export.
+
+    Args:
+        text: the decoded file content, with "\\n" line endings.
+        path: the display path used in problems and in `Record.file`.
+        database: the database label stored in `Record.database`.
+
+    Returns:
+        An ImportReport: one Record per entry with a PMID, and a Problem for
+        every line that is not a MEDLINE line and every entry with no PMID.
+
+    Raises:
+        Nothing for bad input: every defect is reported as a Problem.
+    """
+    records: list[Record] = []
+    problems: list[Problem] = []
+    fields: dict[str, list[str]] = {}
+    start = 0
+    ordinal = 0
+    last: list[str] | None = None  # the value list of the last tag, for continuations
+
+    def finish() -> None:
+        nonlocal fields, start, last
+        if fields:
+            entry = f"record {ordinal}"
+            if not fields.get("PMID", [""])[0].strip():
+                problems.append(Problem(path, start, entry,
+                                        "entry has no PMID- line; not read as a PubMed record"))
+            else:
+                records.append(_build_record(fields, path, database, start))
+        fields = {}
+        last = None
+
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            finish()
+            continue
+        match = _TAG_LINE.match(line)
+        if match and " " not in match.group(1).rstrip():
+            tag = match.group(1).rstrip()
+            value = match.group(2).strip()
+            if tag == "PMID" and "PMID" in fields:
+                finish()
+            if not fields:
+                ordinal += 1
+                start = number
+            last = fields.setdefault(tag, [])
+            last.append(value)
+            continue
+        if line[0] in " \t" and last is not None:
+            last[-1] = f"{last[-1]} {line.strip()}" if last[-1] else line.strip()
+            continue
+        entry = f"record {ordinal}" if fields else None
+        problems.append(Problem(path, number, entry,
+                                f"not a MEDLINE line (expected 'TAG - value'): {line.strip()[:60]!r}"))
+    finish()
+    problems.sort(key=lambda p: p.line or 0)
+    return ImportReport(records=records, problems=problems, format=FORMAT)
+
+
+def _first(fields: dict[str, list[str]], *tags: str) -> str:
+    for tag in tags:
+        for value in fields.get(tag, ()):
+            if value.strip():
+                return clean_text(value)
+    return ""
+
+
+def _all(fields: dict[str, list[str]], *tags: str) -> list[str]:
+    return [clean_text(v) for tag in tags for v in fields.get(tag, ()) if v.strip()]
+
+
+def _doi(fields: dict[str, list[str]]) -> str:
+    fallback = ""
+    for value in fields.get("LID", []) + fields.get("AID", []):
+        kind = _BRACKET.search(value)
+        if kind and kind.group(1) == "doi":
+            doi = normalize_doi(_BRACKET.sub("", value))
+            if doi:
+                return doi
+        elif not kind and not fallback:
+            fallback = normalize_doi(value)
+    return fallback
+
+
+def _build_record(fields: dict[str, list[str]], path: str, database: str, line: int) -> Record:
+    pmid = _first(fields, "PMID")
+    authors = _all(fields, "FAU") or _all(fields, "AU")
+    abstracts = _all(fields, "AB")
+    keywords = list(dict.fromkeys(_all(fields, "MH", "OT")))
+    issn = _first(fields, "IS")
+    title = " ".join(_all(fields, "TI")) or _first(fields, "BTI")
+    return Record(
+        title=title,
+        abstract="\n\n".join(abstracts),
+        authors=tuple(authors),
+        year=parse_year(_first(fields, "DP", "DEP", "EDAT")),
+        venue=_first(fields, "JT", "TA", "CTI"),
+        volume=_first(fields, "VI"),
+        issue=_first(fields, "IP"),
+        pages=_first(fields, "PG"),
+        doi=_doi(fields),
+        pmid=pmid,
+        isbn=_first(fields, "ISBN"),
+        issn=_PAREN.sub("", issn),
+        url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/" if pmid.isdigit() else "",
+        keywords=tuple(keywords),
+        language=_first(fields, "LA"),
+        pub_type="; ".join(_all(fields, "PT")),
+        file=path,
+        database=database,
+        key=pmid,
+        line=line,
+    )
