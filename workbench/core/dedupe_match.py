@@ -1,0 +1,217 @@
+"""Pairwise matching for duplicate detection: record features, blocking, pair verdicts.
+
+`find_candidates` proposes pairs with blocking (identifier blocks, sorted
+neighbourhoods on several keys), so the cost grows near-linearly; `judge_pair`
+gives each pair one of three verdicts: DUPLICATE, DISTINCT or UNCERTAIN.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from rapidfuzz.distance import Indel
+
+from workbench.core.normalize import (
+    author_keys, first_page, is_generic_title, normalize_language, normalize_title,
+    notice_kind, title_numbers, venue_tokens, venues_compatible, volume_number,
+)
+from workbench.core.records import Record
+
+DUPLICATE, DISTINCT, UNCERTAIN = "duplicate", "distinct", "uncertain"
+
+#: Neighbourhood window for the sorted-neighbourhood passes.
+WINDOW = 6
+#: Identifier blocks bigger than this are treated as unreliable (a supplement's shared DOI).
+MAX_BLOCK = 40
+_PUBMED_URL = re.compile(r"pubmed(?:\.ncbi\.nlm\.nih\.gov)?/(?:\?term=)?(\d{4,9})", re.I)
+_ABSTRACT_TYPES = re.compile(r"conference|abstract|meeting|proceeding|congress|poster", re.I)
+
+
+@dataclass(slots=True)
+class Features:
+    """What one record contributes to matching, computed once."""
+
+    index: int
+    title: str
+    words: list[str]
+    numbers: tuple[str, ...]
+    generic: bool
+    notice: str
+    language: str
+    first_author: str
+    author_words: frozenset[str]
+    year: int | None
+    venue: tuple[str, ...]
+    volume: str
+    page: str
+    doi: str
+    pmid: str
+    is_abstract: bool
+
+
+def record_features(index: int, record: Record) -> Features:
+    """Return the matching features of one record."""
+    key, marker_language = normalize_title(record.title)
+    words = key.split()
+    language = normalize_language(record.language) if record.language else ""
+    if marker_language and not language:
+        language = marker_language[:3]
+    first, author_words = author_keys(record.authors)
+    pmid = record.pmid.strip()
+    if not pmid and record.url:
+        match = _PUBMED_URL.search(record.url)
+        pmid = match.group(1) if match else ""
+    return Features(
+        index=index, title=key, words=words, numbers=title_numbers(words),
+        generic=is_generic_title(key), notice=notice_kind(record.title), language=language,
+        first_author=first, author_words=author_words, year=record.year,
+        venue=venue_tokens(record.venue) if record.venue else (), volume=volume_number(record.volume),
+        page=first_page(record.pages), doi=record.doi, pmid=pmid,
+        is_abstract=bool(record.pub_type and _ABSTRACT_TYPES.search(record.pub_type)),
+    )
+
+
+def _sorted_pairs(order: list[int], window: int) -> Iterator[tuple[int, int]]:
+    for pos, i in enumerate(order):
+        for j in order[pos + 1:pos + window]:
+            yield (i, j) if i < j else (j, i)
+
+
+def find_candidates(feats: list[Features]) -> set[tuple[int, int]]:
+    """Return candidate pairs (i < j) by blocking; never compares all pairs.
+
+    Blocks: equal DOI, equal PMID (small blocks only), and sorted neighbourhoods
+    over the title, the title read backwards, and first author + year + page.
+    """
+    pairs: set[tuple[int, int]] = set()
+    for attr in ("doi", "pmid"):
+        blocks: dict[str, list[int]] = {}
+        for f in feats:
+            value = getattr(f, attr)
+            if value:
+                blocks.setdefault(value, []).append(f.index)
+        for members in blocks.values():
+            if len(members) < 2:
+                continue
+            if len(members) <= MAX_BLOCK:
+                pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
+            else:
+                order = sorted(members, key=lambda i: feats[i].title)
+                pairs.update(_sorted_pairs(order, WINDOW))
+    keys = (
+        lambda f: f.title,
+        lambda f: " ".join(reversed(f.words)),
+        lambda f: f"{f.first_author} {f.year or ''} {f.page} {f.title}",
+    )
+    for key in keys:
+        order = sorted(range(len(feats)), key=lambda i: key(feats[i]))
+        pairs.update(_sorted_pairs(order, WINDOW))
+    return pairs
+
+
+def _title_similarity(a: Features, b: Features) -> tuple[float, bool]:
+    """Return (similarity 0..100, whether one title looks like a truncation of the other)."""
+    if a.title == b.title:
+        return 100.0, False
+    sim = Indel.normalized_similarity(a.title, b.title) * 100.0
+    short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
+    truncated = False
+    if len(short.words) >= 5 and len(short.title) >= 30:
+        cut = long_.title[:len(short.title)]
+        if cut == short.title or (Indel.normalized_similarity(cut, short.title) >= 0.95):
+            truncated = True
+    return sim, truncated
+
+
+def _authors(a: Features, b: Features) -> float | None:
+    """Return author agreement 0..1, or None when a side has no authors."""
+    if not a.author_words or not b.author_words:
+        return None
+    if a.first_author and a.first_author == b.first_author:
+        return 1.0
+    common = len(a.author_words & b.author_words)
+    return common / min(len(a.author_words), len(b.author_words))
+
+
+def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
+    """Return (verdict, score 0..1, reasons) for two records.
+
+    Identifiers count only when titles are compatible; notices (errata, replies,
+    comments, retractions), numbered parts, different years and generic titles
+    keep records apart.
+    """
+    reasons: list[str] = []
+    sim, truncated = _title_similarity(a, b)
+    doi_equal = bool(a.doi) and a.doi == b.doi
+    pmid_equal = bool(a.pmid) and a.pmid == b.pmid
+    if a.pmid and b.pmid and not pmid_equal:
+        return DISTINCT, 0.0, ("different PMID",)
+    if a.notice != b.notice:
+        return DISTINCT, 0.0, (f"notice kind differs ({a.notice or 'article'} vs {b.notice or 'article'})",)
+    if a.language and b.language and a.language != b.language:
+        return DISTINCT, 0.0, ("different language",)
+    if a.generic or b.generic:
+        exact = (a.title == b.title and (doi_equal or pmid_equal) and a.year == b.year
+                 and a.first_author == b.first_author and a.page == b.page and a.venue == b.venue)
+        return (DUPLICATE, 1.0, ("generic title; identifiers and all fields agree",)) if exact \
+            else (DISTINCT, 0.0, ("generic or empty title",))
+    if a.numbers != b.numbers:
+        short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
+        if not (truncated and long_.numbers[:len(short.numbers)] == short.numbers):
+            return DISTINCT, 0.0, ("numbers in titles differ",)
+    authors = _authors(a, b)
+    year_gap = abs(a.year - b.year) if a.year and b.year else None
+    pages_differ = bool(a.page and b.page and a.page != b.page)
+    volume_differs = bool(a.volume and b.volume and a.volume != b.volume)
+    venue_ok = venues_compatible(a.venue, b.venue)
+    doi_differs = bool(a.doi and b.doi and a.doi != b.doi)
+
+    if sim >= 95:
+        reasons.append("same title" if sim == 100 else f"title {sim:.0f}%")
+    elif truncated:
+        reasons.append("title truncated")
+    if pmid_equal:
+        reasons.append("same PMID")
+    if doi_equal:
+        reasons.append("same DOI")
+
+    if pmid_equal and (sim >= 70 or truncated) and (authors is None or authors > 0):
+        return DUPLICATE, 0.99, tuple(reasons)
+    if year_gap is not None and year_gap > 1:
+        return DISTINCT, 0.0, (f"years {a.year} and {b.year}",)
+    if authors is not None and authors == 0:
+        if sim >= 98 and (doi_equal or (not pages_differ and a.page and year_gap == 0)):
+            return UNCERTAIN, 0.5, tuple(reasons + ["no author in common"])
+        return DISTINCT, 0.0, ("no author in common",)
+    conflicts = []
+    if pages_differ:
+        conflicts.append("first pages differ")
+    if year_gap == 1:
+        conflicts.append("years differ by one")
+    if not venue_ok:
+        conflicts.append("venues differ")
+    if volume_differs:
+        conflicts.append("volumes differ")
+    if doi_differs:
+        conflicts.append("DOIs differ")
+    if a.is_abstract != b.is_abstract:
+        conflicts.append("conference abstract vs article")
+    title_ok = sim >= 95 or (truncated and sim >= 60)
+    author_ok = authors is None or authors >= 0.5
+    support = sum((doi_equal, bool(a.page) and a.page == b.page, bool(a.volume) and a.volume == b.volume,
+                   bool(a.venue and b.venue) and venue_ok, year_gap == 0, authors is not None and authors >= 0.5))
+    score = min(1.0, sim / 100 * 0.6 + 0.08 * support - 0.1 * len(conflicts))
+    hard = [c for c in conflicts if c in ("first pages differ", "DOIs differ", "conference abstract vs article")]
+    if doi_equal and (sim >= 90 or truncated) and author_ok and not pages_differ:
+        return DUPLICATE, max(score, 0.9), tuple(reasons)
+    if title_ok and author_ok and not hard and len(conflicts) <= 1 and support >= 3:
+        return DUPLICATE, max(score, 0.85), tuple(reasons + conflicts)
+    if sim >= 90 and author_ok and not conflicts and support >= 4:
+        return DUPLICATE, max(score, 0.8), tuple(reasons + [f"title {sim:.0f}%"])
+    if (sim >= 85 or truncated) and (authors is None or authors > 0) and len(hard) <= 1:
+        if sim >= 95 and hard == ["first pages differ"] and (year_gap == 1 or not venue_ok):
+            return DISTINCT, score, tuple(reasons + conflicts)
+        return UNCERTAIN, score, tuple(reasons + conflicts or [f"title {sim:.0f}%"])
+    return DISTINCT, score, tuple(reasons + conflicts) or (f"title {sim:.0f}%",)

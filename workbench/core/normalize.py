@@ -1,0 +1,322 @@
+"""Text normalization for duplicate detection: titles, authors, venues, pages.
+
+Pure functions, no I/O. Each turns one exported field into a comparable key,
+so that the same study written by different databases gives equal keys.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa",
+    "λ": "lambda", "μ": "mu", "π": "pi", "σ": "sigma", "τ": "tau", "ω": "omega",
+    "Α": "alpha", "Β": "beta", "Γ": "gamma", "Δ": "delta", "Κ": "kappa", "Ω": "omega",
+}
+_GREEK_RE = re.compile("|".join(map(re.escape, _GREEK)))
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_LATEX_CMD = re.compile(r"\\[A-Za-z]+\s*|\\.")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+#: Language names as databases write them in title markers ("[Chinese]", "[Article in German]").
+LANGUAGES = frozenset("""
+afrikaans albanian arabic armenian bulgarian catalan chinese croatian czech danish dutch english
+estonian finnish french german greek hebrew hindi hungarian icelandic indonesian italian japanese
+korean latvian lithuanian malay norwegian persian polish portuguese romanian russian serbian
+slovak slovene slovenian spanish swedish thai turkish ukrainian urdu vietnamese
+""".split())
+_LANG_MARKER = re.compile(
+    r"\[\s*(?:article\s+in\s+|in\s+)?([A-Za-z]+)(?:\s+language)?(?:\s*,\s*[A-Za-z ]+)?\s*\]\.?",
+    re.IGNORECASE)
+
+
+def fold(text: str) -> str:
+    """Return text with markup removed, accents dropped and Greek letters spelled out.
+
+    Handles HTML tags and entities, LaTeX commands and braces, and Unicode accents;
+    case and punctuation are kept (see `normalize_title` for the comparison key).
+    """
+    if not text:
+        return ""
+    if "&" in text:
+        text = html.unescape(text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "\\" in text or "{" in text or "$" in text:
+        text = _LATEX_CMD.sub("", text).replace("{", "").replace("}", "").replace("$", "")
+    if not text.isascii():
+        text = _GREEK_RE.sub(lambda m: _GREEK[m.group(0)], text)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text
+
+
+def split_language_marker(title: str) -> tuple[str, str]:
+    """Return (title without "[Chinese]"-style markers, language named by the marker or "").
+
+    A title wholly in square brackets (PubMed's convention for a translated title)
+    loses its brackets too.
+    """
+    language = ""
+
+    def _drop(match: re.Match) -> str:
+        nonlocal language
+        name = match.group(1).lower()
+        if name in LANGUAGES:
+            language = language or name
+            return " "
+        return match.group(0)
+
+    text = _LANG_MARKER.sub(_drop, title).strip()
+    if text.startswith("[") and (text.endswith("]") or text.endswith("].")):
+        text = text.rstrip(".")[1:-1]
+    return text.strip(), language
+
+
+@lru_cache(maxsize=4096)
+def normalize_language(value: str) -> str:
+    """Return a language as a three-letter lower-case key ("English", "eng" -> "eng")."""
+    word = _NON_ALNUM.sub("", fold(value).lower())
+    return word[:3]
+
+
+def normalize_title(title: str) -> tuple[str, str]:
+    """Return (comparison key, marker language) for a title.
+
+    The key is lower case ASCII words separated by single spaces, with markup,
+    accents, punctuation and language markers removed.
+    """
+    text, language = split_language_marker(fold(title))
+    key = _NON_ALNUM.sub(" ", text.lower()).strip()
+    return key, language
+
+
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7",
+          "viii": "8", "ix": "9", "x": "10", "one": "1", "two": "2", "three": "3", "four": "4",
+          "first": "1", "second": "2", "third": "3"}
+_PART_WORDS = frozenset({"part", "parts", "phase", "stage", "volume", "vol", "no", "number",
+                         "series", "section", "chapter", "report", "paper"})
+
+
+def title_numbers(words: list[str]) -> tuple[str, ...]:
+    """Return the numbers a normalized title contains, in order (years, part numbers, doses).
+
+    Roman numerals and number words count when they follow "part", "phase" and similar,
+    so "Part II" gives "2".
+    """
+    numbers = []
+    previous = ""
+    for word in words:
+        if word.isdigit():
+            numbers.append(word.lstrip("0") or "0")
+        elif previous in _PART_WORDS and word in _ROMAN:
+            numbers.append(_ROMAN[word])
+        elif word[0].isdigit() or word[-1].isdigit():
+            numbers.extend(n.lstrip("0") or "0" for n in re.findall(r"\d+", word))
+        previous = word
+    return tuple(numbers)
+
+
+#: Titles that name a kind of item rather than a study.
+_GENERIC_PHRASES = frozenset(p.strip() for p in """
+editorial
+introduction
+preface
+foreword
+letter
+letters
+book review
+book reviews
+erratum
+errata
+corrigendum
+correction
+corrections
+commentary
+comment
+comments
+reply
+response
+abstract
+abstracts
+news
+index
+contents
+table of contents
+in this issue
+untitled
+no title
+conclusion
+conclusions
+discussion
+obituary
+announcement
+announcements
+highlights
+summary
+overview
+guest editorial
+editorial comment
+letter to the editor
+letters to the editor
+editor s note
+editors note
+note
+notes
+acknowledgement
+acknowledgements
+acknowledgment
+reviewers
+meeting abstracts
+poster abstracts
+proceedings
+invited commentary
+retraction
+retraction notice
+expression of concern
+""".strip().splitlines())
+
+
+def is_generic_title(key: str) -> bool:
+    """Return True when a normalized title says nothing about the study ("editorial", "")."""
+    if not key:
+        return True
+    if key in _GENERIC_PHRASES:
+        return True
+    return len(key.split()) <= 2 and len(key) < 20
+
+
+_NOTICE_PATTERNS = (
+    ("erratum", re.compile(
+        r"^\s*(?:erratum|errata|corrigendum|corrigenda|correction|corrections|author correction|"
+        r"publisher correction|publisher's note)\s*(?:[:\-.\[(]|to\b|notice\b|for\b|$)"
+        r"|\b(?:erratum|errata|corrigendum|corrigenda)\b")),
+    ("retraction", re.compile(
+        r"^\s*(?:retraction|notice of retraction|retraction note|retraction notice|"
+        r"expression of concern|withdrawal)\b|\bretraction (?:note|notice)\b")),
+    ("reply", re.compile(
+        r"^\s*(?:reply|replies|in reply|authors?'? reply|author's reply|the authors? repl(?:y|ies))\b"
+        r"|^\s*response\s*(?::|to (?:the )?(?:letter|comments?|commentary|editor|dr|drs|"
+        r"reviewers?|critique|criticism)\b)"
+        r"|\breply to\b|\b(?:author'?s'?|authors|the authors) (?:reply|response)\b")),
+    ("comment", re.compile(
+        r"^\s*(?:comment|comments|commentary)\s*(?::|on\b|to\b|regarding\b|$)"
+        r"|^\s*re\s*:|^\s*letter\s*(?::|to the editor|regarding|$)"
+        r"|\bcomment(?:s|ary)? on\b|\bletter to the editor\b")),
+)
+
+
+def notice_kind(title: str) -> str:
+    """Return the kind of notice a title announces ("erratum", "retraction", "reply",
+    "comment") or "" for an ordinary article. Reads the folded title with its punctuation."""
+    text = " ".join(fold(title).lower().split())
+    for kind, pattern in _NOTICE_PATTERNS:
+        if pattern.search(text):
+            return kind
+    return ""
+
+
+_INITIALS = re.compile(r"^(?:[A-Za-z]\.-?)+[A-Za-z]?$|^[A-Z]{1,3}$|^[a-z]$")
+_RUN_TOGETHER = re.compile(r"(?<=\.)(?=[A-Z][a-z])")
+_AND = re.compile(r"\s+and\s+|;\s*", re.IGNORECASE)
+
+
+def split_authors(authors: tuple[str, ...] | list[str]) -> list[str]:
+    """Return one string per author, splitting lists a database ran together.
+
+    Handles "A and B", "A; B" and "Adeli K.Lewis G. F." (no separator at all).
+    """
+    out: list[str] = []
+    for entry in authors:
+        for part in _AND.split(entry):
+            part = part.strip()
+            if not part:
+                continue
+            if "," not in part and _RUN_TOGETHER.search(part):
+                out.extend(p.strip() for p in _RUN_TOGETHER.split(part) if p.strip())
+            else:
+                out.append(part)
+    return out
+
+
+def surname(author: str) -> str:
+    """Return an author's surname as a lower-case ASCII key ("Lewis G. F." -> "lewis")."""
+    text = fold(author).strip()
+    if "," in text:
+        head = text.split(",", 1)[0]
+    else:
+        tokens = text.split()
+        words = [w for w in tokens if not _INITIALS.match(w)]
+        if not words:
+            return ""
+        # "Lewis G. F." / "Lewis GF" -> Lewis; "Gary F. Lewis" -> Lewis
+        head = words[0] if _INITIALS.match(tokens[-1]) else words[-1]
+    return _NON_ALNUM.sub("", head.lower())
+
+
+def author_keys(authors: tuple[str, ...]) -> tuple[str, frozenset[str]]:
+    """Return (first author's surname, set of name words of the first ten authors)."""
+    names = split_authors(authors)
+    first = surname(names[0]) if names else ""
+    words: set[str] = set()
+    for name in names[:10]:
+        for word in _NON_ALNUM.split(fold(name).lower()):
+            if len(word) >= 3 and word not in ("and", "null", "jr", "others", "etal"):
+                words.add(word)
+    return first, frozenset(words)
+
+
+_VENUE_STOP = frozenset({"of", "the", "and", "in", "for", "on", "de", "la", "und", "fur", "a"})
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+
+
+@lru_cache(maxsize=65536)
+def venue_tokens(venue: str) -> tuple[str, ...]:
+    """Return a venue's significant lower-case words, without parenthesized parts."""
+    text = _PAREN.sub(" ", fold(venue).lower()).replace("&", " ")
+    text = text.split(":", 1)[0] if len(text.split(":", 1)[0].split()) >= 1 else text
+    return tuple(w for w in _NON_ALNUM.split(text) if w and w not in _VENUE_STOP)
+
+
+def venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Return True when two venues can name the same journal (full name vs abbreviation).
+
+    Each word of the shorter name must start a word of the longer one, in order.
+    """
+    if not a or not b:
+        return True
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    i = 0
+    for word in short:
+        while i < len(long_) and not long_[i].startswith(word):
+            i += 1
+        if i == len(long_):
+            return False
+        i += 1
+    return True
+
+
+_FIRST_PAGE = re.compile(r"[A-Za-z]?\d+")
+_LEADING_INT = re.compile(r"^\s*(\d+)\s*(?:\(|-|$|\s)")
+
+
+def first_page(pages: str) -> str:
+    """Return the first page as a key: "123-9" -> "123", "S72-S73" -> "s72", "e001469" -> "e1469"."""
+    match = _FIRST_PAGE.search(pages or "")
+    if not match:
+        return ""
+    token = match.group(0).lower()
+    if token[0].isalpha():
+        return token[0] + (token[1:].lstrip("0") or "0")
+    return token.lstrip("0") or "0"
+
+
+def volume_number(volume: str) -> str:
+    """Return the volume as a plain number ("32 (Supplement 2)" -> "32"), or "" if unclear."""
+    match = _LEADING_INT.match(volume or "")
+    return match.group(1).lstrip("0") if match else ""
