@@ -1,0 +1,246 @@
+"""BibTeX exports (Scopus, WoS, Zotero, JabRef, ...) via bibtexparser v2."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import bibtexparser
+from bibtexparser.model import (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry,
+                                MiddlewareErrorBlock, ParsingFailedBlock)
+from pylatexenc.latex2text import LatexNodes2Text
+
+from workbench.core.records import ImportReport, Record, clean_text, normalize_doi, parse_year
+from workbench.errors import Problem
+from workbench.io.ris import split_issn_isbn
+
+log = logging.getLogger(__name__)
+
+_LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
+_ENTRY_HEAD = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]*)")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_AFFILIATION_LETTERS = re.compile(r"(?<=\.)[a-z]{1,2}$")
+_VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "series", "publisher", "institution",
+                 "school", "organization", "howpublished")
+_TEXT_FIELDS = ("title", "abstract", "author", "keywords", "author_keywords") + _VENUE_FIELDS
+
+
+def decode_latex(value: str) -> str:
+    """Return a BibTeX value as plain text; pylatexenc runs only when LaTeX is present."""
+    if "\\" in value or "{" in value or "~" in value or "$" in value:
+        try:
+            value = _LATEX.latex_to_text(value)
+        except Exception as exc:  # pylatexenc raises assorted errors on odd input
+            log.debug("LaTeX decoding failed for %r: %s", value[:60], exc)
+            value = value.replace("{", "").replace("}", "")
+    return value
+
+
+def _split_top_level(value: str) -> list[str]:
+    """Split an author field on " and " outside braces."""
+    if "{" not in value:
+        return [p for p in _AND.split(value.strip()) if p.strip()]
+    parts, depth, start, i = [], 0, 0, 0
+    lower = value.lower()
+    while i < len(value):
+        ch = value[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and ch.isspace() and lower.startswith("and", i + 1) and \
+                i + 4 < len(value) and value[i + 4].isspace():
+            parts.append(value[start:i])
+            i += 5
+            start = i
+            continue
+        i += 1
+    parts.append(value[start:])
+    return [p for p in (p.strip() for p in parts) if p]
+
+
+def _as_last_first(name: str) -> str:
+    """Return one author as "Last, First" ("First Last" and "{Corporate}" handled)."""
+    raw = name.strip()
+    if raw.startswith("{") and raw.endswith("}") and raw.count("{") == 1:
+        return clean_text(decode_latex(raw))
+    text = clean_text(decode_latex(raw))
+    if "," in text or " " not in text:
+        return re.sub(r"\s*,\s*", ", ", text, count=1)
+    words = text.split(" ")
+    cut = len(words) - 1
+    for i, word in enumerate(words[1:-1], start=1):
+        if word[:1].islower():  # von, van, de, ...
+            cut = i
+            break
+    return f"{' '.join(words[cut:])}, {' '.join(words[:cut])}"
+
+
+def split_authors(value: str) -> tuple[str, ...]:
+    """Return the authors of a BibTeX author field, each as "Last, First".
+
+    Handles " and " lists (outside braces) and the 2017 Scopus style
+    "D'Ambrosio, A.a , Aria, M.a" where authors are separated by commas.
+    """
+    names = _split_top_level(value)
+    if len(names) == 1 and names[0].count(",") >= 2 and "{" not in names[0]:
+        tokens = [t.strip() for t in names[0].split(",") if t.strip()]
+        if len(tokens) % 2 == 0:
+            names = [f"{tokens[i]}, {_AFFILIATION_LETTERS.sub('', tokens[i + 1])}"
+                     for i in range(0, len(tokens), 2)]
+    return tuple(a for a in (_as_last_first(n) for n in names) if a)
+
+
+def _keywords(value: str) -> tuple[str, ...]:
+    """Split a keywords field on ";" (or "," when there is no ";")."""
+    sep = ";" if ";" in value else ","
+    return tuple(k for k in (clean_text(part) for part in value.split(sep)) if k)
+
+
+def _split_concat(value: str) -> list[str]:
+    """Split a raw value on "#" concatenation outside braces and quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(value):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == "#" and depth == 0 and not quoted:
+            parts.append(value[start:i])
+            start = i + 1
+    parts.append(value[start:])
+    return [p.strip() for p in parts]
+
+
+def resolve_value(raw: str, strings: dict[str, str]) -> str:
+    """Return a raw BibTeX value with enclosing braces/quotes removed and macros expanded.
+
+    Args:
+        raw: the value as written ("{Text}", "\"Text\"", "jan", "a # \" \" # b").
+        strings: @string macros, keys in lower case, values already resolved.
+    """
+    raw = raw.strip()
+    pieces = _split_concat(raw) if "#" in raw else [raw]
+    out = []
+    for piece in pieces:
+        if len(piece) >= 2 and ((piece[0] == "{" and piece[-1] == "}") or
+                                (piece[0] == '"' and piece[-1] == '"')):
+            out.append(piece[1:-1])
+        else:
+            out.append(strings.get(piece.lower(), piece))
+    return "".join(out)
+
+
+def _fields(entry: Entry, strings: dict[str, str]) -> dict[str, str]:
+    """Return an entry's resolved fields as a dict with lower-case names."""
+    out: dict[str, str] = {}
+    for field in entry.fields:
+        value = field.value if isinstance(field.value, str) else str(field.value)
+        out.setdefault(field.key.lower().strip(), resolve_value(value, strings))
+    return out
+
+
+def _plain(value: str) -> str:
+    """Return a short non-prose value without braces and extra spaces."""
+    return clean_text(value.replace("{", "").replace("}", ""))
+
+
+def _to_record(key: str, entry_type: str, fields: dict[str, str], line: int,
+               path: str, database: str) -> Record:
+    """Build a Record from resolved BibTeX fields."""
+    text = {name: clean_text(decode_latex(fields[name])) for name in _TEXT_FIELDS
+            if fields.get(name)}
+    venue = next((text[n] for n in _VENUE_FIELDS if text.get(n)), "")
+    pmid = fields.get("pmid", "")
+    if not pmid and fields.get("eprinttype", "").lower() == "pubmed":
+        pmid = fields.get("eprint", "")
+    issn, isbn = split_issn_isbn(_plain(fields.get("issn", "") + " " + fields.get("isbn", "")))
+    url = _plain(fields.get("url", ""))
+    doi = normalize_doi(_plain(fields.get("doi", ""))) or (
+        normalize_doi(url) if "doi.org" in url else "")
+    keywords = _keywords(text.get("keywords", "")) + _keywords(text.get("author_keywords", ""))
+    return Record(
+        title=text.get("title", ""), abstract=text.get("abstract", ""),
+        authors=split_authors(fields["author"]) if fields.get("author") else (),
+        year=parse_year(fields.get("year") or fields.get("date")),
+        venue=venue, volume=_plain(fields.get("volume", "")),
+        issue=_plain(fields.get("number") or fields.get("issue", "")),
+        pages=_plain(fields.get("pages", "")).replace("--", "-"),
+        doi=doi, pmid=_plain(pmid), isbn=isbn, issn=issn, url=url, keywords=keywords,
+        language=clean_text(decode_latex(fields.get("language") or fields.get("langid", ""))),
+        pub_type=entry_type.lower(), file=path, database=database, key=key, line=line)
+
+
+def _failed_problem(block, path: str) -> Problem:
+    """Describe a block bibtexparser could not parse."""
+    line = block.start_line + 1
+    head = _ENTRY_HEAD.search(block.raw or "")
+    entry = head.group(2) if head and head.group(2) else None
+    if isinstance(block, DuplicateFieldKeyBlock):
+        fields = str(block.error).split(":", 1)[-1].split(".")[0].strip()
+        message = f"field {fields} appears twice in this entry; entry was not imported"
+    elif isinstance(block, MiddlewareErrorBlock):
+        message = f"entry could not be processed ({block.error}); entry was not imported"
+    elif isinstance(block, ParsingFailedBlock):
+        what = f"@{head.group(1)} entry" if head else "text"
+        message = (f"{what} is not valid BibTeX (unclosed brace or quote, or missing comma?); "
+                   "entry was not imported")
+    else:
+        message = f"{type(block).__name__}: {block.error}; entry was not imported"
+    return Problem(path, line, entry, message)
+
+
+def _inherit_crossrefs(items: list[tuple[str, str, dict[str, str], int]]) -> None:
+    """Copy missing fields from each crossref'd parent entry into the child (in place)."""
+    by_key = {key.lower(): fields for key, _, fields, _ in items}
+    for key, _, fields, _ in items:
+        parent_key = fields.get("crossref", "").strip().lower()
+        if not parent_key:
+            continue
+        parent = by_key.get(parent_key)
+        if parent is None:
+            log.info("entry %s: crossref %r not found in the file", key, parent_key)
+            continue
+        if "title" in parent and "booktitle" not in fields:
+            fields["booktitle"] = parent["title"]
+        for name, value in parent.items():
+            if name not in ("title", "crossref", "ids", "entrysubtype"):
+                fields.setdefault(name, value)
+
+
+def parse_bibtex(text: str, path: str, database: str = "") -> ImportReport:
+    """Parse a BibTeX export into records, reporting every entry it cannot read.
+
+    Entries that repeat a key (Scopus writes Garfield1989 for different papers)
+    are imported with their key; broken entries become Problems.
+
+    Args:
+        text: the decoded file content.
+        path: display path for problems and Record.file.
+        database: the database label for Record.database.
+
+    Returns:
+        ImportReport with records in file order and one Problem per broken entry.
+    """
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    strings: dict[str, str] = {}
+    for macro in library.strings:
+        strings[macro.key.lower().strip()] = resolve_value(str(macro.value), strings)
+    items: list[tuple[str, str, dict[str, str], int]] = [
+        (e.key, e.entry_type, _fields(e, strings), e.start_line + 1) for e in library.entries]
+    problems: list[Problem] = []
+    for block in library.failed_blocks:
+        entry = block.ignore_error_block
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(entry, Entry):
+            items.append((entry.key, entry.entry_type, _fields(entry, strings),
+                          block.start_line + 1))
+            continue
+        problems.append(_failed_problem(block, path))
+    items.sort(key=lambda item: item[3])
+    _inherit_crossrefs(items)
+    records = [_to_record(key, etype, fields, line, path, database)
+               for key, etype, fields, line in items]
+    problems.sort(key=lambda p: p.line or 0)
+    return ImportReport(records=records, problems=problems, format="bibtex")
