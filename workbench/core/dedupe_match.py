@@ -26,7 +26,7 @@ WINDOW = 6
 #: Identifier blocks bigger than this are treated as unreliable (a supplement's shared DOI).
 MAX_BLOCK = 40
 _PUBMED_URL = re.compile(r"pubmed(?:\.ncbi\.nlm\.nih\.gov)?/(?:\?term=)?(\d{4,9})", re.I)
-_ABSTRACT_TYPES = re.compile(r"conference|abstract|meeting|proceeding|congress|poster", re.I)
+_ABSTRACT_TYPES = re.compile(r"conference|abstract|meeting|proceeding|congress|poster|symposium", re.I)
 
 
 @dataclass(slots=True)
@@ -69,7 +69,7 @@ def record_features(index: int, record: Record) -> Features:
         first_author=first, author_words=author_words, year=record.year,
         venue=venue_tokens(record.venue) if record.venue else (), volume=volume_number(record.volume),
         page=first_page(record.pages), doi=record.doi, pmid=pmid,
-        is_abstract=bool(record.pub_type and _ABSTRACT_TYPES.search(record.pub_type)),
+        is_abstract=bool(_ABSTRACT_TYPES.search(record.pub_type)),
     )
 
 
@@ -118,7 +118,7 @@ def _title_similarity(a: Features, b: Features) -> tuple[float, bool]:
     sim = Indel.normalized_similarity(a.title, b.title) * 100.0
     short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
     truncated = False
-    if len(short.words) >= 5 and len(short.title) >= 30:
+    if len(short.words) >= 3 and len(short.title) >= 15:
         cut = long_.title[:len(short.title)]
         if cut == short.title or (Indel.normalized_similarity(cut, short.title) >= 0.95):
             truncated = True
@@ -182,6 +182,8 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
     if year_gap is not None and year_gap > 1:
         return DISTINCT, 0.0, (f"years {a.year} and {b.year}",)
     if authors is not None and authors == 0:
+        if doi_equal and sim >= 95 and not pages_differ and year_gap == 0 and venue_ok:
+            return DUPLICATE, 0.8, tuple(reasons + ["author names garbled on one side"])
         if sim >= 98 and (doi_equal or (not pages_differ and a.page and year_gap == 0)):
             return UNCERTAIN, 0.5, tuple(reasons + ["no author in common"])
         return DISTINCT, 0.0, ("no author in common",)
@@ -198,12 +200,16 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
         conflicts.append("DOIs differ")
     if a.is_abstract != b.is_abstract:
         conflicts.append("conference abstract vs article")
-    title_ok = sim >= 95 or (truncated and sim >= 60)
+    short_cut = truncated and min(len(a.words), len(b.words)) < 5
+    title_ok = sim >= 95 or (truncated and sim >= 60 and (not short_cut or (
+        bool(a.page) and a.page == b.page and year_gap == 0 and not conflicts)))
     author_ok = authors is None or authors >= 0.5
     support = sum((doi_equal, bool(a.page) and a.page == b.page, bool(a.volume) and a.volume == b.volume,
                    bool(a.venue and b.venue) and venue_ok, year_gap == 0, authors is not None and authors >= 0.5))
     score = min(1.0, sim / 100 * 0.6 + 0.08 * support - 0.1 * len(conflicts))
     hard = [c for c in conflicts if c in ("first pages differ", "DOIs differ", "conference abstract vs article")]
+    if not venue_ok and len(conflicts) > 1:
+        return DISTINCT, score, tuple(reasons + conflicts)
     if doi_equal and (sim >= 90 or truncated) and author_ok and not pages_differ:
         return DUPLICATE, max(score, 0.9), tuple(reasons)
     if title_ok and author_ok and not hard and len(conflicts) <= 1 and support >= 3:

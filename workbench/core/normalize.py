@@ -83,6 +83,30 @@ def normalize_language(value: str) -> str:
     return word[:3]
 
 
+def strip_annotations(title: str) -> str:
+    """Return a title without trailing bracketed notes a database appended.
+
+    MEDLINE-style exports add "[Erratum appears in ...]", "[corrected]" or
+    "[Comment in ...]" after the title; they describe the record, not the study.
+    A title wholly in brackets is kept.
+    """
+    text = title.rstrip(" .")
+    while text.endswith("]"):
+        depth, start = 0, -1
+        for pos in range(len(text) - 1, -1, -1):
+            if text[pos] == "]":
+                depth += 1
+            elif text[pos] == "[":
+                depth -= 1
+                if depth == 0:
+                    start = pos
+                    break
+        if start <= 0 or not text[:start].strip(" .:"):
+            break
+        text = text[:start].rstrip(" .")
+    return text
+
+
 def normalize_title(title: str) -> tuple[str, str]:
     """Return (comparison key, marker language) for a title.
 
@@ -90,6 +114,7 @@ def normalize_title(title: str) -> tuple[str, str]:
     accents, punctuation and language markers removed.
     """
     text, language = split_language_marker(fold(title))
+    text = strip_annotations(text)
     key = _NON_ALNUM.sub(" ", text.lower()).strip()
     return key, language
 
@@ -212,7 +237,7 @@ _NOTICE_PATTERNS = (
 def notice_kind(title: str) -> str:
     """Return the kind of notice a title announces ("erratum", "retraction", "reply",
     "comment") or "" for an ordinary article. Reads the folded title with its punctuation."""
-    text = " ".join(fold(title).lower().split())
+    text = " ".join(strip_annotations(fold(title)).lower().split())
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.search(text):
             return kind
@@ -301,19 +326,31 @@ def venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return True
 
 
-_FIRST_PAGE = re.compile(r"[A-Za-z]?\d+")
+_FIRST_PAGE = re.compile(r"[A-Za-z]*(\d+)")
 _LEADING_INT = re.compile(r"^\s*(\d+)\s*(?:\(|-|$|\s)")
+_MONTHS = {m: str(n) for n, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+_EXCEL_DATE = re.compile(r"^\s*(?:(\d{1,4})-([A-Za-z]{3})|([A-Za-z]{3})-(\d{1,4}))\s*$")
 
 
 def first_page(pages: str) -> str:
-    """Return the first page as a key: "123-9" -> "123", "S72-S73" -> "s72", "e001469" -> "e1469"."""
-    match = _FIRST_PAGE.search(pages or "")
+    """Return the first page as a number key: "123-9" -> "123", "S72-S73" -> "72", "e0137960" -> "137960".
+
+    Page ranges that a spreadsheet turned into dates ("11-Sep" for 11-9, "Nov-19" for 11-19)
+    are read back as page ranges.
+    """
+    if not pages:
+        return ""
+    date = _EXCEL_DATE.match(pages)
+    if date:
+        if date.group(1) and date.group(2).lower() in _MONTHS:
+            return date.group(1).lstrip("0") or "0"
+        if date.group(3) and date.group(3).lower() in _MONTHS:
+            return _MONTHS[date.group(3).lower()]
+    match = _FIRST_PAGE.search(pages)
     if not match:
         return ""
-    token = match.group(0).lower()
-    if token[0].isalpha():
-        return token[0] + (token[1:].lstrip("0") or "0")
-    return token.lstrip("0") or "0"
+    return match.group(1).lstrip("0") or "0"
 
 
 def volume_number(volume: str) -> str:
