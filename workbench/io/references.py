@@ -1,0 +1,144 @@
+"""Read one search export from disk: decode, detect the format, dispatch to its parser."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from pathlib import Path
+
+from workbench.core.records import ImportReport
+from workbench.errors import Problem, WorkbenchError
+from workbench.io.detect import detect_format
+from workbench.io.encoding import decode_bytes
+
+log = logging.getLogger(__name__)
+
+_HEAD_CHARS = 50_000
+
+#: (label, pattern) checked in order against the start of a file; the first match wins.
+_HEADER_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (label, re.compile(pattern, re.MULTILINE | re.IGNORECASE)) for label, pattern in (
+        ("Web of Science", r"^FN (?:Clarivate|Thomson Reuters|ISI Export)|^UT WOS:|"
+                           r"WOS:\d{15}|\{ ?ISI:\d{9}|^DB  - Web of Science|"
+                           r"^PT\tAU\t"),
+        ("Scopus", r"^Source: Scopus|^DB  - Scopus|^Scopus\s*\nEXPORT DATE|"
+                   r"scopus\.com/inward/|,\"?Scopus\"?\s*$|source=\{Scopus\}"),
+        ("Embase", r"^DB  - Embase|embase\.com|Emtree"),
+        ("PubMed", r"^PMID- |<PubmedArticleSet|^DB  - PubMed|^PMC - "),
+        ("MEDLINE", r"^DB  - [^\n]*MEDLINE"),
+        ("PsycINFO", r"^DB  - (?:psyh|APA PsycInfo|PsycINFO)"),
+        ("CINAHL", r"^DB  - (?:rzh|cin20|CINAHL)"),
+        ("ProQuest", r"^DB  - ProQuest"),
+    ))
+#: Weaker markers (links), checked only when no header or DB tag names the database.
+_LINK_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (label, re.compile(pattern, re.IGNORECASE)) for label, pattern in (
+        ("Dimensions", r"app\.dimensions\.ai/"),
+        ("Lens", r"//(?:www\.)?lens\.org/"),
+        ("OpenAlex", r"//openalex\.org/"),
+        ("Google Scholar", r"//scholar\.google\."),
+        ("ProQuest", r"search\.proquest\.com"),
+        ("EBSCOhost", r"^DP  - EBSCOhost|search\.ebscohost\.com"),
+    ))
+_DB_TAG = re.compile(r"^DB  - (.+)$", re.MULTILINE)
+
+
+def guess_database(text: str, filename: str) -> str:
+    """Return the database an export most likely came from, from markers in its content.
+
+    Args:
+        text: the decoded content (the first few tens of kB are enough).
+        filename: the file name; used only when the content says nothing.
+
+    Returns:
+        A label such as "Scopus", "Web of Science", "PubMed", "Embase", a RIS
+        file's own DB value, or "" when nothing points to a database.
+    """
+    head = text[:_HEAD_CHARS]
+    for label, pattern in _HEADER_MARKERS:
+        if pattern.search(head):
+            return label
+    db = _DB_TAG.search(head)
+    if db:
+        value = " ".join(db.group(1).split())
+        if re.fullmatch(r"[a-z0-9]{2,5}", value) and "DP  - EBSCOhost" in head:
+            return f"EBSCOhost ({value})"  # EBSCO writes its short database codes
+        return value
+    for label, pattern in _LINK_MARKERS:
+        if pattern.search(head):
+            return label
+    name = filename.lower()
+    for label, word in (("Scopus", "scopus"), ("Web of Science", "savedrecs"),
+                        ("Web of Science", "wos"), ("PubMed", "pubmed"), ("Embase", "embase")):
+        if word in name:
+            return label
+    return ""
+
+
+def _parser(fmt: str):
+    """Return the parse function for a format (imported lazily)."""
+    if fmt == "bibtex":
+        from workbench.io.bibtex import parse_bibtex
+        return parse_bibtex
+    if fmt == "ris":
+        from workbench.io.ris import parse_ris
+        return parse_ris
+    if fmt == "endnote_xml":
+        from workbench.io.endnote_xml import parse_endnote_xml
+        return parse_endnote_xml
+    if fmt == "medline":
+        from workbench.io.medline import parse_medline
+        return parse_medline
+    if fmt == "pubmed_xml":
+        from workbench.io.pubmed_xml import parse_pubmed_xml
+        return parse_pubmed_xml
+    if fmt == "wos":
+        from workbench.io.wos import parse_wos
+        return parse_wos
+    raise ValueError(f"no parser for format {fmt!r}")
+
+
+def read_export(path: Path, display_path: str | None = None, database: str = "",
+                mapping: dict[str, str] | None = None) -> ImportReport:
+    """Read a search export of any supported format into records and problems.
+
+    The file is only read, never changed. Its encoding and format are detected
+    from the content; broken entries come back as Problems, not exceptions.
+
+    Args:
+        path: the export on disk.
+        display_path: the path shown in problems and stored in Record.file
+            (defaults to `path` as given).
+        database: the database label; when "", it is guessed from the content.
+        mapping: column name -> Record field, for CSV/TSV tables only.
+
+    Returns:
+        ImportReport with `format` set to the detected format name.
+
+    Raises:
+        WorkbenchError: when the file cannot be read, decoded, or recognised.
+    """
+    path = Path(path)
+    shown = display_path if display_path is not None else str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkbenchError(f"cannot read the file ({exc.strerror or exc})", path=shown,
+                             hint="nothing was imported") from exc
+    text = decode_bytes(data, shown)
+    if not text.strip():
+        return ImportReport(problems=[Problem(shown, None, None,
+                                              "the file is empty; nothing was imported")])
+    try:
+        fmt = detect_format(text, path.name)
+    except WorkbenchError as exc:
+        raise WorkbenchError(exc.message, path=shown, hint=exc.hint) from exc
+    label = database or guess_database(text, path.name)
+    log.info("%s: %s export%s", shown, fmt, f" from {label}" if label else "")
+    if fmt == "table":
+        from workbench.io.tabular import parse_table
+        report = parse_table(text, shown, label, mapping=mapping)
+    else:
+        report = _parser(fmt)(text, shown, label)
+    return dataclasses.replace(report, format=fmt)
