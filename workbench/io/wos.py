@@ -118,7 +118,7 @@ def parse_wos(text: str, path: str, database: str = "") -> ImportReport:
             continue
         last_tag = tag
         _add(tags, tag, value, continuation=False)
-    close(False, len(lines), "file ends")
+    close(False, len(lines) - (not lines[-1]), "file ends")
     problems.sort(key=lambda p: p.line or 0)
     return ImportReport(records=records, problems=problems, format=FORMAT)
 

@@ -1,0 +1,78 @@
+"""Web of Science plain-text reader."""
+
+from __future__ import annotations
+
+from tests.io._shared_b import manifest_counts, read_text
+from workbench.io.wos import parse_wos
+
+
+def read(data_dir, name):
+    return parse_wos((data_dir / "io_b" / name).read_text(encoding="utf-8"), f"refs/{name}", "WoS")
+
+
+def test_reads_every_field_and_ignores_unknown_tags(data_dir):
+    report = read(data_dir, "wos_good.txt")
+    assert report.problems == []
+    first, second = report.records
+    assert first.title == "Hashtag activism and policy change in Pakistan: a mixed-methods study"
+    assert first.authors == ("Khan, Ayesha", "Ahmed, Bilal")  # AF preferred over AU
+    assert first.keywords == ("hashtag activism", "policy change", "Pakistan", "SOCIAL MEDIA")
+    assert (first.year, first.volume, first.issue, first.pages) == (2021, "12", "3", "101-119")
+    assert (first.doi, first.pmid, first.issn) == ("10.1000/abc.123", "31000001", "1234-5678")
+    assert (first.key, first.line, first.venue) == ("WOS:000000000000001", 3, "JOURNAL OF DIGITAL SOCIETY")
+    assert (first.language, first.pub_type, first.abstract) == ("English", "Article", "Abstract text.")
+    assert second.title == "سوشل میڈیا اور پالیسی"
+    assert (second.authors, second.pages, second.line) == (("Raza, S",), "e42", 32)
+
+
+def test_tag_without_space_is_reported_and_not_misread(data_dir):
+    report = read(data_dir, "wos_bad.txt")
+    recovered = report.records[0]
+    assert recovered.authors == ("Gilles, H", "Girard, S")  # never "illes, H"
+    first = report.problems[0]
+    assert (first.path, first.line, first.entry) == ("refs/wos_bad.txt", 4, "record 1")
+    assert "'AU' is not followed by a space" in first.message
+
+
+def test_missing_er_and_stray_text_are_problems_with_lines(data_dir):
+    report = read(data_dir, "wos_bad.txt")
+    assert [r.title for r in report.records] == [
+        "Recovered record", "No end marker", "Last record, file cut off"]
+    messages = [str(p) for p in report.problems[1:]]
+    assert messages == [
+        "refs/wos_bad.txt:11: not a Web of Science tag line: 'stray text between records'",
+        "refs/wos_bad.txt:12: record 2: record has no ER line (next PT at line 15)",
+        "refs/wos_bad.txt:15: record 3: record has no ER line (file ends at line 18)",
+    ]
+
+
+def test_empty_text_gives_nothing():
+    assert parse_wos("", "x.txt").records == []
+    assert parse_wos("", "x.txt").problems == []
+
+
+def test_shared_exports_give_the_manifest_counts(shared_data):
+    folder = shared_data / "formats" / "wos_plaintext"
+    counts = manifest_counts(folder)
+    assert len(counts) == 14
+    for name, expected in counts.items():
+        report = parse_wos(read_text(folder / name), name)
+        assert len(report.records) == expected, name
+        assert all(r.title and r.key for r in report.records), name
+        if name not in ("metaknowledge_testFile.isi", "jabref_IsiImporterTestEmpty.isi"):
+            assert report.problems == [], name
+
+
+def test_shared_malformed_tag_line_is_reported(shared_data):
+    name = "metaknowledge_testFile.isi"
+    report = parse_wos(read_text(shared_data / "formats" / "wos_plaintext" / name), name)
+    assert [(p.line, p.entry) for p in report.problems] == [(416, "record 6")]
+    assert not any(a.startswith("illes") for r in report.records for a in r.authors)
+
+
+def test_shared_recent_clarivate_export_fields(shared_data):
+    name = "bibliometrix_wos_sample.txt"
+    first = parse_wos(read_text(shared_data / "formats" / "wos_plaintext" / name), name).records[0]
+    assert first.authors == ("Toh, Ming Liang",)
+    assert first.key == "WOS:001702577900001"
+    assert first.doi == "10.1080/00396265.2026.2635057"
