@@ -1,0 +1,194 @@
+"""`Sheet`: one reviewer's sheet kept in memory (latest-wins) and appended durably.
+
+A screen opens a Sheet once, then records decisions through it; each call
+validates against the codebook, appends durably (see `workbench.store.sheet`)
+and updates the in-memory state, so screening 100,000 studies never re-reads
+the file. Nothing is written when validation fails.
+
+    sheet = Sheet.open(review / "coding" / "alice.csv", "alice", codebook.version)
+    sheet.record_screening(codebook, "title_abstract", study_id, "exclude", ["E1"])
+    sheet.undo()                       # appends events restoring the old values
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from workbench.core import coding as cod
+from workbench.core.codebook import Codebook
+from workbench.core.events import Change, DecisionRefused, Event, SheetState, undo_changes
+from workbench.core.screening import ScreeningDecision, screening_changes, screening_decision
+from workbench.errors import Problem
+from workbench.store.sheet import append_events, read_sheet, validate_reviewer
+
+
+@dataclass(frozen=True)
+class _Done:
+    stage: str
+    study_id: str
+    before: dict[str, str]
+    touched: tuple[str, ...]
+
+
+class Sheet:
+    """A coding sheet open for one reviewer: in-memory latest-wins state plus durable appends.
+
+    Attributes:
+        path: the sheet file.
+        reviewer: the name written in the `reviewer` column (for the consensus
+            sheet: who resolves).
+        codebook_version: written in every event.
+        state: the latest-wins SheetState of the whole file.
+        problems: what `read_sheet` reported when the sheet was opened.
+    """
+
+    def __init__(self, path: str | Path, reviewer: str, codebook_version: str = "",
+                 events: Iterable[Event] = (), problems: Sequence[Problem] = ()) -> None:
+        self.path = Path(path)
+        self.reviewer = validate_reviewer(reviewer)
+        self.codebook_version = codebook_version
+        self.state = SheetState()
+        self.last_time = ""
+        for event in events:
+            self.state.apply(event)
+            if event.time > self.last_time:
+                self.last_time = event.time
+        self.problems = list(problems)
+        self._done: list[_Done] = []
+
+    @classmethod
+    def open(cls, path: str | Path, reviewer: str, codebook_version: str = "") -> "Sheet":
+        """Read a sheet file (missing = empty) and return it ready for recording.
+
+        Raises:
+            SheetError: the file exists but cannot be read, or the reviewer name is invalid.
+        """
+        contents = read_sheet(path)
+        return cls(path, reviewer, codebook_version, contents.events, contents.problems)
+
+    # -- writing -----------------------------------------------------------------
+
+    def append(self, stage: str, study_id: str, changes: Sequence[Change]) -> list[Event]:
+        """Append one decision (several field changes) durably and update the state.
+
+        Args:
+            stage: the stage id.
+            study_id: the study.
+            changes: the fields to set, all written in one append.
+
+        Returns:
+            The events as written (with their time).
+
+        Raises:
+            SheetError: the append failed; nothing was saved and the state is unchanged.
+        """
+        if not changes:
+            return []
+        before = self.state.values(stage, study_id)
+        events = [Event("", self.reviewer, study_id, stage, c.field, c.value, c.note,
+                        self.codebook_version) for c in changes]
+        written = append_events(self.path, events, last_time=self.last_time)
+        self.state.apply_all(written)
+        self.last_time = written[-1].time
+        touched = tuple(c.field for c in changes)
+        self._done.append(_Done(stage, study_id, {f: before.get(f, "") for f in touched},
+                                touched))
+        return written
+
+    def undo(self) -> tuple[str, str] | None:
+        """Undo this session's latest decision by appending events restoring old values.
+
+        Returns:
+            (stage, study id) of the decision undone, or None when there is nothing to undo.
+
+        Raises:
+            SheetError: the append failed; nothing changed.
+        """
+        if not self._done:
+            return None
+        done = self._done[-1]
+        self.append(done.stage, done.study_id, undo_changes(done.before, done.touched))
+        self._done.pop()  # the undo's own entry
+        self._done.pop()  # the decision undone
+        return done.stage, done.study_id
+
+    def can_undo(self) -> bool:
+        """Return True when this session has a decision to undo."""
+        return bool(self._done)
+
+    def record_screening(self, codebook: Codebook, stage: str, study_id: str, decision: str,
+                         criteria: Iterable[str] = (), note: str | None = None) -> list[Event]:
+        """Validate and save a screening decision (see `core.screening.screening_changes`).
+
+        Raises:
+            DecisionRefused: the decision is not valid; nothing was saved.
+            SheetError: the append failed.
+        """
+        changes = screening_changes(codebook, stage, self.state.values(stage, study_id),
+                                    decision, criteria, note)
+        return self.append(stage, study_id, changes)
+
+    def set_codes(self, codebook: Codebook, stage: str, study_id: str, dimension: str,
+                  codes: Iterable[str]) -> list[Event]:
+        """Save the full set of selected codes of one dimension."""
+        return self.append(stage, study_id,
+                           cod.codes_changes(codebook, stage, dimension, codes))
+
+    def set_field(self, codebook: Codebook, stage: str, study_id: str, field_id: str,
+                  value: str) -> list[Event]:
+        """Validate and save an extraction value ("" = NA)."""
+        return self.append(stage, study_id, cod.field_changes(codebook, stage, field_id, value))
+
+    def add_row(self, codebook: Codebook, stage: str, study_id: str, group: str,
+                values: Mapping[str, str], row_id: str | None = None) -> str:
+        """Validate and save a new row of a repeatable group; return its row id."""
+        row_id = row_id or cod.new_row_id()
+        self.append(stage, study_id,
+                    cod.row_changes(codebook, stage, group, row_id, values, add=True))
+        return row_id
+
+    def edit_row(self, codebook: Codebook, stage: str, study_id: str, group: str,
+                 row_id: str, values: Mapping[str, str]) -> list[Event]:
+        """Validate and save changed values of an existing group row."""
+        self._require_row(stage, study_id, group, row_id)
+        return self.append(stage, study_id,
+                           cod.row_changes(codebook, stage, group, row_id, values))
+
+    def remove_row(self, codebook: Codebook, stage: str, study_id: str, group: str,
+                   row_id: str) -> list[Event]:
+        """Remove a group row (its values stay in the history)."""
+        self._require_row(stage, study_id, group, row_id)
+        return self.append(stage, study_id, [Change(cod.row_field(group, row_id), "")])
+
+    def set_memo(self, codebook: Codebook, stage: str, study_id: str, dimension: str,
+                 text: str) -> list[Event]:
+        """Save the memo of one dimension ("" clears it)."""
+        return self.append(stage, study_id, cod.memo_changes(codebook, stage, dimension, text))
+
+    def set_evidence(self, codebook: Codebook, stage: str, study_id: str, code: str,
+                     quote: str, page: str = "") -> list[Event]:
+        """Save the evidence quote and page supporting a code ("" clears)."""
+        return self.append(stage, study_id,
+                           cod.evidence_changes(codebook, stage, code, quote, page))
+
+    def set_flag(self, codebook: Codebook, stage: str, study_id: str, flagged: bool,
+                 reason: str = "") -> list[Event]:
+        """Flag a study for discussion (with a reason) or clear the flag."""
+        return self.append(stage, study_id, cod.flag_changes(codebook, stage, flagged, reason))
+
+    def _require_row(self, stage: str, study_id: str, group: str, row_id: str) -> None:
+        if self.state.value(stage, study_id, cod.row_field(group, row_id)) != cod.ROW_EXISTS:
+            raise DecisionRefused(f"group {group!r}: row {row_id!r} does not exist for study "
+                                  f"{study_id!r}; nothing was saved")
+
+    # -- reading -----------------------------------------------------------------
+
+    def screening(self, stage: str, study_id: str) -> ScreeningDecision:
+        """Return the current screening decision of a study at a stage."""
+        return screening_decision(self.state, stage, study_id)
+
+    def coding(self, codebook: Codebook, stage: str, study_id: str) -> cod.StudyCoding:
+        """Return the current coding of a study at a stage."""
+        return cod.coding_of(codebook, self.state, stage, study_id)
