@@ -107,8 +107,7 @@ def _keywords(values: list[str]) -> tuple[str, ...]:
 def _to_record(tags: dict[str, list[str]], ordinal: int, line: int, path: str,
                database: str) -> Record:
     """Build a Record from one RIS record's tags."""
-    authors = tuple(a for a in (clean_text(v) for v in tags.get("AU", []) + tags.get("A1", []))
-                    if a)
+    authors = tuple(a for a in (clean_text(v) for v in tags.get("AU", [])) if a)
     issn, isbn = split_issn_isbn(" ; ".join(tags.get("SN", [])))
     url = next((clean_text(u) for u in tags.get("UR", []) if u.strip()), "")
     return Record(
@@ -164,6 +163,8 @@ def parse_ris(text: str, path: str, database: str = "") -> ImportReport:
                     bucket[-1] = f"{bucket[-1]} {value}"
             continue
         tag, value = match.group(1), (match.group(2) or "").strip()
+        if tag == "A1":
+            tag = "AU"  # primary authors under either tag, kept in file order
         if tag == "TY":
             if tags is not None:
                 problems.append(Problem(path, start, f"record {ordinal}",
