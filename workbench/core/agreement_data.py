@@ -245,10 +245,15 @@ def code_presence(matrix: Any) -> dict[str, pd.DataFrame]:
         {code: DataFrame of "present"/"absent"/None}, codes sorted.
     """
     frame = matrix if isinstance(matrix, pd.DataFrame) else pd.DataFrame(matrix)
-    sets = frame.map(lambda v: None if is_missing(v) else to_code_set(v))
-    codes = sorted({c for col in sets.columns for s in sets[col] if s is not None for c in s}, key=str)
+    cells = frame.to_numpy(dtype=object)
+    sets = np.empty(cells.shape, dtype=object)
+    for idx, value in np.ndenumerate(cells):
+        sets[idx] = None if is_missing(value) else to_code_set(value)
+    codes = sorted({c for s in sets.ravel() if s is not None for c in s}, key=str)
     out: dict[str, pd.DataFrame] = {}
     for code in codes:
-        out[str(code)] = sets.map(lambda s, code=code: None if s is None
-                                  else ("present" if code in s else "absent"))
+        marks = np.empty(cells.shape, dtype=object)
+        for idx, s in np.ndenumerate(sets):
+            marks[idx] = None if s is None else ("present" if code in s else "absent")
+        out[str(code)] = pd.DataFrame(marks, index=frame.index, columns=frame.columns, dtype=object)
     return out
