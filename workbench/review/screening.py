@@ -1,0 +1,422 @@
+"""A screening session: one reviewer screening one stage, between the Review and the sheet.
+
+The session holds the stage's work list (every study for the first stage;
+the studies that passed the source stage for later ones), the reviewer's
+sheet state in memory, and an undo stack. Every decision goes through the
+sheet API (flushed and fsynced) before `record` returns, so a front end that
+shows the next study only after `record` returned never loses a decision.
+
+Blind by construction: a session reads only this reviewer's sheet, and the
+consensus sheet (plus the other sheets, to find unanimous decisions) only to
+build the full-text work list, never to show another reviewer's decision.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workbench.core.events import CONSENSUS, Change, SheetState, is_valid_reviewer
+from workbench.core.screening import (CRITERIA, DECISION, EXCLUDE_DECISION, INCLUDE_DECISION,
+                                      MAYBE, NOT_RETRIEVED, NOTE, decisions_by_study,
+                                      screening_changes, split_ids)
+from workbench.errors import ReviewError
+from workbench.store.reviewer_sheet import Sheet
+from workbench.store.sheet import consensus_path, read_sheet
+from workbench.store.sheet import sheet_path as _sheet_path
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+#: Decisions that let a study pass to the next stage.
+PASSING = (INCLUDE_DECISION, MAYBE)
+#: Filter value for "no decision yet".
+UNSCREENED = "unscreened"
+REVIEWER_FILE = Path(".workbench") / "reviewer"
+
+
+# -- the remembered reviewer -------------------------------------------------------------------
+def read_remembered_reviewer(root: Path) -> str | None:
+    """Return the reviewer name remembered for this review folder on this machine, or None."""
+    path = Path(root) / REVIEWER_FILE
+    try:
+        name = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return name if is_valid_reviewer(name) else None
+
+
+def write_remembered_reviewer(root: Path, name: str) -> None:
+    """Remember the reviewer name in .workbench/reviewer (git-ignored, per machine).
+
+    Raises:
+        ReviewError: the name is not a valid reviewer name.
+    """
+    if not is_valid_reviewer(name):
+        raise ReviewError(f"{name!r} is not a valid reviewer name (letters, digits, _ . -)")
+    path = Path(root) / REVIEWER_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"reviewer.{os.getpid()}.tmp")
+    tmp.write_text(name + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# -- filters -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Filter:
+    """Which studies of the work list to walk through.
+
+    `text` matches title, abstract, authors, venue, keywords (all words,
+    case-insensitive); `decision` is a decision value or "unscreened";
+    `year_from`/`year_to` bound the year; `database` matches one of the
+    study's databases (case-insensitive substring).
+    """
+
+    text: str = ""
+    decision: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    database: str = ""
+
+    def is_empty(self) -> bool:
+        """Return True when the filter keeps every study."""
+        return self == Filter()
+
+    def describe(self) -> str:
+        """Return a short human description ("" when empty)."""
+        parts = []
+        if self.text:
+            parts.append(f'"{self.text}"')
+        if self.decision:
+            parts.append(self.decision)
+        if self.year_from is not None or self.year_to is not None:
+            parts.append(f"{self.year_from or ''}-{self.year_to or ''}")
+        if self.database:
+            parts.append(f"db:{self.database}")
+        return " ".join(parts)
+
+
+def parse_filter(text: str = "", decision: str = "", years: str = "",
+                 database: str = "") -> Filter:
+    """Build a Filter from what a person typed.
+
+    Args:
+        text: words to search for.
+        decision: include, exclude, maybe, not_retrieved, unscreened or "".
+        years: "2015", "2015-2020", "2015-" or "-2020" or "".
+        database: part of a database name.
+
+    Raises:
+        ReviewError: an unknown decision or years that are not a year range.
+    """
+    decision = decision.strip().lower()
+    allowed = (INCLUDE_DECISION, EXCLUDE_DECISION, MAYBE, NOT_RETRIEVED, UNSCREENED)
+    if decision and decision not in allowed:
+        raise ReviewError(f"unknown decision {decision!r} (use {', '.join(allowed)})")
+    years = years.strip()
+    year_from = year_to = None
+    if years:
+        match = re.fullmatch(r"(\d{4})?\s*(-)?\s*(\d{4})?", years)
+        if not match or not (match.group(1) or match.group(3)):
+            raise ReviewError(f"years {years!r} is not a year or range like 2015-2020")
+        year_from = int(match.group(1)) if match.group(1) else None
+        year_to = int(match.group(3)) if match.group(3) else None
+        if not match.group(2):
+            year_to = year_from
+    return Filter(text=text.strip(), decision=decision, year_from=year_from, year_to=year_to,
+                  database=database.strip())
+
+
+def _databases(study) -> tuple[str, ...]:
+    return tuple(getattr(study, "databases", ()) or ())
+
+
+def _haystack(study) -> str:
+    return " ".join((study.title or "", study.abstract or "", " ".join(study.authors or ()),
+                     study.venue or "", " ".join(study.keywords or ()))).lower()
+
+
+# -- the session -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StageProgress:
+    """One reviewer's progress at one stage."""
+
+    stage: str
+    label: str
+    total: int
+    done: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def left(self) -> int:
+        return self.total - self.done
+
+
+class ScreeningSession:
+    """One reviewer screening one stage. Build it with `open_session`."""
+
+    def __init__(self, review, sheet: Sheet, stage_id: str, studies: Sequence) -> None:
+        self.review = review
+        self.sheet = sheet
+        self.reviewer = sheet.reviewer
+        self.state: SheetState = sheet.state
+        self.codebook = review.codebook()
+        self.stage = self.codebook.stage(stage_id)
+        self.studies = list(studies)
+        self.warnings = [str(p) for p in sheet.problems]
+        self._index = {s.id: i for i, s in enumerate(self.studies)}
+        self._haystacks: list[str] | None = None
+        self._lock = threading.Lock()
+
+    # -- reading ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.studies)
+
+    def index_of(self, study_id: str) -> int | None:
+        """Return the position of a study in the work list, or None."""
+        return self._index.get(study_id)
+
+    def decision(self, study_id: str) -> str:
+        """Return this reviewer's current decision ("" when unscreened)."""
+        return self.state.value(self.stage.id, study_id, DECISION)
+
+    def criteria(self, study_id: str) -> tuple[str, ...]:
+        """Return this reviewer's current criterion ids for a study."""
+        return split_ids(self.state.value(self.stage.id, study_id, CRITERIA))
+
+    def note(self, study_id: str) -> str:
+        """Return this reviewer's current note for a study."""
+        return self.state.value(self.stage.id, study_id, NOTE)
+
+    def next_unscreened(self, start: int = 0, wrap: bool = True) -> int | None:
+        """Return the index of the first unscreened study at or after `start` (wrapping)."""
+        n = len(self.studies)
+        order = list(range(start, n)) + (list(range(0, min(start, n))) if wrap else [])
+        stage, value = self.stage.id, self.state.value
+        for i in order:
+            if not value(stage, self.studies[i].id, DECISION):
+                return i
+        return None
+
+    def progress(self) -> StageProgress:
+        """Return done/total and counts per decision for this reviewer at this stage."""
+        ids = self._index
+        decided = {s: d for s, d in decisions_by_study(self.state, self.stage.id).items()
+                   if s in ids}
+        return StageProgress(self.stage.id, self.stage.label or self.stage.id,
+                             len(self.studies), len(decided), dict(Counter(decided.values())))
+
+    def matching(self, flt: Filter) -> list[int]:
+        """Return the indexes of the studies a filter keeps, in work-list order."""
+        if flt.is_empty():
+            return list(range(len(self.studies)))
+        words = flt.text.lower().split()
+        if words and self._haystacks is None:
+            self._haystacks = [_haystack(s) for s in self.studies]
+        db = flt.database.lower()
+        out = []
+        for i, study in enumerate(self.studies):
+            if words and not all(w in self._haystacks[i] for w in words):
+                continue
+            if flt.decision:
+                current = self.decision(study.id)
+                if (current or UNSCREENED) != flt.decision:
+                    continue
+            if flt.year_from is not None and (study.year is None or study.year < flt.year_from):
+                continue
+            if flt.year_to is not None and (study.year is None or study.year > flt.year_to):
+                continue
+            if db and not any(db in d.lower() for d in _databases(study)):
+                continue
+            out.append(i)
+        return out
+
+    # -- writing ---------------------------------------------------------------------------
+    def record(self, study_id: str, decision: str, criteria: Sequence[str] = (),
+               note: str | None = None) -> None:
+        """Save a decision durably (flushed and fsynced) and apply it to the state.
+
+        Args:
+            study_id: a study of the work list.
+            decision: include, exclude, maybe or not_retrieved.
+            criteria: criterion ids (exclusion reasons).
+            note: a new note, or None to keep the current one.
+
+        Raises:
+            DecisionRefused: the codebook does not allow the decision (nothing saved).
+            SheetError: the sheet could not be written (nothing applied).
+        """
+        with self._lock:
+            self.sheet.record_screening(self.codebook, self.stage.id, study_id, decision,
+                                        criteria, note)
+
+    def set_note(self, study_id: str, note: str) -> None:
+        """Save a note for a study without changing its decision (undo takes it back too).
+
+        Raises:
+            SheetError: the sheet could not be written.
+        """
+        with self._lock:
+            if note != self.note(study_id):
+                self.sheet.append(self.stage.id, study_id, [Change(NOTE, note)])
+
+    def can_undo(self) -> bool:
+        """Return True when this session has a decision to undo."""
+        return self.sheet.can_undo()
+
+    def undo(self) -> str | None:
+        """Undo the last decision of this session (appends the previous values).
+
+        Returns:
+            The id of the study whose decision was undone, or None if nothing to undo.
+
+        Raises:
+            SheetError: the sheet could not be written (the decision stays).
+        """
+        with self._lock:
+            done = self.sheet.undo()
+            return None if done is None else done[1]
+
+
+# -- building a session ------------------------------------------------------------------------
+def sheet_path(review, reviewer: str) -> Path:
+    """Return the sheet file of a reviewer (coding/<name>.csv).
+
+    Raises:
+        SheetError: invalid reviewer name.
+    """
+    return _sheet_path(review.coding, reviewer)
+
+
+def _other_sheets(review, reviewer: str) -> dict[str, Path]:
+    """Return {name: path} of every sheet in coding/ except this reviewer's."""
+    if not review.coding.is_dir():
+        return {}
+    return {p.stem: p for p in sorted(review.coding.glob("*.csv"))
+            if p.stem != reviewer and is_valid_reviewer(p.stem)}
+
+
+def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: str) -> list:
+    """Return the studies that passed a stage's source stage, for this reviewer's work list.
+
+    Single screening (the source stage needs one reviewer): this reviewer's own
+    include or maybe. Two or more reviewers: the consensus sheet's decision when
+    there is one, else a unanimous include/maybe of at least that many reviewers
+    (agreement needs no resolving). Other reviewers' decisions only choose the
+    work list; they are never shown.
+    """
+    source = review.codebook().stage(stage.source)
+    if source is None:
+        return list(studies)
+    if source.reviewers <= 1:
+        mine = decisions_by_study(own, source.id)
+        return [s for s in studies if mine.get(s.id) in PASSING]
+    consensus = decisions_by_study(SheetState(read_sheet(consensus_path(review.coding)).events),
+                                   source.id)
+    votes: dict[str, list[str]] = {}
+    for sid, value in decisions_by_study(own, source.id).items():
+        votes.setdefault(sid, []).append(value)
+    for name, path in _other_sheets(review, reviewer).items():
+        if name == CONSENSUS:
+            continue
+        for sid, value in decisions_by_study(SheetState(read_sheet(path).events),
+                                             source.id).items():
+            votes.setdefault(sid, []).append(value)
+    passed = []
+    for s in studies:
+        value = consensus.get(s.id)
+        if value is not None:
+            if value in PASSING:
+                passed.append(s)
+            continue
+        got = votes.get(s.id, [])
+        if len(got) >= source.reviewers and all(v in PASSING for v in got):
+            passed.append(s)
+    return passed
+
+
+def screening_stage(review, stage_id: str | None):
+    codebook = review.codebook()
+    stages = codebook.screening_stages()
+    if not stages:
+        raise ReviewError("the codebook has no screening stage", path=review.codebook_path)
+    stage = stages[0] if stage_id is None else codebook.stage(stage_id)
+    if stage is None or stage not in stages:
+        raise ReviewError(f"unknown screening stage {stage_id!r} "
+                          f"(stages: {', '.join(s.id for s in stages)})",
+                          path=review.codebook_path)
+    return stage
+
+
+def open_session(review, reviewer: str, stage_id: str | None = None,
+                 progress: Progress | None = None,
+                 cancel: threading.Event | None = None) -> ScreeningSession:
+    """Open a screening session: the stage's work list and the reviewer's sheet.
+
+    Args:
+        review: the open Review.
+        reviewer: the reviewer name (their sheet is coding/<reviewer>.csv).
+        stage_id: a screening stage id; None means the first screening stage.
+        progress: called with (done, total) while records are parsed and grouped.
+        cancel: set to stop loading (checked between steps).
+
+    Returns:
+        The session; `session.warnings` lists sheet lines that were skipped
+        (e.g. a torn last line), each as `path:line: problem`.
+
+    Raises:
+        ReviewError: invalid reviewer, unknown or non-screening stage.
+        CodebookError, SheetError: the codebook or sheet cannot be read.
+    """
+    if not is_valid_reviewer(reviewer) or reviewer.lower() == CONSENSUS:
+        raise ReviewError(f"{reviewer!r} is not a valid reviewer name (letters, digits, _ . -)")
+    codebook = review.codebook()
+    stage = screening_stage(review, stage_id)
+    studies = review.studies(progress=progress)
+    if cancel is not None and cancel.is_set():
+        raise ReviewError("loading was cancelled")
+    sheet = Sheet.open(sheet_path(review, reviewer), reviewer, codebook.version)
+    work = (passed_studies(review, stage, studies, sheet.state, reviewer) if stage.source
+            else studies)
+    return ScreeningSession(review, sheet, stage.id, work)
+
+
+def stage_progress(review, reviewer: str) -> list[StageProgress]:
+    """Return this reviewer's progress at every screening stage (for the home screen).
+
+    Raises:
+        CodebookError, SheetError: the codebook or sheet cannot be read.
+    """
+    studies = review.studies()
+    sheet = Sheet.open(sheet_path(review, reviewer), reviewer, review.codebook().version)
+    out = []
+    for stage in review.codebook().screening_stages():
+        work = (passed_studies(review, stage, studies, sheet.state, reviewer) if stage.source
+                else studies)
+        out.append(ScreeningSession(review, sheet, stage.id, work).progress())
+    return out
+
+
+def find_fulltext(review, study) -> list[Path]:
+    """Return PDFs under references/ whose file name names this study.
+
+    A PDF matches when its name (case-insensitive) contains the study id, one of
+    its record ids, or its DOI with "/" written as "_" or "-".
+    """
+    folder = review.root / "references"
+    if not folder.is_dir():
+        return []
+    keys = {study.id.lower(), *(r.lower() for r in getattr(study, "record_ids", ()) or ())}
+    doi = (getattr(study, "doi", "") or "").lower()
+    if doi:
+        keys |= {doi.replace("/", "_"), doi.replace("/", "-")}
+    keys.discard("")
+    return sorted(p for p in folder.rglob("*.pdf")
+                  if any(k in p.name.lower() for k in keys))

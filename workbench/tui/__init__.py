@@ -1,0 +1,1 @@
+"""The Textual front end (imports the library; the library never imports it)."""

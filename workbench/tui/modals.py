@@ -1,0 +1,192 @@
+"""Modal dialogs. Each is `XxxModal(ModalScreen[T])` and hands its result back via dismiss()."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from workbench.core.codebook import Criterion
+from workbench.core.events import CONSENSUS, is_valid_reviewer
+from workbench.errors import WorkbenchError
+from workbench.review.screening import Filter, parse_filter
+
+
+class ErrorModal(ModalScreen[None]):
+    """A failure the user must read: a title and every problem, one per line."""
+
+    BINDINGS = [Binding("escape,enter", "dismiss", "Close")]
+
+    def __init__(self, title: str, problems: Sequence[str]) -> None:
+        super().__init__(classes="modal error-modal")
+        self.title_text = title
+        self.problems = list(problems)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                for problem in self.problems:
+                    yield Static(problem, markup=False, classes="problem")
+            yield Button("OK (Enter)", id="ok", variant="error")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None)
+
+    async def action_dismiss(self, result=None) -> None:
+        self.dismiss(None)
+
+
+class ReviewerModal(ModalScreen[str | None]):
+    """Ask for the reviewer name (remembered for this review folder on this machine)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Quit")]
+
+    def __init__(self, suggestion: str = "") -> None:
+        super().__init__(classes="modal")
+        self.suggestion = suggestion
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Who is screening?", classes="dialog-title")
+            yield Static("Your decisions go to coding/<name>.csv. Letters, digits, _ . -",
+                         classes="dialog-help")
+            yield Input(value=self.suggestion, placeholder="your name, e.g. alice", id="name")
+            yield Static("", id="reviewer-error", classes="field-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if not is_valid_reviewer(name) or name == CONSENSUS:
+            self.query_one("#reviewer-error", Static).update(
+                f"{name!r} cannot be a reviewer name: use letters, digits, _ . -")
+            return
+        self.dismiss(name)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteModal(ModalScreen[str | None]):
+    """Edit the note of a study; Enter saves, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, note: str = "") -> None:
+        super().__init__(classes="modal")
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Note (Enter saves, Esc cancels)", classes="dialog-title")
+            yield Input(value=self.note, placeholder="why, what to check later...", id="note")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CriteriaModal(ModalScreen[tuple[str, ...] | None]):
+    """Pick one or more criteria by number, then Enter. Escape cancels.
+
+    With `pick=False` it only shows the criteria (criteria on demand).
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "done", "Done")]
+
+    def __init__(self, criteria: Sequence[Criterion], title: str, pick: bool = True,
+                 chosen: Sequence[str] = (), required: bool = False) -> None:
+        super().__init__(classes="modal")
+        self.criteria = list(criteria)
+        self.title_text = title
+        self.pick = pick
+        self.required = required
+        self.chosen: list[str] = [c for c in chosen if any(k.id == c for k in self.criteria)]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog criteria-dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                for number, criterion in enumerate(self.criteria, start=1):
+                    yield Static("", id=f"criterion-{number}", classes="criterion")
+            hint = ("1-9 toggle, Enter save, Esc cancel" if self.pick else "Esc/Enter close")
+            yield Static(hint, id="criteria-hint", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        for number, criterion in enumerate(self.criteria, start=1):
+            mark = ("[x] " if criterion.id in self.chosen else "[ ] ") if self.pick else ""
+            text = f"{number}. {mark}{criterion.id} ({criterion.kind}): {criterion.label}"
+            if criterion.description and not self.pick:
+                text += f"\n     {criterion.description}"
+            widget = self.query_one(f"#criterion-{number}", Static)
+            widget.update(text)
+            widget.set_class(criterion.id in self.chosen, "chosen")
+
+    def on_key(self, event) -> None:
+        if self.pick and event.character and event.character.isdigit():
+            number = int(event.character)
+            if 1 <= number <= len(self.criteria):
+                cid = self.criteria[number - 1].id
+                if cid in self.chosen:
+                    self.chosen.remove(cid)
+                else:
+                    self.chosen.append(cid)
+                self._refresh()
+                event.stop()
+
+    def action_done(self) -> None:
+        if not self.pick:
+            self.dismiss(None)
+        elif self.required and not self.chosen:
+            self.query_one("#criteria-hint", Static).update(
+                "Choose at least one criterion by its number (Esc cancels)")
+        else:
+            self.dismiss(tuple(self.chosen))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FilterModal(ModalScreen[Filter | None]):
+    """Search and filter: text, decision, years, database. Enter applies; empty clears."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: Filter) -> None:
+        super().__init__(classes="modal")
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        c = self.current
+        years = "" if c.year_from is None and c.year_to is None else \
+            (f"{c.year_from}" if c.year_from == c.year_to else f"{c.year_from or ''}-{c.year_to or ''}")
+        with Vertical(classes="dialog"):
+            yield Label("Filter: Tab next field, Enter applies, Esc cancels; empty shows all", classes="dialog-title")
+            yield Input(value=c.text, placeholder="words in title/abstract/authors", id="text")
+            yield Input(value=c.decision,
+                        placeholder="decision: include exclude maybe not_retrieved unscreened",
+                        id="decision")
+            yield Input(value=years, placeholder="years: 2015-2020", id="years")
+            yield Input(value=c.database, placeholder="database, e.g. scopus", id="database")
+            yield Static("", id="filter-error", classes="field-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        values = {w.id: w.value for w in self.query(Input)}
+        try:
+            flt = parse_filter(values["text"], values["decision"], values["years"],
+                               values["database"])
+        except WorkbenchError as exc:
+            self.query_one("#filter-error", Static).update(str(exc))
+            return
+        self.dismiss(flt)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,98 @@
+"""HomeScreen: this reviewer's progress at each stage, what waits for a person, keys into each step."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from workbench.errors import WorkbenchError
+from workbench.review.screening import StageProgress, stage_progress
+
+
+def waiting_for_person(review) -> list[tuple[str, str]]:
+    """Return (what, how many) that waits for a person; extension point for later steps."""
+    items = []
+    result = review.dedupe()
+    items.append(("Duplicate pairs to check", str(len(result.uncertain))))
+    # Conflicts: add ("Conflicts to resolve", n) here when the agreement module lands.
+    return items
+
+
+class HomeScreen(Screen):
+    """The start: progress per stage and the keys into each workflow step.
+
+    To add a step: put its screen in `workbench.tui.app.STEPS` and a binding
+    `Binding(key, "app.open_step('name')", "Label")` here.
+    """
+
+    BINDINGS = [
+        Binding("s", "app.open_step('screening')", "Screen", id="home.screening"),
+        Binding("f", "screen_full_text", "Full text", id="home.full_text"),
+        Binding("q", "app.quit", "Quit", id="home.quit"),
+        Binding("question_mark", "app.help", "Keys", id="home.help"),
+    ]
+
+    class Summary(Message):
+        def __init__(self, stages: list[StageProgress], waiting: list[tuple[str, str]]) -> None:
+            super().__init__()
+            self.stages, self.waiting = stages, waiting
+
+    def __init__(self, review, reviewer: str) -> None:
+        super().__init__(classes="home")
+        self.review = review
+        self.reviewer = reviewer
+        self.stages: list[StageProgress] = []
+
+    def compose(self) -> ComposeResult:
+        codebook = self.review.codebook()
+        title = codebook.review.title or self.review.root.name
+        yield Static(f"{title} · reviewer {self.reviewer}", classes="screen-title")
+        yield Static("Reading references, studies and your sheet...", id="home-progress")
+        yield Static("", id="home-waiting")
+        yield Static("s: screen title/abstract   f: screen full text   ?: all keys   "
+                     "ctrl+q: quit", id="home-help", classes="dialog-help")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._summarize()
+
+    def on_screen_resume(self) -> None:
+        self._summarize()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="home-summary")
+    def _summarize(self) -> None:
+        try:
+            stages = stage_progress(self.review, self.reviewer)
+            waiting = waiting_for_person(self.review)
+        except WorkbenchError as exc:
+            self.app.call_from_thread(self.app.fail, exc)
+            return
+        self.post_message(self.Summary(stages, waiting))
+
+    def on_home_screen_summary(self, event: Summary) -> None:
+        self.stages = event.stages
+        table = Table(box=None, header_style="bold", expand=False)
+        for column in ("Stage", "Done", "Included", "Excluded", "Maybe", "Left"):
+            table.add_column(column, justify="left" if column == "Stage" else "right")
+        for p in event.stages:
+            c = p.counts
+            table.add_row(p.label, f"{p.done}/{p.total}", str(c.get("include", 0)),
+                          str(c.get("exclude", 0)), str(c.get("maybe", 0)), str(p.left))
+        self.query_one("#home-progress", Static).update(table)
+        waiting = Text("Waiting for a person\n", style="bold")
+        for what, count in event.waiting:
+            waiting.append(f"  {what}: {count}\n")
+        self.query_one("#home-waiting", Static).update(waiting)
+
+    def action_screen_full_text(self) -> None:
+        later = [s for s in self.review.codebook().screening_stages() if s.source]
+        if not later:
+            self.notify("The codebook has no full-text screening stage.", severity="warning")
+            return
+        self.app.open_step("screening", stage=later[0].id)

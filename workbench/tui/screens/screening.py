@@ -1,0 +1,337 @@
+"""ScreeningScreen: one study at a time, decided from the keyboard, saved before moving on."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from workbench.core.codebook import EXCLUDE, compile_highlights
+from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, NOT_RETRIEVED
+from workbench.errors import WorkbenchError
+from workbench.review.screening import Filter, ScreeningSession, find_fulltext, open_session
+from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteModal
+from workbench.tui.widgets.decision_bar import DecisionBar
+from workbench.tui.widgets.source_card import SourceCard
+
+
+def open_external(target: str) -> bool:
+    """Open a URL or file with the desktop's handler; False when nothing can open it.
+
+    Console browsers are never started (they would take over the terminal).
+    """
+    graphical = sys.platform in ("darwin", "win32") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if not graphical:
+        return False
+    opener = shutil.which("xdg-open")
+    try:
+        if opener and sys.platform.startswith("linux"):
+            subprocess.Popen([opener, target], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+            return True
+        return webbrowser.open(target)
+    except (OSError, webbrowser.Error):
+        return False
+
+
+class ScreeningScreen(Screen):
+    """Screen one stage: include / exclude (with criteria) / maybe / not retrieved."""
+
+    BINDINGS = [
+        Binding("question_mark", "app.help", "Keys", id="screening.help"),
+        Binding("i", "include", "Include", id="screening.include"),
+        Binding("x", "exclude", "Exclude", id="screening.exclude"),
+        Binding("m", "maybe", "Maybe", id="screening.maybe"),
+        Binding("r", "not_retrieved", "Not retrieved", id="screening.not_retrieved"),
+        Binding("u", "undo", "Undo", id="screening.undo"),
+        Binding("n", "note", "Note", id="screening.note"),
+        Binding("right,l", "next", "Next", key_display="→", id="screening.next"),
+        Binding("left,h", "previous", "Prev", key_display="←", id="screening.previous"),
+        Binding("g", "next_unscreened", "Go unscreened", id="screening.next_unscreened"),
+        Binding("slash", "filter", "Filter", id="screening.filter"),
+        Binding("c", "criteria", "Criteria", id="screening.criteria"),
+        Binding("o", "open", "Open", id="screening.open"),
+        Binding("escape", "back", "Home", id="screening.back"),
+    ]
+
+    class Loaded(Message):
+        """The session is ready (posted from the loading worker)."""
+
+        def __init__(self, session: ScreeningSession) -> None:
+            super().__init__()
+            self.session = session
+
+    class LoadProgress(Message):
+        """Loading progress (posted from the loading worker)."""
+
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done, self.total = done, total
+
+    index: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, review, reviewer: str, stage: str | None = None) -> None:
+        super().__init__(classes="screening")
+        self.review = review
+        self.reviewer = reviewer
+        self.stage_id = stage
+        self.session: ScreeningSession | None = None
+        self.view: list[int] = []
+        self.filter = Filter()
+        self.matcher = None
+        self.cancel = threading.Event()
+
+    # -- layout and loading ----------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("Loading...", id="screen-title", classes="screen-title")
+        with Vertical(id="loading"):
+            yield Static("Reading references and sheets...", id="loading-label")
+            yield ProgressBar(id="loading-bar", show_eta=False)
+        yield SourceCard(id="card")
+        yield DecisionBar(id="decision")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#card").display = False
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="screening-load")
+    def _load(self) -> None:
+        try:
+            session = open_session(self.review, self.reviewer, self.stage_id,
+                                   progress=lambda d, t: self.post_message(self.LoadProgress(d, t)),
+                                   cancel=self.cancel)
+        except WorkbenchError as exc:
+            self.app.call_from_thread(self.app.fail, exc)
+            return
+        self.post_message(self.Loaded(session))
+
+    def on_screening_screen_load_progress(self, event: LoadProgress) -> None:
+        self.query_one("#loading-bar", ProgressBar).update(total=event.total, progress=event.done)
+
+    def on_screening_screen_loaded(self, event: Loaded) -> None:
+        self.session = session = event.session
+        self.matcher = compile_highlights(session.codebook.highlights)
+        self.query_one("#loading").display = False
+        self.query_one("#card").display = True
+        self.query_one("#card").focus()
+        for warning in session.warnings:
+            self.notify(f"{warning} (skipped; every other decision was read)",
+                        title="Sheet warning", severity="warning", timeout=15)
+        self.view = list(range(len(session)))
+        first = session.next_unscreened(0)
+        if first is None and session.studies:
+            self.notify("Every study at this stage is screened.", timeout=6)
+        if not session.studies:
+            self.notify("No studies reach this stage yet.", severity="warning", timeout=8)
+        self.index = first or 0
+        self._show()
+        self.refresh_bindings()
+
+    # -- display ---------------------------------------------------------------------------
+    @property
+    def source(self):
+        """The study on screen (None while loading or when the view is empty)."""
+        if self.session is None or not self.view:
+            return None
+        return self.session.studies[self.view[min(self.index, len(self.view) - 1)]]
+
+    def watch_index(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        study = self.source
+        stage = session.stage
+        title = (f"{stage.label or stage.id} · {self.reviewer} · "
+                 f"{self.index + 1 if study else 0}/{len(self.view)}")
+        self.query_one("#screen-title", Static).update(title)
+        self.query_one("#card", SourceCard).show_study(study, self.matcher)
+        progress = session.progress()
+        decision_bar = self.query_one("#decision", DecisionBar)
+        if study is None:
+            decision_bar.show_state("", (), "", progress.done, progress.total,
+                                    self.filter.describe(), len(self.view))
+            return
+        decision_bar.show_state(session.decision(study.id), session.criteria(study.id),
+                                session.note(study.id), progress.done, progress.total,
+                                self.filter.describe(), len(self.view))
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("back", "filter"):
+            return True
+        if self.session is None:
+            return False
+        if action == "not_retrieved":
+            return bool(self.session.stage.source)
+        if action == "undo":
+            return True if self.session.can_undo() else None
+        if action in ("include", "exclude", "maybe", "note", "open", "next", "previous"):
+            return self.source is not None
+        return True
+
+    # -- deciding --------------------------------------------------------------------------
+    def _decide(self, study, decision: str, criteria: tuple[str, ...] = ()) -> bool:
+        """Save a decision, then move on; on failure stay and show the error."""
+        try:
+            self.session.record(study.id, decision, criteria)
+        except (WorkbenchError, OSError) as exc:
+            self.app.push_screen(ErrorModal("The decision was NOT saved",
+                                            [str(exc), "The study stays on screen; try again."]))
+            return False
+        self._advance()
+        self.refresh_bindings()
+        return True
+
+    def _advance(self) -> None:
+        if self.index + 1 < len(self.view):
+            self.index += 1
+        else:
+            left = self.session.progress().left
+            self._show()
+            self.notify(f"End of the list. {left} left unscreened"
+                        + (" (g jumps to the next)." if left else "."), timeout=6)
+
+    def action_include(self) -> None:
+        self._decide(self.source, INCLUDE_DECISION)
+
+    def action_maybe(self) -> None:
+        self._decide(self.source, MAYBE)
+
+    def action_not_retrieved(self) -> None:
+        self._decide(self.source, NOT_RETRIEVED)
+
+    def action_exclude(self) -> None:
+        study, session = self.source, self.session
+        reasons = [c for c in session.codebook.stage_criteria(session.stage.id) if c.kind == EXCLUDE]
+        if not reasons:
+            self._decide(study, EXCLUDE_DECISION)
+            return
+        required = session.stage.exclude_needs_criterion
+
+        def chosen(ids: tuple[str, ...] | None) -> None:
+            if ids is not None:
+                self._decide(study, EXCLUDE_DECISION, ids)
+
+        title = "Exclude: which criteria? " + ("(at least one)" if required else "(optional)")
+        self.app.push_screen(CriteriaModal(reasons, title, chosen=session.criteria(study.id),
+                                           required=required), chosen)
+
+    def action_undo(self) -> None:
+        try:
+            study_id = self.session.undo()
+        except (WorkbenchError, OSError) as exc:
+            self.app.push_screen(ErrorModal("Undo was NOT saved", [str(exc)]))
+            return
+        if study_id is None:
+            return
+        position = self.session.index_of(study_id)
+        if position is not None and position not in self.view:
+            self.view = list(range(len(self.session)))
+            self.filter = Filter()
+        if position is not None:
+            self.index = self.view.index(position)
+        self._show()
+        self.refresh_bindings()
+        self.notify("Undone: the study is back as it was.", timeout=3)
+
+    def action_note(self) -> None:
+        study = self.source
+
+        def saved(note: str | None) -> None:
+            if note is None:
+                return
+            try:
+                self.session.set_note(study.id, note)
+            except (WorkbenchError, OSError) as exc:
+                self.app.push_screen(ErrorModal("The note was NOT saved", [str(exc)]))
+                return
+            self._show()
+
+        self.app.push_screen(NoteModal(self.session.note(study.id)), saved)
+
+    # -- moving ----------------------------------------------------------------------------
+    def action_next(self) -> None:
+        if self.index + 1 < len(self.view):
+            self.index += 1
+
+    def action_previous(self) -> None:
+        if self.index > 0:
+            self.index -= 1
+
+    def action_next_unscreened(self) -> None:
+        session = self.session
+        n = len(self.view)
+        for step in range(1, n + 1):
+            j = (self.index + step) % n
+            if not session.decision(session.studies[self.view[j]].id):
+                self.index = j
+                return
+        self.notify("Nothing left unscreened here.", timeout=4)
+
+    def action_filter(self) -> None:
+        if self.session is None:
+            return
+
+        def applied(flt: Filter | None) -> None:
+            if flt is None:
+                return
+            view = self.session.matching(flt)
+            if not view:
+                self.notify(f"No study matches {flt.describe()}; filter unchanged.",
+                            severity="warning")
+                return
+            current = self.view[self.index] if self.view else 0
+            self.filter, self.view = flt, view
+            self.index = view.index(current) if current in view else 0
+            self._show()
+            self.notify(f"{len(view)} studies shown" + (f" ({flt.describe()})"
+                                                        if not flt.is_empty() else ""))
+
+        self.app.push_screen(FilterModal(self.filter), applied)
+
+    def action_criteria(self) -> None:
+        session = self.session
+        criteria = session.codebook.stage_criteria(session.stage.id)
+        chosen = session.criteria(self.source.id) if self.source else ()
+        self.app.push_screen(CriteriaModal(criteria, f"Criteria: {session.stage.label}",
+                                           pick=False, chosen=chosen))
+
+    def action_open(self) -> None:
+        study = self.source
+        pdfs = find_fulltext(self.review, study)
+        targets = [str(p) for p in pdfs]
+        if study.doi:
+            targets.append(f"https://doi.org/{study.doi}")
+        if study.url:
+            targets.append(study.url)
+        if not targets:
+            self.notify("This study has no DOI, URL or PDF under references/.",
+                        severity="warning")
+            return
+        if open_external(targets[0]):
+            self.notify(f"Opening {Path(targets[0]).name if pdfs else targets[0]}")
+        else:
+            self.notify(f"Cannot open a browser here. Link: {targets[0]}", timeout=15,
+                        severity="warning")
+
+    def action_back(self) -> None:
+        self.cancel.set()
+        self.app.pop_screen()
