@@ -1,0 +1,132 @@
+"""Check a coding sheet's current decisions against the codebook (pure; for `workbench check`).
+
+Only the current (latest-wins) value of each (stage, study, field) is checked:
+a superseded event is history, not a decision. Problems never drop data: a
+decision that uses a removed code stays in the sheet and is reported; one
+that uses a renamed code is reported as carried over. A problem that repeats
+on many lines is reported once, at its first line, with the count.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from workbench.core import coding as cod
+from workbench.core.codebook import CODING, Codebook
+from workbench.core.events import DecisionRefused, Event
+from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOTE, split_ids
+from workbench.errors import Problem
+
+
+def check_sheet_events(codebook: Codebook, path: str, events: Sequence[Event],
+                       lines: Sequence[int], reviewer: str | None = None) -> list[Problem]:
+    """Return the problems of a sheet's current decisions under a codebook.
+
+    Args:
+        codebook: the current codebook.
+        path: the sheet's display path (used in the problems).
+        events: the sheet's events in file order (from `read_sheet`).
+        lines: the 1-based line of each event.
+        reviewer: the reviewer the file belongs to (its name); events naming
+            another reviewer are reported. None for the consensus sheet.
+
+    Returns:
+        Problems in line order, each `path:line: study S, stage T: problem`.
+    """
+    latest: dict[tuple[str, str, str], tuple[Event, int]] = {}
+    found: dict[str, list] = {}
+
+    def report(line: int, entry: str, message: str) -> None:
+        slot = found.get(message)
+        if slot is None:
+            found[message] = [line, entry, 1]
+        else:
+            slot[2] += 1
+
+    for event, line in zip(events, lines):
+        if reviewer is not None and event.reviewer != reviewer:
+            report(line, f"study {event.study_id}",
+                   f"reviewer {event.reviewer!r} in {reviewer!r}'s sheet")
+        latest[(event.stage, event.study_id, event.field)] = (event, line)
+    codes = codebook.code_index()
+    for (stage_id, study, name), (event, line) in latest.items():
+        entry = f"study {study}, stage {stage_id}"
+        stage = codebook.stage(stage_id)
+        if stage is None:
+            report(line, entry, f"stage {stage_id!r} is not in the codebook; its decisions "
+                   "are kept but not used")
+            continue
+        for message in _check_event(codebook, codes, stage.kind, stage_id, name, event.value):
+            report(line, entry, message)
+    ordered = sorted(found.items(), key=lambda kv: kv[1][0])
+    out = []
+    for message, (line, entry, count) in ordered:
+        more = f" (and {count - 1} more line{'s' if count > 2 else ''})" if count > 1 else ""
+        out.append(Problem(path, line, entry, message + more))
+    return out
+
+
+def _check_codes(codebook: Codebook, codes: dict, dimension: str, ids: Sequence[str]) -> list[str]:
+    out = []
+    for code in ids:
+        current = codebook.resolve_code(code)
+        if current != code and current in codes:
+            out.append(f"code {code!r} was renamed to {current!r}; counted as {current!r}")
+        elif current not in codes:
+            out.append(f"code {code!r} is not in the codebook (removed?); the decision is kept "
+                       "in the sheet: add it back, map it under 'renamed', or recode")
+        elif dimension and codes[current][0].id != dimension:
+            out.append(f"code {current!r} belongs to dimension {codes[current][0].id!r}, "
+                       f"not {dimension!r}")
+    return out
+
+
+def _check_event(codebook: Codebook, codes: dict, kind: str, stage_id: str, name: str,
+                 value: str) -> list[str]:
+    parts = cod.split_field(name)
+    if name in (cod.FLAG, NOTE):
+        return []
+    if kind != CODING:
+        if name == DECISION:
+            if value and value not in DECISIONS:
+                return [f"unknown decision {value!r}"]
+            return []
+        if name == CRITERIA:
+            allowed = {c.id for c in codebook.stage_criteria(stage_id)}
+            return [f"criterion {c!r} is not defined for stage {stage_id!r}"
+                    for c in split_ids(value) if c not in allowed]
+        return [f"unknown field {name!r} for a screening stage"]
+    head = parts[0]
+    if head == cod.CODE and len(parts) == 2:
+        if codebook.dimension(parts[1]) is None:
+            return [f"dimension {parts[1]!r} is not in the codebook"]
+        return _check_codes(codebook, codes, parts[1], split_ids(value))
+    if head == cod.MEMO and len(parts) == 2:
+        return [] if codebook.dimension(parts[1]) else \
+            [f"memo for dimension {parts[1]!r}, which is not in the codebook"]
+    if head in (cod.QUOTE, cod.PAGE) and len(parts) == 2:
+        return _check_codes(codebook, codes, "", (parts[1],))
+    if head == cod.FIELD and len(parts) == 2:
+        fld = codebook.field(parts[1])
+        if fld is None:
+            return [f"field {parts[1]!r} is not in the codebook"]
+        return _check_value(fld, value)
+    if head == cod.ROW and len(parts) in (3, 4):
+        group = codebook.group(parts[1])
+        if group is None:
+            return [f"group {parts[1]!r} is not in the codebook"]
+        if len(parts) == 3:
+            return []
+        fld = group.field(parts[3])
+        if fld is None:
+            return [f"group {parts[1]!r} has no field {parts[3]!r}"]
+        return _check_value(fld, value)
+    return [f"unknown field {name!r} for a coding stage"]
+
+
+def _check_value(fld, value: str) -> list[str]:
+    try:
+        cod.validate_value(fld, value)
+    except DecisionRefused as exc:
+        return [exc.message.replace("; nothing was saved", "") + " under the current codebook"]
+    return []
