@@ -1,0 +1,172 @@
+"""Writing an export set atomically: CSV, XLSX, JSON and text, all or nothing.
+
+Every file of one export is written into a hidden temporary folder inside
+exports/ and moved into place (`os.replace`) only once all of them were
+written, so a failed export leaves exports/ exactly as it was and never a
+half-written file. NA stays missing: an empty CSV cell, a blank XLSX cell.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+
+from workbench.errors import ExportError
+
+log = logging.getLogger(__name__)
+
+#: XLSX sheet names are at most 31 characters.
+SHEET_NAME_MAX = 31
+
+
+class ExportFolder:
+    """A staging folder for one export; `commit()` moves every file into the target.
+
+    Use as a context manager: leaving the block with an exception removes the
+    staging folder and leaves the target untouched.
+
+    Args:
+        target: the exports/ folder (created if missing).
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = Path(target)
+        self.files: list[str] = []
+        self.staging: Path | None = None
+
+    def __enter__(self) -> "ExportFolder":
+        try:
+            self.target.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=".export-", dir=self.target))
+        except OSError as exc:
+            raise ExportError(f"cannot write the exports folder ({exc.strerror or exc})",
+                              path=self.target, hint="nothing was exported") from exc
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.staging is not None and self.staging.exists():
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def path(self, name: str) -> Path:
+        """Return the staging path for a file named relative to exports/ (subfolders allowed)."""
+        if self.staging is None:
+            raise RuntimeError("ExportFolder used outside its `with` block")
+        path = self.staging / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if name not in self.files:
+            self.files.append(name)
+        return path
+
+    def commit(self) -> list[Path]:
+        """Move every staged file into the target folder; return their final paths.
+
+        Raises:
+            ExportError: a file could not be moved (the files already moved stay,
+                each one complete).
+        """
+        done = []
+        for name in self.files:
+            source = self.staging / name
+            if not source.exists():
+                continue
+            final = self.target / name
+            try:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                with open(source, "rb") as handle:
+                    os.fsync(handle.fileno())
+                os.replace(source, final)
+            except OSError as exc:
+                raise ExportError(f"cannot move the export into place ({exc.strerror or exc})",
+                                  path=final, hint=f"{len(done)} of {len(self.files)} files "
+                                  "were updated") from exc
+            done.append(final)
+        return done
+
+
+def write_csv(folder: ExportFolder, name: str, frame: pd.DataFrame) -> None:
+    """Write a table as UTF-8 CSV (with a BOM so Excel opens it); NA is an empty cell."""
+    frame.to_csv(folder.path(name), index=False, na_rep="", encoding="utf-8-sig",
+                 lineterminator="\n")
+
+
+def write_json(folder: ExportFolder, name: str, value: object) -> None:
+    """Write a value as indented UTF-8 JSON."""
+    folder.path(name).write_text(json.dumps(value, indent=2, ensure_ascii=False, default=str)
+                                 + "\n", encoding="utf-8")
+
+
+def write_text(folder: ExportFolder, name: str, text: str) -> None:
+    """Write UTF-8 text."""
+    folder.path(name).write_text(text, encoding="utf-8")
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """Return a unique XLSX sheet title (31 characters at most, no []:*?/\\)."""
+    clean = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:SHEET_NAME_MAX] or "sheet"
+    title, n = clean, 2
+    while title.lower() in used:
+        suffix = f"~{n}"
+        title = clean[:SHEET_NAME_MAX - len(suffix)] + suffix
+        n += 1
+    used.add(title.lower())
+    return title
+
+
+def _cell(value: object) -> object:
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, str):
+        if value == "":
+            return None
+        # Text that starts like a formula is stored as text, never evaluated.
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def write_xlsx(folder: ExportFolder, name: str, sheets: Mapping[str, pd.DataFrame],
+               readme: list[tuple[str, str]]) -> None:
+    """Write one workbook: a README sheet first, then one sheet per table.
+
+    Uses openpyxl's write-only mode (streaming) so 100k-row tables stay fast.
+    Empty strings and NA are blank cells; numbers stay numbers.
+
+    Args:
+        folder: the staging folder.
+        name: the file name (e.g. "workbench_export.xlsx").
+        sheets: sheet name -> table, in order.
+        readme: (key, value) lines of the README sheet.
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    used: set[str] = set()
+    info = book.create_sheet(sheet_title("README", used))
+    for key, value in readme:
+        info.append([key, value])
+    for title, frame in sheets.items():
+        sheet = book.create_sheet(sheet_title(title, used))
+        sheet.append([str(c) for c in frame.columns])
+        for row in frame.itertuples(index=False, name=None):
+            out = []
+            for value in row:
+                value = _cell(value)
+                if isinstance(value, str) and value[:1] in "=+-@" and len(value) > 1:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"
+                    out.append(cell)
+                else:
+                    out.append(value)
+            sheet.append(out)
+    book.save(folder.path(name))

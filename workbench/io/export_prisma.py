@@ -1,0 +1,161 @@
+"""PRISMA 2020 outputs: the counts in the PRISMA2020 R package's template, and the diagram.
+
+The template CSV has the columns of `PRISMA.csv` in the PRISMA2020 R package
+(data, node, box, description, boxtext, tooltips, url, n), so
+`PRISMA2020::PRISMA_flowdiagram(PRISMA_data(read.csv("prisma_counts.csv")))`
+redraws the diagram. Per-database counts and exclusion reasons use the
+package's "Name, n; Name, n" form (`database_specific_results`, `dbr_excluded`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.core.prisma import PrismaCounts
+from workbench.io.export import ExportFolder
+
+TEMPLATE_COLUMNS = ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
+
+# (data variable, node, box, description) in the order of the package template.
+_ROWS = [
+    ("previous_studies", "node5", "box1", "Studies included in previous version of review"),
+    ("previous_reports", "", "box1", "Reports of studies included in previous version of review"),
+    ("database_results", "node7", "box2", "Records identified from: Databases"),
+    ("database_specific_results", "", "box2", "Records identified from each database"),
+    ("register_results", "", "box2", "Records identified from: Registers"),
+    ("website_results", "node17", "box11", "Records identified from: Websites"),
+    ("organisation_results", "", "box11", "Records identified from: Organisations"),
+    ("citations_results", "", "box11", "Records identified from: Citation searching"),
+    ("duplicates", "node8", "box3", "Duplicate records"),
+    ("excluded_automatic", "", "box3", "Records marked as ineligible by automation tools"),
+    ("excluded_other", "", "box3", "Records removed for other reasons"),
+    ("records_screened", "node9", "box4", "Records screened (databases and registers)"),
+    ("records_excluded", "node10", "box5", "Records excluded (databases and registers)"),
+    ("dbr_sought_reports", "node11", "box6",
+     "Reports sought for retrieval (databases and registers)"),
+    ("dbr_notretrieved_reports", "node12", "box7",
+     "Reports not retrieved (databases and registers)"),
+    ("other_sought_reports", "node18", "box12", "Reports sought for retrieval (other)"),
+    ("other_notretrieved_reports", "node19", "box13", "Reports not retrieved (other)"),
+    ("dbr_assessed", "node13", "box8",
+     "Reports assessed for eligibility (databases and registers)"),
+    ("dbr_excluded", "node14", "box9", "Reports excluded (databases and registers): reasons"),
+    ("other_assessed", "node20", "box14", "Reports assessed for eligibility (other)"),
+    ("other_excluded", "node21", "box15", "Reports excluded (other): reasons"),
+    ("new_studies", "node15", "box10", "New studies included in review"),
+    ("new_reports", "", "box10", "Reports of new included studies"),
+    ("total_studies", "node22", "box16", "Total studies included in review"),
+    ("total_reports", "", "box16", "Reports of total included studies"),
+]
+
+
+def _pairs(items) -> str:
+    return "; ".join(f"{name.replace(',', ' ').replace(';', ' ')}, {n}" for name, n in items)
+
+
+def prisma_values(counts: PrismaCounts) -> dict[str, object]:
+    """Return {template variable: n} for the counts (0 for boxes the review does not use)."""
+    values: dict[str, object] = {name: 0 for name, *_ in _ROWS}
+    values.update({
+        "database_results": counts.records_identified,
+        "database_specific_results": _pairs(counts.databases),
+        "duplicates": counts.duplicates,
+        "records_screened": counts.records_screened,
+        "records_excluded": counts.records_excluded,
+        "dbr_sought_reports": counts.reports_sought,
+        "dbr_notretrieved_reports": counts.reports_not_retrieved,
+        "dbr_assessed": counts.reports_assessed,
+        "dbr_excluded": _pairs((r.label, r.n) for r in counts.reasons) or "0",
+        "new_studies": counts.studies_included,
+        "new_reports": counts.reports_included,
+        "total_studies": counts.studies_included,
+        "total_reports": counts.reports_included,
+    })
+    return values
+
+
+def prisma_template(counts: PrismaCounts) -> pd.DataFrame:
+    """Return the counts as the PRISMA2020 R package's template table."""
+    values = prisma_values(counts)
+    rows = [(name, node, box, desc, desc.split(": ")[-1] if ": " in desc else desc, desc,
+             f"{name}.html", values[name]) for name, node, box, desc in _ROWS]
+    return pd.DataFrame(rows, columns=TEMPLATE_COLUMNS)
+
+
+def reasons_table(counts: PrismaCounts) -> pd.DataFrame:
+    """Return exclusion reasons of both stages: stage, criterion, label, n (primary), n_any."""
+    rows = [(r.stage, r.criterion, r.label, r.n, r.n_any)
+            for r in (*counts.screening_reasons, *counts.reasons)]
+    return pd.DataFrame(rows, columns=["stage", "criterion", "label", "n", "n_any"])
+
+
+def _boxes(counts: PrismaCounts) -> list[tuple[float, float, float, float, str]]:
+    """(x, y, w, h, text) of each box in a 100 x 100 frame."""
+    dbs = "\n".join(f"  {name} (n = {n:,})" for name, n in counts.databases)
+    reasons = "\n".join(f"  {r.label} (n = {r.n:,})" for r in counts.reasons)
+    left, right, w = 8, 58, 40
+    return [
+        (left, 80, w, 16, f"Records identified from:\n{dbs}\nTotal (n = {counts.records_identified:,})"),
+        (right, 80, w, 16, "Records removed before screening:\n"
+                           f"  Duplicate records removed (n = {counts.duplicates:,})"),
+        (left, 64, w, 9, f"Records screened\n(n = {counts.records_screened:,})"),
+        (right, 64, w, 9, f"Records excluded\n(n = {counts.records_excluded:,})"),
+        (left, 50, w, 9, f"Reports sought for retrieval\n(n = {counts.reports_sought:,})"),
+        (right, 50, w, 9, f"Reports not retrieved\n(n = {counts.reports_not_retrieved:,})"),
+        (left, 36, w, 9, f"Reports assessed for eligibility\n(n = {counts.reports_assessed:,})"),
+        (right, 22, w, 23, f"Reports excluded (n = {counts.reports_excluded:,}):\n{reasons}"),
+        (left, 6, w, 11, f"Studies included in review\n(n = {counts.studies_included:,})\n"
+                         f"Reports of included studies\n(n = {counts.reports_included:,})"),
+    ]
+
+
+def write_prisma_diagram(folder: ExportFolder, stem: str, counts: PrismaCounts,
+                         title: str = "") -> list[str]:
+    """Draw the PRISMA 2020 flow diagram as SVG and PNG (matplotlib, Agg backend).
+
+    Args:
+        folder: the staging folder.
+        stem: file name without extension (e.g. "prisma_flow").
+        counts: checked counts (see `workbench.core.prisma.check_prisma`).
+        title: a title drawn above the diagram.
+
+    Returns:
+        The file names written.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyBboxPatch
+
+    fig = Figure(figsize=(9, 10.5))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.axis("off")
+    if title:
+        ax.text(50, 98.5, title, ha="center", va="top", fontsize=10, weight="bold", wrap=True)
+    boxes = _boxes(counts)
+    for x, y, w, h, text in boxes:
+        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.3", fc="white",
+                                    ec="black", lw=0.8))
+        ax.text(x + 1.2, y + h / 2, text, ha="left", va="center", fontsize=7.5)
+    arrow = dict(arrowstyle="->", lw=0.8, color="black")
+    # Down the left column, and across to each box on the right.
+    column = [b for b in boxes if b[0] < 50]
+    for (x, y, w, h, _), (_, y2, _, h2, _) in zip(column, column[1:]):
+        ax.annotate("", xy=(x + w / 2, y2 + h2 + 0.4), xytext=(x + w / 2, y - 0.4),
+                    arrowprops=arrow)
+    for (x, y, w, h, _) in column[:-1]:
+        right = next((b for b in boxes if b[0] > 50 and b[1] <= y + h / 2 <= b[1] + b[3]), None)
+        if right is not None:
+            ax.annotate("", xy=(right[0] - 0.4, y + h / 2), xytext=(x + w + 0.4, y + h / 2),
+                        arrowprops=arrow)
+    for label, y0, y1 in (("Identification", 78, 97), ("Screening", 20, 75),
+                          ("Included", 5, 18)):
+        ax.text(3, (y0 + y1) / 2, label, rotation=90, ha="center", va="center", fontsize=9,
+                weight="bold", color="#1f4e79")
+    names = []
+    for ext in ("svg", "png"):
+        name = f"{stem}.{ext}"
+        fig.savefig(folder.path(name), format=ext, dpi=200 if ext == "png" else None,
+                    metadata={"Date": None} if ext == "svg" else None)
+        names.append(name)
+    return names

@@ -1,0 +1,269 @@
+"""`write_exports`: everything `workbench export` writes to exports/, all or nothing.
+
+Reads the records, the studies and every coding sheet, combines the sheets
+into one source (the consensus by default, or one reviewer's sheet), checks
+the PRISMA flow, and only then writes the coded dataset, the references, the
+screening log, the PRISMA diagram and counts, and the summary tables and
+charts. Nothing in exports/ changes when any step fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from workbench.core.codebook import SCREENING
+from workbench.core.events import CONSENSUS
+from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, compute_prisma
+from workbench.errors import ExportError
+from workbench.io import export_summary as summary
+from workbench.io.export import ExportFolder, write_csv, write_json, write_text, write_xlsx
+from workbench.io.export_decisions import (SHEET, events_frame, final_screening,
+                                           latest_values, resolve_coding)
+from workbench.io.export_dictionary import codebook_table, data_dictionary
+from workbench.io.export_prisma import (prisma_template, reasons_table,
+                                        write_prisma_diagram)
+from workbench.io.export_refs import bibtex_text, ris_text
+from workbench.io.export_tables import group_tables, long_table, study_table, wide_table
+from workbench.store.sheet import read_sheet
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+STEPS = 9
+WORKBOOK = "workbench_export.xlsx"
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What an export wrote: folder, files, source, counts, codebook version, sheets."""
+
+    folder: Path
+    files: tuple[Path, ...]
+    source: str
+    studies_included: int
+    prisma: PrismaCounts
+    codebook_version: str
+    sheets: tuple[str, ...]
+    exported_at: str
+    warnings: tuple[str, ...] = ()
+
+
+def _read_sheets(coding: Path) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """All events of every sheet in coding/ (file order kept), the sheet names, warnings."""
+    frames, names, warnings = [], [], []
+    for path in sorted(coding.glob("*.csv")):
+        contents = read_sheet(path)
+        warnings += [str(p) for p in contents.problems]
+        frames.append(events_frame([e.row() for e in contents.events], path.stem))
+        names.append(path.stem)
+    if not frames:
+        return events_frame([], ""), names, warnings
+    return pd.concat(frames, ignore_index=True), names, warnings
+
+
+def _step(progress: Progress | None, cancel: threading.Event | None, done: int) -> None:
+    if cancel is not None and cancel.is_set():
+        raise ExportError("export cancelled", hint="nothing was exported")
+    if progress is not None:
+        progress(done, STEPS)
+
+
+def write_exports(review, source: str = CONSENSUS, progress: Progress | None = None,
+                  cancel: threading.Event | None = None) -> ExportSummary:
+    """Write the coded dataset, references, screening log, PRISMA and summaries to exports/.
+
+    Args:
+        review: an open workbench.review.Review.
+        source: "consensus" (the consensus sheet plus values all required
+            reviewers agree on) or a reviewer name (that reviewer's sheet).
+        progress: called with (steps done, steps in all).
+        cancel: set it to stop; nothing is written then.
+
+    Returns:
+        ExportSummary naming every file written.
+
+    Raises:
+        ExportError: the reviewer has no sheet; the PRISMA flow is unfinished or
+            does not add up (every disagreeing number is listed); the export was
+            cancelled or a file could not be written. exports/ is unchanged.
+        CodebookError, SheetError: from reading the codebook or the sheets.
+    """
+    codebook = review.codebook()
+    _step(progress, cancel, 0)
+    records = review.records()
+    dedupe = review.dedupe()
+    studies = list(dedupe.studies)
+    events, sheets, warnings = _read_sheets(review.coding)
+    if source != CONSENSUS and source not in sheets:
+        raise ExportError(f"no coding sheet for reviewer {source!r}",
+                          path=review.coding / f"{source}.csv",
+                          hint=f"sheets: {', '.join(sheets) or 'none'}; nothing was exported")
+    latest = latest_values(events)
+    _step(progress, cancel, 1)
+
+    stages = codebook.screening_stages()
+    if not stages:
+        raise ExportError("the codebook has no screening stage", path=codebook.path or None,
+                          hint="PRISMA needs one; nothing was exported")
+    first, last = stages[0], (stages[-1] if len(stages) > 1 else None)
+    labels = {c.id: c.label for c in codebook.criteria}
+    counts = compute_prisma(
+        [r.database for r in records], [s.id for s in studies],
+        final_screening(latest, first, source),
+        final_screening(latest, last, source) if last else None,
+        labels, first.id, last.id if last else "")
+    problems = check_prisma(counts)
+    if problems:
+        raise ExportError(
+            "the PRISMA flow is not finished or does not add up:\n  " + "\n  ".join(problems),
+            hint=f"source {source}; nothing was exported")
+    _step(progress, cancel, 2)
+
+    included = [s for s in studies if counts.placement.get(s.id) == BOX_INCLUDED]
+    bib = study_table(included)
+    coding = codebook.coding_stages()
+    empty = pd.DataFrame({"study_id": [], "field": [], "value": [], "source": []}, dtype=object)
+    if coding:
+        values, rows, unresolved = resolve_coding(latest, coding[0], source,
+                                                  pd.Index(bib["study_id"]))
+    else:
+        values, rows, unresolved = empty, pd.DataFrame(
+            {c: [] for c in ("study_id", "group", "row_id", "row_time", "field", "value",
+                             "source")}, dtype=object), empty
+    wide = wide_table(codebook, bib, values, unresolved)
+    groups = group_tables(codebook, rows, bib)
+    tidy = long_table(codebook, values, rows, list(bib["study_id"]))
+    _step(progress, cancel, 3)
+
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta = {"review": codebook.review.title, "exported_at": now, "source": source,
+            "codebook": codebook.path or "codebook.yaml",
+            "codebook_version": codebook.version, "sheets": [f"coding/{s}.csv" for s in sheets],
+            "screening_stages": [s.id for s in stages],
+            "coding_stage": coding[0].id if coding else "",
+            "records": counts.records_identified, "studies": counts.records_screened,
+            "studies_included": counts.studies_included,
+            "values_unresolved": int(len(unresolved)), "sheet_warnings": warnings}
+    tables = {"coded_dataset.csv": wide, "coded_long.csv": tidy}
+    tables.update({f"{g}.csv": t for g, t in groups.items()})
+    with ExportFolder(review.exports) as folder:
+        for name, table in tables.items():
+            write_csv(folder, name, table)
+        dictionary = data_dictionary(codebook, tables)
+        write_csv(folder, "data_dictionary.csv", dictionary)
+        _step(progress, cancel, 4)
+        pub_types = _pub_types(records, dedupe.record_to_study)
+        write_text(folder, "included.bib", bibtex_text(included, pub_types))
+        write_text(folder, "included.ris", ris_text(included, pub_types))
+        screening_ids = {s.id for s in codebook.stages if s.kind == SCREENING}
+        log_frame = events[events["stage"].isin(screening_ids)].sort_values(
+            ["time", SHEET], kind="stable")
+        write_csv(folder, "screening_log.csv", log_frame[[SHEET, *log_frame.columns[:-1]]])
+        _step(progress, cancel, 5)
+        write_csv(folder, "prisma_counts.csv", prisma_template(counts))
+        write_csv(folder, "prisma_reasons.csv", reasons_table(counts))
+        write_csv(folder, "prisma_studies.csv", pd.DataFrame(
+            {"study_id": list(counts.placement), "box": list(counts.placement.values())}))
+        write_prisma_diagram(folder, "prisma_flow", counts, codebook.review.title)
+        _step(progress, cancel, 6)
+        summaries = _write_summaries(folder, codebook, wide, groups)
+        _step(progress, cancel, 7)
+        readme = _readme(meta, counts)
+        write_xlsx(folder, WORKBOOK, {**{n[:-4]: t for n, t in tables.items()},
+                                      "data_dictionary": dictionary,
+                                      "codebook": codebook_table(codebook), **summaries},
+                   readme)
+        write_text(folder, "README.txt", "\n".join(f"{k}: {v}" for k, v in readme) + "\n")
+        write_json(folder, "export_metadata.json", {**meta, "files": sorted(folder.files)})
+        _step(progress, cancel, 8)
+        files = folder.commit()
+    _step(progress, None, STEPS)
+    log.info("exported %d files to %s", len(files), review.exports)
+    return ExportSummary(review.exports, tuple(files), source, counts.studies_included, counts,
+                         codebook.version, tuple(sheets), now, tuple(warnings))
+
+
+def _pub_types(records, record_to_study: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for r in records:
+        sid = record_to_study.get(r.id)
+        if sid and sid not in out and r.pub_type:
+            out[sid] = r.pub_type
+    return out
+
+
+def _write_summaries(folder: ExportFolder, codebook, wide: pd.DataFrame,
+                     groups: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Write summary/*.csv and charts/*; return the tables for the workbook."""
+    out: dict[str, pd.DataFrame] = {}
+    freq = summary.code_frequencies(codebook, wide)
+    write_csv(folder, "summary/code_frequencies.csv", freq)
+    out["code_frequencies"] = freq
+    for dim in codebook.dimensions:
+        part = freq[freq["dimension"] == dim.id]
+        summary.write_chart(folder, f"charts/codes_{dim.id}", list(part["label"]),
+                            list(part["n"]), f"{dim.label} (n = {int(part['n_coded'].max() or 0)}"
+                            " studies coded)", "studies")
+    platform = summary.find_key(codebook, "platform")
+    policy = summary.find_key(codebook, "policy")
+    source_type = summary.find_key(codebook, "source_type", "source")
+    theme = summary.find_key(codebook, "activism", "theme", "approach")
+    for a, b in ((platform, policy), (source_type, theme)):
+        if a and b and a != b:
+            table = summary.crosstab(codebook, wide, a, b)
+            if table is not None:
+                write_csv(folder, f"summary/crosstab_{a}_x_{b}.csv", table)
+                out[f"x_{a}_{b}"] = table
+    years = summary.studies_per_year(wide)
+    write_csv(folder, "summary/studies_per_year.csv", years)
+    out["studies_per_year"] = years
+    known = years.dropna()
+    summary.write_chart(folder, "charts/studies_per_year", list(known["year"].astype(int)),
+                        list(known["n"]), "Included studies per year", kind="line")
+    for group in codebook.groups:
+        table = groups[group.id]
+        numeric = [f.id for f in group.fields if f.type in ("integer", "number")]
+        if not numeric:
+            continue
+        metrics = summary.metric_summary(table, numeric)
+        write_csv(folder, f"summary/{group.id}_metrics.csv", metrics)
+        out[f"{group.id}_metrics"] = metrics
+        name_col = next((f.id for f in group.fields if f.type == "text"), None)
+        for col in numeric:
+            fld = group.field(col)
+            shown = table[table[col].notna()]
+            labels = list(shown[name_col].fillna("?").astype(str)) if name_col else \
+                [f"{s} #{r}" for s, r in zip(shown["study"], shown["row"])]
+            unit = f" ({fld.unit})" if fld.unit else ""
+            summary.write_chart(folder, f"charts/{group.id}_{col}", labels,
+                                list(shown[col].astype(float)), f"{fld.label}{unit} by "
+                                f"{group.label.lower() or group.id} "
+                                f"({int(table[col].isna().sum())} not reported)", fld.label)
+    return out
+
+
+def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
+    return [
+        ("Review", meta["review"]),
+        ("Exported at (UTC)", meta["exported_at"]),
+        ("Source", "consensus sheet plus values all required reviewers agree on"
+         if meta["source"] == CONSENSUS else f"the sheet of reviewer {meta['source']}"),
+        ("Codebook", f"{meta['codebook']} (version {meta['codebook_version']})"),
+        ("Sheets used", ", ".join(meta["sheets"]) or "none"),
+        ("Records identified", str(counts.records_identified)),
+        ("Studies (after duplicates removed)", str(counts.records_screened)),
+        ("Studies included", str(counts.studies_included)),
+        ("Values left missing (not agreed)", str(meta["values_unresolved"])),
+        ("Missing values", "an empty cell is NA (not reported or not agreed), never 0"),
+        ("Files", "coded_dataset.csv (one row per study), coded_long.csv (tidy), one CSV per "
+                  "repeatable group, data_dictionary.csv, included.bib/.ris, screening_log.csv,"
+                  " prisma_counts.csv (PRISMA2020 R package template), prisma_reasons.csv, "
+                  "prisma_studies.csv, prisma_flow.svg/.png, summary/, charts/"),
+    ]
