@@ -121,7 +121,9 @@ def _cross_check(b: Builder, cb: Codebook) -> None:
                       + _did_you_mean(sid, stage_ids))
     codes = cb.code_index()
     for old, new in cb.renamed.items():
-        if new not in codes:
+        if cb.resolve_code(old) in cb.renamed:
+            b.add(("renamed", old), f"renaming {old!r} goes round in a circle")
+        elif cb.resolve_code(new) not in codes:
             b.add(("renamed", old), f"renamed to code {new!r}, which is not defined"
                   + _did_you_mean(new, codes))
         if old in codes:
@@ -129,6 +131,6 @@ def _cross_check(b: Builder, cb: Codebook) -> None:
 
 
 def _did_you_mean(word: str, options) -> str:
-    match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    match = difflib.get_close_matches(word, list(options), n=1, cutoff=0.5)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
