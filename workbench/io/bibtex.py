@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 
 import bibtexparser
 from bibtexparser.model import (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry,
@@ -22,18 +23,59 @@ _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _AFFILIATION_LETTERS = re.compile(r"(?<=\.)[a-z]{1,2}$")
 _VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "series", "publisher", "institution",
                  "school", "organization", "howpublished")
-_TEXT_FIELDS = ("title", "abstract", "author", "keywords", "author_keywords") + _VENUE_FIELDS
+_TEXT_FIELDS = ("title", "abstract", "keywords", "author_keywords") + _VENUE_FIELDS
+
+
+_COMBINING = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
+              "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
+              "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323", "b": "\u0331"}
+_SYMBOL_ACCENT = re.compile(r"""\\([`'^"~=.])\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))""")
+_LETTER_ACCENT = re.compile(r"\\([uvHckrdb])(?:\s*\{\s*(\\[ij]|[A-Za-z])\s*\}|\s+([A-Za-z]))")
+_SPECIALS = {"ss": "ß", "o": "ø", "O": "Ø", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ",
+             "aa": "å", "AA": "Å", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ"}
+_SPECIAL = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\s*\{\}| )?")
+_ESCAPED = re.compile(r"\\([&%$#_{}])")
+
+
+def _accent(match: re.Match[str]) -> str:
+    base = match.group(2) or match.group(3)
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return unicodedata.normalize("NFC", base + _COMBINING[match.group(1)])
+
+
+def _fast_latex(value: str) -> str | None:
+    """Decode the LaTeX found in bibliographic data; None when something else remains."""
+    text = _SYMBOL_ACCENT.sub(_accent, value)
+    text = _LETTER_ACCENT.sub(_accent, text)
+    text = _SPECIAL.sub(lambda m: _SPECIALS[m.group(1)], text)
+    escaped: list[str] = []
+    text = _ESCAPED.sub(lambda m: escaped.append(m.group(1)) or f"\x00{len(escaped) - 1}\x00",
+                        text)
+    if "\\" in text or "$" in text:
+        return None
+    text = text.replace("{", "").replace("}", "").replace("~", " ")
+    text = text.replace("---", "\u2014").replace("--", "\u2013")
+    if escaped:
+        text = re.sub("\x00(\\d+)\x00", lambda m: escaped[int(m.group(1))], text)
+    return text
 
 
 def decode_latex(value: str) -> str:
-    """Return a BibTeX value as plain text; pylatexenc runs only when LaTeX is present."""
-    if "\\" in value or "{" in value or "~" in value or "$" in value:
-        try:
-            value = _LATEX.latex_to_text(value)
-        except Exception as exc:  # pylatexenc raises assorted errors on odd input
-            log.debug("LaTeX decoding failed for %r: %s", value[:60], exc)
-            value = value.replace("{", "").replace("}", "")
-    return value
+    """Return a BibTeX value as plain text.
+
+    Accents, special letters and escaped symbols are decoded here (fast);
+    pylatexenc runs only on values with other LaTeX (macros, math).
+    """
+    if "\\" not in value and "{" not in value and "~" not in value and "$" not in value:
+        return value
+    fast = _fast_latex(value)
+    if fast is not None:
+        return fast
+    try:
+        return _LATEX.latex_to_text(value)
+    except Exception as exc:  # pylatexenc raises assorted errors on odd input
+        log.debug("LaTeX decoding failed for %r: %s", value[:60], exc)
+        return value.replace("{", "").replace("}", "")
 
 
 def _split_top_level(value: str) -> list[str]:
