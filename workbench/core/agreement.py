@@ -130,16 +130,41 @@ def _label(spec: StatSpec, value: float | None) -> str:
     return "undefined" if value is None else ""
 
 
-def _resample_sums(stats: np.ndarray, n_resamples: int, seed: int) -> np.ndarray:
+def _resample_sums(stats: np.ndarray, n_resamples: int, seed: int,
+                   codes: np.ndarray | None = None) -> np.ndarray:
     """Return (n_resamples, P) column sums of `stats` over bootstrap resamples of its rows.
 
-    Each resample draws n units with replacement; its multinomial counts form
-    one row of W, and the sums are W @ stats. Blocks of resamples keep W small;
-    the block size depends only on the number of units, so a seed always
-    gives the same resamples.
+    A resample draws n units with replacement; with W its matrix of draw
+    counts (resamples x units), the sums are W @ stats. Per-unit statistics
+    are a function of the unit's row of codes, so units with the same row
+    can be pooled: when there are few distinct rows (categorical data), the
+    draw counts per distinct row are drawn directly from a multinomial over
+    the distinct rows, which is the same bootstrap at a fraction of the cost.
+    Otherwise units are drawn by index, in blocks that depend only on the
+    number of units. Either way a seed always gives the same resamples.
+
+    Args:
+        stats: units x P per-unit contributions.
+        n_resamples: number of resamples (B).
+        seed: seed of numpy's default generator.
+        codes: units x coders codes that determine each row of `stats`.
+
+    Returns:
+        A (B, P) float array.
     """
     n = stats.shape[0]
     rng = np.random.default_rng(seed)
+    if codes is not None and n > 1:
+        base = int(codes.max(initial=-1)) + 2
+        if base ** codes.shape[1] < 2 ** 62:  # one int64 key per row: a fast 1-D unique
+            key = ((codes + 1) * (base ** np.arange(codes.shape[1], dtype=np.int64))).sum(axis=1)
+            _, first, counts = np.unique(key, return_index=True, return_counts=True)
+        else:
+            _, first, counts = np.unique(codes, axis=0, return_index=True, return_counts=True)
+        if len(counts) <= n // 2:
+            log.debug("bootstrap over %d distinct unit patterns of %d units", len(counts), n)
+            draws = rng.multinomial(n, counts / n, size=n_resamples).astype(np.float64)
+            return draws @ stats[first]
     block = max(1, min(n_resamples, _BLOCK_CELLS // max(n, 1)))
     out = np.empty((n_resamples, stats.shape[1]), dtype=np.float64)
     for start in range(0, n_resamples, block):
@@ -158,7 +183,7 @@ def _finish(specs: list[StatSpec], r: Ratings, n_resamples: int, seed: int,
     sums = None
     if boot_specs and r.n_units > 0:
         stacked = np.hstack([s.unit_stats for s in boot_specs])
-        sums = _resample_sums(stacked, n_resamples, seed)
+        sums = _resample_sums(stacked, n_resamples, seed, r.codes)
     offsets, pos = {}, 0
     for s in boot_specs:
         offsets[id(s)] = pos

@@ -118,18 +118,41 @@ def _sort_key(value: Any) -> tuple:
     return (1, 0.0, str(value))
 
 
-def _as_number(value: Any, unit: Any, coder: Any, level: str) -> float:
+def _as_number(value: Any, where: str, level: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"unit {unit!r}, coder {coder!r}: {value!r} is not a number; "
+        raise ValueError(f"{where}: {value!r} is not a number; "
                          f"{level} agreement needs numeric values") from None
     if math.isnan(number) or math.isinf(number):
-        raise ValueError(f"unit {unit!r}, coder {coder!r}: {value!r} is not a finite number")
+        raise ValueError(f"{where}: {value!r} is not a finite number")
     if level == "ratio" and number < 0:
-        raise ValueError(f"unit {unit!r}, coder {coder!r}: {value!r} is negative; "
+        raise ValueError(f"{where}: {value!r} is negative; "
                          "ratio data has an absolute zero and no negative values")
     return number
+
+
+def _as_array(matrix: Any) -> tuple[np.ndarray, tuple, tuple]:
+    """Return (2-D array, unit labels, coder labels); cells may be sets or tuples."""
+    if isinstance(matrix, pd.DataFrame):
+        return matrix.to_numpy(), tuple(matrix.index), tuple(matrix.columns)
+    if isinstance(matrix, np.ndarray):
+        values = matrix
+    else:
+        rows = [list(row) for row in matrix]
+        width = {len(row) for row in rows}
+        if len(width) > 1:
+            raise ValueError(f"rows of the reliability matrix differ in length: {sorted(width)}")
+        values = np.empty((len(rows), width.pop() if width else 0), dtype=object)
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                values[i, j] = cell
+        if values.dtype == object and values.size and all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.ravel()):
+            values = values.astype(np.float64)
+    if values.ndim != 2:
+        raise ValueError(f"a reliability matrix must be 2-D (units x coders), got shape {values.shape}")
+    return values, tuple(range(values.shape[0])), tuple(range(values.shape[1]))
 
 
 def read_ratings(matrix: Any, level: str = "nominal",
@@ -157,43 +180,51 @@ def read_ratings(matrix: Any, level: str = "nominal",
         raise ValueError(f"unknown level of measurement {level!r}; use one of {', '.join(LEVELS)}")
     if isinstance(matrix, Ratings):
         return matrix
-    if isinstance(matrix, pd.DataFrame):
-        units = tuple(matrix.index)
-        coders = tuple(matrix.columns)
-        values = matrix.to_numpy(dtype=object)
-    else:
-        values = np.asarray(matrix, dtype=object)
-        if values.ndim != 2:
-            raise ValueError(f"a reliability matrix must be 2-D (units x coders), got shape {values.shape}")
-        units = tuple(range(values.shape[0]))
-        coders = tuple(range(values.shape[1]))
+    values, units, coders = _as_array(matrix)
     n_units, n_coders = values.shape
     flat = values.ravel()
-    missing = pd.isna(flat) if values.dtype != object else None
-    if missing is None:
-        missing = np.fromiter((is_missing(v) for v in flat), dtype=bool, count=flat.size)
-    present_idx = np.flatnonzero(~missing)
-    present = flat[present_idx]
-    if level == "masi":
-        present = np.asarray([to_code_set(v) for v in present] + [None], dtype=object)[:-1]
-    elif level in ("interval", "ratio"):
-        present = np.asarray([
-            _as_number(v, units[i // n_coders], coders[i % n_coders], level)
-            for i, v in zip(present_idx, present)], dtype=np.float64)
-    codes_present, uniques = pd.factorize(present, sort=False)
-    uniques = list(uniques)
+    if flat.dtype.kind in "fiub":
+        flat = flat.astype(np.float64)
+    elif level == "masi":
+        flat = np.asarray([to_code_set(v) if isinstance(v, (list, set, tuple)) else v
+                           for v in flat] + [None], dtype=object)[:-1]
+    raw_codes, raw_uniques = pd.factorize(flat, sort=False)  # None/NaN/NA -> -1
+
+    def where(j: int) -> str:
+        i = int(np.flatnonzero(raw_codes == j)[0])
+        return f"unit {units[i // n_coders]!r}, coder {coders[i % n_coders]!r}"
+
+    # Canonical value of each distinct raw value; blanks are missing, and raw
+    # values that mean the same ("a;b" and "b;a", "3" and 3.0) are merged.
+    uniques: list = []
+    seen: dict = {}
+    canon = np.full(len(raw_uniques) + 1, -1, dtype=np.int64)
+    for j, raw in enumerate(raw_uniques):
+        if is_missing(raw):
+            continue
+        if level == "masi":
+            value = to_code_set(raw)
+        elif level in ("interval", "ratio"):
+            value = _as_number(raw, where(j), level)
+        else:
+            value = raw.item() if isinstance(raw, np.generic) else raw
+        if value not in seen:
+            seen[value] = len(uniques)
+            uniques.append(value)
+        canon[j] = seen[value]
+    codes_present = canon[raw_codes]  # raw code -1 picks the trailing -1
+    present_idx = np.flatnonzero(codes_present >= 0)
+    codes_present = codes_present[present_idx]
     if categories is not None:
         cats = list(categories)
         if level == "masi":
             cats = [to_code_set(c) for c in cats]
         position = {c: i for i, c in enumerate(cats)}
-        unknown = [u for u in uniques if u not in position]
+        unknown = [k for k, u in enumerate(uniques) if u not in position]
         if unknown:
-            first = unknown[0]
-            where = int(np.flatnonzero(present == first)[0]) if level != "masi" else 0
-            i = int(present_idx[where])
-            raise ValueError(f"unit {units[i // n_coders]!r}, coder {coders[i % n_coders]!r}: "
-                             f"value {first!r} is not one of the categories {cats!r}")
+            first = int(present_idx[np.flatnonzero(codes_present == unknown[0])[0]])
+            raise ValueError(f"unit {units[first // n_coders]!r}, coder {coders[first % n_coders]!r}: "
+                             f"value {uniques[unknown[0]]!r} is not one of the categories {cats!r}")
         remap = np.asarray([position[u] for u in uniques], dtype=np.int64)
     else:
         order = sorted(range(len(uniques)), key=lambda j: _sort_key(uniques[j]))
