@@ -95,6 +95,7 @@ class ScreeningScreen(Screen):
         self.filter = Filter()
         self.matcher = None
         self.cancel = threading.Event()
+        self._could_undo = False
 
     # -- layout and loading ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -162,7 +163,7 @@ class ScreeningScreen(Screen):
         stage = session.stage
         title = (f"{stage.label or stage.id} · {self.reviewer} · "
                  f"{self.index + 1 if study else 0}/{len(self.view)}")
-        self.query_one("#screen-title", Static).update(title)
+        self.query_one("#screen-title", Static).update(title, layout=False)
         self.query_one("#card", SourceCard).show_study(study, self.matcher)
         progress = session.progress()
         decision_bar = self.query_one("#decision", DecisionBar)
@@ -197,7 +198,7 @@ class ScreeningScreen(Screen):
                                             [str(exc), "The study stays on screen; try again."]))
             return False
         self._advance()
-        self.refresh_bindings()
+        self._refresh_undo()
         return True
 
     def _advance(self) -> None:
@@ -208,6 +209,13 @@ class ScreeningScreen(Screen):
             self._show()
             self.notify(f"End of the list. {left} left unscreened"
                         + (" (g jumps to the next)." if left else "."), timeout=6)
+
+    def _refresh_undo(self) -> None:
+        """Refresh the footer only when undo becomes (un)available (a footer redraw is slow)."""
+        can = self.session.can_undo()
+        if can != self._could_undo:
+            self._could_undo = can
+            self.refresh_bindings()
 
     def action_include(self) -> None:
         self._decide(self.source, INCLUDE_DECISION)
@@ -249,7 +257,7 @@ class ScreeningScreen(Screen):
         if position is not None:
             self.index = self.view.index(position)
         self._show()
-        self.refresh_bindings()
+        self._refresh_undo()
         self.notify("Undone: the study is back as it was.", timeout=3)
 
     def action_note(self) -> None:

@@ -14,7 +14,7 @@ LABELS = {"include": "INCLUDED", "exclude": "EXCLUDED", "maybe": "MAYBE",
 class DecisionBar(Static):
     """One line: your decision (with criteria and note), progress, filter."""
 
-    DEFAULT_CSS = "DecisionBar { height: auto; padding: 0 1; }"
+    DEFAULT_CSS = "DecisionBar { height: 1; padding: 0 1; }"
 
     def show_state(self, decision: str, criteria: tuple[str, ...], note: str,
                    done: int, total: int, flt: str = "", shown: int | None = None) -> None:
@@ -29,5 +29,5 @@ class DecisionBar(Static):
         text.append(f"   {done}/{total} screened ({pct}%)", style="dim")
         if flt:
             text.append(f"   filter: {flt} ({shown} shown)", style="cyan")
-        self.update(text)
+        self.update(text, layout=False)
         self.set_class(bool(decision), "decided")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -27,41 +28,34 @@ class SourceCard(VerticalScroll, can_focus=True):
     """
 
     DEFAULT_CSS = """
-    SourceCard { height: 1fr; padding: 0 1; }
-    SourceCard > Static { width: 1fr; }
+    SourceCard { height: 1fr; padding: 1 1 0 1; }
+    SourceCard > Static { width: 1fr; margin-bottom: 1; }
     """
 
     def compose(self):
-        yield Static("", id="card-title", classes="card-title")
-        yield Static("", id="card-meta", classes="card-meta")
-        yield Static("", id="card-abstract", classes="card-abstract")
+        yield Static("", id="card-body")
 
-    def show_study(self, study, matcher: HighlightMatcher | None, position: str = "") -> None:
-        """Display a study (None shows an empty card)."""
-        title = self.query_one("#card-title", Static)
-        meta = self.query_one("#card-meta", Static)
-        abstract = self.query_one("#card-abstract", Static)
+    def show_study(self, study, matcher: HighlightMatcher | None) -> None:
+        """Display a study (None shows an empty card), scrolled to the top."""
+        body = self.query_one("#card-body", Static)
         if study is None:
-            title.update(Text("No study to show", style="bold"))
-            meta.update(Text(position))
-            abstract.update("")
+            body.update(Text("No study to show (change the filter with /).", style="bold"))
             return
-        title.update(highlighted(study.title or "(no title)", matcher, "bold"))
-        lines = Text()
+        title = highlighted(study.title or "(no title)", matcher, "bold")
+        meta = Text()
         authors = list(study.authors or ())
         shown = "; ".join(authors[:6]) + (f"; ... (+{len(authors) - 6})" if len(authors) > 6 else "")
-        lines.append(shown or "(no authors)", style="italic")
-        lines.append("\n")
+        meta.append(shown or "(no authors)", style="italic")
         head = " · ".join(x for x in (str(study.year or "n.d."), study.venue or "") if x)
-        lines.append(head)
+        meta.append("\n" + head)
         link = f"https://doi.org/{study.doi}" if study.doi else (study.url or "")
         if link:
-            lines.append("\n" + link, style="underline")
+            meta.append("\n" + link, style="underline")
         if study.keywords:
-            lines.append("\nKeywords: ")
-            lines.append_text(highlighted("; ".join(study.keywords), matcher))
+            meta.append("\nKeywords: ")
+            meta.append_text(highlighted("; ".join(study.keywords), matcher))
         databases = ", ".join(getattr(study, "databases", ()) or ())
-        lines.append(f"\nFrom: {databases or '(unknown)'}   {position}", style="dim")
-        meta.update(lines)
-        abstract.update(highlighted(study.abstract or "(no abstract)", matcher))
+        meta.append(f"\nFrom: {databases or '(unknown)'}", style="dim")
+        abstract = highlighted(study.abstract or "(no abstract)", matcher)
+        body.update(Group(title, Text(""), meta, Text(""), abstract))
         self.scroll_home(animate=False)
