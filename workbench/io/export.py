@@ -91,8 +91,8 @@ class ExportFolder:
 
 
 def write_csv(folder: ExportFolder, name: str, frame: pd.DataFrame) -> None:
-    """Write a table as UTF-8 CSV (with a BOM so Excel opens it); NA is an empty cell."""
-    frame.to_csv(folder.path(name), index=False, na_rep="", encoding="utf-8-sig",
+    """Write a table as UTF-8 CSV (no BOM, for R, Stata and pandas); NA is an empty cell."""
+    frame.to_csv(folder.path(name), index=False, na_rep="", encoding="utf-8",
                  lineterminator="\n")
 
 

@@ -65,7 +65,7 @@ def prisma_values(counts: PrismaCounts) -> dict[str, object]:
         "dbr_sought_reports": counts.reports_sought,
         "dbr_notretrieved_reports": counts.reports_not_retrieved,
         "dbr_assessed": counts.reports_assessed,
-        "dbr_excluded": _pairs((r.label, r.n) for r in counts.reasons) or "0",
+        "dbr_excluded": _pairs((r.label, r.n) for r in counts.reasons if r.n) or "0",
         "new_studies": counts.studies_included,
         "new_reports": counts.reports_included,
         "total_studies": counts.studies_included,

@@ -1,0 +1,173 @@
+"""`workbench export` on a hand-counted review: every file against golden files.
+
+The review (tests/io/export_review.py): 9 records (Scopus 6, WoS 3), 2 duplicates,
+7 studies. Title/abstract: D excluded (E1), G excluded (E2), F in conflict until
+the consensus sheet includes it. Full text: C not retrieved, E excluded (E3 then
+E1), F excluded (E2), A and B included. Coding: A's policy results in conflict
+(left missing), A's sample size NA by both coders, B's sample size 0, B's source
+type settled in the consensus sheet, B's campaign rows in conflict.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from tests.io.export_review import DATA, EVENTS, make_review, study_ids
+from workbench.cli import cli
+from workbench.errors import ExportError
+from workbench.review.exporting import write_exports
+
+GOLDEN = DATA / "golden"
+GOLDEN_FILES = {
+    "coded_dataset.csv": "coded_dataset.csv", "campaign.csv": "campaign.csv",
+    "coded_long.csv": "coded_long.csv", "prisma_reasons.csv": "prisma_reasons.csv",
+    "prisma_counts.csv": "prisma_counts.csv", "prisma_studies.csv": "prisma_studies.csv",
+    "summary/code_frequencies.csv": "code_frequencies.csv",
+    "summary/studies_per_year.csv": "studies_per_year.csv",
+    "summary/campaign_metrics.csv": "campaign_metrics.csv",
+    "summary/crosstab_platforms_x_policy_results.csv": "crosstab_platforms_x_policy_results.csv",
+}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    review = make_review(tmp_path_factory.mktemp("export") / "review")
+    steps = []
+    summary = write_exports(review, progress=lambda done, total: steps.append((done, total)))
+    return review, summary, steps
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_FILES))
+def test_every_table_equals_its_golden_file(exported, name):
+    review, _, _ = exported
+    written = (review.exports / name).read_text(encoding="utf-8")
+    assert written == (GOLDEN / GOLDEN_FILES[name]).read_text(encoding="utf-8")
+
+
+def test_prisma_counts_are_the_hand_counted_ones(exported):
+    _, summary, _ = exported
+    p = summary.prisma
+    assert p.databases == (("Scopus", 6), ("Web of Science", 3))
+    assert (p.records_identified, p.duplicates, p.records_screened, p.records_excluded) == \
+        (9, 2, 7, 2)
+    assert (p.reports_sought, p.reports_not_retrieved, p.reports_assessed,
+            p.reports_excluded, p.studies_included) == (5, 1, 4, 2, 2)
+    counts = pd.read_csv(summary.folder / "prisma_counts.csv", dtype=str).set_index("data")["n"]
+    assert counts["dbr_excluded"] == "Not about social media, 1; No policy outcome, 1"
+    assert counts["database_specific_results"] == "Scopus, 6; Web of Science, 3"
+
+
+def test_na_stays_missing_and_zero_stays_zero(exported):
+    review, _, _ = exported
+    ids = study_ids(review)
+    data = pd.read_csv(review.exports / "coded_dataset.csv", dtype=str,
+                       keep_default_na=False).set_index("study_id")
+    assert data.loc[ids["A"], "sample_size"] == ""          # NA by both coders
+    assert data.loc[ids["B"], "sample_size"] == "0"         # a real zero
+    assert data.loc[ids["A"], "policy_results__legislative_change"] == ""   # conflict
+    assert data.loc[ids["B"], "policy_results__legislative_change"] == "0"  # coded, none
+    assert data.loc[ids["A"], "unresolved"] == "code:policy_results"
+    assert ids["D"] not in data.index                        # excluded study's coding
+    campaign = pd.read_csv(review.exports / "campaign.csv")
+    assert campaign["hashtag_reach"].isna().tolist() == [False, True]
+
+
+def test_workbook_has_readme_tables_codebook_and_blank_na(exported):
+    from openpyxl import load_workbook
+    review, summary, _ = exported
+    book = load_workbook(review.exports / "workbench_export.xlsx", read_only=True)
+    assert book.sheetnames[:4] == ["README", "coded_dataset", "coded_long", "campaign"]
+    assert {"data_dictionary", "codebook", "code_frequencies"} <= set(book.sheetnames)
+    readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True)}
+    assert summary.codebook_version in readme["Codebook"]
+    assert "coding/alice.csv" in readme["Sheets used"] and "coding/consensus.csv" in \
+        readme["Sheets used"]
+    rows = list(book["campaign"].iter_rows(values_only=True))
+    assert rows[2][3:] == ("#ClimateActionPK", None, 3.8)
+
+
+def test_dictionary_describes_every_column(exported):
+    review, _, _ = exported
+    dictionary = pd.read_csv(review.exports / "data_dictionary.csv", dtype=str,
+                             keep_default_na=False)
+    data = pd.read_csv(review.exports / "coded_dataset.csv", nrows=0)
+    described = dictionary[dictionary["file"] == "coded_dataset.csv"]["column"].tolist()
+    assert described == list(data.columns)
+    row = dictionary[(dictionary["file"] == "campaign.csv")
+                     & (dictionary["column"] == "hashtag_reach")].iloc[0]
+    assert (row["type"], row["unit"]) == ("number", "million")
+
+
+def test_references_log_diagram_and_metadata(exported):
+    review, summary, steps = exported
+    ids = study_ids(review)
+    bib = (review.exports / "included.bib").read_text(encoding="utf-8")
+    ris = (review.exports / "included.ris").read_text(encoding="utf-8")
+    assert bib.count("@article{") == 2 and ids["A"] in bib and "10.1000/bravo" in bib
+    assert ris.count("ER  - ") == 2 and f"ID  - {ids['B']}" in ris
+    log = pd.read_csv(review.exports / "screening_log.csv", dtype=str, keep_default_na=False)
+    screening = [e for e in EVENTS if e[2] != "coding"]
+    assert len(log) == len(screening)
+    assert (log["time"].tolist() == sorted(log["time"]))
+    svg = (review.exports / "prisma_flow.svg").read_text(encoding="utf-8")
+    assert "No policy outcome" in svg and "Reports not retrieved" in svg
+    assert (review.exports / "prisma_flow.png").read_bytes()[:4] == b"\x89PNG"
+    assert steps[0] == (0, 9) and steps[-1] == (9, 9)
+    assert not list(review.exports.glob(".export-*"))
+
+
+def test_unfinished_review_is_refused_with_reasons_and_writes_nothing(tmp_path):
+    events = [e for e in EVENTS if not (e[0] == "consensus" and e[2] == "title_abstract")
+              and not (e[0] == "bob" and e[1] == "B" and e[2] == "full_text")]
+    review = make_review(tmp_path / "review", events)
+    with pytest.raises(ExportError) as err:
+        write_exports(review)
+    message = str(err.value)
+    assert "1 conflict unresolved at title_abstract" in message
+    assert "1 report still unscreened at full_text" in message
+    assert "nothing was exported" in message
+    assert list(review.exports.iterdir()) == []
+
+
+def test_failed_export_leaves_no_partial_files(tmp_path, monkeypatch):
+    review = make_review(tmp_path / "review")
+    old = review.exports / "coded_dataset.csv"
+    old.write_text("previous export\n", encoding="utf-8")
+
+    def broken(folder, name, *args, **kwargs):
+        folder.path(name).write_bytes(b"PK half a workbook")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("workbench.review.exporting.write_xlsx", broken)
+    with pytest.raises(OSError):
+        write_exports(review)
+    assert [p.name for p in review.exports.iterdir()] == ["coded_dataset.csv"]
+    assert old.read_text(encoding="utf-8") == "previous export\n"
+
+
+def test_one_reviewers_sheet_can_be_exported(tmp_path):
+    review = make_review(tmp_path / "review")
+    summary = write_exports(review, source="alice")
+    assert summary.prisma.studies_included == 2
+    data = pd.read_csv(review.exports / "coded_dataset.csv", dtype=str, keep_default_na=False)
+    ids = study_ids(review)
+    row = data.set_index("study_id").loc[ids["A"]]
+    assert row["policy_results"] == "legislative_change"   # alice's own value
+    assert row["unresolved"] == ""
+    with pytest.raises(ExportError, match="no coding sheet for reviewer 'carol'"):
+        write_exports(review, source="carol")
+
+
+def test_cli_export_prints_counts_and_refuses_unknown_reviewer(tmp_path):
+    review = make_review(tmp_path / "review")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--review", str(review.root), "export", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "included 2" in result.output
+    assert (review.exports / "coded_dataset.csv").exists()
+    bad = runner.invoke(cli, ["--review", str(review.root), "export", "--reviewer", "zed"])
+    assert bad.exit_code != 0
