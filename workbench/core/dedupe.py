@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from workbench.core.dedupe_match import (
-    DISTINCT, DUPLICATE, UNCERTAIN, find_candidates, judge_pair, record_features,
+    DISTINCT, DUPLICATE, UNCERTAIN, find_candidates, judge_pair, record_features, worth_judging,
 )
 from workbench.core.records import Record
 from workbench.errors import DedupeError
@@ -173,6 +173,12 @@ def _most_complete(values: Sequence, earliest_first: bool = True):
 
 
 def _build_study(sid: str, members: list[Record]) -> Study:
+    if len(members) == 1:
+        r = members[0]
+        return Study(id=sid, record_ids=(r.id,), title=r.title, abstract=r.abstract, authors=r.authors,
+                     year=r.year, venue=r.venue, volume=r.volume, issue=r.issue, pages=r.pages,
+                     doi=r.doi, pmid=r.pmid, url=r.url, keywords=r.keywords,
+                     databases=(r.database,) if r.database else ())
     years = Counter(r.year for r in members if r.year)
     year = max(years, key=lambda y: (years[y], -y)) if years else None
     text = {name: _most_complete([getattr(r, name) for r in members])
@@ -218,9 +224,11 @@ def find_duplicates(
         index[record.id] = i
     feats = [record_features(i, r) for i, r in enumerate(records)]
     _check(cancel)
-    pairs = sorted(find_candidates(feats))
-    total = len(pairs)
+    candidates = find_candidates(feats)
+    total = len(candidates)
     _check(cancel)
+    pairs = [(int(i), int(j)) for i, j in worth_judging(feats, candidates).tolist()]
+    judged = len(pairs)
 
     union = _ConstrainedUnion(len(records))
     latest = latest_pair_decisions(decisions)
@@ -246,12 +254,12 @@ def find_duplicates(
 
     merges: list[tuple[float, int, int, tuple[str, ...]]] = []
     uncertain: list[CandidatePair] = []
-    step = max(1, total // 100)
+    step = max(1, judged // 100)
     for n, (i, j) in enumerate(pairs):
         if n % step == 0:
             _check(cancel)
             if progress:
-                progress(n, total)
+                progress(n, judged)
         verdict, score, reasons = judge_pair(feats[i], feats[j])
         if verdict == DUPLICATE:
             merges.append((score, i, j, reasons))
@@ -261,7 +269,7 @@ def find_duplicates(
         elif verdict == DISTINCT and score == 0.0 and (i, j) not in person_pairs:
             union.keep_apart(i, j)
     if progress:
-        progress(total, total)
+        progress(judged, judged)
 
     merges.sort(key=lambda m: (-m[0], m[1], m[2]))
     auto_merged: list[CandidatePair] = []

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
 
+import numpy as np
 from rapidfuzz.distance import Indel
+from rapidfuzz.process import cpdist
 
 from workbench.core.normalize import (
     author_keys, first_page, is_generic_title, normalize_language, normalize_title,
@@ -73,19 +74,33 @@ def record_features(index: int, record: Record) -> Features:
     )
 
 
-def _sorted_pairs(order: list[int], window: int) -> Iterator[tuple[int, int]]:
-    for pos, i in enumerate(order):
-        for j in order[pos + 1:pos + window]:
-            yield (i, j) if i < j else (j, i)
+def _codes(values: list[str]) -> np.ndarray:
+    """Return an int code per value (equal values, equal codes; "" gets -1)."""
+    table: dict[str, int] = {}
+    return np.fromiter((table.setdefault(v, len(table)) if v else -1 for v in values),
+                       dtype=np.int64, count=len(values))
 
 
-def find_candidates(feats: list[Features]) -> set[tuple[int, int]]:
-    """Return candidate pairs (i < j) by blocking; never compares all pairs.
+def _window_pairs(order: np.ndarray, window: int) -> list[np.ndarray]:
+    out = []
+    for k in range(1, window):
+        a, b = order[:-k], order[k:]
+        out.append((np.minimum(a, b) << 32) | np.maximum(a, b))
+    return out
 
-    Blocks: equal DOI, equal PMID (small blocks only), and sorted neighbourhoods
-    over the title, the title read backwards, and first author + year + page.
+
+def find_candidates(feats: list[Features]) -> np.ndarray:
+    """Return candidate pairs as an (m, 2) array of indices (i < j), by blocking.
+
+    Blocks: equal DOI, equal PMID (blocks over MAX_BLOCK get a sorted neighbourhood
+    instead of all pairs), and sorted neighbourhoods over the title, the title
+    read backwards, and first author + year + page. Never compares all pairs.
     """
-    pairs: set[tuple[int, int]] = set()
+    n = len(feats)
+    if n < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    parts: list[np.ndarray] = []
+    titles = [f.title for f in feats]
     for attr in ("doi", "pmid"):
         blocks: dict[str, list[int]] = {}
         for f in feats:
@@ -96,19 +111,41 @@ def find_candidates(feats: list[Features]) -> set[tuple[int, int]]:
             if len(members) < 2:
                 continue
             if len(members) <= MAX_BLOCK:
-                pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1:])
+                parts.append(np.array([(x << 32) | y for k, x in enumerate(members)
+                                       for y in members[k + 1:]], dtype=np.int64))
             else:
-                order = sorted(members, key=lambda i: feats[i].title)
-                pairs.update(_sorted_pairs(order, WINDOW))
+                order = np.array(sorted(members, key=titles.__getitem__), dtype=np.int64)
+                parts.extend(_window_pairs(order, WINDOW))
     keys = (
-        lambda f: f.title,
-        lambda f: " ".join(reversed(f.words)),
-        lambda f: f"{f.first_author} {f.year or ''} {f.page} {f.title}",
+        titles,
+        [" ".join(reversed(f.words)) for f in feats],
+        [f"{f.first_author} {f.year or ''} {f.page} {f.title}" for f in feats],
     )
     for key in keys:
-        order = sorted(range(len(feats)), key=lambda i: key(feats[i]))
-        pairs.update(_sorted_pairs(order, WINDOW))
-    return pairs
+        order = np.array(sorted(range(n), key=key.__getitem__), dtype=np.int64)
+        parts.extend(_window_pairs(order, WINDOW))
+    codes = np.unique(np.concatenate(parts))
+    return np.stack((codes >> 32, codes & 0xFFFFFFFF), axis=1)
+
+
+def worth_judging(feats: list[Features], pairs: np.ndarray) -> np.ndarray:
+    """Return the candidate pairs that can be anything but a plain distinct pair.
+
+    Title similarity is computed in bulk (rapidfuzz, both cores); pairs with
+    dissimilar titles, no shared identifier and no shared title start are dropped.
+    """
+    if len(pairs) == 0:
+        return pairs
+    titles = np.array([f.title for f in feats], dtype=object)
+    left, right = pairs[:, 0], pairs[:, 1]
+    sims = cpdist(titles[left].tolist(), titles[right].tolist(), scorer=Indel.normalized_similarity,
+                  workers=-1, dtype=np.float32)
+    keep = sims >= 0.6
+    for values in ([f.title[:15] if len(f.title) >= 15 else "" for f in feats],
+                   [f.doi for f in feats], [f.pmid for f in feats]):
+        codes = _codes(values)
+        keep |= (codes[left] == codes[right]) & (codes[left] >= 0)
+    return pairs[keep]
 
 
 def _title_similarity(a: Features, b: Features) -> tuple[float, bool]:
@@ -180,13 +217,13 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
     if pmid_equal and (sim >= 70 or truncated) and (authors is None or authors > 0):
         return DUPLICATE, 0.99, tuple(reasons)
     if year_gap is not None and year_gap > 1:
-        return DISTINCT, 0.0, (f"years {a.year} and {b.year}",)
+        return DISTINCT, 0.05, (f"years {a.year} and {b.year}",)
     if authors is not None and authors == 0:
         if doi_equal and sim >= 95 and not pages_differ and year_gap == 0 and venue_ok:
             return DUPLICATE, 0.8, tuple(reasons + ["author names garbled on one side"])
         if sim >= 98 and (doi_equal or (not pages_differ and a.page and year_gap == 0)):
             return UNCERTAIN, 0.5, tuple(reasons + ["no author in common"])
-        return DISTINCT, 0.0, ("no author in common",)
+        return DISTINCT, 0.05, ("no author in common",)
     conflicts = []
     if pages_differ:
         conflicts.append("first pages differ")

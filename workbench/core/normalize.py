@@ -234,9 +234,16 @@ _NOTICE_PATTERNS = (
 )
 
 
+_NOTICE_HINT = re.compile(r"errat|corrig|correct|retract|concern|withdraw|repl|respon|comment|"
+                          r"letter|publisher")
+
+
 def notice_kind(title: str) -> str:
     """Return the kind of notice a title announces ("erratum", "retraction", "reply",
     "comment") or "" for an ordinary article. Reads the folded title with its punctuation."""
+    lower = title.lower()
+    if not _NOTICE_HINT.search(lower) and not lower.lstrip().startswith("re"):
+        return ""
     text = " ".join(strip_annotations(fold(title)).lower().split())
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.search(text):
@@ -326,7 +333,7 @@ def venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     return True
 
 
-_FIRST_PAGE = re.compile(r"[A-Za-z]*(\d+)")
+_FIRST_PAGE = re.compile(r"\d+")
 _LEADING_INT = re.compile(r"^\s*(\d+)\s*(?:\(|-|$|\s)")
 _MONTHS = {m: str(n) for n, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
@@ -350,7 +357,7 @@ def first_page(pages: str) -> str:
     match = _FIRST_PAGE.search(pages)
     if not match:
         return ""
-    return match.group(1).lstrip("0") or "0"
+    return match.group(0).lstrip("0") or "0"
 
 
 def volume_number(volume: str) -> str:

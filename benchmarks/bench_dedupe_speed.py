@@ -1,0 +1,114 @@
+"""Duplicate detection speed and memory on synthetic multi-database exports.
+
+Usage:
+    .venv/bin/python benchmarks/bench_dedupe_speed.py [N ...]     (default: 10000 100000)
+
+Builds N records of which about 20% are extra copies of a study as another
+database would export it (other casing and punctuation, abbreviated journal,
+missing DOI, "123-9" pages, year off by one, subtitle cut off, HTML markup,
+run-together authors), then times `find_duplicates` and prints the peak memory
+(resource.getrusage) and pairwise precision/recall against the known truth.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+import resource
+from itertools import combinations
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from workbench.core.dedupe import find_duplicates  # noqa: E402
+from workbench.core.records import Record  # noqa: E402
+
+_SYLLABLES = ("ka", "lo", "mi", "ne", "ra", "tu", "vi", "so", "de", "pa", "gri", "hon", "bel", "mar",
+              "sta", "quo", "zen", "lin", "fer", "tor")
+_JOURNALS = (("Journal of Clinical Epidemiology", "J Clin Epidemiol"),
+             ("American Journal of Public Health", "Am J Public Health"),
+             ("British Medical Journal", "Br Med J"), ("Social Science and Medicine", "Soc Sci Med"),
+             ("Journal of the American Heart Association", "J Am Heart Assoc"),
+             ("Current Opinion in Lipidology", "Curr Opin Lipidol"),
+             ("International Journal of Stroke", "Int J Stroke"), ("PLoS One", "PLoS One"),
+             ("New Media and Society", "New Media Soc"), ("Policy and Internet", "Policy Internet"))
+
+
+def _word(rng: random.Random) -> str:
+    return "".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4)))
+
+
+def make_records(n: int, seed: int = 7) -> tuple[list[Record], list[int]]:
+    """Return (records in import order, true study number of each record)."""
+    rng = random.Random(seed)
+    vocabulary = [_word(rng) for _ in range(4000)]
+    common = vocabulary[:60]  # frequent words so that titles share prefixes, as real ones do
+    surnames = [_word(rng).capitalize() for _ in range(3000)]
+    n_studies = int(n / 1.25)
+    studies = []
+    for s in range(n_studies):
+        words = [rng.choice(common if rng.random() < 0.35 else vocabulary) for _ in range(rng.randint(6, 16))]
+        title = " ".join(words).capitalize()
+        if rng.random() < 0.3:
+            title += ": " + " ".join(rng.choice(vocabulary) for _ in range(rng.randint(3, 6)))
+        authors = tuple(f"{rng.choice(surnames)}, {rng.choice('ABCDEFGHJKLMNPRST')}."
+                        for _ in range(rng.randint(1, 6)))
+        journal = rng.choice(_JOURNALS)
+        first = rng.randint(1, 2000)
+        studies.append(dict(title=title, authors=authors, year=rng.randint(2005, 2025), journal=journal,
+                            volume=str(rng.randint(1, 80)), pages=f"{first}-{first + rng.randint(5, 20)}",
+                            doi=f"10.{rng.randint(1000, 9999)}/x{s}" if rng.random() < 0.7 else ""))
+    truth = list(range(n_studies)) + [rng.randrange(n_studies) for _ in range(n - n_studies)]
+    records = []
+    for i, s in enumerate(truth):
+        st = studies[s]
+        copy = i >= n_studies
+        title, venue, pages, doi, year = st["title"], st["journal"][0], st["pages"], st["doi"], st["year"]
+        authors = st["authors"]
+        if copy:
+            title = rng.choice((title.upper(), title.lower(), title.replace(" ", "  ") + ".",
+                                title.split(":")[0], f"<i>{title}</i>", title + " [Chinese]", title))
+            venue = st["journal"][rng.random() < 0.6]
+            if rng.random() < 0.5:
+                a, b = pages.split("-")
+                pages = f"{a}-{b[-1]}" if b[:-1] == a[:len(b) - 1] else pages
+            doi = "" if rng.random() < 0.3 else doi
+            year = year + (1 if rng.random() < 0.1 else 0)
+            if rng.random() < 0.3:
+                authors = ("".join(a.replace(", ", " ") for a in authors),)
+        records.append(Record(title=title, authors=authors, year=year, venue=venue, volume=st["volume"],
+                              pages=pages, doi=doi, database=("scopus", "wos", "pubmed")[i % 3],
+                              file="synthetic.ris", key=f"record {i + 1}", id=f"synth{i // 10000:03d}-{i:04d}"))
+    order = list(range(n))
+    rng.shuffle(order)
+    return [records[k] for k in order], [truth[k] for k in order]
+
+
+def main(argv: list[str]) -> int:
+    for n in [int(a) for a in argv] or [10_000, 100_000]:
+        records, truth = make_records(n)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start, cpu = time.perf_counter(), time.process_time()
+        result = find_duplicates(records)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+        groups: dict[str, list[int]] = {}
+        for k, r in enumerate(records):
+            groups.setdefault(result.record_to_study[r.id], []).append(k)
+        predicted = {p for g in groups.values() for p in combinations(g, 2)}
+        by_truth: dict[int, list[int]] = {}
+        for k, t in enumerate(truth):
+            by_truth.setdefault(t, []).append(k)
+        true = {p for g in by_truth.values() for p in combinations(g, 2)}
+        correct = len(predicted & true)
+        print(f"{n:>7} records: {seconds:6.2f} s wall, {cpu:6.2f} s CPU, peak RSS {peak / 2**20:7.1f} MiB "
+              f"(before: {before / 2**10:.0f} MiB), "
+              f"{result.candidate_pairs} candidate pairs, {len(result.studies)} studies "
+              f"(true {len(by_truth)}), precision {correct / max(1, len(predicted)):.4f}, "
+              f"recall {correct / max(1, len(true)):.4f}, uncertain {len(result.uncertain)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
