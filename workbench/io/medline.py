@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = "medline"
 
-_TAG_LINE = re.compile(r"([A-Z][A-Z0-9 ]{3})-(.*)")
+_TAG_HEAD = re.compile(r"[A-Z][A-Z0-9]{1,3} *")
 _BRACKET = re.compile(r"\s*\[([a-z]+)\]\s*$")
 _PAREN = re.compile(r"\s*\(.*?\)\s*$")
 
@@ -60,20 +60,27 @@ def parse_medline(text: str, path: str, database: str = "") -> ImportReport:
         fields = {}
         last = None
 
+    heads: dict[str, str | None] = {}  # first four characters -> tag (or None): no regex per line
     for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+        if not line or line.isspace():
             finish()
             continue
-        match = _TAG_LINE.match(line)
-        if match and " " not in match.group(1).rstrip():
-            tag = match.group(1).rstrip()
-            value = match.group(2).strip()
+        tag = None
+        if line[4:5] == "-":
+            head = line[:4]
+            tag = heads.get(head, "")
+            if tag == "":
+                tag = heads[head] = head.rstrip() if _TAG_HEAD.fullmatch(head) else None
+        if tag is not None:
+            value = line[5:].strip()
             if tag == "PMID" and "PMID" in fields:
                 finish()
             if not fields:
                 ordinal += 1
                 start = number
-            last = fields.setdefault(tag, [])
+            last = fields.get(tag)
+            if last is None:
+                last = fields[tag] = []
             last.append(value)
             continue
         if line[0] in " \t" and last is not None:
@@ -90,13 +97,13 @@ def parse_medline(text: str, path: str, database: str = "") -> ImportReport:
 def _first(fields: dict[str, list[str]], *tags: str) -> str:
     for tag in tags:
         for value in fields.get(tag, ()):
-            if value.strip():
-                return clean_text(value)
+            if value:
+                return value
     return ""
 
 
 def _all(fields: dict[str, list[str]], *tags: str) -> list[str]:
-    return [clean_text(v) for tag in tags for v in fields.get(tag, ()) if v.strip()]
+    return [v for tag in tags for v in fields.get(tag, ()) if v]
 
 
 def _doi(fields: dict[str, list[str]]) -> str:
@@ -118,10 +125,10 @@ def _build_record(fields: dict[str, list[str]], path: str, database: str, line: 
     abstracts = _all(fields, "AB")
     keywords = list(dict.fromkeys(_all(fields, "MH", "OT")))
     issn = _first(fields, "IS")
-    title = " ".join(_all(fields, "TI")) or _first(fields, "BTI")
+    title = clean_text(" ".join(_all(fields, "TI")) or _first(fields, "BTI"))
     return Record(
         title=title,
-        abstract="\n\n".join(abstracts),
+        abstract="\n\n".join(clean_text(a) for a in abstracts),
         authors=tuple(authors),
         year=parse_year(_first(fields, "DP", "DEP", "EDAT")),
         venue=_first(fields, "JT", "TA", "CTI"),

@@ -39,7 +39,7 @@ def parse_pubmed_xml(text: str, path: str, database: str = "") -> ImportReport:
     Raises:
         Nothing for bad input: every defect is reported as a Problem.
     """
-    starts = [text.count("\n", 0, m.start()) + 1 for m in _ARTICLE_START.finditer(text)]
+    starts = _start_lines(text)
     records: list[Record] = []
     problems: list[Problem] = []
     source = io.StringIO(text.lstrip("\ufeff"))
@@ -67,6 +67,16 @@ def parse_pubmed_xml(text: str, path: str, database: str = "") -> ImportReport:
     if root_tag is None and not problems:
         problems.append(Problem(path, 1, None, "no XML content found"))
     return ImportReport(records=records, problems=problems, format=FORMAT)
+
+
+def _start_lines(text: str) -> list[int]:
+    """The 1-based line of every <PubmedArticle> start tag, in one pass."""
+    lines, line, position = [], 1, 0
+    for match in _ARTICLE_START.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        lines.append(line)
+    return lines
 
 
 def _text(element: ET.Element | None) -> str:
