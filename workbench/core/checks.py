@@ -46,7 +46,7 @@ def check_sheet_events(codebook: Codebook, path: str, events: Sequence[Event],
     for event, line in zip(events, lines):
         if reviewer is not None and event.reviewer != reviewer:
             report(line, f"study {event.study_id}",
-                   f"reviewer {event.reviewer!r} in {reviewer!r}'s sheet")
+                   f"reviewer {event.reviewer!r} in the sheet of {reviewer!r}")
         latest[(event.stage, event.study_id, event.field)] = (event, line)
     codes = codebook.code_index()
     for (stage_id, study, name), (event, line) in latest.items():
