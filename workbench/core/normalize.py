@@ -9,7 +9,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+import logging
 from functools import lru_cache
+
+from pylatexenc.latex2text import LatexNodes2Text
+
+log = logging.getLogger(__name__)
 
 _GREEK = {
     "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa",
@@ -33,6 +38,17 @@ _LANG_MARKER = re.compile(
     re.IGNORECASE)
 
 
+_LATEX = LatexNodes2Text(math_mode="text")
+
+
+def _latex_to_text(text: str) -> str:
+    try:
+        return _LATEX.latex_to_text(text)
+    except Exception as exc:  # pylatexenc raises several kinds on malformed markup
+        log.debug("LaTeX markup not parsed (%s); commands dropped instead", exc)
+        return _LATEX_CMD.sub("", text).replace("$", "")
+
+
 def fold(text: str) -> str:
     """Return text with markup removed, accents dropped and Greek letters spelled out.
 
@@ -45,8 +61,10 @@ def fold(text: str) -> str:
         text = html.unescape(text)
     if "<" in text:
         text = _TAG.sub(" ", text)
-    if "\\" in text or "{" in text or "$" in text:
-        text = _LATEX_CMD.sub("", text).replace("{", "").replace("}", "").replace("$", "")
+    if "\\" in text or "$" in text:
+        text = _latex_to_text(text)
+    if "{" in text or "}" in text:
+        text = text.replace("{", "").replace("}", "")
     if not text.isascii():
         text = _GREEK_RE.sub(lambda m: _GREEK[m.group(0)], text)
         text = unicodedata.normalize("NFKD", text)
