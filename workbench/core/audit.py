@@ -1,0 +1,312 @@
+"""Agreement audit: reliability matrices and conflicts built from sheet events.
+
+Pure functions over `Event`s (no file I/O): the caller reads each reviewer's
+sheet and the consensus sheet (workbench.store.sheet.read_sheet) and passes
+the events here; the statistics themselves live in workbench.core.agreement.
+
+Blind decisions. Agreement must be computed on what coders decided before
+they saw each other's values. For each reviewer and study at a stage, the
+value of a field is the reviewer's latest event for it made strictly BEFORE
+the study's first event at that stage in the consensus sheet (no consensus
+event: every event counts). Only events under one codebook version count:
+by default the version with the most such events at the stage (ties go to
+the version used most recently); pass `version=` to choose another. What
+was left out is counted in `BlindSelection`.
+
+Matrices (one `Variable` each; rows = studies, columns = reviewers,
+None = no value from that reviewer):
+- screening: `decision` (nominal: include/exclude/maybe/not_retrieved) and,
+  per criterion of the stage, `criterion:<id>` ("present"/"absent", for the
+  reviewers who decided on the study);
+- coding: per dimension `code:<dim>` (code sets, MASI alpha; "" is the empty
+  set, a real answer) and per code `code:<dim>:<code>` (present/absent);
+  per extraction field `field:<id>`: integer/number -> "ratio" when the
+  field's minimum is >= 0, else "interval"; choice/boolean/date/text ->
+  nominal; multi_choice -> code sets ("masi"). long_text, memos, quotes and
+  group rows are not compared (their values cannot be matched unit by unit).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from workbench.core.codebook import Codebook
+from workbench.core.coding import code_field, value_field
+from workbench.core.events import Event, SheetState
+from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOTE, split_ids
+
+log = logging.getLogger(__name__)
+
+PRESENT, ABSENT = "present", "absent"
+_NUMBER_TYPES = ("integer", "number")
+_NOMINAL_TYPES = ("choice", "boolean", "date", "text")
+
+
+@dataclass(frozen=True)
+class BlindSelection:
+    """The blind events of one stage: per-reviewer latest-wins states and what was dropped.
+
+    Attributes:
+        stage: the stage id.
+        version: the codebook version whose events were kept.
+        states: {reviewer: SheetState of the kept events}.
+        after_consensus: events dropped because they came at or after the
+            study's first consensus event.
+        other_version: events dropped because of another codebook version.
+    """
+
+    stage: str
+    version: str
+    states: dict[str, SheetState]
+    after_consensus: int = 0
+    other_version: int = 0
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One thing coders rated, as a reliability matrix ready for agreement_table.
+
+    `matrix` is a DataFrame (rows = study ids, columns = reviewers, None =
+    no value); `level` and `categories` are what to pass to agreement_table.
+    """
+
+    name: str
+    kind: str
+    level: str
+    matrix: pd.DataFrame
+    categories: tuple | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A study and field where reviewers' current values disagree.
+
+    `values` and `notes` map each reviewer who gave a value to it and to the
+    note they left; `consensus` is the consensus sheet's current value ("" if none).
+    """
+
+    study_id: str
+    stage: str
+    field: str
+    values: dict[str, str]
+    notes: dict[str, str] = field(default_factory=dict)
+    consensus: str = ""
+
+
+def first_consensus_times(consensus: Iterable[Event], stage: str) -> dict[str, str]:
+    """Return {study id: time of its first consensus event at `stage`}."""
+    first: dict[str, str] = {}
+    for e in consensus:
+        if e.stage == stage and (e.study_id not in first or e.time < first[e.study_id]):
+            first[e.study_id] = e.time
+    return first
+
+
+def blind_selection(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[Event],
+                    stage: str, version: str | None = None) -> BlindSelection:
+    """Return each reviewer's blind decisions at a stage (see the module notes).
+
+    Args:
+        sheets: {reviewer: that reviewer's events, in file order}.
+        consensus: the consensus sheet's events.
+        stage: the stage id.
+        version: keep only this codebook version (default: the most used one).
+
+    Returns:
+        A BlindSelection.
+    """
+    cutoff = first_consensus_times(consensus, stage)
+    before: dict[str, list[Event]] = {}
+    late = 0
+    for reviewer, events in sheets.items():
+        kept = []
+        for e in events:
+            if e.stage != stage:
+                continue
+            limit = cutoff.get(e.study_id)
+            if limit is not None and e.time >= limit:
+                late += 1
+                continue
+            kept.append(e)
+        before[reviewer] = kept
+    if version is None:
+        use = Counter(e.codebook_version for kept in before.values() for e in kept)
+        last = {}
+        for kept in before.values():
+            for e in kept:
+                last[e.codebook_version] = max(last.get(e.codebook_version, ""), e.time)
+        version = max(use, key=lambda v: (use[v], last[v])) if use else ""
+    other = sum(1 for kept in before.values() for e in kept if e.codebook_version != version)
+    states = {r: SheetState(e for e in kept if e.codebook_version == version)
+              for r, kept in before.items()}
+    if late or other:
+        log.info("stage %s: %d events after consensus and %d under other codebook versions left out",
+                 stage, late, other)
+    return BlindSelection(stage, version, states, late, other)
+
+
+def _matrix(states: Mapping[str, SheetState], stage: str, field_name: str,
+            convert=lambda v: v, blank_is_value: bool = False) -> pd.DataFrame:
+    """Return studies x reviewers of one field's current values (None = no value)."""
+    reviewers = sorted(states)
+    studies = sorted({s for st in states.values() for s in st.studies(stage)
+                      if st.latest(stage, s, field_name) is not None})
+    rows = []
+    for study in studies:
+        row = []
+        for r in reviewers:
+            event = states[r].latest(stage, study, field_name)
+            if event is None or (not blank_is_value and not event.value.strip()):
+                row.append(None)
+            else:
+                row.append(convert(event.value))
+        rows.append(row)
+    frame = pd.DataFrame(rows, index=pd.Index(studies, name="study_id"),
+                         columns=pd.Index(reviewers, name="reviewer"), dtype=object)
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def screening_variables(selection: BlindSelection, criteria: Sequence[str] = ()) -> list[Variable]:
+    """Return the screening decision and per-criterion matrices of a stage.
+
+    Args:
+        selection: from blind_selection.
+        criteria: the stage's criterion ids (codebook.stage_criteria); criteria
+            that reviewers used but are not listed are added.
+
+    Returns:
+        [decision, criterion:<id>...] Variables.
+    """
+    stage, states = selection.stage, selection.states
+    decisions = _matrix(states, stage, DECISION)
+    used = {c for st in states.values() for s in st.studies(stage)
+            for c in split_ids(st.value(stage, s, CRITERIA))}
+    out = [Variable("decision", "decision", "nominal", decisions,
+                    categories=_categories(decisions, DECISIONS), label="decision")]
+    for crit in list(criteria) + sorted(used - set(criteria)):
+        marks = decisions.copy()
+        for study in decisions.index:
+            for r in decisions.columns:
+                if decisions.at[study, r] is not None:
+                    chosen = split_ids(states[r].value(stage, study, CRITERIA))
+                    marks.at[study, r] = PRESENT if crit in chosen else ABSENT
+        out.append(Variable(f"criterion:{crit}", "criterion", "nominal", marks,
+                            categories=(PRESENT, ABSENT), label=crit))
+    return out
+
+
+def _categories(matrix: pd.DataFrame, allowed: Sequence[str]) -> tuple:
+    """The allowed values first, then any others found (so nothing is out of range)."""
+    seen = {v for v in matrix.to_numpy().ravel() if v is not None}
+    return tuple(allowed) + tuple(sorted(seen - set(allowed)))
+
+
+def coding_variables(selection: BlindSelection, codebook: Codebook) -> list[Variable]:
+    """Return per-dimension, per-code and per-field matrices of a coding stage.
+
+    Args:
+        selection: from blind_selection at a coding stage.
+        codebook: the codebook (dimensions, codes and field types).
+
+    Returns:
+        Variables in codebook order: for each dimension its code-set matrix
+        then one present/absent matrix per code; then each extraction field.
+    """
+    stage, states = selection.stage, selection.states
+    out: list[Variable] = []
+    for dim in codebook.dimensions:
+        sets = _matrix(states, stage, code_field(dim.id),
+                       convert=lambda v: frozenset(split_ids(v)), blank_is_value=True)
+        out.append(Variable(f"code:{dim.id}", "dimension", "masi", sets, label=dim.label))
+        codes = [c.id for c in dim.all_codes()]
+        extra = sorted({c for s in sets.to_numpy().ravel() if s is not None for c in s} - set(codes))
+        for code in codes + extra:
+            marks = sets.map(lambda s, code=code: None if s is None else (PRESENT if code in s else ABSENT))
+            marks = marks.astype(object).where(marks.notna(), None)
+            out.append(Variable(f"code:{dim.id}:{code}", "code", "nominal", marks,
+                                categories=(PRESENT, ABSENT), label=code))
+    for fld in codebook.fields:
+        name = value_field(fld.id)
+        if fld.type in _NUMBER_TYPES:
+            level = "ratio" if fld.minimum is not None and fld.minimum >= 0 else "interval"
+            out.append(Variable(name, "field", level, _matrix(states, stage, name, _number),
+                                label=fld.label))
+        elif fld.type == "multi_choice":
+            sets = _matrix(states, stage, name, lambda v: frozenset(split_ids(v)))
+            out.append(Variable(name, "field", "masi", sets, label=fld.label))
+        elif fld.type in _NOMINAL_TYPES:
+            matrix = _matrix(states, stage, name, str.strip)
+            cats = _categories(matrix, fld.choice_ids() if fld.type == "choice" else
+                               ("true", "false") if fld.type == "boolean" else ())
+            out.append(Variable(name, "field", "nominal", matrix, categories=cats, label=fld.label))
+    return out
+
+
+def _number(text: str) -> float | str:
+    """A number, or the text itself (read_ratings then names the bad cell)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _comparable(field_name: str, value: str):
+    """The form in which two reviewers' values are compared."""
+    text = value.strip()
+    if field_name == CRITERIA or field_name.startswith("code:"):
+        return frozenset(split_ids(text))
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def find_conflicts(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[Event],
+                   stage: str, fields: Sequence[str] | None = None) -> list[Conflict]:
+    """Return every study and field where reviewers' current values disagree.
+
+    Current values are each reviewer's latest events (not only the blind
+    ones). Compared: `decision` and `criteria` at screening stages, `code:*`
+    and `field:*` at coding stages (or exactly `fields`). Sets are compared
+    as sets and numbers as numbers; a reviewer with no value is not in
+    conflict with anyone. A conflict the consensus sheet already settled is
+    still listed, with `consensus` set, so a resolver can review it.
+
+    Args:
+        sheets: {reviewer: events}.
+        consensus: the consensus sheet's events.
+        stage: the stage id.
+        fields: the field names to compare (default: see above).
+
+    Returns:
+        Conflicts sorted by study id, then field.
+    """
+    states = {r: SheetState(events) for r, events in sheets.items()}
+    agreed = SheetState(consensus)
+    found: list[Conflict] = []
+    studies = sorted({s for st in states.values() for s in st.studies(stage)})
+    for study in studies:
+        names = set()
+        for st in states.values():
+            names.update(st.fields(stage, study))
+        wanted = sorted(n for n in names if (n in fields if fields is not None else
+                        n in (DECISION, CRITERIA) or n.startswith(("code:", "field:"))))
+        for name in wanted:
+            values, notes = {}, {}
+            for reviewer in sorted(states):
+                event = states[reviewer].latest(stage, study, name)
+                if event is None or (not event.value.strip() and name != CRITERIA
+                                     and not name.startswith("code:")):
+                    continue
+                values[reviewer] = event.value
+                notes[reviewer] = event.note or states[reviewer].value(stage, study, NOTE)
+            if len({_comparable(name, v) for v in values.values()}) > 1:
+                found.append(Conflict(study, stage, name, values, notes,
+                                      agreed.value(stage, study, name)))
+    return found
