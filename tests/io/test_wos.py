@@ -34,16 +34,23 @@ def test_tag_without_space_is_reported_and_not_misread(data_dir):
     assert "'AU' is not followed by a space" in first.message
 
 
-def test_missing_er_and_stray_text_are_problems_with_lines(data_dir):
+def test_missing_er_is_a_problem_with_lines_and_text_between_records_is_ignored(data_dir):
     report = read(data_dir, "wos_bad.txt")
     assert [r.title for r in report.records] == [
         "Recovered record", "No end marker", "Last record, file cut off"]
     messages = [str(p) for p in report.problems[1:]]
     assert messages == [
-        "refs/wos_bad.txt:11: not a Web of Science tag line: 'stray text between records'",
         "refs/wos_bad.txt:12: record 2: record has no ER line (next PT at line 15)",
         "refs/wos_bad.txt:15: record 3: record has no ER line (file ends at line 18)",
     ]
+
+
+def test_tag_outside_a_record_is_a_problem():
+    report = parse_wos("FN Web of Science\nVR 1.0\nTI A title without PT\nER\n", "w.txt")
+    assert [str(p) for p in report.problems] == [
+        "w.txt:3: tag TI outside a record (no PT line before it)",
+        "w.txt:4: ER without a PT record before it"]
+    assert report.records == []
 
 
 def test_empty_text_gives_nothing():
@@ -59,7 +66,7 @@ def test_shared_exports_give_the_manifest_counts(shared_data):
         report = parse_wos(read_text(folder / name), name)
         assert len(report.records) == expected, name
         assert all(r.title and r.key for r in report.records), name
-        if name not in ("metaknowledge_testFile.isi", "jabref_IsiImporterTestEmpty.isi"):
+        if name != "metaknowledge_testFile.isi":
             assert report.problems == [], name
 
 

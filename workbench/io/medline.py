@@ -36,7 +36,8 @@ def parse_medline(text: str, path: str, database: str = "") -> ImportReport:
 
     Returns:
         An ImportReport: one Record per entry with a PMID, and a Problem for
-        every line that is not a MEDLINE line and every entry with no PMID.
+        every line inside an entry that is not a MEDLINE line and every entry
+        with no PMID. Free text between entries is ignored (it holds no data).
 
     Raises:
         Nothing for bad input: every defect is reported as a Problem.
@@ -86,8 +87,10 @@ def parse_medline(text: str, path: str, database: str = "") -> ImportReport:
         if line[0] in " \t" and last is not None:
             last[-1] = f"{last[-1]} {line.strip()}" if last[-1] else line.strip()
             continue
-        entry = f"record {ordinal}" if fields else None
-        problems.append(Problem(path, number, entry,
+        if not fields:  # free text between records (a note, a numbering line): no data lost
+            log.info("%s:%d: text between records ignored: %r", path, number, line.strip()[:60])
+            continue
+        problems.append(Problem(path, number, f"record {ordinal}",
                                 f"not a MEDLINE line (expected 'TAG - value'): {line.strip()[:60]!r}"))
     finish()
     problems.sort(key=lambda p: p.line or 0)

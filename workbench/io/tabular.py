@@ -202,9 +202,15 @@ class _Layout:
     def _values(self, row: list[str]) -> dict:
         values: dict = {}
         for field, indexes in self.columns.items():
-            cells = [row[i] for i in indexes if i < len(row) and row[i].strip()]
-            if not cells:
-                continue
+            if len(indexes) == 1:  # rows shorter than the header never get here
+                cell = row[indexes[0]]
+                if not cell or cell.isspace():
+                    continue
+                cells = [cell]
+            else:
+                cells = [row[i] for i in indexes if row[i] and not row[i].isspace()]
+                if not cells:
+                    continue
             if field == "authors":
                 values[field] = tuple(n for c in cells for n in split_authors(c))
             elif field == "keywords":

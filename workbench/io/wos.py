@@ -42,8 +42,8 @@ def parse_wos(text: str, path: str, database: str = "") -> ImportReport:
 
     Returns:
         An ImportReport with one Record per PT..ER record, and a Problem for
-        each malformed line, each record missing its ER and each line found
-        outside a record.
+        each malformed line in a record, each record missing its ER and each
+        tag found outside a record. Untagged text between records is ignored.
 
     Raises:
         Nothing for bad input: every defect is reported as a Problem.
@@ -71,20 +71,20 @@ def parse_wos(text: str, path: str, database: str = "") -> ImportReport:
         if not line:
             continue
         match = _TAG.match(line)
+        if match is None and tags is None:  # free text between records: no data lost
+            log.info("%s:%d: text outside a record ignored: %r", path, number, line.strip()[:60])
+            continue
         if match is None:
             if line[0] in " \t":
-                if tags is not None and last_tag:
+                if last_tag:
                     _add(tags, last_tag, line.strip(), continuation=True)
-                elif tags is not None:
+                else:
                     problems.append(Problem(path, number, f"record {ordinal}",
                                             "continuation line after an unreadable line; ignored"))
-                else:
-                    problems.append(Problem(path, number, None,
-                                            f"text outside a record: {line.strip()[:60]!r}"))
                 continue
             recovered = line[:2] if line[:2] in KNOWN_TAGS and line[2:3].isalpha() else ""
-            entry = f"record {ordinal}" if tags is not None else None
-            if recovered and tags is not None:
+            entry = f"record {ordinal}"
+            if recovered:
                 problems.append(Problem(path, number, entry,
                                         f"tag {recovered!r} is not followed by a space: {line[:40]!r} "
                                         f"(read as {recovered} {line[2:40]!r})"))
