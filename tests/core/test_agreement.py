@@ -117,6 +117,34 @@ def test_bootstrap_interval_for_ordinal_and_cohen_equals_recomputation():
     assert (fast.ci_low, fast.ci_high) == pytest.approx((lo, hi), abs=1e-9)
 
 
+def test_pooled_pattern_bootstrap_matches_unit_draws():
+    """Categorical data has few distinct unit rows; the bootstrap then draws counts per
+    distinct row from a multinomial. Its distribution must match drawing units."""
+    from workbench.core.agreement import _resample_sums
+    from workbench.core.agreement_stats import krippendorff_alpha_spec
+
+    rng = np.random.default_rng(4)
+    truth = rng.integers(0, 3, 400)
+    data = np.where(rng.random((400, 3)) < 0.7, truth[:, None], rng.integers(0, 3, (400, 3)))
+    r = read_ratings(data.astype(float))
+    spec = krippendorff_alpha_spec(r)
+    pooled = _resample_sums(spec.unit_stats, 4000, 1, r.codes)
+    drawn = _resample_sums(spec.unit_stats, 4000, 2, None)
+    assert np.all(pooled[:, 0] == 400)  # every resample holds exactly n (pairable) units
+    a, _ = spec.finish(pooled)
+    b, _ = spec.finish(drawn)
+    assert np.percentile(a, [2.5, 50, 97.5]) == pytest.approx(np.percentile(b, [2.5, 50, 97.5]), abs=0.01)
+    assert a.std() == pytest.approx(b.std(), rel=0.1)
+
+
+def test_chance_corrected_coefficients_need_two_units():
+    one = [["include", "exclude"]]
+    for stat in (gwet_ac1, pabak, krippendorff_alpha, cohen_kappa):
+        result = stat(one)
+        assert result.value is None and "fewer than 2" in result.reason
+    assert percent_agreement(one).value == 0.0
+
+
 def test_bootstrap_is_reproducible_and_recorded():
     rng = np.random.default_rng(0)
     data = rng.integers(0, 3, size=(200, 3))

@@ -8,7 +8,7 @@ import pytest
 
 from workbench.core.agreement import agreement_table
 from workbench.core.audit import (blind_selection, coding_variables, find_conflicts,
-                                  screening_variables)
+                                  report_frame, screening_variables, variable_results)
 from workbench.core.codebook import Choice, Code, Codebook, Dimension, Field
 from workbench.core.events import Event
 from workbench.io.codebook_yaml import load_codebook
@@ -144,3 +144,7 @@ def test_two_coders_sheets_on_disk_give_an_agreement_table(tmp_path):
     assert results["cohen_kappa"].n_units == 6
     # bob's include on s2 wrote no criteria event, so only the decision is in conflict
     assert [(c.study_id, c.field) for c in find_conflicts(sheets, [], TA)] == [("s2", "decision")]
+    report = report_frame(variable_results(screening_variables(sel), n_resamples=100))
+    kappa = report[(report["variable"] == "decision") & (report["name"] == "cohen_kappa")]
+    assert kappa["value"].item() == pytest.approx(0.667)
+    assert kappa["label"].item() == "substantial" and kappa["seed"].item() is not None

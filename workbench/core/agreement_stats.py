@@ -104,6 +104,11 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return num / den
 
 
+def _few_units(pairable: np.ndarray) -> np.ndarray:
+    """Reason codes for chance-corrected coefficients: they need 2+ pairable units."""
+    return np.where(pairable < 1, 1, np.where(pairable < 2, 2, 0))
+
+
 def percent_agreement_spec(r: Ratings) -> StatSpec:
     """Percent agreement: mean share of agreeing coder pairs per pairable unit."""
     agree, pairable = _pair_agreement(r)
@@ -124,7 +129,7 @@ def pabak_spec(r: Ratings) -> StatSpec:
 
     def finish(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pa = _ratio(t[:, 0], t[:, 1])
-        reason = np.where(t[:, 1] < 1, 1, 0)
+        reason = _few_units(t[:, 1])
         if q < 2:
             reason = np.where(reason == 0, 7, reason)
             return np.full(len(t), np.nan), reason
@@ -198,7 +203,7 @@ def gwet_ac1_spec(r: Ratings) -> StatSpec:
     def finish(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         pa = _ratio(t[:, 0], t[:, 1])
         pi = _ratio(t[:, 3:3 + k], t[:, 2][:, None])
-        reason = np.where(t[:, 1] < 1, 1, 0)
+        reason = _few_units(t[:, 1])
         if k < 2:
             return np.full(len(t), np.nan), np.where(reason == 0, 7, reason)
         pe = (pi * (1 - pi)).sum(axis=1) / (k - 1)

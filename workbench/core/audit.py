@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.core.agreement import (DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult,
+                                      agreement_table, results_frame)
 from workbench.core.codebook import Codebook
 from workbench.core.coding import code_field, value_field
 from workbench.core.events import Event, SheetState
@@ -310,3 +312,42 @@ def find_conflicts(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[Ev
                 found.append(Conflict(study, stage, name, values, notes,
                                       agreed.value(stage, study, name)))
     return found
+
+
+def variable_results(variables: Sequence[Variable], n_resamples: int = DEFAULT_RESAMPLES,
+                     seed: int = DEFAULT_SEED) -> list[tuple[Variable, list[StatResult]]]:
+    """Return agreement_table's results for each variable (same seed for all).
+
+    Args:
+        variables: from screening_variables / coding_variables.
+        n_resamples: bootstrap resamples per variable (0: no CIs).
+        seed: the bootstrap seed, recorded in every result.
+
+    Returns:
+        [(variable, its StatResults)] in the given order.
+    """
+    return [(v, agreement_table(v.matrix, v.level, categories=v.categories,
+                                n_resamples=n_resamples, seed=seed)) for v in variables]
+
+
+def report_frame(results: Sequence[tuple[Variable, Sequence[StatResult]]],
+                 digits: int | None = 3) -> pd.DataFrame:
+    """Return one row per (variable, statistic) for printing or export.
+
+    Args:
+        results: from variable_results.
+        digits: round values and CIs (None keeps full precision).
+
+    Returns:
+        A DataFrame: variable, kind, variable_label, then the StatResult columns.
+    """
+    frames = []
+    for variable, stats in results:
+        frame = results_frame(stats, digits=digits)
+        frame.insert(0, "variable_label", variable.label)
+        frame.insert(0, "kind", variable.kind)
+        frame.insert(0, "variable", variable.name)
+        frames.append(frame)
+    if not frames:
+        return results_frame([]).assign(variable=[], kind=[], variable_label=[])
+    return pd.concat(frames, ignore_index=True)
