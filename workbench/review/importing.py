@@ -165,6 +165,9 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
         cached = read_cached_records(cache, entry.sha256) if entry.sha256 else None
         if cached is None:
             cached = _parse_stored(root, path, entry.database, allow_problems=entry.skipped > 0)
+        elif cached and entry.database and any(r.database != entry.database for r in cached):
+            cached = [r.with_(database=entry.database) for r in cached]
+            write_cached_records(cache, entry.sha256, cached)
         records.extend(cached)
         if progress:
             progress(n + 1, total)
