@@ -137,14 +137,19 @@ class DecisionRefused(SheetError):
     """A decision or value is not valid for the codebook; nothing was saved."""
 
 
-def undo_changes(before: Mapping[str, str], touched: Iterable[str]) -> list[Change]:
-    """Return the changes that put the `touched` fields back to their `before` values.
+def undo_changes(before: Mapping[str, Event | None], touched: Iterable[str]) -> list[Change]:
+    """Return the changes that put the `touched` fields back to how they were `before`.
 
     Args:
-        before: {field: value} as it was before the decision being undone.
+        before: {field: its latest event (or None)} before the decision being undone.
         touched: the fields that decision wrote.
 
     Returns:
-        One Change per touched field; a field that had no value gets "".
+        One Change per touched field restoring its value and note; a field
+        that had no event gets "".
     """
-    return [Change(f, before.get(f, "")) for f in dict.fromkeys(touched)]
+    out = []
+    for name in dict.fromkeys(touched):
+        event = before.get(name)
+        out.append(Change(name, event.value, event.note) if event else Change(name, ""))
+    return out

@@ -28,7 +28,7 @@ from workbench.store.sheet import append_events, read_sheet, validate_reviewer
 class _Done:
     stage: str
     study_id: str
-    before: dict[str, str]
+    before: dict[str, Event | None]
     touched: tuple[str, ...]
 
 
@@ -86,14 +86,14 @@ class Sheet:
         """
         if not changes:
             return []
-        before = self.state.values(stage, study_id)
+        before = self.state.fields(stage, study_id)
         events = [Event("", self.reviewer, study_id, stage, c.field, c.value, c.note,
                         self.codebook_version) for c in changes]
         written = append_events(self.path, events, last_time=self.last_time)
         self.state.apply_all(written)
         self.last_time = written[-1].time
         touched = tuple(c.field for c in changes)
-        self._done.append(_Done(stage, study_id, {f: before.get(f, "") for f in touched},
+        self._done.append(_Done(stage, study_id, {f: before.get(f) for f in touched},
                                 touched))
         return written
 

@@ -113,10 +113,19 @@ def next_time(last: str, now: datetime | None = None) -> str:
     return stamp
 
 
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(value: str) -> str:
+    # The csv module quotes only delimiter, quote char and the line terminator
+    # ("\n"), so a lone "\r" would be written bare and split the line on reading.
+    if _NEEDS_QUOTES.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
 def _rows_text(rows: Iterable[list[str]]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
+    return "".join(",".join(_csv_field(v) for v in row) + "\n" for row in rows)
 
 
 def read_sheet(path: str | Path) -> SheetContents:
