@@ -203,3 +203,19 @@ def test_shared_embase_newlines_shift_line_numbers(shared_data):
     assert [r.title for r in plain] == [r.title for r in paged]
     assert [r.line for r in plain] == [2, 3, 4, 5, 6, 7]
     assert paged[-1].line > 7
+
+
+def test_covidence_and_rayyan_exports(data_dir):
+    [covidence] = read(data_dir, "covidence.csv").records
+    assert (covidence.authors, covidence.year, covidence.pages, covidence.key) == (
+        ("Khan A", "Ahmed B"), 2020, "5-25", "#123")
+    [rayyan] = read(data_dir, "rayyan.csv").records
+    assert (rayyan.authors, rayyan.pmid, rayyan.key, rayyan.doi) == (
+        ("Khan, A", "Ahmed, B"), "29000001", "rayyan-1001", "10.1000/ray.1")
+    assert rayyan.keywords == ("petitions", "South Asia")
+
+
+def test_display_name_of_a_post_is_its_author_not_its_title(data_dir):
+    [post] = read(data_dir, "social_display_name.csv").records
+    assert (post.title, post.authors, post.year, post.key) == (
+        "A post about the bill", ("Ayesha K",), 2021, "9")

@@ -148,6 +148,9 @@ class _Layout:
             self.embase_source = self.normalized["source"]
             self.columns.pop("venue", None)
         self.text = next((self.normalized[c] for c in TEXT_COLUMNS if c in self.normalized), None)
+        if self.text is not None and self.columns.get("title") == [self.normalized.get("displayname")]:
+            # a post export's "display_name" is the poster, not a title (it is OpenAlex's title)
+            self.columns.setdefault("authors", self.columns.pop("title"))
         self.pages = next(((self.normalized[a], self.normalized[b]) for a, b in PAGE_PAIRS
                            if a in self.normalized and b in self.normalized), None)
         self.article_number = next((self.normalized[c] for c in ARTICLE_NUMBER
