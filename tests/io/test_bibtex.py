@@ -90,3 +90,11 @@ def test_author_splitting():
 def test_comment_only_file_has_no_records_and_no_problems():
     report = parse_bibtex("@comment{just a note}\n% and a line\n", "c.bib")
     assert report.records == [] and report.problems == []
+
+
+def test_string_macro_defined_twice_is_reported():
+    report = parse_bibtex("@string{j = {First}}\n@string{j = {Second}}\n"
+                          "@article{k, journal = j, title = {T}}\n", "refs/s.bib")
+    assert [r.venue for r in report.records] == ["First"]
+    assert [str(p) for p in report.problems] == [
+        "refs/s.bib:2: j: @string j is defined twice; the second definition was not used"]

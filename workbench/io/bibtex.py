@@ -18,7 +18,7 @@ from workbench.io.ris import split_issn_isbn
 log = logging.getLogger(__name__)
 
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
-_ENTRY_HEAD = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s]*)")
+_ENTRY_HEAD = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s=]*)")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _AFFILIATION_LETTERS = re.compile(r"(?<=\.)[a-z]{1,2}$")
 _VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "series", "publisher", "institution",
@@ -223,6 +223,9 @@ def _failed_problem(block, path: str) -> Problem:
     if isinstance(block, DuplicateFieldKeyBlock):
         fields = str(block.error).split(":", 1)[-1].split(".")[0].strip()
         message = f"field {fields} appears twice in this entry; entry was not imported"
+    elif isinstance(block, DuplicateBlockKeyBlock):
+        what = f"@{head.group(1)}" if head else "block"
+        message = f"{what} {entry} is defined twice; the second definition was not used"
     elif isinstance(block, MiddlewareErrorBlock):
         message = f"entry could not be processed ({block.error}); entry was not imported"
     elif isinstance(block, ParsingFailedBlock):
