@@ -290,3 +290,17 @@ def test_cohen_matches_contingency_table_computation_on_random_data():
         a = rng.integers(0, 4, 80)
         b = np.where(rng.random(80) < 0.6, a, rng.integers(0, 4, 80))
         assert cohen_kappa(np.column_stack([a, b]), n_resamples=0).value == pytest.approx(_naive_cohen(a, b))
+
+
+def test_ordinal_with_too_many_values_gives_the_value_without_ci(monkeypatch):
+    import workbench.core.agreement as agreement_module
+    import workbench.core.agreement_stats as stats_module
+
+    data = np.random.default_rng(0).integers(0, 40, (300, 3)).astype(float)
+    full = krippendorff_alpha(data, "ordinal")
+    monkeypatch.setattr(stats_module, "MAX_CELLS", 1000)
+    monkeypatch.setattr(agreement_module, "MAX_CELLS", 1000)
+    totals_only = krippendorff_alpha(data, "ordinal")
+    assert totals_only.value == pytest.approx(full.value, abs=1e-12)
+    assert full.ci_low is not None and totals_only.ci_low is None
+    assert "no CI: too many distinct values" in totals_only.note

@@ -179,7 +179,8 @@ def _resample_sums(stats: np.ndarray, n_resamples: int, seed: int,
 def _finish(specs: list[StatSpec], r: Ratings, n_resamples: int, seed: int,
             confidence: float) -> list[StatResult]:
     """Turn specs into results: point estimates, then one shared bootstrap."""
-    boot_specs = [s for s in specs if s.unit_stats.size <= MAX_CELLS] if n_resamples > 0 else []
+    boot_specs = ([s for s in specs if s.bootstrap and s.unit_stats.size <= MAX_CELLS]
+                  if n_resamples > 0 else [])
     sums = None
     if boot_specs and r.n_units > 0:
         stacked = np.hstack([s.unit_stats for s in boot_specs])

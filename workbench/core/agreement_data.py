@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 #: Levels of measurement understood by Krippendorff's alpha. "masi" is nominal
 #: data whose values are sets of codes, compared with the MASI distance.
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio", "masi")
+#: Largest units x categories table of counts built in memory.
+MAX_COUNT_CELLS = 250_000_000
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class Ratings:
             mask: optional boolean per unit; rows outside it are all zero.
         """
         n, k = self.codes.shape[0], self.n_categories
+        if n * k > MAX_COUNT_CELLS:
+            raise ValueError(f"{n} units x {k} distinct values is too many to count; "
+                             "numeric data belongs at the interval or ratio level")
         codes = self.codes
         if mask is not None:
             codes = np.where(mask[:, None], codes, -1)

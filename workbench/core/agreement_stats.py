@@ -32,7 +32,7 @@ Definitions (m_u = values in unit u, n_uk = coders giving u value k):
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -78,7 +78,7 @@ class StatSpec:
     level: str = ""
     category: str = ""
     note: str = ""
-    extra: dict = field(default_factory=dict)
+    bootstrap: bool = True
 
 
 def _agreeing_pairs(r: Ratings) -> np.ndarray:
@@ -293,9 +293,16 @@ def krippendorff_alpha_spec(r: Ratings, level: str | None = None) -> StatSpec:
     if level == "ordinal":
         # o_u = (n_u n_u^T - diag n_u) / (m_u - 1); the ordinal metric depends
         # on the marginals, so the bootstrap needs every coincidence cell.
-        o = (counts[:, :, None] * counts[:, None, :]
-             - counts[:, :, None] * np.eye(k)[None]) / mm1[:, None, None]
-        stats = np.column_stack([pairable.astype(np.float64), o.reshape(len(o), k * k)])
+        if len(counts) * k * k <= MAX_CELLS:
+            o = (counts[:, :, None] * counts[:, None, :]
+                 - counts[:, :, None] * np.eye(k)[None]) / mm1[:, None, None]
+            stats = np.column_stack([pairable.astype(np.float64), o.reshape(len(o), k * k)])
+            boot = True
+        else:  # too many values for per-unit coincidences: totals only, no CI
+            scaled = counts / mm1[:, None]
+            o = counts.T @ scaled - np.diag(scaled.sum(axis=0))
+            stats = np.concatenate([[pairable.sum()], o.ravel()])[None, :]
+            boot = False
 
         def finish(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             oo = t[:, 1:].reshape(len(t), k, k)
@@ -313,7 +320,8 @@ def krippendorff_alpha_spec(r: Ratings, level: str | None = None) -> StatSpec:
             value = 1 - (n - 1) * _ratio(do, de)
             return np.where(reason > 0, np.nan, value), reason
 
-        return StatSpec(name, stats, finish, int(pairable.sum()), kind="alpha", level=level)
+        return StatSpec(name, stats, finish, int(pairable.sum()), kind="alpha", level=level,
+                        bootstrap=boot)
 
     delta = _delta_matrix(r, level)
     # observed disagreement per unit: sum over ordered pairs of values / (m_u - 1)
