@@ -59,6 +59,19 @@ def test_markup_and_accents_do_not_hide_a_duplicate():
     assert same_study([latex, html, plain])
 
 
+def test_sparse_records_with_title_authors_and_year_merge():
+    sparse = dict(venue="", volume="", issue="", pages="", doi="")
+    a = rec("aaaa0001-0001", **sparse)
+    b = rec("bbbb0002-0001", title=BASE["title"].lower(), authors=("A Khan", "O Malik"), **sparse)
+    assert same_study([a, b])
+
+
+def test_roman_and_arabic_numbers_and_thousands_separators_match():
+    a = rec("aaaa0001-0001", title="Hashtag use by 10,000 people with type II diabetes in Pakistan")
+    b = rec("bbbb0002-0001", title="Hashtag use by 10000 people with type 2 diabetes in Pakistan", doi="")
+    assert same_study([a, b])
+
+
 def test_pages_mangled_by_a_spreadsheet_still_match():
     a = rec("aaaa0001-0001", pages="11-19", doi="")
     b = rec("bbbb0002-0001", pages="Nov-19", doi="")

@@ -15,7 +15,7 @@ from rapidfuzz.distance import Indel
 from rapidfuzz.process import cpdist
 
 from workbench.core.normalize import (
-    author_keys, first_page, is_generic_title, normalize_language, normalize_title,
+    author_keys, first_page, is_generic_title, normalize_languages, normalize_title,
     notice_kind, title_numbers, venue_tokens, venues_compatible, volume_number,
 )
 from workbench.core.records import Record
@@ -40,7 +40,7 @@ class Features:
     numbers: tuple[str, ...]
     generic: bool
     notice: str
-    language: str
+    language: frozenset[str]
     first_author: str
     author_words: frozenset[str]
     year: int | None
@@ -56,9 +56,9 @@ def record_features(index: int, record: Record) -> Features:
     """Return the matching features of one record."""
     key, marker_language = normalize_title(record.title)
     words = key.split()
-    language = normalize_language(record.language) if record.language else ""
+    language = normalize_languages(record.language) if record.language else frozenset()
     if marker_language and not language:
-        language = marker_language[:3]
+        language = frozenset({marker_language[:3]})
     first, author_words = author_keys(record.authors)
     pmid = record.pmid.strip()
     if not pmid and record.url:
@@ -187,7 +187,7 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
         return DISTINCT, 0.0, ("different PMID",)
     if a.notice != b.notice:
         return DISTINCT, 0.0, (f"notice kind differs ({a.notice or 'article'} vs {b.notice or 'article'})",)
-    if a.language and b.language and a.language != b.language:
+    if a.language and b.language and not a.language & b.language:
         return DISTINCT, 0.0, ("different language",)
     if a.generic or b.generic:
         exact = (a.title == b.title and (doi_equal or pmid_equal) and a.year == b.year
@@ -251,6 +251,9 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
         return DUPLICATE, max(score, 0.9), tuple(reasons)
     if title_ok and author_ok and not hard and len(conflicts) <= 1 and support >= 3:
         return DUPLICATE, max(score, 0.85), tuple(reasons + conflicts)
+    if (sim >= 97 and min(len(a.words), len(b.words)) >= 6 and authors is not None and authors >= 0.5
+            and year_gap == 0 and not conflicts):
+        return DUPLICATE, max(score, 0.8), tuple(reasons + ["authors and year agree"])
     if sim >= 90 and author_ok and not conflicts and support >= 4:
         return DUPLICATE, max(score, 0.8), tuple(reasons + [f"title {sim:.0f}%"])
     if (sim >= 85 or truncated) and (authors is None or authors > 0) and len(hard) <= 1:

@@ -95,10 +95,10 @@ def split_language_marker(title: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=4096)
-def normalize_language(value: str) -> str:
-    """Return a language as a three-letter lower-case key ("English", "eng" -> "eng")."""
-    word = _NON_ALNUM.sub("", fold(value).lower())
-    return word[:3]
+def normalize_languages(value: str) -> frozenset[str]:
+    """Return the languages a field names as three-letter keys ("Chinese; English" -> {"chi", "eng"})."""
+    words = (_NON_ALNUM.sub("", w) for w in re.split(r"[;,/|]| and ", fold(value).lower()))
+    return frozenset(w[:3] for w in words if w)
 
 
 def strip_annotations(title: str) -> str:
@@ -125,6 +125,9 @@ def strip_annotations(title: str) -> str:
     return text
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
 def normalize_title(title: str) -> tuple[str, str]:
     """Return (comparison key, marker language) for a title.
 
@@ -133,6 +136,7 @@ def normalize_title(title: str) -> tuple[str, str]:
     """
     text, language = split_language_marker(fold(title))
     text = strip_annotations(text)
+    text = _THOUSANDS.sub("", text)
     key = _NON_ALNUM.sub(" ", text.lower()).strip()
     return key, language
 
@@ -140,7 +144,7 @@ def normalize_title(title: str) -> tuple[str, str]:
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7",
           "viii": "8", "ix": "9", "x": "10", "one": "1", "two": "2", "three": "3", "four": "4",
           "first": "1", "second": "2", "third": "3"}
-_PART_WORDS = frozenset({"part", "parts", "phase", "stage", "volume", "vol", "no", "number",
+_PART_WORDS = frozenset({"part", "parts", "type", "grade", "class", "stage", "phase", "stage", "volume", "vol", "no", "number",
                          "series", "section", "chapter", "report", "paper"})
 
 
