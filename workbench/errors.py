@@ -64,12 +64,8 @@ class ImportProblems(WorkbenchError):
     def __init__(self, problems: list[Problem], hint: str = "nothing was imported") -> None:
         self.problems = list(problems)
         first = self.problems[0] if self.problems else None
-        lines = [str(p) for p in self.problems]
-        message = "\n".join(lines) if lines else "import failed"
-        super().__init__(message, hint=None)
-        self.path = first.path if first else None
-        self.line = first.line if first else None
-        self.hint = hint
+        super().__init__("import failed", path=first.path if first else None,
+                         line=first.line if first else None, hint=hint)
 
     def __str__(self) -> str:
         lines = [str(p) for p in self.problems]

@@ -11,6 +11,7 @@ from workbench.errors import WorkbenchError
 
 # Importing the command modules registers their verbs on `cli`.
 from workbench.cli import references as _references  # noqa: F401,E402
+from workbench.cli import dedupe as _dedupe  # noqa: F401,E402
 from workbench.cli import screening as _screening  # noqa: F401,E402
 from workbench.cli import exporting as _exporting  # noqa: F401,E402
 

@@ -12,7 +12,18 @@ from workbench.errors import WorkbenchError
 from workbench.review import Review
 
 
-@click.group(invoke_without_command=True)
+class WorkbenchGroup(click.Group):
+    """A click group that prints a WorkbenchError on stderr and exits 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except WorkbenchError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=WorkbenchGroup, invoke_without_command=True)
 @click.option("--review", "review_dir", type=click.Path(file_okay=False, path_type=Path),
               default=".", show_default=True, help="The review folder.")
 @click.version_option(package_name="workbench")

@@ -143,6 +143,34 @@ class Review:
         """Return record id -> study id."""
         return dict(self.dedupe().record_to_study)
 
+    def decide_pair(self, reviewer: str, record_a: str, record_b: str, verdict: str,
+                    note: str = "") -> None:
+        """Save a person's answer on two records ("same" or "different"), durably.
+
+        Raises:
+            DedupeError: unknown record id, bad verdict, or the file cannot be written.
+        """
+        from workbench.core.dedupe import PairDecision
+        from workbench.errors import DedupeError
+        from workbench.store.pairs import append_pair_decision
+        known = {r.id for r in self.records()}
+        for rid in (record_a, record_b):
+            if rid not in known:
+                raise DedupeError(f"no record with id {rid!r}",
+                                  hint="see `workbench records` for the ids; nothing was saved")
+        with self._lock:
+            append_pair_decision(self.root, PairDecision("", reviewer, record_a, record_b,
+                                                         verdict, note))
+            self._dedupe = None
+
+    def pending_pairs(self) -> list:
+        """Return the uncertain candidate pairs no person has answered yet."""
+        return list(self.dedupe().uncertain)
+
+    def record_by_id(self) -> dict[str, Record]:
+        """Return record id -> Record."""
+        return {r.id: r for r in self.records()}
+
     # -- codebook ----------------------------------------------------------------------------
     @property
     def codebook_path(self) -> Path:
