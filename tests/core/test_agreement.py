@@ -120,7 +120,7 @@ def test_bootstrap_interval_for_ordinal_and_cohen_equals_recomputation():
 def test_pooled_pattern_bootstrap_matches_unit_draws():
     """Categorical data has few distinct unit rows; the bootstrap then draws counts per
     distinct row from a multinomial. Its distribution must match drawing units."""
-    from workbench.core.agreement import _resample_sums
+    from workbench.core.agreement_result import _resample_sums
     from workbench.core.agreement_stats import krippendorff_alpha_spec
 
     rng = np.random.default_rng(4)
@@ -293,7 +293,7 @@ def test_cohen_matches_contingency_table_computation_on_random_data():
 
 
 def test_ordinal_with_too_many_values_gives_the_value_without_ci(monkeypatch):
-    import workbench.core.agreement as agreement_module
+    import workbench.core.agreement_result as agreement_module
     import workbench.core.agreement_stats as stats_module
 
     data = np.random.default_rng(0).integers(0, 40, (300, 3)).astype(float)
