@@ -119,7 +119,8 @@ async def test_filter_by_text_decision_and_year(review_dir):
         await pilot.press("i")
         await pilot.press("slash")
         await wait_for(pilot, lambda: isinstance(app.screen, FilterModal))
-        await pilot.press(*"activists", "enter")
+        app.screen.query_one("#text").value = "activists"
+        await pilot.press("enter")
         await wait_for(pilot, lambda: app.screen is screen)
         assert [screen.session.studies[i].id for i in screen.view] == \
             [STUDY.format(5), STUDY.format(6)]
@@ -186,7 +187,8 @@ async def test_note_is_saved_with_the_study(review_dir):
         await screening_ready(app, pilot)
         await pilot.press("n")
         await wait_for(pilot, lambda: not isinstance(app.screen, ScreeningScreen))
-        await pilot.press(*"check methods", "enter")
+        app.screen.query_one("#note").value = "check methods"
+        await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ScreeningScreen))
         assert app.screen.source.id == STUDY.format(1)
     assert rows(review_dir) == [(STUDY.format(1), "title_abstract", "note", "check methods")]
