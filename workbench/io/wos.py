@@ -18,7 +18,8 @@ log = logging.getLogger(__name__)
 
 FORMAT = "wos"
 
-_TAG = re.compile(r"([A-Z][A-Z0-9])(?: |$)")
+_TAG = re.compile(r"[A-Z][A-Z0-9]$")
+_AFTER_TAG = (" ", "")
 #: Tags whose lines (and continuation lines) are separate items.
 LIST_TAGS = frozenset({"AU", "AF", "BA", "BF", "CA", "GP", "BE", "CR", "C1", "C3", "EM", "RI", "OI"})
 #: Tags a malformed line like ``AUGilles, H`` may be recovered to.
@@ -65,16 +66,23 @@ def parse_wos(text: str, path: str, database: str = "") -> ImportReport:
         records.append(record_from_tags(tags, path, database, start, f"record {ordinal}"))
         tags = None
 
+    heads: dict[str, str | None] = {}
     lines = text.lstrip("\ufeff").split("\n")
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip()
         if not line:
             continue
-        match = _TAG.match(line)
-        if match is None and tags is None:  # free text between records: no data lost
+        if line[2:3] in _AFTER_TAG:  # cheap test first; the regex runs once per distinct head
+            head = line[:2]
+            tag = heads.get(head, "")
+            if tag == "":
+                tag = heads[head] = head if _TAG.match(head) else None
+        else:
+            tag = None
+        if tag is None and tags is None:  # free text between records: no data lost
             log.info("%s:%d: text outside a record ignored: %r", path, number, line.strip()[:60])
             continue
-        if match is None:
+        if tag is None:
             if line[0] in " \t":
                 if last_tag:
                     _add(tags, last_tag, line.strip(), continuation=True)
@@ -95,7 +103,6 @@ def parse_wos(text: str, path: str, database: str = "") -> ImportReport:
                                         f"not a Web of Science tag line: {line[:60]!r}"))
                 last_tag = ""
             continue
-        tag = match.group(1)
         value = line[3:].strip()
         if tag == "PT":
             close(False, number, "next PT")
