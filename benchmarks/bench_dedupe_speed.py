@@ -3,7 +3,9 @@
 Usage:
     .venv/bin/python benchmarks/bench_dedupe_speed.py [N ...]     (default: 10000 100000)
 
-Builds N records of which about 20% are extra copies of a study as another
+Builds N records (about 4% of studies are traps: an erratum sharing the
+DOI, Part I/Part II, an earlier conference abstract, the same title by other
+authors) of which about 20% are extra copies of a study as another
 database would export it (other casing and punctuation, abbreviated journal,
 missing DOI, "123-9" pages, year off by one, subtitle cut off, HTML markup,
 run-together authors), then times `find_duplicates` and prints the peak memory
@@ -59,6 +61,24 @@ def make_records(n: int, seed: int = 7) -> tuple[list[Record], list[int]]:
         studies.append(dict(title=title, authors=authors, year=rng.randint(2005, 2025), journal=journal,
                             volume=str(rng.randint(1, 80)), pages=f"{first}-{first + rng.randint(5, 20)}",
                             doi=f"10.{rng.randint(1000, 9999)}/x{s}" if rng.random() < 0.7 else ""))
+    # about 4% of studies are traps: a distinct study that looks like an earlier one
+    for s in range(0, n_studies, 25):
+        base = dict(studies[s])
+        kind = s // 25 % 4
+        if kind == 0:
+            base["title"] = "Erratum: " + base["title"]
+        elif kind == 1:
+            base["title"] = base["title"] + ". Part II"
+            studies[s]["title"] += ". Part I"
+        elif kind == 2:
+            base["year"] -= 1
+            base["journal"] = ("Annual Meeting Abstracts", "Annu Meet Abstr")
+            base["pages"] = f"A{rng.randint(1, 300)}"
+        else:
+            base["authors"] = (f"{rng.choice(surnames)}, Q.",)
+            base["pages"] = f"{rng.randint(2001, 3000)}-{rng.randint(3001, 3100)}"
+        base["doi"] = base["doi"] if kind == 0 else ""
+        studies[s + 1] = base
     truth = list(range(n_studies)) + [rng.randrange(n_studies) for _ in range(n - n_studies)]
     records = []
     for i, s in enumerate(truth):
@@ -70,7 +90,7 @@ def make_records(n: int, seed: int = 7) -> tuple[list[Record], list[int]]:
             title = rng.choice((title.upper(), title.lower(), title.replace(" ", "  ") + ".",
                                 title.split(":")[0], f"<i>{title}</i>", title + " [Chinese]", title))
             venue = st["journal"][rng.random() < 0.6]
-            if rng.random() < 0.5:
+            if rng.random() < 0.5 and "-" in pages:
                 a, b = pages.split("-")
                 pages = f"{a}-{b[-1]}" if b[:-1] == a[:len(b) - 1] else pages
             doi = "" if rng.random() < 0.3 else doi

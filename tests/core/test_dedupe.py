@@ -43,6 +43,7 @@ def separate(records: list[Record]) -> bool:
     dict(title="Hashtag campaigns and policy change: evidence from Pakistan."
                "[Erratum appears in J Comput Mediat Commun. 2022;27(1):1]"),
     dict(venue="J Comput Mediat Commun", doi=""),  # abbreviated journal, DOI missing
+    dict(venue="J. Comput.-Mediat. Commun.", doi="", year=2022),
     dict(year=2022, doi=""),  # online first vs print
     dict(pages="212-30"),
     dict(authors=("Khan A.Malik O.Shah S.",)),  # run-together author list
@@ -186,3 +187,13 @@ def test_no_author_in_common_and_different_pages_stay_apart():
     a = rec("aaaa0001-0001", doi="")
     b = rec("bbbb0002-0001", doi="", authors=("Ahmed, Bilal",), pages="400-410")
     assert separate([a, b])
+
+
+def test_title_cut_before_a_part_number_goes_to_a_person():
+    part1 = rec("aaaa0001-0001", title="Hashtag campaigns and policy change in Pakistan. Part I", doi="")
+    part2 = rec("aaaa0001-0002", title="Hashtag campaigns and policy change in Pakistan. Part II", doi="")
+    cut = rec("bbbb0002-0001", title="Hashtag campaigns and policy change in Pakistan", doi="")
+    result = find_duplicates([part1, part2, cut])
+    assert len(result.studies) == 3
+    queued = {frozenset((p.record_a, p.record_b)) for p in result.uncertain}
+    assert frozenset((part1.id, cut.id)) in queued and frozenset((part2.id, cut.id)) in queued

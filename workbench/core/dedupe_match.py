@@ -194,10 +194,12 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
                  and a.first_author == b.first_author and a.page == b.page and a.venue == b.venue)
         return (DUPLICATE, 1.0, ("generic title; identifiers and all fields agree",)) if exact \
             else (DISTINCT, 0.0, ("generic or empty title",))
+    cut_numbers = False
     if a.numbers != b.numbers:
         short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
         if not (truncated and long_.numbers[:len(short.numbers)] == short.numbers):
             return DISTINCT, 0.0, ("numbers in titles differ",)
+        cut_numbers = True  # "Part II" may be what was cut off: never certain
     authors = _authors(a, b)
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     pages_differ = bool(a.page and b.page and a.page != b.page)
@@ -247,6 +249,10 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
     hard = [c for c in conflicts if c in ("first pages differ", "DOIs differ", "conference abstract vs article")]
     if not venue_ok and len(conflicts) > 1:
         return DISTINCT, score, tuple(reasons + conflicts)
+    if cut_numbers:
+        if doi_equal or pmid_equal or (author_ok and not hard and support >= 3):
+            return UNCERTAIN, min(score, 0.7), tuple(reasons + ["numbers only in the longer title"])
+        return DISTINCT, score, tuple(reasons + ["numbers only in the longer title"])
     if doi_equal and (sim >= 90 or truncated) and author_ok and not pages_differ:
         return DUPLICATE, max(score, 0.9), tuple(reasons)
     if title_ok and author_ok and not hard and len(conflicts) <= 1 and support >= 3:

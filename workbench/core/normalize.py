@@ -335,24 +335,36 @@ def venue_tokens(venue: str) -> tuple[str, ...]:
     return tuple(w for w in _NON_ALNUM.split(text) if w and w not in _VENUE_STOP)
 
 
-def venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    """Return True when two venues can name the same journal (full name vs abbreviation).
+def _abbreviates(short: str, word: str) -> bool:
+    """Return True when `short` can abbreviate `word` ("soc" society, "br" british, "natl" national)."""
+    if word.startswith(short):
+        return True
+    if short[0] != word[0] or len(short) > len(word):
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in short[1:])
 
-    Each word of the shorter name must start a word of the longer one, in order.
-    """
-    if not a or not b:
-        return True
-    if a == b:
-        return True
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+
+def _abbreviation_of(short: tuple[str, ...], long_: tuple[str, ...]) -> bool:
     i = 0
     for word in short:
-        while i < len(long_) and not long_[i].startswith(word):
+        while i < len(long_) and not _abbreviates(word, long_[i]):
             i += 1
         if i == len(long_):
             return False
         i += 1
     return True
+
+
+def venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Return True when two venues can name the same journal (full name vs abbreviation).
+
+    Each word of one name must abbreviate a word of the other, in order
+    ("J Am Heart Assoc" and "Journal of the American Heart Association").
+    """
+    if not a or not b or a == b:
+        return True
+    return _abbreviation_of(a, b) or _abbreviation_of(b, a)
 
 
 _FIRST_PAGE = re.compile(r"\d+")
