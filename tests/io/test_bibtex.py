@@ -98,3 +98,19 @@ def test_string_macro_defined_twice_is_reported():
     assert [r.venue for r in report.records] == ["First"]
     assert [str(p) for p in report.problems] == [
         "refs/s.bib:2: j: @string j is defined twice; the second definition was not used"]
+
+
+def test_parallel_parse_of_big_file_matches_sequential(data_dir, monkeypatch):
+    from workbench.io import bibtex
+
+    good = (data_dir / "io_a" / "good.bib").read_text(encoding="utf-8")
+    broken = (data_dir / "io_a" / "broken.bib").read_text(encoding="utf-8")
+    text = "\n".join([good] * 6 + [broken])  # the cut falls before the unclosed brace
+    sequential = parse_bibtex(text, "big.bib")
+    monkeypatch.setattr(bibtex, "_PARALLEL_MIN_CHARS", 0)
+    assert len(bibtex._chunk_starts(text, 2)) == 2
+    parallel = parse_bibtex(text, "big.bib")
+    assert parallel.records == sequential.records
+    assert parallel.problems == sequential.problems
+    assert len(sequential.records) == 6 * 5 + 2
+    assert sum("@string ssm is defined twice" in p.message for p in sequential.problems) == 5

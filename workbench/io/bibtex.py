@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import multiprocessing
+import os
 import re
+import threading
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 
 import bibtexparser
 from bibtexparser.model import (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry,
@@ -175,12 +180,11 @@ def resolve_value(raw: str, strings: dict[str, str]) -> str:
     return "".join(out)
 
 
-def _fields(entry: Entry, strings: dict[str, str]) -> dict[str, str]:
+def _fields(fields: list[tuple[str, str]], strings: dict[str, str]) -> dict[str, str]:
     """Return an entry's resolved fields as a dict with lower-case names."""
     out: dict[str, str] = {}
-    for field in entry.fields:
-        value = field.value if isinstance(field.value, str) else str(field.value)
-        out.setdefault(field.key.lower().strip(), resolve_value(value, strings))
+    for key, value in fields:
+        out.setdefault(key.lower().strip(), resolve_value(value, strings))
     return out
 
 
@@ -255,11 +259,75 @@ def _inherit_crossrefs(items: list[tuple[str, str, dict[str, str], int]]) -> Non
                 fields.setdefault(name, value)
 
 
+_RawEntry = tuple[str, str, list[tuple[str, str]], int]
+_PARALLEL_MIN_CHARS = 4_000_000
+
+
+def _parse_chunk(text: str, line_offset: int, path: str
+                 ) -> tuple[list[_RawEntry], list[tuple[str, str, int]], list[Problem]]:
+    """Run bibtexparser on part of a file; return raw entries, @strings and problems.
+
+    Lines in the results are 1-based lines of the whole file.
+    """
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    entries: list[_RawEntry] = [
+        (e.key, e.entry_type, [(f.key, str(f.value)) for f in e.fields],
+         e.start_line + 1 + line_offset) for e in library.entries]
+    strings = [(m.key, str(m.value), m.start_line + 1 + line_offset) for m in library.strings]
+    problems: list[Problem] = []
+    for block in library.failed_blocks:
+        entry = block.ignore_error_block
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(entry, Entry):
+            entries.append((entry.key, entry.entry_type,
+                            [(f.key, str(f.value)) for f in entry.fields],
+                            block.start_line + 1 + line_offset))
+            continue
+        problem = _failed_problem(block, path)
+        problems.append(dataclasses.replace(problem, line=(problem.line or 0) + line_offset))
+    return entries, strings, problems
+
+
+def _chunk_starts(text: str, parts: int) -> list[int]:
+    """Return offsets where the text can be cut into parts: entry starts at brace depth 0."""
+    starts = [0]
+    for k in range(1, parts):
+        pos = text.find("\n@", len(text) * k // parts)
+        for _ in range(50):
+            if pos < 0:
+                break
+            depth = (text.count("{", 0, pos) - text.count("}", 0, pos)
+                     - text.count("\\{", 0, pos) + text.count("\\}", 0, pos))
+            if depth == 0 and pos + 1 > starts[-1]:
+                starts.append(pos + 1)
+                break
+            pos = text.find("\n@", pos + 1)
+    return starts
+
+
+def _parse_all(text: str, path: str):
+    """Parse the whole text, in parallel processes for big files when it is safe to fork."""
+    workers = min(os.cpu_count() or 1, 4)
+    if (len(text) < _PARALLEL_MIN_CHARS or workers < 2 or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return [_parse_chunk(text, 0, path)]
+    starts = _chunk_starts(text, workers)
+    if len(starts) < 2:
+        return [_parse_chunk(text, 0, path)]
+    bounds = list(zip(starts, starts[1:] + [len(text)]))
+    offsets = [text.count("\n", 0, a) for a, _ in bounds]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(bounds), mp_context=context) as pool:
+        futures = [pool.submit(_parse_chunk, text[a:b], offset, path)
+                   for (a, b), offset in zip(bounds, offsets)]
+        return [future.result() for future in futures]
+
+
 def parse_bibtex(text: str, path: str, database: str = "") -> ImportReport:
     """Parse a BibTeX export into records, reporting every entry it cannot read.
 
     Entries that repeat a key (Scopus writes Garfield1989 for different papers)
-    are imported with their key; broken entries become Problems.
+    are imported with their key; broken entries become Problems. Big files are
+    split at entry boundaries and parsed by several processes.
 
     Args:
         text: the decoded file content.
@@ -269,20 +337,21 @@ def parse_bibtex(text: str, path: str, database: str = "") -> ImportReport:
     Returns:
         ImportReport with records in file order and one Problem per broken entry.
     """
-    library = bibtexparser.parse_string(text, parse_stack=[])
-    strings: dict[str, str] = {}
-    for macro in library.strings:
-        strings[macro.key.lower().strip()] = resolve_value(str(macro.value), strings)
-    items: list[tuple[str, str, dict[str, str], int]] = [
-        (e.key, e.entry_type, _fields(e, strings), e.start_line + 1) for e in library.entries]
+    raw_entries: list[_RawEntry] = []
     problems: list[Problem] = []
-    for block in library.failed_blocks:
-        entry = block.ignore_error_block
-        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(entry, Entry):
-            items.append((entry.key, entry.entry_type, _fields(entry, strings),
-                          block.start_line + 1))
-            continue
-        problems.append(_failed_problem(block, path))
+    strings: dict[str, str] = {}
+    for entries, macros, chunk_problems in _parse_all(text, path):
+        raw_entries.extend(entries)
+        problems.extend(chunk_problems)
+        for key, value, line in macros:
+            name = key.lower().strip()
+            if name in strings:
+                problems.append(Problem(path, line, key, f"@string {key} is defined twice; "
+                                        "the second definition was not used"))
+                continue
+            strings[name] = resolve_value(value, strings)
+    items = [(key, etype, _fields(fields, strings), line)
+             for key, etype, fields, line in raw_entries]
     items.sort(key=lambda item: item[3])
     _inherit_crossrefs(items)
     records = [_to_record(key, etype, fields, line, path, database)
