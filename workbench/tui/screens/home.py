@@ -34,6 +34,7 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("s", "app.open_step('screening')", "Screen", id="home.screening"),
         Binding("f", "screen_full_text", "Full text", id="home.full_text"),
+        Binding("d", "app.open_step('duplicates')", "Duplicates", id="home.duplicates"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "app.help", "Keys", id="home.help"),
     ]
@@ -55,7 +56,7 @@ class HomeScreen(Screen):
         yield Static(f"{title} · reviewer {self.reviewer}", classes="screen-title")
         yield Static("Reading references, studies and your sheet...", id="home-progress")
         yield Static("", id="home-waiting")
-        yield Static("s: screen title/abstract   f: screen full text   ?: all keys   "
+        yield Static("s: screen title/abstract   f: full text   d: duplicate pairs   ?: keys   "
                      "ctrl+q: quit", id="home-help", classes="dialog-help")
         yield Footer(compact=True)
 
@@ -78,12 +79,14 @@ class HomeScreen(Screen):
     def on_home_screen_summary(self, event: Summary) -> None:
         self.stages = event.stages
         table = Table(box=None, header_style="bold", expand=False)
-        for column in ("Stage", "Done", "Included", "Excluded", "Maybe", "Left"):
+        for column in ("Stage", "Done", "Included", "Excluded", "Maybe", "Not retrieved",
+                       "Left"):
             table.add_column(column, justify="left" if column == "Stage" else "right")
         for p in event.stages:
             c = p.counts
             table.add_row(p.label, f"{p.done}/{p.total}", str(c.get("include", 0)),
-                          str(c.get("exclude", 0)), str(c.get("maybe", 0)), str(p.left))
+                          str(c.get("exclude", 0)), str(c.get("maybe", 0)),
+                          str(c.get("not_retrieved", 0)), str(p.left))
         self.query_one("#home-progress", Static).update(table)
         waiting = Text("Waiting for a person\n", style="bold")
         for what, count in event.waiting:
