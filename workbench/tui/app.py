@@ -21,6 +21,7 @@ from workbench.review.screening import read_remembered_reviewer, write_remembere
 from workbench.tui.keymap import read_keymap
 from workbench.tui.modals import ErrorModal, ReviewerModal
 from workbench.tui.screens.duplicates import DuplicatesScreen
+from workbench.tui.screens.coding import CodingScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.home import HomeScreen
 from workbench.tui.screens.screening import ScreeningScreen
@@ -28,6 +29,7 @@ from workbench.tui.screens.screening import ScreeningScreen
 #: Workflow steps a key on the home screen can open: name -> screen class.
 STEPS: dict[str, type] = {
     "screening": ScreeningScreen,
+    "coding": CodingScreen,
     "duplicates": DuplicatesScreen,
     # "coding": CodingScreen, "duplicates": DuplicatesScreen, "resolve": ResolveScreen,
     # "agreement": AgreementScreen,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -114,20 +115,22 @@ class CriteriaModal(ModalScreen[tuple[str, ...] | None]):
             with VerticalScroll(classes="dialog-body"):
                 for number, criterion in enumerate(self.criteria, start=1):
                     yield Static("", id=f"criterion-{number}", classes="criterion")
+                    if criterion.description and not self.pick:
+                        yield Static(criterion.description, markup=False,
+                                     classes="criterion-description")
             hint = ("1-9 toggle, Enter save, Esc cancel" if self.pick else "Esc/Enter close")
             yield Static(hint, id="criteria-hint", classes="dialog-help")
 
     def on_mount(self) -> None:
         self._refresh()
+        self.query_one(".dialog-body").focus()   # arrows scroll a long list
 
     def _refresh(self) -> None:
         for number, criterion in enumerate(self.criteria, start=1):
             mark = ("[x] " if criterion.id in self.chosen else "[ ] ") if self.pick else ""
             text = f"{number}. {mark}{criterion.id} ({criterion.kind}): {criterion.label}"
-            if criterion.description and not self.pick:
-                text += f"\n     {criterion.description}"
             widget = self.query_one(f"#criterion-{number}", Static)
-            widget.update(text)
+            widget.update(Text(text))
             widget.set_class(criterion.id in self.chosen, "chosen")
 
     def on_key(self, event) -> None:

@@ -34,6 +34,7 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("s", "app.open_step('screening')", "Screen", id="home.screening"),
         Binding("f", "screen_full_text", "Full text", id="home.full_text"),
+        Binding("c", "app.open_step('coding')", "Code", id="home.coding"),
         Binding("d", "app.open_step('duplicates')", "Duplicates", id="home.duplicates"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "app.help", "Keys", id="home.help"),

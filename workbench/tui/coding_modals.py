@@ -1,0 +1,277 @@
+"""Dialogs of the coding screen. Each is `XxxModal(ModalScreen[T])` and hands back via dismiss().
+
+Values are checked as they are typed with `workbench.core.coding.validate_value`
+(the same check the sheet applies before saving): a dialog with a refused
+value shows why and cannot be submitted, so nothing invalid reaches the sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from workbench.core.codebook import Choice, Field, Group
+from workbench.core.coding import FALSE, TRUE, validate_value
+from workbench.core.events import DecisionRefused
+
+
+def _check(fld: Field, text: str, label: str = "") -> str | None:
+    """Return why `text` is refused for `fld` (None when it is fine)."""
+    try:
+        validate_value(fld, text, label)
+    except DecisionRefused as exc:
+        return str(exc).replace("; nothing was saved", "")
+    return None
+
+
+def field_hint(fld: Field) -> str:
+    """Return a one-line description of what a field accepts."""
+    kind = {"integer": "a whole number", "number": "a number", "date": "YYYY, YYYY-MM or YYYY-MM-DD",
+            "boolean": "yes or no", "text": "text", "long_text": "text"}.get(fld.type, fld.type)
+    if fld.type == "multi_choice":
+        kind = "any of " + "; ".join(c.id for c in fld.choices) + " (';' between)"
+    elif fld.type == "choice":
+        kind = "one of " + ", ".join(c.id for c in fld.choices)
+    bounds = []
+    if fld.minimum is not None:
+        bounds.append(f"min {fld.minimum:g}")
+    if fld.maximum is not None:
+        bounds.append(f"max {fld.maximum:g}")
+    unit = f" in {fld.unit}" if fld.unit else ""
+    extra = f" ({', '.join(bounds)})" if bounds else ""
+    return f"{kind}{unit}{extra}; empty = NA"
+
+
+class ValueModal(ModalScreen[str | None]):
+    """Type a value for a text, number, integer or date field; checked on every keystroke."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, fld: Field, value: str = "") -> None:
+        super().__init__(classes="modal")
+        self.fld = fld
+        self.value = value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"{self.fld.label or self.fld.id} (Enter saves, Esc cancels)",
+                        classes="dialog-title")
+            if self.fld.description:
+                yield Static(self.fld.description, classes="dialog-help")
+            yield Static(field_hint(self.fld), classes="dialog-help")
+            yield Input(value=self.value, id="value")
+            yield Static("", id="value-error", classes="field-error")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        problem = _check(self.fld, event.value, self.fld.label)
+        self.query_one("#value-error", Static).update(problem or "")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        problem = _check(self.fld, event.value, self.fld.label)
+        if problem:
+            self.query_one("#value-error", Static).update(problem + " (fix it or Esc)")
+            return
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceModal(ModalScreen[str | None]):
+    """Pick a choice (or several) by number; 0 clears (NA); Enter saves; Esc cancels.
+
+    Hands back the stored form: choice ids ";"-joined, "true"/"false", or "" for NA.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "done", "Save")]
+
+    def __init__(self, fld: Field, value: str = "") -> None:
+        super().__init__(classes="modal")
+        self.fld = fld
+        self.multi = fld.type == "multi_choice"
+        self.choices: list[Choice] = (list(fld.choices) if fld.type != "boolean"
+                                      else [Choice(TRUE, "yes"), Choice(FALSE, "no")])
+        self.chosen: list[str] = [v for v in value.split(";") if v]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            how = "toggle any" if self.multi else "pick one"
+            yield Label(f"{self.fld.label or self.fld.id}: {how}", classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                for number, _ in enumerate(self.choices, start=1):
+                    yield Static("", id=f"choice-{number}", classes="criterion")
+            yield Static("1-9 choose, 0 clears (NA), Enter saves, Esc cancels",
+                         classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        for number, choice in enumerate(self.choices, start=1):
+            on = choice.id in self.chosen
+            mark = ("[x]" if on else "[ ]") if self.multi else ("(•)" if on else "( )")
+            widget = self.query_one(f"#choice-{number}", Static)
+            widget.update(f"{number}. {mark} {choice.label or choice.id}")
+            widget.set_class(on, "chosen")
+
+    def on_key(self, event) -> None:
+        if not (event.character and event.character.isdigit()):
+            return
+        number = int(event.character)
+        event.stop()
+        if number == 0:
+            self.chosen = []
+        elif number <= len(self.choices):
+            cid = self.choices[number - 1].id
+            if cid in self.chosen:
+                self.chosen.remove(cid)
+            elif self.multi:
+                self.chosen.append(cid)
+            else:
+                self.chosen = [cid]
+        self._refresh()
+
+    def action_done(self) -> None:
+        order = [c.id for c in self.choices]
+        self.dismiss(";".join(sorted(self.chosen, key=order.index)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def value_modal(fld: Field, value: str = "") -> ModalScreen[str | None]:
+    """Return the dialog that edits a field of this type."""
+    if fld.type in ("choice", "multi_choice", "boolean"):
+        return ChoiceModal(fld, value)
+    return ValueModal(fld, value)
+
+
+class RowModal(ModalScreen[dict[str, str] | None]):
+    """Add or edit one row of a repeatable group: one input per field, each checked as typed.
+
+    Tab moves between fields; Enter saves when every value fits; Esc cancels.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, group: Group, values: Mapping[str, str] | None = None,
+                 title: str = "") -> None:
+        super().__init__(classes="modal")
+        self.group = group
+        self.values = dict(values or {})
+        self.title_text = title or f"New {group.label or group.id} row"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"{self.title_text} (Tab next, Enter saves, Esc cancels)",
+                        classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                for fld in self.group.fields:
+                    required = " (required)" if fld.required else ""
+                    yield Static(f"{fld.label or fld.id}{required}: {field_hint(fld)}",
+                                 classes="dialog-help")
+                    yield Input(value=self.values.get(fld.id, ""), id=f"row-{fld.id}",
+                                compact=True)
+            yield Static("", id="row-error", classes="field-error")
+
+    def _problems(self) -> list[str]:
+        problems = []
+        for fld in self.group.fields:
+            text = self.query_one(f"#row-{fld.id}", Input).value
+            problem = _check(fld, text, fld.label)
+            if problem:
+                problems.append(problem)
+            elif fld.required and not text.strip():
+                problems.append(f"field {fld.label!r}: required")
+        return problems
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        fld = self.group.field((event.input.id or "")[4:])
+        problem = _check(fld, event.value, fld.label) if fld else None
+        self.query_one("#row-error", Static).update(problem or "")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        problems = self._problems()
+        if problems:
+            self.query_one("#row-error", Static).update("\n".join(problems) + " (fix or Esc)")
+            return
+        self.dismiss({f.id: self.query_one(f"#row-{f.id}", Input).value
+                      for f in self.group.fields})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextModal(ModalScreen[str | None]):
+    """Edit one line of text (a memo, a flag reason); Enter saves, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "",
+                 help_text: str = "") -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.value = title, value
+        self.placeholder, self.help_text = placeholder, help_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"{self.title_text} (Enter saves, Esc cancels)", classes="dialog-title")
+            if self.help_text:
+                yield Static(self.help_text, classes="dialog-help")
+            yield Input(value=self.value, placeholder=self.placeholder, id="text")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EvidenceModal(ModalScreen[tuple[str, str] | None]):
+    """The evidence for a code: a quote and its page. Both empty clears it."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, code_label: str, quote: str = "", page: str = "") -> None:
+        super().__init__(classes="modal")
+        self.code_label, self.quote, self.page = code_label, quote, page
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Evidence for {self.code_label} (Tab next, Enter saves)",
+                        classes="dialog-title")
+            yield Input(value=self.quote, placeholder="quote from the source", id="quote")
+            yield Input(value=self.page, placeholder="page, e.g. 12 or 12-13", id="page")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss((self.query_one("#quote", Input).value,
+                      self.query_one("#page", Input).value))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class InfoModal(ModalScreen[None]):
+    """Read-only text: a code's description and examples. Esc or Enter closes."""
+
+    BINDINGS = [Binding("escape,enter,d", "close", "Close")]
+
+    def __init__(self, title: str, lines: Sequence[str]) -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.lines = title, list(lines)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                for line in self.lines:
+                    yield Static(line, markup=False)
+            yield Static("Esc closes", classes="dialog-help")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,444 @@
+"""CodingScreen: tag one included study at a time; every change saved before it is shown."""
+
+from __future__ import annotations
+
+import threading
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, Static
+
+from workbench.core.codebook import compile_highlights
+from workbench.errors import WorkbenchError
+from workbench.review.coding import ALL, FILTERS, UNCODED, CodingSession, open_coding_session
+from workbench.tui.coding_modals import (EvidenceModal, InfoModal, RowModal, TextModal,
+                                         value_modal)
+from workbench.tui.modals import ErrorModal
+from workbench.tui.widgets.coding_panel import (DIMENSION, FIELDS, GROUP, CodePanel,
+                                                codes_with_depth, section_size, sections_of)
+from workbench.tui.widgets.source_card import SourceCard
+
+
+class CodingScreen(Screen):
+    """Code one study: dimensions (codes), extraction fields, repeatable groups, memos, flags."""
+
+    DEFAULT_CSS = """
+    CodingScreen #coding-main { height: 1fr; }
+    CodingScreen SourceCard { width: 2fr; max-width: 60; border-right: vkey $primary-muted; }
+    CodingScreen CodePanel { width: 3fr; }
+    CodingScreen #coding-hint { height: 1; padding: 0 1; color: $text-muted; }
+    CodingScreen #coding-status { height: 1; padding: 0 1; background: $boost; }
+    """
+
+    BINDINGS = [
+        Binding("question_mark", "app.help", "Keys", id="coding.help"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="coding.down"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="coding.up"),
+        Binding("tab,right_square_bracket", "section(1)", "Section", key_display="tab",
+                id="coding.next_section"),
+        Binding("shift+tab,left_square_bracket", "section(-1)", "Prev section", show=False,
+                id="coding.previous_section"),
+        Binding("space,enter", "activate", "Toggle/edit", key_display="spc",
+                id="coding.activate"),
+        Binding("a", "add_row", "Add row", id="coding.add_row"),
+        Binding("x,delete", "remove_row", "Remove row", id="coding.remove_row"),
+        Binding("d", "describe", "Describe", id="coding.describe"),
+        Binding("m", "memo", "Memo", id="coding.memo"),
+        Binding("e", "evidence", "Evidence", id="coding.evidence"),
+        Binding("f", "flag", "Flag", id="coding.flag"),
+        Binding("p", "copy_previous", "Copy prev", id="coding.copy_previous"),
+        Binding("u", "undo", "Undo", id="coding.undo"),
+        Binding("n,right", "study(1)", "Next", key_display="n", id="coding.next"),
+        Binding("b,left", "study(-1)", "Back", key_display="b", id="coding.previous"),
+        Binding("g", "next_uncoded", "Go uncoded", show=False, id="coding.next_uncoded"),
+        Binding("v", "cycle_view", "View", id="coding.view"),
+        Binding("pagedown", "scroll_card(1)", "Scroll study", show=False,
+                id="coding.scroll_down"),
+        Binding("pageup", "scroll_card(-1)", "Scroll study up", show=False,
+                id="coding.scroll_up"),
+        Binding("escape", "back", "Home", id="coding.back"),
+    ] + [Binding(str(n), f"number({n})", f"Item {n}", show=False) for n in range(1, 10)]
+
+    class Loaded(Message):
+        """The session is ready (posted from the loading worker)."""
+
+        def __init__(self, session: CodingSession) -> None:
+            super().__init__()
+            self.session = session
+
+    index: reactive[int] = reactive(0, init=False)
+
+    def __init__(self, review, reviewer: str, stage: str | None = None) -> None:
+        super().__init__(classes="coding")
+        self.review, self.reviewer, self.stage_id = review, reviewer, stage
+        self.session: CodingSession | None = None
+        self.view: list[int] = []
+        self.which = ALL
+        self.sections = sections_of(review.codebook())
+        self.section = 0
+        self.cursor = 0
+        self.matcher = None
+        self.cancel = threading.Event()
+
+    # -- layout and loading ----------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("Loading...", id="coding-title", classes="screen-title")
+        with Vertical(id="loading"):
+            yield Static("Reading references and your sheet...")
+            yield ProgressBar(id="loading-bar", show_eta=False)
+        with Horizontal(id="coding-main"):
+            yield SourceCard(id="card")
+            yield CodePanel(id="panel")
+        yield Static("", id="coding-hint")
+        yield Static("", id="coding-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#coding-main").display = False
+        card = self.query_one("#card", SourceCard)
+        card.can_focus = False  # keys go to the screen; PageUp/PageDown scroll the study
+        self.query_one("#panel", CodePanel).can_focus = False
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="coding-load")
+    def _load(self) -> None:
+        try:
+            session = open_coding_session(self.review, self.reviewer, self.stage_id,
+                                          cancel=self.cancel)
+        except WorkbenchError as exc:
+            self.app.call_from_thread(self.app.fail, exc)
+            return
+        self.post_message(self.Loaded(session))
+
+    def on_coding_screen_loaded(self, event: Loaded) -> None:
+        self.session = session = event.session
+        self.matcher = compile_highlights(session.codebook.highlights)
+        self.query_one("#loading").display = False
+        self.query_one("#coding-main").display = True
+        for warning in session.warnings:
+            self.notify(f"{warning} (skipped; everything else was read)", title="Sheet warning",
+                        severity="warning", timeout=15)
+        self.view = list(range(len(session)))
+        if not session.studies:
+            source = session.stage.source or "screening"
+            self.notify(f"No study is included at {source} yet: include studies there "
+                        "first (both reviewers, or the consensus).", severity="warning",
+                        timeout=12)
+        self.index = session.resume_index() if session.studies else 0
+        self._show(scroll=True)
+        self.refresh_bindings()
+
+    # -- display ---------------------------------------------------------------------------
+    @property
+    def source(self):
+        """The study on screen (None while loading or when the view is empty)."""
+        if self.session is None or not self.view:
+            return None
+        return self.session.studies[self.view[min(self.index, len(self.view) - 1)]]
+
+    def watch_index(self) -> None:
+        self.cursor = 0
+        self._show(scroll=True)
+
+    def _show(self, scroll: bool = False) -> None:
+        session, study = self.session, self.source
+        if session is None:
+            return
+        coding = session.coding(study.id) if study else None
+        size = section_size(session.codebook, self.sections[self.section], coding) \
+            if self.sections else 0
+        self.cursor = max(0, min(self.cursor, size - 1))
+        view = "" if self.which == ALL else f" · view {self.which}"
+        title = (f"{session.stage.label or session.stage.id} · {self.reviewer} · "
+                 f"{self.index + 1 if study else 0}/{len(self.view)}{view}")
+        self.query_one("#coding-title", Static).update(title)
+        if scroll:
+            self.query_one("#card", SourceCard).show_study(study, self.matcher)
+        self.query_one("#panel", CodePanel).show(session.codebook, self.sections, self.section,
+                                                 coding, self.cursor)
+        self.query_one("#coding-hint", Static).update(self._hint(coding))
+        progress = session.progress()
+        status = Text(no_wrap=True, overflow="ellipsis")
+        if study is not None and session.is_flagged(study.id):
+            status.append(f"FLAGGED: {coding.flag_reason or '(no reason)'}  ", style="bold red")
+        status.append(f"coded {progress.coded}/{progress.total}", style="bold")
+        status.append(f" · flagged {progress.flagged}")
+        missing = session.missing_required(study.id) if study else []
+        if missing and study is not None and session.is_coded(study.id):
+            status.append(f" · required: {', '.join(missing)}", style="yellow")
+        self.query_one("#coding-status", Static).update(status)
+
+    def _hint(self, coding) -> Text:
+        """One line about the item under the cursor (its description)."""
+        item = self._item()
+        text = Text(no_wrap=True, overflow="ellipsis", style="dim")
+        if item is None:
+            return text
+        kind, obj = item
+        if kind == "code":
+            text.append(obj.description or (f"e.g. {'; '.join(obj.examples)}"
+                                            if obj.examples else "d: description, e: evidence"))
+        elif kind == "field":
+            text.append(obj.description or f"{obj.type}{' (required)' if obj.required else ''}")
+        return text
+
+    def _item(self):
+        """Return ("code", Code) | ("field", Field) | ("row", GroupRow) under the cursor."""
+        if self.session is None or self.source is None or not self.sections:
+            return None
+        section = self.sections[self.section]
+        codebook = self.session.codebook
+        if section.kind == DIMENSION:
+            codes = codes_with_depth(codebook.dimension(section.id))
+            return ("code", codes[self.cursor][0]) if self.cursor < len(codes) else None
+        if section.kind == FIELDS:
+            fields = codebook.fields
+            return ("field", fields[self.cursor]) if self.cursor < len(fields) else None
+        rows = self.session.coding(self.source.id).rows.get(section.id, [])
+        return ("row", rows[self.cursor]) if self.cursor < len(rows) else None
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action in ("back", "help"):
+            return True
+        if self.session is None:
+            return False
+        if self.source is None:
+            return action in ("cycle_view",)
+        kind = self.sections[self.section].kind if self.sections else ""
+        if action == "add_row":
+            return kind == GROUP
+        if action == "remove_row":
+            return kind == GROUP
+        if action in ("memo", "evidence"):
+            return kind == DIMENSION
+        if action == "undo":
+            return True if self.session.can_undo() else None
+        return True
+
+    # -- saving ----------------------------------------------------------------------------
+    def _save(self, what: str, call, *args) -> bool:
+        """Run one session write; on failure show why and change nothing on screen."""
+        try:
+            call(*args)
+        except (WorkbenchError, OSError) as exc:
+            self.app.push_screen(ErrorModal(f"{what} was NOT saved", [str(exc)]))
+            return False
+        self._show()
+        self.refresh_bindings()
+        return True
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_cursor(self, step: int) -> None:
+        self.cursor += step
+        self._show()
+
+    def action_section(self, step: int) -> None:
+        if self.sections:
+            self.section = (self.section + step) % len(self.sections)
+            self.cursor = 0
+            self._show()
+            self.refresh_bindings()
+
+    def action_number(self, number: int) -> None:
+        coding = self.session.coding(self.source.id)
+        if number - 1 < section_size(self.session.codebook, self.sections[self.section], coding):
+            self.cursor = number - 1
+            self.action_activate()
+
+    def action_activate(self) -> None:
+        item, study = self._item(), self.source
+        if item is None:
+            if self.sections[self.section].kind == GROUP:
+                self.action_add_row()
+            return
+        kind, obj = item
+        session = self.session
+        if kind == "code":
+            dimension = self.sections[self.section].id
+            self._save("The code", session.toggle_code, study.id, dimension, obj.id)
+        elif kind == "field":
+            current = session.coding(study.id).values.get(obj.id, "")
+
+            def typed(value: str | None) -> None:
+                if value is not None:
+                    self._save(f"{obj.label}", session.set_field, study.id, obj.id, value)
+
+            self.app.push_screen(value_modal(obj, current), typed)
+        else:
+            group = session.codebook.group(self.sections[self.section].id)
+
+            def edited(values: dict | None) -> None:
+                if values is not None:
+                    self._save("The row", session.edit_row, study.id, group.id, obj.row_id,
+                               values)
+
+            self.app.push_screen(RowModal(group, obj.values, f"Edit {group.label} row "
+                                          f"{self.cursor + 1}"), edited)
+
+    def action_add_row(self) -> None:
+        study, session = self.source, self.session
+        group = session.codebook.group(self.sections[self.section].id)
+
+        def added(values: dict | None) -> None:
+            if values is not None and self._save("The row", session.add_row, study.id,
+                                                 group.id, values):
+                self.cursor = len(session.coding(study.id).rows.get(group.id, [])) - 1
+                self._show()
+
+        self.app.push_screen(RowModal(group), added)
+
+    def action_remove_row(self) -> None:
+        item = self._item()
+        if item is None or item[0] != "row":
+            self.notify("No row here to remove.", severity="warning")
+            return
+        row = item[1]
+        if self._save("Removing the row", self.session.remove_row, self.source.id, row.group,
+                      row.row_id):
+            self.notify("Row removed (u brings it back).", timeout=4)
+
+    def action_describe(self) -> None:
+        item = self._item()
+        if item is None:
+            return
+        kind, obj = item
+        if kind == "row":
+            lines = [f"{k}: {v or 'NA'}" for k, v in obj.values.items()]
+            self.app.push_screen(InfoModal("Row", lines))
+            return
+        lines = [f"id: {obj.id}", obj.description or "(no description)"]
+        if kind == "code" and obj.examples:
+            lines += ["Examples:"] + [f"  • {e}" for e in obj.examples]
+        if kind == "code" and obj.children:
+            lines += ["Nested codes: " + ", ".join(c.label for c in obj.children)]
+        if kind == "code":
+            quote, page = self.session.coding(self.source.id).evidence.get(obj.id, ("", ""))
+            if quote or page:
+                lines += [f"Your evidence (p. {page or '?'}): {quote}"]
+        self.app.push_screen(InfoModal(obj.label or obj.id, lines))
+
+    def action_memo(self) -> None:
+        study, session = self.source, self.session
+        section = self.sections[self.section]
+        current = session.coding(study.id).memos.get(section.id, "")
+
+        def saved(text: str | None) -> None:
+            if text is not None:
+                self._save("The memo", session.set_memo, study.id, section.id, text)
+
+        self.app.push_screen(TextModal(f"Memo on {section.label}", current,
+                                       "what you saw, barrier or facilitator, ..."), saved)
+
+    def action_evidence(self) -> None:
+        item, study, session = self._item(), self.source, self.session
+        if item is None or item[0] != "code":
+            return
+        code = item[1]
+        quote, page = session.coding(study.id).evidence.get(code.id, ("", ""))
+
+        def saved(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self._save("The evidence", session.set_evidence, study.id, code.id, *result)
+
+        self.app.push_screen(EvidenceModal(code.label or code.id, quote, page), saved)
+
+    def action_flag(self) -> None:
+        study, session = self.source, self.session
+        if session.is_flagged(study.id):
+            if self._save("Clearing the flag", session.set_flag, study.id, False):
+                self.notify("Flag cleared (u puts it back).", timeout=4)
+            return
+
+        def saved(reason: str | None) -> None:
+            if reason is not None:
+                self._save("The flag", session.set_flag, study.id, True, reason)
+
+        self.app.push_screen(TextModal("Flag for discussion: why?", "",
+                                       "e.g. unsure whether the policy change counts"), saved)
+
+    def action_copy_previous(self) -> None:
+        session, study = self.session, self.source
+        here = session.index_of(study.id)
+        previous = session.previous_coded(here)
+        if previous is None:
+            self.notify("No earlier study has codes to copy.", severity="warning")
+            return
+        source = session.studies[previous]
+        try:
+            changed = session.copy_codes(source.id, study.id)
+        except (WorkbenchError, OSError) as exc:
+            self.app.push_screen(ErrorModal("The copied codes were NOT saved", [str(exc)]))
+            return
+        self._show()
+        self.refresh_bindings()
+        self.notify(f"Copied the codes of study {previous + 1} ({changed} dimensions changed; "
+                    "u undoes).", timeout=5)
+
+    def action_undo(self) -> None:
+        try:
+            study_id = self.session.undo()
+        except (WorkbenchError, OSError) as exc:
+            self.app.push_screen(ErrorModal("Undo was NOT saved", [str(exc)]))
+            return
+        if study_id is None:
+            return
+        position = self.session.index_of(study_id)
+        if position is not None and position not in self.view:
+            self.which, self.view = ALL, list(range(len(self.session)))
+        if position is not None and self.view.index(position) != self.index:
+            self.index = self.view.index(position)
+        self._show()
+        self.refresh_bindings()
+        self.notify("Undone.", timeout=3)
+
+    def action_study(self, step: int) -> None:
+        target = self.index + step
+        if 0 <= target < len(self.view):
+            self.index = target
+        elif step > 0:
+            self.notify(f"End of the list ({self.session.progress().left} uncoded; "
+                        "g goes to the next).", timeout=4)
+
+    def action_next_uncoded(self) -> None:
+        session, n = self.session, len(self.view)
+        for step in range(1, n + 1):
+            j = (self.index + step) % n
+            if not session.is_coded(session.studies[self.view[j]].id):
+                self.index = j
+                return
+        self.notify("Every study here is coded.", timeout=4)
+
+    def action_cycle_view(self) -> None:
+        session = self.session
+        which = self.which
+        for _ in FILTERS:
+            which = FILTERS[(FILTERS.index(which) + 1) % len(FILTERS)]
+            view = session.matching(which)
+            if view or which == ALL:
+                break
+            self.notify(f"No {which} studies.", timeout=3)
+        current = self.view[self.index] if self.view else None
+        self.which, self.view = which, view
+        new = view.index(current) if current in view else 0
+        if new == self.index:
+            self._show(scroll=True)
+        self.index = new
+        self.notify(f"Showing {which} studies ({len(view)}).", timeout=3)
+        self.refresh_bindings()
+
+    def action_scroll_card(self, step: int) -> None:
+        card = self.query_one("#card", SourceCard)
+        card.scroll_page_down() if step > 0 else card.scroll_page_up()
+
+    def action_back(self) -> None:
+        self.cancel.set()
+        self.app.pop_screen()
+
+
+__all__ = ["CodingScreen", "UNCODED"]
