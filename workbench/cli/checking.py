@@ -1,0 +1,50 @@
+"""Verbs for the protocol and the sheets: check and sheet."""
+
+from __future__ import annotations
+
+import click
+
+from workbench.cli.common import cli, open_review
+from workbench.review.checking import check_review, write_wide_sheet
+
+
+@cli.command("check")
+@click.pass_context
+def check_cmd(ctx: click.Context) -> None:
+    """Validate codebook.yaml and every coding sheet against it.
+
+    Reports unknown keys (with a did-you-mean), duplicate ids, codes used but
+    not defined, impossible ranges, stages naming missing criteria, torn sheet
+    lines, and decisions that use removed or renamed codes. Changes nothing.
+
+    Example: workbench check
+    """
+    report = check_review(open_review(ctx))
+    for notice in report.notices:
+        click.echo(f"note: {notice}")
+    for problem in report.problems:
+        click.echo(str(problem), err=True)
+    sheets = ", ".join(report.sheets) or "no sheets yet"
+    summary = (f"codebook.yaml (version {report.codebook_version}) and {len(report.sheets)} "
+               f"sheet(s): {sheets}")
+    if report.problems:
+        click.echo(f"{len(report.problems)} problem(s) in {summary}; nothing was changed",
+                   err=True)
+        ctx.exit(1)
+    click.echo(f"OK: {summary}")
+
+
+@cli.command("sheet")
+@click.option("--reviewer", help="Whose sheet.")
+@click.option("--consensus", is_flag=True, help="The consensus sheet.")
+@click.pass_context
+def sheet_cmd(ctx: click.Context, reviewer: str | None, consensus: bool) -> None:
+    """Write a coding sheet as a wide table, one row per study (CSV and XLSX in exports/).
+
+    Example: workbench sheet --reviewer alice
+    """
+    if bool(reviewer) == consensus:
+        raise click.UsageError("give either --reviewer NAME or --consensus")
+    review = open_review(ctx)
+    for path in write_wide_sheet(review, None if consensus else reviewer):
+        click.echo(f"Wrote {path.relative_to(review.root)}")

@@ -1,0 +1,61 @@
+"""`workbench check` and `workbench sheet`: the codebook and the sheets, checked and tabled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.errors import Problem, ReviewError
+from workbench.io.sheet_table import sheet_table, write_sheet_table
+from workbench.store.sheet import consensus_path, read_sheet, sheet_path
+from workbench.store.sheet_checks import check_coding, sheet_files
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What `check` found: the sheets read, the problems, and the notices (not errors)."""
+
+    codebook_version: str
+    sheets: list[str]
+    problems: list[Problem]
+    notices: list[Problem]
+
+
+def check_review(review) -> CheckReport:
+    """Validate codebook.yaml and every coding sheet against it; nothing is modified.
+
+    Raises:
+        CodebookError: codebook.yaml is invalid (lists every problem with file, line and key).
+    """
+    codebook = review.codebook()
+    found = check_coding(codebook, review.coding)
+    notices = [p for p in found if "was renamed to" in p.message]
+    problems = [p for p in found if p not in notices]
+    sheets = [p.relative_to(review.root).as_posix() for p in sheet_files(review.coding)]
+    return CheckReport(codebook.version, sheets, problems, notices)
+
+
+def write_wide_sheet(review, reviewer: str | None) -> list[Path]:
+    """Write one sheet (a reviewer's, or the consensus when reviewer is None) as a wide table.
+
+    One row per study with a decision; written to exports/sheet-<name>.csv and .xlsx.
+
+    Raises:
+        ReviewError: that sheet does not exist.
+        ExportError: a file cannot be written.
+    """
+    codebook = review.codebook()
+    path = consensus_path(review.coding) if reviewer is None else sheet_path(review.coding, reviewer)
+    if not path.exists():
+        raise ReviewError("no such sheet", path=path.relative_to(review.root).as_posix(),
+                          hint="nothing was written")
+    from workbench.core.events import SheetState
+    state = SheetState(read_sheet(path).events)
+    order = [s.id for s in review.studies()]
+    decided = {study for (_, study), _ in state.items()}
+    rows = [sid for sid in order if sid in decided] + sorted(decided - set(order))
+    frame = sheet_table(codebook, state, rows)
+    review.exports.mkdir(parents=True, exist_ok=True)
+    stem = review.exports / f"sheet-{path.stem}"
+    return write_sheet_table(frame, csv_path=stem.with_suffix(".csv"),
+                             xlsx_path=stem.with_suffix(".xlsx"))
