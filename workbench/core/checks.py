@@ -49,15 +49,21 @@ def check_sheet_events(codebook: Codebook, path: str, events: Sequence[Event],
                    f"reviewer {event.reviewer!r} in the sheet of {reviewer!r}")
         latest[(event.stage, event.study_id, event.field)] = (event, line)
     codes = codebook.code_index()
+    known: dict[tuple[str, str, str], list[str]] = {}  # most values repeat: check each once
     for (stage_id, study, name), (event, line) in latest.items():
-        entry = f"study {study}, stage {stage_id}"
-        stage = codebook.stage(stage_id)
-        if stage is None:
-            report(line, entry, f"stage {stage_id!r} is not in the codebook; its decisions "
-                   "are kept but not used")
-            continue
-        for message in _check_event(codebook, codes, stage.kind, stage_id, name, event.value):
-            report(line, entry, message)
+        key = (stage_id, name, event.value)
+        messages = known.get(key)
+        if messages is None:
+            stage = codebook.stage(stage_id)
+            if stage is None:
+                messages = [f"stage {stage_id!r} is not in the codebook; its decisions are "
+                            "kept but not used"]
+            else:
+                messages = _check_event(codebook, codes, stage.kind, stage_id, name,
+                                        event.value)
+            known[key] = messages
+        for message in messages:
+            report(line, f"study {study}, stage {stage_id}", message)
     ordered = sorted(found.items(), key=lambda kv: kv[1][0])
     out = []
     for message, (line, entry, count) in ordered:

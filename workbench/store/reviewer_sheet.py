@@ -13,6 +13,7 @@ the file. Nothing is written when validation fails.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
@@ -49,12 +50,9 @@ class Sheet:
         self.path = Path(path)
         self.reviewer = validate_reviewer(reviewer)
         self.codebook_version = codebook_version
-        self.state = SheetState()
-        self.last_time = ""
-        for event in events:
-            self.state.apply(event)
-            if event.time > self.last_time:
-                self.last_time = event.time
+        events = events if isinstance(events, list) else list(events)
+        self.state = SheetState(events)
+        self.last_time = max(map(attrgetter("time"), events), default="")
         self.problems = list(problems)
         self._done: list[_Done] = []
 
