@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def progress_bar(label: str, enabled: bool = True):
     def progress(done: int, total: int) -> None:
         bar = state.get("bar")
         if bar is None:
-            bar = click.progressbar(length=max(total, 1), label=label, file=click.get_text_stream("stderr"))
+            bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
             bar.__enter__()
             state["bar"] = bar
             state["pos"] = 0
