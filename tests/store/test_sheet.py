@@ -148,3 +148,30 @@ def test_valid_reviewer_names_and_paths(tmp_path):
     assert sheet_path(tmp_path, "Alice_2.b-c") == tmp_path / "Alice_2.b-c.csv"
     assert consensus_path(tmp_path) == tmp_path / "consensus.csv"
     assert validate_reviewer("consensus", allow_consensus=True) == "consensus"
+
+
+def test_header_only_sheet_is_empty(tmp_path):
+    path = tmp_path / "alice.csv"
+    path.write_text(HEADER, encoding="utf-8")
+    contents = read_sheet(path)
+    assert contents.events == [] and contents.problems == []
+
+
+def test_failed_save_leaves_the_sheet_in_memory_unchanged(tmp_path, monkeypatch):
+    from workbench.store import reviewer_sheet
+    from workbench.store.reviewer_sheet import Sheet
+    from workbench.core.events import Change
+
+    sheet = Sheet.open(tmp_path / "alice.csv", "alice")
+    sheet.append("ta", "s1", [Change("decision", "include")])
+
+    def disk_full(*args, **kwargs):
+        raise SheetError("cannot save to the sheet (No space left on device)")
+
+    monkeypatch.setattr(reviewer_sheet, "append_events", disk_full)
+    with pytest.raises(SheetError):
+        sheet.append("ta", "s1", [Change("decision", "exclude")])
+    assert sheet.state.value("ta", "s1", "decision") == "include"
+    monkeypatch.undo()
+    assert sheet.undo() == ("ta", "s1")  # the failed save is not on the undo stack
+    assert sheet.state.value("ta", "s1", "decision") == ""
