@@ -1,0 +1,117 @@
+"""`workbench agreement`, `conflicts` and `resolve` on a review with two coders' sheets."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from workbench.cli import cli
+from workbench.review import Review
+from workbench.store.reviewer_sheet import Sheet
+from workbench.store.sheet import read_sheet
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "agreement"
+TA = "title_abstract"
+# alice x bob: 3 both include, 1 alice only, 2 bob only, 4 both exclude (see
+# tests/review/test_agreement.py): po 0.7, pe 0.5, kappa 0.4, alpha 1 - 114/198.
+PLAN = {"alice": ["include"] * 4 + ["exclude"] * 6,
+        "bob": ["include"] * 3 + ["exclude"] + ["include"] * 2 + ["exclude"] * 4}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "review"
+    (root / "coding").mkdir(parents=True)
+    shutil.copy(DATA / "codebook.yaml", root / "codebook.yaml")
+    codebook = Review.open(root).codebook()
+    for reviewer, decisions in PLAN.items():
+        sheet = Sheet.open(root / "coding" / f"{reviewer}.csv", reviewer, codebook.version)
+        for i, decision in enumerate(decisions):
+            note = "pre-2010?" if (reviewer, i) == ("bob", 3) else None
+            criteria = ["E2"] if decision == "exclude" else []
+            sheet.record_screening(codebook, TA, f"u{i:02d}", decision, criteria, note)
+    return root
+
+
+def run(folder: Path, *args: str):
+    return CliRunner().invoke(cli, ["--review", str(folder), *args])
+
+
+def test_agreement_table_prints_hand_computed_kappa_in_80_columns(folder):
+    result = run(folder, "agreement", "--stage", TA, "--resamples", "200", "--seed", "11")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    assert "coders: alice, bob" in result.stdout
+    assert "200 resamples, seed 11" in result.stdout
+    kappa = next(line for line in lines if "Cohen's kappa" in line).split()
+    assert kappa[2] == "0.400" and kappa[-1] == "fair" and kappa[-3:-1] == ["10", "2"]
+    alpha = next(line for line in lines if "alpha (nominal)" in line).split()
+    assert alpha[2] == f"{1 - 114 / 198:.3f}" and alpha[-1] == "unreliable"
+    agree = next(line for line in lines if "% agreement" in line).split()
+    assert agree[2] == "0.700"
+    # I1 and E1 were never chosen: kappa/alpha undefined, said so (not 0 or 1)
+    assert "never chosen by any coder (10 units)" in result.stdout
+
+
+def test_agreement_csv_and_json(folder):
+    result = run(folder, "agreement", "--format", "csv", "--resamples", "0")
+    assert result.exit_code == 0, result.output
+    header = result.stdout.splitlines()[0].split(",")
+    assert header[:5] == ["stage", "variable", "kind", "variable_label", "name"]
+    result = run(folder, "agreement", "--format", "json", "--resamples", "100")
+    data = json.loads(result.stdout)
+    ta = next(s for s in data if s["stage"] == TA)
+    assert ta["seed"] == 20260701 and ta["n_resamples"] == 100
+    kappa = next(r for r in ta["statistics"]
+                 if r["variable"] == "decision" and r["name"] == "cohen_kappa")
+    assert kappa["value"] == 0.4 and kappa["ci_low"] is not None
+    undefined = next(r for r in ta["statistics"]
+                     if r["variable"] == "criterion:I1" and r["name"] == "cohen_kappa")
+    assert undefined["value"] is None and undefined["label"] == "undefined"
+    assert "no variation" in undefined["reason"]
+
+
+def test_conflicts_then_resolve_writes_the_consensus_sheet(folder):
+    result = run(folder, "conflicts", "--stage", TA)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:3] == ["title_abstract  u03  decision",
+                                              "  alice  include",
+                                              "  bob    exclude  · pre-2010?"]
+    assert result.stdout.rstrip().endswith("3 conflicts.")
+    result = run(folder, "resolve", "u03", "--stage", TA, "--field", "decision", "--value",
+                 "exclude", "--reviewer", "carol", "--reason", "published 2008")
+    assert result.exit_code == 0, result.output
+    events = read_sheet(folder / "coding" / "consensus.csv").events
+    assert [(e.reviewer, e.study_id, e.field, e.value, e.note) for e in events] == [
+        ("carol", "u03", "decision", "exclude", "published 2008"),
+        ("carol", "u03", "criteria", "E2", "published 2008")]
+    result = run(folder, "conflicts")
+    assert "u03" not in result.stdout and "2 conflicts." in result.stdout
+    result = run(folder, "conflicts", "--all")
+    assert "u03  decision  (resolved: exclude)" in result.stdout
+
+
+def test_resolve_refuses_bad_input_on_stderr_and_writes_nothing(folder):
+    result = run(folder, "resolve", "u03", "--stage", TA, "--field", "decision", "--value",
+                 "perhaps", "--reviewer", "carol", "--reason", "x")
+    assert result.exit_code == 1
+    assert "unknown decision 'perhaps'" in result.stderr and result.stdout == ""
+    result = run(folder, "resolve", "u03", "--stage", "nope", "--field", "decision", "--value",
+                 "include", "--reviewer", "carol", "--reason", "x")
+    assert result.exit_code == 1 and "unknown stage 'nope'" in result.stderr
+    result = run(folder, "resolve", "u03", "--stage", TA, "--field", "decision",
+                 "--value", "include", "--reviewer", "carol")
+    assert result.exit_code == 2 and "--reason" in result.stderr
+    assert not (folder / "coding" / "consensus.csv").exists()
+
+
+def test_helps_end_with_an_example():
+    for verb in ("agreement", "conflicts", "resolve"):
+        result = CliRunner().invoke(cli, [verb, "--help"])
+        assert result.exit_code == 0
+        assert f"Example: workbench {verb}" in result.stdout

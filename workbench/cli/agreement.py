@@ -1,0 +1,211 @@
+"""The `agreement`, `conflicts` and `resolve` verbs."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import click
+
+from workbench.cli.common import cli, echo_json, open_review
+from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
+from workbench.review.agreement import (PRESENT, StageAgreement, agreement_report, list_conflicts,
+                                        read_sheets, resolve_conflict)
+from workbench.review.screening import read_remembered_reviewer
+
+WIDTH = 80
+_NAMES = {"percent_agreement": "% agreement", "cohen_kappa": "Cohen's kappa",
+          "fleiss_kappa": "Fleiss' kappa", "gwet_ac1": "Gwet's AC1", "pabak": "PABAK"}
+
+
+def statistic_name(result: StatResult) -> str:
+    """Return the short display name of a statistic ("alpha (masi)", "prev. include")."""
+    if result.name == "krippendorff_alpha":
+        return f"alpha ({result.level})"
+    if result.name == "prevalence":
+        return f"prev. {result.category}"
+    return _NAMES.get(result.name, result.name)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def format_stage(report: StageAgreement) -> list[str]:
+    """Return the lines of one stage's agreement table (each under 80 columns)."""
+    st, sel = report.stage, report.selection
+    lines = [_cut(f"Stage {st.id} · {st.label or st.kind}", WIDTH),
+             _cut(f"  coders: {', '.join(report.reviewers) or 'none'} · codebook "
+                  f"{sel.version or '-'}", WIDTH),
+             f"  95% CI: bootstrap over units, {report.n_resamples} resamples, "
+             f"seed {report.seed}"]
+    if sel.after_consensus or sel.other_version:
+        lines.append(f"  left out (not blind): {sel.after_consensus} events after consensus, "
+                     f"{sel.other_version} under other codebook versions")
+    if not report.results:
+        lines += ["  no decisions by two or more coders yet", ""]
+        return lines
+    head = f"  {'statistic':<18}{'value':>9}  {'95% CI':<16}{'units':>6}{'coders':>7}  label"
+    for variable, stats in report.results:
+        title = variable.name if variable.label in ("", variable.name.split(":")[-1]) \
+            else f"{variable.name} · {variable.label}"
+        lines += ["", _cut(title, WIDTH)]
+        if _never_chosen(variable, stats):
+            lines.append(f"  never chosen by any coder ({stats[0].n_units} units): no variation,"
+                         " kappa and alpha undefined")
+            continue
+        lines.append(head)
+        for r in stats:
+            ci = f"[{r.ci_low:.3f}, {r.ci_high:.3f}]" if r.ci_low is not None else ""
+            value = _number(r.value) if r.defined else "undefined"
+            lines.append(_cut(f"  {_cut(statistic_name(r), 17):<18}{value:>9}  {ci:<16}"
+                              f"{r.n_units:>6}{r.n_coders:>7}  {r.label}".rstrip(), WIDTH))
+            if not r.defined and r.name != "prevalence":
+                lines += _wrap(f"undefined: {r.reason}")
+            elif r.note and r.name != "prevalence":
+                lines += _wrap(f"note: {r.note}")
+    lines.append("")
+    return lines
+
+
+def _wrap(text: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH - 1, initial_indent="      ", subsequent_indent="        ")
+
+
+def _never_chosen(variable, stats: list[StatResult]) -> bool:
+    """A criterion or code no coder ever chose (all its statistics say so)."""
+    if variable.kind not in ("criterion", "code"):
+        return False
+    present = [r for r in stats if r.name == "prevalence" and r.category == PRESENT]
+    return bool(present) and present[0].value == 0.0
+
+
+def _clean(value):
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return value
+
+
+def _json(reports: list[StageAgreement]) -> list[dict]:
+    out = []
+    for report in reports:
+        frame = report.frame()
+        rows = [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        sel = report.selection
+        out.append({"stage": report.stage.id, "label": report.stage.label,
+                    "kind": report.stage.kind, "coders": list(report.reviewers),
+                    "codebook_version": sel.version, "n_resamples": report.n_resamples,
+                    "seed": report.seed, "left_out_after_consensus": sel.after_consensus,
+                    "left_out_other_version": sel.other_version, "statistics": rows})
+    return out
+
+
+@cli.command("agreement")
+@click.option("--stage", "stage", default=None, metavar="ID", help="One stage (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="How to print the statistics.")
+@click.option("--resamples", type=click.IntRange(min=0), default=DEFAULT_RESAMPLES,
+              show_default=True, help="Bootstrap resamples for the 95% CIs (0: none).")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
+              help="Bootstrap seed (printed with the results).")
+@click.pass_context
+def agreement_cmd(ctx: click.Context, stage: str | None, fmt: str, resamples: int,
+                  seed: int) -> None:
+    """Inter-coder agreement per stage on the coders' blind decisions.
+
+    Screening: the decision and each criterion. Coding: each dimension, code
+    and extraction field. Percent agreement, Cohen's kappa (2 coders) or
+    Fleiss' kappa (3+), Krippendorff's alpha, Gwet's AC1, PABAK and the
+    prevalence of each value, each with a 95% bootstrap CI, the units and
+    coders it used and its conventional label (Landis & Koch; Krippendorff);
+    "undefined" with the reason where a statistic has no value.
+
+    Example: workbench agreement --stage title_abstract --format csv > agreement.csv
+    """
+    review = open_review(ctx)
+    sheets = read_sheets(review)
+    for warning in sheets.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    reports = agreement_report(review, stage, n_resamples=resamples, seed=seed, sheets=sheets)
+    if fmt == "json":
+        echo_json(_json(reports))
+    elif fmt == "csv":
+        frames = [r.frame() for r in reports if r.results]
+        if frames:
+            import pandas as pd
+            click.echo(pd.concat(frames, ignore_index=True).to_csv(index=False), nl=False)
+        else:
+            click.echo("stage,variable,kind,variable_label,name,value")
+    else:
+        for report in reports:
+            click.echo("\n".join(format_stage(report)))
+
+
+@cli.command("conflicts")
+@click.option("--stage", "stage", default=None, metavar="ID", help="One stage (default: all).")
+@click.option("--all", "show_all", is_flag=True,
+              help="Also list conflicts already resolved, with the consensus value.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: str) -> None:
+    """List every disagreement: study, field, each coder's value and note.
+
+    Example: workbench conflicts --stage title_abstract
+    """
+    review = open_review(ctx)
+    conflicts = list_conflicts(review, stage, include_resolved=show_all)
+    if fmt == "json":
+        echo_json([{"study_id": c.study_id, "stage": c.stage, "field": c.field,
+                    "values": c.values, "notes": c.notes, "consensus": c.consensus}
+                   for c in conflicts])
+        return
+    if not conflicts:
+        click.echo("No conflicts to resolve." if not show_all else "No conflicts.")
+        return
+    for c in conflicts:
+        settled = f"  (resolved: {c.consensus or '(none)'})" if show_all and c.consensus else ""
+        click.echo(f"{c.stage}  {c.study_id}  {c.field}{settled}")
+        width = max(len(r) for r in c.values)
+        for reviewer, value in c.values.items():
+            note = c.notes.get(reviewer, "")
+            click.echo(f"  {reviewer:<{width}}  {value or '(none)'}"
+                       + (f"  · {note}" if note else ""))
+    click.echo(f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}.")
+
+
+@cli.command("resolve")
+@click.argument("study_id")
+@click.option("--stage", "stage", required=True, metavar="ID", help="The stage id.")
+@click.option("--field", "field_name", required=True, metavar="F",
+              help="decision or criteria (screening); code:<dimension> or field:<id> (coding).")
+@click.option("--value", required=True, metavar="V",
+              help='The consensus value (codes or criteria joined by ";"; "" for none).')
+@click.option("--reviewer", default=None, metavar="NAME",
+              help="Who resolves (default: the remembered reviewer).")
+@click.option("--reason", required=True, metavar="TEXT", help="Why this value.")
+@click.option("--criteria", default=None, metavar="IDS",
+              help='With --field decision: the criteria to record (";"-joined).')
+@click.pass_context
+def resolve_cmd(ctx: click.Context, study_id: str, stage: str, field_name: str, value: str,
+                reviewer: str | None, reason: str, criteria: str | None) -> None:
+    """Record the consensus value of one study's field in coding/consensus.csv.
+
+    Example: workbench resolve 3f2a9c1e-0007 --stage title_abstract --field decision --value include --reviewer carol --reason "meets I2"
+    """
+    review = open_review(ctx)
+    resolver = reviewer or read_remembered_reviewer(review.root)
+    if not resolver:
+        raise click.UsageError("give --reviewer NAME (who resolves)")
+    chosen = None if criteria is None else [c for c in criteria.split(";") if c.strip()]
+    written = resolve_conflict(review, study_id, stage, field_name, value, resolver, reason,
+                               criteria=chosen)
+    for event in written:
+        click.echo(f"{event.time}  {event.reviewer}  {event.study_id}  {event.stage}  "
+                   f"{event.field} = {event.value or '(none)'}")

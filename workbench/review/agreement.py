@@ -1,0 +1,384 @@
+"""Agreement audit and conflict resolution over a review folder.
+
+Reads every reviewer's sheet (coding/<name>.csv) and the consensus sheet
+(coding/consensus.csv), and hands the events to workbench.core.audit, which
+selects the blind decisions and builds the reliability matrices; the
+statistics come from workbench.core.agreement. Resolving a conflict appends
+to the consensus sheet through the sheet API (flushed and fsynced), with the
+resolver in the `reviewer` column, the time of the append and the reason in
+the `note` column.
+
+    report = agreement_report(review, stage="title_abstract")
+    for conflict in list_conflicts(review):
+        ...
+    resolve_conflict(review, "s1", "title_abstract", "decision", "include",
+                     resolver="carol", reason="meets I2 on re-reading")
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
+from workbench.core.audit import (ABSENT, PRESENT, BlindSelection, Conflict, Variable,
+                                  blind_selection, coding_variables, find_conflicts,
+                                  report_frame, screening_variables, variable_results)
+from workbench.core.codebook import CODING, Stage
+from workbench.core.coding import codes_changes, field_changes
+from workbench.core.events import CONSENSUS, Change, Event, SheetState, is_valid_reviewer
+from workbench.core.screening import CRITERIA, DECISION, join_ids, screening_changes, split_ids
+from workbench.errors import ReviewError
+from workbench.store.reviewer_sheet import Sheet
+from workbench.store.sheet import consensus_path, read_sheet, validate_reviewer
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Sheets:
+    """Every sheet of a review: {reviewer: events}, the consensus events, skipped lines."""
+
+    reviewers: dict[str, list[Event]]
+    consensus: list[Event]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StageAgreement:
+    """The agreement audit of one stage.
+
+    Attributes:
+        stage: the codebook Stage.
+        selection: the blind selection (codebook version, events left out).
+        results: [(Variable, its StatResults)] in codebook order.
+        reviewers: the reviewers with blind events at this stage.
+        n_resamples, seed: how the bootstrap CIs were made.
+    """
+
+    stage: Stage
+    selection: BlindSelection
+    results: list[tuple[Variable, list[StatResult]]]
+    reviewers: tuple[str, ...]
+    n_resamples: int
+    seed: int
+
+    def frame(self, digits: int | None = 3) -> pd.DataFrame:
+        """Return one row per (variable, statistic), with a leading `stage` column."""
+        frame = report_frame(self.results, digits=digits)
+        frame.insert(0, "stage", self.stage.id)
+        return frame
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """How often coders disagree on one variable (for the bar view).
+
+    `units` counts units with values from two or more coders; `disagree`
+    those among them where the values are not all the same.
+    """
+
+    variable: str
+    kind: str
+    label: str
+    units: int
+    disagree: int
+
+    @property
+    def share(self) -> float:
+        """The share of pairable units in disagreement (0 when there are none)."""
+        return self.disagree / self.units if self.units else 0.0
+
+
+# -- reading -----------------------------------------------------------------------------------
+def read_sheets(review) -> Sheets:
+    """Read every reviewer sheet and the consensus sheet of a review.
+
+    Args:
+        review: the open Review.
+
+    Returns:
+        Sheets; lines the sheet reader skipped (e.g. a torn last line) are in
+        `warnings` as `path:line: entry: problem`.
+
+    Raises:
+        SheetError: a sheet exists but cannot be read.
+    """
+    reviewers: dict[str, list[Event]] = {}
+    warnings: list[str] = []
+    folder = Path(review.coding)
+    paths = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    consensus: list[Event] = []
+    for path in paths:
+        name = path.stem
+        if name != CONSENSUS and not is_valid_reviewer(name):
+            continue
+        contents = read_sheet(path)
+        warnings += [str(p) for p in contents.problems]
+        if name == CONSENSUS:
+            consensus = list(contents.events)
+        else:
+            reviewers[name] = list(contents.events)
+    return Sheets(reviewers, consensus, warnings)
+
+
+def audit_stages(review, stage: str | None = None) -> list[Stage]:
+    """Return the stages to audit: every stage, or the one named.
+
+    Raises:
+        ReviewError: the stage is not in the codebook.
+    """
+    codebook = review.codebook()
+    if stage is None:
+        return list(codebook.stages)
+    found = codebook.stage(stage)
+    if found is None:
+        known = ", ".join(s.id for s in codebook.stages) or "none"
+        raise ReviewError(f"unknown stage {stage!r} (stages: {known})", path=review.codebook_path)
+    return [found]
+
+
+# -- agreement ---------------------------------------------------------------------------------
+def stage_variables(review, stage: Stage, sheets: Sheets) -> tuple[BlindSelection, list[Variable]]:
+    """Return the blind selection and the reliability matrices of one stage."""
+    codebook = review.codebook()
+    selection = blind_selection(sheets.reviewers, sheets.consensus, stage.id)
+    if stage.kind == CODING:
+        return selection, coding_variables(selection, codebook)
+    criteria = [c.id for c in codebook.stage_criteria(stage.id)]
+    return selection, screening_variables(selection, criteria)
+
+
+def agreement_report(review, stage: str | None = None, n_resamples: int = DEFAULT_RESAMPLES,
+                     seed: int = DEFAULT_SEED, progress: Progress | None = None,
+                     cancel: threading.Event | None = None,
+                     sheets: Sheets | None = None) -> list[StageAgreement]:
+    """Compute every agreement statistic of every stage (or one) on the blind decisions.
+
+    Screening stages: the decision and each exclusion/inclusion criterion
+    (present/absent). Coding stages: each dimension (MASI alpha on code
+    sets), each code (present/absent) and each comparable extraction field.
+
+    Args:
+        review: the open Review.
+        stage: one stage id, or None for every stage.
+        n_resamples: bootstrap resamples per variable (0: no CIs).
+        seed: the bootstrap seed (recorded in every result).
+        progress: called with (stages done, stages) after each stage.
+        cancel: set to stop between stages (raises ReviewError).
+        sheets: already read sheets (default: read them now).
+
+    Returns:
+        One StageAgreement per stage, in codebook order (stages nobody
+        decided on have no rows).
+
+    Raises:
+        ReviewError: unknown stage, or cancelled.
+        SheetError, CodebookError: a sheet or the codebook cannot be read.
+        ValueError: a value cannot be read at the variable's level (a bug
+            in validation upstream; the message names the cell).
+    """
+    stages = audit_stages(review, stage)
+    sheets = sheets if sheets is not None else read_sheets(review)
+    out = []
+    for i, st in enumerate(stages):
+        if cancel is not None and cancel.is_set():
+            raise ReviewError("agreement was cancelled")
+        selection, variables = stage_variables(review, st, sheets)
+        variables = [v for v in variables if len(v.matrix.index)]
+        results = variable_results(variables, n_resamples=n_resamples, seed=seed)
+        who = tuple(r for r, s in sorted(selection.states.items()) if s.studies(st.id))
+        out.append(StageAgreement(st, selection, results, who, n_resamples, seed))
+        if progress is not None:
+            progress(i + 1, len(stages))
+    return out
+
+
+def _same(values: list) -> bool:
+    first = values[0]
+    return all(v == first for v in values[1:])
+
+
+def disagreements(report: StageAgreement) -> list[Disagreement]:
+    """Return per-variable disagreement counts, most disagreeing first (ties: codebook order).
+
+    Args:
+        report: one stage's agreement.
+
+    Returns:
+        A Disagreement per variable with at least one pairable unit.
+    """
+    out = []
+    for variable, _ in report.results:
+        units = disagree = 0
+        for row in variable.matrix.itertuples(index=False):
+            given = [v for v in row if v is not None]
+            if len(given) >= 2:
+                units += 1
+                disagree += not _same(given)
+        if units:
+            out.append(Disagreement(variable.name, variable.kind, variable.label, units, disagree))
+    order = {d.variable: i for i, d in enumerate(out)}
+    return sorted(out, key=lambda d: (-d.share, -d.disagree, order[d.variable]))
+
+
+# -- conflicts ---------------------------------------------------------------------------------
+def list_conflicts(review, stage: str | None = None, include_resolved: bool = False,
+                   sheets: Sheets | None = None) -> list[Conflict]:
+    """Return the disagreements between reviewers' current values.
+
+    Args:
+        review: the open Review.
+        stage: one stage id, or None for every stage (codebook order).
+        include_resolved: also list conflicts the consensus sheet settled
+            (their `consensus` holds the agreed value).
+        sheets: already read sheets (default: read them now).
+
+    Returns:
+        Conflicts by stage, then study id, then field.
+
+    Raises:
+        ReviewError: unknown stage.
+        SheetError: a sheet cannot be read.
+    """
+    sheets = sheets if sheets is not None else read_sheets(review)
+    agreed = SheetState(sheets.consensus)
+    out: list[Conflict] = []
+    for st in audit_stages(review, stage):
+        for c in find_conflicts(sheets.reviewers, sheets.consensus, st.id):
+            if include_resolved or agreed.latest(st.id, c.study_id, c.field) is None:
+                out.append(c)
+    return out
+
+
+def count_conflicts(review) -> int:
+    """Return how many conflicts wait to be resolved (for the home screen)."""
+    return len(list_conflicts(review))
+
+
+def conflicts_for_variable(conflicts: Sequence[Conflict], variable: str) -> list[Conflict]:
+    """Return the conflicts behind one agreement variable.
+
+    `decision` and `field:<id>` map to that field; `code:<dim>` to the
+    dimension's code sets; `criterion:<id>` and `code:<dim>:<code>` to the
+    conflicts where some coders chose that criterion or code and others did not.
+    """
+    parts = variable.split(":")
+    if parts[0] == "criterion" and len(parts) == 2:
+        name, item = CRITERIA, parts[1]
+    elif parts[0] == "code" and len(parts) == 3:
+        name, item = f"code:{parts[1]}", parts[2]
+    else:
+        name, item = variable, None
+    out = []
+    for c in conflicts:
+        if c.field != name:
+            continue
+        if item is not None:
+            has = {item in split_ids(v) for v in c.values.values()}
+            if len(has) < 2:
+                continue
+        out.append(c)
+    return out
+
+
+# -- resolving ---------------------------------------------------------------------------------
+def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: str,
+                     resolver: str, reason: str, criteria: Sequence[str] | None = None,
+                     sheets: Sheets | None = None) -> list[Event]:
+    """Append the consensus value of one study's field to coding/consensus.csv, durably.
+
+    The event's `reviewer` is the resolver, its `time` the moment of the
+    append and its `note` the reason. At a screening stage the consensus
+    holds a whole decision, so resolving `decision` also writes `criteria`
+    (given, or the consensus's current criteria, or the union of the criteria
+    of the reviewers who chose that decision) and resolving `criteria` also
+    writes `decision` (the consensus's, or the one all reviewers agree on).
+    Values are validated against the codebook like any reviewer's.
+
+    Args:
+        review: the open Review.
+        study_id: the study.
+        stage: the stage id.
+        field_name: `decision` or `criteria` (screening), `code:<dim>` or
+            `field:<id>` (coding).
+        value: the consensus value (codes and criteria ";"-joined).
+        resolver: who resolves (a reviewer name).
+        reason: why; required.
+        criteria: with `decision`, the criteria to write (default: see above).
+        sheets: already read sheets (default: read them now).
+
+    Returns:
+        The events written.
+
+    Raises:
+        ReviewError: unknown stage, a field that cannot be resolved, no
+            reason, or reviewers who disagree on the decision when resolving criteria.
+        DecisionRefused: the value does not fit the codebook; nothing was saved.
+        SheetError: invalid resolver name, or the append failed; nothing was saved.
+    """
+    validate_reviewer(resolver)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ReviewError("a reason is required to resolve a conflict; nothing was saved")
+    codebook = review.codebook()
+    st = audit_stages(review, stage)[0]
+    sheet = Sheet.open(consensus_path(review.coding), resolver, codebook.version)
+    current = sheet.state.values(st.id, study_id)
+    if st.kind == CODING:
+        if field_name.startswith("code:"):
+            changes = codes_changes(codebook, st.id, field_name[5:], split_ids(value))
+        elif field_name.startswith("field:"):
+            changes = field_changes(codebook, st.id, field_name[6:], value)
+        else:
+            raise ReviewError(f"field {field_name!r} cannot be resolved at coding stage "
+                              f"{st.id!r} (use code:<dimension> or field:<id>); nothing was saved")
+    elif field_name in (DECISION, CRITERIA):
+        sheets = sheets if sheets is not None else read_sheets(review)
+        states = {r: SheetState(e) for r, e in sheets.reviewers.items()}
+        decision, chosen = _screening_pair(st.id, study_id, field_name, value.strip(),
+                                           criteria, current, states)
+        changes = screening_changes(codebook, st.id, {}, decision, chosen)
+        changes = [changes[0], Change(CRITERIA, join_ids(split_ids(";".join(chosen))))]
+    else:
+        raise ReviewError(f"field {field_name!r} cannot be resolved at screening stage "
+                          f"{st.id!r} (use decision or criteria); nothing was saved")
+    written = sheet.append(st.id, study_id, [Change(c.field, c.value, reason) for c in changes])
+    log.info("%s resolved %s %s %s = %r", resolver, st.id, study_id, field_name, value)
+    return written
+
+
+def _screening_pair(stage: str, study: str, field_name: str, value: str,
+                    criteria: Sequence[str] | None, current: dict[str, str],
+                    states: dict[str, SheetState]) -> tuple[str, list[str]]:
+    """Return the (decision, criteria) a screening resolution writes."""
+    if field_name == DECISION:
+        if criteria is not None:
+            return value, list(criteria)
+        if current.get(CRITERIA):
+            return value, list(split_ids(current[CRITERIA]))
+        chosen: list[str] = []
+        for name in sorted(states):
+            if states[name].value(stage, study, DECISION) == value:
+                chosen += split_ids(states[name].value(stage, study, CRITERIA))
+        return value, list(dict.fromkeys(chosen))
+    decision = current.get(DECISION, "")
+    if not decision:
+        given = {states[n].value(stage, study, DECISION) for n in states} - {""}
+        if len(given) != 1:
+            raise ReviewError(f"{study}: the reviewers disagree on the decision at stage "
+                              f"{stage!r}; resolve the decision first; nothing was saved")
+        decision = given.pop()
+    return decision, list(split_ids(value))
+
+
+__all__ = ["Sheets", "StageAgreement", "Disagreement", "read_sheets", "audit_stages",
+           "stage_variables", "agreement_report", "disagreements", "list_conflicts",
+           "count_conflicts", "conflicts_for_variable", "resolve_conflict", "PRESENT", "ABSENT"]
