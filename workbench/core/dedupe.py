@@ -10,6 +10,7 @@ they are stable across re-runs and machines with no saved state.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections import Counter
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from workbench.core.dedupe_match import (
-    DISTINCT, DUPLICATE, UNCERTAIN, find_candidates, judge_pair, record_features, worth_judging,
+    DISTINCT, DUPLICATE, UNCERTAIN, complete_features, find_candidates, judge_pair, record_features,
+    worth_judging,
 )
 from workbench.core.records import Record
 from workbench.errors import DedupeError
@@ -216,6 +218,18 @@ def find_duplicates(
         DedupeError: two records share an id.
         DedupeCancelled: `cancel` was set.
     """
+    # The run allocates many small objects and frees nothing until it ends; the cyclic
+    # garbage collector would rescan them all repeatedly (2-3x slower at 100k records).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _find_duplicates(records, decisions, progress, cancel, known_study_ids)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> DedupeResult:
     index = {}
     for i, record in enumerate(records):
         if record.id in index:
@@ -229,6 +243,8 @@ def find_duplicates(
     _check(cancel)
     pairs = [(int(i), int(j)) for i, j in worth_judging(feats, candidates).tolist()]
     judged = len(pairs)
+    for i in {k for pair in pairs for k in pair}:
+        complete_features(feats[i], records[i])
 
     union = _ConstrainedUnion(len(records))
     latest = latest_pair_decisions(decisions)

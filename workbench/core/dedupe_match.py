@@ -15,7 +15,7 @@ from rapidfuzz.distance import Indel
 from rapidfuzz.process import cpdist
 
 from workbench.core.normalize import (
-    author_keys, first_page, is_generic_title, normalize_languages, normalize_title,
+    author_words, first_author_key, first_page, is_generic_title, normalize_languages, normalize_title,
     notice_kind, title_numbers, venue_tokens, venues_compatible, volume_number,
 )
 from workbench.core.records import Record
@@ -32,46 +32,62 @@ _ABSTRACT_TYPES = re.compile(r"conference|abstract|meeting|proceeding|congress|p
 
 @dataclass(slots=True)
 class Features:
-    """What one record contributes to matching, computed once."""
+    """What one record contributes to matching.
+
+    The blocking fields are computed for every record; the rest only for records
+    that appear in a pair worth judging (`complete_features`).
+    """
 
     index: int
     title: str
     words: list[str]
-    numbers: tuple[str, ...]
-    generic: bool
-    notice: str
-    language: frozenset[str]
     first_author: str
-    author_words: frozenset[str]
     year: int | None
-    venue: tuple[str, ...]
-    volume: str
     page: str
     doi: str
     pmid: str
-    is_abstract: bool
+    complete: bool = False
+    numbers: tuple[str, ...] = ()
+    generic: bool = False
+    notice: str = ""
+    language: frozenset[str] = frozenset()
+    author_words: frozenset[str] = frozenset()
+    venue: tuple[str, ...] = ()
+    volume: str = ""
+    is_abstract: bool = False
+    marker_language: str = ""
 
 
 def record_features(index: int, record: Record) -> Features:
-    """Return the matching features of one record."""
+    """Return the blocking features of one record (see `complete_features` for the rest)."""
     key, marker_language = normalize_title(record.title)
-    words = key.split()
-    language = normalize_languages(record.language) if record.language else frozenset()
-    if marker_language and not language:
-        language = frozenset({marker_language[:3]})
-    first, author_words = author_keys(record.authors)
     pmid = record.pmid.strip()
     if not pmid and record.url:
         match = _PUBMED_URL.search(record.url)
         pmid = match.group(1) if match else ""
-    return Features(
-        index=index, title=key, words=words, numbers=title_numbers(words),
-        generic=is_generic_title(key), notice=notice_kind(record.title), language=language,
-        first_author=first, author_words=author_words, year=record.year,
-        venue=venue_tokens(record.venue) if record.venue else (), volume=volume_number(record.volume),
-        page=first_page(record.pages), doi=record.doi, pmid=pmid,
-        is_abstract=bool(_ABSTRACT_TYPES.search(record.pub_type)),
-    )
+    return Features(index=index, title=key, words=key.split(),
+                    first_author=first_author_key(record.authors), year=record.year,
+                    page=first_page(record.pages), doi=record.doi, pmid=pmid,
+                    marker_language=marker_language)
+
+
+def complete_features(f: Features, record: Record) -> Features:
+    """Fill in the fields `judge_pair` needs beyond blocking; returns the same object."""
+    if f.complete:
+        return f
+    language = normalize_languages(record.language) if record.language else frozenset()
+    if f.marker_language and not language:
+        language = frozenset({f.marker_language[:3]})
+    f.numbers = title_numbers(f.words)
+    f.generic = is_generic_title(f.title)
+    f.notice = notice_kind(record.title)
+    f.language = language
+    f.author_words = author_words(record.authors)
+    f.venue = venue_tokens(record.venue) if record.venue else ()
+    f.volume = volume_number(record.volume)
+    f.is_abstract = bool(_ABSTRACT_TYPES.search(record.pub_type))
+    f.complete = True
+    return f
 
 
 def _codes(values: list[str]) -> np.ndarray:

@@ -311,16 +311,27 @@ def surname(author: str) -> str:
     return _NON_ALNUM.sub("", head.lower())
 
 
-def author_keys(authors: tuple[str, ...]) -> tuple[str, frozenset[str]]:
-    """Return (first author's surname, set of name words of the first ten authors)."""
-    names = split_authors(authors)
-    first = surname(names[0]) if names else ""
+def first_author_key(authors: tuple[str, ...]) -> str:
+    """Return the first author's surname as a key ("" when there is no author)."""
+    if not authors:
+        return ""
+    names = split_authors(authors[:1])
+    return surname(names[0]) if names else ""
+
+
+def author_words(authors: tuple[str, ...]) -> frozenset[str]:
+    """Return the set of name words (3+ letters) of the first ten authors."""
     words: set[str] = set()
-    for name in names[:10]:
+    for name in split_authors(authors[:10])[:10]:
         for word in _NON_ALNUM.split(fold(name).lower()):
             if len(word) >= 3 and word not in ("and", "null", "jr", "others", "etal"):
                 words.add(word)
-    return first, frozenset(words)
+    return frozenset(words)
+
+
+def author_keys(authors: tuple[str, ...]) -> tuple[str, frozenset[str]]:
+    """Return (first author's surname, set of name words of the first ten authors)."""
+    return first_author_key(authors), author_words(authors)
 
 
 _VENUE_STOP = frozenset({"of", "the", "and", "in", "for", "on", "de", "la", "und", "fur", "a"})
