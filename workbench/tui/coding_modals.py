@@ -179,6 +179,9 @@ class RowModal(ModalScreen[dict[str, str] | None]):
                                 compact=True)
             yield Static("", id="row-error", classes="field-error")
 
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
     def _problems(self) -> list[str]:
         problems = []
         for fld in self.group.fields:
