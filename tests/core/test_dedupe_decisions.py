@@ -118,3 +118,14 @@ def test_progress_is_reported_and_cancel_stops_the_run():
     cancel.set()
     with pytest.raises(DedupeCancelled):
         find_duplicates(records, cancel=cancel)
+
+
+def test_contradicting_answers_keep_different_and_are_reported():
+    a = rec("aaaa0001-0001")
+    b = rec("bbbb0002-0001", title="Unrelated title about TikTok", pages="1-2")
+    c = rec("cccc0003-0001", title="Another unrelated title about radio", pages="3-4")
+    answers = [decision(a.id, b.id, "same"), decision(b.id, c.id, "same"),
+               decision(a.id, c.id, "different")]
+    result = find_duplicates([a, b, c], answers)
+    assert result.record_to_study[a.id] != result.record_to_study[c.id]
+    assert len(result.conflicts) == 1 and "keeps them apart" in result.conflicts[0]

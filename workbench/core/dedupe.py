@@ -166,7 +166,8 @@ class _ConstrainedUnion:
         return True
 
 
-def _most_complete(values: Sequence, earliest_first: bool = True):
+def _most_complete(values: Sequence):
+    """Return the longest value; on a tie the earliest record's value."""
     best = values[0]
     for value in values[1:]:
         if len(value) > len(best):
@@ -312,10 +313,14 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
             old = "S" + rid
             if known is None or old in known:
                 aliases[old] = study.id
-    return DedupeResult(studies=studies, record_to_study=record_to_study, auto_merged_pairs=auto_merged,
-                        uncertain=uncertain, aliases=aliases, records=len(records),
-                        candidate_pairs=total, person_merges=person_same,
-                        person_splits=person_different, conflicts=conflicts)
+    result = DedupeResult(studies=studies, record_to_study=record_to_study,
+                          auto_merged_pairs=auto_merged, uncertain=uncertain, aliases=aliases,
+                          records=len(records), candidate_pairs=total, person_merges=person_same,
+                          person_splits=person_different, conflicts=conflicts)
+    log.info("dedupe: %(records)d records -> %(studies)d studies; %(candidate_pairs)d candidate pairs, "
+             "%(auto_merged_pairs)d merged automatically, %(uncertain_pairs)d waiting for a person",
+             result.summary)
+    return result
 
 
 def _check(cancel: threading.Event | None) -> None:
