@@ -20,10 +20,12 @@ from workbench.review import Review
 from workbench.review.screening import read_remembered_reviewer, write_remembered_reviewer
 from workbench.tui.keymap import read_keymap
 from workbench.tui.modals import ErrorModal, ReviewerModal
+from workbench.tui.screens.agreement import AgreementScreen
 from workbench.tui.screens.duplicates import DuplicatesScreen
 from workbench.tui.screens.coding import CodingScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.home import HomeScreen
+from workbench.tui.screens.resolve import ResolveScreen
 from workbench.tui.screens.screening import ScreeningScreen
 
 #: Workflow steps a key on the home screen can open: name -> screen class.
@@ -31,6 +33,8 @@ STEPS: dict[str, type] = {
     "screening": ScreeningScreen,
     "coding": CodingScreen,
     "duplicates": DuplicatesScreen,
+    "agreement": AgreementScreen,
+    "resolve": ResolveScreen,
     # "coding": CodingScreen, "duplicates": DuplicatesScreen, "resolve": ResolveScreen,
     # "agreement": AgreementScreen,
 }

@@ -12,7 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from workbench.errors import WorkbenchError
+from workbench.review.agreement import count_conflicts
 from workbench.review.screening import StageProgress, stage_progress
+from workbench.tui.loading import bulk_loading
 
 
 def waiting_for_person(review) -> list[tuple[str, str]]:
@@ -20,7 +22,7 @@ def waiting_for_person(review) -> list[tuple[str, str]]:
     items = []
     result = review.dedupe()
     items.append(("Duplicate pairs to check", str(len(result.uncertain))))
-    # Conflicts: add ("Conflicts to resolve", n) here when the agreement module lands.
+    items.append(("Conflicts to resolve", str(count_conflicts(review))))
     return items
 
 
@@ -36,6 +38,8 @@ class HomeScreen(Screen):
         Binding("f", "screen_full_text", "Full text", id="home.full_text"),
         Binding("c", "app.open_step('coding')", "Code", id="home.coding"),
         Binding("d", "app.open_step('duplicates')", "Duplicates", id="home.duplicates"),
+        Binding("a", "app.open_step('agreement')", "Agreement", id="home.agreement"),
+        Binding("r", "app.open_step('resolve')", "Resolve", id="home.resolve"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "app.help", "Keys", id="home.help"),
     ]
@@ -61,17 +65,16 @@ class HomeScreen(Screen):
                      "ctrl+q: quit", id="home-help", classes="dialog-help")
         yield Footer(compact=True)
 
-    def on_mount(self) -> None:
-        self._summarize()
-
     def on_screen_resume(self) -> None:
-        self._summarize()
+        if self.is_current:         # not when a step screen was pushed straight over us
+            self._summarize()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home-summary")
     def _summarize(self) -> None:
         try:
-            stages = stage_progress(self.review, self.reviewer)
-            waiting = waiting_for_person(self.review)
+            with bulk_loading():
+                stages = stage_progress(self.review, self.reviewer)
+                waiting = waiting_for_person(self.review)
         except WorkbenchError as exc:
             self.app.call_from_thread(self.app.fail, exc)
             return

@@ -23,6 +23,7 @@ from workbench.core.codebook import EXCLUDE, compile_highlights
 from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, NOT_RETRIEVED
 from workbench.errors import WorkbenchError
 from workbench.review.screening import Filter, ScreeningSession, find_fulltext, open_session
+from workbench.tui.loading import bulk_loading
 from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteModal
 from workbench.tui.widgets.decision_bar import DecisionBar
 from workbench.tui.widgets.source_card import SourceCard
@@ -114,9 +115,10 @@ class ScreeningScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="screening-load")
     def _load(self) -> None:
         try:
-            session = open_session(self.review, self.reviewer, self.stage_id,
-                                   progress=lambda d, t: self.post_message(self.LoadProgress(d, t)),
-                                   cancel=self.cancel)
+            with bulk_loading():
+                session = open_session(
+                    self.review, self.reviewer, self.stage_id, cancel=self.cancel,
+                    progress=lambda d, t: self.post_message(self.LoadProgress(d, t)))
         except WorkbenchError as exc:
             self.app.call_from_thread(self.app.fail, exc)
             return
