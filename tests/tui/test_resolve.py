@@ -1,0 +1,147 @@
+"""ResolveScreen: keys pick or enter the consensus value, saved at once with reason, resolver, time."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from tests.tui.conftest import wait_for
+from workbench.review import Review
+from workbench.store.reviewer_sheet import Sheet
+from workbench.store.sheet import parse_time, read_sheet
+from workbench.tui.app import make_app
+from workbench.tui.modals import ErrorModal
+from workbench.tui.screens.resolve import ResolveModal, ResolveScreen
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "agreement"
+TA = "title_abstract"
+
+
+def build_conflicts(root: Path) -> list[str]:
+    """A review where alice and bob disagree on studies 1 and 2 and agree on 3; returns ids."""
+    for name in ("references", "coding", "exports"):
+        (root / name).mkdir(parents=True, exist_ok=True)
+    shutil.copy(DATA / "codebook.yaml", root / "codebook.yaml")
+    review = Review.open(root)
+    review.import_references([DATA / "search.ris"], database="Scopus")
+    ids = [s.id for s in review.studies()]
+    codebook = review.codebook()
+    plan = {"alice": [("include", [], "fits I1"), ("exclude", ["E1"], None), ("exclude", ["E2"], None)],
+            "bob": [("exclude", ["E2"], "2008 per the record"), ("include", [], None),
+                    ("exclude", ["E2"], None)]}
+    for reviewer, decisions in plan.items():
+        sheet = Sheet.open(root / "coding" / f"{reviewer}.csv", reviewer, codebook.version)
+        for study, (decision, criteria, note) in zip(ids, decisions):
+            sheet.record_screening(codebook, TA, study, decision, criteria, note)
+    return ids
+
+
+@pytest.fixture(scope="module")
+def _template(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("resolve") / "review"
+    build_conflicts(root)
+    return root
+
+
+@pytest.fixture
+def review_dir(_template, tmp_path) -> Path:
+    shutil.copytree(_template, tmp_path / "review")
+    return tmp_path / "review"
+
+
+def ids_of(review_dir: Path) -> list[str]:
+    return [s.id for s in Review.open(review_dir).studies()]
+
+
+async def resolve_ready(app, pilot) -> ResolveScreen:
+    await wait_for(pilot, lambda: isinstance(app.screen, ResolveScreen)
+                   and app.screen.conflicts is not None)
+    return app.screen
+
+
+async def answer(app, pilot, reason: str, value: str | None = None) -> None:
+    """Fill the ResolveModal (value when entering one) and press Enter in the reason field."""
+    await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
+    if value is not None:
+        app.screen.query_one("#resolve-value", Input).value = value
+    reason_input = app.screen.query_one("#resolve-reason", Input)
+    reason_input.value = reason
+    reason_input.focus()
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_pick_a_coders_value_saves_consensus_and_shows_the_next_conflict(review_dir):
+    ids = ids_of(review_dir)
+    before = datetime.now(timezone.utc)
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resolve_ready(app, pilot)
+        assert [(c.study_id, c.field) for c in screen.conflicts] == [(ids[0], "decision"),
+                                                                     (ids[1], "decision")]
+        shown = screen.query_one("#resolve-values").render()
+        assert screen.conflict.notes == {"alice": "fits I1", "bob": "2008 per the record"}
+        assert shown is not None
+        await pilot.press("2")  # bob's value: exclude
+        await answer(app, pilot, "published in 2008, outside the window")
+        assert isinstance(app.screen, ResolveScreen)
+        events = read_sheet(review_dir / "coding" / "consensus.csv").events
+        assert [(e.study_id, e.field, e.value) for e in events] == [
+            (ids[0], "decision", "exclude"), (ids[0], "criteria", "E2")]
+        for event in events:
+            assert event.reviewer == "carol"
+            assert event.note == "published in 2008, outside the window"
+            assert before <= parse_time(event.time) <= datetime.now(timezone.utc)
+        # the resolved conflict is gone; the next one is on screen
+        assert [c.study_id for c in screen.conflicts] == [ids[1]]
+        assert screen.conflict.study_id == ids[1]
+        assert "conflict 1 of 1" in str(screen.query_one("#screen-title").render())
+
+
+async def test_enter_a_value_then_none_left(review_dir):
+    ids = ids_of(review_dir)
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resolve_ready(app, pilot)
+        await pilot.press("right")
+        assert screen.conflict.study_id == ids[1]
+        await pilot.press("e")
+        await answer(app, pilot, "both partly right", value="maybe")
+        events = read_sheet(review_dir / "coding" / "consensus.csv").events
+        assert (events[0].study_id, events[0].value, events[0].note) == (
+            ids[1], "maybe", "both partly right")
+        assert screen.conflict.study_id == ids[0]
+        await pilot.press("1")
+        await answer(app, pilot, "fits I1 after all")
+        assert screen.conflicts == [] and screen.conflict is None
+        assert "No conflicts left" in str(screen.query_one("#resolve-study").render())
+    assert len(read_sheet(review_dir / "coding" / "consensus.csv").events) == 4
+
+
+async def test_no_reason_or_a_bad_value_saves_nothing_and_keeps_the_conflict(review_dir):
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    consensus = review_dir / "coding" / "consensus.csv"
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resolve_ready(app, pilot)
+        first = screen.conflict
+        await pilot.press("1")
+        await answer(app, pilot, "   ")
+        assert isinstance(app.screen, ResolveModal)  # still asking
+        assert "Give a reason" in str(app.screen.query_one("#resolve-error").render())
+        await pilot.press("escape")
+        await pilot.press("e")
+        await answer(app, pilot, "typo", value="inclde")
+        await wait_for(pilot, lambda: isinstance(app.screen, ErrorModal))
+        assert "unknown decision 'inclde'" in " ".join(app.screen.problems)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.conflict == first
+        await pilot.press("9")  # only two coders
+        await pilot.pause()
+        assert app.screen is screen
+    assert not consensus.exists() or read_sheet(consensus).events == []
