@@ -276,6 +276,9 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
     if (sim >= 97 and min(len(a.words), len(b.words)) >= 6 and authors is not None and authors >= 0.5
             and year_gap == 0 and not conflicts):
         return DUPLICATE, max(score, 0.8), tuple(reasons + ["authors and year agree"])
+    if (conflicts == ["DOIs differ"] and sim >= 98 and authors is not None and authors >= 0.5
+            and year_gap == 0 and a.page and a.page == b.page):
+        return DUPLICATE, max(score, 0.75), tuple(reasons + conflicts)  # one DOI is wrong
     if sim >= 90 and author_ok and not conflicts and support >= 4:
         return DUPLICATE, max(score, 0.8), tuple(reasons + [f"title {sim:.0f}%"])
     if (sim >= 85 or truncated) and (authors is None or authors > 0) and len(hard) <= 1:

@@ -301,6 +301,9 @@ def surname(author: str) -> str:
     text = fold(author).strip()
     if "," in text:
         head = text.split(",", 1)[0]
+        tokens = head.split()
+        if len(tokens) > 1 and _INITIALS.match(tokens[-1]):  # "Smith J, Jones K" (PubMed style)
+            head = " ".join(t for t in tokens if not _INITIALS.match(t))
     else:
         tokens = text.split()
         words = [w for w in tokens if not _INITIALS.match(w)]
