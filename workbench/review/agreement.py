@@ -82,7 +82,8 @@ class Disagreement:
     """How often coders disagree on one variable (for the bar view).
 
     `units` counts units with values from two or more coders; `disagree`
-    those among them where the values are not all the same.
+    those among them where the values are not all the same, and `studies`
+    names them.
     """
 
     variable: str
@@ -90,6 +91,7 @@ class Disagreement:
     label: str
     units: int
     disagree: int
+    studies: tuple[str, ...] = ()
 
     @property
     def share(self) -> float:
@@ -217,14 +219,17 @@ def disagreements(report: StageAgreement) -> list[Disagreement]:
     """
     out = []
     for variable, _ in report.results:
-        units = disagree = 0
-        for row in variable.matrix.itertuples(index=False):
+        units = 0
+        studies = []
+        for study, row in zip(variable.matrix.index, variable.matrix.itertuples(index=False)):
             given = [v for v in row if v is not None]
             if len(given) >= 2:
                 units += 1
-                disagree += not _same(given)
+                if not _same(given):
+                    studies.append(study)
         if units:
-            out.append(Disagreement(variable.name, variable.kind, variable.label, units, disagree))
+            out.append(Disagreement(variable.name, variable.kind, variable.label, units,
+                                    len(studies), tuple(studies)))
     order = {d.variable: i for i, d in enumerate(out)}
     return sorted(out, key=lambda d: (-d.share, -d.disagree, order[d.variable]))
 
@@ -263,12 +268,24 @@ def count_conflicts(review) -> int:
     return len(list_conflicts(review))
 
 
-def conflicts_for_variable(conflicts: Sequence[Conflict], variable: str) -> list[Conflict]:
+def conflicts_for_variable(conflicts: Sequence[Conflict], variable: str,
+                           studies: Sequence[str] | None = None) -> list[Conflict]:
     """Return the conflicts behind one agreement variable.
 
     `decision` and `field:<id>` map to that field; `code:<dim>` to the
     dimension's code sets; `criterion:<id>` and `code:<dim>:<code>` to the
-    conflicts where some coders chose that criterion or code and others did not.
+    conflicts where some coders chose that criterion or code and others did
+    not. With `studies` (Disagreement.studies), the conflicts of those studies
+    in the related fields instead: for a criterion that includes the decision
+    conflicts (a reviewer who included gave no criteria to compare).
+
+    Args:
+        conflicts: from list_conflicts.
+        variable: a Variable name ("decision", "criterion:E1", "code:dim:code"...).
+        studies: the studies where the variable disagrees, or None.
+
+    Returns:
+        The matching conflicts, in the given order.
     """
     parts = variable.split(":")
     if parts[0] == "criterion" and len(parts) == 2:
@@ -277,6 +294,10 @@ def conflicts_for_variable(conflicts: Sequence[Conflict], variable: str) -> list
         name, item = f"code:{parts[1]}", parts[2]
     else:
         name, item = variable, None
+    if studies is not None:
+        fields = (CRITERIA, DECISION) if name == CRITERIA else (name,)
+        wanted = set(studies)
+        return [c for c in conflicts if c.study_id in wanted and c.field in fields]
     out = []
     for c in conflicts:
         if c.field != name:

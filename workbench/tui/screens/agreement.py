@@ -151,10 +151,10 @@ class AgreementScreen(Screen):
     def watch_stage_index(self) -> None:
         self._show()
 
-    def _open(self, variable: str) -> int:
-        report = self.report
-        at = [c for c in self.conflicts if c.stage == report.stage.id]
-        return len(conflicts_for_variable(at, variable))
+    def _open(self, d: Disagreement) -> int:
+        """How many open conflicts lie behind a variable's disagreements."""
+        at = [c for c in self.conflicts if c.stage == self.report.stage.id]
+        return len(conflicts_for_variable(at, d.variable, d.studies))
 
     def _show(self) -> None:
         report = self.report
@@ -174,7 +174,7 @@ class AgreementScreen(Screen):
             name = d.variable if d.label in ("", d.variable.split(":")[-1]) \
                 else f"{d.variable} ({d.label})"
             table.add_row(Text(name[:28]), bar(d.share), f"{d.disagree}/{d.units}",
-                          describe(headline(stats[d.variable])), str(self._open(d.variable)),
+                          describe(headline(stats[d.variable])), str(self._open(d)),
                           key=d.variable)
         if self.rows:
             table.move_cursor(row=min(max(cursor, 0), len(self.rows) - 1))
@@ -228,11 +228,11 @@ class AgreementScreen(Screen):
         d = self.variable
         if d is None:
             return
-        if not self._open(d.variable):
+        if not self._open(d):
             self.notify(f"No open conflicts on {d.variable}.")
             return
-        self.app.push_screen(ResolveScreen(self.review, self.reviewer,
-                                           stage=self.report.stage.id, variable=d.variable))
+        self.app.push_screen(ResolveScreen(self.review, self.reviewer, stage=self.report.stage.id,
+                                           variable=d.variable, studies=d.studies))
 
     def action_back(self) -> None:
         self.cancel.set()

@@ -132,12 +132,13 @@ class ResolveScreen(Screen):
     index: reactive[int] = reactive(0, init=False)
 
     def __init__(self, review, reviewer: str, stage: str | None = None,
-                 variable: str | None = None) -> None:
+                 variable: str | None = None, studies: tuple[str, ...] | None = None) -> None:
         super().__init__(classes="resolve")
         self.review = review
         self.reviewer = reviewer
         self.stage_id = stage
         self.variable = variable
+        self.studies = studies
         self.conflicts: list[Conflict] | None = None
         self.titles: dict[str, str] = {}
         self.resolved = 0
@@ -156,7 +157,7 @@ class ResolveScreen(Screen):
     def _load(self) -> None:
         conflicts = list_conflicts(self.review, self.stage_id)
         if self.variable:
-            conflicts = conflicts_for_variable(conflicts, self.variable)
+            conflicts = conflicts_for_variable(conflicts, self.variable, self.studies)
         titles = {}
         try:
             titles = {s.id: s.title for s in self.review.studies()}
