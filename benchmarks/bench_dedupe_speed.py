@@ -70,6 +70,8 @@ def make_records(n: int, seed: int = 7) -> tuple[list[Record], list[int]]:
         elif kind == 1:
             base["title"] = base["title"] + ". Part II"
             studies[s]["title"] += ". Part I"
+            last = int(base["pages"].split("-")[1])
+            base["pages"] = f"{last + 1}-{last + rng.randint(5, 20)}"
         elif kind == 2:
             base["year"] -= 1
             base["journal"] = ("Annual Meeting Abstracts", "Annu Meet Abstr")

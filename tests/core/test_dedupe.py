@@ -191,9 +191,15 @@ def test_no_author_in_common_and_different_pages_stay_apart():
 
 def test_title_cut_before_a_part_number_goes_to_a_person():
     part1 = rec("aaaa0001-0001", title="Hashtag campaigns and policy change in Pakistan. Part I", doi="")
-    part2 = rec("aaaa0001-0002", title="Hashtag campaigns and policy change in Pakistan. Part II", doi="")
-    cut = rec("bbbb0002-0001", title="Hashtag campaigns and policy change in Pakistan", doi="")
+    part2 = rec("aaaa0001-0002", title="Hashtag campaigns and policy change in Pakistan. Part II", doi="",
+                pages="231-250")
+    cut = rec("bbbb0002-0001", title="Hashtag campaigns and policy change in Pakistan", doi="", pages="")
     result = find_duplicates([part1, part2, cut])
     assert len(result.studies) == 3
     queued = {frozenset((p.record_a, p.record_b)) for p in result.uncertain}
     assert frozenset((part1.id, cut.id)) in queued and frozenset((part2.id, cut.id)) in queued
+    # with the first page of Part II, the cut title is Part II
+    cut_with_pages = cut.with_(pages="231-50")
+    result = find_duplicates([part1, part2, cut_with_pages])
+    assert result.record_to_study[cut.id] == result.record_to_study[part2.id] != \
+        result.record_to_study[part1.id]

@@ -255,17 +255,22 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
         conflicts.append("DOIs differ")
     if a.is_abstract != b.is_abstract:
         conflicts.append("conference abstract vs article")
-    short_cut = truncated and min(len(a.words), len(b.words)) < 5
-    title_ok = sim >= 95 or (truncated and sim >= 60 and (not short_cut or (
-        bool(a.page) and a.page == b.page and year_gap == 0 and not conflicts)))
     author_ok = authors is None or authors >= 0.5
     support = sum((doi_equal, bool(a.page) and a.page == b.page, bool(a.volume) and a.volume == b.volume,
                    bool(a.venue and b.venue) and venue_ok, year_gap == 0, authors is not None and authors >= 0.5))
+    short_cut = truncated and min(len(a.words), len(b.words)) < 5
+    # a title cut short matches by its start; the rest of the record must then agree
+    title_ok = sim >= 95 or (truncated and (sim >= 60 or support >= 4) and (not short_cut or (
+        bool(a.page) and a.page == b.page and year_gap == 0 and not conflicts)))
     score = min(1.0, sim / 100 * 0.6 + 0.08 * support - 0.1 * len(conflicts))
     hard = [c for c in conflicts if c in ("first pages differ", "DOIs differ", "conference abstract vs article")]
     if not venue_ok and len(conflicts) > 1:
         return DISTINCT, score, tuple(reasons + conflicts)
     if cut_numbers:
+        # a Part I and a Part II never share a DOI or a first page
+        if author_ok and not hard and (doi_equal or (
+                bool(a.page) and a.page == b.page and year_gap == 0 and not conflicts)):
+            return DUPLICATE, max(score, 0.8), tuple(reasons + ["numbers only in the longer title"])
         if doi_equal or pmid_equal or (author_ok and not hard and support >= 3):
             return UNCERTAIN, min(score, 0.7), tuple(reasons + ["numbers only in the longer title"])
         return DISTINCT, score, tuple(reasons + ["numbers only in the longer title"])
