@@ -157,6 +157,10 @@ class RowModal(ModalScreen[dict[str, str] | None]):
     Tab moves between fields; Enter saves when every value fits; Esc cancels.
     """
 
+    DEFAULT_CSS = """
+    RowModal Input { background: $boost; margin-bottom: 1; }
+    RowModal Input:focus { background: $primary-muted; }
+    """
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, group: Group, values: Mapping[str, str] | None = None,

@@ -37,32 +37,32 @@ class CodingScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("question_mark", "app.help", "Keys", id="coding.help"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="coding.down"),
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="coding.up"),
+        Binding("space,enter", "activate", "Toggle/edit", key_display="spc",
+                id="coding.activate"),
         Binding("tab,right_square_bracket", "section(1)", "Section", key_display="tab",
                 id="coding.next_section"),
         Binding("shift+tab,left_square_bracket", "section(-1)", "Prev section", show=False,
                 id="coding.previous_section"),
-        Binding("space,enter", "activate", "Toggle/edit", key_display="spc",
-                id="coding.activate"),
-        Binding("a", "add_row", "Add row", id="coding.add_row"),
-        Binding("x,delete", "remove_row", "Remove row", id="coding.remove_row"),
-        Binding("d", "describe", "Describe", id="coding.describe"),
-        Binding("m", "memo", "Memo", id="coding.memo"),
-        Binding("e", "evidence", "Evidence", id="coding.evidence"),
-        Binding("f", "flag", "Flag", id="coding.flag"),
-        Binding("p", "copy_previous", "Copy prev", id="coding.copy_previous"),
-        Binding("u", "undo", "Undo", id="coding.undo"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="coding.down"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="coding.up"),
         Binding("n,right", "study(1)", "Next", key_display="n", id="coding.next"),
         Binding("b,left", "study(-1)", "Back", key_display="b", id="coding.previous"),
-        Binding("g", "next_uncoded", "Go uncoded", show=False, id="coding.next_uncoded"),
+        Binding("a", "add_row", "Add row", id="coding.add_row"),
+        Binding("x,delete", "remove_row", "Remove row", id="coding.remove_row"),
+        Binding("u", "undo", "Undo", id="coding.undo"),
+        Binding("f", "flag", "Flag", id="coding.flag"),
+        Binding("m", "memo", "Memo", id="coding.memo"),
+        Binding("e", "evidence", "Evidence", id="coding.evidence"),
         Binding("v", "cycle_view", "View", id="coding.view"),
+        Binding("question_mark", "app.help", "Keys", id="coding.help"),
+        Binding("escape", "back", "Home", id="coding.back"),
+        Binding("d", "describe", "Describe", show=False, id="coding.describe"),
+        Binding("p", "copy_previous", "Copy previous", show=False, id="coding.copy_previous"),
+        Binding("g", "next_uncoded", "Go uncoded", show=False, id="coding.next_uncoded"),
         Binding("pagedown", "scroll_card(1)", "Scroll study", show=False,
                 id="coding.scroll_down"),
         Binding("pageup", "scroll_card(-1)", "Scroll study up", show=False,
                 id="coding.scroll_up"),
-        Binding("escape", "back", "Home", id="coding.back"),
     ] + [Binding(str(n), f"number({n})", f"Item {n}", show=False) for n in range(1, 10)]
 
     class Loaded(Message):
@@ -85,6 +85,7 @@ class CodingScreen(Screen):
         self.cursor = 0
         self.matcher = None
         self.cancel = threading.Event()
+        self._could_undo = False
 
     # -- layout and loading ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -230,8 +231,15 @@ class CodingScreen(Screen):
             self.app.push_screen(ErrorModal(f"{what} was NOT saved", [str(exc)]))
             return False
         self._show()
-        self.refresh_bindings()
+        self._refresh_undo()
         return True
+
+    def _refresh_undo(self) -> None:
+        """Refresh the footer only when undo becomes (un)available (a footer redraw is slow)."""
+        can = self.session.can_undo()
+        if can != self._could_undo:
+            self._could_undo = can
+            self.refresh_bindings()
 
     # -- actions ---------------------------------------------------------------------------
     def action_cursor(self, step: int) -> None:
