@@ -266,6 +266,10 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
     hard = [c for c in conflicts if c in ("first pages differ", "DOIs differ", "conference abstract vs article")]
     if not venue_ok and len(conflicts) > 1:
         return DISTINCT, score, tuple(reasons + conflicts)
+    placement = [c for c in conflicts if c in ("years differ by one", "volumes differ", "first pages differ")]
+    if len(placement) > 1 and not (doi_equal or pmid_equal):
+        # published in another year, volume or pages: an abstract and its article, or two reports
+        return DISTINCT, score, tuple(reasons + conflicts)
     if cut_numbers:
         # a Part I and a Part II never share a DOI or a first page
         if author_ok and not hard and (doi_equal or (
