@@ -9,6 +9,7 @@ import pytest
 from workbench.core.dedupe import (
     DedupeCancelled, PairDecision, find_duplicates, latest_pair_decisions,
 )
+from workbench.errors import DedupeError
 from workbench.core.records import Record
 
 TITLE = "Influencer advocacy for climate policy: a case study of three campaigns"
@@ -109,11 +110,21 @@ def test_bridging_record_joins_two_studies_and_the_earlier_id_wins():
     assert limited.aliases == {"Scccc0003-0001": "Saaaa0001-0001"}
 
 
+def test_empty_input_gives_no_studies():
+    assert find_duplicates([]).studies == []
+
+
+def test_repeated_record_id_is_refused():
+    with pytest.raises(DedupeError, match="appears twice"):
+        find_duplicates([rec("aaaa0001-0001"), rec("aaaa0001-0001")])
+
+
 def test_progress_is_reported_and_cancel_stops_the_run():
     records = [rec(f"aaaa0001-{i:04d}", title=f"{TITLE} number {i}") for i in range(1, 60)]
     seen = []
     find_duplicates(records, progress=lambda done, total: seen.append((done, total)))
-    assert seen and seen[-1][0] == seen[-1][1]
+    assert seen[0] == (0, 100) and seen[-1] == (100, 100)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(DedupeCancelled):

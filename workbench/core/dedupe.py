@@ -206,7 +206,7 @@ def find_duplicates(
         records: every record, in import order (files in import order, then position).
         decisions: people's pair decisions from all reviewers; the latest per pair stands.
             "different" always keeps two records apart, "same" always joins them.
-        progress: called with (done, total) while pairs are judged.
+        progress: called with (done, total) as the run advances; total is 100 (per cent).
         cancel: when set, the run stops and raises DedupeCancelled.
         known_study_ids: study ids that carry decisions; when given, `aliases` is
             limited to these. Otherwise every id a study could have had before is listed.
@@ -237,15 +237,25 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
             raise DedupeError(f"record id {record.id!r} appears twice; re-import the references",
                               hint="duplicate detection did not run")
         index[record.id] = i
-    feats = [record_features(i, r) for i, r in enumerate(records)]
-    _check(cancel)
+    def report(done: float) -> None:  # progress in per cent of the whole run
+        _check(cancel)
+        if progress:
+            progress(int(done), 100)
+
+    report(0)
+    feats = []
+    chunk = max(1000, len(records) // 20)
+    for start in range(0, len(records), chunk):
+        feats.extend(record_features(i, r) for i, r in enumerate(records[start:start + chunk], start))
+        report(35 * (start + chunk) / len(records) if records else 35)
     candidates = find_candidates(feats)
     total = len(candidates)
-    _check(cancel)
+    report(50)
     pairs = [(int(i), int(j)) for i, j in worth_judging(feats, candidates).tolist()]
     judged = len(pairs)
     for i in {k for pair in pairs for k in pair}:
         complete_features(feats[i], records[i])
+    report(65)
 
     union = _ConstrainedUnion(len(records))
     latest = latest_pair_decisions(decisions)
@@ -271,12 +281,10 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
 
     merges: list[tuple[float, int, int, tuple[str, ...]]] = []
     uncertain: list[CandidatePair] = []
-    step = max(1, judged // 100)
+    step = max(1, judged // 30)
     for n, (i, j) in enumerate(pairs):
         if n % step == 0:
-            _check(cancel)
-            if progress:
-                progress(n, judged)
+            report(65 + 30 * n / judged)
         verdict, score, reasons = judge_pair(feats[i], feats[j])
         if verdict == DUPLICATE:
             merges.append((score, i, j, reasons))
@@ -285,8 +293,7 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
                 uncertain.append(CandidatePair(records[i].id, records[j].id, round(score, 3), reasons))
         elif verdict == DISTINCT and score == 0.0 and (i, j) not in person_pairs:
             union.keep_apart(i, j)
-    if progress:
-        progress(judged, judged)
+    report(95)
 
     merges.sort(key=lambda m: (-m[0], m[1], m[2]))
     auto_merged: list[CandidatePair] = []
@@ -317,6 +324,8 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
                           auto_merged_pairs=auto_merged, uncertain=uncertain, aliases=aliases,
                           records=len(records), candidate_pairs=total, person_merges=person_same,
                           person_splits=person_different, conflicts=conflicts)
+    if progress:
+        progress(100, 100)
     log.info("dedupe: %(records)d records -> %(studies)d studies; %(candidate_pairs)d candidate pairs, "
              "%(auto_merged_pairs)d merged automatically, %(uncertain_pairs)d waiting for a person",
              result.summary)
