@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import threading
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import Footer, Static
 
 from workbench.core.codebook import compile_highlights
 from workbench.errors import WorkbenchError
-from workbench.review.coding import ALL, FILTERS, UNCODED, CodingSession, open_coding_session
+from workbench.review.coding import ALL, FILTERS, CodingSession, open_coding_session
 from workbench.tui.coding_modals import (EvidenceModal, InfoModal, RowModal, TextModal,
                                          value_modal)
 from workbench.tui.modals import ErrorModal
 from workbench.tui.widgets.coding_panel import (DIMENSION, FIELDS, GROUP, CodePanel,
-                                                codes_with_depth, section_size, sections_of)
+                                                codes_with_depth, describe_lines, item_hint,
+                                                status_line,
+                                                section_size, sections_of)
 from workbench.tui.widgets.source_card import SourceCard
 
 
@@ -90,9 +91,7 @@ class CodingScreen(Screen):
     # -- layout and loading ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("Loading...", id="coding-title", classes="screen-title")
-        with Vertical(id="loading"):
-            yield Static("Reading references and your sheet...")
-            yield ProgressBar(id="loading-bar", show_eta=False)
+        yield Static("Reading references, studies and your sheet...", id="loading")
         with Horizontal(id="coding-main"):
             yield SourceCard(id="card")
             yield CodePanel(id="panel")
@@ -163,31 +162,13 @@ class CodingScreen(Screen):
             self.query_one("#card", SourceCard).show_study(study, self.matcher)
         self.query_one("#panel", CodePanel).show(session.codebook, self.sections, self.section,
                                                  coding, self.cursor)
-        self.query_one("#coding-hint", Static).update(self._hint(coding))
-        progress = session.progress()
-        status = Text(no_wrap=True, overflow="ellipsis")
-        if study is not None and session.is_flagged(study.id):
-            status.append(f"FLAGGED: {coding.flag_reason or '(no reason)'}  ", style="bold red")
-        status.append(f"coded {progress.coded}/{progress.total}", style="bold")
-        status.append(f" · flagged {progress.flagged}")
-        missing = session.missing_required(study.id) if study else []
-        if missing and study is not None and session.is_coded(study.id):
-            status.append(f" · required: {', '.join(missing)}", style="yellow")
+        self.query_one("#coding-hint", Static).update(item_hint(self._item()))
+        flagged = study is not None and session.is_flagged(study.id)
+        missing = (session.missing_required(study.id)
+                   if study is not None and session.is_coded(study.id) else [])
+        status = status_line(session.progress(), flagged, coding.flag_reason if flagged else "",
+                             missing)
         self.query_one("#coding-status", Static).update(status)
-
-    def _hint(self, coding) -> Text:
-        """One line about the item under the cursor (its description)."""
-        item = self._item()
-        text = Text(no_wrap=True, overflow="ellipsis", style="dim")
-        if item is None:
-            return text
-        kind, obj = item
-        if kind == "code":
-            text.append(obj.description or (f"e.g. {'; '.join(obj.examples)}"
-                                            if obj.examples else "d: description, e: evidence"))
-        elif kind == "field":
-            text.append(obj.description or f"{obj.type}{' (required)' if obj.required else ''}")
-        return text
 
     def _item(self):
         """Return ("code", Code) | ("field", Field) | ("row", GroupRow) under the cursor."""
@@ -316,20 +297,10 @@ class CodingScreen(Screen):
         if item is None:
             return
         kind, obj = item
-        if kind == "row":
-            lines = [f"{k}: {v or 'NA'}" for k, v in obj.values.items()]
-            self.app.push_screen(InfoModal("Row", lines))
-            return
-        lines = [f"id: {obj.id}", obj.description or "(no description)"]
-        if kind == "code" and obj.examples:
-            lines += ["Examples:"] + [f"  • {e}" for e in obj.examples]
-        if kind == "code" and obj.children:
-            lines += ["Nested codes: " + ", ".join(c.label for c in obj.children)]
-        if kind == "code":
-            quote, page = self.session.coding(self.source.id).evidence.get(obj.id, ("", ""))
-            if quote or page:
-                lines += [f"Your evidence (p. {page or '?'}): {quote}"]
-        self.app.push_screen(InfoModal(obj.label or obj.id, lines))
+        evidence = (self.session.coding(self.source.id).evidence.get(obj.id, ("", ""))
+                    if kind == "code" else ("", ""))
+        title = "Row" if kind == "row" else obj.label or obj.id
+        self.app.push_screen(InfoModal(title, describe_lines(kind, obj, evidence)))
 
     def action_memo(self) -> None:
         study, session = self.source, self.session
@@ -448,5 +419,3 @@ class CodingScreen(Screen):
         self.cancel.set()
         self.app.pop_screen()
 
-
-__all__ = ["CodingScreen", "UNCODED"]

@@ -151,6 +151,46 @@ def _group_lines(codebook: Codebook, section: Section, coding: StudyCoding,
     return text, cursor_line
 
 
+def status_line(progress, flagged: bool, reason: str, missing: list[str]) -> Text:
+    """Return the status bar: the flag and its reason, coded/flagged counts, missing required."""
+    status = Text(no_wrap=True, overflow="ellipsis")
+    if flagged:
+        status.append(f"FLAGGED: {reason or '(no reason)'}  ", style="bold red")
+    status.append(f"coded {progress.coded}/{progress.total}", style="bold")
+    status.append(f" · flagged {progress.flagged}")
+    if missing:
+        status.append(f" · required: {', '.join(missing)}", style="yellow")
+    return status
+
+
+def item_hint(item) -> Text:
+    """Return the one-line hint for the item under the cursor (its description)."""
+    text = Text(no_wrap=True, overflow="ellipsis", style="dim")
+    if item is None:
+        return text
+    kind, obj = item
+    if kind == "code":
+        text.append(obj.description or (f"e.g. {'; '.join(obj.examples)}" if obj.examples
+                                        else "d: description, e: evidence, p: copy previous"))
+    elif kind == "field":
+        text.append(obj.description or f"{obj.type}{' (required)' if obj.required else ''}")
+    return text
+
+
+def describe_lines(kind: str, obj, evidence: tuple[str, str] = ("", "")) -> list[str]:
+    """Return what `d` shows for a code or field: id, description, examples, nesting, evidence."""
+    if kind == "row":
+        return [f"{k}: {v or 'NA'}" for k, v in obj.values.items()]
+    lines = [f"id: {obj.id}", obj.description or "(no description)"]
+    if kind == "code" and obj.examples:
+        lines += ["Examples:"] + [f"  • {e}" for e in obj.examples]
+    if kind == "code" and obj.children:
+        lines += ["Nested codes: " + ", ".join(c.label for c in obj.children)]
+    if any(evidence):
+        lines += [f"Your evidence (p. {evidence[1] or '?'}): {evidence[0]}"]
+    return lines
+
+
 class CodePanel(VerticalScroll):
     """The codebook side of the coding screen: one section at a time, a cursor on one item."""
 
