@@ -247,7 +247,7 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
     chunk = max(1000, len(records) // 20)
     for start in range(0, len(records), chunk):
         feats.extend(record_features(i, r) for i, r in enumerate(records[start:start + chunk], start))
-        report(35 * (start + chunk) / len(records) if records else 35)
+        report(35 * min(start + chunk, len(records)) / len(records))
     candidates = find_candidates(feats)
     total = len(candidates)
     report(50)
