@@ -169,62 +169,16 @@ def title_numbers(words: list[str]) -> tuple[str, ...]:
 
 #: Titles that name a kind of item rather than a study.
 _GENERIC_PHRASES = frozenset(p.strip() for p in """
-editorial
-introduction
-preface
-foreword
-letter
-letters
-book review
-book reviews
-erratum
-errata
-corrigendum
-correction
-corrections
-commentary
-comment
-comments
-reply
-response
-abstract
-abstracts
-news
-index
-contents
-table of contents
-in this issue
-untitled
-no title
-conclusion
-conclusions
-discussion
-obituary
-announcement
-announcements
-highlights
-summary
-overview
-guest editorial
-editorial comment
-letter to the editor
-letters to the editor
-editor s note
-editors note
-note
-notes
-acknowledgement
-acknowledgements
-acknowledgment
-reviewers
-meeting abstracts
-poster abstracts
-proceedings
-invited commentary
-retraction
-retraction notice
-expression of concern
-""".strip().splitlines())
+editorial, introduction, preface, foreword, letter, letters, book review, book reviews,
+erratum, errata, corrigendum, correction, corrections, commentary, comment, comments,
+reply, response, abstract, abstracts, news, index, contents, table of contents,
+in this issue, untitled, no title, conclusion, conclusions, discussion, obituary,
+announcement, announcements, highlights, summary, overview, guest editorial,
+editorial comment, letter to the editor, letters to the editor, editor s note,
+editors note, note, notes, acknowledgement, acknowledgements, acknowledgment, reviewers,
+meeting abstracts, poster abstracts, proceedings, invited commentary, retraction,
+retraction notice, expression of concern
+""".split(","))
 
 
 def is_generic_title(key: str) -> bool:
