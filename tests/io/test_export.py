@@ -23,7 +23,7 @@ from workbench.review.exporting import write_exports
 
 GOLDEN = DATA / "golden"
 GOLDEN_FILES = {
-    "coded_dataset.csv": "coded_dataset.csv", "campaign.csv": "campaign.csv",
+    "coded_dataset.csv": "coded_dataset.csv", "campaigns.csv": "campaigns.csv",
     "coded_long.csv": "coded_long.csv", "prisma_reasons.csv": "prisma_reasons.csv",
     "prisma_counts.csv": "prisma_counts.csv", "prisma_studies.csv": "prisma_studies.csv",
     "summary/code_frequencies.csv": "code_frequencies.csv",
@@ -72,7 +72,7 @@ def test_na_stays_missing_and_zero_stays_zero(exported):
     assert data.loc[ids["B"], "policy_results__legislative_change"] == "0"  # coded, none
     assert data.loc[ids["A"], "unresolved"] == "code:policy_results"
     assert ids["D"] not in data.index                        # excluded study's coding
-    campaign = pd.read_csv(review.exports / "campaign.csv")
+    campaign = pd.read_csv(review.exports / "campaigns.csv")
     assert campaign["hashtag_reach"].isna().tolist() == [False, True]
 
 
@@ -80,13 +80,13 @@ def test_workbook_has_readme_tables_codebook_and_blank_na(exported):
     from openpyxl import load_workbook
     review, summary, _ = exported
     book = load_workbook(review.exports / "workbench_export.xlsx", read_only=True)
-    assert book.sheetnames[:4] == ["README", "coded_dataset", "coded_long", "campaign"]
+    assert book.sheetnames[:4] == ["README", "coded_dataset", "coded_long", "campaigns"]
     assert {"data_dictionary", "codebook", "code_frequencies"} <= set(book.sheetnames)
     readme = {row[0]: row[1] for row in book["README"].iter_rows(values_only=True)}
     assert summary.codebook_version in readme["Codebook"]
     assert "coding/alice.csv" in readme["Sheets used"] and "coding/consensus.csv" in \
         readme["Sheets used"]
-    rows = list(book["campaign"].iter_rows(values_only=True))
+    rows = list(book["campaigns"].iter_rows(values_only=True))
     assert rows[2][3:] == ("#ClimateActionPK", None, 3.8)
 
 
@@ -97,7 +97,7 @@ def test_dictionary_describes_every_column(exported):
     data = pd.read_csv(review.exports / "coded_dataset.csv", nrows=0)
     described = dictionary[dictionary["file"] == "coded_dataset.csv"]["column"].tolist()
     assert described == list(data.columns)
-    row = dictionary[(dictionary["file"] == "campaign.csv")
+    row = dictionary[(dictionary["file"] == "campaigns.csv")
                      & (dictionary["column"] == "hashtag_reach")].iloc[0]
     assert (row["type"], row["unit"]) == ("number", "million")
 

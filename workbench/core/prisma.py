@@ -1,8 +1,22 @@
 """PRISMA 2020 flow counts computed from records, studies and final decisions (pure).
 
-The flow follows the review's screening stages: the first screening stage
-screens records (after duplicates are removed; one study = one record
-screened), the last screening stage assesses reports (one per study sought).
+The flow follows the review's screening stages, in codebook order: every
+stage but the last screens records (after duplicates are removed; one study
+= one record screened; a study excluded at any of them is a record
+excluded, and only the studies a stage keeps go on to the next), and the
+last stage assesses reports (one per study sought; "not_retrieved" is
+allowed there only). With a single stage its includes are the studies
+included.
+
+Records are split between PRISMA 2020's two columns by their database label
+(`source_method`): a label naming grey literature, a website, an
+organisation, citation searching or a hand search is an "other method";
+every other label is a database or register. A study goes down the "other
+methods" column when none of its records came from a database or register.
+Duplicates are removed and records screened once for the whole review (the
+tool screens grey literature like any record), so those two boxes count both
+columns; the reports boxes are counted per column.
+
 Every box is counted from the decisions, and `check_prisma` lists every
 number that does not equal the sum of its parts, plus every decision state
 that makes the diagram unfinished (studies unscreened, conflicts unresolved,
@@ -15,10 +29,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-#: Status of a final decision (see FinalDecision).
-FINAL = "final"
-CONFLICT = "conflict"
-PENDING = "pending"
+# FinalDecision and its statuses live in core.consensus; re-exported here.
+from workbench.core.consensus import CONFLICT, FINAL, PENDING, FinalDecision  # noqa: E402,F401
 
 #: Where a study ends up in the flow (the `box` column of prisma_studies.csv).
 BOX_EXCLUDED_SCREENING = "records_excluded"
@@ -29,22 +41,6 @@ BOX_UNFINISHED = "unfinished"
 
 NO_REASON = "(none)"
 UNKNOWN_DATABASE = "(unknown)"
-
-
-@dataclass(frozen=True)
-class FinalDecision:
-    """The decision a study has at a stage once all sheets are combined.
-
-    `status` is FINAL (everyone needed agrees, or the consensus sheet says so),
-    CONFLICT (reviewers disagree and no consensus yet) or PENDING (not enough
-    reviewers have decided). `decision` and `criteria` are set when FINAL.
-    """
-
-    study_id: str
-    stage: str
-    status: str
-    decision: str = ""
-    criteria: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,12 +59,45 @@ class ExclusionReason:
     n_any: int
 
 
+#: The two columns of a PRISMA 2020 diagram, and the kinds of "other methods".
+DATABASES = "databases"
+WEBSITES = "websites"
+ORGANISATIONS = "organisations"
+CITATIONS = "citations"
+#: Words in a database label that make its records an "other method" (lower case).
+OTHER_METHOD_WORDS = (
+    (CITATIONS, ("citation", "hand search", "hand-search", "handsearch", "snowball",
+                 "reference list", "backward", "forward search")),
+    (ORGANISATIONS, ("organisation", "organization", "ngo", "government", "agency")),
+    (WEBSITES, ("grey", "gray", "website", "web site", "web page", "webpage")),
+)
+
+
+def source_method(database: str) -> str:
+    """Return DATABASES, or the kind of other method (WEBSITES, ORGANISATIONS, CITATIONS).
+
+    Args:
+        database: a record's database label (e.g. "Scopus", "Grey literature").
+    """
+    label = database.lower()
+    for method, words in OTHER_METHOD_WORDS:
+        if any(word in label for word in words):
+            return method
+    return DATABASES
+
+
 @dataclass(frozen=True)
 class PrismaCounts:
-    """The numbers of a PRISMA 2020 flow diagram (new review, databases and registers).
+    """The numbers of a PRISMA 2020 flow diagram (new review; databases and other methods).
 
-    `problems` lists the decision states that leave the flow unfinished;
-    `placement` maps every study id to the box it ends in (for audit).
+    `databases` lists records per database or register, `other_sources`
+    records per other-method label (website, organisation, citation
+    searching). `records_*` and `duplicates` count the whole review; the
+    `reports_*` fields count the databases-and-registers column and the
+    `other_*` fields the other-methods column. `studies_included` is both
+    columns. `stages` names every screening stage, in order. `problems` lists
+    the decision states that leave the flow unfinished; `placement` maps every
+    study id to the box it ends in (for audit).
     """
 
     databases: tuple[tuple[str, int], ...]
@@ -87,11 +116,29 @@ class PrismaCounts:
     eligibility_stage: str = ""
     problems: tuple[str, ...] = ()
     placement: Mapping[str, str] = field(default_factory=dict)
+    other_sources: tuple[tuple[str, int], ...] = ()
+    other_methods: tuple[tuple[str, int], ...] = ()
+    other_sought: int = 0
+    other_not_retrieved: int = 0
+    other_assessed: int = 0
+    other_excluded: int = 0
+    other_reasons: tuple[ExclusionReason, ...] = ()
+    stages: tuple[str, ...] = ()
 
     @property
     def reports_included(self) -> int:
         """Reports of included studies (one report per study after deduplication)."""
         return self.studies_included
+
+    @property
+    def dbr_included(self) -> int:
+        """Studies included from the databases-and-registers column."""
+        return self.reports_assessed - self.reports_excluded
+
+    @property
+    def other_included(self) -> int:
+        """Studies included from the other-methods column."""
+        return self.other_assessed - self.other_excluded
 
 
 def _plural(n: int, word: str) -> str:
@@ -138,59 +185,99 @@ def compute_prisma(databases: Sequence[str], study_ids: Sequence[str],
                    screening: Mapping[str, FinalDecision],
                    eligibility: Mapping[str, FinalDecision] | None,
                    criterion_labels: Mapping[str, str],
-                   screening_stage: str, eligibility_stage: str = "") -> PrismaCounts:
+                   screening_stage: str, eligibility_stage: str = "",
+                   study_databases: Mapping[str, Sequence[str]] | None = None) -> PrismaCounts:
+    """Count the PRISMA 2020 boxes of a review with one or two screening stages.
+
+    A shorthand for `compute_flow` with the stages [screening, eligibility].
+    """
+    stages = [(screening_stage, screening)]
+    if eligibility is not None:
+        stages.append((eligibility_stage, eligibility))
+    return compute_flow(databases, study_ids, stages, criterion_labels, study_databases)
+
+
+def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
+                 stages: Sequence[tuple[str, Mapping[str, FinalDecision]]],
+                 criterion_labels: Mapping[str, str],
+                 study_databases: Mapping[str, Sequence[str]] | None = None) -> PrismaCounts:
     """Count the PRISMA 2020 boxes from the records and the final decisions.
 
     Args:
         databases: the database label of every record (one entry per record).
         study_ids: every study (deduplicated records), in order.
-        screening: study id -> final decision at the first screening stage.
-        eligibility: study id -> final decision at the full-text stage, or None
-            when the review has one screening stage (its includes are then the
-            reports assessed, and none are excluded or not retrieved there).
+        stages: (stage id, study id -> final decision) of every screening
+            stage, in codebook order. All but the last screen records; the
+            last assesses reports (with one stage, its includes are the
+            reports assessed and the studies included).
         criterion_labels: criterion id -> label, in codebook order.
-        screening_stage: id of the first screening stage.
-        eligibility_stage: id of the full-text stage ("" when there is none).
+        study_databases: study id -> the database labels of its records; a
+            study whose labels are all other methods goes down the
+            other-methods column (default: every study is a database study).
 
     Returns:
         PrismaCounts; `problems` names unscreened studies, unresolved conflicts,
         "maybe" decisions and decisions that are not valid at a stage.
+
+    Raises:
+        ValueError: `stages` is empty.
     """
-    per_db = Counter(d or UNKNOWN_DATABASE for d in databases)
+    if not stages:
+        raise ValueError("a PRISMA flow needs at least one screening stage")
+    per_db = Counter(d or UNKNOWN_DATABASE for d in databases
+                     if source_method(d) == DATABASES)
+    per_other = Counter(d for d in databases if source_method(d) != DATABASES)
+    per_method = Counter(source_method(d) for d in databases if source_method(d) != DATABASES)
     placement: dict[str, str] = {}
     problems: list[str] = []
-    sought: list[str] = []
     excluded_ta: list[FinalDecision] = []
-    open_ta: list[FinalDecision | None] = []
-    wrong_ta = 0
-    for sid in study_ids:
-        d = screening.get(sid)
-        if d is not None and d.status == FINAL and d.decision == "include":
-            sought.append(sid)
-        elif d is not None and d.status == FINAL and d.decision == "exclude":
-            excluded_ta.append(d)
-            placement[sid] = BOX_EXCLUDED_SCREENING
-        elif d is not None and d.status == FINAL and d.decision == "not_retrieved":
-            wrong_ta += 1
-            placement[sid] = BOX_UNFINISHED
-        else:
-            open_ta.append(d)
-            placement[sid] = BOX_UNFINISHED
-    problems += _unfinished(screening_stage, open_ta, "study")
-    if wrong_ta:
-        problems.append(f"{_plural(wrong_ta, 'study')} marked not_retrieved at {screening_stage}, "
-                        "which screens records, not reports (use the full-text stage)")
-    not_retrieved = 0
-    excluded_ft: list[FinalDecision] = []
-    included = 0
-    if eligibility is None:
+    screening_reasons: list[ExclusionReason] = []
+    current = list(study_ids)
+    two = len(stages) > 1
+    screening_steps = stages[:-1] if two else stages
+    last_id, last = stages[-1]
+    for stage_id, decided in screening_steps:
+        kept: list[str] = []
+        excluded_here: list[FinalDecision] = []
+        open_here: list[FinalDecision | None] = []
+        wrong = 0
+        for sid in current:
+            d = decided.get(sid)
+            if d is not None and d.status == FINAL and d.decision == "include":
+                kept.append(sid)
+            elif d is not None and d.status == FINAL and d.decision == "exclude":
+                excluded_here.append(d)
+                placement[sid] = BOX_EXCLUDED_SCREENING
+            elif d is not None and d.status == FINAL and d.decision == "not_retrieved":
+                wrong += 1
+                placement[sid] = BOX_UNFINISHED
+            else:
+                open_here.append(d)
+                placement[sid] = BOX_UNFINISHED
+        problems += _unfinished(stage_id, open_here, "study")
+        if wrong:
+            problems.append(f"{_plural(wrong, 'study')} marked not_retrieved at {stage_id}, "
+                            "which screens records, not reports (use the full-text stage)")
+        excluded_ta += excluded_here
+        screening_reasons += _reasons(stage_id, excluded_here, criterion_labels)
+        current = kept
+
+    def is_other(sid: str) -> bool:
+        labels = study_databases.get(sid, ()) if study_databases is not None else ()
+        return bool(labels) and all(source_method(x) != DATABASES for x in labels)
+
+    columns = {DATABASES: [s for s in current if not is_other(s)],
+               "other": [s for s in current if is_other(s)]}
+    tally: dict[str, tuple[int, int, list[FinalDecision]]] = {}
+    open_ft: list[FinalDecision | None] = []
+    for column, sought in columns.items():
+        not_retrieved, included, excluded_ft = 0, 0, []
         for sid in sought:
-            placement[sid] = BOX_INCLUDED
-        included = len(sought)
-    else:
-        open_ft: list[FinalDecision | None] = []
-        for sid in sought:
-            d = eligibility.get(sid)
+            if not two:  # one stage: what it keeps is included
+                placement[sid] = BOX_INCLUDED
+                included += 1
+                continue
+            d = last.get(sid)
             if d is not None and d.status == FINAL and d.decision == "include":
                 included += 1
                 placement[sid] = BOX_INCLUDED
@@ -203,27 +290,36 @@ def compute_prisma(databases: Sequence[str], study_ids: Sequence[str],
             else:
                 open_ft.append(d)
                 placement[sid] = BOX_UNFINISHED
-        problems += _unfinished(eligibility_stage, open_ft, "report")
-    reasons = _reasons(eligibility_stage, excluded_ft, criterion_labels) if eligibility else ()
-    counts = PrismaCounts(
+        tally[column] = (not_retrieved, included, excluded_ft)
+    if two:
+        problems += _unfinished(last_id, open_ft, "report")
+    dbr, other = tally[DATABASES], tally["other"]
+    return PrismaCounts(
         databases=tuple(sorted(per_db.items())),
         records_identified=len(databases),
         duplicates=len(databases) - len(study_ids),
         records_screened=len(study_ids),
         records_excluded=len(excluded_ta),
-        reports_sought=len(sought),
-        reports_not_retrieved=not_retrieved,
-        reports_assessed=len(sought) - not_retrieved,
-        reports_excluded=len(excluded_ft),
-        studies_included=included,
-        reasons=reasons,
-        screening_reasons=_reasons(screening_stage, excluded_ta, criterion_labels),
-        screening_stage=screening_stage,
-        eligibility_stage=eligibility_stage,
+        reports_sought=len(columns[DATABASES]),
+        reports_not_retrieved=dbr[0],
+        reports_assessed=len(columns[DATABASES]) - dbr[0],
+        reports_excluded=len(dbr[2]),
+        studies_included=dbr[1] + other[1],
+        reasons=_reasons(last_id, dbr[2], criterion_labels) if two else (),
+        screening_reasons=tuple(screening_reasons),
+        screening_stage=stages[0][0] if two else last_id,
+        eligibility_stage=last_id if two else "",
         problems=tuple(problems),
         placement=placement,
+        other_sources=tuple(sorted(per_other.items())),
+        other_methods=tuple(sorted(per_method.items())),
+        other_sought=len(columns["other"]),
+        other_not_retrieved=other[0],
+        other_assessed=len(columns["other"]) - other[0],
+        other_excluded=len(other[2]),
+        other_reasons=_reasons(last_id, other[2], criterion_labels) if two else (),
+        stages=tuple(stage_id for stage_id, _ in stages),
     )
-    return counts
 
 
 def check_prisma(counts: PrismaCounts) -> list[str]:
@@ -243,30 +339,50 @@ def check_prisma(counts: PrismaCounts) -> list[str]:
         if value != expected:
             out.append(f"{name} ({value}) != {parts} = {expected}")
 
-    same("records identified", counts.records_identified, "sum of records per database",
-         sum(n for _, n in counts.databases))
+    other = counts.other_sought or counts.other_sources
+    same("records identified", counts.records_identified,
+         "sum of records per database" + (" and other method" if other else ""),
+         sum(n for _, n in counts.databases) + sum(n for _, n in counts.other_sources))
     same("records screened", counts.records_screened,
          f"records identified ({counts.records_identified}) - duplicates ({counts.duplicates})",
          counts.records_identified - counts.duplicates)
-    same("reports sought for retrieval", counts.reports_sought,
+    sought = counts.reports_sought + counts.other_sought
+    same("reports sought for retrieval" + (
+        f" (databases {counts.reports_sought} + other methods {counts.other_sought})"
+        if other else ""), sought,
          f"records screened ({counts.records_screened}) - records excluded "
          f"({counts.records_excluded})", counts.records_screened - counts.records_excluded)
-    same("reports assessed for eligibility", counts.reports_assessed,
-         f"reports sought ({counts.reports_sought}) - reports not retrieved "
-         f"({counts.reports_not_retrieved})",
-         counts.reports_sought - counts.reports_not_retrieved)
-    same("studies included", counts.studies_included,
-         f"reports assessed ({counts.reports_assessed}) - reports excluded "
-         f"({counts.reports_excluded})", counts.reports_assessed - counts.reports_excluded)
-    if counts.eligibility_stage:
-        same("reports excluded", counts.reports_excluded, "sum of exclusion reasons",
-             sum(r.n for r in counts.reasons))
+    columns = [("", counts.reports_sought, counts.reports_not_retrieved, counts.reports_assessed,
+                counts.reports_excluded, counts.reasons)]
+    if other:
+        columns.append((" (other methods)", counts.other_sought, counts.other_not_retrieved,
+                        counts.other_assessed, counts.other_excluded, counts.other_reasons))
+    for tag, col_sought, not_retrieved, assessed, excluded, reasons in columns:
+        same(f"reports assessed for eligibility{tag}", assessed,
+             f"reports sought ({col_sought}) - reports not retrieved ({not_retrieved})",
+             col_sought - not_retrieved)
+        if counts.eligibility_stage:
+            same(f"reports excluded{tag}", excluded, "sum of exclusion reasons",
+                 sum(r.n for r in reasons))
+    included = counts.reports_assessed - counts.reports_excluded
+    if other:
+        included += counts.other_assessed - counts.other_excluded
+        same("studies included", counts.studies_included,
+             f"included from databases ({counts.reports_assessed - counts.reports_excluded})"
+             f" + from other methods ({counts.other_assessed - counts.other_excluded})",
+             included)
+    else:
+        same("studies included", counts.studies_included,
+             f"reports assessed ({counts.reports_assessed}) - reports excluded "
+             f"({counts.reports_excluded})", included)
     if counts.screening_reasons:
         same("records excluded", counts.records_excluded, "sum of exclusion reasons at "
              "screening", sum(r.n for r in counts.screening_reasons))
     negative = [name for name, value in (
         ("duplicates", counts.duplicates), ("records excluded", counts.records_excluded),
         ("reports not retrieved", counts.reports_not_retrieved),
-        ("reports excluded", counts.reports_excluded)) if value < 0]
+        ("reports excluded", counts.reports_excluded),
+        ("reports not retrieved (other methods)", counts.other_not_retrieved),
+        ("reports excluded (other methods)", counts.other_excluded)) if value < 0]
     out += [f"{name} is negative" for name in negative]
     return out

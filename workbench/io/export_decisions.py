@@ -13,8 +13,8 @@ import pandas as pd
 
 from workbench.core.codebook import Stage
 from workbench.core.events import COLUMNS, CONSENSUS
-from workbench.core.prisma import CONFLICT, FINAL, PENDING, FinalDecision
-from workbench.core.screening import CRITERIA, DECISION, join_ids, split_ids
+from workbench.core.consensus import CONFLICT, PENDING, FinalDecision, final_decisions
+from workbench.core.screening import CRITERIA, DECISION
 
 SHEET = "sheet"
 #: The `source` of a value all required reviewers gave alike (no consensus entry).
@@ -35,60 +35,32 @@ def latest_values(events: pd.DataFrame) -> pd.DataFrame:
     return events.drop_duplicates([SHEET, "stage", "study_id", "field"], keep="last")
 
 
-def _ordered_union(values: pd.Series) -> str:
-    return join_ids(c for v in values for c in split_ids(v))
-
-
 def final_screening(latest: pd.DataFrame, stage: Stage, source: str) -> dict[str, FinalDecision]:
-    """Return study id -> FinalDecision at one screening stage.
+    """Return study id -> FinalDecision at one screening stage, from the sheets' events.
 
-    Consensus source: a decision in the consensus sheet is final; otherwise a
-    study is final when at least `stage.reviewers` reviewers decided and all
-    of them agree (criteria: the union of theirs, in reviewer-name order),
-    CONFLICT when decided reviewers disagree, PENDING otherwise. Reviewer
-    source: that reviewer's decision, or PENDING.
+    The rule is `workbench.core.consensus.final_decisions`: the consensus
+    sheet wins; else at least `stage.reviewers` reviewers agree -> final;
+    disagreement -> conflict; else pending. Reviewer source: that reviewer's
+    decision, or nothing.
 
     Args:
         latest: `latest_values` of every sheet.
         stage: the screening stage.
         source: "consensus" or a reviewer name.
+
+    Returns:
+        study id -> FinalDecision for every study some sheet decided on.
     """
-    at = latest[(latest["stage"] == stage.id) & latest["field"].isin([DECISION, CRITERIA])]
-    if at.empty:
+    at = latest[latest["stage"] == stage.id]
+    decided = at[at["field"] == DECISION][[SHEET, "study_id", "value"]]
+    if decided.empty:
         return {}
-    wide = at.pivot_table(index=[SHEET, "study_id"], columns="field", values="value",
-                          aggfunc="last").reset_index()
-    for col in (DECISION, CRITERIA):
-        if col not in wide:
-            wide[col] = ""
-    wide = wide.fillna("")
-    wide = wide[wide[DECISION] != ""]
-    out: dict[str, FinalDecision] = {}
-    sid = stage.id
-    if source != CONSENSUS:
-        mine = wide[wide[SHEET] == source]
-        for study, decision, criteria in zip(mine["study_id"], mine[DECISION], mine[CRITERIA]):
-            out[study] = FinalDecision(study, sid, FINAL, decision, split_ids(criteria))
-        return out
-    reviewers = wide[wide[SHEET] != CONSENSUS].sort_values([SHEET])
-    if not reviewers.empty:
-        grouped = reviewers.groupby("study_id", sort=False).agg(
-            n=(DECISION, "size"), kinds=(DECISION, "nunique"), decision=(DECISION, "first"),
-            criteria=(CRITERIA, _ordered_union))
-        for study, n, kinds, decision, criteria in zip(grouped.index, grouped["n"],
-                                                       grouped["kinds"], grouped["decision"],
-                                                       grouped["criteria"]):
-            if kinds > 1:
-                out[study] = FinalDecision(study, sid, CONFLICT)
-            elif n >= stage.reviewers:
-                out[study] = FinalDecision(study, sid, FINAL, decision, split_ids(criteria))
-            else:
-                out[study] = FinalDecision(study, sid, PENDING)
-    agreed = wide[wide[SHEET] == CONSENSUS]
-    for study, decision, criteria in zip(agreed["study_id"], agreed[DECISION],
-                                         agreed[CRITERIA]):
-        out[study] = FinalDecision(study, sid, FINAL, decision, split_ids(criteria))
-    return out
+    criteria = at[at["field"] == CRITERIA][[SHEET, "study_id", "value"]].rename(
+        columns={"value": "criteria"})
+    both = decided.merge(criteria, on=[SHEET, "study_id"], how="left")
+    votes = zip(both[SHEET].tolist(), both["study_id"].tolist(), both["value"].tolist(),
+                both["criteria"].fillna("").tolist())
+    return final_decisions(stage.id, votes, stage.reviewers, source)
 
 
 def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,

@@ -8,7 +8,7 @@ from typing import Mapping
 import pandas as pd
 
 from workbench.core.codebook import Codebook, Field
-from workbench.io.export_tables import BIB_COLUMNS, column_name
+from workbench.io.export_tables import BIB_COLUMNS, column_name, table_name
 
 _BIB_TYPES = {"year": "integer"}
 _BIB_LABELS = {
@@ -74,7 +74,7 @@ def data_dictionary(codebook: Codebook, tables: Mapping[str, pd.DataFrame]) -> p
         for fld in group.fields:
             cols[column_name(fld.id)] = (_field_type(fld), fld.label, fld.unit, _allowed(fld),
                                          f"group {group.id}, field {fld.id} ({fld.type})")
-        group_cols[f"{group.id}.csv"] = cols
+        group_cols[f"{table_name(group)}.csv"] = cols
     known["unresolved"] = ("text", "Fields still in conflict or pending (left missing)", "",
                            "", "sheets")
     rows = []

@@ -29,6 +29,26 @@ def column_name(*parts: str) -> str:
     return name if name[:1].isalpha() else f"v_{name}"
 
 
+def table_name(group) -> str:
+    """Return the file stem of a repeatable group's table: the group in the plural.
+
+    A `table` name given in the codebook wins; a group id already in the
+    plural is kept ("campaigns"); otherwise "campaign" -> "campaigns",
+    "policy" -> "policies", "approach" -> "approaches".
+    """
+    given = getattr(group, "table", "") or ""
+    if given:
+        return given
+    gid = group.id
+    if gid.endswith("s") and not gid.endswith(("ss", "us", "is")):
+        return gid
+    if gid.endswith("y") and gid[-2:-1] not in ("a", "e", "i", "o", "u", ""):
+        return gid[:-1] + "ies"
+    if gid.endswith(("s", "x", "z", "ch", "sh")):
+        return gid + "es"
+    return gid + "s"
+
+
 def study_table(studies: Iterable) -> pd.DataFrame:
     """Return the bibliographic table of studies (workbench.core.dedupe.Study values).
 
@@ -87,8 +107,9 @@ def wide_table(codebook: Codebook, bib: pd.DataFrame, values: pd.DataFrame,
     codes = _field_values(values, "code:").reindex(index)
     for dim in codebook.dimensions:
         joined = codes[dim.id] if dim.id in codes else pd.Series(pd.NA, index=index, dtype=object)
-        joined = joined.map(lambda v: ";".join(codebook.resolve_code(c) for c in split_ids(v))
-                            if isinstance(v, str) else v)
+        resolved = {v: ";".join(codebook.resolve_code(c) for c in split_ids(v))
+                    for v in joined.dropna().unique()}
+        joined = joined.map(resolved, na_action="ignore")
         columns[column_name(dim.id)] = joined
         coded = joined.notna().to_numpy()
         padded = (";" + joined.fillna("") + ";")
@@ -117,9 +138,7 @@ def group_tables(codebook: Codebook, rows: pd.DataFrame,
     Rows keep the order they were added in; `row` counts from 1 within a study;
     `study` is "First author (year)". A value never entered is NA.
     """
-    cite = bib.set_index("study_id").apply(
-        lambda r: f"{(r['authors'].split(';')[0].split(',')[0] or r['title'][:40]).strip()}"
-                  f" ({r['year'] if pd.notna(r['year']) else 'n.d.'})", axis=1) \
+    cite = pd.Series(_citations(bib).to_numpy(), index=bib["study_id"].to_numpy()) \
         if len(bib) else pd.Series(dtype=object)
     order = {sid: i for i, sid in enumerate(bib["study_id"])}
     out = {}
@@ -145,6 +164,14 @@ def group_tables(codebook: Codebook, rows: pd.DataFrame,
     return out
 
 
+def _citations(bib: pd.DataFrame) -> pd.Series:
+    """ "First author (year)" of each study (title start when there is no author)."""
+    first = bib["authors"].fillna("").str.split(";", n=1).str[0].str.split(",", n=1).str[0]
+    first = first.where(first != "", bib["title"].fillna("").str.slice(0, 40)).str.strip()
+    year = bib["year"].astype("Int64").astype(str).replace("<NA>", "n.d.")
+    return first + " (" + year + ")"
+
+
 def long_table(codebook: Codebook, values: pd.DataFrame, rows: pd.DataFrame,
                study_ids: Sequence[str]) -> pd.DataFrame:
     """Return the tidy table: study_id, kind, name, row, value, source.
@@ -163,7 +190,9 @@ def long_table(codebook: Codebook, values: pd.DataFrame, rows: pd.DataFrame,
         parts.append(pd.DataFrame({"study_id": exploded["study_id"], "kind": "code",
                                    "name": exploded["field"].str.slice(5),
                                    "row": pd.NA,
-                                   "value": exploded["value"].map(codebook.resolve_code),
+                                   "value": exploded["value"].map(
+                                       {c: codebook.resolve_code(c)
+                                        for c in exploded["value"].unique()}),
                                    "source": exploded["source"]}))
     fields = values[values["field"].str.startswith("field:")]
     if not fields.empty:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from operator import attrgetter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,8 +20,8 @@ from typing import Callable
 import pandas as pd
 
 from workbench.core.codebook import SCREENING
-from workbench.core.events import CONSENSUS
-from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, compute_prisma
+from workbench.core.events import COLUMNS, CONSENSUS
+from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, compute_flow
 from workbench.errors import ExportError
 from workbench.io import export_summary as summary
 from workbench.io.export import ExportFolder, write_csv, write_json, write_text, write_xlsx
@@ -30,7 +31,8 @@ from workbench.io.export_dictionary import codebook_table, data_dictionary
 from workbench.io.export_prisma import (prisma_template, reasons_table,
                                         write_prisma_diagram)
 from workbench.io.export_refs import bibtex_text, ris_text
-from workbench.io.export_tables import group_tables, long_table, study_table, wide_table
+from workbench.io.export_tables import (group_tables, long_table, study_table, table_name,
+                                        wide_table)
 from workbench.store.sheet import read_sheet
 
 log = logging.getLogger(__name__)
@@ -61,7 +63,11 @@ def _read_sheets(coding: Path) -> tuple[pd.DataFrame, list[str], list[str]]:
     for path in sorted(coding.glob("*.csv")):
         contents = read_sheet(path)
         warnings += [str(p) for p in contents.problems]
-        frames.append(events_frame([e.row() for e in contents.events], path.stem))
+        events = contents.events
+        frame = pd.DataFrame({c: list(map(attrgetter(c), events)) for c in COLUMNS},
+                             dtype=object) if events else events_frame([], path.stem)
+        frame[SHEET] = path.stem
+        frames.append(frame)
         names.append(path.stem)
     if not frames:
         return events_frame([], ""), names, warnings
@@ -112,13 +118,11 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     if not stages:
         raise ExportError("the codebook has no screening stage", path=codebook.path or None,
                           hint="PRISMA needs one; nothing was exported")
-    first, last = stages[0], (stages[-1] if len(stages) > 1 else None)
     labels = {c.id: c.label for c in codebook.criteria}
-    counts = compute_prisma(
+    counts = compute_flow(
         [r.database for r in records], [s.id for s in studies],
-        final_screening(latest, first, source),
-        final_screening(latest, last, source) if last else None,
-        labels, first.id, last.id if last else "")
+        [(stage.id, final_screening(latest, stage, source)) for stage in stages], labels,
+        {s.id: s.databases for s in studies})
     problems = check_prisma(counts)
     if problems:
         raise ExportError(
@@ -152,7 +156,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             "studies_included": counts.studies_included,
             "values_unresolved": int(len(unresolved)), "sheet_warnings": warnings}
     tables = {"coded_dataset.csv": wide, "coded_long.csv": tidy}
-    tables.update({f"{g}.csv": t for g, t in groups.items()})
+    by_id = {g.id: g for g in codebook.groups}
+    tables.update({f"{table_name(by_id[g])}.csv": t for g, t in groups.items()})
     with ExportFolder(review.exports) as folder:
         for name, table in tables.items():
             write_csv(folder, name, table)
