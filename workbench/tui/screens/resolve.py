@@ -74,8 +74,8 @@ class ResolveModal(ModalScreen[tuple[str, str] | None]):
         with Vertical(classes="dialog"):
             yield Label(f"Resolve {c.study_id} · {c.field}", classes="dialog-title")
             if self.editable:
-                yield Static(f"Consensus value{': ' + self.hint if self.hint else ''}",
-                             classes="dialog-help", markup=False)
+                allowed = f" (allowed: {self.hint})" if self.hint else ""
+                yield Static(f"Consensus value{allowed}", classes="dialog-help", markup=False)
                 yield Input(value=self.value, placeholder="the consensus value", id="resolve-value")
             else:
                 yield Static(Text(f"Consensus value: {shown(self.value)}"), id="resolve-chosen")
