@@ -22,7 +22,7 @@ from workbench.core.codebook import Codebook
 from workbench.core.events import Change, DecisionRefused, Event, SheetState, undo_changes
 from workbench.core.screening import ScreeningDecision, screening_changes, screening_decision
 from workbench.errors import Problem
-from workbench.store.sheet import append_events, read_sheet, validate_reviewer
+from workbench.store.sheet import append_events, paused_gc, read_sheet, validate_reviewer
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,9 @@ class Sheet:
         Raises:
             SheetError: the file exists but cannot be read, or the reviewer name is invalid.
         """
-        contents = read_sheet(path)
-        return cls(path, reviewer, codebook_version, contents.events, contents.problems)
+        with paused_gc():
+            contents = read_sheet(path)
+            return cls(path, reviewer, codebook_version, contents.events, contents.problems)
 
     # -- writing -----------------------------------------------------------------
 

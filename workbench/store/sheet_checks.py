@@ -8,7 +8,7 @@ from workbench.core.checks import check_sheet_events
 from workbench.core.codebook import Codebook
 from workbench.core.events import CONSENSUS, is_valid_reviewer
 from workbench.errors import Problem
-from workbench.store.sheet import read_sheet
+from workbench.store.sheet import paused_gc, read_sheet
 
 
 def sheet_files(coding_dir: str | Path) -> list[Path]:
@@ -38,8 +38,13 @@ def check_coding(codebook: Codebook, coding_dir: str | Path) -> list[Problem]:
     Raises:
         SheetError: a sheet exists but cannot be read.
     """
+    with paused_gc():
+        return _check_files(codebook, sheet_files(coding_dir))
+
+
+def _check_files(codebook: Codebook, files: list[Path]) -> list[Problem]:
     problems: list[Problem] = []
-    for path in sheet_files(coding_dir):
+    for path in files:
         if path.stem != CONSENSUS and not is_valid_reviewer(path.stem):
             problems.append(Problem(str(path), None, None, f"{path.stem!r} is not a valid "
                                     "reviewer name, so this file is not read as a sheet"))
