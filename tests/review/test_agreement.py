@@ -148,6 +148,8 @@ def test_bad_resolutions_save_nothing(review):
         resolve_conflict(review, "a", "nope", "decision", "include", "carol", "x")
     with pytest.raises(ReviewError, match="field 'note' cannot be resolved"):
         resolve_conflict(review, "a", TA, "note", "x", "carol", "x")
+    with pytest.raises(ReviewError, match="disagree on the decision .* resolve the decision first"):
+        resolve_conflict(review, "a", TA, "criteria", "E1", "carol", "x")
     # full text needs an exclusion criterion, and nobody gave one
     with pytest.raises(DecisionRefused, match="needs an exclusion criterion"):
         resolve_conflict(review, "a", FT, "decision", "exclude", "carol", "x")

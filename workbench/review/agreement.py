@@ -31,6 +31,7 @@ from workbench.core.audit import (ABSENT, PRESENT, BlindSelection, Conflict, Var
                                   report_frame, screening_variables, variable_results)
 from workbench.core.codebook import CODING, Stage
 from workbench.core.coding import codes_changes, field_changes
+from workbench.core.consensus import CONFLICT, FINAL, final_decisions
 from workbench.core.events import CONSENSUS, Change, Event, SheetState, is_valid_reviewer
 from workbench.core.screening import CRITERIA, DECISION, join_ids, screening_changes, split_ids
 from workbench.errors import ReviewError
@@ -365,7 +366,7 @@ def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: 
         sheets = sheets if sheets is not None else read_sheets(review)
         states = {r: SheetState(e) for r, e in sheets.reviewers.items()}
         decision, chosen = _screening_pair(st.id, study_id, field_name, value.strip(),
-                                           criteria, current, states)
+                                           criteria, current, states, st.reviewers)
         changes = screening_changes(codebook, st.id, {}, decision, chosen)
         changes = [changes[0], Change(CRITERIA, join_ids(split_ids(";".join(chosen))))]
     else:
@@ -378,8 +379,12 @@ def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: 
 
 def _screening_pair(stage: str, study: str, field_name: str, value: str,
                     criteria: Sequence[str] | None, current: dict[str, str],
-                    states: dict[str, SheetState]) -> tuple[str, list[str]]:
-    """Return the (decision, criteria) a screening resolution writes."""
+                    states: dict[str, SheetState], required: int) -> tuple[str, list[str]]:
+    """Return the (decision, criteria) a screening resolution writes.
+
+    Resolving criteria keeps the study's final decision (core.consensus rule:
+    the consensus's, else the one the required reviewers all gave).
+    """
     if field_name == DECISION:
         if criteria is not None:
             return value, list(criteria)
@@ -390,13 +395,17 @@ def _screening_pair(stage: str, study: str, field_name: str, value: str,
             if states[name].value(stage, study, DECISION) == value:
                 chosen += split_ids(states[name].value(stage, study, CRITERIA))
         return value, list(dict.fromkeys(chosen))
-    decision = current.get(DECISION, "")
-    if not decision:
-        given = {states[n].value(stage, study, DECISION) for n in states} - {""}
-        if len(given) != 1:
-            raise ReviewError(f"{study}: the reviewers disagree on the decision at stage "
-                              f"{stage!r}; resolve the decision first; nothing was saved")
-        decision = given.pop()
+    votes = [(name, study, st.value(stage, study, DECISION), st.value(stage, study, CRITERIA))
+             for name, st in sorted(states.items())]
+    if current.get(DECISION):
+        votes.append((CONSENSUS, study, current[DECISION], current.get(CRITERIA, "")))
+    final = final_decisions(stage, votes, required).get(study)
+    if final is None or final.status != FINAL:
+        why = "disagree on" if final is not None and final.status == CONFLICT else \
+            "have not all given"
+        raise ReviewError(f"{study}: the reviewers {why} the decision at stage {stage!r}; "
+                          "resolve the decision first; nothing was saved")
+    decision = final.decision
     return decision, list(split_ids(value))
 
 
