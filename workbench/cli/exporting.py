@@ -12,9 +12,11 @@ from workbench.review.exporting import write_exports
 @cli.command("export")
 @click.option("--reviewer", default=None, metavar="NAME",
               help="Export one reviewer's sheet instead of the consensus.")
+@click.option("--no-charts", is_flag=True,
+              help="Write every table but no PRISMA diagram or chart (faster).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
-def export_cmd(ctx: click.Context, reviewer: str | None, quiet: bool) -> None:
+def export_cmd(ctx: click.Context, reviewer: str | None, no_charts: bool, quiet: bool) -> None:
     """Write the coded dataset, references, screening log, PRISMA 2020 diagram and
     counts, summary tables and charts to exports/.
 
@@ -27,7 +29,8 @@ def export_cmd(ctx: click.Context, reviewer: str | None, quiet: bool) -> None:
     """
     review = open_review(ctx)
     with progress_bar("Exporting", enabled=not quiet) as progress:
-        done = write_exports(review, source=reviewer or CONSENSUS, progress=progress)
+        done = write_exports(review, source=reviewer or CONSENSUS, progress=progress,
+                             charts=not no_charts)
     for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
     p = done.prisma

@@ -9,6 +9,7 @@ stage requires agree) or one reviewer's sheet. Vectorized with pandas, so a
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from workbench.core.codebook import Stage
@@ -145,12 +146,24 @@ def _agree_rows(rows: pd.DataFrame, required: int) -> tuple[pd.DataFrame, pd.Dat
     taken = cons.set_index(["study_id", "group"]).index
     rev = rows[(rows[SHEET] != CONSENSUS)
                & ~rows.set_index(["study_id", "group"]).index.isin(taken)]
-    # One canonical text per (reviewer, study, group): its rows' values, sorted.
-    kv = rev.assign(kv=rev["field"] + "=" + rev["value"]).sort_values("kv", kind="stable")
-    per_row = kv.groupby(keys + ["row_id"], sort=False)["kv"].agg("\x1f".join)
-    per_row = per_row.sort_values(kind="stable")
-    canon = per_row.groupby(level=[0, 1, 2], sort=False).agg("\x1e".join)
-    canon = canon.rename("canon").reset_index().sort_values(SHEET, kind="stable")
+    # One fingerprint per (reviewer, study, group), the same whatever the order of
+    # the rows and of their values: a row is the multiset of its field=value
+    # pairs (sum of their 64-bit hashes), re-hashed so rows do not mix, and a
+    # group is the multiset of its rows (sum of the row hashes).
+    pairs = pd.util.hash_pandas_object(rev["field"] + "\x1f" + rev["value"],
+                                       index=False).to_numpy()
+    row_code = rev.groupby(keys + ["row_id"], sort=False).ngroup().to_numpy()
+    row_sum = np.zeros(int(row_code.max()) + 1 if len(row_code) else 0, dtype=np.uint64)
+    np.add.at(row_sum, row_code, pairs)
+    first_of_row = pd.Series(np.arange(len(rev))).groupby(row_code).first().to_numpy()
+    per_row = rev.iloc[first_of_row][keys].reset_index(drop=True)
+    row_hash = pd.util.hash_array(row_sum)
+    group_code = per_row.groupby(keys, sort=False).ngroup().to_numpy()
+    canon_sum = np.zeros(int(group_code.max()) + 1 if len(group_code) else 0, dtype=np.uint64)
+    np.add.at(canon_sum, group_code, row_hash)
+    first_of_group = pd.Series(np.arange(len(per_row))).groupby(group_code).first().to_numpy()
+    canon = per_row.iloc[first_of_group].reset_index(drop=True).assign(canon=canon_sum)
+    canon = canon.sort_values(SHEET, kind="stable")
     stats = canon.groupby(["study_id", "group"], sort=False).agg(
         n=("canon", "size"), kinds=("canon", "nunique"),
         first=(SHEET, "first")).reset_index()

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.core.prisma import PrismaCounts
+from workbench.core.prisma import CITATIONS, ORGANISATIONS, WEBSITES, PrismaCounts
 from workbench.io.export import ExportFolder
+from workbench.io.export_summary import save_figure
 
 TEMPLATE_COLUMNS = ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
 
@@ -57,7 +58,7 @@ def prisma_values(counts: PrismaCounts) -> dict[str, object]:
     """Return {template variable: n} for the counts (0 for boxes the review does not use)."""
     values: dict[str, object] = {name: 0 for name, *_ in _ROWS}
     values.update({
-        "database_results": counts.records_identified,
+        "database_results": sum(n for _, n in counts.databases),
         "database_specific_results": _pairs(counts.databases),
         "duplicates": counts.duplicates,
         "records_screened": counts.records_screened,
@@ -66,6 +67,13 @@ def prisma_values(counts: PrismaCounts) -> dict[str, object]:
         "dbr_notretrieved_reports": counts.reports_not_retrieved,
         "dbr_assessed": counts.reports_assessed,
         "dbr_excluded": _pairs((r.label, r.n) for r in counts.reasons if r.n) or "0",
+        "website_results": dict(counts.other_methods).get(WEBSITES, 0),
+        "organisation_results": dict(counts.other_methods).get(ORGANISATIONS, 0),
+        "citations_results": dict(counts.other_methods).get(CITATIONS, 0),
+        "other_sought_reports": counts.other_sought,
+        "other_notretrieved_reports": counts.other_not_retrieved,
+        "other_assessed": counts.other_assessed,
+        "other_excluded": _pairs((r.label, r.n) for r in counts.other_reasons if r.n) or "0",
         "new_studies": counts.studies_included,
         "new_reports": counts.reports_included,
         "total_studies": counts.studies_included,
@@ -86,15 +94,22 @@ def reasons_table(counts: PrismaCounts) -> pd.DataFrame:
     """Return exclusion reasons of both stages: stage, criterion, label, n (primary), n_any."""
     rows = [(r.stage, r.criterion, r.label, r.n, r.n_any)
             for r in (*counts.screening_reasons, *counts.reasons)]
-    return pd.DataFrame(rows, columns=["stage", "criterion", "label", "n", "n_any"])
+    frame = pd.DataFrame(rows, columns=["stage", "criterion", "label", "n", "n_any"])
+    if counts.other_sought:
+        other = pd.DataFrame([(r.stage, r.criterion, r.label, r.n, r.n_any)
+                              for r in counts.other_reasons], columns=frame.columns)
+        frame = pd.concat([frame.assign(column="databases"), other.assign(column="other")],
+                          ignore_index=True)
+    return frame
 
 
 def _boxes(counts: PrismaCounts) -> list[tuple[float, float, float, float, str]]:
-    """(x, y, w, h, text) of each box in a 100 x 100 frame."""
+    """(x, y, w, h, text) of each box in a 100 x 100 frame; main column first."""
     dbs = "\n".join(f"  {name} (n = {n:,})" for name, n in counts.databases)
     reasons = "\n".join(f"  {r.label} (n = {r.n:,})" for r in counts.reasons)
-    left, right, w = 8, 58, 40
-    return [
+    other = bool(counts.other_sought or counts.other_sources)
+    left, right, w = (7, 39, 30) if other else (8, 58, 40)
+    boxes = [
         (left, 80, w, 16, f"Records identified from:\n{dbs}\nTotal (n = {counts.records_identified:,})"),
         (right, 80, w, 16, "Records removed before screening:\n"
                            f"  Duplicate records removed (n = {counts.duplicates:,})"),
@@ -107,6 +122,18 @@ def _boxes(counts: PrismaCounts) -> list[tuple[float, float, float, float, str]]
         (left, 6, w, 11, f"Studies included in review\n(n = {counts.studies_included:,})\n"
                          f"Reports of included studies\n(n = {counts.reports_included:,})"),
     ]
+    if other:
+        x = 71
+        sources = "\n".join(f"  {name} (n = {n:,})" for name, n in counts.other_sources)
+        excluded = "\n".join(f"  {r.label} (n = {r.n:,})" for r in counts.other_reasons)
+        boxes += [
+            (x, 80, 27, 16, f"Other methods\n(screened with the rest):\n{sources}"),
+            (x, 50, 27, 9, f"Reports sought (other)\n(n = {counts.other_sought:,})"),
+            (x, 40, 27, 7, f"Not retrieved (other)\n(n = {counts.other_not_retrieved:,})"),
+            (x, 30, 27, 7, f"Assessed (other)\n(n = {counts.other_assessed:,})"),
+            (x, 19, 27, 9, f"Excluded (other) (n = {counts.other_excluded:,})\n{excluded}"),
+        ]
+    return boxes
 
 
 def write_prisma_diagram(folder: ExportFolder, stem: str, counts: PrismaCounts,
@@ -136,15 +163,17 @@ def write_prisma_diagram(folder: ExportFolder, stem: str, counts: PrismaCounts,
     for x, y, w, h, text in boxes:
         ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.3", fc="white",
                                     ec="black", lw=0.8))
-        ax.text(x + 1.2, y + h / 2, text, ha="left", va="center", fontsize=7.5)
+        ax.text(x + 1.2, y + h / 2, text, ha="left", va="center",
+                fontsize=7.5 if w >= 40 else 6.2)
     arrow = dict(arrowstyle="->", lw=0.8, color="black")
     # Down the left column, and across to each box on the right.
-    column = [b for b in boxes if b[0] < 50]
+    column = [b for b in boxes if b[0] == boxes[0][0]]
     for (x, y, w, h, _), (_, y2, _, h2, _) in zip(column, column[1:]):
         ax.annotate("", xy=(x + w / 2, y2 + h2 + 0.4), xytext=(x + w / 2, y - 0.4),
                     arrowprops=arrow)
     for (x, y, w, h, _) in column[:-1]:
-        right = next((b for b in boxes if b[0] > 50 and b[1] <= y + h / 2 <= b[1] + b[3]), None)
+        right = next((b for b in boxes if b[0] == boxes[1][0]
+                      and b[1] <= y + h / 2 <= b[1] + b[3]), None)
         if right is not None:
             ax.annotate("", xy=(right[0] - 0.4, y + h / 2), xytext=(x + w + 0.4, y + h / 2),
                         arrowprops=arrow)
@@ -152,10 +181,4 @@ def write_prisma_diagram(folder: ExportFolder, stem: str, counts: PrismaCounts,
                           ("Included", 5, 18)):
         ax.text(3, (y0 + y1) / 2, label, rotation=90, ha="center", va="center", fontsize=9,
                 weight="bold", color="#1f4e79")
-    names = []
-    for ext in ("svg", "png"):
-        name = f"{stem}.{ext}"
-        fig.savefig(folder.path(name), format=ext, dpi=200 if ext == "png" else None,
-                    metadata={"Date": None} if ext == "svg" else None)
-        names.append(name)
-    return names
+    return save_figure(folder, stem, fig, dpi=200)

@@ -121,10 +121,42 @@ def write_chart(folder: ExportFolder, stem: str, labels: list[str], values: list
         ax.set_xlabel(xlabel)
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
+    return save_figure(folder, stem, fig, dpi=150)
+
+
+def save_figure(folder: ExportFolder, stem: str, fig, dpi: int) -> list[str]:
+    """Save a drawn figure as SVG (text kept as text) and PNG; return the file names."""
+    import matplotlib
+
     names = []
-    for ext in ("png", "svg"):
-        name = f"{stem}.{ext}"
-        fig.savefig(folder.path(name), format=ext, dpi=150 if ext == "png" else None,
-                    metadata={"Date": None} if ext == "svg" else None)
-        names.append(name)
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        for ext in ("svg", "png"):
+            name = f"{stem}.{ext}"
+            fig.savefig(folder.path(name), format=ext, dpi=dpi if ext == "png" else None,
+                        metadata={"Date": None} if ext == "svg" else None)
+            names.append(name)
     return names
+
+
+def group_metric(table: pd.DataFrame, column: str, name_col: str | None,
+                 top: int = CHART_MAX_BARS) -> tuple[list[str], list[float], int]:
+    """Aggregate a group's numeric column for a chart: mean per name, largest first.
+
+    Args:
+        table: the group's table (`export_tables.group_tables`).
+        column: the numeric column.
+        name_col: the column naming each row (e.g. the campaign name), or None
+            to label rows "First author (year) #row".
+        top: how many bars at most.
+
+    Returns:
+        (labels, values, n_labels): at most `top` labels with their mean
+        value, and how many distinct labels there were in all.
+    """
+    shown = table[table[column].notna()]
+    labels = shown[name_col].fillna("?").astype(str) if name_col else \
+        shown["study"].astype(str) + " #" + shown["row"].astype(str)
+    means = pd.to_numeric(shown[column], errors="coerce").astype(float).groupby(
+        labels.to_numpy()).mean().sort_values(ascending=False, kind="stable")
+    best = means.head(top)
+    return [str(x) for x in best.index], [float(v) for v in best], len(means)

@@ -99,17 +99,25 @@ def _any_cell(ref: str, value: object) -> str:
 def _column_cells(letter: str, series: pd.Series, first_row: int) -> list[str]:
     """Return the XML of every cell of one column (rows numbered from `first_row`)."""
     rows = range(first_row, first_row + len(series))
-    kind = series.dtype.kind
-    if isinstance(series.dtype, np.dtype) and kind in "iub":
+    dtype = series.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
         values = series.to_numpy().astype("int64").tolist()
         return [f'<c r="{letter}{r}"><v>{v}</v></c>' for r, v in zip(rows, values)]
-    if kind == "f" or pd.api.types.is_numeric_dtype(series.dtype):
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" or \
+            isinstance(dtype, pd.Float64Dtype):
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        finite = np.isfinite(values).tolist()
+        return [f'<c r="{letter}{r}"><v>{v!r}</v></c>' if ok else ""
+                for r, v, ok in zip(rows, values.tolist(), finite)]
+    if pd.api.types.is_integer_dtype(dtype):
         values = series.to_numpy(dtype=object, na_value=None).tolist()
-        return [_any_cell(f"{letter}{r}", v) if v is not None else ""
+        return [f'<c r="{letter}{r}"><v>{v}</v></c>' if v is not None else ""
                 for r, v in zip(rows, values)]
     values = series.to_numpy(dtype=object).tolist()
-    return [_text_cell(f"{letter}{r}", v) if v.__class__ is str and v
-            else _any_cell(f"{letter}{r}", v) for r, v in zip(rows, values)]
+    return [(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">'
+             f'{v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}'
+             '</t></is></c>') if v.__class__ is str and v else _any_cell(f"{letter}{r}", v)
+            for r, v in zip(rows, values)]
 
 
 def _sheet_chunks(frame: pd.DataFrame, header: bool) -> Iterable[str]:

@@ -82,7 +82,7 @@ def _step(progress: Progress | None, cancel: threading.Event | None, done: int) 
 
 
 def write_exports(review, source: str = CONSENSUS, progress: Progress | None = None,
-                  cancel: threading.Event | None = None) -> ExportSummary:
+                  cancel: threading.Event | None = None, charts: bool = True) -> ExportSummary:
     """Write the coded dataset, references, screening log, PRISMA and summaries to exports/.
 
     Args:
@@ -91,6 +91,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             reviewers agree on) or a reviewer name (that reviewer's sheet).
         progress: called with (steps done, steps in all).
         cancel: set it to stop; nothing is written then.
+        charts: draw the PRISMA diagram and the summary charts (SVG and PNG);
+            False writes every table but no picture (faster; `--no-charts`).
 
     Returns:
         ExportSummary naming every file written.
@@ -176,9 +178,10 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         write_csv(folder, "prisma_reasons.csv", reasons_table(counts))
         write_csv(folder, "prisma_studies.csv", pd.DataFrame(
             {"study_id": list(counts.placement), "box": list(counts.placement.values())}))
-        write_prisma_diagram(folder, "prisma_flow", counts, codebook.review.title)
+        if charts:
+            write_prisma_diagram(folder, "prisma_flow", counts, codebook.review.title)
         _step(progress, cancel, 6)
-        summaries = _write_summaries(folder, codebook, wide, groups)
+        summaries = _write_summaries(folder, codebook, wide, groups, charts)
         _step(progress, cancel, 7)
         readme = _readme(meta, counts)
         write_xlsx(folder, WORKBOOK, {**{n[:-4]: t for n, t in tables.items()},
@@ -205,17 +208,21 @@ def _pub_types(records, record_to_study: dict[str, str]) -> dict[str, str]:
 
 
 def _write_summaries(folder: ExportFolder, codebook, wide: pd.DataFrame,
-                     groups: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """Write summary/*.csv and charts/*; return the tables for the workbook."""
+                     groups: dict[str, pd.DataFrame], charts: bool) -> dict[str, pd.DataFrame]:
+    """Write summary/*.csv and (when `charts`) charts/*; return the tables for the workbook.
+
+    Each chart is drawn once from an aggregated table (at most CHART_MAX_BARS
+    bars), so drawing does not grow with the number of studies.
+    """
+    chart = summary.write_chart if charts else (lambda *args, **kwargs: [])
     out: dict[str, pd.DataFrame] = {}
     freq = summary.code_frequencies(codebook, wide)
     write_csv(folder, "summary/code_frequencies.csv", freq)
     out["code_frequencies"] = freq
     for dim in codebook.dimensions:
         part = freq[freq["dimension"] == dim.id]
-        summary.write_chart(folder, f"charts/codes_{dim.id}", list(part["label"]),
-                            list(part["n"]), f"{dim.label} (n = {int(part['n_coded'].max() or 0)}"
-                            " studies coded)", "studies")
+        chart(folder, f"charts/codes_{dim.id}", list(part["label"]), list(part["n"]),
+              f"{dim.label} (n = {int(part['n_coded'].max() or 0)} studies coded)", "studies")
     platform = summary.find_key(codebook, "platform")
     policy = summary.find_key(codebook, "policy")
     source_type = summary.find_key(codebook, "source_type", "source")
@@ -230,8 +237,8 @@ def _write_summaries(folder: ExportFolder, codebook, wide: pd.DataFrame,
     write_csv(folder, "summary/studies_per_year.csv", years)
     out["studies_per_year"] = years
     known = years.dropna()
-    summary.write_chart(folder, "charts/studies_per_year", list(known["year"].astype(int)),
-                        list(known["n"]), "Included studies per year", kind="line")
+    chart(folder, "charts/studies_per_year", list(known["year"].astype(int)),
+          list(known["n"]), "Included studies per year", kind="line")
     for group in codebook.groups:
         table = groups[group.id]
         numeric = [f.id for f in group.fields if f.type in ("integer", "number")]
@@ -243,14 +250,12 @@ def _write_summaries(folder: ExportFolder, codebook, wide: pd.DataFrame,
         name_col = next((f.id for f in group.fields if f.type == "text"), None)
         for col in numeric:
             fld = group.field(col)
-            shown = table[table[col].notna()]
-            labels = list(shown[name_col].fillna("?").astype(str)) if name_col else \
-                [f"{s} #{r}" for s, r in zip(shown["study"], shown["row"])]
+            labels, values, n_labels = summary.group_metric(table, col, name_col)
             unit = f" ({fld.unit})" if fld.unit else ""
-            summary.write_chart(folder, f"charts/{group.id}_{col}", labels,
-                                list(shown[col].astype(float)), f"{fld.label}{unit} by "
-                                f"{group.label.lower() or group.id} "
-                                f"({int(table[col].isna().sum())} not reported)", fld.label)
+            what = group.label.lower() or group.id
+            chart(folder, f"charts/{group.id}_{col}", labels, values,
+                  f"{fld.label}{unit}, mean by {what} ({min(n_labels, len(labels))} of "
+                  f"{n_labels}; {int(table[col].isna().sum())} not reported)", fld.label)
     return out
 
 
@@ -271,4 +276,13 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
                   "repeatable group, data_dictionary.csv, included.bib/.ris, screening_log.csv,"
                   " prisma_counts.csv (PRISMA2020 R package template), prisma_reasons.csv, "
                   "prisma_studies.csv, prisma_flow.svg/.png, summary/, charts/"),
+        ("PRISMA stages", "every screening stage in codebook order ("
+         + ", ".join(counts.stages) + "): all but the last screen records, the last "
+         "assesses reports"),
+        ("PRISMA columns", "records whose database label names grey literature, a website, "
+         "an organisation, citation searching or a hand search are 'other methods' "
+         "(website_results, organisation_results, citations_results); every other label is a "
+         "database or register. A study is counted in the other-methods column when none of "
+         "its records came from a database. Duplicates and records screened count both "
+         "columns (grey literature is screened with the rest)."),
     ]
