@@ -191,13 +191,15 @@ def screening_variables(selection: BlindSelection, criteria: Sequence[str] = ())
             for c in split_ids(st.value(stage, s, CRITERIA))}
     out = [Variable("decision", "decision", "nominal", decisions,
                     categories=_categories(decisions, DECISIONS), label="decision")]
+    # Each coder's chosen criteria per study, read once (not once per criterion and cell).
+    chosen = {r: [None if d is None else frozenset(split_ids(states[r].value(stage, study, CRITERIA)))
+                  for study, d in zip(decisions.index, decisions[r])]
+              for r in decisions.columns}
     for crit in list(criteria) + sorted(used - set(criteria)):
-        marks = decisions.copy()
-        for study in decisions.index:
-            for r in decisions.columns:
-                if decisions.at[study, r] is not None:
-                    chosen = split_ids(states[r].value(stage, study, CRITERIA))
-                    marks.at[study, r] = PRESENT if crit in chosen else ABSENT
+        marks = pd.DataFrame(
+            {r: [None if c is None else (PRESENT if crit in c else ABSENT) for c in chosen[r]]
+             for r in decisions.columns},
+            index=decisions.index, columns=decisions.columns, dtype=object)
         out.append(Variable(f"criterion:{crit}", "criterion", "nominal", marks,
                             categories=(PRESENT, ABSENT), label=crit))
     return out
