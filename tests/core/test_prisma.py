@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from workbench.core.prisma import (BOX_EXCLUDED_ELIGIBILITY, BOX_INCLUDED, BOX_NOT_RETRIEVED,
-                                   CONFLICT, FINAL, PENDING, FinalDecision, check_prisma,
-                                   compute_prisma)
+from workbench.core.prisma import (BOX_EXCLUDED_ELIGIBILITY, BOX_EXCLUDED_SCREENING,
+                                   BOX_INCLUDED, BOX_NOT_RETRIEVED, CITATIONS, CONFLICT,
+                                   DATABASES, FINAL, ORGANISATIONS, PENDING, WEBSITES,
+                                   FinalDecision, check_prisma, compute_flow, compute_prisma,
+                                   source_method)
 
 LABELS = {"E1": "Outside 2010-2025", "E2": "Not about Pakistan", "E3": "No policy outcome"}
 
@@ -99,3 +101,63 @@ def test_one_screening_stage_includes_what_it_keeps():
     c = compute_prisma(databases, studies, ta, None, LABELS, "ta")
     assert (c.reports_sought, c.reports_assessed, c.studies_included) == (6, 6, 6)
     assert check_prisma(c) == []
+
+
+def test_every_screening_stage_counts_in_order():
+    # title -> abstract -> full text: both early stages screen records.
+    databases, studies, ta, ft = flow()
+    abstract = {s: final(s, "ab", "include") for s in ("s1", "s2", "s3", "s4", "s5")}
+    abstract["s6"] = final("s6", "ab", "exclude", "E2")
+    abstract["s9"] = final("s9", "ab", "include")  # excluded at ta already: ignored
+    c = compute_flow(databases, studies, [("ta", ta), ("ab", abstract), ("ft", ft)], LABELS)
+    assert c.stages == ("ta", "ab", "ft")
+    assert (c.records_screened, c.records_excluded, c.reports_sought) == (9, 4, 5)
+    assert [(r.stage, r.criterion, r.n) for r in c.screening_reasons] == [
+        ("ta", "E1", 1), ("ta", "E2", 1), ("ta", "(none)", 1), ("ab", "E2", 1)]
+    assert (c.reports_not_retrieved, c.reports_assessed, c.reports_excluded) == (1, 4, 2)
+    assert c.studies_included == 2 and c.placement["s6"] == BOX_EXCLUDED_SCREENING
+    assert check_prisma(c) == []
+
+
+def test_a_middle_stage_left_undone_is_named():
+    databases, studies, ta, ft = flow()
+    abstract = {s: final(s, "ab", "include") for s in ("s1", "s2", "s3", "s4", "s5")}
+    c = compute_flow(databases, studies, [("ta", ta), ("ab", abstract), ("ft", ft)], LABELS)
+    assert "1 study still unscreened at ab" in check_prisma(c)
+
+
+def test_grey_literature_goes_down_the_other_methods_column():
+    assert source_method("Scopus") == DATABASES
+    assert source_method("Google Scholar") == DATABASES
+    assert source_method("Grey literature") == WEBSITES
+    assert source_method("NGO reports") == ORGANISATIONS
+    assert source_method("Mongolia index") == DATABASES
+    assert source_method("Websites") == WEBSITES
+    assert source_method("Government organisations") == ORGANISATIONS
+    assert source_method("Citation searching") == CITATIONS
+    assert source_method("Hand search of references") == CITATIONS
+    # 8 records: Scopus 4, grey 2, citation 2; s1 (Scopus + grey) is a database study.
+    databases = ["Scopus"] * 4 + ["Grey literature"] * 2 + ["Citation searching"] * 2
+    studies = ["s1", "s2", "s3", "g1", "c1", "c2"]
+    where = {"s1": ("Scopus", "Grey literature"), "s2": ("Scopus", "Scopus"), "s3": ("Scopus",),
+             "g1": ("Grey literature",), "c1": ("Citation searching",),
+             "c2": ("Citation searching",)}
+    ta = {s: final(s, "ta", "include") for s in studies}
+    ta["c2"] = final("c2", "ta", "exclude", "E1")
+    ft = {"s1": final("s1", "ft", "include"), "s2": final("s2", "ft", "exclude", "E3"),
+          "s3": final("s3", "ft", "include"), "g1": final("g1", "ft", "include"),
+          "c1": final("c1", "ft", "not_retrieved")}
+    c = compute_flow(databases, studies, [("ta", ta), ("ft", ft)], LABELS, where)
+    assert c.databases == (("Scopus", 4),)
+    assert c.other_sources == (("Citation searching", 2), ("Grey literature", 2))
+    assert c.other_methods == ((CITATIONS, 2), (WEBSITES, 2))
+    assert (c.records_identified, c.duplicates, c.records_screened, c.records_excluded) == \
+        (8, 2, 6, 1)
+    assert (c.reports_sought, c.reports_assessed, c.reports_excluded) == (3, 3, 1)
+    assert (c.other_sought, c.other_not_retrieved, c.other_assessed, c.other_excluded) == \
+        (2, 1, 1, 0)
+    assert (c.dbr_included, c.other_included, c.studies_included) == (2, 1, 3)
+    assert check_prisma(c) == []
+    bad = replace(c, other_assessed=2)
+    assert any(p.startswith("reports assessed for eligibility (other methods) (2)")
+               for p in check_prisma(bad))

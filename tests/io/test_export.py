@@ -10,6 +10,7 @@ type settled in the consensus sheet, B's campaign rows in conflict.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,7 @@ from click.testing import CliRunner
 from tests.io.export_review import DATA, EVENTS, make_review, study_ids
 from workbench.cli import cli
 from workbench.errors import ExportError
+from workbench.review import Review
 from workbench.review.exporting import write_exports
 
 GOLDEN = DATA / "golden"
@@ -34,8 +36,26 @@ GOLDEN_FILES = {
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    review = make_review(tmp_path_factory.mktemp("export") / "review")
+def built(tmp_path_factory):
+    """The hand-counted review, imported and deduplicated once (not exported)."""
+    review = make_review(tmp_path_factory.mktemp("built") / "review")
+    review.studies()
+    return review.root
+
+
+@pytest.fixture
+def fresh(built, tmp_path):
+    """A private copy of the built review (its cache too), for tests that export or edit."""
+    root = tmp_path / "review"
+    shutil.copytree(built, root)
+    return Review.open(root)
+
+
+@pytest.fixture(scope="module")
+def exported(built, tmp_path_factory):
+    root = tmp_path_factory.mktemp("export") / "review"
+    shutil.copytree(built, root)
+    review = Review.open(root)
     steps = []
     summary = write_exports(review, progress=lambda done, total: steps.append((done, total)))
     return review, summary, steps
@@ -133,8 +153,8 @@ def test_unfinished_review_is_refused_with_reasons_and_writes_nothing(tmp_path):
     assert list(review.exports.iterdir()) == []
 
 
-def test_failed_export_leaves_no_partial_files(tmp_path, monkeypatch):
-    review = make_review(tmp_path / "review")
+def test_failed_export_leaves_no_partial_files(fresh, monkeypatch):
+    review = fresh
     old = review.exports / "coded_dataset.csv"
     old.write_text("previous export\n", encoding="utf-8")
 
@@ -144,14 +164,14 @@ def test_failed_export_leaves_no_partial_files(tmp_path, monkeypatch):
 
     monkeypatch.setattr("workbench.review.exporting.write_xlsx", broken)
     with pytest.raises(OSError):
-        write_exports(review)
+        write_exports(review, charts=False)
     assert [p.name for p in review.exports.iterdir()] == ["coded_dataset.csv"]
     assert old.read_text(encoding="utf-8") == "previous export\n"
 
 
-def test_one_reviewers_sheet_can_be_exported(tmp_path):
-    review = make_review(tmp_path / "review")
-    summary = write_exports(review, source="alice")
+def test_one_reviewers_sheet_can_be_exported(fresh):
+    review = fresh
+    summary = write_exports(review, source="alice", charts=False)
     assert summary.prisma.studies_included == 2
     data = pd.read_csv(review.exports / "coded_dataset.csv", dtype=str, keep_default_na=False)
     ids = study_ids(review)
@@ -159,15 +179,50 @@ def test_one_reviewers_sheet_can_be_exported(tmp_path):
     assert row["policy_results"] == "legislative_change"   # alice's own value
     assert row["unresolved"] == ""
     with pytest.raises(ExportError, match="no coding sheet for reviewer 'carol'"):
-        write_exports(review, source="carol")
+        write_exports(review, source="carol", charts=False)
 
 
-def test_cli_export_prints_counts_and_refuses_unknown_reviewer(tmp_path):
-    review = make_review(tmp_path / "review")
+def test_cli_export_prints_counts_and_refuses_unknown_reviewer(fresh):
+    review = fresh
     runner = CliRunner()
-    result = runner.invoke(cli, ["--review", str(review.root), "export", "--quiet"])
+    result = runner.invoke(cli, ["--review", str(review.root), "export", "--quiet",
+                                 "--no-charts"])
     assert result.exit_code == 0, result.output
     assert "included 2" in result.output
     assert (review.exports / "coded_dataset.csv").exists()
+    assert not (review.exports / "prisma_flow.svg").exists()   # --no-charts
+    assert (review.exports / "prisma_counts.csv").exists()
     bad = runner.invoke(cli, ["--review", str(review.root), "export", "--reviewer", "zed"])
     assert bad.exit_code != 0
+
+
+def test_other_methods_fill_their_template_rows_and_diagram_column(tmp_path):
+    from workbench.core.prisma import FINAL, FinalDecision, compute_flow
+    from workbench.io.export import ExportFolder
+    from workbench.io.export_prisma import prisma_values, write_prisma_diagram
+
+    def final(sid, stage, decision):
+        return FinalDecision(sid, stage, FINAL, decision, ("E3",) if decision == "exclude"
+                             else ())
+
+    databases = ["Scopus", "Scopus", "Grey literature", "Citation searching"]
+    where = {"s1": ("Scopus",), "s2": ("Scopus",), "g1": ("Grey literature",),
+             "c1": ("Citation searching",)}
+    ta = {s: final(s, "ta", "include") for s in where}
+    ft = {"s1": final("s1", "ft", "include"), "s2": final("s2", "ft", "exclude"),
+          "g1": final("g1", "ft", "include"), "c1": final("c1", "ft", "not_retrieved")}
+    counts = compute_flow(databases, list(where), [("ta", ta), ("ft", ft)],
+                          {"E3": "No policy outcome"}, where)
+    values = prisma_values(counts)
+    assert (values["database_results"], values["website_results"],
+            values["citations_results"], values["organisation_results"]) == (2, 1, 1, 0)
+    assert (values["dbr_sought_reports"], values["dbr_assessed"], values["dbr_excluded"]) == \
+        (2, 2, "No policy outcome, 1")
+    assert (values["other_sought_reports"], values["other_notretrieved_reports"],
+            values["other_assessed"], values["other_excluded"]) == (2, 1, 1, "0")
+    assert values["total_studies"] == 2
+    with ExportFolder(tmp_path / "exports") as folder:
+        write_prisma_diagram(folder, "flow", counts)
+        folder.commit()
+    svg = (tmp_path / "exports" / "flow.svg").read_text(encoding="utf-8")
+    assert "Reports sought (other)" in svg and "Citation searching (n = 1)" in svg

@@ -25,6 +25,7 @@ that makes the diagram unfinished (studies unscreened, conflicts unresolved,
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
@@ -71,6 +72,9 @@ OTHER_METHOD_WORDS = (
     (ORGANISATIONS, ("organisation", "organization", "ngo", "government", "agency")),
     (WEBSITES, ("grey", "gray", "website", "web site", "web page", "webpage")),
 )
+_OTHER_METHOD_PATTERNS = tuple(
+    (method, re.compile("|".join(rf"\b{re.escape(w)}" for w in words)))
+    for method, words in OTHER_METHOD_WORDS)
 
 
 def source_method(database: str) -> str:
@@ -80,8 +84,8 @@ def source_method(database: str) -> str:
         database: a record's database label (e.g. "Scopus", "Grey literature").
     """
     label = database.lower()
-    for method, words in OTHER_METHOD_WORDS:
-        if any(word in label for word in words):
+    for method, pattern in _OTHER_METHOD_PATTERNS:
+        if pattern.search(label):
             return method
     return DATABASES
 
