@@ -143,3 +143,34 @@ def test_console_script_reports_errors_on_stderr_with_exit_1(tmp_path):
                          text=True)
     assert out.returncode == 1
     assert "no codebook.yaml" in out.stderr and out.stdout == ""
+
+
+def test_map_names_the_columns_of_an_unusual_csv(review, run):
+    source = CLI_DATA / "ngo.csv"
+    result = run("import", str(source), "--database", "NGO reports", "--map", "Case=title",
+                 "--map", "Organisation=authors", "--map", "Published=year",
+                 "--map", "Summary=abstract")
+    assert result.exit_code == 0, result.stderr
+    records = Review.open(review).records()
+    assert [(r.title, r.authors, r.year) for r in records] == [
+        ("Digital rights report 2021", ("Bolo Bhi",), 2021),
+        ("Harassment helpline review", ("Digital Rights Foundation",), 2022)]
+    assert records[0].url == "https://example.org/r1"
+    assert records[0].abstract == "Internet shutdowns in Balochistan"
+
+
+def test_a_map_to_an_unknown_field_is_refused_with_the_valid_fields(review, run):
+    result = run("import", str(CLI_DATA / "ngo.csv"), "--map", "Case=headline")
+    assert result.exit_code == 1
+    assert "headline" in result.stderr and "title" in result.stderr
+    assert list((review / "references").iterdir()) == []
+    bad = run("import", str(CLI_DATA / "ngo.csv"), "--map", "Case")
+    assert bad.exit_code == 2 and "COLUMN=FIELD" in bad.stderr
+
+
+def test_status_prints_files_databases_and_totals(review, run):
+    run("import", str(CLI_DATA / "scopus.bib"), "--database", "Scopus")
+    run("import", str(CLI_DATA / "wos.ris"), "--database", "Web of Science")
+    out = run("status").stdout
+    assert "references/scopus.bib: 2 records, Scopus (bibtex)" in out
+    assert "Web of Science: 2" in out and "Records: 4" in out
