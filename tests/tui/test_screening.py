@@ -215,3 +215,18 @@ def _screen_title_abstract(review_dir, decisions):
     session = open_session(Review.open(review_dir), "alice", "title_abstract")
     for n, decision in decisions.items():
         session.record(STUDY.format(n), decision, ("E1",) if decision == "exclude" else ())
+
+
+async def test_open_prefers_a_pdf_under_references(review_dir, monkeypatch):
+    opened = []
+    monkeypatch.setattr("workbench.tui.screens.screening.open_external",
+                        lambda target: opened.append(target) or True)
+    pdf = review_dir / "references" / "full-texts" / "10.1000_jdp.2019.001.pdf"
+    pdf.parent.mkdir()
+    pdf.write_bytes(b"%PDF-1.4\n")
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        await pilot.press("o", "right", "right", "o")       # study 3 has only a URL
+        await pilot.pause()
+    assert opened == [str(pdf), "https://example.org/twitter-gender"]

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import webbrowser
 from pathlib import Path
 
 from textual import work
@@ -17,7 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, Static
+from textual.widgets import ProgressBar, Static
 
 from workbench.core.codebook import EXCLUDE, compile_highlights
 from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, NOT_RETRIEVED
@@ -26,27 +25,32 @@ from workbench.review.screening import Filter, ScreeningSession, find_fulltext, 
 from workbench.tui.loading import bulk_loading
 from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteModal
 from workbench.tui.widgets.decision_bar import DecisionBar
+from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
 
 
 def open_external(target: str) -> bool:
     """Open a URL or file with the desktop's handler; False when nothing can open it.
 
-    Console browsers are never started (they would take over the terminal).
+    Uses `open` on macOS, the file association on Windows and `xdg-open` on a
+    Linux desktop. Console browsers are never started: they would take over
+    the terminal the workbench runs in.
     """
-    graphical = sys.platform in ("darwin", "win32") or bool(
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    if not graphical:
-        return False
-    opener = shutil.which("xdg-open")
     try:
-        if opener and sys.platform.startswith("linux"):
-            subprocess.Popen([opener, target], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+        if sys.platform == "win32":
+            os.startfile(target)  # type: ignore[attr-defined]
             return True
-        return webbrowser.open(target)
-    except (OSError, webbrowser.Error):
+        if sys.platform == "darwin":
+            command = ["open", target]
+        else:
+            opener = shutil.which("xdg-open")
+            if not opener or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+                return False
+            command = [opener, target]
+        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+        return True
+    except OSError:
         return False
 
 
@@ -106,7 +110,7 @@ class ScreeningScreen(Screen):
             yield ProgressBar(id="loading-bar", show_eta=False)
         yield SourceCard(id="card")
         yield DecisionBar(id="decision")
-        yield Footer(compact=True)
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#card").display = False
