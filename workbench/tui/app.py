@@ -35,8 +35,6 @@ STEPS: dict[str, type] = {
     "duplicates": DuplicatesScreen,
     "agreement": AgreementScreen,
     "resolve": ResolveScreen,
-    # "coding": CodingScreen, "duplicates": DuplicatesScreen, "resolve": ResolveScreen,
-    # "agreement": AgreementScreen,
 }
 
 

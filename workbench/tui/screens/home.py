@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workbench.errors import WorkbenchError
 from workbench.review.agreement import count_conflicts
 from workbench.review.screening import StageProgress, stage_progress
 from workbench.tui.loading import bulk_loading
+from workbench.tui.widgets.key_footer import KeyFooter
 
 
 def waiting_for_person(review) -> list[tuple[str, str]]:
@@ -61,9 +62,9 @@ class HomeScreen(Screen):
         yield Static(f"{title} · reviewer {self.reviewer}", classes="screen-title")
         yield Static("Reading references, studies and your sheet...", id="home-progress")
         yield Static("", id="home-waiting")
-        yield Static("s: screen title/abstract   f: full text   d: duplicate pairs   ?: keys   "
-                     "ctrl+q: quit", id="home-help", classes="dialog-help")
-        yield Footer(compact=True)
+        yield Static("Press a key below to start a step; ? lists every key; F2 switches "
+                     "dark/light; ctrl+q quits.", id="home-help", classes="dialog-help")
+        yield KeyFooter()
 
     def on_screen_resume(self) -> None:
         if self.is_current:         # not when a step screen was pushed straight over us
