@@ -226,3 +226,15 @@ def test_other_methods_fill_their_template_rows_and_diagram_column(tmp_path):
         folder.commit()
     svg = (tmp_path / "exports" / "flow.svg").read_text(encoding="utf-8")
     assert "Reports sought (other)" in svg and "Citation searching (n = 1)" in svg
+
+
+def test_a_sheet_with_a_torn_line_exports_the_same_with_a_warning(fresh, exported):
+    _, clean, _ = exported
+    sheet = fresh.coding / "alice.csv"
+    with open(sheet, "a", encoding="utf-8") as handle:
+        handle.write("2025-03-14T11:00:00.000000Z,alice,S1,title_abs")   # killed mid-save
+    summary = write_exports(fresh, charts=False)
+    assert any("incomplete last line" in w and "alice.csv" in w for w in summary.warnings)
+    assert summary.prisma == clean.prisma
+    written = (fresh.exports / "coded_dataset.csv").read_text(encoding="utf-8")
+    assert written == (GOLDEN / "coded_dataset.csv").read_text(encoding="utf-8")

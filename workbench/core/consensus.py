@@ -77,6 +77,14 @@ def final_decisions(stage: str, votes: Iterable[tuple[str, str, str, str]], requ
             agreed[study] = (decision, criteria)
         else:
             by_study.setdefault(study, {})[sheet] = (decision, criteria)
+    parsed: dict[str, tuple[str, ...]] = {}  # criteria texts repeat: split each once
+
+    def ids(text: str) -> tuple[str, ...]:
+        found = parsed.get(text)
+        if found is None:
+            found = parsed[text] = split_ids(text)
+        return found
+
     out: dict[str, FinalDecision] = {}
     for study, sheets in by_study.items():
         if not sheets or study in agreed:
@@ -85,10 +93,12 @@ def final_decisions(stage: str, votes: Iterable[tuple[str, str, str, str]], requ
         if len(decisions) > 1:
             out[study] = FinalDecision(study, stage, CONFLICT)
         elif len(sheets) >= required:
-            criteria = join_ids(c for name in sorted(sheets) for c in split_ids(sheets[name][1]))
-            out[study] = FinalDecision(study, stage, FINAL, decisions.pop(), split_ids(criteria))
+            texts = [sheets[name][1] for name in sorted(sheets)]
+            criteria = ids(texts[0]) if all(t == texts[0] for t in texts) else \
+                split_ids(join_ids(c for t in texts for c in ids(t)))
+            out[study] = FinalDecision(study, stage, FINAL, decisions.pop(), criteria)
         else:
             out[study] = FinalDecision(study, stage, PENDING)
     for study, (decision, criteria) in agreed.items():
-        out[study] = FinalDecision(study, stage, FINAL, decision, split_ids(criteria))
+        out[study] = FinalDecision(study, stage, FINAL, decision, ids(criteria))
     return out

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from operator import attrgetter
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable
 
@@ -26,7 +26,7 @@ from workbench.errors import ExportError
 from workbench.io import export_summary as summary
 from workbench.io.export import ExportFolder, write_csv, write_json, write_text, write_xlsx
 from workbench.io.export_decisions import (SHEET, events_frame, final_screening,
-                                           latest_values, resolve_coding)
+                                           latest_values, read_clean_sheet, resolve_coding)
 from workbench.io.export_dictionary import codebook_table, data_dictionary
 from workbench.io.export_prisma import (prisma_template, reasons_table,
                                         write_prisma_diagram)
@@ -61,12 +61,14 @@ def _read_sheets(coding: Path) -> tuple[pd.DataFrame, list[str], list[str]]:
     """All events of every sheet in coding/ (file order kept), the sheet names, warnings."""
     frames, names, warnings = [], [], []
     for path in sorted(coding.glob("*.csv")):
-        contents = read_sheet(path)
-        warnings += [str(p) for p in contents.problems]
-        events = contents.events
-        frame = pd.DataFrame({c: list(map(attrgetter(c), events)) for c in COLUMNS},
-                             dtype=object) if events else events_frame([], path.stem)
-        frame[SHEET] = path.stem
+        frame = read_clean_sheet(path)
+        if frame is None:  # a line to report: the store's reader keeps the valid events
+            contents = read_sheet(path)
+            warnings += [str(p) for p in contents.problems]
+            events = contents.events
+            frame = pd.DataFrame({c: list(map(attrgetter(c), events)) for c in COLUMNS},
+                                 dtype=object) if events else events_frame([], path.stem)
+            frame[SHEET] = path.stem
         frames.append(frame)
         names.append(path.stem)
     if not frames:
