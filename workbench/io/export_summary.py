@@ -120,7 +120,10 @@ def write_chart(folder: ExportFolder, stem: str, labels: list[str], values: list
         ax.barh(labels[::-1], values[::-1])
         ax.set_xlabel(xlabel)
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
+    # Fixed margins from the longest label (a tight_layout pass would draw the figure once more).
+    longest = max((len(str(x)) for x in labels), default=1) if kind == "barh" else 5
+    fig.subplots_adjust(left=min(0.55, 0.05 + 0.0095 * longest), right=0.96,
+                        top=1 - 0.45 / height, bottom=0.6 / height)
     return save_figure(folder, stem, fig, dpi=150)
 
 

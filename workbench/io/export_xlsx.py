@@ -114,9 +114,11 @@ def _column_cells(letter: str, series: pd.Series, first_row: int) -> list[str]:
         return [f'<c r="{letter}{r}"><v>{v}</v></c>' if v is not None else ""
                 for r, v in zip(rows, values)]
     values = series.to_numpy(dtype=object).tolist()
-    return [(f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">'
-             f'{v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}'
-             '</t></is></c>') if v.__class__ is str and v else _any_cell(f"{letter}{r}", v)
+    return [((f'<c r="{letter}{r}" t="inlineStr"><is><t xml:space="preserve">'
+              f'{v.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")}'
+              '</t></is></c>') if v else "") if v.__class__ is str
+            else "" if v is None or v is pd.NA or v != v
+            else _any_cell(f"{letter}{r}", v)
             for r, v in zip(rows, values)]
 
 

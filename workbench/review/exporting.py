@@ -17,6 +17,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from workbench.core.codebook import SCREENING
@@ -172,8 +173,11 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         write_text(folder, "included.bib", bibtex_text(included, pub_types))
         write_text(folder, "included.ris", ris_text(included, pub_types))
         screening_ids = {s.id for s in codebook.stages if s.kind == SCREENING}
-        log_frame = events[events["stage"].isin(screening_ids)].sort_values(
-            ["time", SHEET], kind="stable")
+        log_frame = events[events["stage"].isin(screening_ids)]
+        # Sheets are concatenated in name order: a stable sort on time alone gives
+        # (time, sheet) order. Fixed-width times sort as bytes, in C.
+        order = np.argsort(np.array(log_frame["time"].tolist(), dtype="S32"), kind="stable")
+        log_frame = log_frame.iloc[order]
         write_csv(folder, "screening_log.csv", log_frame[[SHEET, *log_frame.columns[:-1]]])
         _step(progress, cancel, 5)
         write_csv(folder, "prisma_counts.csv", prisma_template(counts))
