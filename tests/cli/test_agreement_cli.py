@@ -115,3 +115,13 @@ def test_helps_end_with_an_example():
         result = CliRunner().invoke(cli, [verb, "--help"])
         assert result.exit_code == 0
         assert f"Example: workbench {verb}" in result.stdout
+
+
+def test_resolve_refuses_a_study_nobody_decided_at_that_stage(folder):
+    before = (folder / "coding" / "consensus.csv").exists()
+    for study, stage in (("S9999", TA), ("u01", "full_text")):
+        result = run(folder, "resolve", study, "--stage", stage, "--field", "decision",
+                     "--value", "include", "--reviewer", "carol", "--reason", "x")
+        assert result.exit_code == 1, result.output
+        assert f"no reviewer has decided '{study}'" in result.stderr
+    assert (folder / "coding" / "consensus.csv").exists() == before

@@ -150,7 +150,11 @@ def test_bad_resolutions_save_nothing(review):
         resolve_conflict(review, "a", TA, "note", "x", "carol", "x")
     with pytest.raises(ReviewError, match="disagree on the decision .* resolve the decision first"):
         resolve_conflict(review, "a", TA, "criteria", "E1", "carol", "x")
+    # nobody screened "a" at full text: nothing to resolve there (it would skip a stage)
+    with pytest.raises(ReviewError, match="no reviewer has decided 'a' at stage 'full_text'"):
+        resolve_conflict(review, "a", FT, "decision", "exclude", "carol", "x")
     # full text needs an exclusion criterion, and nobody gave one
+    screen(review, "alice", {"a": "include"}, stage=FT)
     with pytest.raises(DecisionRefused, match="needs an exclusion criterion"):
         resolve_conflict(review, "a", FT, "decision", "exclude", "carol", "x")
     assert not path.exists() or read_sheet(path).events == []

@@ -352,6 +352,8 @@ def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: 
         raise ReviewError("a reason is required to resolve a conflict; nothing was saved")
     codebook = review.codebook()
     st = audit_stages(review, stage)[0]
+    sheets = sheets if sheets is not None else read_sheets(review)
+    _check_resolvable(review, sheets, st.id, study_id)
     sheet = Sheet.open(consensus_path(review.coding), resolver, codebook.version)
     current = sheet.state.values(st.id, study_id)
     if st.kind == CODING:
@@ -363,7 +365,6 @@ def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: 
             raise ReviewError(f"field {field_name!r} cannot be resolved at coding stage "
                               f"{st.id!r} (use code:<dimension> or field:<id>); nothing was saved")
     elif field_name in (DECISION, CRITERIA):
-        sheets = sheets if sheets is not None else read_sheets(review)
         states = {r: SheetState(e) for r, e in sheets.reviewers.items()}
         decision, chosen = _screening_pair(st.id, study_id, field_name, value.strip(),
                                            criteria, current, states, st.reviewers)
@@ -375,6 +376,15 @@ def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: 
     written = sheet.append(st.id, study_id, [Change(c.field, c.value, reason) for c in changes])
     log.info("%s resolved %s %s %s = %r", resolver, st.id, study_id, field_name, value)
     return written
+
+
+def _check_resolvable(review, sheets: Sheets, stage: str, study_id: str) -> None:
+    """Refuse to resolve a study no reviewer decided at the stage (or an unknown study id)."""
+    if not any(e.study_id == study_id and e.stage == stage
+               for events in sheets.reviewers.values() for e in events):
+        raise ReviewError(f"no reviewer has decided {study_id!r} at stage {stage!r}, so there "
+                          "is nothing to resolve",
+                          hint="see `workbench conflicts` for the ids; nothing was saved")
 
 
 def _screening_pair(stage: str, study: str, field_name: str, value: str,
