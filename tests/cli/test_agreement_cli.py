@@ -103,7 +103,7 @@ def test_resolve_refuses_bad_input_on_stderr_and_writes_nothing(folder):
     assert "unknown decision 'perhaps'" in result.stderr and result.stdout == ""
     result = run(folder, "resolve", "u03", "--stage", "nope", "--field", "decision", "--value",
                  "include", "--reviewer", "carol", "--reason", "x")
-    assert result.exit_code == 1 and "unknown stage 'nope'" in result.stderr
+    assert result.exit_code == 2 and "unknown stage 'nope'" in result.stderr
     result = run(folder, "resolve", "u03", "--stage", TA, "--field", "decision",
                  "--value", "include", "--reviewer", "carol")
     assert result.exit_code == 2 and "--reason" in result.stderr

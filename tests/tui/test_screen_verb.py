@@ -16,8 +16,8 @@ def run(argv, capsys):
 def test_unknown_stage_is_refused(review_dir, capsys):
     code, out = run(["--review", str(review_dir), "screen", "--reviewer", "alice",
                      "--stage", "ful_text"], capsys)
-    assert code == 1 and out.out == ""
-    assert "unknown screening stage 'ful_text'" in out.err
+    assert code == 2 and out.out == ""  # a mistake in the command: usage error
+    assert "unknown stage 'ful_text' (did you mean 'full_text'?)" in out.err
     assert "title_abstract, full_text" in out.err
     assert not (review_dir / "coding" / "alice.csv").exists()
 

@@ -7,7 +7,7 @@ import textwrap
 
 import click
 
-from workbench.cli.common import cli, echo_json, open_review
+from workbench.cli.common import check_stage, cli, echo_json, open_review
 from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
 from workbench.review.agreement import (PRESENT, StageAgreement, agreement_report, list_conflicts,
                                         read_sheets, resolve_conflict)
@@ -129,6 +129,7 @@ def agreement_cmd(ctx: click.Context, stage: str | None, fmt: str, resamples: in
     Example: workbench agreement --stage title_abstract --format csv > agreement.csv
     """
     review = open_review(ctx)
+    check_stage(review, stage)
     sheets = read_sheets(review)
     for warning in sheets.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -160,6 +161,7 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
     Example: workbench conflicts --stage title_abstract
     """
     review = open_review(ctx)
+    check_stage(review, stage)
     conflicts = list_conflicts(review, stage, include_resolved=show_all)
     if fmt == "json":
         echo_json([{"study_id": c.study_id, "stage": c.stage, "field": c.field,
@@ -169,15 +171,20 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
     if not conflicts:
         click.echo("No conflicts to resolve." if not show_all else "No conflicts.")
         return
+    titles = {s.id: s.title for s in review.studies()}
     for c in conflicts:
         settled = f"  (resolved: {c.consensus or '(none)'})" if show_all and c.consensus else ""
-        click.echo(f"{c.stage}  {c.study_id}  {c.field}{settled}")
+        title = titles.get(c.study_id, "")
+        click.echo(f"{c.stage}  {c.study_id}  {c.field}{settled}"
+                   + (f"\n  {title[:76]}" if title else ""))
         width = max(len(r) for r in c.values)
         for reviewer, value in c.values.items():
             note = c.notes.get(reviewer, "")
             click.echo(f"  {reviewer:<{width}}  {value or '(none)'}"
                        + (f"  · {note}" if note else ""))
-    click.echo(f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}.")
+    open_ = sum(1 for c in conflicts if not c.consensus)
+    click.echo(f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}"
+               + (f", {open_} still open." if show_all else "."))
 
 
 @cli.command("resolve")
@@ -200,6 +207,7 @@ def resolve_cmd(ctx: click.Context, study_id: str, stage: str, field_name: str, 
     Example: workbench resolve 3f2a9c1e-0007 --stage title_abstract --field decision --value include --reviewer carol --reason "meets I2"
     """
     review = open_review(ctx)
+    check_stage(review, stage)
     resolver = reviewer or read_remembered_reviewer(review.root)
     if not resolver:
         raise click.UsageError("give --reviewer NAME (who resolves)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli.common import cli, open_review
+from workbench.cli.common import check_stage, cli, open_review
 from workbench.review.coding import coding_stage
 from workbench.review.screening import write_remembered_reviewer
 
@@ -23,7 +23,7 @@ def code_cmd(ctx: click.Context, reviewer: str | None, stage: str | None) -> Non
     Example: workbench code --reviewer bob
     """
     review = open_review(ctx)
-    review.codebook()
+    check_stage(review, stage)
     coding_stage(review, stage)
     if reviewer is not None:
         write_remembered_reviewer(review.root, reviewer)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import logging
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,10 +39,25 @@ def cli(ctx: click.Context, review_dir: Path) -> None:
     Example: workbench --review path/to/review
     """
     ctx.obj = review_dir
+    # Every broken entry is reported by our own importers with file and line; the BibTeX
+    # library's own warnings about the same blocks would only repeat them, less precisely.
+    logging.getLogger("bibtexparser").setLevel(logging.ERROR)
     if ctx.invoked_subcommand is None:
         from workbench.tui.app import run_app
         code = run_app(review_dir, reviewer=None)
         ctx.exit(code)
+
+
+def check_stage(review: Review, stage: str | None, param: str = "--stage") -> None:
+    """Refuse an unknown stage id as a usage error (exit 2), listing the codebook's stages."""
+    if stage is None:
+        return
+    ids = [s.id for s in review.codebook().stages]
+    if stage not in ids:
+        close = difflib.get_close_matches(stage, ids, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise click.BadParameter(f"unknown stage {stage!r}{hint}; the codebook's stages are "
+                                 f"{', '.join(ids)}", param_hint=param)
 
 
 def open_review(ctx: click.Context) -> Review:
@@ -94,4 +111,4 @@ def parse_mapping(items: tuple[str, ...]) -> dict[str, str] | None:
     return mapping
 
 
-__all__ = ["cli", "open_review", "echo_json", "progress_bar", "parse_mapping", "WorkbenchError"]
+__all__ = ["cli", "check_stage", "open_review", "echo_json", "progress_bar", "parse_mapping", "WorkbenchError"]

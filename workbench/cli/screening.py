@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli.common import cli, open_review
+from workbench.cli.common import check_stage, cli, open_review
 from workbench.review.screening import screening_stage, write_remembered_reviewer
 
 
@@ -19,7 +19,7 @@ def screen_cmd(ctx: click.Context, reviewer: str | None, stage: str | None) -> N
     Example: workbench screen --reviewer alice --stage full_text
     """
     review = open_review(ctx)
-    review.codebook()
+    check_stage(review, stage)
     screening_stage(review, stage)
     if reviewer is not None:
         write_remembered_reviewer(review.root, reviewer)
