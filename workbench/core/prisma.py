@@ -228,10 +228,15 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
     """
     if not stages:
         raise ValueError("a PRISMA flow needs at least one screening stage")
-    per_db = Counter(d or UNKNOWN_DATABASE for d in databases
-                     if source_method(d) == DATABASES)
-    per_other = Counter(d for d in databases if source_method(d) != DATABASES)
-    per_method = Counter(source_method(d) for d in databases if source_method(d) != DATABASES)
+    per_label = Counter(databases)
+    method = {label: source_method(label) for label in per_label}
+    per_db = Counter({label or UNKNOWN_DATABASE: n for label, n in per_label.items()
+                      if method[label] == DATABASES})
+    per_other = Counter({label: n for label, n in per_label.items()
+                         if method[label] != DATABASES})
+    per_method = Counter()
+    for label, n in per_other.items():
+        per_method[method[label]] += n
     placement: dict[str, str] = {}
     problems: list[str] = []
     excluded_ta: list[FinalDecision] = []
@@ -268,7 +273,12 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
 
     def is_other(sid: str) -> bool:
         labels = study_databases.get(sid, ()) if study_databases is not None else ()
-        return bool(labels) and all(source_method(x) != DATABASES for x in labels)
+        if not labels or not per_other:
+            return False
+        for x in labels:
+            if x not in method:
+                method[x] = source_method(x)
+        return all(method[x] != DATABASES for x in labels)
 
     columns = {DATABASES: [s for s in current if not is_other(s)],
                "other": [s for s in current if is_other(s)]}

@@ -20,6 +20,7 @@ from workbench.core.codebook import Stage
 from workbench.core.consensus import CONFLICT, PENDING, FinalDecision, final_decisions
 from workbench.core.events import COLUMNS, CONSENSUS, is_valid_reviewer
 from workbench.core.screening import CRITERIA, DECISION
+from workbench.io.export_tables import starts_with
 
 SHEET = "sheet"
 #: The `source` of a value all required reviewers gave alike (no consensus entry).
@@ -66,7 +67,8 @@ def read_clean_sheet(path: Path) -> pd.DataFrame | None:
                             na_filter=False, engine="c")
     except (pd.errors.ParserError, ValueError):
         return None
-    if list(frame.columns) != list(COLUMNS) or frame.isna().to_numpy().any():
+    # A short row leaves its last column missing; a long one fails to parse.
+    if list(frame.columns) != list(COLUMNS) or frame[COLUMNS[-1]].isna().any():
         return None
     times = "\n".join(frame["time"].tolist()) + "\n"
     if len(frame) and (len(times) != 28 * len(frame) or not _TIMES.fullmatch(times)):
@@ -130,7 +132,7 @@ def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
         the reviewers have not settled (left missing in the dataset).
     """
     at = latest[(latest["stage"] == stage.id) & latest["study_id"].isin(studies)]
-    is_row = at["field"].str.startswith("row:")
+    is_row = starts_with(at["field"], "row:")
     plain, rowish = at[~is_row], at[is_row]
     rows = _group_rows(rowish)
     empty_unresolved = pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
