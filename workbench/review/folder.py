@@ -131,7 +131,7 @@ class Review:
         from workbench.review.studies import group_studies
         with self._lock:
             if self._dedupe is None:
-                self._dedupe = group_studies(self.root, self.records(), progress=progress,
+                self._dedupe = group_studies(self.root, self.records, progress=progress,
                                              cancel=cancel)
             return self._dedupe
 

@@ -172,7 +172,9 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
         if progress:
             progress(n + 1, total)
     for n, path in enumerate(extra):
-        records.extend(_parse_stored(root, path, None, allow_problems=False))
+        cached = read_cached_records(cache, file_digest(path.read_bytes()))
+        records.extend(cached if cached is not None
+                       else _parse_stored(root, path, None, allow_problems=False))
         if progress:
             progress(len(entries) + n + 1, total)
     return records
