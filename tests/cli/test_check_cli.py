@@ -83,3 +83,20 @@ def test_sheet_writes_the_wide_table_one_row_per_study(tmp_path):
     missing = run(root, "sheet", "--reviewer", "bob")
     assert missing.exit_code == 1 and "no such sheet" in missing.stderr
     assert run(root, "sheet").exit_code == 2
+
+
+def test_status_shows_studies_each_reviewers_progress_and_open_conflicts(tmp_path):
+    import json
+    root = example_copy(tmp_path)
+    review = Review.open(root)
+    studies = [s.id for s in review.studies()[:2]]
+    open_session(review, "alice", "title_abstract").record(studies[0], "include")
+    open_session(review, "bob", "title_abstract").record(studies[0], "exclude", ["E1"])
+    open_session(review, "bob", "title_abstract").record(studies[1], "include")
+    status = json.loads(run(root, "status", "--json").stdout)
+    assert (status["records"], status["studies"], status["duplicate_pairs_waiting"]) == (43, 28, 1)
+    assert status["reviewers"]["alice"]["title_abstract"]["done"] == 1
+    assert status["reviewers"]["bob"]["title_abstract"]["done"] == 2
+    assert status["conflicts_open"] == 1
+    text = run(root, "status").stdout
+    assert "Reviewer bob: title_abstract 2/28" in text and "Conflicts to resolve: 1" in text

@@ -65,6 +65,11 @@ def open_review(ctx: click.Context) -> Review:
     return Review.open(ctx.find_root().obj or Path("."))
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """Return "1 record", "2 records" (or the given plural)."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
 def echo_json(value: object) -> None:
     """Print a value as indented JSON on stdout."""
     click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
@@ -111,4 +116,4 @@ def parse_mapping(items: tuple[str, ...]) -> dict[str, str] | None:
     return mapping
 
 
-__all__ = ["cli", "check_stage", "open_review", "echo_json", "progress_bar", "parse_mapping", "WorkbenchError"]
+__all__ = ["cli", "check_stage", "plural", "open_review", "echo_json", "progress_bar", "parse_mapping", "WorkbenchError"]

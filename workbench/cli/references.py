@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.common import cli, echo_json, open_review, parse_mapping, progress_bar
+from workbench.cli.common import cli, echo_json, open_review, parse_mapping, plural, progress_bar
 from workbench.io.records_table import write_records
 from workbench.review import init_review
 
@@ -45,7 +45,7 @@ def import_cmd(ctx: click.Context, paths: tuple[Path, ...], database: str | None
                                         skip_invalid=skip_invalid, mapping=parse_mapping(maps),
                                         progress=progress)
     for item in done:
-        click.echo(f"{item.source}: {item.records} records ({item.format}, "
+        click.echo(f"{item.source}: {plural(item.records, 'record')} ({item.format}, "
                    f"{item.database or 'database unknown'}) -> {item.stored_as}")
         for problem in item.skipped:
             click.echo(f"skipped: {problem}", err=True)
@@ -65,14 +65,20 @@ def status_cmd(ctx: click.Context, as_json: bool) -> None:
         return
     click.echo(f"Review: {status['review']}")
     for f in status["files"]:
-        click.echo(f"  {f['file']}: {f['records']} records, {f['database'] or '?'} ({f['format']})")
+        click.echo(f"  {f['file']}: {plural(f['records'], 'record')}, {f['database'] or '?'} "
+                   f"({f['format']})")
     click.echo("Records per database:")
     for db, n in status["records_per_database"].items():
         click.echo(f"  {db}: {n}")
     click.echo(f"Records: {status['records']}")
-    for key, value in status.items():
-        if key not in {"review", "files", "records_per_database", "records"}:
-            click.echo(f"{key.replace('_', ' ').capitalize()}: {value}")
+    removed = status["records"] - status["studies"]
+    waiting = status["duplicate_pairs_waiting"]
+    click.echo(f"Studies: {status['studies']} ({plural(removed, 'duplicate record')} removed; "
+               f"{plural(waiting, 'pair')} {'waits' if waiting == 1 else 'wait'} for a person)")
+    for reviewer, stages in status["reviewers"].items():
+        parts = [f"{stage} {p['done']}/{p['total']}" for stage, p in stages.items()]
+        click.echo(f"Reviewer {reviewer}: " + ", ".join(parts))
+    click.echo(f"Conflicts to resolve: {status['conflicts_open']}")
 
 
 @cli.command("records")

@@ -109,7 +109,13 @@ class Review:
             return self._records
 
     def status(self) -> dict:
-        """Return files, records per database and totals, for `workbench status`."""
+        """Return files, records per database, studies, each reviewer's progress and what waits.
+
+        For `workbench status`: everything a lead wants to know at a glance.
+        """
+        from workbench.review.agreement import count_conflicts
+        from workbench.review.screening import stage_progress
+        from workbench.store.sheet_checks import sheet_files
         records = self.records()
         per_db = Counter(r.database or "(unknown)" for r in records)
         files = [
@@ -117,9 +123,21 @@ class Review:
              "records": e.records, "skipped": e.skipped, "imported_at": e.imported_at}
             for e in read_manifest(self.references)
         ]
+        result = self.dedupe() if records else None
+        reviewers = {}
+        for path in sheet_files(self.coding):
+            if path.stem == "consensus":
+                continue
+            reviewers[path.stem] = {
+                p.stage: {"done": p.done, "total": p.total, **p.counts}
+                for p in stage_progress(self, path.stem)}
         return {"review": str(self.root), "files": files,
                 "records_per_database": dict(sorted(per_db.items())),
-                "records": len(records)}
+                "records": len(records),
+                "studies": len(result.studies) if result else 0,
+                "duplicate_pairs_waiting": len(result.uncertain) if result else 0,
+                "reviewers": reviewers,
+                "conflicts_open": count_conflicts(self) if reviewers else 0}
 
     # -- studies -----------------------------------------------------------------------------
     def dedupe(self, progress: Progress | None = None, cancel: threading.Event | None = None):
