@@ -123,7 +123,7 @@ def read_sheets(review) -> Sheets:
         name = path.stem
         if name != CONSENSUS and not is_valid_reviewer(name):
             continue
-        contents = read_sheet(path)
+        contents = read_sheet(path, review.aliases())
         warnings += [str(p) for p in contents.problems]
         if name == CONSENSUS:
             consensus = list(contents.events)
@@ -354,7 +354,8 @@ def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: 
     st = audit_stages(review, stage)[0]
     sheets = sheets if sheets is not None else read_sheets(review)
     _check_resolvable(review, sheets, st.id, study_id)
-    sheet = Sheet.open(consensus_path(review.coding), resolver, codebook.version)
+    sheet = Sheet.open(consensus_path(review.coding), resolver, codebook.version,
+                       review.aliases())
     current = sheet.state.values(st.id, study_id)
     if st.kind == CODING:
         if field_name.startswith("code:"):

@@ -50,7 +50,7 @@ def write_wide_sheet(review, reviewer: str | None) -> list[Path]:
         raise ReviewError("no such sheet", path=path.relative_to(review.root).as_posix(),
                           hint="nothing was written")
     from workbench.core.events import SheetState
-    state = SheetState(read_sheet(path).events)
+    state = SheetState(read_sheet(path, review.aliases()).events)
     order = [s.id for s in review.studies()]
     decided = {study for (_, study), _ in state.items()}
     rows = [sid for sid in order if sid in decided] + sorted(decided - set(order))

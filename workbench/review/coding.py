@@ -80,7 +80,7 @@ def included_study_ids(review, source_stage_id: str) -> set[str]:
         for path in sorted(review.coding.glob("*.csv")):
             if not (is_valid_reviewer(path.stem) or path.stem == CONSENSUS):
                 continue
-            rows = [e.row() for e in read_sheet(path).events
+            rows = [e.row() for e in read_sheet(path, review.aliases()).events
                     if e.stage == stage.id and e.field in (DECISION, "criteria")]
             frames.append(events_frame(rows, path.stem))
     if not frames:
@@ -336,7 +336,8 @@ def open_coding_session(review, reviewer: str, stage_id: str | None = None,
     studies = review.studies(progress=progress)
     if cancel is not None and cancel.is_set():
         raise ReviewError("loading was cancelled")
-    sheet = Sheet.open(sheet_path(review.coding, reviewer), reviewer, codebook.version)
+    sheet = Sheet.open(sheet_path(review.coding, reviewer), reviewer, codebook.version,
+                       review.aliases())
     if stage.source:
         included = included_study_ids(review, stage.source)
         studies = [s for s in studies if s.id in included]

@@ -181,6 +181,10 @@ class Review:
                                                          verdict, note))
             self._dedupe = None
 
+    def aliases(self) -> dict[str, str]:
+        """Return old study id -> current study id, for reading decisions on merged studies."""
+        return dict(self.dedupe().aliases)
+
     def pending_pairs(self) -> list:
         """Return the uncertain candidate pairs no person has answered yet."""
         return list(self.dedupe().uncertain)

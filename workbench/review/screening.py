@@ -318,7 +318,8 @@ def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: 
     if source.reviewers <= 1:
         mine = decisions_by_study(own, source.id)
         return [s for s in studies if mine.get(s.id) in PASSING]
-    consensus = decisions_by_study(SheetState(read_sheet(consensus_path(review.coding)).events),
+    consensus = decisions_by_study(SheetState(read_sheet(consensus_path(review.coding),
+                                                              review.aliases()).events),
                                    source.id)
     votes: dict[str, list[str]] = {}
     for sid, value in decisions_by_study(own, source.id).items():
@@ -326,7 +327,7 @@ def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: 
     for name, path in _other_sheets(review, reviewer).items():
         if name == CONSENSUS:
             continue
-        for sid, value in decisions_by_study(SheetState(read_sheet(path).events),
+        for sid, value in decisions_by_study(SheetState(read_sheet(path, review.aliases()).events),
                                              source.id).items():
             votes.setdefault(sid, []).append(value)
     passed = []
@@ -382,7 +383,8 @@ def open_session(review, reviewer: str, stage_id: str | None = None,
     studies = review.studies(progress=progress)
     if cancel is not None and cancel.is_set():
         raise ReviewError("loading was cancelled")
-    sheet = Sheet.open(sheet_path(review, reviewer), reviewer, codebook.version)
+    sheet = Sheet.open(sheet_path(review, reviewer), reviewer, codebook.version,
+                       review.aliases())
     work = (passed_studies(review, stage, studies, sheet.state, reviewer) if stage.source
             else studies)
     return ScreeningSession(review, sheet, stage.id, work)
@@ -395,7 +397,8 @@ def stage_progress(review, reviewer: str) -> list[StageProgress]:
         CodebookError, SheetError: the codebook or sheet cannot be read.
     """
     studies = review.studies()
-    sheet = Sheet.open(sheet_path(review, reviewer), reviewer, review.codebook().version)
+    sheet = Sheet.open(sheet_path(review, reviewer), reviewer, review.codebook().version,
+                       review.aliases())
     out = []
     for stage in review.codebook().screening_stages():
         work = (passed_studies(review, stage, studies, sheet.state, reviewer) if stage.source

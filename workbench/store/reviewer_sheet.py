@@ -57,14 +57,18 @@ class Sheet:
         self._done: list[_Done] = []
 
     @classmethod
-    def open(cls, path: str | Path, reviewer: str, codebook_version: str = "") -> "Sheet":
+    def open(cls, path: str | Path, reviewer: str, codebook_version: str = "",
+             aliases: Mapping[str, str] | None = None) -> "Sheet":
         """Read a sheet file (missing = empty) and return it ready for recording.
+
+        `aliases` (old study id -> current id, from duplicate detection) carries
+        decisions made on a study that has since merged into another.
 
         Raises:
             SheetError: the file exists but cannot be read, or the reviewer name is invalid.
         """
         with paused_gc():
-            contents = read_sheet(path)
+            contents = read_sheet(path, aliases)
             return cls(path, reviewer, codebook_version, contents.events, contents.problems)
 
     # -- writing -----------------------------------------------------------------

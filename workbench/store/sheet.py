@@ -35,10 +35,10 @@ import os
 import re
 from contextlib import contextmanager
 from itertools import starmap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Mapping
 
 from workbench.core.events import (CONSENSUS, COLUMNS, TIME_PATTERN, Event,
                                    is_valid_reviewer)
@@ -148,7 +148,7 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def read_sheet(path: str | Path) -> SheetContents:
+def read_sheet(path: str | Path, aliases: Mapping[str, str] | None = None) -> SheetContents:
     """Read a sheet: every valid event, and a Problem for each line that is not one.
 
     A torn last line (no trailing newline, e.g. after a crash while saving) is
@@ -157,6 +157,7 @@ def read_sheet(path: str | Path) -> SheetContents:
 
     Args:
         path: the sheet (coding/<reviewer>.csv or coding/consensus.csv).
+        aliases: old study id -> current study id (DedupeResult.aliases), applied on read.
 
     Returns:
         SheetContents(events, problems, lines), `lines[i]` being the 1-based
@@ -166,7 +167,22 @@ def read_sheet(path: str | Path) -> SheetContents:
         SheetError: the file exists but cannot be read.
     """
     with paused_gc():
-        return _read_sheet(Path(path))
+        contents = _read_sheet(Path(path))
+    if aliases:
+        contents = SheetContents(remap_study_ids(contents.events, aliases), contents.problems,
+                                 contents.lines)
+    return contents
+
+
+def remap_study_ids(events: list[Event], aliases: Mapping[str, str]) -> list[Event]:
+    """Return events with absorbed study ids replaced by the surviving study's id.
+
+    When a new export joins two studies that already had decisions, duplicate
+    detection keeps the earlier id and names the other in its aliases; reading
+    through them carries every decision to the merged study. Nothing on disk changes.
+    """
+    return [e if e.study_id not in aliases else replace(e, study_id=aliases[e.study_id])
+            for e in events]
 
 
 def _read_sheet(path: Path) -> SheetContents:
