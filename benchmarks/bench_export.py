@@ -2,6 +2,8 @@
 
 Usage: .venv/bin/python benchmarks/bench_export.py [N]   (N studies, default 100000)
 
+Prints the total and the time of each export step (from the progress callback).
+
 Builds a review in a temporary folder: one RIS export of N records (unique DOIs,
 so N studies), two reviewers' sheets with title/abstract and full-text
 decisions for every study and coding (2 dimensions, 2 fields, one campaign row
@@ -121,7 +123,11 @@ def main() -> None:
               f"studies: {len(studies):,} in {t_dedupe:.1f} s; sheet events: {events:,}")
         print(f"write_exports: {t_export:.1f} s for {summary.studies_included:,} included "
               f"studies, {len(summary.files)} files (target < 20 s)")
-        print("steps (done at s): " + ", ".join(f"{d}@{s:.1f}" for d, s in marks))
+        names = ["read sheets", "PRISMA flow", "coded tables", "dataset CSVs",
+                 "references+log", "PRISMA files", "summaries+charts", "XLSX+README", "commit"]
+        steps = [(names[d - 1] if 0 < d <= len(names) else f"step {d}", t - prev)
+                 for (d, t), (_, prev) in zip(marks[1:], marks)]
+        print("steps (s): " + ", ".join(f"{name} {t:.1f}" for name, t in steps))
         sizes = {p.name: p.stat().st_size for p in summary.files}
         print(f"largest files: " + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in
                                             sorted(sizes.items(), key=lambda kv: -kv[1])[:4]))

@@ -190,15 +190,15 @@ def _group_rows(rowish: pd.DataFrame) -> pd.DataFrame:
     filled: set[tuple[str, str, str]] = set()
     for sheet, study, fld, value in zip(sheets, studies, fields, values):
         head, sep, sub = fld.rpartition(":")
-        if not sep or head.count(":") != 2:
-            continue
-        row = exists.get((sheet, study, head))
-        if row is not None:
-            out.append((sheet, study, row[0], row[1], row[2], sub, value))
-            filled.add((sheet, study, head))
+        key = (sheet, study, head)
+        row = exists.get(key)
+        if row is not None and sep:
+            out.append((sheet, study, *row, sub, value))
+            filled.add(key)
     out += [(key[0], key[1], *row, "", "") for key, row in exists.items() if key not in filled]
-    return pd.DataFrame.from_records(out, columns=cols) if out else \
-        pd.DataFrame({c: [] for c in cols}, dtype=object)
+    if not out:
+        return pd.DataFrame({c: [] for c in cols}, dtype=object)
+    return pd.DataFrame(dict(zip(cols, map(list, zip(*out)))), dtype=object)
 
 
 def _agree_rows(rows: pd.DataFrame, required: int) -> tuple[pd.DataFrame, pd.DataFrame]:

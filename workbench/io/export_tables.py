@@ -146,7 +146,7 @@ def group_tables(codebook: Codebook, rows: pd.DataFrame,
     Rows keep the order they were added in; `row` counts from 1 within a study;
     `study` is "First author (year)". A value never entered is NA.
     """
-    cite = pd.Series(_citations(bib).to_numpy(), index=bib["study_id"].to_numpy()) \
+    cite = pd.Series(_citations(bib), index=bib["study_id"].to_numpy(), dtype=object) \
         if len(bib) else pd.Series(dtype=object)
     order = {sid: i for i, sid in enumerate(bib["study_id"])}
     out = {}
@@ -172,12 +172,16 @@ def group_tables(codebook: Codebook, rows: pd.DataFrame,
     return out
 
 
-def _citations(bib: pd.DataFrame) -> pd.Series:
+def _citations(bib: pd.DataFrame) -> list[str]:
     """ "First author (year)" of each study (title start when there is no author)."""
-    first = bib["authors"].fillna("").str.split(";", n=1).str[0].str.split(",", n=1).str[0]
-    first = first.where(first != "", bib["title"].fillna("").str.slice(0, 40)).str.strip()
-    year = bib["year"].astype("Int64").astype(str).replace("<NA>", "n.d.")
-    return first + " (" + year + ")"
+    out = []
+    for authors, title, year in zip(bib["authors"].fillna("").tolist(),
+                                    bib["title"].fillna("").tolist(),
+                                    bib["year"].astype("Int64").tolist()):
+        first = authors.split(";", 1)[0].split(",", 1)[0]
+        out.append(f"{(first or title[:40]).strip()} "
+                   f"({year if year is not None and year is not pd.NA else 'n.d.'})")
+    return out
 
 
 def long_table(codebook: Codebook, values: pd.DataFrame, rows: pd.DataFrame,
