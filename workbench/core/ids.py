@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from workbench.core.records import Record
+from workbench.core.records import Record, relabelled
 
 
 def file_digest(data: bytes) -> str:
@@ -27,4 +27,4 @@ def record_id(digest: str, ordinal: int) -> str:
 
 def assign_ids(records: list[Record], digest: str) -> list[Record]:
     """Return the records with ids from the file digest and their position (1-based)."""
-    return [r.with_(id=record_id(digest, i)) for i, r in enumerate(records, start=1)]
+    return relabelled(records, id=[record_id(digest, i) for i in range(1, len(records) + 1)])

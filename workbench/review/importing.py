@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from workbench.core.ids import assign_ids, file_digest
-from workbench.core.records import ImportReport, Record
+from workbench.core.ids import file_digest, record_id
+from workbench.core.records import ImportReport, Record, relabelled
 from workbench.errors import ImportProblems, Problem, ReviewError
 from workbench.io.references import guess_database, read_export
 from workbench.store.imports import (MANIFEST_NAME, ImportEntry, append_manifest, copy_export,
@@ -136,8 +136,10 @@ def guess_database_of(path: Path, report: ImportReport) -> str:
 def _relabel(records: list[Record], stored: Path, root: Path, database: str,
              digest: str) -> list[Record]:
     rel = stored.relative_to(root).as_posix()
-    relabelled = [r.with_(file=rel, database=database or r.database) for r in records]
-    return assign_ids(relabelled, digest)
+    ids = [record_id(digest, i) for i in range(1, len(records) + 1)]
+    if database:
+        return relabelled(records, file=rel, database=database, id=ids)
+    return relabelled(records, file=rel, id=ids)
 
 
 def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
@@ -166,7 +168,7 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
         if cached is None:
             cached = _parse_stored(root, path, entry.database, allow_problems=entry.skipped > 0)
         elif cached and entry.database and any(r.database != entry.database for r in cached):
-            cached = [r.with_(database=entry.database) for r in cached]
+            cached = relabelled(cached, database=entry.database)
             write_cached_records(cache, entry.sha256, cached)
         records.extend(cached)
         if progress:
