@@ -53,3 +53,15 @@ async def screening_ready(app, pilot) -> None:
     from workbench.tui.screens.screening import ScreeningScreen
     await wait_for(pilot, lambda: isinstance(app.screen, ScreeningScreen)
                    and app.screen.session is not None)
+
+
+def burst(app, keys: str) -> None:
+    """Queue keys as a terminal delivers a fast typist's burst (tmux send-keys): all at once.
+
+    Pilot.press waits for the app between keys, which hides races between a
+    focus change and the keys typed right after it.
+    """
+    from textual import events
+    for key in keys.split():
+        char = key if len(key) == 1 else None
+        app.post_message(events.Key(key, char))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from textual.widgets import Input, Static
+
 from workbench.store.sheet import read_sheet
 from workbench.tui.app import make_app
 from workbench.tui.coding_modals import (ChoiceModal, EvidenceModal, InfoModal, RowModal,
@@ -256,3 +258,39 @@ async def test_nothing_included_says_what_to_do(tmp_path):
         assert screen.source is None
         await pilot.press("space", "a", "1")
         assert not (root / "coding" / "carol.csv").exists()
+
+
+async def test_row_dialog_fits_80x24_and_shows_each_problem_under_its_field(coding_dir):
+    app = make_app(coding_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await goto_section(app, pilot, "Campaign")
+        await pilot.press("a")
+        dialog = await modal(app, pilot, RowModal)
+        await pilot.press("tab", *"facebok")  # into "Platform used", typed with a typo
+        await pilot.pause()
+        assert dialog.query_one("#row-platform", Input).value == "facebok"
+        assert dialog.query_one("#row-name", Input).value == ""
+        error = dialog.query_one("#err-platform", Static)
+        assert "'facebok' is not one of" in str(error.render())
+        body = dialog.query_one("#row-body")
+        assert error.region.y > dialog.query_one("#row-platform").region.y  # right under it
+        assert body.region.contains_region(error.region)  # on screen, inside the dialog
+        screen_region = app.screen.region
+        assert screen_region.contains_region(dialog.query_one(".dialog").region)
+        # the last field is reachable by Tab and scrolled into view; its problem shows too
+        await pilot.press("backspace", "backspace", *"ook", "tab", "tab", *"abc")
+        await pilot.pause()
+        assert str(dialog.query_one("#err-platform", Static).render()) == ""
+        rate = dialog.query_one("#err-engagement_rate", Static)
+        assert "'abc' is not a number" in str(rate.render())
+        assert body.region.contains_region(rate.region)
+        await pilot.press("tab")
+        await pilot.pause()
+        policy = dialog.query_one("#row-policy_action", Input)
+        assert policy.has_focus and body.region.contains_region(policy.region)
+        await pilot.press("enter")  # refused: required name, bad rate
+        summary = str(dialog.query_one("#row-error", Static).render())
+        assert "2 fields to fix: Campaign name, Average engagement rate" in summary
+        assert dialog.query_one("#row-name", Input).has_focus
+        assert rows(coding_dir) == []

@@ -9,7 +9,7 @@ from workbench.tui.app import make_app
 from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal
 from workbench.tui.screens.screening import ScreeningScreen
 
-from .conftest import screening_ready, wait_for
+from .conftest import burst, screening_ready, wait_for
 
 STUDY = "Sda3dfc03-{:04d}"
 
@@ -230,3 +230,16 @@ async def test_open_prefers_a_pdf_under_references(review_dir, monkeypatch):
         await pilot.press("o", "right", "right", "o")       # study 3 has only a URL
         await pilot.pause()
     assert opened == [str(pdf), "https://example.org/twitter-gender"]
+
+
+async def test_letters_typed_right_after_tab_land_in_the_next_field(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterModal))
+        modal = app.screen
+        burst(app, "a c t tab m a y b e tab 2 0 1 5")
+        await wait_for(pilot, lambda: modal.query_one("#years").value == "2015")
+        assert modal.query_one("#text").value == "act"
+        assert modal.query_one("#decision").value == "maybe"

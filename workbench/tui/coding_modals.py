@@ -18,6 +18,7 @@ from textual.widgets import Input, Label, Static
 from workbench.core.codebook import Choice, Field, Group
 from workbench.core.coding import FALSE, TRUE, validate_value
 from workbench.core.events import DecisionRefused
+from workbench.tui.modals import FOCUS_KEYS
 
 
 def _check(fld: Field, text: str, label: str = "") -> str | None:
@@ -59,13 +60,13 @@ class ValueModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"{self.fld.label or self.fld.id} (Enter saves, Esc cancels)",
-                        classes="dialog-title")
+            yield Label(self.fld.label or self.fld.id, classes="dialog-title")
             if self.fld.description:
                 yield Static(self.fld.description, classes="dialog-help")
             yield Static(field_hint(self.fld), classes="dialog-help")
             yield Input(value=self.value, id="value")
             yield Static("", id="value-error", classes="field-error")
+            yield Static("Enter saves · Esc cancels", classes="dialog-help")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         problem = _check(self.fld, event.value, self.fld.label)
@@ -154,14 +155,20 @@ def value_modal(fld: Field, value: str = "") -> ModalScreen[str | None]:
 class RowModal(ModalScreen[dict[str, str] | None]):
     """Add or edit one row of a repeatable group: one input per field, each checked as typed.
 
-    Tab moves between fields; Enter saves when every value fits; Esc cancels.
+    Each field's problem shows right under it while typing; the body scrolls so
+    the focused field (and its problem) stays visible at 80x24. Tab moves
+    between fields; Enter saves when every value fits; Esc cancels.
     """
 
     DEFAULT_CSS = """
-    RowModal Input { background: $boost; margin-bottom: 1; }
+    RowModal Input { background: $boost; }
     RowModal Input:focus { background: $primary-muted; }
+    RowModal .row-label { margin-top: 1; }
+    RowModal .row-label.first { margin-top: 0; }
+    RowModal .row-field-error { display: none; }
+    RowModal .row-field-error.shown { display: block; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), *FOCUS_KEYS]
 
     def __init__(self, group: Group, values: Mapping[str, str] | None = None,
                  title: str = "") -> None:
@@ -172,40 +179,55 @@ class RowModal(ModalScreen[dict[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"{self.title_text} (Tab next, Enter saves, Esc cancels)",
-                        classes="dialog-title")
-            with VerticalScroll(classes="dialog-body"):
-                for fld in self.group.fields:
+            yield Label(self.title_text, classes="dialog-title")
+            with VerticalScroll(classes="dialog-body", id="row-body"):
+                for number, fld in enumerate(self.group.fields):
                     required = " (required)" if fld.required else ""
                     yield Static(f"{fld.label or fld.id}{required}: {field_hint(fld)}",
-                                 classes="dialog-help")
+                                 classes="dialog-help row-label" + (" first" if not number else ""))
                     yield Input(value=self.values.get(fld.id, ""), id=f"row-{fld.id}",
                                 compact=True)
+                    yield Static("", id=f"err-{fld.id}", classes="field-error row-field-error")
             yield Static("", id="row-error", classes="field-error")
+            yield Static(f"{len(self.group.fields)} fields · Tab next · Enter saves · Esc cancels",
+                         classes="dialog-help")
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()
 
-    def _problems(self) -> list[str]:
-        problems = []
-        for fld in self.group.fields:
-            text = self.query_one(f"#row-{fld.id}", Input).value
-            problem = _check(fld, text, fld.label)
-            if problem:
-                problems.append(problem)
-            elif fld.required and not text.strip():
-                problems.append(f"field {fld.label!r}: required")
-        return problems
+    def _problem(self, fld: Field, text: str, submitting: bool = False) -> str | None:
+        problem = _check(fld, text, fld.label)
+        if problem is None and submitting and fld.required and not text.strip():
+            problem = f"field {fld.label!r}: required"
+        return problem
+
+    def _show_problem(self, fld: Field, problem: str | None) -> None:
+        error = self.query_one(f"#err-{fld.id}", Static)
+        error.update(problem or "")
+        error.set_class(bool(problem), "shown")
+        if problem:
+            self.call_after_refresh(error.scroll_visible, animate=False)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         fld = self.group.field((event.input.id or "")[4:])
-        problem = _check(fld, event.value, fld.label) if fld else None
-        self.query_one("#row-error", Static).update(problem or "")
+        if fld is not None:
+            self._show_problem(fld, self._problem(fld, event.value))
+        if not any(e.has_class("shown") for e in self.query(".row-field-error")):
+            self.query_one("#row-error", Static).update("")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        problems = self._problems()
+        problems = []
+        for fld in self.group.fields:
+            problem = self._problem(fld, self.query_one(f"#row-{fld.id}", Input).value, True)
+            self._show_problem(fld, problem)
+            if problem:
+                problems.append((fld, problem))
         if problems:
-            self.query_one("#row-error", Static).update("\n".join(problems) + " (fix or Esc)")
+            summary = (problems[0][1] if len(problems) == 1 else
+                       f"{len(problems)} fields to fix: "
+                       + ", ".join(f.label or f.id for f, _ in problems))
+            self.query_one("#row-error", Static).update(summary + " (fix or Esc)")
+            self.query_one(f"#row-{problems[0][0].id}", Input).focus()
             return
         self.dismiss({f.id: self.query_one(f"#row-{f.id}", Input).value
                       for f in self.group.fields})
@@ -227,10 +249,11 @@ class TextModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"{self.title_text} (Enter saves, Esc cancels)", classes="dialog-title")
+            yield Label(self.title_text, classes="dialog-title")
             if self.help_text:
                 yield Static(self.help_text, classes="dialog-help")
             yield Input(value=self.value, placeholder=self.placeholder, id="text")
+            yield Static("Enter saves · Esc cancels", classes="dialog-help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
@@ -242,7 +265,7 @@ class TextModal(ModalScreen[str | None]):
 class EvidenceModal(ModalScreen[tuple[str, str] | None]):
     """The evidence for a code: a quote and its page. Both empty clears it."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), *FOCUS_KEYS]
 
     def __init__(self, code_label: str, quote: str = "", page: str = "") -> None:
         super().__init__(classes="modal")
@@ -250,10 +273,11 @@ class EvidenceModal(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Evidence for {self.code_label} (Tab next, Enter saves)",
-                        classes="dialog-title")
+            yield Label(f"Evidence for {self.code_label}", classes="dialog-title")
             yield Input(value=self.quote, placeholder="quote from the source", id="quote")
             yield Input(value=self.page, placeholder="page, e.g. 12 or 12-13", id="page")
+            yield Static("Tab next field · Enter saves · Esc cancels · both empty clears",
+                         classes="dialog-help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss((self.query_one("#quote", Input).value,

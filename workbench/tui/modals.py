@@ -16,6 +16,16 @@ from workbench.core.events import CONSENSUS, is_valid_reviewer
 from workbench.errors import WorkbenchError
 from workbench.review.screening import Filter, parse_filter
 
+#: Tab and Shift+Tab for dialogs with several inputs. As priority bindings the app moves
+#: the focus before it hands the next key to a widget: keys typed right after Tab (a fast
+#: typist, tmux send-keys) otherwise queue on the field being left, because Textual
+#: forwards each key to the widget focused when the key is read, and a plain Tab binding
+#: only runs once that widget has processed the Tab.
+FOCUS_KEYS = [
+    Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+    Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+]
+
 
 class ErrorModal(ModalScreen[None]):
     """A failure the user must read: a title and every problem, one per line."""
@@ -54,7 +64,8 @@ class ReviewerModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Who is screening?", classes="dialog-title")
-            yield Static("Your decisions go to coding/<name>.csv. Letters, digits, _ . -",
+            yield Static("Your decisions go to coding/<name>.csv.", classes="dialog-help")
+            yield Static("A name of letters, digits, _ . - (Enter goes on, Esc quits)",
                          classes="dialog-help")
             yield Input(value=self.suggestion, placeholder="your name, e.g. alice", id="name")
             yield Static("", id="reviewer-error", classes="field-error")
@@ -82,8 +93,9 @@ class NoteModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Note (Enter saves, Esc cancels)", classes="dialog-title")
+            yield Label("Note on this study", classes="dialog-title")
             yield Input(value=self.note, placeholder="why, what to check later...", id="note")
+            yield Static("Enter saves · Esc cancels", classes="dialog-help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value)
@@ -161,7 +173,7 @@ class CriteriaModal(ModalScreen[tuple[str, ...] | None]):
 class FilterModal(ModalScreen[Filter | None]):
     """Search and filter: text, decision, years, database. Enter applies; empty clears."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), *FOCUS_KEYS]
 
     def __init__(self, current: Filter) -> None:
         super().__init__(classes="modal")
@@ -172,7 +184,7 @@ class FilterModal(ModalScreen[Filter | None]):
         years = "" if c.year_from is None and c.year_to is None else \
             (f"{c.year_from}" if c.year_from == c.year_to else f"{c.year_from or ''}-{c.year_to or ''}")
         with Vertical(classes="dialog"):
-            yield Label("Filter: Tab next field, Enter applies, Esc cancels; empty shows all", classes="dialog-title")
+            yield Label("Filter the studies", classes="dialog-title")
             yield Input(value=c.text, placeholder="words in title/abstract/authors", id="text")
             yield Input(value=c.decision,
                         placeholder="decision: include exclude maybe not_retrieved unscreened",
@@ -180,6 +192,8 @@ class FilterModal(ModalScreen[Filter | None]):
             yield Input(value=years, placeholder="years: 2015-2020", id="years")
             yield Input(value=c.database, placeholder="database, e.g. scopus", id="database")
             yield Static("", id="filter-error", classes="field-error")
+            yield Static("Tab next field · Enter applies · Esc cancels · all empty shows every "
+                         "study", classes="dialog-help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         values = {w.id: w.value for w in self.query(Input)}
