@@ -110,7 +110,10 @@ def _boxes(counts: PrismaCounts) -> list[tuple[float, float, float, float, str]]
     other = bool(counts.other_sought or counts.other_sources)
     left, right, w = (7, 39, 30) if other else (8, 58, 40)
     boxes = [
-        (left, 80, w, 16, f"Records identified from:\n{dbs}\nTotal (n = {counts.records_identified:,})"),
+        (left, 80, w, 16, f"Records identified from:\n{dbs}\n" + (
+            f"Databases (n = {sum(n for _, n in counts.databases):,});\nall sources "
+            f"(n = {counts.records_identified:,})" if other else
+            f"Total (n = {counts.records_identified:,})")),
         (right, 80, w, 16, "Records removed before screening:\n"
                            f"  Duplicate records removed (n = {counts.duplicates:,})"),
         (left, 64, w, 9, f"Records screened\n(n = {counts.records_screened:,})"),
