@@ -58,13 +58,21 @@ class ExportSummary:
     warnings: tuple[str, ...] = ()
 
 
-def _read_sheets(coding: Path) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """All events of every sheet in coding/ (file order kept), the sheet names, warnings."""
+def _read_sheets(coding: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, list[str],
+                                                                 list[str]]:
+    """All events of every sheet in coding/ (file order kept), the sheet names, warnings.
+
+    Decisions on a study that duplicate detection merged into another follow
+    it: `aliases` (old study id -> current id) is applied as the sheets are read.
+    """
     frames, names, warnings = [], [], []
     for path in sorted(coding.glob("*.csv")):
         frame = read_clean_sheet(path)
+        if frame is not None and aliases:
+            ids = frame["study_id"]
+            frame["study_id"] = ids.map(aliases).fillna(ids).astype(object)
         if frame is None:  # a line to report: the store's reader keeps the valid events
-            contents = read_sheet(path)
+            contents = read_sheet(path, aliases)
             warnings += [str(p) for p in contents.problems]
             events = contents.events
             frame = pd.DataFrame({c: list(map(attrgetter(c), events)) for c in COLUMNS},
@@ -111,7 +119,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     records = review.records()
     dedupe = review.dedupe()
     studies = list(dedupe.studies)
-    events, sheets, warnings = _read_sheets(review.coding)
+    events, sheets, warnings = _read_sheets(review.coding, dict(dedupe.aliases))
     if source != CONSENSUS and source not in sheets:
         raise ExportError(f"no coding sheet for reviewer {source!r}",
                           path=review.coding / f"{source}.csv",
