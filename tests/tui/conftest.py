@@ -63,5 +63,5 @@ def burst(app, keys: str) -> None:
     """
     from textual import events
     for key in keys.split():
-        char = key if len(key) == 1 else None
+        char = key if len(key) == 1 else {"space": " "}.get(key)
         app.post_message(events.Key(key, char))

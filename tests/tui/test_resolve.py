@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.widgets import Input
 
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import burst, wait_for
 from workbench.review import Review
 from workbench.store.reviewer_sheet import Sheet
 from workbench.store.sheet import parse_time, read_sheet
@@ -55,6 +57,13 @@ def review_dir(_template, tmp_path) -> Path:
 
 def ids_of(review_dir: Path) -> list[str]:
     return [s.id for s in Review.open(review_dir).studies()]
+
+
+def shown_text(renderable, width: int = 78) -> str:
+    """A rich renderable as plain text, the way it is drawn at `width` columns."""
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
 
 
 async def resolve_ready(app, pilot) -> ResolveScreen:
@@ -136,12 +145,60 @@ async def test_no_reason_or_a_bad_value_saves_nothing_and_keeps_the_conflict(rev
         await pilot.press("escape")
         await pilot.press("e")
         await answer(app, pilot, "typo", value="inclde")
-        await wait_for(pilot, lambda: isinstance(app.screen, ErrorModal))
-        assert "unknown decision 'inclde'" in " ".join(app.screen.problems)
-        await pilot.press("enter")
+        # refused inline: the dialog stays open with what was typed, the problem under it
+        assert isinstance(app.screen, ResolveModal)
+        assert not any(isinstance(s, ErrorModal) for s in app.screen_stack)
+        assert "unknown decision 'inclde'" in str(app.screen.query_one("#resolve-error").render())
+        assert "unknown decision 'inclde'" in str(
+            app.screen.query_one("#resolve-value-error").render())  # already while typing
+        assert app.screen.query_one("#resolve-reason", Input).value == "typo"
+        await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen and screen.conflict == first
         await pilot.press("9")  # only two coders
         await pilot.pause()
         assert app.screen is screen
     assert not consensus.exists() or read_sheet(consensus).events == []
+
+
+async def test_each_coders_criteria_are_shown_and_chosen_when_resolving_to_exclude(review_dir):
+    ids = ids_of(review_dir)
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resolve_ready(app, pilot)
+        await pilot.press("right")  # study 2: alice exclude (E1), bob include
+        rows = shown_text(screen.query_one("#resolve-values").content).splitlines()
+        assert "Criteria" in rows[0]
+        assert [r.split()[:4] for r in rows[1:3]] == [["1", "alice", "exclude", "E1"],
+                                                       ["2", "bob", "include", "-"]]
+        await pilot.press("1")  # alice's exclude: her criteria are offered, and can be changed
+        await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
+        dialog = app.screen
+        box = dialog.query_one("#resolve-criteria", Input)
+        assert box.value == "E1"
+        box.value = "E1; E9"
+        await pilot.pause()
+        assert "unknown criterion E9" in str(dialog.query_one("#resolve-criteria-error").render())
+        box.value = "E1; E2"
+        reason = dialog.query_one("#resolve-reason", Input)
+        reason.value = "not about social media, and old"
+        reason.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        events = read_sheet(review_dir / "coding" / "consensus.csv").events
+        assert [(e.study_id, e.field, e.value) for e in events] == [
+            (ids[1], "decision", "exclude"), (ids[1], "criteria", "E1;E2")]
+
+
+async def test_keys_typed_fast_after_tab_and_enter_reach_the_right_field(review_dir):
+    ids = ids_of(review_dir)
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resolve_ready(app, pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
+        burst(app, "m a y b e enter tab b o t h space u n s u r e enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        events = read_sheet(review_dir / "coding" / "consensus.csv").events
+        assert [(e.study_id, e.field, e.value, e.note) for e in events][:1] == [
+            (ids[0], "decision", "maybe", "both unsure")]

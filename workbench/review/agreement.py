@@ -269,6 +269,32 @@ def count_conflicts(review) -> int:
     return len(list_conflicts(review))
 
 
+def coder_criteria(conflicts: Sequence[Conflict], sheets: Sheets) -> dict[tuple[str, str],
+                                                                           dict[str, str]]:
+    """Return each coder's current criteria behind the screening decision conflicts.
+
+    A decision conflict holds only the decisions; the criteria each reviewer
+    gave with theirs (e.g. exclude for E2) are what a resolver weighs.
+
+    Args:
+        conflicts: from list_conflicts.
+        sheets: the sheets the conflicts were read from.
+
+    Returns:
+        {(stage, study id): {reviewer: criteria ";"-joined}} for every
+        `decision` conflict, reviewers as in the conflict's values.
+    """
+    states = {name: SheetState(events) for name, events in sheets.reviewers.items()}
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for c in conflicts:
+        if c.field != DECISION:
+            continue
+        out[(c.stage, c.study_id)] = {
+            name: (states[name].value(c.stage, c.study_id, CRITERIA) if name in states else "")
+            for name in c.values}
+    return out
+
+
 def conflicts_for_variable(conflicts: Sequence[Conflict], variable: str,
                            studies: Sequence[str] | None = None) -> list[Conflict]:
     """Return the conflicts behind one agreement variable.
@@ -422,4 +448,4 @@ def _screening_pair(stage: str, study: str, field_name: str, value: str,
 
 __all__ = ["Sheets", "StageAgreement", "Disagreement", "read_sheets", "audit_stages",
            "stage_variables", "agreement_report", "disagreements", "list_conflicts",
-           "count_conflicts", "conflicts_for_variable", "resolve_conflict", "PRESENT", "ABSENT"]
+           "count_conflicts", "coder_criteria", "conflicts_for_variable", "resolve_conflict", "PRESENT", "ABSENT"]
