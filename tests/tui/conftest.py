@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from workbench.review import Review
 
@@ -65,3 +67,10 @@ def burst(app, keys: str) -> None:
     for key in keys.split():
         char = key if len(key) == 1 else {"space": " "}.get(key)
         app.post_message(events.Key(key, char))
+
+
+def shown_text(renderable, width: int = 78) -> str:
+    """A rich renderable as plain text, the way it is drawn at `width` columns."""
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()

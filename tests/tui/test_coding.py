@@ -6,6 +6,7 @@ import pytest
 
 from textual.widgets import Input, Static
 
+from workbench.review.coding import open_coding_session
 from workbench.store.sheet import read_sheet
 from workbench.tui.app import make_app
 from workbench.tui.coding_modals import (ChoiceModal, EvidenceModal, InfoModal, RowModal,
@@ -13,7 +14,7 @@ from workbench.tui.coding_modals import (ChoiceModal, EvidenceModal, InfoModal, 
 from workbench.tui.screens.coding import CodingScreen
 
 from ..review.coding_fixture import EXTRA_FIELDS, S, build_review, copy_review
-from .conftest import wait_for
+from .conftest import shown_text, wait_for
 
 
 @pytest.fixture(scope="session")
@@ -294,3 +295,55 @@ async def test_row_dialog_fits_80x24_and_shows_each_problem_under_its_field(codi
         assert "2 fields to fix: Campaign name, Average engagement rate" in summary
         assert dialog.query_one("#row-name", Input).has_focus
         assert rows(coding_dir) == []
+
+
+async def test_a_study_missing_a_required_field_is_not_counted_as_coded(coding_dir):
+    app = make_app(coding_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        await pilot.press("1")  # a code, but "Source type" (required) is still NA
+        status = str(screen.query_one("#coding-status").render())
+        assert "coded 0/3 (1 required missing)" in status
+        assert "missing here: Source type" in status
+        await goto_section(app, pilot, "Extraction fields")
+        field_number = [f.id for f in screen.session.codebook.fields].index("source_type") + 1
+        await pilot.press(str(field_number))
+        await modal(app, pilot, ChoiceModal)
+        await pilot.press("1", "enter")
+        await back_to_coding(app, pilot)
+        status = str(screen.query_one("#coding-status").render())
+        assert "coded 1/3 · flagged 0" in status and "required" not in status
+
+
+async def test_help_lists_every_coding_key_also_those_for_other_sections(coding_dir):
+    from workbench.tui.screens.help import HelpScreen
+    app = make_app(coding_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(app, pilot)
+        await goto_section(app, pilot, "Campaign")
+        await pilot.press("question_mark")
+        help_screen = await modal(app, pilot, HelpScreen)
+        does = {row[2]: row[1] for row in help_screen.rows}
+        assert does["coding.memo"] == "Memo (not now)"
+        assert does["coding.evidence"] == "Evidence (not now)"
+        assert does["coding.add_row"] == "Add row"
+        assert [row[0] for row in help_screen.rows].count("?") == 1
+
+
+async def test_home_shows_coding_progress_and_stage_rows_on_one_line_at_80(coding_dir):
+    from workbench.review import Review
+    from workbench.tui.screens.home import HomeScreen
+    review = Review.open(coding_dir)
+    session = open_coding_session(review, "carol")
+    session.toggle_code(S(1), "platforms", "twitter")     # coded, but Source type missing
+    session.set_flag(session.studies[1].id, True, "unsure")
+    app = make_app(coding_dir, reviewer="carol")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen) and app.screen.coding)
+        [(label, counts)] = app.screen.coding
+        assert (counts.total, counts.coded, counts.incomplete, counts.flagged) == (3, 0, 1, 1)
+        screening = shown_text(app.screen.query_one("#home-progress").content, width=76)
+        assert "Title and abstract  " in screening and "screening" not in screening.lower()[10:]
+        coding = shown_text(app.screen.query_one("#home-coding").content, width=76)
+        row = next(line for line in coding.splitlines() if label[:20] in line)
+        assert row.split()[-4:] == ["0/3", "1", "1", "3"]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from textual.widgets import Input
 
-from tests.tui.conftest import burst, wait_for
+from tests.tui.conftest import burst, shown_text, wait_for
 from workbench.review import Review
 from workbench.store.reviewer_sheet import Sheet
 from workbench.store.sheet import parse_time, read_sheet
@@ -57,13 +55,6 @@ def review_dir(_template, tmp_path) -> Path:
 
 def ids_of(review_dir: Path) -> list[str]:
     return [s.id for s in Review.open(review_dir).studies()]
-
-
-def shown_text(renderable, width: int = 78) -> str:
-    """A rich renderable as plain text, the way it is drawn at `width` columns."""
-    console = Console(width=width, record=True, file=io.StringIO())
-    console.print(renderable)
-    return console.export_text()
 
 
 async def resolve_ready(app, pilot) -> ResolveScreen:

@@ -243,3 +243,19 @@ async def test_letters_typed_right_after_tab_land_in_the_next_field(review_dir):
         await wait_for(pilot, lambda: modal.query_one("#years").value == "2015")
         assert modal.query_one("#text").value == "act"
         assert modal.query_one("#decision").value == "maybe"
+
+
+async def test_filter_notice_says_1_study_not_1_studies(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, FilterModal))
+        app.screen.query_one("#years").value = "2006"
+        app.screen.query_one("#years").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert len(screen.view) == 1
+        messages = [n.message for n in app._notifications]
+        assert any(m.startswith("1 study shown") for m in messages), messages

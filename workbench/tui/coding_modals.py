@@ -19,6 +19,7 @@ from workbench.core.codebook import Choice, Field, Group
 from workbench.core.coding import FALSE, TRUE, validate_value
 from workbench.core.events import DecisionRefused
 from workbench.tui.modals import FOCUS_KEYS
+from workbench.tui.wording import plural
 
 
 def _check(fld: Field, text: str, label: str = "") -> str | None:
@@ -189,7 +190,8 @@ class RowModal(ModalScreen[dict[str, str] | None]):
                                 compact=True)
                     yield Static("", id=f"err-{fld.id}", classes="field-error row-field-error")
             yield Static("", id="row-error", classes="field-error")
-            yield Static(f"{len(self.group.fields)} fields · Tab next · Enter saves · Esc cancels",
+            yield Static(f"{plural(len(self.group.fields), 'field')} · Tab next · Enter saves · "
+                         "Esc cancels",
                          classes="dialog-help")
 
     def on_mount(self) -> None:

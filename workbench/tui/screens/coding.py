@@ -20,9 +20,10 @@ from workbench.tui.coding_modals import (EvidenceModal, InfoModal, RowModal, Tex
                                          value_modal)
 from workbench.tui.modals import ErrorModal
 from workbench.tui.widgets.coding_panel import (DIMENSION, FIELDS, GROUP, CodePanel,
-                                                codes_with_depth, describe_lines, item_hint,
-                                                status_line,
-                                                section_size, sections_of)
+                                                codes_with_depth, coding_counts, describe_lines,
+                                                item_hint, section_size, sections_of,
+                                                status_line)
+from workbench.tui.wording import plural
 from workbench.tui.widgets.source_card import SourceCard
 
 
@@ -166,8 +167,8 @@ class CodingScreen(Screen):
         flagged = study is not None and session.is_flagged(study.id)
         missing = (session.missing_required(study.id)
                    if study is not None and session.is_coded(study.id) else [])
-        status = status_line(session.progress(), flagged, coding.flag_reason if flagged else "",
-                             missing)
+        status = status_line(coding_counts(session), flagged,
+                             coding.flag_reason if flagged else "", missing)
         self.query_one("#coding-status", Static).update(status)
 
     def _item(self):
@@ -356,8 +357,8 @@ class CodingScreen(Screen):
             return
         self._show()
         self.refresh_bindings()
-        self.notify(f"Copied the codes of study {previous + 1} ({changed} dimensions changed; "
-                    "u undoes).", timeout=5)
+        self.notify(f"Copied the codes of study {previous + 1} "
+                    f"({plural(changed, 'dimension')} changed; u undoes).", timeout=5)
 
     def action_undo(self) -> None:
         try:
@@ -382,7 +383,7 @@ class CodingScreen(Screen):
             self.index = target
         elif step > 0:
             self.notify(f"End of the list ({self.session.progress().left} uncoded; "
-                        "g goes to the next).", timeout=4)
+                        "g goes to the next uncoded).", timeout=4)
 
     def action_next_uncoded(self) -> None:
         session, n = self.session, len(self.view)

@@ -17,16 +17,29 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, target) -> None:
         super().__init__(classes="modal")
-        self.rows = []
-        seen = set()
-        for key, active in target.active_bindings.items():
-            binding = active.binding
-            if binding.action in seen or not binding.description or not binding.id:
-                continue
-            seen.add(binding.action)
-            keys = [k for k, a in target.active_bindings.items() if a.binding.action == binding.action]
-            display = ", ".join(target.app.get_key_display(Binding(k, "")) for k in keys)
-            self.rows.append((display, binding.description, binding.id or ""))
+        self.rows: list[tuple[str, str, str]] = []
+        app = target.app
+        keys_of: dict[str, list[str]] = {}
+        bindings: dict[str, tuple[object, Binding]] = {}
+        # every binding of the screen and the app, also those that do not apply right now
+        # (memo and evidence only work on a dimension, add row only on a group)
+        for namespace, chain in target._modal_binding_chain:
+            for key, binding in chain:
+                if not binding.description or not binding.id:
+                    continue
+                keys_of.setdefault(binding.action, [])
+                if key not in keys_of[binding.action]:
+                    keys_of[binding.action].append(key)
+                bindings.setdefault(binding.action, (namespace, binding))
+        listed: set[str] = set()
+        for action, (namespace, binding) in bindings.items():
+            if set(keys_of[action]) <= listed:
+                continue  # the app's own "?" behind the screen's: one line is enough
+            listed.update(keys_of[action])
+            display = ", ".join(app.get_key_display(Binding(k, "")) for k in keys_of[action])
+            state = app._check_action_state(binding.action, namespace)
+            does = binding.description + ("" if state else " (not now)")
+            self.rows.append((display, does, binding.id or ""))
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, expand=True, show_header=True, header_style="bold")

@@ -11,11 +11,35 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from workbench.core.codebook import CODING
 from workbench.errors import WorkbenchError
 from workbench.review.agreement import count_conflicts
+from workbench.review.coding import open_coding_session
 from workbench.review.screening import StageProgress, stage_progress
 from workbench.tui.loading import bulk_loading
+from workbench.tui.widgets.coding_panel import CodingCounts, coding_counts
 from workbench.tui.widgets.key_footer import KeyFooter
+
+#: Stage labels longer than this are cut with "…" so a row stays one line at 80 columns.
+LABEL_WIDTH = 26
+
+
+def short_label(label: str, kind: str) -> str:
+    """Return a stage label without the kind its table already names ("Full-text screening")."""
+    words = label.split()
+    if len(words) > 1 and words[-1].lower() == kind:
+        return " ".join(words[:-1])
+    return label
+
+
+def coding_progress(review, reviewer: str) -> list[tuple[str, CodingCounts]]:
+    """Return (label, counts) of this coder at every coding stage of the codebook."""
+    out = []
+    for stage in review.codebook().stages:
+        if stage.kind == CODING:
+            session = open_coding_session(review, reviewer, stage.id)
+            out.append((stage.label or stage.id, coding_counts(session)))
+    return out
 
 
 def waiting_for_person(review) -> list[tuple[str, str]]:
@@ -46,24 +70,28 @@ class HomeScreen(Screen):
     ]
 
     class Summary(Message):
-        def __init__(self, stages: list[StageProgress], waiting: list[tuple[str, str]]) -> None:
+        def __init__(self, stages: list[StageProgress], waiting: list[tuple[str, str]],
+                     coding: list[tuple[str, CodingCounts]]) -> None:
             super().__init__()
-            self.stages, self.waiting = stages, waiting
+            self.stages, self.waiting, self.coding = stages, waiting, coding
 
     def __init__(self, review, reviewer: str) -> None:
         super().__init__(classes="home")
         self.review = review
         self.reviewer = reviewer
         self.stages: list[StageProgress] = []
+        self.coding: list[tuple[str, CodingCounts]] = []
 
     def compose(self) -> ComposeResult:
         codebook = self.review.codebook()
         title = codebook.review.title or self.review.root.name
         yield Static(f"{title} · reviewer {self.reviewer}", classes="screen-title")
         yield Static("Reading references, studies and your sheet...", id="home-progress")
+        yield Static("", id="home-coding")
         yield Static("", id="home-waiting")
         yield Static("Press a key below to start a step; ? lists every key; F2 switches "
-                     "dark/light; ctrl+q quits.", id="home-help", classes="dialog-help")
+                     "dark/light; q quits (ctrl+q from any screen).", id="home-help",
+                     classes="dialog-help")
         yield KeyFooter()
 
     def on_screen_resume(self) -> None:
@@ -76,23 +104,35 @@ class HomeScreen(Screen):
             with bulk_loading():
                 stages = stage_progress(self.review, self.reviewer)
                 waiting = waiting_for_person(self.review)
+                coding = coding_progress(self.review, self.reviewer)
         except WorkbenchError as exc:
             self.app.call_from_thread(self.app.fail, exc)
             return
-        self.post_message(self.Summary(stages, waiting))
+        self.post_message(self.Summary(stages, waiting, coding))
 
     def on_home_screen_summary(self, event: Summary) -> None:
-        self.stages = event.stages
+        self.stages, self.coding = event.stages, event.coding
         table = Table(box=None, header_style="bold", expand=False)
-        for column in ("Stage", "Done", "Included", "Excluded", "Maybe", "Not retrieved",
-                       "Left"):
-            table.add_column(column, justify="left" if column == "Stage" else "right")
+        table.add_column("Screening", no_wrap=True, overflow="ellipsis", max_width=LABEL_WIDTH)
+        for column in ("Done", "Included", "Excluded", "Maybe", "Not retr.", "Left"):
+            table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
         for p in event.stages:
             c = p.counts
-            table.add_row(p.label, f"{p.done}/{p.total}", str(c.get("include", 0)),
+            table.add_row(short_label(p.label, "screening"), f"{p.done}/{p.total}", str(c.get("include", 0)),
                           str(c.get("exclude", 0)), str(c.get("maybe", 0)),
                           str(c.get("not_retrieved", 0)), str(p.left))
         self.query_one("#home-progress", Static).update(table)
+        coding = self.query_one("#home-coding", Static)
+        coding.display = bool(event.coding)
+        if event.coding:
+            table = Table(box=None, header_style="bold", expand=False)
+            table.add_column("Coding", no_wrap=True, overflow="ellipsis", max_width=40)
+            for column in ("Coded", "Required missing", "Flagged", "Left"):
+                table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+            for label, n in event.coding:
+                table.add_row(label, f"{n.coded}/{n.total}", str(n.incomplete), str(n.flagged),
+                              str(n.left))
+            coding.update(table)
         waiting = Text("Waiting for a person\n", style="bold")
         for what, count in event.waiting:
             waiting.append(f"  {what}: {count}\n")

@@ -27,6 +27,7 @@ from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteMod
 from workbench.tui.widgets.decision_bar import DecisionBar
 from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
+from workbench.tui.wording import plural
 
 
 def open_external(target: str) -> bool:
@@ -316,7 +317,7 @@ class ScreeningScreen(Screen):
             self.filter, self.view = flt, view
             self.index = view.index(current) if current in view else 0
             self._show()
-            self.notify(f"{len(view)} studies shown" + (f" ({flt.describe()})"
+            self.notify(f"{plural(len(view), 'study')} shown" + (f" ({flt.describe()})"
                                                         if not flt.is_empty() else ""))
 
         self.app.push_screen(FilterModal(self.filter), applied)

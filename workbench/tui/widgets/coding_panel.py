@@ -151,15 +151,48 @@ def _group_lines(codebook: Codebook, section: Section, coding: StudyCoding,
     return text, cursor_line
 
 
-def status_line(progress, flagged: bool, reason: str, missing: list[str]) -> Text:
-    """Return the status bar: the flag and its reason, coded/flagged counts, missing required."""
+@dataclass(frozen=True)
+class CodingCounts:
+    """A coder's progress as shown: complete (coded, nothing required missing), started, flagged."""
+
+    total: int
+    coded: int
+    incomplete: int
+    flagged: int
+
+    @property
+    def left(self) -> int:
+        return self.total - self.coded
+
+
+def coding_counts(session) -> CodingCounts:
+    """Count a session's studies: a study missing a required field is not coded yet."""
+    coded = incomplete = flagged = 0
+    for study in session.studies:
+        if session.is_coded(study.id):
+            if session.missing_required(study.id):
+                incomplete += 1
+            else:
+                coded += 1
+        flagged += session.is_flagged(study.id)
+    return CodingCounts(len(session.studies), coded, incomplete, flagged)
+
+
+def status_line(counts: CodingCounts, flagged: bool, reason: str, missing: list[str]) -> Text:
+    """Return the status bar: the flag and its reason, coded/flagged counts, missing required.
+
+    A study with a required field still NA does not count as coded; how many
+    such studies there are is shown next to the count.
+    """
     status = Text(no_wrap=True, overflow="ellipsis")
     if flagged:
         status.append(f"FLAGGED: {reason or '(no reason)'}  ", style="bold red")
-    status.append(f"coded {progress.coded}/{progress.total}", style="bold")
-    status.append(f" · flagged {progress.flagged}")
+    status.append(f"coded {counts.coded}/{counts.total}", style="bold")
+    if counts.incomplete:
+        status.append(f" ({counts.incomplete} required missing)", style="yellow")
+    status.append(f" · flagged {counts.flagged}")
     if missing:
-        status.append(f" · required: {', '.join(missing)}", style="yellow")
+        status.append(f" · missing here: {', '.join(missing)}", style="yellow")
     return status
 
 
