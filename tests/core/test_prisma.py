@@ -161,3 +161,36 @@ def test_grey_literature_goes_down_the_other_methods_column():
     bad = replace(c, other_assessed=2)
     assert any(p.startswith("reports assessed for eligibility (other methods) (2)")
                for p in check_prisma(bad))
+
+
+def test_a_final_maybe_before_the_last_stage_is_sought_for_retrieval():
+    databases, studies, ta, ft = flow()
+    ta["s1"] = final("s1", "ta", "maybe")       # not excluded: full text sought
+    c = compute_prisma(databases, studies, ta, ft, LABELS, "ta", "ft")
+    assert (c.records_excluded, c.reports_sought, c.studies_included) == (3, 6, 2)
+    assert c.placement["s1"] == BOX_INCLUDED and check_prisma(c) == []
+    # A middle stage passes it on too; the last one does not.
+    abstract = {s: final(s, "ab", "include") for s in ("s1", "s2", "s3", "s4", "s5", "s6")}
+    abstract["s2"] = final("s2", "ab", "maybe")
+    ft["s3"] = final("s3", "ft", "maybe")
+    c = compute_flow(databases, studies, [("ta", ta), ("ab", abstract), ("ft", ft)], LABELS)
+    assert c.reports_sought == 6 and c.placement["s2"] == BOX_INCLUDED
+    assert check_prisma(c)[0] == "1 report left as 'maybe' at ft"
+
+
+def test_a_maybe_at_the_only_stage_is_unfinished():
+    databases, studies, ta, _ = flow()
+    ta["s1"] = final("s1", "ta", "maybe")
+    c = compute_prisma(databases, studies, ta, None, LABELS, "ta")
+    assert c.studies_included == 5
+    assert check_prisma(c)[0] == "1 study left as 'maybe' at ta"
+
+
+def test_organisation_and_report_labels_are_organisations_grey_literature_websites():
+    for label in ("Reports", "Policy reports", "UNESCO", "Ministry of IT publications",
+                  "Grey literature (NGO reports)", "World Bank documents"):
+        assert source_method(label) == ORGANISATIONS, label
+    for label in ("Grey literature", "Gray literature", "Google search", "Web search"):
+        assert source_method(label) == WEBSITES, label
+    for label in ("Scopus", "Web of Science", "Google Scholar", "PubMed", "ERIC"):
+        assert source_method(label) == DATABASES, label

@@ -10,15 +10,19 @@ type settled in the consensus sheet, B's campaign rows in conflict.
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from tests.io.export_review import DATA, EVENTS, make_review, study_ids
 from workbench.cli import cli
+from workbench.core.prisma import compute_flow
 from workbench.errors import ExportError
 from workbench.review import Review
 from workbench.review.exporting import write_exports
@@ -252,3 +256,84 @@ def test_sheets_are_read_through_the_dedupe_aliases_clean_or_torn(fresh):
     assert clean.equals(torn)
     assert (clean["study_id"] == ids["A"]).sum() == \
         sum(1 for e in EVENTS if e[1] in "AD")
+
+
+def test_memos_evidence_and_flags_are_annotations_never_unresolved(tmp_path, exported):
+    _, clean, _ = exported
+    notes = [("alice", "A", "coding", "memo:platforms", "Mostly Twitter, some Facebook"),
+             ("bob", "A", "coding", "quote:twitter", "we collected 2 million tweets"),
+             ("bob", "A", "coding", "page:twitter", "12"),
+             ("alice", "B", "coding", "flag", "1"),
+             ("alice", "B", "coding", "memo:platforms", "draft"),
+             ("alice", "B", "coding", "memo:platforms", ""),       # cleared: not exported
+             ("alice", "D", "coding", "memo:platforms", "excluded study: not exported")]
+    review = make_review(tmp_path / "review", EVENTS + notes)
+    write_exports(review, charts=False)
+    ids = study_ids(review)
+    written = (review.exports / "coded_dataset.csv").read_text(encoding="utf-8")
+    assert written == (GOLDEN / "coded_dataset.csv").read_text(encoding="utf-8")
+    meta = json.loads((review.exports / "export_metadata.json").read_text(encoding="utf-8"))
+    before = json.loads((clean.folder / "export_metadata.json").read_text(encoding="utf-8"))
+    assert meta["values_unresolved"] == before["values_unresolved"] == 2
+    assert meta["annotations"] == 3 and before["annotations"] == 0
+    notes = pd.read_csv(review.exports / "annotations.csv", dtype=str, keep_default_na=False)
+    assert notes.values.tolist() == [
+        [ids["A"], "alice", "memo", "platforms", "Mostly Twitter, some Facebook", ""],
+        [ids["A"], "bob", "evidence", "twitter", "we collected 2 million tweets", "12"],
+        [ids["B"], "alice", "flag", "", "", ""]]
+    book = load_workbook(review.exports / "workbench_export.xlsx", read_only=True)
+    assert "annotations" in book.sheetnames
+    dictionary = pd.read_csv(review.exports / "data_dictionary.csv", dtype=str)
+    assert set(dictionary[dictionary["file"] == "annotations.csv"]["column"]) == {
+        "study_id", "coder", "kind", "target", "text", "page"}
+
+
+def test_a_final_maybe_before_full_text_is_sought_and_at_full_text_refused(tmp_path, exported):
+    _, clean, _ = exported
+    # Both screeners say "maybe" for C at title/abstract: it goes on to full text (where it
+    # is not retrieved), exactly as an include would.
+    maybe = [(w, s, st, f, "maybe" if (s, st) == ("C", "title_abstract") else v)
+             for w, s, st, f, v in EVENTS]
+    review = make_review(tmp_path / "early", maybe)
+    summary = write_exports(review, charts=False)
+    assert summary.prisma == clean.prisma
+    written = (review.exports / "prisma_counts.csv").read_text(encoding="utf-8")
+    assert written == (GOLDEN / "prisma_counts.csv").read_text(encoding="utf-8")
+    # At the last stage a maybe is still unfinished: refused, with the reason.
+    late = [(w, s, st, f, "maybe" if (s, st) == ("C", "full_text") else v)
+            for w, s, st, f, v in EVENTS]
+    review = make_review(tmp_path / "late", late)
+    with pytest.raises(ExportError, match="1 report left as 'maybe' at full_text"):
+        write_exports(review, charts=False)
+    assert list(review.exports.iterdir()) == []
+
+
+def test_template_labels_keep_their_meaning_without_commas():
+    from workbench.core.prisma import ExclusionReason
+    from workbench.io.export_prisma import prisma_values, template_label
+    assert template_label("Theoretical, no empirical evidence") == \
+        "Theoretical - no empirical evidence"
+    assert template_label("Not Pakistan;  or  not social media ,") == \
+        "Not Pakistan - or not social media"
+    counts = replace(compute_flow(["Scopus, Elsevier"], ["s1"], [("ta", {})], {}),
+                     reasons=(ExclusionReason("ft", "E4", "Theoretical, no empirical evidence",
+                                              2, 2),))
+    values = prisma_values(counts)
+    assert values["dbr_excluded"] == "Theoretical - no empirical evidence, 2"
+    assert values["database_specific_results"] == "Scopus - Elsevier, 1"
+
+
+def test_a_flag_keeps_its_reason_and_evidence_follows_renamed_codes():
+    from workbench.core.codebook import Stage
+    from workbench.io.export_decisions import coding_annotations, events_frame, latest_values
+    rows = [("2025-01-01T00:00:00.000000Z", "bob", "S1", "coding", "flag", "1",
+             "ask carol about the sample", "v1"),
+            ("2025-01-01T00:00:01.000000Z", "bob", "S1", "coding", "page:tw", "p. 4", "", "v1"),
+            ("2025-01-01T00:00:02.000000Z", "bob", "S2", "coding", "flag", "", "", "v1")]
+    latest = latest_values(events_frame(rows, "bob"))
+    stage = Stage(id="coding", label="Coding", kind="coding")
+    got = coding_annotations(latest, stage, "consensus", pd.Index(["S1", "S2"]),
+                             {"tw": "twitter"}.get)
+    assert got.values.tolist() == [["S1", "bob", "evidence", "twitter", "", "p. 4"],
+                                   ["S1", "bob", "flag", "", "ask carol about the sample", ""]]
+    assert coding_annotations(latest, stage, "alice", pd.Index(["S1"])).empty

@@ -9,8 +9,10 @@ allowed there only). With a single stage its includes are the studies
 included.
 
 Records are split between PRISMA 2020's two columns by their database label
-(`source_method`): a label naming grey literature, a website, an
-organisation, citation searching or a hand search is an "other method";
+(`source_method`): a label naming citation searching or a hand search, an
+organisation (NGO, government, agency, reports), a website or grey
+literature is an "other method" (grey literature in general counts as
+websites, see OTHER_METHOD_WORDS);
 every other label is a database or register. A study goes down the "other
 methods" column when none of its records came from a database or register.
 Duplicates are removed and records screened once for the whole review (the
@@ -20,7 +22,7 @@ columns; the reports boxes are counted per column.
 Every box is counted from the decisions, and `check_prisma` lists every
 number that does not equal the sum of its parts, plus every decision state
 that makes the diagram unfinished (studies unscreened, conflicts unresolved,
-"maybe" left standing), so an export can refuse to draw it.
+"maybe" left standing at the last stage), so an export can refuse to draw it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ BOX_INCLUDED = "studies_included"
 BOX_UNFINISHED = "unfinished"
 
 NO_REASON = "(none)"
+#: Final decisions that send a study on from a stage that screens records: a
+#: "maybe" is not excluded, so its full text is sought (as the screening screen
+#: does). At the last stage a "maybe" is still unfinished.
+PASSED_ON = ("include", "maybe")
 UNKNOWN_DATABASE = "(unknown)"
 
 
@@ -65,18 +71,25 @@ DATABASES = "databases"
 WEBSITES = "websites"
 ORGANISATIONS = "organisations"
 CITATIONS = "citations"
-#: Words in a database label that make its records an "other method" (lower case).
+#: Words in a database label that make its records an "other method" (lower case),
+#: tried in this order: citation searching first, then organisations (a label
+#: naming an organisation, NGO, government, agency or a report: "NGO reports",
+#: "Government reports", "UNESCO reports"), then websites. Grey literature in
+#: general ("Grey literature") counts as websites: it is found by searching the
+#: web (search engines, repositories, sites) unless the label names an
+#: organisation ("Grey literature (NGO reports)" is organisations).
 OTHER_METHOD_WORDS = (
     (CITATIONS, ("citation", "hand search", "hand-search", "handsearch", "snowball",
                  "reference list", "backward", "forward search")),
-    (ORGANISATIONS, ("organisation", "organization", "ngo", "government", "agency")),
-    (WEBSITES, ("grey", "gray", "website", "web site", "web page", "webpage")),
+    (ORGANISATIONS, ("organisation", "organization", "ngo", "government", "agency",
+                     "agencies", "report", "ministr", "think tank", "charit", "foundation",
+                     "institution", "united nations", "unesco", "unicef", "world bank")),
+    (WEBSITES, ("grey", "gray", "website", "web site", "web page", "webpage", "web search",
+                "google search", "search engine", "internet")),
 )
 _OTHER_METHOD_PATTERNS = tuple(
     (method, re.compile("|".join(rf"\b{re.escape(w)}" for w in words)))
     for method, words in OTHER_METHOD_WORDS)
-
-
 def source_method(database: str) -> str:
     """Return DATABASES, or the kind of other method (WEBSITES, ORGANISATIONS, CITATIONS).
 
@@ -221,7 +234,8 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
 
     Returns:
         PrismaCounts; `problems` names unscreened studies, unresolved conflicts,
-        "maybe" decisions and decisions that are not valid at a stage.
+        "maybe" decisions at the last stage and decisions that are not valid at a
+        stage.
 
     Raises:
         ValueError: `stages` is empty.
@@ -244,6 +258,8 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
     current = list(study_ids)
     two = len(stages) > 1
     screening_steps = stages[:-1] if two else stages
+    # With one stage it is also the last: only its includes go on (a maybe is open).
+    passing = PASSED_ON if two else ("include",)
     last_id, last = stages[-1]
     for stage_id, decided in screening_steps:
         kept: list[str] = []
@@ -252,7 +268,7 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
         wrong = 0
         for sid in current:
             d = decided.get(sid)
-            if d is not None and d.status == FINAL and d.decision == "include":
+            if d is not None and d.status == FINAL and d.decision in passing:
                 kept.append(sid)
             elif d is not None and d.status == FINAL and d.decision == "exclude":
                 excluded_here.append(d)

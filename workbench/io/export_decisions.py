@@ -26,6 +26,13 @@ SHEET = "sheet"
 #: The `source` of a value all required reviewers gave alike (no consensus entry).
 AGREED = "agreed"
 EVENT_COLUMNS = (*COLUMNS, SHEET)
+#: Fields whose values the coders must agree on (plus the `row:` group rows).
+VALUE_PREFIXES = ("code:", "field:")
+#: Columns of the annotations table (annotations.csv).
+ANNOTATION_COLUMNS = ("study_id", "coder", "kind", "target", "text", "page")
+#: Annotation kinds: a dimension's memo, a code's evidence (quote and page), a
+#: study's flag for discussion (text = the reason), a coder's note.
+MEMO, EVIDENCE, FLAG, NOTE = "memo", "evidence", "flag", "note"
 
 
 def events_frame(rows: list[tuple], sheet: str) -> pd.DataFrame:
@@ -126,14 +133,18 @@ def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
 
     Returns:
         (values, rows, unresolved): `values` has study_id, field, value, source
-        for every non-row field; `rows` has study_id, group, row_id, row_time,
+        for every code (`code:<dimension>`) and extraction value (`field:<id>`); `rows` has study_id, group, row_id, row_time,
         field, value, source for the repeatable-group rows that exist;
         `unresolved` has study_id, field, status (conflict|pending) for what
         the reviewers have not settled (left missing in the dataset).
     """
     at = latest[(latest["stage"] == stage.id) & latest["study_id"].isin(studies)]
-    is_row = starts_with(at["field"], "row:")
-    plain, rowish = at[~is_row], at[is_row]
+    fields = at["field"].tolist()
+    is_row = np.array([f.startswith("row:") for f in fields], dtype=bool)
+    # Only codes and extraction values are agreed on; memos, evidence, flags and
+    # notes are each coder's annotations (`coding_annotations`).
+    is_value = np.array([f.startswith(VALUE_PREFIXES) for f in fields], dtype=bool)
+    plain, rowish = at[is_value], at[is_row]
     rows = _group_rows(rowish)
     empty_unresolved = pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
     if source != CONSENSUS:
@@ -244,3 +255,54 @@ def _agree_rows(rows: pd.DataFrame, required: int) -> tuple[pd.DataFrame, pd.Dat
                                "status": (bad["kinds"] > 1).map({True: CONFLICT,
                                                                  False: PENDING})})
     return out, unresolved.reset_index(drop=True)
+
+
+def coding_annotations(latest: pd.DataFrame, stage: Stage, source: str, studies: pd.Index,
+                       resolve_code=None) -> pd.DataFrame:
+    """Return each coder's annotations at the coding stage: memos, evidence, flags, notes.
+
+    They are per-coder remarks, never values to agree on: every sheet's current
+    ones are kept (only the source reviewer's with a reviewer source), and an
+    empty (cleared) one is left out.
+
+    Args:
+        latest: `latest_values` of every sheet.
+        stage: the coding stage.
+        source: "consensus" (every sheet) or a reviewer name (that sheet).
+        studies: the study ids to keep (the included studies), in output order.
+        resolve_code: maps an old code id to its current one (codebook renames).
+
+    Returns:
+        ANNOTATION_COLUMNS: study_id, coder (the sheet), kind (memo, evidence,
+        flag, note), target (the dimension of a memo, the code of evidence, else
+        ""), text (memo, quote, flag reason or note), page (evidence only).
+    """
+    at = latest[(latest["stage"] == stage.id) & latest["study_id"].isin(studies)]
+    if source != CONSENSUS:
+        at = at[at[SHEET] == source]
+    fields = at["field"].tolist()
+    keep = np.array([f.startswith(("memo:", "quote:", "page:")) or f in ("flag", "note")
+                     for f in fields], dtype=bool)
+    resolve = resolve_code or (lambda code: code)
+    out: dict[tuple[str, str, str, str], list[str]] = {}
+    part = at[keep]
+    for sheet, study, fld, value, note in zip(part[SHEET].tolist(), part["study_id"].tolist(),
+                                              part["field"].tolist(), part["value"].tolist(),
+                                              part["note"].tolist()):
+        kind, _, target = fld.partition(":")
+        if kind == "flag":
+            if value:
+                out[(study, sheet, FLAG, "")] = [note, ""]
+        elif kind == "note" and value:
+            out[(study, sheet, NOTE, "")] = [value, ""]
+        elif kind == "memo" and value:
+            out[(study, sheet, MEMO, target)] = [value, ""]
+        elif kind in ("quote", "page"):
+            slot = out.setdefault((study, sheet, EVIDENCE, resolve(target)), ["", ""])
+            slot[0 if kind == "quote" else 1] = value
+    order = {sid: i for i, sid in enumerate(studies)}
+    kinds = {MEMO: 0, EVIDENCE: 1, FLAG: 2, NOTE: 3}
+    rows = sorted(((k, v) for k, v in out.items() if v[0] or v[1] or k[2] == FLAG),
+                  key=lambda kv: (order.get(kv[0][0], 0), kv[0][1], kinds[kv[0][2]], kv[0][3]))
+    return pd.DataFrame([(*k, *v) for k, v in rows], columns=list(ANNOTATION_COLUMNS),
+                        dtype=object)

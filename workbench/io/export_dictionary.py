@@ -19,6 +19,8 @@ _BIB_LABELS = {
     "url": "URL", "databases": "Databases the study's records came from, '; '-separated",
     "record_ids": "Ids of the study's records, '; '-separated",
 }
+#: Each coder's memos, evidence, flags and notes (never agreed on, never unresolved).
+ANNOTATIONS_FILE = "annotations.csv"
 MISSING = "empty cell = NA (not reported or not agreed), never 0"
 
 
@@ -75,6 +77,15 @@ def data_dictionary(codebook: Codebook, tables: Mapping[str, pd.DataFrame]) -> p
             cols[column_name(fld.id)] = (_field_type(fld), fld.label, fld.unit, _allowed(fld),
                                          f"group {group.id}, field {fld.id} ({fld.type})")
         group_cols[f"{table_name(group)}.csv"] = cols
+    group_cols[ANNOTATIONS_FILE] = {
+        "coder": ("text", "Sheet the annotation is in (a coder, or consensus)", "", "",
+                  "sheets"),
+        "kind": ("text", "memo (a dimension's memo), evidence (a code's quote and page), "
+                 "flag (flagged for discussion; text = reason), note", "", "", "sheets"),
+        "target": ("text", "Dimension of a memo, code of evidence, else empty", "", "",
+                   "codebook"),
+        "text": ("text", "Memo, evidence quote, flag reason or note", "", "", "sheets"),
+        "page": ("text", "Page of the evidence quote", "", "", "sheets")}
     known["unresolved"] = ("text", "Fields still in conflict or pending (left missing)", "",
                            "", "sheets")
     rows = []

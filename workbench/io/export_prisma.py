@@ -9,6 +9,8 @@ package's "Name, n; Name, n" form (`database_specific_results`, `dbr_excluded`).
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from workbench.core.prisma import CITATIONS, ORGANISATIONS, WEBSITES, PrismaCounts
@@ -50,8 +52,23 @@ _ROWS = [
 ]
 
 
+_SEPARATOR = re.compile(r"\s*[,;]+\s*")
+_SPACES = re.compile(r"\s+")
+
+
+def template_label(name: str) -> str:
+    """Return a label safe in the template's "Name, n; Name, n" lists.
+
+    A comma or semicolon inside a label becomes " - " and runs of spaces one
+    space: "Theoretical, no empirical evidence" -> "Theoretical - no empirical
+    evidence".
+    """
+    text = _SPACES.sub(" ", _SEPARATOR.sub(" - ", name)).strip()
+    return text.strip(" -") or "-"
+
+
 def _pairs(items) -> str:
-    return "; ".join(f"{name.replace(',', ' ').replace(';', ' ')}, {n}" for name, n in items)
+    return "; ".join(f"{template_label(name)}, {n}" for name, n in items)
 
 
 def prisma_values(counts: PrismaCounts) -> dict[str, object]:

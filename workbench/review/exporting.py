@@ -26,9 +26,10 @@ from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, comp
 from workbench.errors import ExportError
 from workbench.io import export_summary as summary
 from workbench.io.export import ExportFolder, write_csv, write_json, write_text, write_xlsx
-from workbench.io.export_decisions import (SHEET, events_frame, final_screening,
-                                           latest_values, read_clean_sheet, resolve_coding)
-from workbench.io.export_dictionary import codebook_table, data_dictionary
+from workbench.io.export_decisions import (ANNOTATION_COLUMNS, SHEET, coding_annotations,
+                                           events_frame, final_screening, latest_values,
+                                           read_clean_sheet, resolve_coding)
+from workbench.io.export_dictionary import ANNOTATIONS_FILE, codebook_table, data_dictionary
 from workbench.io.export_prisma import (prisma_template, reasons_table,
                                         write_prisma_diagram)
 from workbench.io.export_refs import bibtex_text, ris_text
@@ -150,10 +151,13 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     if coding:
         values, rows, unresolved = resolve_coding(latest, coding[0], source,
                                                   pd.Index(bib["study_id"]))
+        annotations = coding_annotations(latest, coding[0], source, pd.Index(bib["study_id"]),
+                                         codebook.resolve_code)
     else:
         values, rows, unresolved = empty, pd.DataFrame(
             {c: [] for c in ("study_id", "group", "row_id", "row_time", "field", "value",
                              "source")}, dtype=object), empty
+        annotations = pd.DataFrame({c: [] for c in ANNOTATION_COLUMNS}, dtype=object)
     wide = wide_table(codebook, bib, values, unresolved)
     groups = group_tables(codebook, rows, bib)
     tidy = long_table(codebook, values, rows, list(bib["study_id"]))
@@ -167,10 +171,12 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             "coding_stage": coding[0].id if coding else "",
             "records": counts.records_identified, "studies": counts.records_screened,
             "studies_included": counts.studies_included,
-            "values_unresolved": int(len(unresolved)), "sheet_warnings": warnings}
+            "values_unresolved": int(len(unresolved)), "annotations": int(len(annotations)),
+            "sheet_warnings": warnings}
     tables = {"coded_dataset.csv": wide, "coded_long.csv": tidy}
     by_id = {g.id: g for g in codebook.groups}
     tables.update({f"{table_name(by_id[g])}.csv": t for g, t in groups.items()})
+    tables[ANNOTATIONS_FILE] = annotations
     with ExportFolder(review.exports) as folder:
         for name, table in tables.items():
             write_csv(folder, name, table)
@@ -287,16 +293,18 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
         ("Values left missing (not agreed)", str(meta["values_unresolved"])),
         ("Missing values", "an empty cell is NA (not reported or not agreed), never 0"),
         ("Files", "coded_dataset.csv (one row per study), coded_long.csv (tidy), one CSV per "
-                  "repeatable group, data_dictionary.csv, included.bib/.ris, screening_log.csv,"
+                  "repeatable group, annotations.csv (each coder's memos, evidence quotes "
+                  "and pages, flags and notes: never agreed on), data_dictionary.csv, included.bib/.ris, screening_log.csv,"
                   " prisma_counts.csv (PRISMA2020 R package template), prisma_reasons.csv, "
                   "prisma_studies.csv, prisma_flow.svg/.png, summary/, charts/"),
         ("PRISMA stages", "every screening stage in codebook order ("
          + ", ".join(counts.stages) + "): all but the last screen records, the last "
-         "assesses reports"),
-        ("PRISMA columns", "records whose database label names grey literature, a website, "
-         "an organisation, citation searching or a hand search are 'other methods' "
-         "(website_results, organisation_results, citations_results); every other label is a "
-         "database or register. A study is counted in the other-methods column when none of "
+         "assesses reports; a final 'maybe' before the last stage is sought for retrieval"),
+        ("PRISMA columns", "records whose database label names citation searching or a "
+         "hand search (citations_results), an organisation, NGO, government, agency or "
+         "reports (organisation_results), or a website or grey literature in general "
+         "(website_results) are 'other methods'; every other label is a database or register. "
+         "A study is counted in the other-methods column when none of "
          "its records came from a database. Duplicates and records screened count both "
          "columns (grey literature is screened with the rest)."),
     ]
