@@ -192,8 +192,8 @@ class FilterModal(ModalScreen[Filter | None]):
             yield Input(value=years, placeholder="years: 2015-2020", id="years")
             yield Input(value=c.database, placeholder="database, e.g. scopus", id="database")
             yield Static("", id="filter-error", classes="field-error")
-            yield Static("Tab next field · Enter applies · Esc cancels · all empty shows every "
-                         "study", classes="dialog-help")
+            yield Static("Tab next field · Enter applies · Esc cancels · all empty: all",
+                         classes="dialog-help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         values = {w.id: w.value for w in self.query(Input)}

@@ -32,8 +32,8 @@ class CodingScreen(Screen):
 
     DEFAULT_CSS = """
     CodingScreen #coding-main { height: 1fr; }
-    CodingScreen SourceCard { width: 2fr; max-width: 60; border-right: vkey $primary-muted; }
-    CodingScreen CodePanel { width: 3fr; }
+    CodingScreen SourceCard { width: 45%; max-width: 90; border-right: vkey $primary-muted; }
+    CodingScreen CodePanel { width: 1fr; }
     CodingScreen #coding-hint { height: 1; padding: 0 1; color: $text-muted; }
     CodingScreen #coding-status { height: 1; padding: 0 1; background: $boost; }
     """
@@ -104,6 +104,7 @@ class CodingScreen(Screen):
         self.query_one("#coding-main").display = False
         card = self.query_one("#card", SourceCard)
         card.can_focus = False  # keys go to the screen; PageUp/PageDown scroll the study
+        card.empty_text = "No study to code here (v changes the view)."
         self.query_one("#panel", CodePanel).can_focus = False
         self._load()
 

@@ -230,7 +230,8 @@ class CodePanel(VerticalScroll):
     DEFAULT_CSS = """
     CodePanel { width: 1fr; height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
     CodePanel > #panel-title { height: 1; text-style: bold; }
-    CodePanel > #panel-body { width: 1fr; height: auto; }
+    CodePanel > #panel-body { width: 1fr; height: auto; text-wrap: nowrap;
+                              text-overflow: ellipsis; }
     """
 
     def compose(self):

@@ -35,11 +35,14 @@ class SourceCard(VerticalScroll, can_focus=True):
     def compose(self):
         yield Static("", id="card-body")
 
+    #: What an empty card says; each screen names its own way to widen the list.
+    empty_text = "No study to show (change the filter with /)."
+
     def show_study(self, study, matcher: HighlightMatcher | None) -> None:
         """Display a study (None shows an empty card), scrolled to the top."""
         body = self.query_one("#card-body", Static)
         if study is None:
-            body.update(Text("No study to show (change the filter with /).", style="bold"))
+            body.update(Text(self.empty_text, style="bold"))
             return
         title = highlighted(study.title or "(no title)", matcher, "bold")
         meta = Text()
