@@ -259,3 +259,19 @@ async def test_filter_notice_says_1_study_not_1_studies(review_dir):
         assert len(screen.view) == 1
         messages = [n.message for n in app._notifications]
         assert any(m.startswith("1 study shown") for m in messages), messages
+
+
+async def test_a_notice_does_not_cover_the_status_line_at_80x24(review_dir):
+    from textual.widgets._toast import Toast
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screening_ready(app, pilot)
+        await pilot.press("i")
+        app.screen.notify("3 studies shown (include)")
+        await wait_for(pilot, lambda: any(t.region.height for t in app.screen.query(Toast)))
+        status = app.screen.query_one("#decision").region
+        footer = app.screen.query_one("KeyFooter").region
+        assert "(16%)" in str(app.screen.query_one("#decision").render())
+        for toast in app.screen.query(Toast):
+            assert not toast.region.overlaps(status), (toast.region, status)
+            assert not toast.region.overlaps(footer), (toast.region, footer)
