@@ -49,3 +49,10 @@ def test_reviewer_source_uses_only_that_sheet():
              ("consensus", "s1", "exclude", "E1"), ("bob", "s2", "include", "")]
     out = final_decisions("ta", votes, required=2, source="alice")
     assert out == {"s1": FinalDecision("s1", "ta", FINAL, "include", ())}
+
+
+def test_an_undone_consensus_does_not_erase_the_source_reviewers_decision():
+    votes = [("bob", "S1", "include", ""), ("consensus", "S1", "", ""),
+             ("bob", "S2", "exclude", "E1"), ("bob", "S2", "", "")]
+    got = final_decisions("ta", votes, 2, source="bob")
+    assert got["S1"].decision == "include" and "S2" not in got

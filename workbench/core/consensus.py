@@ -67,7 +67,7 @@ def final_decisions(stage: str, votes: Iterable[tuple[str, str, str, str]], requ
     for sheet, study, decision, criteria in votes:
         if not decision:
             by_study.get(study, {}).pop(sheet, None)
-            if sheet == CONSENSUS:
+            if sheet == source:   # the consensus sheet, or the one reviewer's sheet
                 agreed.pop(study, None)
             continue
         if source != CONSENSUS:

@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.codebook import Stage
-from workbench.core.consensus import CONFLICT, PENDING, FinalDecision, final_decisions
+from workbench.core.consensus import CONFLICT, FINAL, PENDING, FinalDecision
 from workbench.core.events import COLUMNS, CONSENSUS, is_valid_reviewer
-from workbench.core.screening import CRITERIA, DECISION
+from workbench.core.screening import CRITERIA, DECISION, join_ids, split_ids
 from workbench.io.export_tables import starts_with
 
 SHEET = "sheet"
+ROW_EXISTS = "1"
 #: The `source` of a value all required reviewers gave alike (no consensus entry).
 AGREED = "agreed"
 EVENT_COLUMNS = (*COLUMNS, SHEET)
@@ -96,7 +97,8 @@ def latest_values(events: pd.DataFrame) -> pd.DataFrame:
 def final_screening(latest: pd.DataFrame, stage: Stage, source: str) -> dict[str, FinalDecision]:
     """Return study id -> FinalDecision at one screening stage, from the sheets' events.
 
-    The rule is `workbench.core.consensus.final_decisions`: the consensus
+    The rule is `workbench.core.consensus.final_decisions` (vectorized here,
+    with the same results; tests compare the two): the consensus
     sheet wins; else at least `stage.reviewers` reviewers agree -> final;
     disagreement -> conflict; else pending. Reviewer source: that reviewer's
     decision, or nothing.
@@ -110,15 +112,49 @@ def final_screening(latest: pd.DataFrame, stage: Stage, source: str) -> dict[str
         study id -> FinalDecision for every study some sheet decided on.
     """
     at = latest[latest["stage"] == stage.id]
-    decided = at[at["field"] == DECISION][[SHEET, "study_id", "value"]]
+    fields = at["field"].to_numpy(dtype=object)
+    decided = at[fields == DECISION][[SHEET, "study_id", "value"]]
+    decided = decided[decided["value"].to_numpy(dtype=object) != ""]   # "" = undone
+    if source != CONSENSUS:
+        decided = decided[decided[SHEET].to_numpy(dtype=object) == source]
     if decided.empty:
         return {}
-    criteria = at[at["field"] == CRITERIA][[SHEET, "study_id", "value"]].rename(
+    criteria = at[fields == CRITERIA][[SHEET, "study_id", "value"]].rename(
         columns={"value": "criteria"})
     both = decided.merge(criteria, on=[SHEET, "study_id"], how="left")
-    votes = zip(both[SHEET].tolist(), both["study_id"].tolist(), both["value"].tolist(),
-                both["criteria"].fillna("").tolist())
-    return final_decisions(stage.id, votes, stage.reviewers, source)
+    both["criteria"] = both["criteria"].fillna("")
+    parsed = {text: split_ids(text) for text in both["criteria"].unique().tolist()}
+    out: dict[str, FinalDecision] = {}
+    sid = stage.id
+    is_cons = both[SHEET].to_numpy(dtype=object) == CONSENSUS
+    if source == CONSENSUS:
+        # Reviewers' votes on studies without a consensus decision, in sheet name order.
+        rev = both[~is_cons & ~both["study_id"].isin(both["study_id"][is_cons])]
+        rev = rev.sort_values(SHEET, kind="stable")
+        stats = rev.groupby("study_id", sort=False).agg(
+            n=("value", "size"), kinds=("value", "nunique"), decision=("value", "first"),
+            texts=("criteria", "nunique"), criteria=("criteria", "first"))
+        mixed = stats.index[(stats["kinds"] == 1) & (stats["texts"] > 1)]
+        union = {}
+        if len(mixed):
+            part = rev[rev["study_id"].isin(mixed)]
+            for study, texts in part.groupby("study_id", sort=False)["criteria"]:
+                union[study] = split_ids(join_ids(c for t in texts for c in parsed[t]))
+        for study, n, kinds, decision, text in zip(
+                stats.index.tolist(), stats["n"].tolist(), stats["kinds"].tolist(),
+                stats["decision"].tolist(), stats["criteria"].tolist()):
+            if kinds > 1:
+                out[study] = FinalDecision(study, sid, CONFLICT)
+            elif n >= stage.reviewers:
+                out[study] = FinalDecision(study, sid, FINAL, decision,
+                                           union.get(study) or parsed[text])
+            else:
+                out[study] = FinalDecision(study, sid, PENDING)
+        both = both[is_cons]
+    for study, decision, text in zip(both["study_id"].tolist(), both["value"].tolist(),
+                                     both["criteria"].tolist()):
+        out[study] = FinalDecision(study, sid, FINAL, decision, parsed[text])
+    return out
 
 
 def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
@@ -183,33 +219,48 @@ def _group_rows(rowish: pd.DataFrame) -> pd.DataFrame:
 
     A row exists when its `row:<group>:<row id>` field is "1"; its values are
     the `row:<group>:<row id>:<field>` fields (a row with none gets one line
-    with field and value ""). Plain loops over the columns: one dict lookup
-    per event, far cheaper than splitting and merging frames.
+    with field and value ""), in event order.
     """
     cols = [SHEET, "study_id", "group", "row_id", "row_time", "field", "value"]
     if rowish.empty:
         return pd.DataFrame({c: [] for c in cols}, dtype=object)
-    sheets, studies = rowish[SHEET].tolist(), rowish["study_id"].tolist()
-    fields, values, times = rowish["field"].tolist(), rowish["value"].tolist(), \
-        rowish["time"].tolist()
-    exists: dict[tuple[str, str, str], tuple[str, str, str]] = {}
-    for sheet, study, fld, value, time in zip(sheets, studies, fields, values, times):
-        parts = fld.split(":")
-        if len(parts) == 3 and value == "1":
-            exists[(sheet, study, fld)] = (parts[1], parts[2], time)
-    out: list[tuple] = []
-    filled: set[tuple[str, str, str]] = set()
-    for sheet, study, fld, value in zip(sheets, studies, fields, values):
-        head, sep, sub = fld.rpartition(":")
-        key = (sheet, study, head)
-        row = exists.get(key)
-        if row is not None and sep:
-            out.append((sheet, study, *row, sub, value))
-            filled.add(key)
-    out += [(key[0], key[1], *row, "", "") for key, row in exists.items() if key not in filled]
-    if not out:
-        return pd.DataFrame({c: [] for c in cols}, dtype=object)
-    return pd.DataFrame(dict(zip(cols, map(list, zip(*out)))), dtype=object)
+    fields = rowish["field"].tolist()
+    # A row's key is (sheet, study, "row:<group>:<row id>"): the existence
+    # field itself, or the head of a value field. Keys are coded as integers
+    # (factorized columns), so matching values to their rows runs in C.
+    cut = [f.rpartition(":") for f in fields]
+    is_head = np.array([f.count(":") == 2 for f in fields], dtype=bool)
+    heads = [f if h else c[0] for f, h, c in zip(fields, is_head.tolist(), cut)]
+    head_code, _ = pd.factorize(np.array(heads, dtype=object))
+    sheet_code, sheets = pd.factorize(rowish[SHEET].to_numpy())
+    study_code, _ = pd.factorize(rowish["study_id"].to_numpy())
+    key = (sheet_code.astype(np.int64) * (int(study_code.max()) + 1)
+           + study_code) * (int(head_code.max()) + 1) + head_code
+    values = rowish["value"].to_numpy(dtype=object)
+    exists = is_head & (values == ROW_EXISTS)
+    where = np.flatnonzero(exists)
+    at = pd.Index(key[where]).get_indexer(key)
+    is_value = ~is_head & (at >= 0)
+    parts = [fields[i].split(":") for i in where.tolist()]
+    group = np.array([p[1] for p in parts], dtype=object)
+    row_id = np.array([p[2] for p in parts], dtype=object)
+    row_time = rowish["time"].to_numpy(dtype=object)[where]
+    owner = at[is_value]
+    filled = np.zeros(len(where), dtype=bool)
+    filled[owner] = True
+    bare = np.flatnonzero(~filled)
+    subs = np.array([c[2] for c in cut], dtype=object)
+    study_ids = rowish["study_id"].to_numpy(dtype=object)
+    return pd.DataFrame({
+        SHEET: np.concatenate([np.asarray(sheets, dtype=object)[sheet_code[is_value]],
+                               np.asarray(sheets, dtype=object)[sheet_code[where[bare]]]]),
+        "study_id": np.concatenate([study_ids[is_value], study_ids[where[bare]]]),
+        "group": np.concatenate([group[owner], group[bare]]),
+        "row_id": np.concatenate([row_id[owner], row_id[bare]]),
+        "row_time": np.concatenate([row_time[owner], row_time[bare]]),
+        "field": np.concatenate([subs[is_value], np.full(len(bare), "", dtype=object)]),
+        "value": np.concatenate([values[is_value], np.full(len(bare), "", dtype=object)]),
+    }, columns=cols).astype(object)
 
 
 def _agree_rows(rows: pd.DataFrame, required: int) -> tuple[pd.DataFrame, pd.DataFrame]:
