@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from workbench.review import Review
-from workbench.review.agreement import (agreement_report, list_conflicts, read_sheets,
-                                        resolve_conflict)
+from workbench.review.agreement import (agreement_report, list_conflicts, read_sheets)
+from workbench.review.resolving import resolve_conflict
 from workbench.store.sheet import Event, append_events
 
 REPO = Path(__file__).resolve().parents[1]

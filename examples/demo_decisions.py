@@ -36,7 +36,7 @@ import sys
 from pathlib import Path
 
 from workbench.review import Review
-from workbench.review.agreement import resolve_conflict
+from workbench.review.resolving import resolve_conflict
 from workbench.review.coding import open_coding_session
 from workbench.review.screening import open_session
 

@@ -12,8 +12,8 @@ from workbench.core.events import DecisionRefused
 from workbench.errors import ReviewError
 from workbench.review import Review
 from workbench.review.agreement import (agreement_report, conflicts_for_variable,
-                                        count_conflicts, disagreements, list_conflicts,
-                                        resolve_conflict)
+                                        count_conflicts, disagreements, list_conflicts)
+from workbench.review.resolving import resolve_conflict
 from workbench.review.screening import open_session
 from workbench.store.reviewer_sheet import Sheet
 from workbench.store.sheet import read_sheet

@@ -10,7 +10,8 @@ import click
 from workbench.cli.common import check_stage, cli, echo_json, open_review
 from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
 from workbench.review.agreement import (PRESENT, StageAgreement, agreement_report, list_conflicts,
-                                        read_sheets, resolve_conflict)
+                                        read_sheets)
+from workbench.review.resolving import resolve_conflict
 from workbench.review.screening import read_remembered_reviewer
 
 WIDTH = 80

@@ -26,7 +26,8 @@ from workbench.core.codebook import CODING, Criterion
 from workbench.core.screening import CRITERIA, DECISION, DECISIONS, split_ids
 from workbench.errors import WorkbenchError
 from workbench.review.agreement import (coder_criteria, conflicts_for_variable, list_conflicts,
-                                        read_sheets, resolve_conflict)
+                                        read_sheets)
+from workbench.review.resolving import resolve_conflict
 from workbench.tui.modals import FOCUS_KEYS
 
 
