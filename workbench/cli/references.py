@@ -40,7 +40,8 @@ def import_cmd(ctx: click.Context, paths: tuple[Path, ...], database: str | None
     Example: workbench import scopus.csv --database Scopus
     """
     review = open_review(ctx)
-    with progress_bar("Importing", enabled=len(paths) > 1) as progress:
+    big = sum(p.stat().st_size for p in paths) > 5_000_000
+    with progress_bar("Importing", enabled=len(paths) > 1 or big) as progress:
         done = review.import_references(list(paths), database=database,
                                         skip_invalid=skip_invalid, mapping=parse_mapping(maps),
                                         progress=progress)
