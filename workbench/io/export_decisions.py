@@ -10,7 +10,6 @@ stage requires agree) or one reviewer's sheet. Vectorized with pandas, so a
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +44,24 @@ def events_frame(rows: list[tuple], sheet: str) -> pd.DataFrame:
 
 
 _HEADER = ",".join(COLUMNS) + "\n"
-_TIMES = re.compile(r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\n)*")
+_TIME_SHAPE = "dddd-dd-ddTdd:dd:dd.ddddddZ"
+_DIGIT_AT = np.array([c == "d" for c in _TIME_SHAPE])
+_LITERAL = np.frombuffer(_TIME_SHAPE.encode(), dtype=np.uint8)
+
+
+def _valid_times(times: list[str]) -> bool:
+    """True when every time is YYYY-MM-DDTHH:MM:SS.ffffffZ (checked as a byte matrix)."""
+    try:
+        data = "".join(times).encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    width = len(_TIME_SHAPE)
+    if len(data) != width * len(times):
+        return False
+    cells = np.frombuffer(data, dtype=np.uint8).reshape(len(times), width)
+    digits = cells[:, _DIGIT_AT]
+    return bool(((digits >= 48) & (digits <= 57)).all()
+                and (cells[:, ~_DIGIT_AT] == _LITERAL[~_DIGIT_AT]).all())
 
 
 def read_clean_sheet(path: Path) -> pd.DataFrame | None:
@@ -64,26 +80,25 @@ def read_clean_sheet(path: Path) -> pd.DataFrame | None:
         The events (COLUMNS plus `sheet`, the file stem) in file order, or None.
     """
     try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        data = path.read_bytes()
+    except OSError:
         return None
-    text = text.removeprefix("\ufeff")
-    if not text.startswith(_HEADER) or not text.endswith("\n"):
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if not data.startswith(_HEADER.encode()) or not data.endswith(b"\n"):
         return None
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False,
-                            na_filter=False, engine="c")
+    try:   # the C reader decodes strictly: bad UTF-8 raises
+        frame = pd.read_csv(io.BytesIO(data), dtype=object, keep_default_na=False,
+                            na_filter=False, engine="c", encoding="utf-8")
     except (pd.errors.ParserError, ValueError):
         return None
     # A short row leaves its last column missing; a long one fails to parse.
     if list(frame.columns) != list(COLUMNS) or frame[COLUMNS[-1]].isna().any():
         return None
-    times = "\n".join(frame["time"].tolist()) + "\n"
-    if len(frame) and (len(times) != 28 * len(frame) or not _TIMES.fullmatch(times)):
+    if len(frame) and not _valid_times(frame["time"].tolist()):
         return None
     if not all(is_valid_reviewer(name) for name in frame["reviewer"].unique()):
         return None
-    if any((frame[c] == "").any() for c in ("study_id", "stage", "field")):
+    if any((frame[c].to_numpy(dtype=object) == "").any() for c in ("study_id", "stage", "field")):
         return None
     frame[SHEET] = path.stem
     return frame
@@ -328,15 +343,16 @@ def coding_annotations(latest: pd.DataFrame, stage: Stage, source: str, studies:
         flag, note), target (the dimension of a memo, the code of evidence, else
         ""), text (memo, quote, flag reason or note), page (evidence only).
     """
-    at = latest[(latest["stage"] == stage.id) & latest["study_id"].isin(studies)]
+    # Annotations are few: pick them by field name first, then by stage and study.
+    keep = np.array([f.startswith(("memo:", "quote:", "page:", "flag", "note"))
+                     for f in latest["field"].tolist()], dtype=bool)
+    part = latest[keep]
+    part = part[(part["stage"] == stage.id) & part["study_id"].isin(studies)
+                & part["field"].str.match(r"(?:memo|quote|page):|(?:flag|note)$")]
     if source != CONSENSUS:
-        at = at[at[SHEET] == source]
-    fields = at["field"].tolist()
-    keep = np.array([f.startswith(("memo:", "quote:", "page:")) or f in ("flag", "note")
-                     for f in fields], dtype=bool)
+        part = part[part[SHEET] == source]
     resolve = resolve_code or (lambda code: code)
     out: dict[tuple[str, str, str, str], list[str]] = {}
-    part = at[keep]
     for sheet, study, fld, value, note in zip(part[SHEET].tolist(), part["study_id"].tolist(),
                                               part["field"].tolist(), part["value"].tolist(),
                                               part["note"].tolist()):

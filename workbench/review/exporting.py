@@ -26,6 +26,7 @@ from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, comp
 from workbench.errors import ExportError
 from workbench.io import export_summary as summary
 from workbench.io.export import ExportFolder, write_csv, write_json, write_text, write_xlsx
+from workbench.io.export_background import Background
 from workbench.io.export_decisions import (ANNOTATION_COLUMNS, SHEET, coding_annotations,
                                            events_frame, final_screening, latest_values,
                                            read_clean_sheet, resolve_coding)
@@ -177,38 +178,55 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     by_id = {g.id: g for g in codebook.groups}
     tables.update({f"{table_name(by_id[g])}.csv": t for g, t in groups.items()})
     tables[ANNOTATIONS_FILE] = annotations
-    with ExportFolder(review.exports) as folder:
-        for name, table in tables.items():
-            write_csv(folder, name, table)
-        dictionary = data_dictionary(codebook, tables)
-        write_csv(folder, "data_dictionary.csv", dictionary)
-        _step(progress, cancel, 4)
-        pub_types = _pub_types(records, dedupe.record_to_study)
+    pub_types = _pub_types(records, dedupe.record_to_study)
+    screening_ids = {s.id for s in codebook.stages if s.kind == SCREENING}
+    title = codebook.review.title
+
+    def write_references(folder: ExportFolder) -> None:
         write_text(folder, "included.bib", bibtex_text(included, pub_types))
         write_text(folder, "included.ris", ris_text(included, pub_types))
-        screening_ids = {s.id for s in codebook.stages if s.kind == SCREENING}
+
+    def write_log(folder: ExportFolder) -> None:
         log_frame = events[events["stage"].isin(screening_ids)]
         # Sheets are concatenated in name order: a stable sort on time alone gives
         # (time, sheet) order. Fixed-width times sort as bytes, in C.
         order = np.argsort(np.array(log_frame["time"].tolist(), dtype="S32"), kind="stable")
         log_frame = log_frame.iloc[order]
         write_csv(folder, "screening_log.csv", log_frame[[SHEET, *log_frame.columns[:-1]]])
-        _step(progress, cancel, 5)
-        write_csv(folder, "prisma_counts.csv", prisma_template(counts))
-        write_csv(folder, "prisma_reasons.csv", reasons_table(counts))
-        write_csv(folder, "prisma_studies.csv", pd.DataFrame(
-            {"study_id": list(counts.placement), "box": list(counts.placement.values())}))
+
+    drawn: list | None = [] if charts else None
+    with ExportFolder(review.exports) as folder:
+        # References, the log and the pictures are written by a second process
+        # (when the platform allows) while this one writes the tables and the workbook.
+        background = Background(folder)
+        summaries = _write_summaries(folder, codebook, wide, groups, drawn)
+        jobs = [write_log, write_references]
         if charts:
-            write_prisma_diagram(folder, "prisma_flow", counts, codebook.review.title)
-        _step(progress, cancel, 6)
-        summaries = _write_summaries(folder, codebook, wide, groups, charts)
-        _step(progress, cancel, 7)
-        readme = _readme(meta, counts)
-        write_xlsx(folder, WORKBOOK, {**{n[:-4]: t for n, t in tables.items()},
-                                      "data_dictionary": dictionary,
-                                      "codebook": codebook_table(codebook), **summaries},
-                   readme)
-        write_text(folder, "README.txt", "\n".join(f"{k}: {v}" for k, v in readme) + "\n")
+            jobs += [lambda f: write_prisma_diagram(f, "prisma_flow", counts, title),
+                     lambda f: [summary.write_chart(f, *a, **k) for a, k in drawn]]
+        background.start(jobs)
+        try:
+            for name, table in tables.items():
+                write_csv(folder, name, table)
+            dictionary = data_dictionary(codebook, tables)
+            write_csv(folder, "data_dictionary.csv", dictionary)
+            _step(progress, cancel, 4)
+            write_csv(folder, "prisma_counts.csv", prisma_template(counts))
+            write_csv(folder, "prisma_reasons.csv", reasons_table(counts))
+            write_csv(folder, "prisma_studies.csv", pd.DataFrame(
+                {"study_id": list(counts.placement), "box": list(counts.placement.values())}))
+            _step(progress, cancel, 5)
+            readme = _readme(meta, counts)
+            write_xlsx(folder, WORKBOOK, {**{n[:-4]: t for n, t in tables.items()},
+                                          "data_dictionary": dictionary,
+                                          "codebook": codebook_table(codebook), **summaries},
+                       readme)
+            _step(progress, cancel, 6)
+            write_text(folder, "README.txt", "\n".join(f"{k}: {v}" for k, v in readme) + "\n")
+            _step(progress, cancel, 7)
+            background.wait()
+        finally:
+            background.stop()
         write_json(folder, "export_metadata.json", {**meta, "files": sorted(folder.files)})
         _step(progress, cancel, 8)
         files = folder.commit()
@@ -228,13 +246,20 @@ def _pub_types(records, record_to_study: dict[str, str]) -> dict[str, str]:
 
 
 def _write_summaries(folder: ExportFolder, codebook, wide: pd.DataFrame,
-                     groups: dict[str, pd.DataFrame], charts: bool) -> dict[str, pd.DataFrame]:
-    """Write summary/*.csv and (when `charts`) charts/*; return the tables for the workbook.
+                     groups: dict[str, pd.DataFrame],
+                     drawn: list | None) -> dict[str, pd.DataFrame]:
+    """Write summary/*.csv; list the charts to draw in `drawn` (None: no charts).
+
+    Returns the tables for the workbook; each item of `drawn` is the
+    (args, kwargs) of `summary.write_chart` after its folder.
 
     Each chart is drawn once from an aggregated table (at most CHART_MAX_BARS
     bars), so drawing does not grow with the number of studies.
     """
-    chart = summary.write_chart if charts else (lambda *args, **kwargs: [])
+    def chart(folder, *args, **kwargs) -> None:   # drawn later, by `summary.write_chart`
+        if drawn is not None:
+            drawn.append((args, kwargs))
+
     out: dict[str, pd.DataFrame] = {}
     freq = summary.code_frequencies(codebook, wide)
     write_csv(folder, "summary/code_frequencies.csv", freq)
