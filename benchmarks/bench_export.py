@@ -123,8 +123,10 @@ def main() -> None:
               f"studies: {len(studies):,} in {t_dedupe:.1f} s; sheet events: {events:,}")
         print(f"write_exports: {t_export:.1f} s for {summary.studies_included:,} included "
               f"studies, {len(summary.files)} files (target < 20 s)")
+        # References, log and diagram are written by a second process during "coded
+        # tables", the charts by another during the table writes; "wait" is what is left.
         names = ["read sheets", "PRISMA flow", "coded tables", "dataset CSVs",
-                 "references+log", "PRISMA files", "summaries+charts", "XLSX+README", "commit"]
+                 "PRISMA CSVs", "XLSX", "README", "wait for 2nd process", "commit"]
         steps = [(names[d - 1] if 0 < d <= len(names) else f"step {d}", t - prev)
                  for (d, t), (_, prev) in zip(marks[1:], marks)]
         print("steps (s): " + ", ".join(f"{name} {t:.1f}" for name, t in steps))

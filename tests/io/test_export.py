@@ -337,3 +337,17 @@ def test_a_flag_keeps_its_reason_and_evidence_follows_renamed_codes():
     assert got.values.tolist() == [["S1", "bob", "evidence", "twitter", "", "p. 4"],
                                    ["S1", "bob", "flag", "", "ask carol about the sample", ""]]
     assert coding_annotations(latest, stage, "alice", pd.Index(["S1"])).empty
+
+
+def test_a_failure_in_the_second_process_fails_the_export_and_writes_nothing(fresh,
+                                                                             monkeypatch):
+    review = fresh
+
+    def broken(folder, name, *args, **kwargs):
+        folder.path(f"{name}.svg").write_text("<svg", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("workbench.review.exporting.write_prisma_diagram", broken)
+    with pytest.raises(OSError, match="No space left"):
+        write_exports(review)
+    assert list(review.exports.iterdir()) == []

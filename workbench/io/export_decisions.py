@@ -184,7 +184,8 @@ def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
 
     Returns:
         (values, rows, unresolved): `values` has study_id, field, value, source
-        for every code (`code:<dimension>`) and extraction value (`field:<id>`); `rows` has study_id, group, row_id, row_time,
+        for every code (`code:<dimension>`) and extraction value (`field:<id>`);
+        `rows` has study_id, group, row_id, row_time,
         field, value, source for the repeatable-group rows that exist;
         `unresolved` has study_id, field, status (conflict|pending) for what
         the reviewers have not settled (left missing in the dataset).

@@ -146,38 +146,6 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     _step(progress, cancel, 2)
 
     included = [s for s in studies if counts.placement.get(s.id) == BOX_INCLUDED]
-    bib = study_table(included)
-    coding = codebook.coding_stages()
-    empty = pd.DataFrame({"study_id": [], "field": [], "value": [], "source": []}, dtype=object)
-    if coding:
-        values, rows, unresolved = resolve_coding(latest, coding[0], source,
-                                                  pd.Index(bib["study_id"]))
-        annotations = coding_annotations(latest, coding[0], source, pd.Index(bib["study_id"]),
-                                         codebook.resolve_code)
-    else:
-        values, rows, unresolved = empty, pd.DataFrame(
-            {c: [] for c in ("study_id", "group", "row_id", "row_time", "field", "value",
-                             "source")}, dtype=object), empty
-        annotations = pd.DataFrame({c: [] for c in ANNOTATION_COLUMNS}, dtype=object)
-    wide = wide_table(codebook, bib, values, unresolved)
-    groups = group_tables(codebook, rows, bib)
-    tidy = long_table(codebook, values, rows, list(bib["study_id"]))
-    _step(progress, cancel, 3)
-
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    meta = {"review": codebook.review.title, "exported_at": now, "source": source,
-            "codebook": codebook.path or "codebook.yaml",
-            "codebook_version": codebook.version, "sheets": [f"coding/{s}.csv" for s in sheets],
-            "screening_stages": [s.id for s in stages],
-            "coding_stage": coding[0].id if coding else "",
-            "records": counts.records_identified, "studies": counts.records_screened,
-            "studies_included": counts.studies_included,
-            "values_unresolved": int(len(unresolved)), "annotations": int(len(annotations)),
-            "sheet_warnings": warnings}
-    tables = {"coded_dataset.csv": wide, "coded_long.csv": tidy}
-    by_id = {g.id: g for g in codebook.groups}
-    tables.update({f"{table_name(by_id[g])}.csv": t for g, t in groups.items()})
-    tables[ANNOTATIONS_FILE] = annotations
     pub_types = _pub_types(records, dedupe.record_to_study)
     screening_ids = {s.id for s in codebook.stages if s.kind == SCREENING}
     title = codebook.review.title
@@ -196,16 +164,40 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
 
     drawn: list | None = [] if charts else None
     with ExportFolder(review.exports) as folder:
-        # References, the log and the pictures are written by a second process
-        # (when the platform allows) while this one writes the tables and the workbook.
-        background = Background(folder)
-        summaries = _write_summaries(folder, codebook, wide, groups, drawn)
-        jobs = [write_log, write_references]
-        if charts:
-            jobs += [lambda f: write_prisma_diagram(f, "prisma_flow", counts, title),
-                     lambda f: [summary.write_chart(f, *a, **k) for a, k in drawn]]
-        background.start(jobs)
+        # A second process (where the platform allows) writes the references, the
+        # log and the diagram while this one builds the coded tables, and another
+        # draws the charts while this one writes the tables and the workbook.
+        early, late = Background(folder), Background(folder)
+        early.start([write_log, write_references] + (
+            [lambda f: write_prisma_diagram(f, "prisma_flow", counts, title)] if charts else []))
         try:
+            bib = study_table(included)
+            coding = codebook.coding_stages()
+            values, rows, unresolved, annotations = _resolved(codebook, latest, source, bib)
+            wide = wide_table(codebook, bib, values, unresolved)
+            groups = group_tables(codebook, rows, bib)
+            tidy = long_table(codebook, values, rows, list(bib["study_id"]))
+            _step(progress, cancel, 3)
+
+            now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            meta = {"review": codebook.review.title, "exported_at": now, "source": source,
+                    "codebook": codebook.path or "codebook.yaml",
+                    "codebook_version": codebook.version,
+                    "sheets": [f"coding/{s}.csv" for s in sheets],
+                    "screening_stages": [s.id for s in stages],
+                    "coding_stage": coding[0].id if coding else "",
+                    "records": counts.records_identified, "studies": counts.records_screened,
+                    "studies_included": counts.studies_included,
+                    "values_unresolved": int(len(unresolved)),
+                    "annotations": int(len(annotations)),
+                    "sheet_warnings": warnings}
+            tables = {"coded_dataset.csv": wide, "coded_long.csv": tidy}
+            by_id = {g.id: g for g in codebook.groups}
+            tables.update({f"{table_name(by_id[g])}.csv": t for g, t in groups.items()})
+            tables[ANNOTATIONS_FILE] = annotations
+            summaries = _write_summaries(folder, codebook, wide, groups, drawn)
+            late.start([lambda f: [summary.write_chart(f, *a, **k) for a, k in drawn]]
+                       if charts else [])
             for name, table in tables.items():
                 write_csv(folder, name, table)
             dictionary = data_dictionary(codebook, tables)
@@ -224,9 +216,11 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             _step(progress, cancel, 6)
             write_text(folder, "README.txt", "\n".join(f"{k}: {v}" for k, v in readme) + "\n")
             _step(progress, cancel, 7)
-            background.wait()
+            early.wait()
+            late.wait()
         finally:
-            background.stop()
+            early.stop()
+            late.stop()
         write_json(folder, "export_metadata.json", {**meta, "files": sorted(folder.files)})
         _step(progress, cancel, 8)
         files = folder.commit()
@@ -234,6 +228,20 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     log.info("exported %d files to %s", len(files), review.exports)
     return ExportSummary(review.exports, tuple(files), source, counts.studies_included, counts,
                          codebook.version, tuple(sheets), now, tuple(warnings))
+
+
+def _resolved(codebook, latest: pd.DataFrame, source: str, bib: pd.DataFrame):
+    """The coding stage's values, group rows, unresolved values and annotations."""
+    coding = codebook.coding_stages()
+    ids = pd.Index(bib["study_id"])
+    if coding:
+        values, rows, unresolved = resolve_coding(latest, coding[0], source, ids)
+        return values, rows, unresolved, coding_annotations(latest, coding[0], source, ids,
+                                                            codebook.resolve_code)
+    empty = pd.DataFrame({"study_id": [], "field": [], "value": [], "source": []}, dtype=object)
+    rows = pd.DataFrame({c: [] for c in ("study_id", "group", "row_id", "row_time", "field",
+                                         "value", "source")}, dtype=object)
+    return empty, rows, empty, pd.DataFrame({c: [] for c in ANNOTATION_COLUMNS}, dtype=object)
 
 
 def _pub_types(records, record_to_study: dict[str, str]) -> dict[str, str]:
@@ -319,7 +327,8 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
         ("Missing values", "an empty cell is NA (not reported or not agreed), never 0"),
         ("Files", "coded_dataset.csv (one row per study), coded_long.csv (tidy), one CSV per "
                   "repeatable group, annotations.csv (each coder's memos, evidence quotes "
-                  "and pages, flags and notes: never agreed on), data_dictionary.csv, included.bib/.ris, screening_log.csv,"
+                  "and pages, flags and notes: never agreed on), data_dictionary.csv, "
+                  "included.bib/.ris, screening_log.csv,"
                   " prisma_counts.csv (PRISMA2020 R package template), prisma_reasons.csv, "
                   "prisma_studies.csv, prisma_flow.svg/.png, summary/, charts/"),
         ("PRISMA stages", "every screening stage in codebook order ("
