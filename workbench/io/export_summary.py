@@ -119,6 +119,8 @@ def write_chart(folder: ExportFolder, stem: str, labels: list[str], values: list
     else:
         ax.barh(labels[::-1], values[::-1])
         ax.set_xlabel(xlabel)
+        if all(float(v).is_integer() for v in values):   # counts: no 0.5 ticks
+            ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title(title, fontsize=10)
     # Fixed margins from the longest label (a tight_layout pass would draw the figure once more).
     longest = max((len(str(x)) for x in labels), default=1) if kind == "barh" else 5
