@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import sys
+import threading
 from typing import Callable, Sequence
 
 from workbench.errors import ExportError
@@ -52,8 +53,11 @@ class Background:
 
     def __init__(self, folder: ExportFolder, parallel: bool = True) -> None:
         self.folder = folder
+        # Forking a process that runs other threads (the TUI's workers) can copy a lock
+        # held by another thread into the child and hang it: fork only when single-threaded.
         self.parallel = parallel and sys.platform.startswith("linux") and \
-            "fork" in multiprocessing.get_all_start_methods()
+            "fork" in multiprocessing.get_all_start_methods() and \
+            threading.active_count() == 1
         self.process = None
         self.conn = None
 
