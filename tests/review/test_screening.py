@@ -165,3 +165,23 @@ def test_find_fulltext(review):
     pdf.write_bytes(b"%PDF-1.4\n")
     (review.root / "references" / "pdfs" / "other.pdf").write_bytes(b"%PDF-1.4\n")
     assert find_fulltext(review, study) == [pdf]
+
+
+def test_full_text_list_follows_the_shared_consensus_rule(review):
+    """Same rule as the export and the conflicts list: include vs maybe is a conflict."""
+    two_reviewer_codebook(review)
+    alice = open_session(review, "alice", "title_abstract")
+    bob = open_session(review, "bob", "title_abstract")
+    alice.record(S(1), "include")
+    bob.record(S(1), "include")          # agreed: goes on
+    alice.record(S(2), "include")
+    bob.record(S(2), "maybe")            # disagree: waits for a resolution
+    alice.record(S(3), "maybe")
+    bob.record(S(3), "maybe")            # agreed maybe: goes on (full text decides)
+    alice.record(S(4), "include")        # only one reviewer so far: pending
+    work = [s.id for s in open_session(review, "alice", "full_text").studies]
+    assert work == [S(1), S(3)]
+    from workbench.review.resolving import resolve_conflict
+    resolve_conflict(review, S(2), "title_abstract", "decision", "include", "carol", "agreed")
+    work = [s.id for s in open_session(review, "alice", "full_text").studies]
+    assert work == [S(1), S(2), S(3)]

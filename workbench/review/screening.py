@@ -22,10 +22,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.core.consensus import FINAL, final_decisions
 from workbench.core.events import CONSENSUS, Change, SheetState, is_valid_reviewer
 from workbench.core.screening import (CRITERIA, DECISION, EXCLUDE_DECISION, INCLUDE_DECISION,
                                       MAYBE, NOT_RETRIEVED, NOTE, decisions_by_study,
-                                      screening_changes, split_ids)
+                                      split_ids)
 from workbench.errors import ReviewError
 from workbench.store.reviewer_sheet import Sheet
 from workbench.store.sheet import consensus_path, read_sheet
@@ -307,10 +308,12 @@ def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: 
     """Return the studies that passed a stage's source stage, for this reviewer's work list.
 
     Single screening (the source stage needs one reviewer): this reviewer's own
-    include or maybe. Two or more reviewers: the consensus sheet's decision when
-    there is one, else a unanimous include/maybe of at least that many reviewers
-    (agreement needs no resolving). Other reviewers' decisions only choose the
-    work list; they are never shown.
+    include or maybe. Two or more reviewers: the final decision of
+    workbench.core.consensus (the consensus sheet, else the same decision from
+    at least that many reviewers), the same rule the export and the conflicts
+    use; an include from one reviewer and a maybe from another is a conflict to
+    resolve. Other reviewers' decisions only choose the work list; they are
+    never shown.
     """
     source = review.codebook().stage(stage.source)
     if source is None:
@@ -318,29 +321,20 @@ def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: 
     if source.reviewers <= 1:
         mine = decisions_by_study(own, source.id)
         return [s for s in studies if mine.get(s.id) in PASSING]
-    consensus = decisions_by_study(SheetState(read_sheet(consensus_path(review.coding),
-                                                              review.aliases()).events),
-                                   source.id)
-    votes: dict[str, list[str]] = {}
-    for sid, value in decisions_by_study(own, source.id).items():
-        votes.setdefault(sid, []).append(value)
+    aliases = review.aliases()
+    votes = [(reviewer, sid, value, "")
+             for sid, value in decisions_by_study(own, source.id).items()]
     for name, path in _other_sheets(review, reviewer).items():
-        if name == CONSENSUS:
-            continue
-        for sid, value in decisions_by_study(SheetState(read_sheet(path, review.aliases()).events),
-                                             source.id).items():
-            votes.setdefault(sid, []).append(value)
-    passed = []
-    for s in studies:
-        value = consensus.get(s.id)
-        if value is not None:
-            if value in PASSING:
-                passed.append(s)
-            continue
-        got = votes.get(s.id, [])
-        if len(got) >= source.reviewers and all(v in PASSING for v in got):
-            passed.append(s)
-    return passed
+        if name != CONSENSUS:
+            state = SheetState(read_sheet(path, aliases).events)
+            votes += [(name, sid, value, "")
+                      for sid, value in decisions_by_study(state, source.id).items()]
+    consensus = SheetState(read_sheet(consensus_path(review.coding), aliases).events)
+    votes += [(CONSENSUS, sid, value, "")
+              for sid, value in decisions_by_study(consensus, source.id).items()]
+    finals = final_decisions(source.id, votes, source.reviewers)
+    return [s for s in studies if (f := finals.get(s.id)) is not None
+            and f.status == FINAL and f.decision in PASSING]
 
 
 def screening_stage(review, stage_id: str | None):
