@@ -203,3 +203,17 @@ def test_title_cut_before_a_part_number_goes_to_a_person():
     result = find_duplicates([part1, part2, cut_with_pages])
     assert result.record_to_study[cut.id] == result.record_to_study[part2.id] != \
         result.record_to_study[part1.id]
+
+
+def test_chapter_and_its_whole_book_go_to_a_person_not_merged():
+    """Found on a real Scopus export: same title, author, year, venue and first page,
+    different DOIs (a chapter ...003.0001 and its book ...001.0001)."""
+    chapter = Record(id="cccc0003-0001", title="Law and Sociology", authors=("Freeman, M.",),
+                     year=2012, venue="Law and Sociology", pages="1-23", pub_type="Editorial",
+                     doi="10.1093/acprof:oso/9780199282548.003.0001")
+    book = chapter.with_(id="cccc0003-0002", pages="1-504", pub_type="Book",
+                         doi="10.1093/acprof:oso/9780199282548.001.0001")
+    result = find_duplicates([chapter, book])
+    assert len(result.studies) == 2
+    assert [frozenset((p.record_a, p.record_b)) for p in result.uncertain] == [
+        frozenset((chapter.id, book.id))]

@@ -287,7 +287,9 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
         return DUPLICATE, max(score, 0.8), tuple(reasons + ["authors and year agree"])
     if (conflicts == ["DOIs differ"] and sim >= 98 and authors is not None and authors >= 0.5
             and year_gap == 0 and a.page and a.page == b.page):
-        return DUPLICATE, max(score, 0.75), tuple(reasons + conflicts)  # one DOI is wrong
+        # one DOI may be wrong, or one record is a chapter and the other its whole book
+        # (same title, authors, year and first page): a person decides
+        return UNCERTAIN, min(score, 0.75), tuple(reasons + conflicts)
     if sim >= 90 and author_ok and not conflicts and support >= 4:
         return DUPLICATE, max(score, 0.8), tuple(reasons + [f"title {sim:.0f}%"])
     if (sim >= 85 or truncated) and (authors is None or authors > 0) and len(hard) <= 1:
