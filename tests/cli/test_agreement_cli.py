@@ -125,3 +125,22 @@ def test_resolve_refuses_a_study_nobody_decided_at_that_stage(folder):
         assert result.exit_code == 1, result.output
         assert f"no reviewer has decided '{study}'" in result.stderr
     assert (folder / "coding" / "consensus.csv").exists() == before
+
+
+def test_a_conflict_resolved_to_an_empty_value_counts_as_resolved(folder):
+    """Resolving to "no code" is a resolution: `conflicts` and `--all` must agree."""
+    from workbench.review.agreement import list_conflicts
+    review = Review.open(folder)
+    first = list_conflicts(review, TA)[0]
+    result = run(folder, "resolve", first.study_id, "--stage", TA, "--field", "criteria",
+                 "--value", "", "--reviewer", "carol", "--reason", "no criterion applies")
+    if result.exit_code != 0:  # criteria need an agreed decision first: resolve that
+        assert run(folder, "resolve", first.study_id, "--stage", TA, "--field", "decision",
+                   "--value", "include", "--reviewer", "carol", "--reason", "x",
+                   "--criteria", "").exit_code == 0
+    open_ = [c for c in list_conflicts(review, TA) if c.study_id == first.study_id]
+    assert open_ == []
+    every = json.loads(run(folder, "conflicts", "--all", "--format", "json").stdout)
+    mine = [c for c in every if c["study_id"] == first.study_id]
+    assert mine and all(c["resolved"] for c in mine)
+    assert run(folder, "conflicts", "--all").stdout.rstrip().endswith("still open.")

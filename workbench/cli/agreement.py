@@ -166,7 +166,8 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
     conflicts = list_conflicts(review, stage, include_resolved=show_all)
     if fmt == "json":
         echo_json([{"study_id": c.study_id, "stage": c.stage, "field": c.field,
-                    "values": c.values, "notes": c.notes, "consensus": c.consensus}
+                    "values": c.values, "notes": c.notes, "consensus": c.consensus,
+                    "resolved": c.resolved}
                    for c in conflicts])
         return
     if not conflicts:
@@ -174,7 +175,7 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
         return
     titles = {s.id: s.title for s in review.studies()}
     for c in conflicts:
-        settled = f"  (resolved: {c.consensus or '(none)'})" if show_all and c.consensus else ""
+        settled = f"  (resolved: {c.consensus or '(none)'})" if show_all and c.resolved else ""
         title = titles.get(c.study_id, "")
         click.echo(f"{c.stage}  {c.study_id}  {c.field}{settled}"
                    + (f"\n  {title[:76]}" if title else ""))
@@ -183,7 +184,7 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
             note = c.notes.get(reviewer, "")
             click.echo(f"  {reviewer:<{width}}  {value or '(none)'}"
                        + (f"  · {note}" if note else ""))
-    open_ = sum(1 for c in conflicts if not c.consensus)
+    open_ = sum(1 for c in conflicts if not c.resolved)
     click.echo(f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}"
                + (f", {open_} still open." if show_all else "."))
 

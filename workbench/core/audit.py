@@ -90,7 +90,9 @@ class Conflict:
     """A study and field where reviewers' current values disagree.
 
     `values` and `notes` map each reviewer who gave a value to it and to the
-    note they left; `consensus` is the consensus sheet's current value ("" if none).
+    note they left; `consensus` is the consensus sheet's current value ("" if none
+    or resolved to an empty value) and `resolved` says whether the consensus
+    sheet settled it at all.
     """
 
     study_id: str
@@ -99,6 +101,7 @@ class Conflict:
     values: dict[str, str]
     notes: dict[str, str] = field(default_factory=dict)
     consensus: str = ""
+    resolved: bool = False
 
 
 def first_consensus_times(consensus: Iterable[Event], stage: str) -> dict[str, str]:
@@ -312,7 +315,8 @@ def find_conflicts(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[Ev
                 notes[reviewer] = event.note or states[reviewer].value(stage, study, NOTE)
             if len({_comparable(name, v) for v in values.values()}) > 1:
                 found.append(Conflict(study, stage, name, values, notes,
-                                      agreed.value(stage, study, name)))
+                                      agreed.value(stage, study, name),
+                                      agreed.latest(stage, study, name) is not None))
     return found
 
 

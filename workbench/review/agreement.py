@@ -248,11 +248,10 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
         SheetError: a sheet cannot be read.
     """
     sheets = sheets if sheets is not None else read_sheets(review)
-    agreed = SheetState(sheets.consensus)
     out: list[Conflict] = []
     for st in audit_stages(review, stage):
         for c in find_conflicts(sheets.reviewers, sheets.consensus, st.id):
-            if include_resolved or agreed.latest(st.id, c.study_id, c.field) is None:
+            if include_resolved or not c.resolved:
                 out.append(c)
     return out
 
