@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli.common import cli, echo_json, open_review, progress_bar
+from workbench.cli.common import cli, echo_json, open_review, plural, progress_bar
 
 
 @cli.command("dedupe")
@@ -36,8 +36,9 @@ def dedupe_cmd(ctx: click.Context, as_json: bool) -> None:
         return
     s = result.summary
     click.echo(f"Records: {s['records']}")
-    click.echo(f"Studies: {s['studies']} ({s['duplicates_removed']} duplicate records removed)")
-    click.echo(f"Automatic merges: {s['auto_merged_pairs']} pairs; person decisions: "
+    click.echo(f"Studies: {s['studies']} ({plural(s['duplicates_removed'], 'duplicate record')} "
+               "removed)")
+    click.echo(f"Automatic merges: {plural(s['auto_merged_pairs'], 'pair')}; person decisions: "
                f"{s['person_merges']} same, {s['person_splits']} different")
     click.echo(f"Pairs waiting for a person: {len(pending)}")
     for p in pending:

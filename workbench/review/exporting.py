@@ -139,6 +139,10 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         [(stage.id, final_screening(latest, stage, source)) for stage in stages], labels,
         {s.id: s.databases for s in studies})
     problems = check_prisma(counts)
+    if any("still unscreened" in p for p in problems):
+        problems.append("(a study counts as screened at a stage once as many reviewers as the "
+                        "stage needs have decided alike, or the consensus has; "
+                        "`workbench status` shows each reviewer's progress)")
     if problems:
         raise ExportError(
             "the PRISMA flow is not finished or does not add up:\n  " + "\n  ".join(problems),
