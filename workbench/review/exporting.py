@@ -185,7 +185,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
 
             now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
             meta = {"review": codebook.review.title, "exported_at": now, "source": source,
-                    "codebook": codebook.path or "codebook.yaml",
+                    # relative, so a shared supplement never names a home directory
+                    "codebook": "codebook.yaml",
                     "codebook_version": codebook.version,
                     "sheets": [f"coding/{s}.csv" for s in sheets],
                     "screening_stages": [s.id for s in stages],
