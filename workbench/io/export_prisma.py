@@ -184,7 +184,7 @@ def write_prisma_diagram(folder: ExportFolder, stem: str, counts: PrismaCounts,
         ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.3", fc="white",
                                     ec="black", lw=0.8))
         ax.text(x + 1.2, y + h / 2, text, ha="left", va="center",
-                fontsize=7.5 if w >= 40 else 6.2)
+                fontsize=9 if w >= 40 else 7.5)
     arrow = dict(arrowstyle="->", lw=0.8, color="black")
     # Down the left column, and across to each box on the right.
     column = [b for b in boxes if b[0] == boxes[0][0]]
