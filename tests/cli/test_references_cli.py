@@ -116,6 +116,9 @@ def test_dedupe_merges_the_same_study_from_two_databases(review, run):
     run("import", str(CLI_DATA / "wos.ris"), "--database", "Web of Science")
     report = json.loads(run("dedupe", "--json").stdout)
     assert (report["records"], report["studies"], report["duplicates_removed"]) == (4, 3, 1)
+    (merged,) = report["merged_pairs"]
+    assert merged["title_b"] == "HASHTAG ACTIVISM AND POLICY REFORM IN PAKISTAN"
+    assert merged["study_id"] == "S" + merged["record_a"]
     rows = [json.loads(line) for line in run("records", "--format", "jsonl").stdout.splitlines()]
     study = {r["title"].lower(): r["study_id"] for r in rows}
     assert study["hashtag activism and policy reform in pakistan"] == study[

@@ -7,6 +7,10 @@ import click
 from workbench.cli.common import cli, echo_json, open_review, plural, progress_bar
 
 
+#: How many automatic merges the text output lists (all are in --json).
+SHOWN = 10
+
+
 @cli.command("dedupe")
 @click.option("--json", "as_json", is_flag=True, help="Print the counts and pending pairs as JSON.")
 @click.pass_context
@@ -31,8 +35,14 @@ def dedupe_cmd(ctx: click.Context, as_json: bool) -> None:
          "title_b": by_id[p.record_b].title}
         for p in result.uncertain
     ]
+    merged = [
+        {"record_a": p.record_a, "record_b": p.record_b, "score": round(p.score, 3),
+         "reasons": list(p.reasons), "study_id": result.record_to_study[p.record_a],
+         "title_a": by_id[p.record_a].title, "title_b": by_id[p.record_b].title}
+        for p in result.auto_merged_pairs
+    ]
     if as_json:
-        echo_json({**result.summary, "pending_pairs": pending})
+        echo_json({**result.summary, "pending_pairs": pending, "merged_pairs": merged})
         return
     s = result.summary
     click.echo(f"Records: {s['records']}")
@@ -40,6 +50,11 @@ def dedupe_cmd(ctx: click.Context, as_json: bool) -> None:
                "removed)")
     click.echo(f"Automatic merges: {plural(s['auto_merged_pairs'], 'pair')}; person decisions: "
                f"{s['person_merges']} same, {s['person_splits']} different")
+    for p in merged[:SHOWN]:
+        click.echo(f"  merged {p['record_a']} {p['record_b']} -> {p['study_id']}: "
+                   f"{'; '.join(p['reasons'])[:50]}")
+    if len(merged) > SHOWN:
+        click.echo(f"  ... and {len(merged) - SHOWN} more (`workbench dedupe --json` lists all)")
     click.echo(f"Pairs waiting for a person: {len(pending)}")
     for p in pending:
         click.echo(f"  {p['record_a']} {p['record_b']} ({p['score']}): {p['title_a'][:60]!r} / "
