@@ -50,6 +50,7 @@ def format_stage(report: StageAgreement) -> list[str]:
     if not report.results:
         lines += ["  no decisions by two or more coders yet", ""]
         return lines
+    lines += summary_lines(report)
     head = f"  {'statistic':<18}{'value':>9}  {'95% CI':<16}{'units':>6}{'coders':>7}  label"
     for variable, stats in report.results:
         title = variable.name if variable.label in ("", variable.name.split(":")[-1]) \
@@ -70,6 +71,49 @@ def format_stage(report: StageAgreement) -> list[str]:
             elif r.note and r.name != "prevalence":
                 lines += _wrap(f"note: {r.note}")
     lines.append("")
+    return lines
+
+
+_GRADES = ("reliable", "tentative", "unreliable", "undefined")
+
+
+def _headline(name: str, r: StatResult) -> str:
+    if not r.defined:
+        return f"{name} undefined"
+    ci = f", 95% CI [{r.ci_low:.3f}, {r.ci_high:.3f}]" if r.ci_low is not None else ""
+    return f"{name} {r.value:.3f} {r.label}{ci}".rstrip()
+
+
+def summary_lines(report: StageAgreement) -> list[str]:
+    """Return the few lines that sum up a stage before its tables (each <= 80 columns).
+
+    The decision's kappa and alpha (value, label, CI), when the stage has a
+    decision; then how many variables have an alpha that is reliable,
+    tentative, unreliable or undefined, naming the unreliable ones.
+    """
+    lines = []
+    by_name = dict((v.name, stats) for v, stats in report.results)
+    decision = by_name.get("decision")
+    if decision:
+        kappa = next((r for r in decision if r.name in ("cohen_kappa", "fleiss_kappa")), None)
+        alpha = next((r for r in decision if r.name == "krippendorff_alpha"), None)
+        heads = [_headline("kappa", kappa) if kappa else "",
+                 _headline("alpha", alpha) if alpha else ""]
+        heads = [h for h in heads if h]
+        for i, head in enumerate(heads):
+            lines.append(_cut(("  decision: " if i == 0 else " " * 12) + head, WIDTH))
+    grades = dict.fromkeys(_GRADES, 0)
+    unreliable = []
+    for variable, stats in report.results:
+        alpha = next((r for r in stats if r.name == "krippendorff_alpha"), None)
+        grade = alpha.label if alpha is not None and alpha.label in _GRADES else "undefined"
+        grades[grade] += 1
+        if grade == "unreliable":
+            unreliable.append(variable.name)
+    lines.append(_cut(f"  alpha of {len(report.results)} variables: "
+                      + ", ".join(f"{n} {g}" for g, n in grades.items()), WIDTH))
+    if unreliable:
+        lines.append(_cut("  unreliable: " + ", ".join(unreliable), WIDTH))
     return lines
 
 

@@ -10,10 +10,12 @@ package's "Name, n; Name, n" form (`database_specific_results`, `dbr_excluded`).
 from __future__ import annotations
 
 import re
+import textwrap
 
 import pandas as pd
 
-from workbench.core.prisma import CITATIONS, ORGANISATIONS, WEBSITES, PrismaCounts
+from workbench.core.prisma import (CITATIONS, ORGANISATIONS, WEBSITES, PrismaCounts,
+                                    source_method)
 from workbench.io.export import ExportFolder
 from workbench.io.export_summary import save_figure
 
@@ -120,40 +122,159 @@ def reasons_table(counts: PrismaCounts) -> pd.DataFrame:
     return frame
 
 
-def _boxes(counts: PrismaCounts) -> list[tuple[float, float, float, float, str]]:
-    """(x, y, w, h, text) of each box in a 100 x 100 frame; main column first."""
-    dbs = "\n".join(f"  {name} (n = {n:,})" for name, n in counts.databases)
-    reasons = "\n".join(f"  {r.label} (n = {r.n:,})" for r in counts.reasons)
+#: Diagram geometry in inches: the phase-label band, column gap (room for a
+#: visible arrow), gap between rows, padding inside a box, and font size.
+_BAND, _GAP, _ROW_GAP, _PAD, _FONT = 0.55, 0.55, 0.38, 0.1, 9
+
+
+def _method_lines(counts: PrismaCounts) -> list[str]:
+    """Other-methods lines in the template's wording, each source under its method."""
+    per_method = dict(counts.other_methods)
+    lines = []
+    for method, word in ((WEBSITES, "Websites"), (ORGANISATIONS, "Organisations"),
+                         (CITATIONS, "Citation searching")):
+        lines.append(f"  {word} (n = {per_method.get(method, 0):,})")
+        lines += [f"    {name} (n = {n:,})" for name, n in counts.other_sources
+                  if source_method(name) == method and name != word]
+    return lines
+
+
+def _cells(counts: PrismaCounts) -> list[list[str | None]]:
+    """Rows of [main, excluded, other-methods] box texts (None: no box), top first."""
+    dbs = [f"    {name} (n = {n:,})" for name, n in counts.databases]
+    reasons = [f"  {r.label} (n = {r.n:,})" for r in counts.reasons]
     other = bool(counts.other_sought or counts.other_sources)
-    left, right, w = (7, 39, 30) if other else (8, 58, 40)
-    boxes = [
-        (left, 80, w, 16, f"Records identified from:\n{dbs}\n" + (
-            f"Databases (n = {sum(n for _, n in counts.databases):,});\nall sources "
-            f"(n = {counts.records_identified:,})" if other else
-            f"Total (n = {counts.records_identified:,})")),
-        (right, 80, w, 16, "Records removed before screening:\n"
-                           f"  Duplicate records removed (n = {counts.duplicates:,})"),
-        (left, 64, w, 9, f"Records screened\n(n = {counts.records_screened:,})"),
-        (right, 64, w, 9, f"Records excluded\n(n = {counts.records_excluded:,})"),
-        (left, 50, w, 9, f"Reports sought for retrieval\n(n = {counts.reports_sought:,})"),
-        (right, 50, w, 9, f"Reports not retrieved\n(n = {counts.reports_not_retrieved:,})"),
-        (left, 36, w, 9, f"Reports assessed for eligibility\n(n = {counts.reports_assessed:,})"),
-        (right, 22, w, 23, f"Reports excluded (n = {counts.reports_excluded:,}):\n{reasons}"),
-        (left, 6, w, 11, f"Studies included in review\n(n = {counts.studies_included:,})\n"
-                         f"Reports of included studies\n(n = {counts.reports_included:,})"),
+    rows: list[list[str | None]] = [
+        ["\n".join(["Records identified from:",
+                    f"  Databases (n = {sum(n for _, n in counts.databases):,})", *dbs,
+                    "  Registers (n = 0)"]),
+         "Records removed before screening:\n"
+         f"  Duplicate records removed (n = {counts.duplicates:,})",
+         "\n".join(["Records identified from:", *_method_lines(counts),
+                    "(screened with the database records)"]) if other else None],
+        [f"Records screened\n(n = {counts.records_screened:,})",
+         f"Records excluded\n(n = {counts.records_excluded:,})", None],
+        [f"Reports sought for retrieval\n(n = {counts.reports_sought:,})",
+         f"Reports not retrieved\n(n = {counts.reports_not_retrieved:,})",
+         f"Reports sought (other)\n(n = {counts.other_sought:,})\n"
+         f"Reports not retrieved\n(n = {counts.other_not_retrieved:,})" if other else None],
+        [f"Reports assessed for eligibility\n(n = {counts.reports_assessed:,})",
+         "\n".join([f"Reports excluded (n = {counts.reports_excluded:,})"
+                    + (":" if reasons else ""), *reasons]),
+         "\n".join([f"Reports assessed (other)\n(n = {counts.other_assessed:,})",
+                    f"Reports excluded (n = {counts.other_excluded:,})"
+                    + (":" if counts.other_reasons else ""),
+                    *(f"  {r.label} (n = {r.n:,})" for r in counts.other_reasons)])
+         if other else None],
+        [f"Studies included in review\n(n = {counts.studies_included:,})\n"
+         f"Reports of included studies\n(n = {counts.reports_included:,})", None, None],
     ]
-    if other:
-        x = 71
-        sources = "\n".join(f"  {name} (n = {n:,})" for name, n in counts.other_sources)
-        excluded = "\n".join(f"  {r.label} (n = {r.n:,})" for r in counts.other_reasons)
-        boxes += [
-            (x, 80, 27, 16, f"Other methods\n(screened with the rest):\n{sources}"),
-            (x, 50, 27, 9, f"Reports sought (other)\n(n = {counts.other_sought:,})"),
-            (x, 40, 27, 7, f"Not retrieved (other)\n(n = {counts.other_not_retrieved:,})"),
-            (x, 30, 27, 7, f"Assessed (other)\n(n = {counts.other_assessed:,})"),
-            (x, 19, 27, 9, f"Excluded (other) (n = {counts.other_excluded:,})\n{excluded}"),
-        ]
-    return boxes
+    return rows
+
+
+def _wrap(text: str, width: float, measure) -> str:
+    """Wrap each line of text (keeping its indent) until measure(text) <= width."""
+    lines = text.replace("(n = ", "(n\u00a0=\u00a0").split("\n")   # never split "(n = 1)"
+    for chars in range(max(len(line) for line in lines), 8, -1):
+        wrapped = []
+        for line in lines:
+            indent = line[:len(line) - len(line.lstrip())]
+            wrapped += textwrap.wrap(line, chars, initial_indent="",
+                                     subsequent_indent=indent + "  ",
+                                     drop_whitespace=False) or [""]
+        out = "\n".join(w.rstrip() for w in wrapped).replace("\u00a0", " ")
+        if measure(out)[0] <= width:
+            return out
+    return out
+
+
+def draw_prisma_figure(counts: PrismaCounts, title: str = ""):
+    """Return the PRISMA 2020 flow diagram as a matplotlib Figure (Agg canvas).
+
+    Each box is sized to its wrapped text; the boxes of a row share a centre
+    line so the arrow between them meets both mid-height.
+
+    Args:
+        counts: checked counts (see `workbench.core.prisma.check_prisma`).
+        title: a title drawn above the diagram.
+
+    Returns:
+        The figure; every box is a `Rectangle` whose gid is "box<i>" and its
+        text a `Text` with the same gid.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    rows = _cells(counts)
+    other = any(row[2] for row in rows)
+    widths = (3.0, 3.0, 2.75) if other else (3.4, 3.4, 0.0)
+    xs = [_BAND, _BAND + widths[0] + _GAP, _BAND + widths[0] + widths[1] + 2 * _GAP - 0.2]
+    fig_w = xs[2] + widths[2] + 0.15 if other else xs[1] + widths[1] + 0.2
+    fig = Figure(figsize=(fig_w, 10))
+    FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+
+    def measure(text: str) -> tuple[float, float]:
+        probe = fig.text(0, 0, text, fontsize=_FONT)
+        box = probe.get_window_extent(renderer)
+        probe.remove()
+        return box.width / fig.dpi, box.height / fig.dpi
+
+    # Lay the rows out top-down in inches, then size the figure to fit.
+    placed = []                      # (x, y_top, w, h, text, col) with y from the top
+    top = 0.75 if title else 0.2
+    for row in rows:
+        texts = [(c, _wrap(t, widths[c] - 2 * _PAD, measure)) for c, t in enumerate(row) if t]
+        sizes = {c: measure(t) for c, t in texts}
+        height = max(h for _, h in sizes.values()) + 2 * _PAD
+        for c, t in texts:
+            h = sizes[c][1] + 2 * _PAD
+            placed.append((xs[c], top + (height - h) / 2, widths[c], h, t, c, top, height))
+        top += height + _ROW_GAP
+    fig_h = top - _ROW_GAP + 0.2
+    fig.set_size_inches(fig_w, fig_h)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, fig_w)
+    ax.set_ylim(fig_h, 0)            # y grows downwards, in inches
+    ax.axis("off")
+    if title:
+        ax.text(fig_w / 2, 0.25, title, ha="center", va="top", fontsize=11, weight="bold")
+    for i, (x, y, w, h, text, *_rest) in enumerate(placed):
+        ax.add_patch(Rectangle((x, y), w, h, fc="white", ec="black", lw=0.8, gid=f"box{i}"))
+        ax.text(x + _PAD, y + h / 2, text, ha="left", va="center", fontsize=_FONT,
+                gid=f"box{i}")
+    arrow = dict(arrowstyle="-|>", lw=0.9, color="black", shrinkA=0, shrinkB=0)
+    main = [b for b in placed if b[5] == 0]
+    for upper, lower in zip(main, main[1:]):
+        mid = upper[0] + upper[2] / 2
+        ax.annotate("", xy=(mid, lower[1]), xytext=(mid, upper[1] + upper[3]),
+                    arrowprops=arrow)
+    for box in placed:
+        if box[5] == 1:
+            source = next(b for b in main if b[6] == box[6])
+            centre = box[1] + box[3] / 2
+            ax.annotate("", xy=(box[0], centre), xytext=(source[0] + source[2], centre),
+                        arrowprops=arrow)
+    side = [b for b in placed if b[5] == 2]
+    for upper, lower in zip(side[1:], side[2:]):
+        mid = upper[0] + upper[2] / 2
+        ax.annotate("", xy=(mid, lower[1]), xytext=(mid, upper[1] + upper[3]),
+                    arrowprops=arrow)
+    if len(side) > 1:                # other-methods studies join the included box
+        last, included = side[-1], main[-1]
+        mid = last[0] + last[2] / 2
+        ax.annotate("", xy=(included[0] + included[2], included[1] + included[3] / 2),
+                    xytext=(mid, last[1] + last[3]),
+                    arrowprops=dict(arrow, connectionstyle="angle,angleA=-90,angleB=180"))
+    row_tops = sorted({(b[6], b[7]) for b in placed})
+    for start, end, label in ((0, 0, "Identification"), (1, 3, "Screening"),
+                              (4, 4, "Included")):
+        y0, y1 = row_tops[start][0], row_tops[end][0] + row_tops[end][1]
+        ax.add_patch(Rectangle((0.1, y0), 0.3, y1 - y0, fc="#dbe8f5", ec="none"))
+        ax.text(0.25, (y0 + y1) / 2, label, rotation=90, ha="center", va="center",
+                fontsize=_FONT, weight="bold", color="#1f4e79")
+    return fig
 
 
 def write_prisma_diagram(folder: ExportFolder, stem: str, counts: PrismaCounts,
@@ -169,36 +290,4 @@ def write_prisma_diagram(folder: ExportFolder, stem: str, counts: PrismaCounts,
     Returns:
         The file names written.
     """
-    from matplotlib.figure import Figure
-    from matplotlib.patches import FancyBboxPatch
-
-    fig = Figure(figsize=(9, 10.5))
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, 100)
-    ax.set_ylim(0, 100)
-    ax.axis("off")
-    if title:
-        ax.text(50, 98.5, title, ha="center", va="top", fontsize=10, weight="bold", wrap=True)
-    boxes = _boxes(counts)
-    for x, y, w, h, text in boxes:
-        ax.add_patch(FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0.3", fc="white",
-                                    ec="black", lw=0.8))
-        ax.text(x + 1.2, y + h / 2, text, ha="left", va="center",
-                fontsize=9 if w >= 40 else 7.5)
-    arrow = dict(arrowstyle="->", lw=0.8, color="black")
-    # Down the left column, and across to each box on the right.
-    column = [b for b in boxes if b[0] == boxes[0][0]]
-    for (x, y, w, h, _), (_, y2, _, h2, _) in zip(column, column[1:]):
-        ax.annotate("", xy=(x + w / 2, y2 + h2 + 0.4), xytext=(x + w / 2, y - 0.4),
-                    arrowprops=arrow)
-    for (x, y, w, h, _) in column[:-1]:
-        right = next((b for b in boxes if b[0] == boxes[1][0]
-                      and b[1] <= y + h / 2 <= b[1] + b[3]), None)
-        if right is not None:
-            ax.annotate("", xy=(right[0] - 0.4, y + h / 2), xytext=(x + w + 0.4, y + h / 2),
-                        arrowprops=arrow)
-    for label, y0, y1 in (("Identification", 78, 97), ("Screening", 20, 75),
-                          ("Included", 5, 18)):
-        ax.text(3, (y0 + y1) / 2, label, rotation=90, ha="center", va="center", fontsize=9,
-                weight="bold", color="#1f4e79")
-    return save_figure(folder, stem, fig, dpi=200)
+    return save_figure(folder, stem, draw_prisma_figure(counts, title), dpi=200)
