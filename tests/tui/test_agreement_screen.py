@@ -110,3 +110,14 @@ async def test_enter_on_a_variable_opens_its_conflicts_and_counts_update(review_
         await pilot.pause()
         row = [str(c) for c in table.get_row_at(names.index("decision"))]
         assert row[4] == "1"  # one decision conflict still open
+
+
+
+def test_units_used_says_when_units_were_left_out():
+    from workbench.core.agreement import StatResult
+    from workbench.tui.screens.agreement import units_used
+    fleiss = StatResult("fleiss_kappa", -0.111, None, None, n_units=5, n_coders=3, label="poor",
+                        note="22 unit(s) not rated by every coder left out")
+    assert units_used(fleiss, 27) == "units 5 of 27"
+    assert units_used(StatResult("cohen_kappa", 0.4, None, None, 27, 2, "fair"), 27) == "units 27"
+    assert units_used(None, 27) == "units 27"

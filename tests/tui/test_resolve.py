@@ -193,3 +193,19 @@ async def test_keys_typed_fast_after_tab_and_enter_reach_the_right_field(review_
         events = read_sheet(review_dir / "coding" / "consensus.csv").events
         assert [(e.study_id, e.field, e.value, e.note) for e in events][:1] == [
             (ids[0], "decision", "maybe", "both unsure")]
+
+
+async def test_the_dialog_opens_on_its_first_field(review_dir):
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resolve_ready(app, pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
+        assert app.screen.focused.id == "resolve-value"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.press("1")  # a picked decision: its criteria come first, then the reason
+        await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
+        assert app.screen.focused.id == "resolve-criteria"
+        await pilot.press("tab")
+        assert app.screen.focused.id == "resolve-reason"

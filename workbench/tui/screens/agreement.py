@@ -56,6 +56,12 @@ def describe(result: StatResult | None) -> str:
     return f"{name} {result.value:.3f} {result.label}".rstrip()
 
 
+def units_used(result: StatResult | None, coded: int) -> str:
+    """'units 5 of 27' when the statistic left units out, else 'units 27'."""
+    used = result.n_units if result is not None else coded
+    return f"units {used}" if used == coded else f"units {used} of {coded}"
+
+
 class AgreementScreen(Screen):
     """Agreement per stage and variable, with a bar view and a jump to the conflicts."""
 
@@ -200,9 +206,11 @@ class AgreementScreen(Screen):
             ci = f" [{r.ci_low:.3f}, {r.ci_high:.3f}]" if r.ci_low is not None else ""
             parts.append(f"{name} {r.value:.3f}{ci}{' ' + r.label if r.label else ''}")
         text.append("; ".join(parts))
-        text.append(f"\nunits {stats[0].n_units if stats else 0}, coders {len(report.reviewers)},"
+        text.append(f"\n{units_used(headline(stats), d.units)}, coders {len(report.reviewers)},"
                     f" 95% CI from {report.n_resamples} resamples, seed {report.seed}"
                     " · Enter/c: its conflicts", style="dim")
+        for note in dict.fromkeys(r.note for r in stats if r.note and r.name != "prevalence"):
+            text.append(f"\nnote: {note}", style="italic")
         detail.update(text)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

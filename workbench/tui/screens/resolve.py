@@ -82,7 +82,8 @@ class ResolveModal(ModalScreen[bool | None]):
                 Binding("enter", "enter", "Next field / save", show=False, priority=True)]
     DEFAULT_CSS = """
     ResolveModal Input { background: $boost; margin-bottom: 1; }
-    ResolveModal Input:focus { background: $primary-muted; }
+    ResolveModal Input:focus { background: $accent-muted; outline-left: thick $accent;
+                               text-style: bold; }
     """
 
     class Submit(Message):
@@ -131,7 +132,7 @@ class ResolveModal(ModalScreen[bool | None]):
                          classes="dialog-help")
 
     def on_mount(self) -> None:
-        self.query_one("#resolve-value" if self.editable else "#resolve-reason", Input).focus()
+        self.query(Input).first().focus()  # the value, else the criteria, else the reason
 
     def _default_criteria(self, decision: str) -> str:
         return default_criteria(decision.strip(), self.conflict.values, self.coder_criteria)
