@@ -298,16 +298,7 @@ def coding_stage(review, stage_id: str | None = None):
     Raises:
         ReviewError: no coding stage, or `stage_id` is not one.
     """
-    stages = review.codebook().coding_stages()
-    if not stages:
-        raise ReviewError("the codebook has no coding stage (kind: coding)",
-                          path=review.codebook_path)
-    stage = stages[0] if stage_id is None else review.codebook().stage(stage_id)
-    if stage is None or stage not in stages:
-        raise ReviewError(f"unknown coding stage {stage_id!r} "
-                          f"(coding stages: {', '.join(s.id for s in stages)})",
-                          path=review.codebook_path)
-    return stage
+    return review.stage("coding", stage_id)
 
 
 def open_coding_session(review, reviewer: str, stage_id: str | None = None,

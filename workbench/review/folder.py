@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 from collections import Counter
 from collections.abc import Sequence
@@ -205,6 +204,28 @@ class Review:
             if self._codebook is None:
                 self._codebook = load_codebook(self.codebook_path)
             return self._codebook
+
+    def stage(self, kind: str, stage_id: str | None = None):
+        """Return a stage of the codebook of one kind ("screening" or "coding").
+
+        Args:
+            kind: the stage kind.
+            stage_id: the stage id; None means the first stage of that kind.
+
+        Raises:
+            ReviewError: the codebook has no such stage.
+        """
+        codebook = self.codebook()
+        stages = [s for s in codebook.stages if s.kind == kind]
+        if not stages:
+            raise ReviewError(f"the codebook has no {kind} stage (kind: {kind})",
+                              path=self.codebook_path)
+        stage = stages[0] if stage_id is None else codebook.stage(stage_id)
+        if stage is None or stage not in stages:
+            raise ReviewError(f"unknown {kind} stage {stage_id!r} "
+                              f"({kind} stages: {', '.join(s.id for s in stages)})",
+                              path=self.codebook_path)
+        return stage
 
     def _invalidate(self) -> None:
         """Drop derived state that depends on the records or decisions."""

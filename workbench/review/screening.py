@@ -338,16 +338,8 @@ def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: 
 
 
 def screening_stage(review, stage_id: str | None):
-    codebook = review.codebook()
-    stages = codebook.screening_stages()
-    if not stages:
-        raise ReviewError("the codebook has no screening stage", path=review.codebook_path)
-    stage = stages[0] if stage_id is None else codebook.stage(stage_id)
-    if stage is None or stage not in stages:
-        raise ReviewError(f"unknown screening stage {stage_id!r} "
-                          f"(stages: {', '.join(s.id for s in stages)})",
-                          path=review.codebook_path)
-    return stage
+    """Return a screening stage (None: the first); ReviewError when there is none."""
+    return review.stage("screening", stage_id)
 
 
 def open_session(review, reviewer: str, stage_id: str | None = None,
