@@ -203,7 +203,17 @@ class Review:
         with self._lock:
             if self._codebook is None:
                 self._codebook = load_codebook(self.codebook_path)
+                self._keep_codebook_copy(self._codebook.version)
             return self._codebook
+
+    def _keep_codebook_copy(self, version: str) -> None:
+        """Keep this codebook version in coding/codebooks/ the first time it is used."""
+        from workbench.store.codebooks import keep_codebook_copy
+        try:
+            text = self.codebook_path.read_bytes()
+        except OSError:
+            return
+        keep_codebook_copy(self.coding, version, text)
 
     def stage(self, kind: str, stage_id: str | None = None):
         """Return a stage of the codebook of one kind ("screening" or "coding").

@@ -1,0 +1,155 @@
+"""The audit trail: `workbench log`, codebook history and diff, blindness of the history."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from tests.review.coding_fixture import INCLUDED, S, build_review
+from workbench.cli import cli
+from workbench.review import Review
+from workbench.review.history import study_history
+from workbench.review.resolving import resolve_conflict
+from workbench.review.screening import open_session
+
+
+def log_json(folder, *args):
+    result = CliRunner().invoke(cli, ["--review", str(folder), "log", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture
+def review_dir(tmp_path):
+    return build_review(tmp_path / "review")
+
+
+def test_a_study_history_across_two_reviewers_undo_change_and_consensus(review_dir):
+    review = Review.open(review_dir)
+    study = S(2)  # both excluded it at title/abstract with E1
+    alice = open_session(review, "alice", "title_abstract")
+    alice.record(study, "include")            # a changed decision
+    alice.record(study, "maybe")              # changed again ...
+    alice.undo()                              # ... and undone: back to include
+    resolve_conflict(Review.open(review_dir), study, "title_abstract", "decision", "include",
+                     resolver="carol", reason="meets I2 on re-reading", criteria=[])
+
+    rows = log_json(review_dir, study)
+    mine = [(r["reviewer"], r["field"], r["action"], r["change"]) for r in rows
+            if r["field"] == "decision"]
+    assert mine == [
+        ("alice", "decision", "set", "exclude"),
+        ("bob", "decision", "set", "exclude"),
+        ("alice", "decision", "change", "exclude -> include"),
+        ("alice", "decision", "change", "include -> maybe"),
+        ("alice", "decision", "undo", "maybe -> include"),
+        ("carol", "decision", "resolve", "include"),
+    ]
+    consensus = [r for r in rows if r["source"] == "consensus" and r["field"] == "decision"]
+    assert consensus[0]["note"] == "meets I2 on re-reading"
+    assert all(r["title"] for r in rows)
+    assert all(r["codebook_version"] == review.codebook().version for r in rows)
+    times = [r["time"] for r in rows]
+    assert times == sorted(times)
+
+
+def test_filters_by_reviewer_stage_and_date(review_dir):
+    everything = log_json(review_dir)
+    bob = log_json(review_dir, "--reviewer", "bob", "--stage", "full_text")
+    assert bob and {r["reviewer"] for r in bob} == {"bob"}
+    assert {r["stage"] for r in bob} == {"full_text"}
+    assert {r["study_id"] for r in bob if r["field"] == "decision"} == set(INCLUDED)
+    assert log_json(review_dir, "--since", "2999-01-01") == []
+    assert len(log_json(review_dir, "--since", "2000-01-01")) == len(everything)
+
+
+def test_unknown_study_and_bad_date_are_clear_errors(review_dir):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--review", str(review_dir), "log", "Snope-0001"])
+    assert result.exit_code == 1
+    assert "no study with id 'Snope-0001'" in result.stderr
+    result = runner.invoke(cli, ["--review", str(review_dir), "log", "--since", "last week"])
+    assert result.exit_code == 2
+    assert "--since" in result.stderr
+
+
+def test_duplicate_answer_is_in_the_history_of_its_study(review_dir):
+    review = Review.open(review_dir)
+    records = review.records()
+    a, b = records[0].id, records[1].id
+    review.decide_pair("alice", a, b, "different", note="two different surveys")
+    rows = log_json(review_dir, "--reviewer", "alice")
+    pairs = [r for r in rows if r["source"] == "duplicates"]
+    assert len(pairs) == 1
+    assert pairs[0]["field"] == f"pair:{a}~{b}"
+    assert pairs[0]["value"].startswith("different")
+    assert pairs[0]["note"] == "two different surveys"
+    assert pairs[0]["study_id"] == review.study_of_records()[a]
+
+
+def test_table_and_csv_formats(review_dir):
+    runner = CliRunner()
+    table = runner.invoke(cli, ["--review", str(review_dir), "log", S(1)])
+    assert table.exit_code == 0
+    assert "title_abstract decision: include" in table.stdout
+    assert "[codebook " in table.stdout
+    csv_out = runner.invoke(cli, ["--review", str(review_dir), "log", S(1), "--format", "csv"])
+    header = csv_out.stdout.splitlines()[0]
+    assert header.startswith("time,source,reviewer,study_id,title,stage,field,action")
+
+
+def test_changes_after_consensus_are_listed(review_dir):
+    review = Review.open(review_dir)
+    resolve_conflict(review, S(6), "full_text", "decision", "include", resolver="carol",
+                     reason="bob had not decided; carol read it")
+    bob = open_session(Review.open(review_dir), "bob", "full_text")
+    bob.record(S(6), "include")  # after the consensus: not blind
+    late = log_json(review_dir, "--after-consensus")
+    assert [(r["reviewer"], r["study_id"], r["field"]) for r in late
+            if r["field"] == "decision"] == [("bob", S(6), "decision")]
+
+
+def test_history_panel_is_blind_until_the_viewer_finishes_the_stage(review_dir):
+    review = Review.open(review_dir)
+    # bob has not decided S(6) at full text: the full-text stage is open for him.
+    alice_ft = [e for e in study_history(review, S(6)) if e.stage == "full_text"]
+    assert {e.reviewer for e in alice_ft} == {"alice"}
+    seen_by_bob = study_history(review, S(6), viewer="bob")
+    assert all(e.reviewer == "bob" or e.stage != "full_text" for e in seen_by_bob)
+    assert not [e for e in seen_by_bob if e.reviewer == "alice" and e.stage == "full_text"]
+    # title/abstract is finished for bob: there he sees alice's decision too
+    assert [e for e in seen_by_bob if e.reviewer == "alice" and e.stage == "title_abstract"]
+    open_session(Review.open(review_dir), "bob", "full_text").record(S(6), "include")
+    seen_after = study_history(Review.open(review_dir), S(6), viewer="bob")
+    assert [e for e in seen_after if e.reviewer == "alice" and e.stage == "full_text"]
+
+
+def test_codebook_history_and_diff_after_a_rename(review_dir):
+    review = Review.open(review_dir)
+    first = review.codebook().version
+    text = (review_dir / "codebook.yaml").read_text(encoding="utf-8")
+    changed = text.replace("- id: tiktok", "- id: tik_tok")
+    assert "\nrenamed: {}" in changed
+    changed = changed.replace("\nrenamed: {}", "\nrenamed:\n  tiktok: tik_tok")
+    (review_dir / "codebook.yaml").write_text(changed, encoding="utf-8")
+    second = Review.open(review_dir).codebook().version
+    assert second != first
+
+    runner = CliRunner()
+    history = runner.invoke(cli, ["--review", str(review_dir), "codebook", "history", "--json"])
+    assert history.exit_code == 0, history.output
+    versions = {u["version"]: u for u in json.loads(history.stdout)}
+    assert versions[first]["kept"] and versions[first]["events"] > 0
+    assert set(versions[first]["reviewers"]) >= {"alice", "bob"}
+    assert versions[second]["current"] and versions[second]["events"] == 0
+
+    diff = runner.invoke(cli, ["--review", str(review_dir), "codebook", "diff", first[:6]])
+    assert diff.exit_code == 0, diff.output
+    assert "code tiktok: renamed: now tik_tok" in diff.stdout
+    assert "code tik_tok: added" not in diff.stdout
+
+    missing = runner.invoke(cli, ["--review", str(review_dir), "codebook", "diff", "abcdef"])
+    assert missing.exit_code == 1
+    assert "has no kept copy" in missing.stderr

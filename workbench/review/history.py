@@ -1,0 +1,193 @@
+"""The audit trail of a review: `workbench log`, the app's history panel, `codebook history/diff`.
+
+Reads every sheet (reviewers and consensus), the duplicate answers and the
+kept codebook copies, and hands back `workbench.core.history.Entry` lists and
+codebook comparisons. Study ids are read through the dedupe aliases, so a
+decision made on a study that was later merged shows under the study it now
+belongs to (asking for the old id finds it too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from workbench.core.codebook import Codebook
+from workbench.core.codebook_diff import CodebookChange, diff_codebooks
+from workbench.core.events import CONSENSUS
+from workbench.core.history import (PAIR, Entry, changes_after_consensus, merge_entries,
+                                    select_entries, sheet_entries, visible_to, with_titles)
+from workbench.errors import ReviewError
+from workbench.store.codebooks import codebook_copies
+
+__all__ = ["review_history", "study_history", "changed_after_consensus", "VersionUse",
+           "codebook_history", "codebook_diff", "load_codebook_version"]
+
+
+def review_history(review, studies: Sequence[str] = (), reviewer: str | None = None,
+                   stage: str | None = None, since: str | None = None) -> list[Entry]:
+    """Return every event of the review in time order, with titles, filtered.
+
+    Args:
+        review: the open Review.
+        studies: study ids (current or merged-away ones); empty means all.
+        reviewer: only this reviewer's events (and consensus events they made).
+        stage: only this stage.
+        since: an ISO date or time; only events at or after it.
+
+    Returns:
+        The entries (workbench.core.history.Entry), oldest first.
+
+    Raises:
+        ReviewError: a study id is unknown.
+        SheetError: a sheet exists but cannot be read.
+    """
+    wanted = _current_ids(review, studies)
+    entries = _all_entries(review)
+    entries = select_entries(entries, wanted, reviewer, stage, since)
+    return with_titles(entries, {s.id: s.title for s in review.studies()})
+
+
+def study_history(review, study_id: str, viewer: str | None = None) -> list[Entry]:
+    """Return one study's history as `viewer` may see it (the app's history panel).
+
+    A reviewer sees only their own events at a stage until they have finished
+    that stage (no peeking at the other reviewer's decisions); a resolver
+    named in the codebook's `resolvers:`, or no viewer at all, sees everything.
+    """
+    entries = review_history(review, [study_id])
+    if viewer is None or viewer in _resolvers(review):
+        return entries
+    return visible_to(entries, viewer, closed_stages(review, viewer))
+
+
+def changed_after_consensus(review, stage: str | None = None) -> list[Entry]:
+    """Return reviewers' events made after a consensus was recorded on that study and stage."""
+    return changes_after_consensus(review_history(review, stage=stage))
+
+
+def closed_stages(review, reviewer: str) -> list[str]:
+    """Return the stages this reviewer has finished (every study given to them decided)."""
+    from workbench.review.coding import open_coding_session
+    from workbench.review.screening import stage_progress
+    closed = [p.stage for p in stage_progress(review, reviewer) if p.total and p.done >= p.total]
+    for stage in review.codebook().coding_stages():
+        progress = open_coding_session(review, reviewer, stage.id).progress()
+        if progress.total and progress.left <= 0:
+            closed.append(stage.id)
+    return closed
+
+
+def _resolvers(review) -> set[str]:
+    return set(getattr(review.codebook(), "resolvers", ()) or ())
+
+
+def _current_ids(review, studies: Sequence[str]) -> list[str]:
+    if not studies:
+        return []
+    aliases = review.aliases()
+    known = {s.id for s in review.studies()}
+    out = []
+    for study in studies:
+        current = aliases.get(study, study)
+        if current not in known:
+            raise ReviewError(f"no study with id {study!r}",
+                              hint="see `workbench records` for the study ids")
+        out.append(current)
+    return out
+
+
+def _all_entries(review) -> list[Entry]:
+    from workbench.review.agreement import read_sheets
+    sheets = read_sheets(review)
+    streams = [sheet_entries(events) for events in sheets.reviewers.values()]
+    streams.append(sheet_entries(sheets.consensus, consensus=True))
+    streams.append(_pair_entries(review))
+    return merge_entries(streams)
+
+
+def _pair_entries(review) -> list[Entry]:
+    from workbench.store.pairs import read_pair_decisions
+    record_to_study = review.study_of_records()
+    out = []
+    for d in read_pair_decisions(review.root):
+        study = record_to_study.get(d.record_a, "")
+        other = record_to_study.get(d.record_b, "")
+        field = f"pair:{d.record_a}~{d.record_b}"
+        value = d.verdict if study == other else f"{d.verdict} (other record in {other})"
+        out.append(Entry(d.time, "duplicates", d.reviewer, study, "", field, value,
+                         action=PAIR, note=d.note))
+    return out
+
+
+# -- codebook versions -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VersionUse:
+    """One codebook version as the sheets used it."""
+
+    version: str
+    first: str
+    last: str
+    reviewers: tuple[str, ...]
+    events: int
+    kept: bool
+    current: bool
+
+
+def codebook_history(review) -> list[VersionUse]:
+    """Return the codebook versions seen in the sheets (and the current one), oldest first.
+
+    Each carries its first and last use, who used it, how many events, and
+    whether a copy is kept in coding/codebooks/ (needed by `codebook diff`).
+    """
+    from workbench.review.agreement import read_sheets
+    current = review.codebook().version
+    sheets = read_sheets(review)
+    uses: dict[str, dict] = {}
+    everyone = list(sheets.reviewers.items()) + [(CONSENSUS, sheets.consensus)]
+    for name, events in everyone:
+        for e in events:
+            use = uses.setdefault(e.codebook_version, {"first": e.time, "last": e.time,
+                                                       "who": set(), "n": 0})
+            use["first"] = min(use["first"], e.time)
+            use["last"] = max(use["last"], e.time)
+            use["who"].add(e.reviewer if name != CONSENSUS else f"{e.reviewer} (consensus)")
+            use["n"] += 1
+    kept = codebook_copies(review.coding)
+    if current not in uses:
+        uses[current] = {"first": "", "last": "", "who": set(), "n": 0}
+    out = [VersionUse(v, u["first"], u["last"], tuple(sorted(u["who"])), u["n"], v in kept,
+                      v == current) for v, u in uses.items()]
+    out.sort(key=lambda u: (u.first == "", u.first, u.version))
+    return out
+
+
+def load_codebook_version(review, version: str) -> Codebook:
+    """Return a kept codebook version; "current" (or a prefix of the current one) is codebook.yaml.
+
+    Raises:
+        ReviewError: no kept copy matches, or the prefix is ambiguous.
+    """
+    from workbench.io.codebook_yaml import load_codebook
+    current = review.codebook()
+    if version in ("current", "") or current.version.startswith(version):
+        return current
+    copies = codebook_copies(review.coding)
+    matches = [v for v in copies if v.startswith(version)]
+    if len(matches) != 1:
+        known = ", ".join(copies) or "none"
+        what = "is ambiguous" if matches else "has no kept copy"
+        raise ReviewError(f"codebook version {version!r} {what} (kept: {known}; "
+                          f"current: {current.version})",
+                          path=Path(review.coding) / "codebooks",
+                          hint="see `workbench codebook history`")
+    return load_codebook(copies[matches[0]])
+
+
+def codebook_diff(review, old: str, new: str = "current") -> tuple[Codebook, Codebook,
+                                                                    list[CodebookChange]]:
+    """Return the two codebooks and what changed from `old` to `new` (version ids or prefixes)."""
+    before = load_codebook_version(review, old)
+    after = load_codebook_version(review, new)
+    return before, after, diff_codebooks(before, after)
