@@ -44,8 +44,8 @@ def test_values_round_trip_with_types_and_blank_na(tmp_path, table):
     assert rows[2] == ("=1+1", 2, None, None, None, 3)
     assert rows[3] == (None, 3, 0, None, 2, 2.5)
     assert rows[4][:4] == (None, 4, 7, -0.25)
-    # A control character XML cannot hold is dropped, the rest of the text kept.
-    assert rows[5][0] == "Ürdu اردو bell" and rows[5][3] == 1e-7 and rows[5][5] == 1
+    # A control character XML cannot hold is replaced by its visible symbol, the rest kept.
+    assert rows[5][0] == "Ürdu اردو \u2407bell" and rows[5][3] == 1e-7 and rows[5][5] == 1
 
 
 def test_pandas_reads_the_same_table_back(tmp_path, table):

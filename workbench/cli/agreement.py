@@ -9,6 +9,7 @@ import click
 
 from workbench.cli.common import check_stage, cli, echo_json, open_review
 from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
+from workbench.io.safe_cells import csv_text
 from workbench.review.agreement import (PRESENT, StageAgreement, agreement_report, list_conflicts,
                                         read_sheets)
 from workbench.review.resolving import resolve_conflict
@@ -185,7 +186,7 @@ def agreement_cmd(ctx: click.Context, stage: str | None, fmt: str, resamples: in
         frames = [r.frame() for r in reports if r.results]
         if frames:
             import pandas as pd
-            click.echo(pd.concat(frames, ignore_index=True).to_csv(index=False), nl=False)
+            click.echo(csv_text(pd.concat(frames, ignore_index=True)), nl=False)
         else:
             click.echo("stage,variable,kind,variable_label,name,value")
     else:

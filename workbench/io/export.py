@@ -20,6 +20,7 @@ import pandas as pd
 
 from workbench.errors import ExportError
 from workbench.io.export_xlsx import write_workbook
+from workbench.io.safe_cells import write_safe_csv
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +93,13 @@ class ExportFolder:
 
 
 def write_csv(folder: ExportFolder, name: str, frame: pd.DataFrame) -> None:
-    """Write a table as UTF-8 CSV (no BOM, for R, Stata and pandas); NA is an empty cell."""
-    frame.to_csv(folder.path(name), index=False, na_rep="", encoding="utf-8",
-                 lineterminator="\n")
+    """Write a table as UTF-8 CSV (no BOM, for R, Stata and pandas); NA is an empty cell.
+
+    Text cells a spreadsheet would run as a formula get a leading quote
+    (`workbench.io.safe_cells`).
+    """
+    write_safe_csv(frame, folder.path(name), index=False, na_rep="", encoding="utf-8",
+                   lineterminator="\n")
 
 
 def write_json(folder: ExportFolder, name: str, value: object) -> None:

@@ -9,6 +9,7 @@ from typing import IO
 import pandas as pd
 
 from workbench.core.records import RECORD_FIELDS, Record
+from workbench.io.safe_cells import restore, write_safe_csv
 
 #: Columns of the records table: id first, then every Record field, then the study id.
 COLUMNS: tuple[str, ...] = ("id",) + tuple(f for f in RECORD_FIELDS if f != "id") + ("study_id",)
@@ -41,12 +42,15 @@ def records_to_frame(records: Iterable[Record],
 
 
 def frame_to_records(frame: pd.DataFrame) -> list[Record]:
-    """Return Records from a DataFrame written by records_to_frame (the round trip)."""
+    """Return Records from a DataFrame written by records_to_frame (the round trip).
+
+    A quote that the CSV writer put before a formula-like cell is removed again.
+    """
     records = []
     for row in frame.fillna("").astype(str).to_dict("records"):
         values: dict[str, object] = {}
         for name in RECORD_FIELDS:
-            raw = row.get(name, "")
+            raw = restore(row.get(name, ""))
             if name in _LIST_FIELDS:
                 values[name] = tuple(p for p in raw.split(_SEP) if p) if raw else ()
             elif name in ("year", "line"):
@@ -70,9 +74,9 @@ def iter_jsonl(records: Iterable[Record], study_of: dict[str, str] | None = None
 
 def write_records(records: Iterable[Record], out: IO[str], fmt: str = "csv",
                   study_of: dict[str, str] | None = None) -> None:
-    """Write records to a text stream as "csv" or "jsonl"."""
+    """Write records to a text stream as "csv" or "jsonl" (CSV cells neutralized)."""
     if fmt == "jsonl":
         for line in iter_jsonl(records, study_of):
             out.write(line + "\n")
         return
-    records_to_frame(records, study_of).to_csv(out, index=False, lineterminator="\n")
+    write_safe_csv(records_to_frame(records, study_of), out, index=False, lineterminator="\n")

@@ -9,8 +9,10 @@ order they were added); `quote.<code>`/`page.<code>` for codes with evidence;
 `flag`, `flag_reason`, `note`; and `unknown.<field>` for anything the
 codebook no longer explains. NA is an empty cell, never 0.
 
-Written as CSV (UTF-8 with a BOM so Excel opens it by double-click) and
-XLSX, each to a temporary file and then `os.replace`d.
+Written as CSV (UTF-8 with a BOM so Excel opens it by double-click; text
+cells that a spreadsheet would run as a formula get a leading quote, see
+`workbench.io.safe_cells`) and XLSX (every text cell stored as text, never
+as a formula), each to a temporary file and then `os.replace`d.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from workbench.core.coding import study_coding
 from workbench.core.events import SheetState
 from workbench.core.screening import CRITERIA, DECISION, NOTE
 from workbench.errors import ExportError
+from workbench.io.export_xlsx import write_workbook
+from workbench.io.safe_cells import write_safe_csv
 
 
 def sheet_table(codebook: Codebook, state: SheetState,
@@ -129,12 +133,11 @@ def write_sheet_table(frame: pd.DataFrame, csv_path: str | Path | None = None,
     written = []
     if csv_path is not None:
         csv_path = Path(csv_path)
-        _replace_atomically(csv_path, lambda tmp: frame.to_csv(
-            tmp, index=False, encoding="utf-8-sig", lineterminator="\n"))
+        _replace_atomically(csv_path, lambda tmp: write_safe_csv(
+            frame, tmp, index=False, encoding="utf-8-sig", lineterminator="\n"))
         written.append(csv_path)
     if xlsx_path is not None:
         xlsx_path = Path(xlsx_path)
-        _replace_atomically(xlsx_path, lambda tmp: frame.to_excel(
-            tmp, index=False, sheet_name="coding", engine="openpyxl"))
+        _replace_atomically(xlsx_path, lambda tmp: write_workbook(tmp, {"coding": frame}))
         written.append(xlsx_path)
     return written

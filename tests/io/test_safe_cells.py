@@ -1,0 +1,75 @@
+"""The one rule every CSV output uses against formula injection (workbench.io.safe_cells)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workbench.io.safe_cells import (ADDED_QUOTE, DANGEROUS, csv_text, neutralize, restore,
+                                     safe_frame, safe_row, write_safe_csv)
+
+HOSTILE = ['=HYPERLINK("http://x","click")', "+cmd", "-2+3", "@SUM(A1:A2)", "\t=1+1",
+           "\r=1+1", "cmd|' /C calc'!A0", "=cmd|' /C calc'!A0", "-", "'=already"]
+
+
+def test_formula_starts_get_a_quote_and_plain_text_does_not():
+    assert neutralize('=HYPERLINK("http://x","click")') == '\'=HYPERLINK("http://x","click")'
+    assert neutralize("+cmd") == "'+cmd"
+    assert neutralize("-2+3") == "'-2+3"
+    assert neutralize("@SUM(A1)") == "'@SUM(A1)"
+    assert neutralize("\tx") == "'\tx"
+    assert neutralize("\rx") == "'\rx"
+    for text in ("", "Café", "a=b", " =1", "x-y", "'quoted", "it's", "2024-05-01", "١٢٣"):
+        assert neutralize(text) == text
+
+
+def test_numbers_stay_numbers():
+    for number in ("-0.5", "+3", "-1e-3", "-12", "-.5", "3."):
+        assert neutralize(number) == number
+    for not_a_number in ("-2+3", "-1,5", "-inf", "--1", "-1 "):
+        assert neutralize(not_a_number) == "'" + not_a_number
+
+
+def test_a_value_that_already_starts_with_a_quote_round_trips():
+    assert neutralize("'=x") == "''=x"
+    assert restore("''=x") == "'=x"
+    assert restore("'=x") == "=x"
+    assert restore("'plain") == "'plain"
+    assert restore("'-0.5") == "-0.5" and neutralize("'-0.5") == "''-0.5"
+
+
+@given(st.text(alphabet=st.sampled_from(list("=+-@\t\r'0.5e ax")), max_size=8) | st.text())
+def test_neutralize_is_undone_by_restore_and_never_leaves_a_formula(value):
+    out = neutralize(value)
+    assert restore(out) == value
+    assert ADDED_QUOTE.sub("", out) == value
+    assert not out[:1] or out[0] not in DANGEROUS or out == value and float(value) == float(value)
+
+
+def test_safe_frame_touches_text_only_and_copies_only_when_needed():
+    frame = pd.DataFrame({"x": [-0.5, 2.0], "n": [-1, 3], "t": ["=1+1", "ok"],
+                          "mixed": [-2, "@a"], "=head": ["a", "b"]})
+    out = safe_frame(frame)
+    assert out is not frame and frame.loc[0, "t"] == "=1+1"   # the caller's frame is unchanged
+    assert list(out.columns) == ["x", "n", "t", "mixed", "'=head"]
+    assert out["x"].tolist() == [-0.5, 2.0] and out["n"].tolist() == [-1, 3]
+    assert out["t"].tolist() == ["'=1+1", "ok"] and out["mixed"].tolist() == [-2, "'@a"]
+    clean = pd.DataFrame({"t": ["a", None], "n": [1, 2]})
+    assert safe_frame(clean) is clean
+
+
+def test_csv_writers_and_rows():
+    frame = pd.DataFrame({"v": ["-0.5", "-2+3", None], "n": [-0.5, 1.0, float("nan")],
+                          "c": pd.Categorical(["=a", "b", None])})
+    text = csv_text(frame, lineterminator="\n")
+    back = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert back["v"].tolist() == ["-0.5", "'-2+3", ""]
+    assert back["n"].tolist() == ["-0.5", "1.0", ""]
+    assert back["c"].tolist() == ["'=a", "b", ""]
+    buffer = io.StringIO()
+    write_safe_csv(frame, buffer, lineterminator="\n")
+    assert buffer.getvalue() == text
+    assert safe_row(["=x", -1, None, "y"]) == ["'=x", -1, None, "y"]

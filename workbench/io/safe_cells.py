@@ -1,0 +1,141 @@
+"""Cells a spreadsheet will not run: the one place every CSV output goes through.
+
+A text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+is read as a formula by Excel, LibreOffice and Google Sheets when the CSV is
+opened (`=HYPERLINK(...)`, `cmd|' /C calc'!A0`). As OWASP recommends, such a
+cell is written with a single quote in front (`'=HYPERLINK(...)`): the
+spreadsheet shows it as text and the value is otherwise unchanged.
+
+- Numbers stay numbers: numeric columns are not touched, and a text cell
+  that is exactly a decimal number (`-0.5`, `+3`, `-1e-3`) is left as it is
+  (a spreadsheet reads it as that number, never as a formula). `-2+3` is
+  not a number and is quoted.
+- The rule can be undone exactly (`restore`): a cell that already starts
+  with quotes followed by one of those characters gets one more quote, so
+  removing one leading quote from every cell of the form `'+[=+\\-@\\t\\r]...`
+  gives back the value the coder typed (regular expression `^'(?='*[=+\\-@\\t\\r])`).
+
+Use `write_safe_csv(frame, path_or_stream, ...)` instead of `frame.to_csv`,
+`csv_text(frame)` for a string, and `safe_row(values)` for `csv.writer` rows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import IO, Iterable
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP).
+DANGEROUS = frozenset("=+-@\t\r")
+QUOTE = "'"
+_FIRST = DANGEROUS | {QUOTE}
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+#: Matches the quote `neutralize` added (for R, pandas or a spreadsheet's find/replace).
+ADDED_QUOTE = re.compile(r"^'(?='*[=+\-@\t\r])")
+
+
+def needs_quote(value: str) -> bool:
+    """True when `value` would be read as a formula (or already carries quotes before one)."""
+    if not value or value[0] not in _FIRST:
+        return False
+    rest = value.lstrip(QUOTE)
+    if not rest or rest[0] not in DANGEROUS:
+        return False
+    return value[0] == QUOTE or _NUMBER.fullmatch(value) is None
+
+
+def neutralize(value: str) -> str:
+    """Return a text cell a spreadsheet shows as text: a quote before a formula start.
+
+    Args:
+        value: the cell's text.
+
+    Returns:
+        `value`, or `"'" + value` when it starts with = + - @ tab or CR (and is
+        not a plain number), or with quotes followed by one of those.
+    """
+    return QUOTE + value if needs_quote(value) else value
+
+
+def restore(value: str) -> str:
+    """Return the value `neutralize` was given (removes the one quote it added)."""
+    if value[:1] == QUOTE:
+        rest = value.lstrip(QUOTE)
+        if rest and rest[0] in DANGEROUS:
+            return value[1:]
+    return value
+
+
+def safe_row(values: Iterable[object]) -> list[object]:
+    """Return a row for `csv.writer` with every text cell neutralized (others unchanged)."""
+    return [neutralize(v) if v.__class__ is str else v for v in values]
+
+
+def _safe_values(values) -> list | None:
+    """The column's values with text cells neutralized, or None when none needs it."""
+    hits = [i for i, v in enumerate(values)
+            if v.__class__ is str and v and v[0] in _FIRST and needs_quote(v)]
+    if not hits:
+        return None
+    out = list(values)
+    for i in hits:
+        out[i] = QUOTE + out[i]
+    return out
+
+
+def safe_frame(frame):
+    """Return `frame` with every text cell (and column name) neutralized.
+
+    Numeric columns are never touched, and the frame is copied only when a
+    cell changes, so a table without such a cell costs one scan of its text
+    columns.
+
+    Args:
+        frame: a pandas DataFrame.
+
+    Returns:
+        The same frame, or a copy with the changed cells.
+    """
+    import pandas as pd
+
+    out = frame
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        dtype = column.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            cats = _safe_values(dtype.categories.tolist())
+            if cats is None:
+                continue
+            values = column.astype(object).where(column.notna(), None).tolist()
+            fixed = _safe_values(values)
+        elif dtype == object or isinstance(dtype, pd.StringDtype):
+            fixed = _safe_values(column.tolist())
+        else:
+            continue
+        if fixed is None:
+            continue
+        if out is frame:
+            out = frame.copy()
+        out.isetitem(position, pd.Series(fixed, index=frame.index, dtype=object))
+    names = [neutralize(c) if isinstance(c, str) else c for c in frame.columns]
+    if names != list(frame.columns):
+        out = out.copy() if out is frame else out
+        out.columns = names
+    return out
+
+
+def write_safe_csv(frame, target: str | IO[str] | object, **to_csv) -> None:
+    """Write `frame` as CSV with every text cell neutralized (`DataFrame.to_csv` arguments).
+
+    Args:
+        frame: the table.
+        target: a path or a text stream.
+        **to_csv: passed to `DataFrame.to_csv` (index=False unless given).
+    """
+    to_csv.setdefault("index", False)
+    safe_frame(frame).to_csv(target, **to_csv)
+
+
+def csv_text(frame, **to_csv) -> str:
+    """Return `frame` as CSV text with every text cell neutralized (index=False unless given)."""
+    to_csv.setdefault("index", False)
+    return safe_frame(frame).to_csv(None, **to_csv)
