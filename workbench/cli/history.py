@@ -8,6 +8,7 @@ import sys
 import click
 
 from workbench.cli.common import check_stage, cli, echo_json, open_review, plural
+from workbench.io.safe_cells import safe_row
 
 
 @cli.command("log")
@@ -48,7 +49,7 @@ def log_cmd(ctx: click.Context, studies: tuple[str, ...], reviewer: str | None,
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([row[c] for c in COLUMNS])
+            writer.writerow(safe_row(row[c] for c in COLUMNS))
         return
     if not rows:
         click.echo("No events match.")
