@@ -157,16 +157,33 @@ class Field:
 
 @dataclass(frozen=True)
 class Group:
-    """A repeatable group of fields (a study may report several campaigns)."""
+    """A repeatable group of fields (a study may report several campaigns).
+
+    `key` names the field that identifies a row across coders (the campaign
+    name): coders' rows are matched on it (`workbench.core.group_rows`). When
+    the codebook names none, the first required text field is the key, else
+    the first text field, else the first field.
+    """
 
     id: str
     label: str
     description: str = ""
     fields: tuple[Field, ...] = ()
+    key: str = ""
 
     def field(self, field_id: str) -> Field | None:
         """Return the group's field with this id, or None."""
         return next((f for f in self.fields if f.id == field_id), None)
+
+    def key_field(self) -> str:
+        """Return the id of the field rows are matched on ("" for a group without fields)."""
+        if self.key:
+            return self.key
+        texts = [f for f in self.fields if f.type == "text"]
+        chosen = next((f for f in texts if f.required), texts[0] if texts else None)
+        if chosen is None and self.fields:
+            chosen = self.fields[0]
+        return chosen.id if chosen else ""
 
 
 @dataclass(frozen=True)
@@ -187,6 +204,10 @@ class Codebook:
     renamed: Mapping[str, str] = field(default_factory=dict)
     version: str = ""
     path: str = ""
+    #: Who resolves conflicts (`resolvers: [carol]`); empty = anyone. A listed
+    #: resolver is not asked to confirm; anyone else resolving a conflict they
+    #: took part in is.
+    resolvers: tuple[str, ...] = ()
 
     def stage(self, stage_id: str) -> Stage | None:
         """Return the stage with this id, or None."""

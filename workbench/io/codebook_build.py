@@ -28,9 +28,9 @@ CODE_KEYS = ("id", "label", "description", "examples", "children")
 FIELD_KEYS = ("id", "label", "type", "description", "required", "unit", "min", "max",
               "choices")
 CHOICE_KEYS = ("id", "label")
-GROUP_KEYS = ("id", "label", "description", "fields")
+GROUP_KEYS = ("id", "label", "description", "fields", "key")
 TOP_KEYS = ("review", "stages", "criteria", "highlights", "dimensions", "fields", "groups",
-            "renamed")
+            "renamed", "resolvers")
 
 _constructor = yaml.SafeLoader("")
 
@@ -218,7 +218,8 @@ class Builder:
             dimensions=self.items(top, "dimensions", "", self.dimension),
             fields=self.items(top, "fields", "", lambda n, e: self.field(n, e, "field")),
             groups=self.items(top, "groups", "", self.group),
-            renamed=renamed)
+            renamed=renamed,
+            resolvers=self.texts(top, "resolvers", "resolvers"))
 
     def review(self, node: Node) -> ReviewMeta:
         m = self.mapping(node, "review", REVIEW_KEYS)
@@ -331,7 +332,12 @@ class Builder:
         m = self.mapping(node, entry, GROUP_KEYS, required=("id", "label", "fields"))
         gid = self.ident(m, entry, "group", node)
         entry_id = f"{entry} ({gid})" if gid else entry
+        fields = self.items(m, "fields", entry, lambda n, e: self.field(n, e, f"{gid} field"))
+        key = self.text(m, "key", entry_id)
+        if key and key not in {f.id for f in fields}:
+            self.problem(m["key"][1], entry_id, f"'key' {key!r} is not one of the group's "
+                         f"fields ({', '.join(f.id for f in fields) or 'none'})")
+            key = ""
         return Group(id=gid, label=self.text(m, "label", entry_id),
                      description=self.text(m, "description", entry_id),
-                     fields=self.items(m, "fields", entry,
-                                       lambda n, e: self.field(n, e, f"{gid} field")))
+                     fields=fields, key=key)

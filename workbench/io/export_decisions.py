@@ -150,11 +150,13 @@ def final_screening(latest: pd.DataFrame, stage: Stage, source: str) -> dict[str
             n=("value", "size"), kinds=("value", "nunique"), decision=("value", "first"),
             texts=("criteria", "nunique"), criteria=("criteria", "first"))
         mixed = stats.index[(stats["kinds"] == 1) & (stats["texts"] > 1)]
-        union = {}
+        union, differ = {}, set()
         if len(mixed):
             part = rev[rev["study_id"].isin(mixed)]
             for study, texts in part.groupby("study_id", sort=False)["criteria"]:
                 union[study] = split_ids(join_ids(c for t in texts for c in parsed[t]))
+                if len({frozenset(parsed[t]) for t in texts}) > 1:
+                    differ.add(study)
         for study, n, kinds, decision, text in zip(
                 stats.index.tolist(), stats["n"].tolist(), stats["kinds"].tolist(),
                 stats["decision"].tolist(), stats["criteria"].tolist()):
@@ -162,7 +164,8 @@ def final_screening(latest: pd.DataFrame, stage: Stage, source: str) -> dict[str
                 out[study] = FinalDecision(study, sid, CONFLICT)
             elif n >= stage.reviewers:
                 out[study] = FinalDecision(study, sid, FINAL, decision,
-                                           union.get(study) or parsed[text])
+                                           union.get(study) or parsed[text],
+                                           study not in differ)
             else:
                 out[study] = FinalDecision(study, sid, PENDING)
         both = both[is_cons]

@@ -23,7 +23,7 @@ import pandas as pd
 
 from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
 from workbench.core.audit import (ABSENT, PRESENT, BlindSelection, Conflict, Variable,
-                                  blind_selection, coding_variables, find_conflicts,
+                                  blind_selection, coding_variables,
                                   report_frame, screening_variables, variable_results)
 from workbench.core.codebook import CODING, Stage
 from workbench.core.events import CONSENSUS, Event, SheetState, is_valid_reviewer
@@ -231,7 +231,7 @@ def disagreements(report: StageAgreement) -> list[Disagreement]:
 # -- conflicts ---------------------------------------------------------------------------------
 def list_conflicts(review, stage: str | None = None, include_resolved: bool = False,
                    sheets: Sheets | None = None) -> list[Conflict]:
-    """Return the disagreements between reviewers' current values.
+    """Return every value the coders have not agreed on (see `workbench.review.conflicts`).
 
     Args:
         review: the open Review.
@@ -241,23 +241,19 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
         sheets: already read sheets (default: read them now).
 
     Returns:
-        Conflicts by stage, then study id, then field.
+        Conflicts by stage, then study id.
 
     Raises:
         ReviewError: unknown stage.
         SheetError: a sheet cannot be read.
     """
-    sheets = sheets if sheets is not None else read_sheets(review)
-    out: list[Conflict] = []
-    for st in audit_stages(review, stage):
-        for c in find_conflicts(sheets.reviewers, sheets.consensus, st.id):
-            if include_resolved or not c.resolved:
-                out.append(c)
-    return out
+    from workbench.review.conflicts import list_conflicts as listed   # (it imports this module)
+
+    return listed(review, stage, include_resolved, sheets)
 
 
 def count_conflicts(review) -> int:
-    """Return how many conflicts wait to be resolved (for the home screen)."""
+    """Return how many conflicts wait to be resolved, of every kind (for the home screen)."""
     return len(list_conflicts(review))
 
 

@@ -14,7 +14,8 @@ import logging
 from collections.abc import Sequence
 
 from workbench.core.codebook import CODING
-from workbench.core.coding import codes_changes, field_changes
+from workbench.core.coding import codes_changes, coding_of, field_changes
+from workbench.review.group_resolving import group_row_changes
 from workbench.core.consensus import CONFLICT, FINAL, final_decisions
 from workbench.core.events import CONSENSUS, Change, Event, SheetState
 from workbench.core.screening import CRITERIA, DECISION, join_ids, screening_changes, split_ids
@@ -26,9 +27,37 @@ from workbench.store.sheet import consensus_path, validate_reviewer
 log = logging.getLogger(__name__)
 
 
+class ResolverNotConfirmed(ReviewError):
+    """The resolver took part in the conflict (or is not a named resolver); nothing was saved.
+
+    Resolve again with `confirmed=True` once the person has said yes.
+    """
+
+
+def resolver_warning(review, resolver: str, stage: str, study_id: str,
+                     sheets: Sheets | None = None) -> str:
+    """Return why resolving this study needs a confirmation, or "" when it does not.
+
+    It does when the resolver coded or screened the study themselves at that
+    stage (they are a party to the conflict), unless the codebook names them
+    in `resolvers:`; and when the codebook names resolvers and this is not one.
+    """
+    codebook = review.codebook()
+    sheets = sheets if sheets is not None else read_sheets(review)
+    named = codebook.resolvers
+    if named and resolver not in named:
+        return (f"{resolver} is not one of the codebook's resolvers ({', '.join(named)})")
+    party = any(e.study_id == study_id and e.stage == stage
+                for e in sheets.reviewers.get(resolver, ()))
+    if party and resolver not in named:
+        return f"{resolver} took part in this conflict ({study_id} at {stage})"
+    return ""
+
+
 def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: str,
                      resolver: str, reason: str, criteria: Sequence[str] | None = None,
-                     sheets: Sheets | None = None) -> list[Event]:
+                     sheets: Sheets | None = None, from_coder: str | None = None,
+                     confirmed: bool = False) -> list[Event]:
     """Append the consensus value of one study's field to coding/consensus.csv, durably.
 
     The event's `reviewer` is the resolver, its `time` the moment of the
@@ -39,24 +68,40 @@ def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: 
     writes `decision` (the consensus's, or the one all reviewers agree on).
     Values are validated against the codebook like any reviewer's.
 
+    Group rows (coding stages), named by the group's key value as `conflicts`
+    shows it (fuzzy: "MeToo Pakistan" finds "#MeTooPakistan") or a row id:
+    `row:<group>:<key>` with value `keep` or `drop` (or `from_coder`: that
+    coder's whole row, or drop when they have none);
+    `row:<group>:<key>:<field>` one value of the row (the row is kept);
+    `row:<group>` with `from_coder`: that coder's whole table (their rows kept
+    with their values, every other row dropped). A resolved row is recorded
+    under the id of a coder's row of the match, append-only like any value.
+
     Args:
         review: the open Review.
         study_id: the study.
         stage: the stage id.
-        field_name: `decision` or `criteria` (screening), `code:<dim>` or
-            `field:<id>` (coding).
-        value: the consensus value (codes and criteria ";"-joined).
+        field_name: `decision` or `criteria` (screening), `code:<dim>`,
+            `field:<id>` or `row:...` (coding).
+        value: the consensus value (codes and criteria ";"-joined); ignored
+            when `from_coder` is given.
         resolver: who resolves (a reviewer name).
         reason: why; required.
         criteria: with `decision`, the criteria to write (default: see above).
         sheets: already read sheets (default: read them now).
+        from_coder: take this coder's current value (decision with its
+            criteria, codes, a field, a row or a whole table).
+        confirmed: the resolver confirmed although `resolver_warning` says
+            they took part (or are not a named resolver).
 
     Returns:
         The events written.
 
     Raises:
-        ReviewError: unknown stage, a field that cannot be resolved, no
-            reason, or reviewers who disagree on the decision when resolving criteria.
+        ReviewError: unknown stage, a field or row that cannot be resolved
+            (with the closest names), no reason, an unknown coder, or
+            reviewers who disagree on the decision when resolving criteria.
+        ResolverNotConfirmed: see `confirmed`; nothing was saved.
         DecisionRefused: the value does not fit the codebook; nothing was saved.
         SheetError: invalid resolver name, or the append failed; nothing was saved.
     """
@@ -68,19 +113,39 @@ def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: 
     st = audit_stages(review, stage)[0]
     sheets = sheets if sheets is not None else read_sheets(review)
     _check_resolvable(review, sheets, st.id, study_id)
+    if from_coder is not None and from_coder not in sheets.reviewers:
+        raise ReviewError(f"{from_coder!r} has no sheet (coders: "
+                          f"{', '.join(sorted(sheets.reviewers)) or 'none'}); nothing was saved")
+    warning = resolver_warning(review, resolver, st.id, study_id, sheets)
+    if warning and not confirmed:
+        raise ResolverNotConfirmed(f"{warning}; confirm to resolve it anyway; nothing was saved")
     sheet = Sheet.open(consensus_path(review.coding), resolver, codebook.version,
                        review.aliases())
     current = sheet.state.values(st.id, study_id)
+    coder = SheetState(sheets.reviewers[from_coder]) if from_coder is not None else None
     if st.kind == CODING:
+        mine = coding_of(codebook, coder, st.id, study_id) if coder is not None else None
         if field_name.startswith("code:"):
+            if mine is not None:
+                value = join_ids(mine.codes.get(field_name[5:], ()))
             changes = codes_changes(codebook, st.id, field_name[5:], split_ids(value))
         elif field_name.startswith("field:"):
+            if mine is not None:
+                value = mine.values.get(field_name[6:], "")
             changes = field_changes(codebook, st.id, field_name[6:], value)
+        elif field_name.startswith("row:"):
+            changes = group_row_changes(review, sheets, st.id, study_id, field_name, value,
+                                        from_coder)
         else:
             raise ReviewError(f"field {field_name!r} cannot be resolved at coding stage "
-                              f"{st.id!r} (use code:<dimension> or field:<id>); nothing was saved")
+                              f"{st.id!r} (use code:<dimension>, field:<id> or "
+                              "row:<group>[:<key>[:<field>]]); nothing was saved")
     elif field_name in (DECISION, CRITERIA):
         states = {r: SheetState(e) for r, e in sheets.reviewers.items()}
+        if coder is not None:
+            value = coder.value(st.id, study_id, field_name)
+            if field_name == DECISION:
+                criteria = list(split_ids(coder.value(st.id, study_id, CRITERIA)))
         decision, chosen = _screening_pair(st.id, study_id, field_name, value.strip(),
                                            criteria, current, states, st.reviewers)
         changes = screening_changes(codebook, st.id, {}, decision, chosen)
@@ -134,4 +199,4 @@ def _screening_pair(stage: str, study: str, field_name: str, value: str,
     return decision, list(split_ids(value))
 
 
-__all__ = ["resolve_conflict"]
+__all__ = ["resolve_conflict", "resolver_warning", "ResolverNotConfirmed"]

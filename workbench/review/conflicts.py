@@ -1,0 +1,141 @@
+"""Conflicts of a review folder: what the coders have not agreed on, for every stage.
+
+Reads the sheets (`workbench.review.agreement.read_sheets`), applies the one
+consensus rule (`workbench.core.consensus`) and lists what is not agreed
+(`workbench.core.conflicts`): screening decisions and criteria, codes,
+extraction values, group rows and their fields, and values a merge of
+studies brought together. The conflicts verb, the resolve screen, `check`,
+`status` and the home screen all call `list_conflicts` / `conflict_counts`.
+
+    for c in list_conflicts(review):
+        print(c.stage, c.study_id, c.field, c.values)
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from workbench.core.codebook import CODING
+from workbench.core.conflicts import (Conflict, coding_conflicts, merge_conflicts,
+                                      screening_conflicts)
+from workbench.core.consensus import StudyConsensus, coding_consensus
+from workbench.core.events import CONSENSUS, Event, SheetState, is_valid_reviewer
+from workbench.core.screening import NOTE
+from workbench.review.agreement import Sheets, audit_stages, read_sheets
+from workbench.store.sheet import read_sheet
+
+
+def raw_reviewer_events(review) -> dict[str, list[Event]]:
+    """Return {reviewer: events} with the study ids as written (no merge aliases applied)."""
+    folder = Path(review.coding)
+    out: dict[str, list[Event]] = {}
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        if path.stem != CONSENSUS and is_valid_reviewer(path.stem):
+            out[path.stem] = list(read_sheet(path).events)
+    return out
+
+
+def coding_results(review, stage: str, sheets: Sheets,
+                   studies: set[str] | None = None) -> dict[str, StudyConsensus]:
+    """Return {study id: StudyConsensus} for every study some sheet coded at a coding stage.
+
+    Args:
+        review: the open Review.
+        stage: a coding stage id.
+        sheets: the review's sheets.
+        studies: only these studies (default: every study with events).
+    """
+    codebook = review.codebook()
+    st = codebook.stage(stage)
+    states = {n: SheetState(e for e in ev if e.stage == stage)
+              for n, ev in sheets.reviewers.items()}
+    states[CONSENSUS] = SheetState(e for e in sheets.consensus if e.stage == stage)
+    ids = sorted({s for state in states.values() for s in state.studies(stage)})
+    out = {}
+    for study in ids:
+        if studies is not None and study not in studies:
+            continue
+        cells = {n: state.fields(stage, study) for n, state in states.items()}
+        cells = {n: c for n, c in cells.items() if c}
+        out[study] = coding_consensus(codebook, stage, study, cells, st.reviewers)
+    return out
+
+
+def study_consensus(review, stage: str, study_id: str,
+                    sheets: Sheets | None = None) -> StudyConsensus:
+    """Return the StudyConsensus of one study at a coding stage."""
+    sheets = sheets if sheets is not None else read_sheets(review)
+    found = coding_results(review, stage, sheets, {study_id})
+    return found.get(study_id) or StudyConsensus(study_id, stage, (), [], {}, {})
+
+
+def list_conflicts(review, stage: str | None = None, include_resolved: bool = False,
+                   sheets: Sheets | None = None) -> list[Conflict]:
+    """Return every value the coders have not agreed on, stage by stage (codebook order).
+
+    Args:
+        review: the open Review.
+        stage: one stage id, or None for every stage.
+        include_resolved: also list conflicts the consensus sheet settled
+            (their `consensus` holds the agreed value).
+        sheets: already read sheets (default: read them now).
+
+    Returns:
+        Conflicts by stage, then study id; at each study merges first, then
+        the decision or criteria, or codes, fields and group rows in codebook order.
+
+    Raises:
+        ReviewError: unknown stage.
+        SheetError: a sheet cannot be read.
+    """
+    sheets = sheets if sheets is not None else read_sheets(review)
+    aliases = review.aliases()
+    raw = raw_reviewer_events(review) if aliases else {}
+    out: list[Conflict] = []
+    for st in audit_stages(review, stage):
+        consensus = SheetState(e for e in sheets.consensus if e.stage == st.id)
+        found = merge_conflicts(raw, aliases, consensus, st.id, include_resolved)
+        states = {n: SheetState(e for e in ev if e.stage == st.id)
+                  for n, ev in sheets.reviewers.items()}
+        if st.kind == CODING:
+            for result in coding_results(review, st.id, sheets).values():
+                found += _with_notes(coding_conflicts(result, include_resolved), states, st.id)
+        else:
+            found += screening_conflicts(st.id, states, consensus, include_resolved)
+        out += sorted(found, key=lambda c: (c.study_id, c.kind != "merge"))
+    return out
+
+
+def _with_notes(conflicts: list[Conflict], states: dict[str, SheetState],
+                stage: str) -> list[Conflict]:
+    """Fill each coder's note on a coding conflict: the dimension's memo, else the study note."""
+    from dataclasses import replace
+
+    out = []
+    for c in conflicts:
+        notes = {}
+        for coder in c.values:
+            st = states.get(coder)
+            if st is None:
+                continue
+            memo = st.value(stage, c.study_id, "memo:" + c.field[5:]) \
+                if c.field.startswith("code:") else ""
+            text = memo or st.value(stage, c.study_id, NOTE)
+            if text:
+                notes[coder] = text
+        out.append(replace(c, notes=notes))
+    return out
+
+
+def conflict_counts(review, sheets: Sheets | None = None) -> dict[str, int]:
+    """Return how many conflicts are open, by kind, plus "total" (home screen and `status`).
+
+    Kinds: decision, criteria, code, field, row, row_field, merge.
+    """
+    counts = Counter(c.kind for c in list_conflicts(review, sheets=sheets))
+    return {**dict(sorted(counts.items())), "total": sum(counts.values())}
+
+
+__all__ = ["Conflict", "list_conflicts", "conflict_counts", "coding_results",
+           "study_consensus", "raw_reviewer_events"]
