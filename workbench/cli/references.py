@@ -14,14 +14,21 @@ from workbench.review import init_review
 
 @cli.command("init")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-def init_cmd(directory: Path) -> None:
+@click.option("--git", "with_git", is_flag=True,
+              help="Also make it a git repository set up for `workbench sync`.")
+def init_cmd(directory: Path, with_git: bool) -> None:
     """Make a new review folder with a commented codebook template.
 
-    Example: workbench init my-review
+    Example: workbench init my-review --git
     """
     review = init_review(directory)
     click.echo(f"Made a new review in {review.root}: edit codebook.yaml, then "
                f"`workbench import EXPORT --database NAME`.")
+    if with_git:
+        from workbench.review.sync import init_git
+        init_git(review.root)
+        click.echo("It is a git repository: commit it, add the team's remote "
+                   "(git remote add origin URL), push, and each member runs `workbench sync`.")
 
 
 @cli.command("import")
