@@ -17,7 +17,8 @@ import pandas as pd
 from workbench.core.prisma import (CITATIONS, ORGANISATIONS, WEBSITES, PrismaCounts,
                                     source_method)
 from workbench.io.export import ExportFolder
-from workbench.io.export_summary import save_figure
+from workbench.io.export_summary import plain_text, save_figure
+from workbench.io.safe_cells import visible_text
 
 TEMPLATE_COLUMNS = ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
 
@@ -200,13 +201,20 @@ def draw_prisma_figure(counts: PrismaCounts, title: str = ""):
 
     Returns:
         The figure; every box is a `Rectangle` whose gid is "box<i>" and its
-        text a `Text` with the same gid.
+        text a `Text` with the same gid. Every text is plain (a "$" in a
+        criterion label or the title is drawn as a "$", never as mathtext).
     """
+    with plain_text():
+        return _draw_prisma_figure(counts, title)
+
+
+def _draw_prisma_figure(counts: PrismaCounts, title: str):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-    rows = _cells(counts)
+    title = visible_text(title)
+    rows = [[visible_text(t) if t else t for t in row] for row in _cells(counts)]
     other = any(row[2] for row in rows)
     widths = (3.0, 3.0, 2.75) if other else (3.4, 3.4, 0.0)
     xs = [_BAND, _BAND + widths[0] + _GAP, _BAND + widths[0] + widths[1] + 2 * _GAP - 0.2]
@@ -290,4 +298,5 @@ def write_prisma_diagram(folder: ExportFolder, stem: str, counts: PrismaCounts,
     Returns:
         The file names written.
     """
-    return save_figure(folder, stem, draw_prisma_figure(counts, title), dpi=200)
+    with plain_text():
+        return save_figure(folder, stem, draw_prisma_figure(counts, title), dpi=200)

@@ -12,8 +12,19 @@ import pandas as pd
 from workbench.core.codebook import Codebook
 from workbench.io.export import ExportFolder
 from workbench.io.export_tables import column_name
+from workbench.io.safe_cells import visible_text
 
 CHART_MAX_BARS = 30
+#: matplotlib settings under which every label is drawn as written: a code label
+#: "$x^2$" or "costs $5-$10" is text, never mathtext or TeX (which fail on some labels).
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def plain_text():
+    """Return a context in which matplotlib draws every string as plain text."""
+    import matplotlib
+
+    return matplotlib.rc_context(PLAIN_TEXT)
 
 
 def code_frequencies(codebook: Codebook, wide: pd.DataFrame) -> pd.DataFrame:
@@ -105,7 +116,20 @@ def metric_summary(table: pd.DataFrame, numeric: list[str]) -> pd.DataFrame:
 
 def write_chart(folder: ExportFolder, stem: str, labels: list[str], values: list[float],
                 title: str, xlabel: str = "", kind: str = "barh") -> list[str]:
-    """Draw a bar chart (or a line for "line") as PNG and SVG; return the file names."""
+    """Draw a bar chart (or a line for "line") as PNG and SVG; return the file names.
+
+    Labels and titles are plain text (`PLAIN_TEXT`), whatever characters they
+    hold; characters an SVG cannot hold are shown as symbols (`visible_text`).
+    """
+    if kind == "barh":
+        labels = [visible_text(x) if isinstance(x, str) else x for x in labels]
+    with plain_text():
+        return _draw_chart(folder, stem, labels, values, visible_text(title),
+                           visible_text(xlabel), kind)
+
+
+def _draw_chart(folder: ExportFolder, stem: str, labels: list[str], values: list[float],
+                title: str, xlabel: str, kind: str) -> list[str]:
     from matplotlib.figure import Figure
 
     labels, values = labels[:CHART_MAX_BARS], values[:CHART_MAX_BARS]
@@ -134,7 +158,7 @@ def save_figure(folder: ExportFolder, stem: str, fig, dpi: int) -> list[str]:
     import matplotlib
 
     names = []
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
+    with matplotlib.rc_context({"svg.fonttype": "none", **PLAIN_TEXT}):
         for ext in ("svg", "png"):
             name = f"{stem}.{ext}"
             fig.savefig(folder.path(name), format=ext, dpi=dpi if ext == "png" else None,

@@ -11,16 +11,14 @@ cell for NA) that Excel, LibreOffice, openpyxl and pandas read.
 Text is always stored as text (an inline string), so a value that starts
 with "=" is never evaluated as a formula. Characters XML 1.0 forbids
 (control characters other than tab, CR and LF, e.g. a NUL or a vertical
-tab pasted from Word) are replaced by their visible symbol (U+2400 + code,
-e.g. NUL -> "\u2400", \x0b -> "\u240b"; a lone surrogate, U+FFFE and
-U+FFFF -> U+FFFD), so the cell shows where they were; the CSV files keep
-them as they are.
+tab pasted from Word) are replaced by their visible symbol
+(`safe_cells.visible_text`: NUL -> "\u2400", \x0b -> "\u240b"), so the cell
+shows where they were; the CSV files keep them as they are.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import zipfile
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -29,9 +27,10 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
+from workbench.io.safe_cells import visible_text
+
 #: Rows per chunk of sheet XML (bounds memory for large tables).
 CHUNK_ROWS = 20_000
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
          '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
          '<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
@@ -81,18 +80,8 @@ def column_letter(index: int) -> str:
 BLANK = "<c/>"
 
 
-def _visible(match: re.Match) -> str:
-    code = ord(match.group())
-    return chr(0x2400 + code) if code < 0x20 else "\ufffd"
-
-
-def xml_text(value: str) -> str:
-    """Return `value` with the characters XML 1.0 forbids replaced by visible symbols."""
-    return _ILLEGAL.sub(_visible, value) if _ILLEGAL.search(value) else value
-
-
 def _text_cell(value: str) -> str:
-    value = xml_text(value)
+    value = visible_text(value)
     text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if "\r" in text:  # a raw CR would be read back as LF
         text = text.replace("\r", "&#13;")
@@ -167,7 +156,7 @@ def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame],
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<workbook xmlns="{_NS}spreadsheetml/2006/main" '
             f'xmlns:r="{_NS}officeDocument/2006/relationships"><sheets>'
-            + "".join(f'<sheet name={quoteattr(xml_text(t))} sheetId="{n}" r:id="rId{n}"/>'
+            + "".join(f'<sheet name={quoteattr(visible_text(t))} sheetId="{n}" r:id="rId{n}"/>'
                       for n, t in enumerate(titles, start=1))
             + "</sheets></workbook>"))
         zf.writestr("xl/_rels/workbook.xml.rels", (

@@ -17,6 +17,12 @@ spreadsheet shows it as text and the value is otherwise unchanged.
 
 Use `write_safe_csv(frame, path_or_stream, ...)` instead of `frame.to_csv`,
 `csv_text(frame)` for a string, and `safe_row(values)` for `csv.writer` rows.
+
+XML outputs (XLSX cells, SVG chart labels) cannot hold most control
+characters at all (a NUL or a vertical tab pasted from Word): `visible_text`
+replaces each with its visible symbol (U+2400 + code: NUL -> "\u2400",
+\x0b -> "\u240b"; a lone surrogate, U+FFFE and U+FFFF -> U+FFFD) so the
+reader sees where it was. CSV files keep such characters as they are.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ DANGEROUS = frozenset("=+-@\t\r")
 QUOTE = "'"
 _FIRST = DANGEROUS | {QUOTE}
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+#: Characters XML 1.0 cannot hold (tab, LF and CR it can).
+ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: Matches the quote `neutralize` added (for R, pandas or a spreadsheet's find/replace).
 ADDED_QUOTE = re.compile(r"^'(?='*[=+\-@\t\r])")
 
@@ -63,6 +71,16 @@ def restore(value: str) -> str:
         if rest and rest[0] in DANGEROUS:
             return value[1:]
     return value
+
+
+def _symbol(match: re.Match) -> str:
+    code = ord(match.group())
+    return chr(0x2400 + code) if code < 0x20 else "\ufffd"
+
+
+def visible_text(value: str) -> str:
+    """Return `value` with every character XML cannot hold replaced by a visible symbol."""
+    return ILLEGAL_XML.sub(_symbol, value) if ILLEGAL_XML.search(value) else value
 
 
 def safe_row(values: Iterable[object]) -> list[object]:

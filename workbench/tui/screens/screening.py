@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
 from workbench.core.codebook import EXCLUDE, compile_highlights
+from workbench.core.links import study_links
 from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, NOT_RETRIEVED
 from workbench.errors import WorkbenchError
 from workbench.review.screening import Filter, ScreeningSession, find_fulltext, open_session
@@ -332,11 +333,12 @@ class ScreeningScreen(Screen):
     def action_open(self) -> None:
         study = self.source
         pdfs = find_fulltext(self.review, study)
-        targets = [str(p) for p in pdfs]
-        if study.doi:
-            targets.append(f"https://doi.org/{study.doi}")
-        if study.url:
-            targets.append(study.url)
+        links = study_links([str(p) for p in pdfs], study.doi, study.url)
+        targets = links.openable
+        if not targets and links.refused:
+            self.notify(f"Not opened (only web and DOI links are): {links.refused[0]!r}",
+                        timeout=15, severity="warning")
+            return
         if not targets:
             self.notify("This study has no DOI, URL or PDF under references/.",
                         severity="warning")
