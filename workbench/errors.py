@@ -97,3 +97,15 @@ class ExportError(WorkbenchError):
 
 class ReviewError(WorkbenchError):
     """The review folder is missing something or is used wrongly."""
+
+
+class FulltextError(WorkbenchError):
+    """A full text cannot be read, linked or cached (names the file and what to do).
+
+    `problem` is a short code a caller can act on ("password", "unreadable", or "").
+    """
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None,
+                 hint: str | None = None, problem: str = "") -> None:
+        super().__init__(message, path=path, line=line, hint=hint)
+        self.problem = problem
