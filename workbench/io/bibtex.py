@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import bibtexparser
 from bibtexparser.model import (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry,
-                                MiddlewareErrorBlock, ParsingFailedBlock)
+                                ImplicitComment, MiddlewareErrorBlock, ParsingFailedBlock)
 from pylatexenc.latex2text import LatexNodes2Text
 
 from workbench.core.records import ImportReport, Record, clean_text, normalize_doi, parse_year
@@ -25,7 +25,10 @@ log = logging.getLogger(__name__)
 _LATEX = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
 _ENTRY_HEAD = re.compile(r"@\s*(\w+)\s*[{(]\s*([^,\s=]*)")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-_AFFILIATION_LETTERS = re.compile(r"(?<=\.)[a-z]{1,2}$")
+#: Scopus (2017) affiliation letters glued to the initials: "C.a", "A.a  b  c", "M.D.a".
+_AFFILIATION_LETTERS = re.compile(r"(?<=\.)[a-z]{1,2}(?:\s+[a-z]{1,2})*\s*$")
+#: The longest value an @string macro or a field may expand to; a longer one is refused.
+MAX_VALUE_CHARS = 1_000_000
 _VENUE_FIELDS = ("journal", "journaltitle", "booktitle", "series", "publisher", "institution",
                  "school", "organization", "howpublished")
 _TEXT_FIELDS = ("title", "abstract", "keywords", "author_keywords") + _VENUE_FIELDS
@@ -133,9 +136,16 @@ def split_authors(value: str) -> tuple[str, ...]:
     if len(names) == 1 and names[0].count(",") >= 2 and "{" not in names[0]:
         tokens = [t.strip() for t in names[0].split(",") if t.strip()]
         if len(tokens) % 2 == 0:
-            names = [f"{tokens[i]}, {_AFFILIATION_LETTERS.sub('', tokens[i + 1])}"
-                     for i in range(0, len(tokens), 2)]
-    return tuple(a for a in (_as_last_first(n) for n in names) if a)
+            names = [f"{tokens[i]}, {tokens[i + 1]}" for i in range(0, len(tokens), 2)]
+    return tuple(a for a in (_without_affiliation(_as_last_first(n)) for n in names) if a)
+
+
+def _without_affiliation(name: str) -> str:
+    """Drop affiliation letters glued to a "Last, F.M." name's initials ("Iorio, C.a b")."""
+    last, comma, given = name.partition(", ")
+    if not comma or "." not in given:
+        return name
+    return f"{last}, {_AFFILIATION_LETTERS.sub('', given)}"
 
 
 def _keywords(value: str) -> tuple[str, ...]:
@@ -161,22 +171,40 @@ def _split_concat(value: str) -> list[str]:
     return [p.strip() for p in parts]
 
 
+class ValueTooLong(ValueError):
+    """A value expands (through @string macros) beyond MAX_VALUE_CHARS characters."""
+
+
+#: Stands for an @string whose value was refused: any use of it is refused too.
+_REFUSED = "\x00refused\x00"
+
+
 def resolve_value(raw: str, strings: dict[str, str]) -> str:
     """Return a raw BibTeX value with enclosing braces/quotes removed and macros expanded.
 
     Args:
         raw: the value as written ("{Text}", "\"Text\"", "jan", "a # \" \" # b").
         strings: @string macros, keys in lower case, values already resolved.
+
+    Raises:
+        ValueTooLong: the expanded value would exceed MAX_VALUE_CHARS (an @string bomb).
     """
     raw = raw.strip()
     pieces = _split_concat(raw) if "#" in raw else [raw]
     out = []
+    size = 0
     for piece in pieces:
         if len(piece) >= 2 and ((piece[0] == "{" and piece[-1] == "}") or
                                 (piece[0] == '"' and piece[-1] == '"')):
-            out.append(piece[1:-1])
+            value = piece[1:-1]
         else:
-            out.append(strings.get(piece.lower(), piece))
+            value = strings.get(piece.lower(), piece)
+            if value is _REFUSED:
+                raise ValueTooLong(f"uses @string {piece}, which was refused")
+        size += len(value)
+        if size > MAX_VALUE_CHARS:
+            raise ValueTooLong(f"expands to more than {MAX_VALUE_CHARS:,} characters")
+        out.append(value)
     return "".join(out)
 
 
@@ -263,6 +291,53 @@ _RawEntry = tuple[str, str, list[tuple[str, str]], int]
 _PARALLEL_MIN_CHARS = 4_000_000
 
 
+_STRAY_HINTS = re.compile(r"[{}]|@\s*[^\s{(]*\s*[{(]|^\s*[A-Za-z][\w-]*\s*=", re.MULTILINE)
+_BAD_TYPE = re.compile(r"@\s*([^\s{(]+)\s*[{(]\s*([^,\s=]*)")
+_NO_AT = re.compile(r"^\s*([A-Za-z]+)\s*[{(]\s*([^,\s={}]*)\s*,")
+
+
+def _stray_problems(block: ImplicitComment, path: str, line_offset: int) -> list[Problem]:
+    """Report each blank-line separated stretch of text outside entries that looks like BibTeX.
+
+    Free text between entries is a comment in BibTeX (a "Scopus / EXPORT DATE" header,
+    "% ..." lines); a stretch with braces, an "@type{" head or a "field =" line is a
+    broken entry, and saying nothing about it would lose the entry silently.
+    """
+    problems: list[Problem] = []
+    first = block.start_line + 1 + line_offset
+    stretch: list[str] = []
+    start = first
+    lines = block.comment.split("\n") + [""]
+    for number, line in enumerate(lines, start=first):
+        if line.strip():
+            if not stretch:
+                start = number
+            stretch.append(line)
+            continue
+        if stretch:
+            text = "\n".join(s for s in stretch if not s.lstrip().startswith("%"))
+            if _STRAY_HINTS.search(text):
+                problems.append(_stray_problem(text, path, start))
+            stretch = []
+    return problems
+
+
+def _stray_problem(text: str, path: str, line: int) -> Problem:
+    head = _BAD_TYPE.search(text)
+    if head:
+        key = head.group(2) or None
+        return Problem(path, line, key, f"'@{head.group(1)}' is not a valid BibTeX entry type "
+                                        "(letters only); entry was not imported")
+    head = _NO_AT.match(text)
+    if head:
+        key = head.group(2) or None
+        return Problem(path, line, key, f"entry has no '@' before '{head.group(1)}'; "
+                                        "entry was not imported")
+    shown = " ".join(text.split())[:50]
+    return Problem(path, line, None, f"text outside any entry looks like part of one "
+                                     f"({shown!r}); it was not imported")
+
+
 def _parse_chunk(text: str, line_offset: int, path: str
                  ) -> tuple[list[_RawEntry], list[tuple[str, str, int]], list[Problem]]:
     """Run bibtexparser on part of a file; return raw entries, @strings and problems.
@@ -284,6 +359,9 @@ def _parse_chunk(text: str, line_offset: int, path: str
             continue
         problem = _failed_problem(block, path)
         problems.append(dataclasses.replace(problem, line=(problem.line or 0) + line_offset))
+    for block in library.comments:
+        if isinstance(block, ImplicitComment) and block.comment.strip():
+            problems.extend(_stray_problems(block, path, line_offset))
     return entries, strings, problems
 
 
@@ -349,9 +427,18 @@ def parse_bibtex(text: str, path: str, database: str = "") -> ImportReport:
                 problems.append(Problem(path, line, key, f"@string {key} is defined twice; "
                                         "the second definition was not used"))
                 continue
-            strings[name] = resolve_value(value, strings)
-    items = [(key, etype, _fields(fields, strings), line)
-             for key, etype, fields, line in raw_entries]
+            try:
+                strings[name] = resolve_value(value, strings)
+            except ValueTooLong as exc:
+                problems.append(Problem(path, line, key, f"@string {key} {exc}; it was not "
+                                        "used, and entries that use it were not imported"))
+                strings[name] = _REFUSED
+    items = []
+    for key, etype, fields, line in raw_entries:
+        try:
+            items.append((key, etype, _fields(fields, strings), line))
+        except ValueTooLong as exc:
+            problems.append(Problem(path, line, key, f"a field {exc}; entry was not imported"))
     items.sort(key=lambda item: item[3])
     _inherit_crossrefs(items)
     records = [_to_record(key, etype, fields, line, path, database)

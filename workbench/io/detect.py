@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import PurePath
 
@@ -19,7 +21,10 @@ _EXTENSIONS: dict[str, str] = {
 }
 
 _HEAD_CHARS = 200_000
-_BIBTEX_ENTRY = re.compile(r"^[ \t]*@[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
+#: An entry head with its key and comma (`@article{key,`), or an @string/@comment/@preamble.
+_BIBTEX_ENTRY = re.compile(
+    r"^[ \t]*@(?:[A-Za-z]+[ \t]*[{(][ \t]*[^\s,{}()\"=#]*[ \t]*,|"
+    r"(?:string|comment|preamble)[ \t]*[{(])", re.MULTILINE | re.IGNORECASE)
 _RIS_TY = re.compile(r"^TY  ?- ", re.MULTILINE)
 _RIS_TAG = re.compile(r"^[A-Z][A-Z0-9]  ?-(?: |$)", re.MULTILINE)
 _MEDLINE_TAG = re.compile(r"^(?:PMID|PMC |OWN |STAT|FAU |DCOM|PST |SO  )- ", re.MULTILINE)
@@ -38,6 +43,39 @@ def _looks_like_table(head: str) -> bool:
         if len(cells) >= 2 and sum(1 for c in cells if c) >= 2:
             return True
     return False
+
+
+#: Rows of the head read to judge whether a table explains the file.
+_TABLE_SAMPLE_ROWS = 500
+
+
+def _table_fit(head: str) -> int:
+    """Return how many sampled rows match the header's width, or 0 when most do not.
+
+    A table explains a file when nearly every row has as many fields as its
+    header row; a BibTeX or RIS file read as CSV does not.
+    """
+    first = next((line for line in head.split("\n") if line.strip()), "")
+    if first.lstrip()[:1] in ("@", "%", "<") or not _looks_like_table(head):
+        return 0
+    counts = {d: first.count(d) for d in ("\t", ";", ",")}
+    delimiter = max(counts, key=lambda d: (counts[d], d == "\t", d == ","))
+    reader = csv.reader(io.StringIO(head.lstrip()), delimiter=delimiter)
+    try:
+        width = len(next(reader))
+        rows = fitting = 0
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            rows += 1
+            fitting += len(row) == width
+            if rows >= _TABLE_SAMPLE_ROWS:
+                break
+    except (csv.Error, StopIteration):
+        return 0
+    if width < 2 or not rows or fitting < 0.9 * rows:
+        return 0
+    return fitting
 
 
 def _scores(head: str) -> dict[str, int]:
@@ -61,6 +99,10 @@ def _scores(head: str) -> dict[str, int]:
         scores["wos"] = 10 * wos_head + len(_WOS_TAG.findall(head)) // 10
     if not any(scores.values()) and _looks_like_table(head):
         scores["table"] = 1
+    elif scores["bibtex"] or scores["ris"] or scores["medline"]:
+        fit = _table_fit(head)  # a table whose cells start lines with "@UNESCO (" or "TY  - "
+        if fit:
+            scores["table"] = 10 * fit + 1
     first = next((line for line in head.split("\n") if line.strip()), "")
     if first.startswith("PT\t") or first.count("\t") >= 3:
         scores["table"] = max(scores.values()) + 1

@@ -48,18 +48,20 @@ def parse_medline(text: str, path: str, database: str = "") -> ImportReport:
     start = 0
     ordinal = 0
     last: list[str] | None = None  # the value list of the last tag, for continuations
+    damaged = False  # the open entry has a problem: it is reported, not imported
 
     def finish() -> None:
-        nonlocal fields, start, last
+        nonlocal fields, start, last, damaged
         if fields:
             entry = f"record {ordinal}"
             if not fields.get("PMID", [""])[0].strip():
                 problems.append(Problem(path, start, entry,
                                         "entry has no PMID- line; not read as a PubMed record"))
-            else:
+            elif not damaged:
                 records.append(_build_record(fields, path, database, start))
         fields = {}
         last = None
+        damaged = False
 
     heads: dict[str, str | None] = {}  # first four characters -> tag (or None): no regex per line
     for number, line in enumerate(text.split("\n"), start=1):
@@ -91,7 +93,9 @@ def parse_medline(text: str, path: str, database: str = "") -> ImportReport:
             log.info("%s:%d: text between records ignored: %r", path, number, line.strip()[:60])
             continue
         problems.append(Problem(path, number, f"record {ordinal}",
-                                f"not a MEDLINE line (expected 'TAG - value'): {line.strip()[:60]!r}"))
+                                f"not a MEDLINE line (expected 'TAG - value'): {line.strip()[:60]!r}"
+                                "; record was not imported"))
+        damaged = True
     finish()
     problems.sort(key=lambda p: p.line or 0)
     return ImportReport(records=records, problems=problems, format=FORMAT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import logging
 import re
@@ -10,7 +11,7 @@ from pathlib import Path
 from workbench.core.records import ImportReport
 from workbench.errors import Problem, WorkbenchError
 from workbench.io.detect import detect_format
-from workbench.io.encoding import decode_bytes
+from workbench.io.encoding import decode_export
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,8 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
     except OSError as exc:
         raise WorkbenchError(f"cannot read the file ({exc.strerror or exc})", path=shown,
                              hint="nothing was imported") from exc
-    text = decode_bytes(data, shown)
+    decoded = decode_export(data, shown)
+    text = decoded.text
     if not text.strip():
         return ImportReport(problems=[Problem(shown, None, None,
                                               "the file is empty; nothing was imported")])
@@ -141,4 +143,54 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
         report = parse_table(text, shown, label, mapping=mapping)
     else:
         report = _parser(fmt)(text, shown, label)
+    if decoded.bad_lines:
+        report = set_aside_damaged(report, decoded.bad_lines, shown, decoded.encoding)
     return dataclasses.replace(report, format=fmt)
+
+
+def set_aside_damaged(report: ImportReport, bad_lines: tuple[int, ...], path: str,
+                      encoding: str) -> ImportReport:
+    """Drop the records that hold damaged bytes and report each damaged line.
+
+    A record holds a line when it is the last record starting at or before it.
+    A damaged line before the first record is reported on its own; when records
+    carry no line numbers, no record can be cleared and none is kept.
+
+    Args:
+        report: what the parser made of the decoded text.
+        bad_lines: 1-based lines with bytes that were not valid (shown as U+FFFD).
+        path: the display path.
+        encoding: the encoding the file was read in, for the message.
+
+    Returns:
+        The report without the damaged records, with one Problem per damaged line.
+    """
+    what = f"bytes that are not valid {encoding} or NUL bytes (shown as \ufffd)"
+    records = report.records
+    problems = list(report.problems)
+    if any(r.line is None for r in records):
+        problems.extend(Problem(path, line, None, f"{what}; the record they belong to cannot "
+                                "be told, so no record of this file was imported")
+                        for line in bad_lines)
+        return dataclasses.replace(report, records=[], problems=_sorted(problems))
+    order = sorted(range(len(records)), key=lambda i: records[i].line)
+    starts = [records[i].line for i in order]
+    damaged: set[int] = set()
+    for line in bad_lines:
+        at = bisect.bisect_right(starts, line) - 1
+        if at < 0:
+            problems.append(Problem(path, line, None, f"{what}, before the first record; "
+                                                      "this line was not imported"))
+            continue
+        index = order[at]
+        record = records[index]
+        if index not in damaged:
+            problems.append(Problem(path, line, record.key or None,
+                                    f"{what}; record was not imported"))
+        damaged.add(index)
+    kept = [r for i, r in enumerate(records) if i not in damaged]
+    return dataclasses.replace(report, records=kept, problems=_sorted(problems))
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: p.line or 0)

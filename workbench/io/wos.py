@@ -55,16 +55,20 @@ def parse_wos(text: str, path: str, database: str = "") -> ImportReport:
     start = 0
     ordinal = 0
     last_tag = ""
+    damaged = False  # the open record has a problem: it is reported, not imported
 
     def close(complete: bool, number: int, why: str) -> None:
-        nonlocal tags
+        nonlocal tags, damaged
         if tags is None:
             return
         entry = f"record {ordinal}"
         if not complete:
-            problems.append(Problem(path, start, entry, f"record has no ER line ({why} at line {number})"))
-        records.append(record_from_tags(tags, path, database, start, f"record {ordinal}"))
+            problems.append(Problem(path, start, entry, f"record has no ER line ({why} at line "
+                                                        f"{number}); record was not imported"))
+        elif not damaged:
+            records.append(record_from_tags(tags, path, database, start, entry))
         tags = None
+        damaged = False
 
     heads: dict[str, str | None] = {}
     lines = text.lstrip("\ufeff").split("\n")
@@ -88,20 +92,24 @@ def parse_wos(text: str, path: str, database: str = "") -> ImportReport:
                     _add(tags, last_tag, line.strip(), continuation=True)
                 else:
                     problems.append(Problem(path, number, f"record {ordinal}",
-                                            "continuation line after an unreadable line; ignored"))
+                                            "continuation line after an unreadable line; "
+                                            "record was not imported"))
+                    damaged = True
                 continue
             recovered = line[:2] if line[:2] in KNOWN_TAGS and line[2:3].isalpha() else ""
             entry = f"record {ordinal}"
             if recovered:
                 problems.append(Problem(path, number, entry,
-                                        f"tag {recovered!r} is not followed by a space: {line[:40]!r} "
-                                        f"(read as {recovered} {line[2:40]!r})"))
+                                        f"tag {recovered!r} is not followed by a space: {line[:40]!r}"
+                                        "; record was not imported"))
                 last_tag = recovered
                 _add(tags, recovered, line[2:].strip(), continuation=False)
             else:
                 problems.append(Problem(path, number, entry,
-                                        f"not a Web of Science tag line: {line[:60]!r}"))
+                                        f"not a Web of Science tag line: {line[:60]!r}; "
+                                        "record was not imported"))
                 last_tag = ""
+            damaged = True
             continue
         value = line[3:].strip()
         if tag == "PT":
