@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from workbench.core.dedupe_match import (
-    DISTINCT, DUPLICATE, UNCERTAIN, complete_features, find_candidates, judge_pair, record_features,
-    worth_judging,
+    DISTINCT, DUPLICATE, UNCERTAIN, complete_features, find_candidates, judge_pair, mark_recurring,
+    record_features, worth_judging,
 )
 from workbench.core.records import Record
 from workbench.errors import DedupeError
@@ -255,6 +255,7 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
     judged = len(pairs)
     for i in {k for pair in pairs for k in pair}:
         complete_features(feats[i], records[i])
+    mark_recurring(feats, records)
     report(65)
 
     union = _ConstrainedUnion(len(records))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import combinations
+from urllib.parse import unquote
 
 import numpy as np
-from rapidfuzz.distance import Indel
+from rapidfuzz.distance import Indel, Levenshtein
 from rapidfuzz.process import cpdist
 
 from workbench.core.normalize import (
@@ -27,6 +29,12 @@ WINDOW = 6
 #: Identifier blocks bigger than this are treated as unreliable (a supplement's shared DOI).
 MAX_BLOCK = 40
 _PUBMED_URL = re.compile(r"pubmed(?:\.ncbi\.nlm\.nih\.gov)?/(?:\?term=)?(\d{4,9})", re.I)
+_BOOK_TYPES = frozenset({"book", "books", "bk", "edited book", "monograph"})
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+#: Titles this short can be a venue's recurring column ("Editor's Comments", "From the Editor").
+RECURRING_MAX_WORDS = 8
+#: Titles this short recur on their issue alone, when one export omits the pages.
+COLUMN_MAX_WORDS = 5
 _ABSTRACT_TYPES = re.compile(r"conference|abstract|meeting|proceeding|congress|poster|symposium", re.I)
 
 
@@ -56,6 +64,11 @@ class Features:
     volume: str = ""
     is_abstract: bool = False
     marker_language: str = ""
+    issue: str = ""
+    page_text: str = ""
+    abstract: str = ""
+    is_book: bool = False
+    recurring: bool = False
 
 
 def record_features(index: int, record: Record) -> Features:
@@ -67,8 +80,15 @@ def record_features(index: int, record: Record) -> Features:
         pmid = match.group(1) if match else ""
     return Features(index=index, title=key, words=key.split(),
                     first_author=first_author_key(record.authors), year=record.year,
-                    page=first_page(record.pages), doi=record.doi, pmid=pmid,
+                    page=first_page(record.pages), doi=doi_key(record.doi), pmid=pmid,
                     marker_language=marker_language)
+
+
+def doi_key(doi: str) -> str:
+    """Return a DOI as a comparison key: URL escapes read back ("%28" -> "("), lower case."""
+    if "%" in doi:
+        doi = unquote(doi)
+    return doi.strip().rstrip(".,;").lower()
 
 
 def complete_features(f: Features, record: Record) -> Features:
@@ -86,6 +106,11 @@ def complete_features(f: Features, record: Record) -> Features:
     f.venue = venue_tokens(record.venue) if record.venue else ()
     f.volume = volume_number(record.volume)
     f.is_abstract = bool(_ABSTRACT_TYPES.search(record.pub_type))
+    f.is_book = record.pub_type.strip().lower() in _BOOK_TYPES
+    f.issue = volume_number(record.issue)
+    f.page_text = f.page or record.pages.split("-")[0].strip().lower()  # "iii-iv" -> "iii"
+    if len(record.abstract) >= 200:
+        f.abstract = " ".join(_NON_WORD.sub(" ", record.abstract[:600].lower()).split()[:60])
     f.complete = True
     return f
 
@@ -164,9 +189,60 @@ def worth_judging(feats: list[Features], pairs: np.ndarray) -> np.ndarray:
     return pairs[keep]
 
 
+def mark_recurring(feats: list[Features], records: list[Record]) -> int:
+    """Flag records whose short title recurs within one venue in other issues or years.
+
+    "Editor's Comments" in every issue of a journal is not one study: such a title is
+    generic for that venue, so `judge_pair` then asks for matching issue and pages.
+    A title recurs when two records of compatible venues are placed apart: different
+    volumes, different issues, or years two or more apart, on different first pages
+    (the same first page is one item with a wrong issue); a title of at most
+    COLUMN_MAX_WORDS words recurs on the issue alone when a side has no pages.
+    Returns how many records were flagged.
+    """
+    groups: dict[str, list[int]] = {}
+    for f in feats:
+        if f.title and len(f.words) <= RECURRING_MAX_WORDS:
+            groups.setdefault(f.title, []).append(f.index)
+    flagged: set[int] = set()
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        by_venue: dict[tuple[str, ...], list[tuple]] = {}
+        for i in members:
+            r = records[i]
+            if r.venue:
+                by_venue.setdefault(venue_tokens(r.venue), []).append(
+                    (i, r.year, volume_number(r.volume), volume_number(r.issue), first_page(r.pages)))
+        venues = list(by_venue)
+        for x, y in [(x, x) for x in range(len(venues))] + list(combinations(range(len(venues)), 2)):
+            if x != y and not venues_compatible(venues[x], venues[y]):
+                continue
+            left, right = by_venue[venues[x]], by_venue[venues[y]]
+            if len(left) * len(right) > 20000:  # a title in hundreds of issues recurs
+                flagged.update(p[0] for p in left + right)
+                continue
+            pairs = combinations(left, 2) if x == y else ((p, q) for p in left for q in right)
+            column_like = len(feats[members[0]].words) <= COLUMN_MAX_WORDS
+            for p, q in pairs:
+                if (((p[2] and q[2] and p[2] != q[2]) or (p[3] and q[3] and p[3] != q[3])
+                        or (p[1] and q[1] and abs(p[1] - q[1]) >= 2))
+                        and (p[4] and q[4] and p[4] != q[4] or not (p[4] and q[4]) and column_like)):
+                    flagged.add(p[0])
+                    flagged.add(q[0])
+    for i in flagged:
+        feats[i].recurring = True
+    return len(flagged)
+
+
 def _title_similarity(a: Features, b: Features) -> tuple[float, bool]:
-    """Return (similarity 0..100, whether one title looks like a truncation of the other)."""
+    """Return (similarity 0..100, whether one title looks like a truncation of the other).
+
+    Titles that differ only in spacing ("IN VIVOIMAGING" / "in vivo imaging") are equal.
+    """
     if a.title == b.title:
+        return 100.0, False
+    if a.title.replace(" ", "") == b.title.replace(" ", ""):
         return 100.0, False
     sim = Indel.normalized_similarity(a.title, b.title) * 100.0
     short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
@@ -178,24 +254,97 @@ def _title_similarity(a: Features, b: Features) -> tuple[float, bool]:
     return sim, truncated
 
 
+def _near_words(words: frozenset[str]) -> set[str]:
+    """Return every name word of 4+ letters and each of its one-letter deletions."""
+    keys = set()
+    for w in words:
+        if len(w) >= 4:
+            keys.add(w)
+            keys.update(w[:k] + w[k + 1:] for k in range(len(w)))
+    return keys
+
+
 def _authors(a: Features, b: Features) -> float | None:
-    """Return author agreement 0..1, or None when a side has no authors."""
+    """Return author agreement 0..1, or None when a side has no authors.
+
+    The share of the shorter list's name words found in the other list; a word one
+    letter off counts ("mller" for "muller", a name with a letter lost to mojibake).
+    """
     if not a.author_words or not b.author_words:
         return None
     if a.first_author and a.first_author == b.first_author:
         return 1.0
-    common = len(a.author_words & b.author_words)
-    return common / min(len(a.author_words), len(b.author_words))
+    small, large = (a.author_words, b.author_words) if len(a.author_words) <= len(b.author_words) \
+        else (b.author_words, a.author_words)
+    common = len(small & large)
+    if common < len(small) and 2 * common < len(small):
+        near = _near_words(large - small)
+        if near:
+            common += sum(1 for w in small - large if len(w) >= 4 and (
+                w in near or any(w[:k] + w[k + 1:] in near for k in range(len(w)))))
+    return common / len(small)
+
+
+def _doi_typo(x: str, y: str) -> bool:
+    """Return True when two DOIs differ by one letter ("pp-2018" / "pap-2018"); digits never."""
+    if not x or not y or x.split("/", 1)[0] != y.split("/", 1)[0] or min(len(x), len(y)) < 10:
+        return False
+    ops = Levenshtein.editops(x, y)
+    if len(ops) != 1:
+        return False
+    op = ops[0]
+    chars = [x[op.src_pos]] if op.tag == "delete" else [y[op.dest_pos]]
+    if op.tag == "replace":
+        chars.append(x[op.src_pos])
+    return all(ch.isalpha() for ch in chars)
+
+
+def _judge_recurring(a: Features, b: Features, sim: float, doi_equal: bool):
+    """Verdict for a generic title or one that recurs in the venue: issue and pages decide."""
+    kind = "generic title" if a.generic or b.generic else "title recurs in this venue"
+    if sim < 95 or (a.title != b.title and (a.generic or b.generic)):
+        return DISTINCT, 0.0 if a.generic or b.generic else 0.05, (f"{kind}; titles differ",)
+    authors = _authors(a, b)
+    apart = []
+    if authors == 0:
+        apart.append("no author in common")
+    if a.year and b.year and a.year != b.year:
+        apart.append(f"years {a.year} and {b.year}")
+    if not venues_compatible(a.venue, b.venue):
+        apart.append("venues differ")
+    if a.volume and b.volume and a.volume != b.volume:
+        apart.append("volumes differ")
+    if a.issue and b.issue and a.issue != b.issue:
+        apart.append("issues differ")
+    if a.page_text and b.page_text and a.page_text != b.page_text:
+        apart.append("first pages differ")
+    if a.doi and b.doi and not doi_equal:
+        apart.append("DOIs differ")
+    if apart:
+        return DISTINCT, 0.0, (kind, *apart)
+    placed = bool(a.issue and a.page_text and b.issue and b.page_text)
+    one_side = bool(a.issue) != bool(b.issue) or bool(a.page_text) != bool(b.page_text)
+    if placed:
+        return DUPLICATE, 0.95, (kind, "issue and pages agree") + (("same DOI",) if doi_equal else ())
+    if doi_equal and not one_side:
+        return DUPLICATE, 0.9, (kind, "same DOI", "neither gives issue and pages")
+    if a.venue and b.venue and a.year and b.year:
+        agree = [name for name, same in (("same DOI", doi_equal), ("same issue", a.issue and a.issue == b.issue),
+                                         ("same pages", a.page_text and a.page_text == b.page_text)) if same]
+        return UNCERTAIN, 0.4 + 0.2 * len(agree), (
+            kind, *(agree or ["same venue and year"]),
+            "issue or pages missing on one side" if one_side else "no issue and pages to compare")
+    return DISTINCT, 0.0, (kind, "too little to tell apart issues")
 
 
 def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
     """Return (verdict, score 0..1, reasons) for two records.
 
     Identifiers count only when titles are compatible; notices (errata, replies,
-    comments, retractions), numbered parts, different years and generic titles
-    keep records apart.
+    comments, retractions), numbered parts, different years and generic or
+    recurring titles keep records apart. The same DOI and title never end apart
+    without a person: such a pair is merged or queued.
     """
-    reasons: list[str] = []
     sim, truncated = _title_similarity(a, b)
     doi_equal = bool(a.doi) and a.doi == b.doi
     pmid_equal = bool(a.pmid) and a.pmid == b.pmid
@@ -205,23 +354,36 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
         return DISTINCT, 0.0, (f"notice kind differs ({a.notice or 'article'} vs {b.notice or 'article'})",)
     if a.language and b.language and not a.language & b.language:
         return DISTINCT, 0.0, ("different language",)
-    if a.generic or b.generic:
-        exact = (a.title == b.title and (doi_equal or pmid_equal) and a.year == b.year
-                 and a.first_author == b.first_author and a.page == b.page and a.venue == b.venue)
-        return (DUPLICATE, 1.0, ("generic title; identifiers and all fields agree",)) if exact \
-            else (DISTINCT, 0.0, ("generic or empty title",))
+    if a.generic or b.generic or a.recurring or b.recurring:
+        return _judge_recurring(a, b, sim, doi_equal)
     cut_numbers = False
     if a.numbers != b.numbers:
         short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
         if not (truncated and long_.numbers[:len(short.numbers)] == short.numbers):
             return DISTINCT, 0.0, ("numbers in titles differ",)
         cut_numbers = True  # "Part II" may be what was cut off: never certain
+    same_abstract = bool(a.abstract) and a.abstract == b.abstract
+    verdict, score, reasons = _weigh(a, b, sim, truncated, cut_numbers, doi_equal, pmid_equal, same_abstract)
+    close_years = not (a.year and b.year and abs(a.year - b.year) > 1)
+    if verdict == DISTINCT and (sim >= 95 or truncated) and (doi_equal or (
+            same_abstract and close_years and not (a.doi and b.doi))):
+        # the same identifier or abstract under the same title: a person decides
+        return UNCERTAIN, max(min(score, 0.7), 0.5), reasons + (
+            "same DOI and title" if doi_equal else "same abstract and title",)
+    return verdict, score, reasons
+
+
+def _weigh(a: Features, b: Features, sim: float, truncated: bool, cut_numbers: bool, doi_equal: bool,
+           pmid_equal: bool, same_abstract: bool) -> tuple[str, float, tuple[str, ...]]:
+    """The verdict from title, identifiers, authors, year, venue, volume and pages."""
+    reasons: list[str] = []
     authors = _authors(a, b)
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     pages_differ = bool(a.page and b.page and a.page != b.page)
     volume_differs = bool(a.volume and b.volume and a.volume != b.volume)
     venue_ok = venues_compatible(a.venue, b.venue)
-    doi_differs = bool(a.doi and b.doi and a.doi != b.doi)
+    doi_typo = not doi_equal and _doi_typo(a.doi, b.doi)
+    doi_differs = bool(a.doi and b.doi and not doi_equal and not doi_typo)
 
     if sim >= 95:
         reasons.append("same title" if sim == 100 else f"title {sim:.0f}%")
@@ -231,14 +393,30 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
         reasons.append("same PMID")
     if doi_equal:
         reasons.append("same DOI")
+    elif doi_typo:
+        reasons.append("DOIs differ by one letter")
+    if same_abstract:
+        reasons.append("same abstract")
 
     if pmid_equal and (sim >= 70 or truncated) and (authors is None or authors > 0):
         return DUPLICATE, 0.99, tuple(reasons)
+    if (doi_equal and sim >= 97 and not cut_numbers and (year_gap is None or year_gap <= 1)
+            and not pages_differ and (venue_ok or (a.page and a.page == b.page) or same_abstract)):
+        # identifiers and title settle it; author lists, venue names and record types only
+        # differ in form (run-together names, a book record of a conference paper)
+        extra = []
+        if authors is not None and authors < 0.5:
+            extra.append("author lists differ in form")
+        if a.is_book != b.is_book:
+            extra.append("book and paper records of one item")
+        if not venue_ok:
+            extra.append("venues differ")
+        if year_gap == 1:
+            extra.append("years differ by one (online first)")
+        return DUPLICATE, 0.95 - 0.02 * len(extra), tuple(reasons + extra)
     if year_gap is not None and year_gap > 1:
         return DISTINCT, 0.05, (f"years {a.year} and {b.year}",)
     if authors is not None and authors == 0:
-        if doi_equal and sim >= 95 and not pages_differ and year_gap == 0 and venue_ok:
-            return DUPLICATE, 0.8, tuple(reasons + ["author names garbled on one side"])
         if sim >= 98 and (doi_equal or (not pages_differ and a.page and year_gap == 0)):
             return UNCERTAIN, 0.5, tuple(reasons + ["no author in common"])
         return DISTINCT, 0.05, ("no author in common",)
@@ -256,14 +434,15 @@ def judge_pair(a: Features, b: Features) -> tuple[str, float, tuple[str, ...]]:
     if a.is_abstract != b.is_abstract:
         conflicts.append("conference abstract vs article")
     author_ok = authors is None or authors >= 0.5
-    support = sum((doi_equal, bool(a.page) and a.page == b.page, bool(a.volume) and a.volume == b.volume,
+    support = sum((doi_equal or doi_typo or same_abstract, bool(a.page) and a.page == b.page, bool(a.volume) and a.volume == b.volume,
                    bool(a.venue and b.venue) and venue_ok, year_gap == 0, authors is not None and authors >= 0.5))
     short_cut = truncated and min(len(a.words), len(b.words)) < 5
     # a title cut short matches by its start; the rest of the record must then agree
     title_ok = sim >= 95 or (truncated and (sim >= 60 or support >= 4) and (not short_cut or (
         bool(a.page) and a.page == b.page and year_gap == 0 and not conflicts)))
     score = min(1.0, sim / 100 * 0.6 + 0.08 * support - 0.1 * len(conflicts))
-    hard = [c for c in conflicts if c in ("first pages differ", "DOIs differ", "conference abstract vs article")]
+    hard = [c for c in conflicts if c in ("first pages differ", "DOIs differ", "conference abstract vs article",
+                                         "volumes differ")]
     if not venue_ok and len(conflicts) > 1:
         return DISTINCT, score, tuple(reasons + conflicts)
     placement = [c for c in conflicts if c in ("years differ by one", "volumes differ", "first pages differ")]

@@ -38,6 +38,9 @@ _LANG_MARKER = re.compile(
     re.IGNORECASE)
 
 
+#: A translated title's original language after a full stop or in parentheses ("... . SPANISH").
+_TRAILING_LANGUAGE = re.compile(r"(?:[.;]\s*|\s*\(\s*)(?:in\s+|original\s+in\s+)?([A-Za-z]+)\s*\)?\s*\.?\s*$")
+
 _LATEX = LatexNodes2Text(math_mode="text")
 
 
@@ -49,11 +52,31 @@ def _latex_to_text(text: str) -> str:
         return _LATEX_CMD.sub("", text).replace("$", "")
 
 
+#: A UTF-8 lead byte read as cp1252/Latin-1, then a continuation byte read the same way ("Ã¼").
+_MOJIBAKE = re.compile("[\u00c2-\u00df\u00e2][\u00a0-\u00bf\u0152-\u0192\u02c6-\u02dc\u2013-\u2122\ufffd]")
+
+
+def repair_mojibake(text: str) -> str:
+    """Return text with UTF-8 that was decoded as cp1252 or Latin-1 read back ("MÃ¼ller" -> "Müller").
+
+    When the bytes cannot be recovered (a byte was replaced), the garbled pair is dropped,
+    so "MÃ\ufffdller" gives "Mller", which author matching still pairs with "Müller".
+    """
+    if text.isascii() or not _MOJIBAKE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return _MOJIBAKE.sub("", text)
+
+
 def fold(text: str) -> str:
     """Return text with markup removed, accents dropped and Greek letters spelled out.
 
-    Handles HTML tags and entities, LaTeX commands and braces, and Unicode accents;
-    case and punctuation are kept (see `normalize_title` for the comparison key).
+    Handles HTML tags and entities, LaTeX commands and braces, mojibake and Unicode
+    accents; case and punctuation are kept (see `normalize_title` for the comparison key).
     """
     if not text:
         return ""
@@ -66,6 +89,7 @@ def fold(text: str) -> str:
     if "{" in text or "}" in text:
         text = text.replace("{", "").replace("}", "")
     if not text.isascii():
+        text = repair_mojibake(text)
         text = _GREEK_RE.sub(lambda m: _GREEK[m.group(0)], text)
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -74,6 +98,9 @@ def fold(text: str) -> str:
 
 def split_language_marker(title: str) -> tuple[str, str]:
     """Return (title without "[Chinese]"-style markers, language named by the marker or "").
+
+    A trailing original-language marker of a translated title (". SPANISH",
+    "(Japanese)") is a marker too.
 
     A title wholly in square brackets (PubMed's convention for a translated title)
     loses its brackets too.
@@ -89,6 +116,10 @@ def split_language_marker(title: str) -> tuple[str, str]:
         return match.group(0)
 
     text = _LANG_MARKER.sub(_drop, title).strip()
+    trailing = _TRAILING_LANGUAGE.search(text)
+    if trailing and trailing.group(1).lower() in LANGUAGES and trailing.start() > 0:
+        language = language or trailing.group(1).lower()
+        text = text[:trailing.start()].rstrip()
     if text.startswith("[") and (text.endswith("]") or text.endswith("].")):
         text = text.rstrip(".")[1:-1]
     return text.strip(), language
@@ -161,7 +192,7 @@ def title_numbers(words: list[str]) -> tuple[str, ...]:
             numbers.append(word.lstrip("0") or "0")
         elif previous in _PART_WORDS and word in _ROMAN:
             numbers.append(_ROMAN[word])
-        elif word[0].isdigit() or word[-1].isdigit():
+        elif any(ch.isdigit() for ch in word):  # "p66shc", "2diabetes" (words run together)
             numbers.extend(n.lstrip("0") or "0" for n in re.findall(r"\d+", word))
         previous = word
     return tuple(numbers)
@@ -228,30 +259,48 @@ def notice_kind(title: str) -> str:
 
 
 _INITIALS = re.compile(r"^(?:[A-Za-z]\.-?)+[A-Za-z]?$|^[A-Z]{1,3}$|^[a-z]$")
-_RUN_TOGETHER = re.compile(r"(?<=\.)(?=[A-Z][a-z])")
+#: Where a list exported with no separator between names can be cut: after an initial's
+#: full stop ("Adeli K.Lewis G. F.") or between a given name and the next surname
+#: ("Smith JohnJones Kevin"), never inside "McDonald" or "DeVries".
+_RUN_TOGETHER = re.compile(r"(?<=\.)(?=[A-Z][a-z])|(?<=[a-z]{2})(?=[A-Z][a-z])")
 _AND = re.compile(r"\s+and\s+|;\s*", re.IGNORECASE)
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
+_NAME_SPLIT = re.compile(r"[^0-9A-Za-z]+")
+#: Words in author fields that say nothing about who the author is.
+_NAME_STOP = frozenset("""and null jr sr others etal et al van von der den de da del di la le du dos das
+ii iii""".split())
 
 
 def split_authors(authors: tuple[str, ...] | list[str]) -> list[str]:
     """Return one string per author, splitting lists a database ran together.
 
-    Handles "A and B", "A; B" and "Adeli K.Lewis G. F." (no separator at all).
+    Handles "A and B", "A; B", "Adeli K.Lewis G. F." and "Smith JohnJones Kevin"
+    (no separator at all; each name then starts with the surname).
     """
-    out: list[str] = []
+    return [name for name, _ in _split_names(authors)]
+
+
+def _split_names(authors) -> list[tuple[str, bool]]:
+    """Return (name, whether it was cut out of a run-together list) per author."""
+    out: list[tuple[str, bool]] = []
     for entry in authors:
         for part in _AND.split(entry):
             part = part.strip()
             if not part:
                 continue
             if "," not in part and _RUN_TOGETHER.search(part):
-                out.extend(p.strip() for p in _RUN_TOGETHER.split(part) if p.strip())
+                out.extend((p.strip(), True) for p in _RUN_TOGETHER.split(part) if p.strip())
             else:
-                out.append(part)
+                out.append((part, False))
     return out
 
 
-def surname(author: str) -> str:
-    """Return an author's surname as a lower-case ASCII key ("Lewis G. F." -> "lewis")."""
+def surname(author: str, surname_first: bool = False) -> str:
+    """Return an author's surname as a lower-case ASCII key ("Lewis G. F." -> "lewis").
+
+    `surname_first` says the name comes from a run-together list, where every
+    name starts with the surname ("Smith John").
+    """
     text = fold(author).strip()
     if "," in text:
         head = text.split(",", 1)[0]
@@ -264,7 +313,7 @@ def surname(author: str) -> str:
         if not words:
             return ""
         # "Lewis G. F." / "Lewis GF" -> Lewis; "Gary F. Lewis" -> Lewis
-        head = words[0] if _INITIALS.match(tokens[-1]) else words[-1]
+        head = words[0] if surname_first or _INITIALS.match(tokens[-1]) else words[-1]
     return _NON_ALNUM.sub("", head.lower())
 
 
@@ -272,16 +321,26 @@ def first_author_key(authors: tuple[str, ...]) -> str:
     """Return the first author's surname as a key ("" when there is no author)."""
     if not authors:
         return ""
-    names = split_authors(authors[:1])
-    return surname(names[0]) if names else ""
+    names = _split_names(authors[:1])
+    return surname(*names[0]) if names else ""
 
 
 def author_words(authors: tuple[str, ...]) -> frozenset[str]:
-    """Return the set of name words (3+ letters) of the first ten authors."""
+    """Return the name words of the first ten authors: surnames and any given names.
+
+    Robust to the forms databases export: run-together lists, full given names
+    or initials (initials are left out: "GF", "K. L."), names written in
+    mojibake ("MÃ¼ller" -> "muller") or with "?" for a letter ("M?ller" -> "mller").
+    """
     words: set[str] = set()
     for name in split_authors(authors[:10])[:10]:
-        for word in _NON_ALNUM.split(fold(name).lower()):
-            if len(word) >= 3 and word not in ("and", "null", "jr", "others", "etal"):
+        text = fold(name).replace("?", "").replace("\ufffd", "")
+        has_lower = any(ch.islower() for ch in text)
+        for token in _NAME_SPLIT.split(_CAMEL.sub(" ", text)):
+            if len(token) < 2 or (token.isupper() and len(token) <= (3 if has_lower else 1)):
+                continue
+            word = token.lower()
+            if word not in _NAME_STOP:
                 words.add(word)
     return frozenset(words)
 
