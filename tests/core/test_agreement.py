@@ -54,12 +54,14 @@ def test_cohen_needs_two_coders():
     assert result.value is None and "exactly 2 coders" in result.reason
 
 
-def test_fleiss_uses_only_units_rated_by_every_coder_and_says_so():
+def test_fleiss_generalised_for_missing_ratings_matches_irrcac_and_says_which_units():
+    """Gwet (2014) / irrCAC fleiss.kappa.raw on Krippendorff's data C: 0.7611693."""
     result = fleiss_kappa(KRIPP_2011, n_resamples=0)
+    assert result.value == pytest.approx(0.7611693, abs=1e-7)
+    assert result.n_units == 11  # units with two or more values
+    assert "11 unit(s) with 2+ values" in result.note and "12 unit(s) with a value" in result.note
     complete = [row for row in KRIPP_2011 if all(v is not None for v in row)]
-    assert result.n_units == len(complete) == 8
-    assert result.value == pytest.approx(fleiss_kappa(complete, n_resamples=0).value)
-    assert "4 unit(s) not rated by every coder left out" in result.note
+    assert fleiss_kappa(complete, n_resamples=0).note == ""  # Fleiss 1971: nothing to say
 
 
 def test_interval_constant_values_undefined():

@@ -89,7 +89,7 @@ def test_two_by_two_kappa_matches_the_hand_computation(review):
     assert stats["krippendorff_alpha"].label == "unreliable"
     frame = report.frame()
     row = frame[(frame["variable"] == "decision") & (frame["name"] == "cohen_kappa")]
-    assert row["value"].item() == 0.4 and row["stage"].item() == TA
+    assert row["value"].item() == pytest.approx(0.4, abs=1e-12) and row["stage"].item() == TA
 
 
 def test_no_variation_is_undefined_with_a_reason_not_zero_or_one(review):

@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-import math
 import textwrap
 
 import click
 
 from workbench.cli.common import check_stage, cli, echo_json, open_review
-from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
-from workbench.io.safe_cells import csv_text
-from workbench.review.agreement import (PRESENT, StageAgreement, agreement_report, list_conflicts,
-                                        read_sheets)
+from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult, result_record
+from workbench.review.agreement import (PRESENT, StageAgreement, agreement_csv, agreement_report,
+                                        list_conflicts, read_sheets)
 from workbench.review.resolving import resolve_conflict
 from workbench.review.screening import read_remembered_reviewer
 
 WIDTH = 80
 _NAMES = {"percent_agreement": "% agreement", "cohen_kappa": "Cohen's kappa",
-          "fleiss_kappa": "Fleiss' kappa", "gwet_ac1": "Gwet's AC1", "pabak": "PABAK"}
+          "fleiss_kappa": "Fleiss' kappa", "gwet_ac1": "Gwet's AC1", "pabak": "PABAK",
+          "weighted_kappa_linear": "kappa linear", "weighted_kappa_quadratic": "kappa quadr.",
+          "fleiss_kappa_linear": "Fleiss linear", "fleiss_kappa_quadratic": "Fleiss quadr."}
 
 
 def statistic_name(result: StatResult) -> str:
-    """Return the short display name of a statistic ("alpha (masi)", "prev. include")."""
+    """Return the short display name of a statistic ("alpha (masi)", "AC1 q=3", "prev. include")."""
     if result.name == "krippendorff_alpha":
         return f"alpha ({result.level})"
     if result.name == "prevalence":
         return f"prev. {result.category}"
+    if result.name == "specific_agreement":
+        return f"agree {result.category}"
+    if result.q is not None:
+        return f"{_NAMES.get(result.name, result.name)} q={result.q}"
     return _NAMES.get(result.name, result.name)
 
 
@@ -33,11 +37,7 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[:width - 1] + "…"
 
 
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
-
-
-def format_stage(report: StageAgreement) -> list[str]:
+def format_stage(report: StageAgreement, digits: int = 3) -> list[str]:
     """Return the lines of one stage's agreement table (each under 80 columns)."""
     st, sel = report.stage, report.selection
     lines = [_cut(f"Stage {st.id} · {st.label or st.kind}", WIDTH),
@@ -52,6 +52,7 @@ def format_stage(report: StageAgreement) -> list[str]:
         lines += ["  no decisions by two or more coders yet", ""]
         return lines
     lines += summary_lines(report)
+    lines += _wrap(f"methods: {report.methods()}", indent="  ")
     head = f"  {'statistic':<18}{'value':>9}  {'95% CI':<16}{'units':>6}{'coders':>7}  label"
     for variable, stats in report.results:
         title = variable.name if variable.label in ("", variable.name.split(":")[-1]) \
@@ -63,13 +64,15 @@ def format_stage(report: StageAgreement) -> list[str]:
             continue
         lines.append(head)
         for r in stats:
-            ci = f"[{r.ci_low:.3f}, {r.ci_high:.3f}]" if r.ci_low is not None else ""
-            value = _number(r.value) if r.defined else "undefined"
+            ci = f"[{r.ci_low:.{digits}f}, {r.ci_high:.{digits}f}]" if r.ci_low is not None else ""
+            value = f"{r.value:.{digits}f}" if r.defined else "undefined"
             lines.append(_cut(f"  {_cut(statistic_name(r), 17):<18}{value:>9}  {ci:<16}"
                               f"{r.n_units:>6}{r.n_coders:>7}  {r.label}".rstrip(), WIDTH))
-            if not r.defined and r.name != "prevalence":
+            if r.name in ("prevalence", "specific_agreement"):
+                continue
+            if not r.defined:
                 lines += _wrap(f"undefined: {r.reason}")
-            elif r.note and r.name != "prevalence":
+            elif r.note:
                 lines += _wrap(f"note: {r.note}")
     lines.append("")
     return lines
@@ -118,8 +121,9 @@ def summary_lines(report: StageAgreement) -> list[str]:
     return lines
 
 
-def _wrap(text: str) -> list[str]:
-    return textwrap.wrap(text, WIDTH - 1, initial_indent="      ", subsequent_indent="        ")
+def _wrap(text: str, indent: str = "      ") -> list[str]:
+    return textwrap.wrap(text, WIDTH - 1, initial_indent=indent,
+                         subsequent_indent=indent + "  ")
 
 
 def _never_chosen(variable, stats: list[StatResult]) -> bool:
@@ -130,25 +134,23 @@ def _never_chosen(variable, stats: list[StatResult]) -> bool:
     return bool(present) and present[0].value == 0.0
 
 
-def _clean(value):
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item"):
-        return _clean(value.item())
-    return value
-
-
-def _json(reports: list[StageAgreement]) -> list[dict]:
+def json_reports(reports: list[StageAgreement], digits: int | None = None) -> list[dict]:
+    """Return the reports as JSON-ready values: full precision (or `digits`), integers as ints."""
     out = []
     for report in reports:
-        frame = report.frame()
-        rows = [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+        rows = []
+        for variable, stats in report.results:
+            for r in stats:
+                rows.append({"stage": report.stage.id, "variable": variable.name,
+                             "kind": variable.kind, "variable_label": variable.label,
+                             **result_record(r, digits)})
         sel = report.selection
         out.append({"stage": report.stage.id, "label": report.stage.label,
                     "kind": report.stage.kind, "coders": list(report.reviewers),
-                    "codebook_version": sel.version, "n_resamples": report.n_resamples,
-                    "seed": report.seed, "left_out_after_consensus": sel.after_consensus,
-                    "left_out_other_version": sel.other_version, "statistics": rows})
+                    "codebook_version": sel.version, "n_resamples": int(report.n_resamples),
+                    "seed": int(report.seed), "left_out_after_consensus": sel.after_consensus,
+                    "left_out_other_version": sel.other_version,
+                    "methods": report.methods(), "statistics": rows})
     return out
 
 
@@ -160,17 +162,24 @@ def _json(reports: list[StageAgreement]) -> list[dict]:
               show_default=True, help="Bootstrap resamples for the 95% CIs (0: none).")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
               help="Bootstrap seed (printed with the results).")
+@click.option("--digits", type=click.IntRange(min=0, max=17), default=None, metavar="N",
+              help="Round values and CIs to N decimals (default: full precision in csv "
+                   "and json, 3 in the table).")
 @click.pass_context
 def agreement_cmd(ctx: click.Context, stage: str | None, fmt: str, resamples: int,
-                  seed: int) -> None:
+                  seed: int, digits: int | None) -> None:
     """Inter-coder agreement per stage on the coders' blind decisions.
 
     Screening: the decision and each criterion. Coding: each dimension, code
-    and extraction field. Percent agreement, Cohen's kappa (2 coders) or
-    Fleiss' kappa (3+), Krippendorff's alpha, Gwet's AC1, PABAK and the
-    prevalence of each value, each with a 95% bootstrap CI, the units and
-    coders it used and its conventional label (Landis & Koch; Krippendorff);
-    "undefined" with the reason where a statistic has no value.
+    and extraction field (ordered choices: weighted kappa and ordinal alpha).
+    Percent agreement, Cohen's kappa (2 coders) or Fleiss' kappa (3+,
+    missing ratings allowed), Krippendorff's alpha, Gwet's AC1 and PABAK
+    (with q, the number of categories the stage offers), each value's
+    specific agreement and prevalence, each with a 95% bootstrap CI, the
+    units and coders it used and its conventional label; "undefined" with
+    the reason where a statistic has no value. Each stage ends with a
+    sentence for a methods section. Only reviewers who decided at a stage are
+    its coders. csv and json keep full precision unless --digits is given.
 
     Example: workbench agreement --stage title_abstract --format csv > agreement.csv
     """
@@ -181,17 +190,12 @@ def agreement_cmd(ctx: click.Context, stage: str | None, fmt: str, resamples: in
         click.echo(f"warning: {warning}", err=True)
     reports = agreement_report(review, stage, n_resamples=resamples, seed=seed, sheets=sheets)
     if fmt == "json":
-        echo_json(_json(reports))
+        echo_json(json_reports(reports, digits))
     elif fmt == "csv":
-        frames = [r.frame() for r in reports if r.results]
-        if frames:
-            import pandas as pd
-            click.echo(csv_text(pd.concat(frames, ignore_index=True)), nl=False)
-        else:
-            click.echo("stage,variable,kind,variable_label,name,value")
+        click.echo(agreement_csv(reports, digits), nl=False)
     else:
         for report in reports:
-            click.echo("\n".join(format_stage(report)))
+            click.echo("\n".join(format_stage(report, 3 if digits is None else digits)))
 
 
 @cli.command("conflicts")

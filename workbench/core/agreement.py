@@ -29,16 +29,18 @@ from workbench.core.agreement_data import (LEVELS, Ratings, code_presence, masi_
                                            read_ratings)
 from workbench.core.agreement_result import (StatResult, _finish, _resample_sums,  # noqa: F401
                                              krippendorff_label, landis_koch_label)
-from workbench.core.agreement_stats import (cohen_kappa_spec,
-                                            fleiss_kappa_spec, gwet_ac1_spec,
+from workbench.core.agreement_stats import (cohen_kappa_spec, gwet_ac1_spec,
                                             krippendorff_alpha_spec, pabak_spec,
-                                            percent_agreement_spec, prevalence_specs)
+                                            percent_agreement_spec, prevalence_specs,
+                                            specific_agreement_specs)
+from workbench.core.agreement_weighted import fleiss_kappa_spec, weighted_kappa_spec
 
 __all__ = [
     "DEFAULT_SEED", "DEFAULT_RESAMPLES", "LEVELS", "StatResult", "Ratings", "read_ratings",
     "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "masi_alpha",
-    "gwet_ac1", "pabak", "prevalence", "agreement_table", "results_frame", "masi_distance",
-    "code_presence", "landis_koch_label", "krippendorff_label",
+    "gwet_ac1", "pabak", "prevalence", "weighted_kappa", "specific_agreement", "agreement_table", "results_frame", "masi_distance",
+    "code_presence", "landis_koch_label", "krippendorff_label", "result_record",
+    "INTEGER_COLUMNS",
 ]
 
 log = logging.getLogger(__name__)
@@ -103,10 +105,12 @@ def cohen_kappa(matrix: Any, *, categories: Sequence | None = None,
 def fleiss_kappa(matrix: Any, *, categories: Sequence | None = None,
                  n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
                  confidence: float = 0.95) -> StatResult:
-    """Return Fleiss' kappa over the units rated by every coder.
+    """Return Fleiss' kappa, generalised for missing ratings (Gwet 2014).
 
-    Fleiss (1971) needs the same number of ratings per unit, so units some
-    coder skipped are left out; `note` says how many.
+    As irrCAC's fleiss.kappa.raw: observed agreement over the units with two
+    or more values, chance agreement from every unit with a value; equal to
+    Fleiss (1971) when every coder rated every unit. `note` says which units
+    entered each part when some coder skipped a unit.
 
     Args:
         matrix: units x coders (DataFrame, array or list of rows); missing
@@ -170,6 +174,44 @@ def pabak(matrix: Any, *, categories: Sequence | None = None,
         ValueError: the matrix is not 2-D, or a value is not among `categories`.
     """
     return _one(pabak_spec, matrix, "nominal", categories, n_resamples, seed, confidence)
+
+
+def weighted_kappa(matrix: Any, weighting: str = "quadratic", *,
+                   categories: Sequence | None = None, n_resamples: int = DEFAULT_RESAMPLES,
+                   seed: int = DEFAULT_SEED, confidence: float = 0.95) -> StatResult:
+    """Return Cohen's weighted kappa for two coders on an ordered scale.
+
+    Args:
+        matrix: units x 2 coders; missing cells are None/NaN/"".
+        weighting: "linear" (1 - |i-j|/(K-1)) or "quadratic" (1 - (i-j)^2/(K-1)^2).
+        categories: the scale in order (default: the sorted values); give it so
+            unused points of the scale count in K.
+        n_resamples, seed, confidence: as for percent_agreement.
+
+    Returns:
+        A StatResult named weighted_kappa_<weighting>.
+
+    Raises:
+        ValueError: unknown weighting, or a value not among `categories`.
+    """
+    r = read_ratings(matrix, level="ordinal", categories=categories)
+    return _finish([weighted_kappa_spec(r, weighting)], r, n_resamples, seed, confidence)[0]
+
+
+def specific_agreement(matrix: Any, *, categories: Sequence | None = None,
+                       n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
+                       confidence: float = 0.95) -> list[StatResult]:
+    """Return each category's specific agreement (which value drives the disagreement).
+
+    Args:
+        matrix, categories, n_resamples, seed, confidence: as for percent_agreement.
+
+    Returns:
+        One StatResult per category, in category order; for two coders
+        2 n_kk / (n_k. + n_.k).
+    """
+    r = read_ratings(matrix, categories=categories)
+    return _finish(specific_agreement_specs(r), r, n_resamples, seed, confidence)
 
 
 def krippendorff_alpha(matrix: Any, level: str = "nominal", *, categories: Sequence | None = None,
@@ -238,7 +280,10 @@ def agreement_table(matrix: Any, level: str = "nominal", *, categories: Sequence
 
     nominal and ordinal: percent agreement, Cohen's kappa (2 coders) or
     Fleiss' kappa (3+), Krippendorff's alpha at `level`, Gwet's AC1, PABAK
-    and the prevalence of each category. interval and ratio: percent (exact)
+    (both with q = the number of categories), the specific agreement and the
+    prevalence of each category; ordinal adds Cohen's weighted kappa (linear,
+    quadratic; 2 coders) and Fleiss' weighted kappa (any number of coders,
+    missing ratings allowed). interval and ratio: percent (exact)
     agreement and alpha. masi: percent (exact set) agreement and MASI alpha;
     per-code present/absent tables come from `code_presence`. All resamples
     are shared, so the CIs equal those of the single-statistic functions.
@@ -265,11 +310,16 @@ def agreement_table(matrix: Any, level: str = "nominal", *, categories: Sequence
             specs.append(cohen_kappa_spec(r))
         elif r.n_coders >= 3:
             specs.append(fleiss_kappa_spec(r))
+    if level == "ordinal":
+        if r.n_coders == 2:
+            specs += [weighted_kappa_spec(r, w) for w in ("linear", "quadratic")]
+        if r.n_coders >= 2:
+            specs += [fleiss_kappa_spec(r, w) for w in ("linear", "quadratic")]
     specs.append(krippendorff_alpha_spec(r, level))
     if level in ("nominal", "ordinal"):
         specs += [gwet_ac1_spec(r), pabak_spec(r)]
         if with_prevalence:
-            specs += prevalence_specs(r)
+            specs += specific_agreement_specs(r) + prevalence_specs(r)
     return _finish(specs, r, n_resamples, seed, confidence)
 
 
@@ -289,4 +339,25 @@ def results_frame(results: Sequence[StatResult], digits: int | None = None) -> p
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
         if digits is not None:
             frame[col] = frame[col].round(digits)
+    for col in INTEGER_COLUMNS:  # counts and the seed stay integers (missing: <NA>)
+        frame[col] = pd.array([None if (v := getattr(r, col)) is None else int(v)
+                               for r in results], dtype="Int64")
     return frame
+
+
+#: StatResult fields that are whole numbers (written without a decimal point).
+INTEGER_COLUMNS = ("n_units", "n_coders", "n_resamples", "seed", "q")
+
+
+def result_record(result: StatResult, digits: int | None = None) -> dict:
+    """Return one StatResult as plain JSON-ready values: floats at full precision
+    (or rounded to `digits`), counts and the seed as ints, undefined as None.
+    """
+    out = asdict(result)
+    for col in ("value", "ci_low", "ci_high"):
+        if out[col] is not None:
+            out[col] = float(out[col]) if digits is None else round(float(out[col]), digits)
+    for col in INTEGER_COLUMNS:
+        if out[col] is not None:
+            out[col] = int(out[col])
+    return out

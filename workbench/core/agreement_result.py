@@ -37,6 +37,8 @@ class StatResult:
         category: the category, for prevalence.
         note: what was left out, or why there is no CI.
         n_resamples, seed, confidence: how the CI was made.
+        q: the number of categories the statistic assumed (AC1 and PABAK
+            depend on it), None for the others.
     """
 
     name: str
@@ -53,6 +55,7 @@ class StatResult:
     n_resamples: int = 0
     seed: int | None = None
     confidence: float = 0.95
+    q: int | None = None
 
     @property
     def defined(self) -> bool:
@@ -183,7 +186,7 @@ def _finish(specs: list[StatSpec], r: Ratings, n_resamples: int, seed: int,
             name=s.name, value=value, ci_low=lo, ci_high=hi, n_units=s.used,
             n_coders=r.n_coders, label=_label(s, value), reason=reason, level=s.level,
             category=s.category, note=note, n_resamples=n_resamples if lo is not None else 0,
-            seed=seed if lo is not None else None, confidence=confidence))
+            seed=seed if lo is not None else None, confidence=confidence, q=s.q))
     return results
 
 

@@ -13,9 +13,13 @@ Definitions (m_u = values in unit u, n_uk = coders giving u value k):
   each unit weighted equally: mean over units of sum_k n_uk(n_uk-1)/(m_u(m_u-1)).
 - Cohen's kappa: two coders, units both rated; (po - pe)/(1 - pe) with pe from
   each coder's own marginals.
-- Fleiss' kappa: needs the same number of ratings per unit, so only units
-  rated by every coder of the matrix are used (the others are counted in
-  `note`); pe = sum_k p_k^2 with pooled p_k.
+- Fleiss' kappa, generalised for missing ratings (Gwet 2014, as irrCAC's
+  fleiss.kappa.raw): pa as for AC1 below, pe = sum_k pi_k^2 with pi_k the
+  mean over rated units of n_uk/m_u; Fleiss (1971) when every coder rated
+  every unit. Linear/quadratic weights give the weighted form (ordinal data).
+- Cohen's weighted kappa (linear, quadratic; Cohen 1968): two coders on an
+  ordered scale, the categories in order.
+- specific agreement of category k: sum_u n_uk(n_uk-1) / sum_u n_uk(m_u-1).
 - Krippendorff's alpha: 1 - (n - 1) * sum_ck o_ck d_ck / sum_ck n_c n_k d_ck
   over pairable units (m_u >= 2), coincidences o_u = (n_u n_u' - diag n_u)/(m_u-1).
 - Gwet's AC1, multi-rater form (Gwet 2008; Handbook 2014, with missing data):
@@ -51,6 +55,7 @@ REASONS: dict[int, str] = {
     8: "Cohen's kappa needs exactly 2 coders",
     9: "Fleiss' kappa needs 2 or more coders",
     10: "no values were given",
+    11: "no coder gave this value on a unit rated by two or more coders",
 }
 
 _EPS = 1e-12
@@ -79,6 +84,7 @@ class StatSpec:
     category: str = ""
     note: str = ""
     bootstrap: bool = True
+    q: int | None = None
 
 
 def _agreeing_pairs(r: Ratings) -> np.ndarray:
@@ -136,7 +142,7 @@ def pabak_spec(r: Ratings) -> StatSpec:
         value = (q * pa - 1) / (q - 1)
         return np.where(reason > 0, np.nan, value), reason
 
-    return StatSpec("pabak", stats, finish, int(pairable.sum()))
+    return StatSpec("pabak", stats, finish, int(pairable.sum()), q=q)
 
 
 def cohen_kappa_spec(r: Ratings) -> StatSpec:
@@ -166,29 +172,32 @@ def cohen_kappa_spec(r: Ratings) -> StatSpec:
     return StatSpec("cohen_kappa", stats, finish, int(both.sum()))
 
 
-def fleiss_kappa_spec(r: Ratings) -> StatSpec:
-    """Fleiss' kappa over the units rated by every coder."""
-    c, k = r.n_coders, r.n_categories
-    m = r.values_per_unit()
-    complete = m == c
-    counts = r.counts(complete)
-    p_num = np.where(complete, 2 * _agreeing_pairs(r), 0.0)
-    stats = np.column_stack([p_num, complete.astype(np.float64), counts])
-    left_out = int(((m > 0) & ~complete).sum())
-    note = f"{left_out} unit(s) not rated by every coder left out" if left_out else ""
+def specific_agreement_specs(r: Ratings) -> list[StatSpec]:
+    """Per-category (specific) agreement: how often a value one coder gave was matched.
 
-    def finish(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        nn = t[:, 1]
-        if c < 2:
-            return np.full(len(t), np.nan), np.full(len(t), 9)
-        p_bar = _ratio(t[:, 0], nn * c * (c - 1))
-        p = _ratio(t[:, 2:2 + k], (nn * c)[:, None])
-        pe = (p ** 2).sum(axis=1)
-        reason = np.where(nn < 2, 6, np.where(1 - pe <= _EPS, 4, 0))
-        value = _ratio(p_bar - pe, 1 - pe)
-        return np.where(reason > 0, np.nan, value), reason
+    For category k over pairable units: sum_u n_uk (n_uk - 1) / sum_u n_uk (m_u - 1),
+    the share of the pairs that involve k in which both coders gave k. For two
+    coders this is 2 n_kk / (n_k. + n_.k) (positive and negative agreement of
+    Cicchetti & Feinstein 1990 for a binary variable). A low value names the
+    category that drives the disagreement.
+    """
+    m = r.values_per_unit().astype(np.float64)
+    pairable = m >= 2
+    counts = r.counts(pairable)
+    both = counts * (counts - 1)
+    involving = counts * np.where(pairable, m - 1, 0.0)[:, None]
+    specs = []
+    for j, cat in enumerate(r.categories):
+        stats = np.column_stack([both[:, j], involving[:, j]])
 
-    return StatSpec("fleiss_kappa", stats, finish, int(complete.sum()), note=note)
+        def finish(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            bad = t[:, 1] <= 0
+            return np.where(bad, np.nan, _ratio(t[:, 0], t[:, 1])), np.where(bad, 11, 0)
+
+        specs.append(StatSpec("specific_agreement", stats, finish,
+                              int(((counts[:, j] > 0) & pairable).sum()), kind="plain",
+                              category=_label(cat)))
+    return specs
 
 
 def gwet_ac1_spec(r: Ratings) -> StatSpec:
@@ -210,7 +219,7 @@ def gwet_ac1_spec(r: Ratings) -> StatSpec:
         value = _ratio(pa - pe, 1 - pe)
         return np.where(reason > 0, np.nan, value), reason
 
-    return StatSpec("gwet_ac1", stats, finish, int(pairable.sum()))
+    return StatSpec("gwet_ac1", stats, finish, int(pairable.sum()), q=k)
 
 
 def prevalence_specs(r: Ratings) -> list[StatSpec]:

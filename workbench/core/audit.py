@@ -15,13 +15,17 @@ was left out is counted in `BlindSelection`.
 
 Matrices (one `Variable` each; rows = studies, columns = reviewers,
 None = no value from that reviewer):
-- screening: `decision` (nominal: include/exclude/maybe/not_retrieved) and,
+- coders: only the reviewers with an event at the stage (stage_coders);
+- screening: `decision` (nominal; categories = the decisions the stage
+  offers, Stage.offered_decisions, so q is right for AC1 and PABAK) and,
   per criterion of the stage, `criterion:<id>` ("present"/"absent", for the
   reviewers who decided on the study);
 - coding: per dimension `code:<dim>` (code sets, MASI alpha; "" is the empty
-  set, a real answer) and per code `code:<dim>:<code>` (present/absent);
+  set, a real answer; a single-select dimension is nominal with its codes as
+  categories) and per code `code:<dim>:<code>` (present/absent);
   per extraction field `field:<id>`: integer/number -> "ratio" when the
-  field's minimum is >= 0, else "interval"; choice/boolean/date/text ->
+  field's minimum is >= 0, else "interval"; an ordered choice -> ordinal
+  (the scale in the order of its choices); choice/boolean/date/text ->
   nominal; multi_choice -> code sets ("masi"). long_text, memos, quotes and
   group rows are not compared (their values cannot be matched unit by unit).
 """
@@ -156,12 +160,22 @@ def blind_selection(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[E
     return BlindSelection(stage, version, states, late, other)
 
 
+def stage_coders(states: Mapping[str, SheetState], stage: str) -> list[str]:
+    """Return the reviewers who decided something at a stage, sorted.
+
+    These are the coders of every variable of the stage (a reviewer whose
+    sheet has no event there is no coder of it, even if they worked on
+    another stage), and the coders the report's header names.
+    """
+    return sorted(r for r, st in states.items() if st.studies(stage))
+
+
 def _matrix(states: Mapping[str, SheetState], stage: str, field_name: str,
             convert=lambda v: v, blank_is_value: bool = False) -> pd.DataFrame:
     """Return studies x reviewers of one field's current values (None = no value)."""
-    reviewers = sorted(states)
-    studies = sorted({s for st in states.values() for s in st.studies(stage)
-                      if st.latest(stage, s, field_name) is not None})
+    reviewers = stage_coders(states, stage)
+    studies = sorted({s for r in reviewers for s in states[r].studies(stage)
+                      if states[r].latest(stage, s, field_name) is not None})
     rows = []
     for study in studies:
         row = []
@@ -177,23 +191,28 @@ def _matrix(states: Mapping[str, SheetState], stage: str, field_name: str,
     return frame.astype(object).where(frame.notna(), None)
 
 
-def screening_variables(selection: BlindSelection, criteria: Sequence[str] = ()) -> list[Variable]:
+def screening_variables(selection: BlindSelection, criteria: Sequence[str] = (),
+                        decisions: Sequence[str] = DECISIONS) -> list[Variable]:
     """Return the screening decision and per-criterion matrices of a stage.
 
     Args:
         selection: from blind_selection.
         criteria: the stage's criterion ids (codebook.stage_criteria); criteria
             that reviewers used but are not listed are added.
+        decisions: the decisions the stage offers (Stage.offered_decisions):
+            the categories of `decision`, so AC1 and PABAK use the right q
+            (a value a coder gave outside them is added, never dropped).
 
     Returns:
         [decision, criterion:<id>...] Variables.
     """
     stage, states = selection.stage, selection.states
+    decisions_offered = tuple(decisions)
     decisions = _matrix(states, stage, DECISION)
     used = {c for st in states.values() for s in st.studies(stage)
             for c in split_ids(st.value(stage, s, CRITERIA))}
     out = [Variable("decision", "decision", "nominal", decisions,
-                    categories=_categories(decisions, DECISIONS), label="decision")]
+                    categories=_categories(decisions, decisions_offered), label="decision")]
     # Each coder's chosen criteria per study, read once (not once per criterion and cell).
     chosen = {r: [None if d is None else frozenset(split_ids(states[r].value(stage, study, CRITERIA)))
                   for study, d in zip(decisions.index, decisions[r])]
@@ -230,8 +249,11 @@ def coding_variables(selection: BlindSelection, codebook: Codebook) -> list[Vari
     for dim in codebook.dimensions:
         sets = _matrix(states, stage, code_field(dim.id),
                        convert=lambda v: frozenset(split_ids(v)), blank_is_value=True)
-        out.append(Variable(f"code:{dim.id}", "dimension", "masi", sets, label=dim.label))
         codes = [c.id for c in dim.all_codes()]
+        if dim.select == "single":
+            out.append(_single_select(dim, sets, codes))
+        else:
+            out.append(Variable(f"code:{dim.id}", "dimension", "masi", sets, label=dim.label))
         extra = sorted({c for s in sets.to_numpy().ravel() if s is not None for c in s} - set(codes))
         for code in codes + extra:
             marks = sets.map(lambda s, code=code: None if s is None else (PRESENT if code in s else ABSENT))
@@ -247,12 +269,35 @@ def coding_variables(selection: BlindSelection, codebook: Codebook) -> list[Vari
         elif fld.type == "multi_choice":
             sets = _matrix(states, stage, name, lambda v: frozenset(split_ids(v)))
             out.append(Variable(name, "field", "masi", sets, label=fld.label))
+        elif fld.type == "choice" and fld.ordered:
+            matrix = _matrix(states, stage, name, str.strip)
+            out.append(Variable(name, "field", "ordinal", matrix,
+                                categories=_categories(matrix, fld.choice_ids()),
+                                label=fld.label))
         elif fld.type in _NOMINAL_TYPES:
             matrix = _matrix(states, stage, name, str.strip)
             cats = _categories(matrix, fld.choice_ids() if fld.type == "choice" else
                                ("true", "false") if fld.type == "boolean" else ())
             out.append(Variable(name, "field", "nominal", matrix, categories=cats, label=fld.label))
     return out
+
+
+#: The category of a single-select dimension coded with no code ("none applies").
+NO_CODE = "(none)"
+
+
+def _single_select(dim, sets: pd.DataFrame, codes: list[str]) -> Variable:
+    """A single-select dimension as a nominal variable whose categories are its codes.
+
+    Each cell is the one code chosen; "coded, and no code applies" (the empty
+    set) is the category NO_CODE, added only when someone gave it, so q is
+    the number of codes. Codes no longer in the codebook are added as found.
+    """
+    cells = sets.map(lambda v: None if v is None else
+                     (NO_CODE if not v else ";".join(sorted(v))))
+    cells = cells.astype(object).where(cells.notna(), None)
+    return Variable(f"code:{dim.id}", "dimension", "nominal", cells,
+                    categories=_categories(cells, codes), label=dim.label)
 
 
 def _number(text: str) -> float | str:
@@ -337,7 +382,7 @@ def variable_results(variables: Sequence[Variable], n_resamples: int = DEFAULT_R
 
 
 def report_frame(results: Sequence[tuple[Variable, Sequence[StatResult]]],
-                 digits: int | None = 3) -> pd.DataFrame:
+                 digits: int | None = None) -> pd.DataFrame:
     """Return one row per (variable, statistic) for printing or export.
 
     Args:

@@ -65,6 +65,22 @@ class Stage:
     source: str = ""
     exclude_needs_criterion: bool = False
     description: str = ""
+    #: The screening decisions this stage offers, when the codebook lists them
+    #: (`decisions: [include, exclude]` makes a binary stage); empty = the default.
+    decisions: tuple[str, ...] = ()
+
+    def offered_decisions(self) -> tuple[str, ...]:
+        """Return the screening decisions a coder can give at this stage, in order.
+
+        The codebook's `decisions:` list when it has one; otherwise include,
+        exclude and maybe, plus not_retrieved at a stage fed by another one
+        (a first stage has no full text to retrieve). Agreement statistics
+        that depend on the number of categories (AC1, PABAK) use this.
+        """
+        if self.decisions:
+            return self.decisions
+        base = ("include", "exclude", "maybe")
+        return base + ("not_retrieved",) if self.source else base
 
 
 @dataclass(frozen=True)
@@ -149,6 +165,9 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[Choice, ...] = ()
+    #: A choice field whose choices are a scale in the listed order (a Likert
+    #: rating, risk of bias low < some concerns < high): `ordered: true`.
+    ordered: bool = False
 
     def choice_ids(self) -> tuple[str, ...]:
         """Return the ids of the allowed choices."""

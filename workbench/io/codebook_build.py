@@ -15,18 +15,19 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from workbench.core.codebook import (CRITERION_KINDS, FIELD_TYPES, ID_PATTERN, SELECT_MODES,
                                      STAGE_KINDS, Choice, Code, Codebook, Criterion, Dimension,
                                      Field, Group, HighlightTerms, ReviewMeta, Stage)
+from workbench.core.screening import DECISIONS as SCREENING_DECISIONS
 from workbench.errors import Problem
 
 REVIEW_KEYS = ("title", "question", "years", "description")
 YEARS_KEYS = ("from", "to")
 STAGE_KEYS = ("id", "label", "kind", "reviewers", "criteria", "source",
-              "exclude_needs_criterion", "description")
+              "exclude_needs_criterion", "description", "decisions")
 CRITERION_KEYS = ("id", "kind", "label", "description", "stages")
 HIGHLIGHT_KEYS = ("include", "exclude")
 DIMENSION_KEYS = ("id", "label", "description", "select", "codes")
 CODE_KEYS = ("id", "label", "description", "examples", "children")
 FIELD_KEYS = ("id", "label", "type", "description", "required", "unit", "min", "max",
-              "choices")
+              "choices", "ordered")
 CHOICE_KEYS = ("id", "label")
 GROUP_KEYS = ("id", "label", "description", "fields", "key")
 TOP_KEYS = ("review", "stages", "criteria", "highlights", "dimensions", "fields", "groups",
@@ -252,7 +253,28 @@ class Builder:
                      criteria=self.texts(m, "criteria", entry_id),
                      source=self.text(m, "source", entry_id),
                      exclude_needs_criterion=self.flag(m, "exclude_needs_criterion", entry_id),
-                     description=self.text(m, "description", entry_id))
+                     description=self.text(m, "description", entry_id),
+                     decisions=self.decisions(m, entry_id))
+
+    def decisions(self, m: dict, entry: str) -> tuple[str, ...]:
+        """Return a stage's `decisions:` list (screening decisions it offers), checked."""
+        if "decisions" not in m:
+            return ()
+        values = self.texts(m, "decisions", entry)
+        node = m["decisions"][1]
+        bad = [v for v in values if v not in SCREENING_DECISIONS]
+        if bad:
+            self.problem(node, entry, f"unknown decision {bad[0]!r} in 'decisions' (use "
+                         f"{', '.join(SCREENING_DECISIONS)})")
+        elif len(set(values)) != len(values):
+            self.problem(node, entry, "'decisions' lists a decision twice")
+        elif not {"include", "exclude"} <= set(values):
+            self.problem(node, entry, "'decisions' must offer at least include and exclude")
+        elif self.text(m, "kind", entry, "screening") != "screening":
+            self.problem(m["decisions"][0], entry, "'decisions' only applies to screening stages")
+        else:
+            return values
+        return ()
 
     def criterion(self, node: Node, entry: str) -> Criterion:
         m = self.mapping(node, entry, CRITERION_KEYS, required=("id", "kind", "label"))
@@ -322,11 +344,16 @@ class Builder:
                 choices.append(Choice(cid, label))
         elif ftype in ("choice", "multi_choice"):
             self.problem(node, entry_id, f"missing key 'choices' (a {ftype} field needs them)")
+        ordered = self.flag(m, "ordered", entry_id)
+        if ordered and ftype != "choice":
+            self.problem(m["ordered"][0], entry_id, f"'ordered' only applies to choice fields "
+                         f"(a scale in the order of its choices), not {ftype}")
+            ordered = False
         return Field(id=fid, label=self.text(m, "label", entry_id), type=ftype,
                      description=self.text(m, "description", entry_id),
                      required=self.flag(m, "required", entry_id),
                      unit=self.text(m, "unit", entry_id),
-                     minimum=low, maximum=high, choices=tuple(choices))
+                     minimum=low, maximum=high, choices=tuple(choices), ordered=ordered)
 
     def group(self, node: Node, entry: str) -> Group:
         m = self.mapping(node, entry, GROUP_KEYS, required=("id", "label", "fields"))

@@ -22,13 +22,16 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
+from workbench.core.agreement_methods import coding_paragraph, screening_paragraph
 from workbench.core.audit import (ABSENT, PRESENT, BlindSelection, Conflict, Variable,
                                   blind_selection, coding_variables,
-                                  report_frame, screening_variables, variable_results)
+                                  report_frame, screening_variables, stage_coders,
+                                  variable_results)
 from workbench.core.codebook import CODING, Stage
 from workbench.core.events import CONSENSUS, Event, SheetState, is_valid_reviewer
 from workbench.core.screening import CRITERIA, DECISION, split_ids
 from workbench.errors import ReviewError
+from workbench.io.safe_cells import csv_text
 from workbench.store.sheet import read_sheet
 
 log = logging.getLogger(__name__)
@@ -64,11 +67,45 @@ class StageAgreement:
     n_resamples: int
     seed: int
 
-    def frame(self, digits: int | None = 3) -> pd.DataFrame:
-        """Return one row per (variable, statistic), with a leading `stage` column."""
+    def frame(self, digits: int | None = None) -> pd.DataFrame:
+        """Return one row per (variable, statistic), with a leading `stage` column.
+
+        Values and CIs keep full precision unless `digits` is given; counts and
+        the seed are integers.
+        """
         frame = report_frame(self.results, digits=digits)
         frame.insert(0, "stage", self.stage.id)
         return frame
+
+    @staticmethod
+    def empty_frame() -> pd.DataFrame:
+        """The columns of `frame` with no rows."""
+        frame = report_frame([])
+        frame.insert(0, "stage", pd.Series([], dtype=object))
+        return frame
+
+    def studies_by_two(self) -> int:
+        """Return how many studies two or more of the stage's coders decided on."""
+        seen: dict[str, int] = {}
+        for reviewer in self.reviewers:
+            for study in self.selection.states[reviewer].studies(self.stage.id):
+                seen[study] = seen.get(study, 0) + 1
+        return sum(1 for n in seen.values() if n >= 2)
+
+    def methods(self) -> str:
+        """Return the stage's agreement in the words of a methods section ("" before any).
+
+        Screening: "Two reviewers screened 2,019 records independently;
+        agreement was 94.1% (Cohen's kappa 0.71, 95% CI 0.66-0.76; ...)".
+        Coding: how many variables reached alpha 0.80, with the range.
+        """
+        if not self.results:
+            return ""
+        if self.stage.kind == CODING:
+            return coding_paragraph(len(self.reviewers), self.studies_by_two(),
+                                    [(v.name, stats) for v, stats in self.results])
+        decision = next((stats for v, stats in self.results if v.name == "decision"), None)
+        return screening_paragraph(len(self.reviewers), decision or [])
 
 
 @dataclass(frozen=True)
@@ -149,7 +186,7 @@ def stage_variables(review, stage: Stage, sheets: Sheets) -> tuple[BlindSelectio
     if stage.kind == CODING:
         return selection, coding_variables(selection, codebook)
     criteria = [c.id for c in codebook.stage_criteria(stage.id)]
-    return selection, screening_variables(selection, criteria)
+    return selection, screening_variables(selection, criteria, stage.offered_decisions())
 
 
 def agreement_report(review, stage: str | None = None, n_resamples: int = DEFAULT_RESAMPLES,
@@ -190,11 +227,25 @@ def agreement_report(review, stage: str | None = None, n_resamples: int = DEFAUL
         selection, variables = stage_variables(review, st, sheets)
         variables = [v for v in variables if len(v.matrix.index)]
         results = variable_results(variables, n_resamples=n_resamples, seed=seed)
-        who = tuple(r for r, s in sorted(selection.states.items()) if s.studies(st.id))
+        who = tuple(stage_coders(selection.states, st.id))
         out.append(StageAgreement(st, selection, results, who, n_resamples, seed))
         if progress is not None:
             progress(i + 1, len(stages))
     return out
+
+
+def agreement_frame(reports: Sequence[StageAgreement], digits: int | None = None) -> pd.DataFrame:
+    """Return every stage's statistics as one table (full precision unless `digits`)."""
+    frames = [r.frame(digits) for r in reports if r.results]
+    if not frames:
+        return StageAgreement.empty_frame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def agreement_csv(reports: Sequence[StageAgreement], digits: int | None = None) -> str:
+    """Return agreement_frame as CSV text: full-precision floats, whole numbers without ".0",
+    text cells neutralised against spreadsheet formulas (io.safe_cells)."""
+    return csv_text(agreement_frame(reports, digits))
 
 
 def _same(values: list) -> bool:
@@ -326,5 +377,5 @@ def conflicts_for_variable(conflicts: Sequence[Conflict], variable: str,
 
 
 __all__ = ["Sheets", "StageAgreement", "Disagreement", "read_sheets", "audit_stages",
-           "stage_variables", "agreement_report", "disagreements", "list_conflicts",
+           "stage_variables", "agreement_report", "agreement_frame", "agreement_csv", "disagreements", "list_conflicts",
            "count_conflicts", "coder_criteria", "conflicts_for_variable", "PRESENT", "ABSENT"]

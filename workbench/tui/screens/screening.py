@@ -189,7 +189,9 @@ class ScreeningScreen(Screen):
         if self.session is None:
             return False
         if action == "not_retrieved":
-            return bool(self.session.stage.source)
+            return "not_retrieved" in self.session.stage.offered_decisions()
+        if action == "maybe" and "maybe" not in self.session.stage.offered_decisions():
+            return False
         if action == "undo":
             return True if self.session.can_undo() else None
         if action in ("include", "exclude", "maybe", "note", "open", "next", "previous"):
