@@ -26,6 +26,19 @@ log = logging.getLogger(__name__)
 
 __all__ = ["load_codebook", "parse_codebook", "CodebookProblems", "TOP_KEYS"]
 
+#: Deepest nesting of lists and mappings accepted (a real codebook needs about 20).
+MAX_DEPTH = 100
+#: Most values the document may hold once aliases are followed (a real one holds thousands).
+MAX_VALUES = 100_000
+#: Largest codebook file read (a real one is a few tens of kB).
+MAX_BYTES = 5_000_000
+_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in (
+    "null", "bool", "int", "float", "str", "seq", "map", "timestamp", "merge"))
+_SCAN_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's scanner when present
+_OPENING = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken,
+            yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)
+_CLOSING = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
 
 class CodebookProblems(CodebookError):
     """codebook.yaml has one or more problems; `problems` lists every one."""
@@ -57,6 +70,12 @@ def load_codebook(path: str | Path) -> Codebook:
     """
     path = Path(path)
     try:
+        if path.exists() and not path.is_file():
+            raise CodebookError("the codebook is not a regular file", path=path,
+                                hint="codebook.yaml must be a plain text file")
+        if path.exists() and path.stat().st_size > MAX_BYTES:
+            raise CodebookError(f"the codebook is larger than {MAX_BYTES:,} bytes", path=path,
+                                hint="a codebook is a short text file; is this the right one?")
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise CodebookError("codebook not found", path=path,
@@ -77,7 +96,11 @@ def parse_codebook(text: str, path: str = "codebook.yaml") -> Codebook:
         CodebookProblems: every problem found, each with file, line and key.
     """
     try:
+        _check_depth(text, path)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError as exc:  # the depth check above should make this unreachable
+        raise CodebookProblems([Problem(path, None, None, "lists and mappings are nested "
+                                        "too deeply")]) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -86,6 +109,9 @@ def parse_codebook(text: str, path: str = "codebook.yaml") -> Codebook:
             from exc
     if root is None:
         raise CodebookProblems([Problem(path, 1, None, "the codebook is empty")])
+    unsafe = _unsafe_nodes(root, path)
+    if unsafe:
+        raise CodebookProblems(unsafe)
     builder = Builder(path)
     codebook = builder.build(root)
     data = yaml.SafeLoader("").construct_object(root, deep=True)
@@ -97,6 +123,80 @@ def parse_codebook(text: str, path: str = "codebook.yaml") -> Codebook:
                     highlights=codebook.highlights, dimensions=codebook.dimensions,
                     fields=codebook.fields, groups=codebook.groups, renamed=codebook.renamed,
                     version=codebook_version(data), path=path)
+
+
+def _check_depth(text: str, path: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before the (recursive) composer sees it."""
+    depth = 0
+    for token in yaml.scan(text, Loader=_SCAN_LOADER):
+        if isinstance(token, _OPENING):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise CodebookProblems([Problem(
+                    path, token.start_mark.line + 1, None,
+                    f"lists and mappings are nested more than {MAX_DEPTH} deep")])
+        elif isinstance(token, _CLOSING):
+            depth -= 1
+
+
+def _unsafe_nodes(root: yaml.Node, path: str) -> list[Problem]:
+    """Report tags other than plain YAML values, recursive anchors and alias bombs.
+
+    The node tree is walked without recursion; an anchored node reached again
+    through an alias is counted again, so a "billion laughs" stops at MAX_VALUES.
+    """
+    problems: list[Problem] = []
+    reported: set[int] = set()
+    visits = 0
+    stack: list[tuple[yaml.Node, int, frozenset[int]]] = [(root, 1, frozenset())]
+    while stack:
+        node, depth, ancestors = stack.pop()
+        line = node.start_mark.line + 1
+        visits += 1
+        if visits > MAX_VALUES:
+            problems.append(Problem(path, line, None, f"aliases (*name) expand the codebook to "
+                                    f"more than {MAX_VALUES:,} values; repeat less, or write "
+                                    "the values out"))
+            break
+        if depth > MAX_DEPTH:
+            problems.append(Problem(path, line, None, f"lists and mappings are nested more "
+                                    f"than {MAX_DEPTH} deep (through aliases)"))
+            break
+        if node.tag not in _TAGS and id(node) not in reported:
+            reported.add(id(node))
+            problems.append(Problem(path, line, None, f"tag {node.tag.replace('tag:yaml.org,2002:', '!!')!r} "
+                                    "is not allowed: a codebook holds plain text, numbers, "
+                                    "lists and mappings"))
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        if id(node) in ancestors:
+            if id(node) not in reported:
+                reported.add(id(node))
+                problems.append(Problem(path, line, None, "an anchor (&name) is used inside "
+                                        "itself (*name): the value would never end"))
+            continue
+        inner = ancestors | {id(node)}
+        children = (node.value if isinstance(node, yaml.SequenceNode)
+                    else [n for pair in node.value for n in pair])
+        stack.extend((child, depth + 1, inner) for child in reversed(children))
+    return problems
+
+
+def _source_cycles(b: Builder, cb: Codebook) -> None:
+    """Report stages whose `source` chain comes back to them (a -> b -> a)."""
+    sources = {s.id: s.source for s in cb.stages if s.source}
+    seen: set[frozenset[str]] = set()
+    for stage in cb.stages:
+        chain = [stage.id]
+        current = sources.get(stage.id)
+        while current and current in sources and current not in chain:
+            chain.append(current)
+            current = sources[current]
+        if current == stage.id and len(chain) > 1 and frozenset(chain) not in seen:
+            seen.add(frozenset(chain))
+            b.add(("stage", stage.id, "source"), "stages take their studies from each other "
+                  f"in a circle ({' -> '.join(chain + [stage.id])}); one of them needs "
+                  "another source")
 
 
 def _cross_check(b: Builder, cb: Codebook) -> None:
@@ -114,6 +214,7 @@ def _cross_check(b: Builder, cb: Codebook) -> None:
                   + _did_you_mean(stage.source, stage_ids))
         if stage.source == stage.id:
             b.add(("stage", stage.id, "source"), "a stage cannot take studies from itself")
+    _source_cycles(b, cb)
     for crit in cb.criteria:
         for sid in crit.stages:
             if sid not in stage_ids:
