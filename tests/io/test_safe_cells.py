@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.io.safe_cells import (ADDED_QUOTE, DANGEROUS, csv_text, neutralize, restore,
-                                     safe_frame, safe_row, write_safe_csv)
+from workbench.io.safe_cells import (ADDED_QUOTE, DANGEROUS, SafeWriter, csv_text, neutralize,
+                                     restore, safe_frame, safe_row, write_safe_csv)
 
 HOSTILE = ['=HYPERLINK("http://x","click")', "+cmd", "-2+3", "@SUM(A1:A2)", "\t=1+1",
            "\r=1+1", "cmd|' /C calc'!A0", "=cmd|' /C calc'!A0", "-", "'=already"]
@@ -73,3 +74,19 @@ def test_csv_writers_and_rows():
     write_safe_csv(frame, buffer, lineterminator="\n")
     assert buffer.getvalue() == text
     assert safe_row(["=x", -1, None, "y"]) == ["'=x", -1, None, "y"]
+
+
+def test_a_carriage_return_inside_a_cell_never_starts_a_row(tmp_path):
+    frame = pd.DataFrame({"a": ["x\r=1+1", 'q"\r\nz', "plain"], "b": ["\r=2", "ok", "c\nd"]})
+    text = csv_text(frame)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows == [["a", "b"], ["x\r=1+1", "'\r=2"], ['q"\r\nz', "ok"], ["plain", "c\nd"]]
+    assert text.endswith('plain,"c\nd"\n') and text.count("\r\n") == 1   # inside 'q"\r\nz'
+
+    path = tmp_path / "t.csv"
+    write_safe_csv(frame, path, encoding="utf-8-sig", lineterminator="\n")
+    assert path.read_bytes().decode("utf-8-sig") == text and path.read_bytes()[:3] == b"\xef\xbb\xbf"
+    out = io.StringIO()
+    writer = SafeWriter(out)
+    writer.writerows([["a", "b"], ["x\r=1+1", "\r=2"], [-1, None]])
+    assert out.getvalue() == 'a,b\n"x\r=1+1","\'\r=2"\n-1,\n'

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 
 import click
 
 from workbench.cli.common import check_stage, cli, echo_json, open_review, plural
-from workbench.io.safe_cells import safe_row
+from workbench.io.safe_cells import SafeWriter
 
 
 @cli.command("log")
@@ -46,10 +45,10 @@ def log_cmd(ctx: click.Context, studies: tuple[str, ...], reviewer: str | None,
         echo_json(rows)
         return
     if fmt == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = SafeWriter(sys.stdout)
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow(safe_row(row[c] for c in COLUMNS))
+            writer.writerow([row[c] for c in COLUMNS])
         return
     if not rows:
         click.echo("No events match.")

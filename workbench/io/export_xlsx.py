@@ -13,7 +13,9 @@ with "=" is never evaluated as a formula. Characters XML 1.0 forbids
 (control characters other than tab, CR and LF, e.g. a NUL or a vertical
 tab pasted from Word) are replaced by their visible symbol
 (`safe_cells.visible_text`: NUL -> "\u2400", \x0b -> "\u240b"), so the cell
-shows where they were; the CSV files keep them as they are.
+shows where they were; the CSV files keep them as they are. Excel holds at
+most 32,767 characters in a cell: a longer text is cut there with a marker
+naming its full length (the CSV files keep the whole value).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from workbench.io.safe_cells import visible_text
 
 #: Rows per chunk of sheet XML (bounds memory for large tables).
 CHUNK_ROWS = 20_000
+#: Excel's limit on the characters of one cell.
+CELL_MAX = 32_767
 _HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
          '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
          '<sheetViews><sheetView workbookViewId="0">{pane}</sheetView></sheetViews>'
@@ -82,6 +86,9 @@ BLANK = "<c/>"
 
 def _text_cell(value: str) -> str:
     value = visible_text(value)
+    if len(value) > CELL_MAX:
+        marker = f" [... cut: {len(value):,} characters in all; the CSV has the full text]"
+        value = value[:CELL_MAX - len(marker)] + marker
     text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if "\r" in text:  # a raw CR would be read back as LF
         text = text.replace("\r", "&#13;")

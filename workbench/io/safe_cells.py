@@ -16,7 +16,8 @@ spreadsheet shows it as text and the value is otherwise unchanged.
   gives back the value the coder typed (regular expression `^'(?='*[=+\\-@\\t\\r])`).
 
 Use `write_safe_csv(frame, path_or_stream, ...)` instead of `frame.to_csv`,
-`csv_text(frame)` for a string, and `safe_row(values)` for `csv.writer` rows.
+`csv_text(frame)` for a string, and `SafeWriter(stream)` instead of
+`csv.writer` (a carriage return inside a cell is quoted by all three).
 
 XML outputs (XLSX cells, SVG chart labels) cannot hold most control
 characters at all (a NUL or a vertical tab pasted from Word): `visible_text`
@@ -27,7 +28,10 @@ reader sees where it was. CSV files keep such characters as they are.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 from typing import IO, Iterable
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP).
@@ -141,19 +145,73 @@ def safe_frame(frame):
     return out
 
 
-def write_safe_csv(frame, target: str | IO[str] | object, **to_csv) -> None:
+def write_safe_csv(frame, target: str | Path | IO[str], **to_csv) -> None:
     """Write `frame` as CSV with every text cell neutralized (`DataFrame.to_csv` arguments).
 
     Args:
         frame: the table.
-        target: a path or a text stream.
-        **to_csv: passed to `DataFrame.to_csv` (index=False unless given).
+        target: a path (written with `encoding`, default UTF-8) or a text stream.
+        **to_csv: passed to `DataFrame.to_csv` (index=False and lineterminator
+            "\n" unless given).
     """
-    to_csv.setdefault("index", False)
-    safe_frame(frame).to_csv(target, **to_csv)
+    encoding = to_csv.pop("encoding", None) or "utf-8"
+    text = csv_text(frame, **to_csv)
+    if hasattr(target, "write"):
+        target.write(text)
+        return
+    with open(target, "w", encoding=encoding, newline="") as handle:
+        handle.write(text)
 
 
 def csv_text(frame, **to_csv) -> str:
-    """Return `frame` as CSV text with every text cell neutralized (index=False unless given)."""
+    """Return `frame` as CSV text with every text cell neutralized.
+
+    A carriage return inside a cell is always quoted (Python's csv module
+    leaves it bare when rows end in "\n", and a reader then starts a new row
+    there, whose first cell a spreadsheet would run).
+
+    Args:
+        frame: the table.
+        **to_csv: passed to `DataFrame.to_csv` (index=False and lineterminator
+            "\n" unless given).
+    """
     to_csv.setdefault("index", False)
-    return safe_frame(frame).to_csv(None, **to_csv)
+    to_csv.pop("encoding", None)
+    end = to_csv.pop("lineterminator", "\n")
+    safe = safe_frame(frame)
+    text = safe.to_csv(None, lineterminator=end, **to_csv)
+    if end == "\n" and "\r" in text:
+        text = _lf_rows(safe.to_csv(None, lineterminator="\r\n", **to_csv))
+    return text
+
+
+def _lf_rows(text: str) -> str:
+    """Turn "\r\n" row ends into "\n", leaving the inside of quoted cells as it is."""
+    parts = text.split('"')
+    parts[::2] = [p.replace("\r\n", "\n") for p in parts[::2]]   # outside quotes
+    return '"'.join(parts)
+
+
+class SafeWriter:
+    """A `csv.writer` for rows ending in "\n" whose text cells are neutralized.
+
+    Args:
+        stream: a text stream (e.g. sys.stdout).
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")  # quotes any CR
+
+    def writerow(self, row: Iterable[object]) -> None:
+        """Write one row."""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(safe_row(row))
+        self.stream.write(self._buffer.getvalue()[:-2] + "\n")
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        """Write rows."""
+        for row in rows:
+            self.writerow(row)
