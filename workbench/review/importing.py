@@ -111,17 +111,38 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
     for n, (path, data, digest, report, label) in enumerate(staged):
         if not report.records:
             continue
-        stored = copy_export(data, references, path.name)
+        try:
+            stored = copy_export(data, references, path.name)
+        except OSError as exc:
+            raise ReviewError(f"cannot copy the export into references/ ({exc.strerror or exc})",
+                              path=path, hint=_unwritten_hint(done)) from exc
         records = _relabel(report.records, stored, root, label, digest)
+        try:
+            append_manifest(references, ImportEntry(
+                file=stored.name, database=label, sha256=digest, format=report.format,
+                records=len(records), skipped=len(report.problems), imported_at=_now()))
+        except OSError as exc:
+            try:
+                stored.unlink()
+            except OSError as again:
+                log.error("could not remove %s after a failed import: %s", stored, again)
+            raise ReviewError(f"cannot write references/{MANIFEST_NAME} "
+                              f"({exc.strerror or exc})", path=path,
+                              hint=_unwritten_hint(done)) from exc
         write_cached_records(root / ".workbench" / "records", digest, records)
-        append_manifest(references, ImportEntry(
-            file=stored.name, database=label, sha256=digest, format=report.format,
-            records=len(records), skipped=len(report.problems), imported_at=_now()))
         done.append(ImportedFile(str(path), f"references/{stored.name}", label, report.format,
                                  len(records), list(report.problems)))
         if progress:
             progress(len(paths) + n + 1, len(paths) * 2)
     return done
+
+
+def _unwritten_hint(done: list[ImportedFile]) -> str:
+    """What a failed write left: this file not imported, and those imported before it."""
+    hint = "this file was not imported and nothing of it was left in references/"
+    if done:
+        hint += "; already imported by this command: " + ", ".join(d.stored_as for d in done)
+    return hint
 
 
 def guess_database_of(path: Path, report: ImportReport) -> str:

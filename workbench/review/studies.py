@@ -1,30 +1,38 @@
-"""Records grouped into studies: running duplicate detection with the team's pair decisions."""
+"""Records grouped into studies: running duplicate detection with the team's pair decisions.
+
+The result is cached in `.workbench/studies.json`: data only, sealed with this
+machine's key (`workbench.store.cache`); an unreadable, foreign or changed
+cache is treated as missing and detection runs again.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import pickle
 import threading
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
 
 import workbench
 from workbench.core import dedupe as _dedupe_module
 from workbench.core import dedupe_match as _match_module
 from workbench.core import normalize as _normalize_module
-from workbench.core.dedupe import DedupeResult, find_duplicates
+from workbench.core.dedupe import CandidatePair, DedupeResult, Study, find_duplicates
 from workbench.core.records import Record
 from workbench.review.importing import export_files
-from workbench.store.imports import MANIFEST_NAME
+from workbench.store.cache import read_cache, write_cache
+from workbench.store.files import read_regular_file
+from workbench.store.imports import MANIFEST_NAME, MAX_MANIFEST_BYTES
 from workbench.store.pairs import FOLDER as PAIRS_FOLDER
-from workbench.store.pairs import read_pair_decisions
+from workbench.store.pairs import MAX_PAIRS_BYTES, read_pair_decisions
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 2
-CACHE_NAME = "studies.pkl"
+CACHE_VERSION = 3
+CACHE_NAME = "studies.json"
+_STUDY_FIELDS = tuple(f.name for f in fields(Study))
+_TUPLES = ("record_ids", "authors", "keywords", "databases")
 
 
 def _algorithm_digest() -> bytes:
@@ -47,17 +55,64 @@ def studies_key(root: Path) -> str:
     digest = hashlib.sha256(_ALGORITHM)
     digest.update(str(CACHE_VERSION).encode())
     references = root / "references"
-    manifest = references / MANIFEST_NAME
-    if manifest.exists():
-        digest.update(manifest.read_bytes())
+    digest.update(_bytes_or_none(references / MANIFEST_NAME, MAX_MANIFEST_BYTES))
     for path in export_files(references):
         stat = path.stat()
         digest.update(f"{path.name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     pairs = root / PAIRS_FOLDER
     if pairs.is_dir():
         for path in sorted(pairs.glob("*.csv")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(path.name.encode() + b"\0" + _bytes_or_none(path, MAX_PAIRS_BYTES))
     return digest.hexdigest()
+
+
+def _bytes_or_none(path: Path, limit: int) -> bytes:
+    """A file's bytes for the key; b"\0missing"/b"\0unreadable" when it cannot be read.
+
+    Whoever reads that file next reports why it cannot be read.
+    """
+    try:
+        return read_regular_file(path, limit)
+    except FileNotFoundError:
+        return b"\0missing"
+    except OSError:
+        return b"\0unreadable"
+
+
+def _encode(key: str, result: DedupeResult) -> dict:
+    def pair(p: CandidatePair) -> list:
+        return [p.record_a, p.record_b, p.score, list(p.reasons)]
+    return {"version": CACHE_VERSION, "key": key, "fields": list(_STUDY_FIELDS),
+            "studies": [[getattr(s, name) for name in _STUDY_FIELDS] for s in result.studies],
+            "record_to_study": result.record_to_study,
+            "auto_merged_pairs": [pair(p) for p in result.auto_merged_pairs],
+            "uncertain": [pair(p) for p in result.uncertain],
+            "aliases": result.aliases, "records": result.records,
+            "candidate_pairs": result.candidate_pairs, "person_merges": result.person_merges,
+            "person_splits": result.person_splits, "conflicts": result.conflicts}
+
+
+def _decode(value, key: str) -> DedupeResult | None:
+    """The cached result if `value` is a studies cache for `key`, else None."""
+    if not isinstance(value, dict) or value.get("version") != CACHE_VERSION \
+            or value.get("key") != key or value.get("fields") != list(_STUDY_FIELDS):
+        return None
+    new = object.__new__
+    studies = []
+    for row in value["studies"]:
+        study = new(Study)
+        values = dict(zip(_STUDY_FIELDS, row))
+        for name in _TUPLES:
+            values[name] = tuple(values[name])
+        study.__dict__.update(values)
+        studies.append(study)
+
+    def pairs(rows: list) -> list[CandidatePair]:
+        return [CandidatePair(a, b, score, tuple(reasons)) for a, b, score, reasons in rows]
+    return DedupeResult(studies, dict(value["record_to_study"]), pairs(value["auto_merged_pairs"]),
+                        pairs(value["uncertain"]), dict(value["aliases"]), int(value["records"]),
+                        int(value["candidate_pairs"]), int(value["person_merges"]),
+                        int(value["person_splits"]), list(value["conflicts"]))
 
 
 def group_studies(root: Path, load_records: Callable[[], list[Record]], progress=None,
@@ -76,21 +131,16 @@ def group_studies(root: Path, load_records: Callable[[], list[Record]], progress
     """
     key = studies_key(root)
     cache = root / ".workbench" / CACHE_NAME
-    if use_cache and cache.exists():
+    if use_cache:
         try:
-            with cache.open("rb") as handle:
-                stored_key, result = pickle.load(handle)
-            if stored_key == key:
-                return result
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError,
-                ImportError) as exc:
+            cached = _decode(read_cache(cache, "studies"), key)
+        except (KeyError, TypeError, ValueError) as exc:
             log.warning("ignoring unreadable cache %s: %s", cache, exc)
+            cached = None
+        if cached is not None:
+            return cached
     records = load_records()
     result = find_duplicates(records, read_pair_decisions(root), progress=progress,
                              cancel=cancel)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_name(f"{CACHE_NAME}.{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump((key, result), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, cache)
+    write_cache(cache, "studies", _encode(key, result))  # best effort: read-only folders too
     return result

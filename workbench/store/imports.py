@@ -2,9 +2,11 @@
 
 `references/imports.csv` is written by the tool, one row per imported export,
 append-only (a re-import of the same bytes is refused before anything is
-written). The exports themselves are never touched. Parsed records are cached
-under `.workbench/records/` keyed by the file's SHA-256, so they are rebuilt
-from the exports whenever the cache is missing.
+written). The exports themselves are never touched, and an export is never
+stored under the manifest's name. Parsed records are cached under
+`.workbench/records/<sha256>.json` (data only, sealed: see
+`workbench.store.cache`), so they are rebuilt from the exports whenever the
+cache is missing, unreadable or not trustworthy.
 """
 
 from __future__ import annotations
@@ -13,17 +15,20 @@ import csv
 import io
 import logging
 import os
-import pickle
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from workbench.core.records import Record
+from workbench.core.records import RECORD_FIELDS, Record
 from workbench.errors import ReviewError
+from workbench.store.cache import read_cache, write_cache
+from workbench.store.files import read_regular_file
 
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "imports.csv"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+#: A manifest larger than this is refused (one short row per imported export).
+MAX_MANIFEST_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -49,78 +54,155 @@ def read_manifest(references: Path) -> list[ImportEntry]:
         ReviewError: a row cannot be read (names the line).
     """
     path = references / MANIFEST_NAME
-    if not path.exists():
+    try:
+        data = read_regular_file(path, MAX_MANIFEST_BYTES, what="import manifest")
+        text = data.decode("utf-8")
+    except FileNotFoundError:
         return []
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise ReviewError(f"cannot read the import manifest ({reason})", path=path,
+                          hint="restore it from version control") from exc
     entries: list[ImportEntry] = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        for row in reader:
-            try:
-                entries.append(ImportEntry(
-                    file=row["file"], database=row["database"], sha256=row["sha256"],
-                    format=row["format"], records=int(row["records"] or 0),
-                    skipped=int(row["skipped"] or 0), imported_at=row["imported_at"]))
-            except (KeyError, ValueError, TypeError) as exc:
-                raise ReviewError(f"unreadable import row ({exc})", path=path,
-                                  line=reader.line_num,
-                                  hint="fix or remove that row; no export was changed") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if reader.fieldnames is not None and list(reader.fieldnames) != _COLUMNS:
+        raise ReviewError(f"not an import manifest: its header is "
+                          f"{','.join(reader.fieldnames)!r}, expected {','.join(_COLUMNS)}",
+                          path=path, line=1,
+                          hint="restore it from version control; no export was changed")
+    for row in reader:
+        try:
+            entries.append(ImportEntry(
+                file=row["file"], database=row["database"], sha256=row["sha256"],
+                format=row["format"], records=int(row["records"] or 0),
+                skipped=int(row["skipped"] or 0), imported_at=row["imported_at"]))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ReviewError(f"unreadable import row ({exc})", path=path,
+                              line=reader.line_num,
+                              hint="fix or remove that row; no export was changed") from exc
     return entries
 
 
 def append_manifest(references: Path, entry: ImportEntry) -> None:
-    """Append one row to references/imports.csv, flushed and fsynced."""
+    """Append one row to references/imports.csv, flushed and fsynced.
+
+    Raises:
+        OSError: the row cannot be written (full disk, read-only folder); the
+            manifest is truncated back to its old size (or removed if this
+            call created it), so it never holds half a row.
+    """
     path = references / MANIFEST_NAME
-    new = not path.exists()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    if new:
-        writer.writerow(_COLUMNS)
-    writer.writerow([getattr(entry, name) for name in _COLUMNS])
-    with path.open("a", encoding="utf-8", newline="") as handle:
-        handle.write(buffer.getvalue())
-        handle.flush()
-        os.fsync(handle.fileno())
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    size = None
+    try:
+        size = os.fstat(fd).st_size
+        if size == 0:
+            writer.writerow(_COLUMNS)
+        writer.writerow([getattr(entry, name) for name in _COLUMNS])
+        view = memoryview(buffer.getvalue().encode("utf-8"))
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except OSError:
+        try:
+            if size == 0:
+                path.unlink(missing_ok=True)
+            elif size is not None:
+                os.ftruncate(fd, size)
+        except OSError as again:
+            log.error("could not undo a partial write to %s: %s", path, again)
+        raise
+    finally:
+        os.close(fd)
+
+
+def _is_reserved(name: str) -> bool:
+    """True for names an export must not get: the manifest, hidden or partial files."""
+    return name.lower() == MANIFEST_NAME or name.startswith(".") or name.endswith(".part")
 
 
 def copy_export(data: bytes, references: Path, name: str) -> Path:
-    """Write an export's bytes into references/ under a free name; return the new path."""
+    """Write an export's bytes into references/ under a free name; return the new path.
+
+    The name is never the manifest's (`imports.csv` becomes `imports-2.csv`),
+    never hidden and never ends in `.part`.
+
+    Raises:
+        OSError: the copy cannot be written (full disk, read-only folder); no
+            partial file is left behind.
+    """
     references.mkdir(parents=True, exist_ok=True)
+    name = name.lstrip(".") or "export"
+    if name.endswith(".part"):
+        name = name[:-5] + "_part"
     target = references / name
     stem, suffix = Path(name).stem, Path(name).suffix
     n = 2
-    while target.exists():
+    while target.exists() or _is_reserved(target.name):
         target = references / f"{stem}-{n}{suffix}"
         n += 1
     tmp = target.with_name(target.name + ".part")
-    with tmp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, target)
+    try:
+        with tmp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError as again:
+            log.error("could not remove %s: %s", tmp, again)
+        raise
     return target
 
 
+_TEXT = tuple(i for i, name in enumerate(RECORD_FIELDS)
+              if name not in ("authors", "keywords", "year", "line"))
+
+
+def _record_row(record: Record) -> list:
+    values = record.__dict__
+    return [values[name] for name in RECORD_FIELDS]
+
+
+def _record_of(row: list, new=object.__new__, names=RECORD_FIELDS) -> Record:
+    record = new(Record)
+    values = dict(zip(names, row))
+    values["authors"] = tuple(values["authors"])
+    values["keywords"] = tuple(values["keywords"])
+    record.__dict__.update(values)
+    return record
+
+
 def read_cached_records(cache_dir: Path, digest: str) -> list[Record] | None:
-    """Return the cached records of a file digest, or None when not cached."""
-    path = cache_dir / f"{digest}.pkl"
-    try:
-        with path.open("rb") as handle:
-            version, records = pickle.load(handle)
-    except FileNotFoundError:
+    """Return the cached records of a file digest, or None when not cached or not trustworthy."""
+    path = cache_dir / f"{digest}.json"
+    value = read_cache(path, "records")
+    if not isinstance(value, dict) or value.get("version") != CACHE_VERSION \
+            or value.get("fields") != list(RECORD_FIELDS) or value.get("sha256") != digest:
         return None
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as exc:
+    rows = value.get("records")
+    if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == len(RECORD_FIELDS)
+                                             for r in rows):
+        return None
+    try:
+        return list(map(_record_of, rows))
+    except TypeError as exc:
         log.warning("ignoring unreadable cache %s: %s", path, exc)
         return None
-    if version != CACHE_VERSION:
-        return None
-    return records
 
 
-def write_cached_records(cache_dir: Path, digest: str, records: list[Record]) -> None:
-    """Cache parsed records for a file digest (atomic; the cache is rebuildable)."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"{digest}.pkl"
-    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:
-        pickle.dump((CACHE_VERSION, records), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+def write_cached_records(cache_dir: Path, digest: str, records: list[Record]) -> bool:
+    """Cache parsed records for a file digest (atomic, best effort; the cache is rebuildable).
+
+    Returns:
+        False when it could not be written (read-only folder, full disk): the
+        records are simply parsed again next time.
+    """
+    return write_cache(cache_dir / f"{digest}.json", "records",
+                       {"version": CACHE_VERSION, "sha256": digest,
+                        "fields": list(RECORD_FIELDS),
+                        "records": list(map(_record_row, records))})

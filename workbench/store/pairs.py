@@ -2,9 +2,13 @@
 
 `coding/duplicates/<reviewer>.csv` has the columns time, reviewer, record_a,
 record_b, verdict, note. Each answer is appended, flushed and fsynced before
-`append_pair_decision` returns, so a crash loses at most the answer in flight.
-Files from several reviewers (or machines) merge without conflicts; the latest
-answer per pair stands (`latest_pair_decisions`).
+`append_pair_decision` returns, so a crash loses at most the answer in flight;
+a failed write (full disk, read-only folder) leaves the file as it was (no
+half line, no empty file). Files from several reviewers (or machines) merge
+without conflicts; the latest answer per pair stands (`latest_pair_decisions`).
+Times are validated on reading: a line with an impossible time, or one more
+than a day in the future (it would win every later answer), is reported and
+ignored.
 """
 
 from __future__ import annotations
@@ -14,17 +18,36 @@ import io
 import logging
 import os
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from workbench.core.dedupe import VERDICTS, PairDecision, latest_pair_decisions
 from workbench.errors import DedupeError, Problem
+from workbench.store.files import read_regular_file
+from workbench.store.sheet_reading import allow_long_fields
 
 log = logging.getLogger(__name__)
 
 COLUMNS = ("time", "reviewer", "record_a", "record_b", "verdict", "note")
 FOLDER = Path("coding") / "duplicates"
 _REVIEWER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: A pair-answer file larger than this is not read.
+MAX_PAIRS_BYTES = 256 << 20
+#: How far in the future a pair answer's time may be before it is refused on reading.
+FUTURE_SLACK = timedelta(days=1)
+TORN = "torn"
+_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z$")
+
+
+def _is_real_time(text: str) -> bool:
+    """True for an ISO-8601 UTC time ending in Z (fraction optional) of a real date."""
+    if not _TIME.match(text):
+        return False
+    try:
+        datetime.fromisoformat(text[:-1])
+    except ValueError:
+        return False
+    return True
 
 __all__ = ["COLUMNS", "append_pair_decision", "read_pair_decisions", "read_pair_decisions_report",
            "latest_pair_decisions", "pair_decisions_path", "now_iso"]
@@ -71,25 +94,42 @@ def append_pair_decision(review_dir: str | Path, decision: PairDecision) -> Path
     csv.writer(buffer, lineterminator="\n").writerow(row)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        new = not path.exists() or path.stat().st_size == 0
-        with open(path, "a", encoding="utf-8", newline="") as handle:
-            if not new and not _ends_with_newline(path):
-                handle.write("\n")  # a torn last line stays on its own line
-            if new:
-                handle.write(",".join(COLUMNS) + "\n")
-            handle.write(buffer.getvalue())
-            handle.flush()
-            os.fsync(handle.fileno())
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     except OSError as exc:
         raise DedupeError(f"cannot save the answer: {exc.strerror or exc}", path=path,
                           hint="the answer was not saved") from exc
+    size = None
+    try:
+        size = os.fstat(fd).st_size
+        prefix = ",".join(COLUMNS) + "\n" if size == 0 else \
+            "" if os.pread(fd, 1, size - 1) == b"\n" else _close_torn_line(fd, size)
+        view = memoryview((prefix + buffer.getvalue()).encode("utf-8"))
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except OSError as exc:
+        try:
+            if size == 0:
+                path.unlink(missing_ok=True)
+            elif size is not None:
+                os.ftruncate(fd, size)
+        except OSError as again:
+            log.error("could not undo a partial write to %s: %s", path, again)
+        raise DedupeError(f"cannot save the answer: {exc.strerror or exc}", path=path,
+                          hint="the answer was not saved; earlier answers are intact") from exc
+    finally:
+        os.close(fd)
     return path
 
 
-def _ends_with_newline(path: Path) -> bool:
-    with open(path, "rb") as handle:
-        handle.seek(-1, os.SEEK_END)
-        return handle.read(1) == b"\n"
+def _close_torn_line(fd: int, size: int) -> str:
+    """What ends a torn last line (a crash mid-append) so it can never read as an answer.
+
+    An open quote is closed, then two `torn` fields are added: whatever part
+    of a line was left then has a wrong width or the verdict `torn`.
+    """
+    quotes = os.pread(fd, size, 0).count(b'"') if size <= MAX_PAIRS_BYTES else 0
+    return ('"' if quotes % 2 else "") + f",{TORN},{TORN}\n"
 
 
 def read_pair_decisions_report(review_dir: str | Path) -> tuple[list[PairDecision], list[Problem]]:
@@ -109,10 +149,12 @@ def read_pair_decisions_report(review_dir: str | Path) -> tuple[list[PairDecisio
     problems: list[Problem] = []
     if not folder.is_dir():
         return decisions, problems
+    allow_long_fields()
+    future = (datetime.now(timezone.utc) + FUTURE_SLACK).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     for path in sorted(folder.glob("*.csv")):
         shown = str(path.relative_to(review_dir)) if path.is_relative_to(review_dir) else str(path)
         try:
-            raw = path.read_text(encoding="utf-8")
+            raw = read_regular_file(path, MAX_PAIRS_BYTES, what="answers file").decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(Problem(shown, None, None, f"cannot read: {exc}"))
             continue
@@ -129,12 +171,21 @@ def read_pair_decisions_report(review_dir: str | Path) -> tuple[list[PairDecisio
                 continue
             is_last = number == len(lines)
             fields = next(csv.reader([line]), [])
+            if fields and fields[-1] == TORN:
+                problems.append(Problem(shown, number, None, "incomplete line (a save was "
+                                        "interrupted, the answer never confirmed); line ignored"))
+                continue
             if len(fields) != len(COLUMNS) or (torn and is_last):
                 what = "last line is incomplete (interrupted save)" if is_last and torn else \
                     f"expected {len(COLUMNS)} columns, found {len(fields)}"
                 problems.append(Problem(shown, number, None, f"{what}; line ignored"))
                 continue
             decision = PairDecision(*fields)
+            if not _is_real_time(decision.time) or decision.time > future:
+                what = "is in the future" if _is_real_time(decision.time) else "is not a real time"
+                problems.append(Problem(shown, number, None, f"time {decision.time!r} {what}; "
+                                        "line ignored"))
+                continue
             if decision.verdict not in VERDICTS:
                 problems.append(Problem(shown, number, None,
                                         f"verdict {decision.verdict!r} is not same/different; line ignored"))

@@ -2,18 +2,30 @@
 
 `coding/<reviewer>.csv` holds one reviewer's events, `coding/consensus.csv`
 the resolved ones (its `reviewer` column names who resolved). Columns:
-`time,reviewer,study_id,stage,field,value,note,codebook_version`.
+`time,reviewer,study_id,stage,field,value,note,codebook_version,check`, where
+`check` is the CRC-32 of the line's other fields as written
+(`sheet_reading.line_check`): a line proves it is complete. A sheet started
+before the check column existed keeps its eight-column header; the lines
+appended to it carry the check all the same.
 
 Durability: `append_events` takes an exclusive `fcntl.flock` on the sheet,
 writes every event of one decision in a single write, flushes and fsyncs
 (and fsyncs the folder when it creates the file) before returning. If the
 write fails (full disk, I/O error) the file is truncated back to its old size
-and `SheetError` is raised, so the sheet stays valid.
+and `SheetError` is raised, so the sheet stays valid. An unfinished last line
+left by a crash is closed with the marker `torn` in its check column before
+new lines are written, so it can never be read as a decision.
 
 Times are ISO-8601 UTC with microseconds and "Z". All events of one append
 share one time (one decision = one time), and each append's time is strictly
-later than the last time in the file: if the clock goes back, the time is
-bumped 1 µs past the last one.
+later than the last time in the file when that time is at most
+`MAX_CLOCK_SKEW` ahead of the clock (a clock set back a little: the time is
+bumped 1 µs past the last one). A time further ahead (a hand-edited 2999)
+is ignored: the clock of a new save is never taken from the file. Latest-wins
+follows file order, not times.
+
+Values longer than `MAX_VALUE_CHARS` are refused before anything is written;
+the reader accepts far longer ones, so a saved value always reads back.
 
 Encoding: UTF-8 without a byte-order mark. The sheet is an append-only log
 read by this tool, git and R/pandas, and a BOM in the middle of history helps
@@ -34,18 +46,24 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable
 
-from workbench.core.events import CONSENSUS, COLUMNS, Event, is_valid_reviewer
+from workbench.core.events import CONSENSUS, COLUMNS, DecisionRefused, Event, is_valid_reviewer
 from workbench.errors import SheetError
-from workbench.store.sheet_reading import (SheetContents, paused_gc, read_sheet,
-                                           remap_study_ids)
+from workbench.store.sheet_reading import (SHEET_COLUMNS, TORN, SheetContents, is_valid_time,
+                                           paused_gc, read_sheet, remap_study_ids, sheet_line)
 
 __all__ = ["Event", "SheetContents", "read_sheet", "remap_study_ids", "paused_gc",
            "append_events", "sheet_path", "consensus_path", "validate_reviewer", "format_time",
-           "CONSENSUS", "COLUMNS"]
+           "CONSENSUS", "COLUMNS", "SHEET_COLUMNS", "MAX_VALUE_CHARS", "MAX_CLOCK_SKEW"]
 
 log = logging.getLogger(__name__)
 
-HEADER = ",".join(COLUMNS) + "\n"
+HEADER = ",".join(SHEET_COLUMNS) + "\n"
+#: The longest value or note a save accepts (a pasted chapter fits; the csv
+#: module's default limit of 131,072 does not apply: the reader raises it).
+MAX_VALUE_CHARS = 1_000_000
+#: How far ahead of the clock the last time in a sheet may be and still be
+#: followed (bumped past) by a new save; anything later is ignored.
+MAX_CLOCK_SKEW = timedelta(minutes=1)
 _TAIL_TIME = re.compile(rb"(?:^|\n)(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z),")
 _TAIL_SIZES = (4096, 65536)
 
@@ -95,35 +113,43 @@ def parse_time(text: str) -> datetime:
 
 
 def next_time(last: str, now: datetime | None = None) -> str:
-    """Return the time for a new append: now, or 1 µs after `last` if the clock went back."""
+    """Return the time for a new append: now, or 1 µs after `last` if the clock went back.
+
+    `last` is followed only when it is a real time at most MAX_CLOCK_SKEW
+    ahead of the clock; a later or impossible one (hand-edited) is ignored.
+    """
     moment = now or datetime.now(timezone.utc)
     stamp = format_time(moment)
-    if last and stamp <= last:
+    if last and stamp <= last and last <= format_time(moment + MAX_CLOCK_SKEW) \
+            and is_valid_time(last):
         stamp = format_time(parse_time(last) + timedelta(microseconds=1))
     return stamp
 
 
-_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
-
-
-def _csv_field(value: str) -> str:
-    # The csv module quotes only delimiter, quote char and the line terminator
-    # ("\n"), so a lone "\r" would be written bare and split the line on reading.
-    if _NEEDS_QUOTES.search(value):
-        return '"' + value.replace('"', '""') + '"'
-    return value
-
-
 def _rows_text(rows: Iterable[list[str]]) -> str:
-    return "".join(",".join(_csv_field(v) for v in row) + "\n" for row in rows)
+    """Return rows as the lines a save writes (each with its check)."""
+    return "".join(map(sheet_line, rows))
 
 
-def _last_time(fd: int, size: int) -> str:
-    """Return the latest time found at a line start near the end of the file ("" if none)."""
+def _refuse_long_values(events: list[Event]) -> None:
+    for event in events:
+        for name in ("value", "note"):
+            text = getattr(event, name)
+            if len(text) > MAX_VALUE_CHARS:
+                raise DecisionRefused(
+                    f"study {event.study_id!r}, field {event.field!r}: the {name} is "
+                    f"{len(text):,} characters, more than the {MAX_VALUE_CHARS:,} a sheet "
+                    "accepts; nothing was saved",
+                    hint="shorten it, or keep the long text in a file and note where it is")
+
+
+def _last_time(fd: int, size: int, cutoff: str) -> str:
+    """Return the latest time not after `cutoff` at a line start near the end ("" if none)."""
+    limit = cutoff.encode("ascii")
     for span in _TAIL_SIZES:
         offset = max(0, size - span)
         tail = os.pread(fd, size - offset, offset)
-        found = _TAIL_TIME.findall(tail)
+        found = [t for t in _TAIL_TIME.findall(tail) if t <= limit]
         if found:
             return max(found).decode("ascii")
         if offset == 0:
@@ -136,8 +162,10 @@ def _close_torn_tail(fd: int, size: int) -> str:
 
     Complete CSV records hold an even number of '"'; an odd count means the
     crash happened inside a quoted value, which must be closed first or the
-    next events would be read as part of it. `read_sheet` then reports the
-    torn line with its line number.
+    next events would be read as part of it. The fragment then gets `torn` as
+    its last field, so whatever part of a line was left (even one that would
+    parse, cut inside its codebook version) is never read as a decision;
+    `read_sheet` reports it with its line number.
     """
     quotes = 0
     offset = 0
@@ -147,8 +175,8 @@ def _close_torn_tail(fd: int, size: int) -> str:
             break
         quotes += chunk.count(b'"')
         offset += len(chunk)
-    log.warning("sheet ends with an incomplete line; starting a new line after it")
-    return '"\n' if quotes % 2 else "\n"
+    log.warning("sheet ends with an incomplete line; marking it torn and starting a new line")
+    return ('"' if quotes % 2 else "") + f",{TORN}\n"
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -191,13 +219,15 @@ def append_events(path: str | Path, events: Iterable[Event], last_time: str = ""
         The events as written, with their time set.
 
     Raises:
+        DecisionRefused: a value or note is longer than MAX_VALUE_CHARS (nothing written).
         SheetError: the sheet cannot be opened, locked or written (e.g. disk
-            full); the file is left as it was before the call.
+            full, read-only folder); the file is left as it was before the call.
     """
     path = Path(path)
     events = list(events)
     if not events:
         return []
+    _refuse_long_values(events)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
@@ -213,7 +243,11 @@ def append_events(path: str | Path, events: Iterable[Event], last_time: str = ""
             prefix = HEADER
         elif os.pread(fd, 1, size - 1) != b"\n":
             prefix = _close_torn_tail(fd, size)
-        stamp = next_time(max(last_time, _last_time(fd, size) if size else ""), now)
+        moment = now or datetime.now(timezone.utc)
+        cutoff = format_time(moment + MAX_CLOCK_SKEW)
+        known = [t for t in (last_time, _last_time(fd, size, cutoff) if size else "")
+                 if t and t <= cutoff]
+        stamp = next_time(max(known, default=""), moment)
         written = [Event(stamp, e.reviewer, e.study_id, e.stage, e.field, e.value, e.note,
                          e.codebook_version) for e in events]
         data = (prefix + _rows_text(e.row() for e in written)).encode("utf-8")

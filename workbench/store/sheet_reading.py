@@ -1,10 +1,19 @@
 """Reading a coding sheet: every valid event, and a Problem for every line that is not one.
 
+Each line the tool writes ends with a `check` column: the CRC-32 (8 hex
+digits) of the line's first eight fields as written (see `line_check`). A
+line proves it is complete with it: a line cut short by a crash, or closed
+by a later save (which marks it `torn`), never becomes an event. Sheets
+written before the check column existed stay readable: their lines have
+eight fields and are accepted as long as no checked line came before them
+and they are not an unfinished last line.
+
 A clean sheet (a header and one valid event per line) is read on a fast path
 straight from the CSV reader; anything irregular (a torn last line after a
-crash, a record spanning lines, a wrong width, a bad value) goes through the
-careful path, which reports each problem with its line and keeps every other
-event. Nothing here writes to disk; `workbench.store.sheet` appends.
+crash, a record spanning lines, an unbalanced quote, a wrong width, a bad
+check or time) goes through the careful path, which reports each problem
+with its line and keeps every other event. Nothing here writes to disk;
+`workbench.store.sheet` appends.
 """
 
 from __future__ import annotations
@@ -13,14 +22,33 @@ import csv
 import gc
 import io
 import re
+import sys
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import starmap
+from datetime import datetime
+from operator import eq
 from pathlib import Path
 from typing import Iterator, Mapping
 
 from workbench.core.events import COLUMNS, TIME_PATTERN, Event, is_valid_reviewer
 from workbench.errors import Problem, SheetError
+from workbench.store.files import read_regular_file
+
+#: The column that proves a line complete, after the eight event columns.
+CHECK = "check"
+#: The header of a sheet created by this version: the event columns and `check`.
+SHEET_COLUMNS: tuple[str, ...] = COLUMNS + (CHECK,)
+#: What a save writes after an unfinished last line it finds (in the check column).
+TORN = "torn"
+#: Sheets larger than this are refused (a sheet of 100,000 studies x 4 events is ~15 MB).
+MAX_SHEET_BYTES = 1 << 30
+#: The csv module's limit per field while reading sheets: large enough for any value
+#: `append_events` accepts (`MAX_VALUE_CHARS`), so a saved value always reads back.
+FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
+
+_TORN_MESSAGE = ("incomplete line (the program stopped while saving it, so the decision was "
+                 "never confirmed); it was set aside, not applied")
 
 
 @dataclass(frozen=True)
@@ -49,12 +77,72 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+def allow_long_fields() -> None:
+    """Raise the csv module's per-field limit (131,072 by default) to FIELD_LIMIT.
+
+    Called where the tool's own CSV files are read, so a long note reads back
+    whatever else was imported before.
+    """
+    if csv.field_size_limit() < FIELD_LIMIT:
+        csv.field_size_limit(FIELD_LIMIT)
+
+
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+
+
+def csv_field(value: str) -> str:
+    """Return one value as a CSV field (quoted only when it must be)."""
+    # The csv module quotes only delimiter, quote char and the line terminator
+    # ("\n"), so a lone "\r" would be written bare and split the line on reading.
+    if _NEEDS_QUOTES.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def line_check(body: str) -> str:
+    """Return the check value of a line's event fields as written (8 hex digits of CRC-32)."""
+    return format(zlib.crc32(body.encode("utf-8")), "08x")
+
+
+def sheet_line(values: list[str] | tuple[str, ...]) -> str:
+    """Return the line a save writes for one event: its fields, its check and a newline."""
+    body = ",".join(map(csv_field, values))
+    return f"{body},{line_check(body)}\n"
+
+
+_TIME_RANGES = (r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:"
+                r"[0-5]\d\.\d{6}Z")
+_TIMES = re.compile(f"(?:{_TIME_RANGES}\n)*")
+_LATE_DAYS = re.compile(r"\d{4}-\d\d-(?:29|3[01])T")
+
+
+def is_valid_time(text: str) -> bool:
+    """Return True when `text` is a sheet time (ISO-8601 UTC, microseconds, "Z") of a real date."""
+    if not TIME_PATTERN.match(text):
+        return False
+    try:
+        datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        return False
+    return True
+
+
+def _all_times_valid(times: list[str]) -> bool:
+    """Check many times at C speed: the form and ranges by one regex, day 29-31 by the calendar."""
+    joined = "\n".join(times) + "\n"
+    if len(joined) != 28 * len(times) or not _TIMES.fullmatch(joined):
+        return False
+    late = {t for t in times if _LATE_DAYS.match(t)} if _LATE_DAYS.search(joined) else ()
+    return all(map(is_valid_time, late))
+
+
 def read_sheet(path: str | Path, aliases: Mapping[str, str] | None = None) -> SheetContents:
     """Read a sheet: every valid event, and a Problem for each line that is not one.
 
     A torn last line (no trailing newline, e.g. after a crash while saving) is
-    reported with its line number and ignored; so is any other malformed line.
-    A missing file is an empty sheet.
+    reported with its line number and ignored; so is a line a later save
+    closed as torn, a line whose check does not match, and any other
+    malformed line. A missing file is an empty sheet.
 
     Args:
         path: the sheet (coding/<reviewer>.csv or coding/consensus.csv).
@@ -65,7 +153,8 @@ def read_sheet(path: str | Path, aliases: Mapping[str, str] | None = None) -> Sh
         line where `events[i]` starts.
 
     Raises:
-        SheetError: the file exists but cannot be read.
+        SheetError: the file exists but cannot be read, is not a regular file
+            (a FIFO, a device) or is larger than MAX_SHEET_BYTES.
     """
     with paused_gc():
         contents = _read_sheet(Path(path))
@@ -88,13 +177,13 @@ def remap_study_ids(events: list[Event], aliases: Mapping[str, str]) -> list[Eve
 
 def _read_sheet(path: Path) -> SheetContents:
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_SHEET_BYTES, what="sheet")
     except FileNotFoundError:
         return SheetContents()
     except OSError as exc:
         raise SheetError(f"cannot read the sheet ({exc.strerror or exc})", path=path) from exc
+    allow_long_fields()
     shown = str(path)
-    problems: list[Problem] = []
     try:
         text = data.decode("utf-8")
         bad_bytes = False
@@ -105,127 +194,184 @@ def _read_sheet(path: Path) -> SheetContents:
         text = text[1:]
     if not text:
         return SheetContents()
-    torn = not text.endswith("\n")
-    fast = None if bad_bytes else _read_clean(text, torn)
+    lines = text.split("\n")
+    torn = lines[-1] != ""
+    if not torn:
+        lines.pop()
+    fast = None if bad_bytes else _read_clean(lines, torn)
     if fast is not None:
-        events, lines = fast
-        if torn:
-            problems.append(Problem(shown, lines.pop(), None, "incomplete last line (the "
-                                    "program stopped while saving?); it was ignored"))
-        return SheetContents(events, problems, lines)
-    rows, lines = _split_rows(text, shown, problems)
-    if rows is None:
-        return SheetContents([], problems, [])
-    if torn and rows:
-        rows.pop()
-        problems.append(Problem(shown, lines.pop(), None, "incomplete last line (the program "
-                                "stopped while saving?); it was ignored"))
-    first = 1 if rows and lines[0] == 1 and tuple(rows[0]) == COLUMNS else 0
-    width = len(COLUMNS)
-    keep_rows: list[list[str]] = []
-    keep_lines: list[int] = []
-    if all(len(row) == width for row in rows):
-        keep_rows, keep_lines, rows = rows[first:], lines[first:], []
-    for i in range(first, len(rows)):
-        row = rows[i]
-        if len(row) == width:
-            keep_rows.append(row)
-            keep_lines.append(lines[i])
-        elif row and row != [""]:
-            problems.append(Problem(shown, lines[i], None, f"expected {width} columns, found "
-                                    f"{len(row)}; this line was ignored"))
-    if not bad_bytes and _all_valid(keep_rows):
-        return SheetContents(list(starmap(Event, keep_rows)), _by_line(problems), keep_lines)
-    events: list[Event] = []
-    good: list[int] = []
-    for row, line in zip(keep_rows, keep_lines):
-        message = _row_problem(row, line, bad_bytes)
-        if message:
-            problems.append(Problem(shown, line, None, message + "; this line was ignored"))
-        else:
-            events.append(Event(*row))
-            good.append(line)
-    return SheetContents(events, _by_line(problems), good)
+        events, numbers = fast
+        problems = [Problem(shown, len(lines), None, _TORN_MESSAGE)] if torn else []
+        return SheetContents(events, problems, numbers)
+    return _read_careful(lines, torn, shown, bad_bytes)
 
 
-def _read_clean(text: str, torn: bool) -> tuple[list[Event], list[int]] | None:
+def _read_clean(lines: list[str], torn: bool) -> tuple[list[Event], list[int]] | None:
     """The fast path for a sheet with a header and one valid event per line; None otherwise.
 
-    Events are built straight from the CSV reader (no intermediate row lists,
-    whose allocation and release cost more than parsing at 100k events). Any
-    irregularity (no header, a record spanning lines, a wrong width, a bad
-    value) returns None and the careful path reports it line by line.
+    Checked lines are verified against the raw text (the check is computed
+    over the fields exactly as the save wrote them), then only their event
+    fields go through the CSV reader, which builds the events straight from
+    its rows. An older sheet may start with lines without a check; once a
+    checked line appears every later line must have one. Any irregularity
+    returns None and the careful path reports it line by line.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        if tuple(next(reader, ())) != COLUMNS:
+    header = lines[0]
+    if header == ",".join(SHEET_COLUMNS):
+        old_allowed = False
+    elif header == ",".join(COLUMNS):
+        old_allowed = True
+    else:
+        return None
+    body = lines[1:-1] if torn else lines[1:]
+    if not body:
+        return [], []
+    fields = [line[:-9] for line in body]
+    want = list(map(",{:08x}".format, map(zlib.crc32, map(str.encode, fields))))
+    ends = [line[-9:] for line in body]
+    if ends != want:
+        if not old_allowed:
             return None
-        make = tuple.__new__
+        flags = list(map(eq, ends, want))
+        first = flags.index(True) if True in flags else len(flags)
+        if True in flags[:first] or not all(flags[first:]):
+            return None
+        fields[:first] = body[:first]
+    reader = csv.reader(io.StringIO("\n".join(fields) + "\n", newline=""), strict=True)
+    make = tuple.__new__
+    try:
         events = [make(Event, row) for row in reader]
     except csv.Error:
         return None
-    if events and set(map(len, events)) != {len(COLUMNS)}:
+    if len(events) != len(body) or reader.line_num != len(body):
         return None
-    if reader.line_num != len(events) + 1:
+    if set(map(len, events)) != {len(COLUMNS)} or not _all_valid(events):
         return None
-    lines = list(range(2, len(events) + 2))
-    if torn and events:
-        events.pop()
-    if not _all_valid(events):
-        return None
-    return events, lines
+    return events, list(range(2, len(events) + 2))
 
 
-def _by_line(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: p.line or 0)
-
-
-def _split_rows(text: str, shown: str,
-                problems: list[Problem]) -> tuple[list[list[str]] | None, list[int]]:
-    """Return the CSV records and the line each starts on (fast when none spans lines)."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    try:
-        rows = list(reader)
-        if reader.line_num == len(rows):
-            return rows, list(range(1, len(rows) + 1))
-    except csv.Error:
-        pass
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    rows, lines, start = [], [], 1
-    try:
-        for row in reader:
-            rows.append(row)
-            lines.append(start)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        problems.append(Problem(shown, start, None, f"unreadable CSV ({exc}); "
-                                "this line and the rest of the file were ignored"))
-    return rows, lines
-
-
-_TIMES = re.compile(r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\n)*")
-
-
-def _all_valid(rows: list[list[str]]) -> bool:
+def _all_valid(rows: list) -> bool:
     """Check every row at C speed where possible: True when all rows are valid events."""
     if not rows:
         return True
-    times = "\n".join([r[0] for r in rows]) + "\n"
-    if len(times) != 28 * len(rows) or not _TIMES.fullmatch(times):
+    if not _all_times_valid([r[0] for r in rows]):
         return False
     if not all(is_valid_reviewer(name) for name in {r[1] for r in rows}):
         return False
     return all(r[2] and r[3] and r[4] for r in rows)
 
 
+_LINE_START = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z,")
+
+
+class _Lines:
+    """The sheet's lines fed to a CSV reader one at a time, with the position kept."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.at = 0
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        if self.at >= len(self.lines):
+            raise StopIteration
+        self.at += 1
+        return self.lines[self.at - 1] + "\n"
+
+
+def _records(lines: list[str], shown: str,
+             problems: list[Problem]) -> Iterator[tuple[list[str], int, int]]:
+    """Yield (fields, first line, last line) per CSV record; an unbalanced quote costs only its own line.
+
+    A record that spans lines is a value with a line break, unless one of the
+    lines it swallowed starts like a sheet line (a time and a comma): then a
+    '"' was opened by hand and never closed. That line is reported and the
+    reading restarts on the next line, so the lines after it are kept.
+    """
+    source = _Lines(lines)
+    reader = csv.reader(source, strict=False)
+    while True:
+        start = source.at
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problems.append(Problem(shown, start + 1, None, f"unreadable CSV ({exc}); this line "
+                                    "was ignored"))
+            source.at = start + 1
+            reader = csv.reader(source, strict=False)
+            continue
+        end = source.at
+        if end - start > 1 and any(_LINE_START.match(lines[i]) for i in range(start + 1, end)):
+            problems.append(Problem(shown, start + 1, None, "unbalanced '\"' (a quote opened and "
+                                    f"never closed swallowed lines {start + 2}-{end}); this "
+                                    "line was ignored and the next lines were read on their own"))
+            source.at = start + 1
+            reader = csv.reader(source, strict=False)
+            continue
+        yield row, start + 1, end
+
+
+def _read_careful(lines: list[str], torn: bool, shown: str, bad_bytes: bool) -> SheetContents:
+    """Read line by line: keep every valid event, report every other line."""
+    problems: list[Problem] = []
+    events: list[Event] = []
+    good: list[int] = []
+    width = len(COLUMNS)
+    checked_sheet = False
+    last = len(lines)
+    for row, line, end in _records(lines, shown, problems):
+        if line == 1 and tuple(row) in (COLUMNS, SHEET_COLUMNS):
+            checked_sheet = len(row) == len(SHEET_COLUMNS)
+            continue
+        if not row or row == [""]:
+            continue
+        if torn and end == last:
+            problems.append(Problem(shown, line, None, _TORN_MESSAGE))
+            continue
+        if row[-1] == TORN and len(row) <= width + 2:
+            problems.append(Problem(shown, line, None, _TORN_MESSAGE))
+            continue
+        if len(row) not in (width, width + 1):
+            problems.append(Problem(shown, line, None, f"expected {width + 1} columns, found "
+                                    f"{len(row)}; this line was ignored"))
+            continue
+        message = _row_problem(row, line, bad_bytes)
+        if not message and len(row) == width + 1:
+            if row[width] != line_check(",".join(map(csv_field, row[:width]))):
+                message = ("its check value does not match its contents (changed by hand or "
+                           "cut short after saving)")
+            checked_sheet = True
+            row = row[:width]
+        elif not message and checked_sheet:
+            message = ("no check value (every line saved by workbench ends with one; added by "
+                       "hand or cut short?)")
+        if message:
+            problems.append(Problem(shown, line, None, message + "; this line was ignored"))
+        else:
+            events.append(Event(*row))
+            good.append(line)
+    return SheetContents(events, sorted(problems, key=lambda p: p.line or 0), good)
+
+
 def _row_problem(row: list[str], line: int, bad_bytes: bool) -> str:
     """Return why a row of the right width is not a valid event ("" when it is)."""
-    if not TIME_PATTERN.match(row[0]):
+    if not is_valid_time(row[0]):
         if line == 1:
-            return "the first line is not the sheet header " + ",".join(COLUMNS)
+            return "the first line is not the sheet header " + ",".join(SHEET_COLUMNS)
+        if TIME_PATTERN.match(row[0]):
+            return f"impossible time {row[0]!r} (no such date or time of day)"
         return f"bad time {row[0]!r} (expected like 2025-01-31T12:00:00.000000Z)"
     if not (is_valid_reviewer(row[1]) and row[2] and row[3] and row[4]):
         return "empty or invalid reviewer, study_id, stage or field"
     if bad_bytes and "\ufffd" in "".join(row):
         return "not valid UTF-8"
     return ""
+
+
+__all__ = ["SheetContents", "read_sheet", "remap_study_ids", "paused_gc", "allow_long_fields",
+           "csv_field", "line_check", "sheet_line", "is_valid_time", "CHECK", "SHEET_COLUMNS",
+           "TORN", "MAX_SHEET_BYTES", "FIELD_LIMIT"]

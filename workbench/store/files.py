@@ -1,0 +1,60 @@
+"""Reading the tool's own files safely: only regular files, only up to a sane size.
+
+A review folder travels by shared drives and sync, so a sheet or a manifest
+may turn out to be a FIFO (reading it would wait forever), a link to a
+device such as /dev/zero (reading it would never end) or a file far larger
+than any real one. These are refused with a clear error before reading.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+
+def read_regular_file(path: str | Path, limit: int, what: str = "file") -> bytes:
+    """Return the bytes of a regular file of at most `limit` bytes.
+
+    The file is opened without blocking (a FIFO does not hang the open) and
+    checked with fstat on the opened descriptor (no race with a swapped link).
+
+    Args:
+        path: the file.
+        limit: the largest size accepted, in bytes.
+        what: what the file is, for the message ("sheet", "manifest").
+
+    Returns:
+        The file's bytes.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        OSError: it cannot be opened or read, is not a regular file, or is too
+            large (the message says which).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode)
+                    else "a device" if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode)
+                    else "a socket" if stat.S_ISSOCK(info.st_mode)
+                    else "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file")
+            raise OSError(f"the {what} is {kind}, not a regular file; it was not read")
+        if info.st_size > limit:
+            raise OSError(f"the {what} is {info.st_size:,} bytes, more than the {limit:,} "
+                          "a real one could hold; it was not read")
+        chunks = []
+        total = 0
+        while True:
+            chunk = os.read(fd, min(1 << 24, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise OSError(f"the {what} grew past {limit:,} bytes while being read; "
+                              "it was not read")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
