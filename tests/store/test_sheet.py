@@ -78,7 +78,7 @@ def test_torn_last_line_is_reported_and_ignored(tmp_path):
     contents = read_sheet(path)
     assert [e.study_id for e in contents.events] == ["s1", "s2"]
     (problem,) = contents.problems
-    assert problem.line == 4 and "incomplete line" in str(problem)
+    assert problem.line == 4 and "incomplete last line" in str(problem)
     assert str(problem).startswith(f"{path}:4: ")
 
 

@@ -41,7 +41,7 @@ async def test_screen_several_studies_by_keys(review_dir):
         await wait_for(pilot, lambda: isinstance(app.screen, ScreeningScreen))
         assert app.screen.source.id == STUDY.format(4)
     lines = (review_dir / "coding" / "alice.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "time,reviewer,study_id,stage,field,value,note,codebook_version"
+    assert lines[0] == "time,reviewer,study_id,stage,field,value,note,codebook_version,check"
     assert rows(review_dir) == [
         (STUDY.format(1), "title_abstract", "decision", "include"),
         (STUDY.format(2), "title_abstract", "decision", "maybe"),

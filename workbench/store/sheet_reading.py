@@ -47,8 +47,11 @@ MAX_SHEET_BYTES = 1 << 30
 #: `append_events` accepts (`MAX_VALUE_CHARS`), so a saved value always reads back.
 FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 
-_TORN_MESSAGE = ("incomplete line (the program stopped while saving it, so the decision was "
-                 "never confirmed); it was set aside, not applied")
+_TORN_MESSAGE = ("incomplete last line (the program stopped while saving it, so the decision "
+                 "was never confirmed); it was set aside, not applied")
+_MARKED_MESSAGE = ("incomplete line (the program stopped while saving it and a later save "
+                   "marked it torn; the decision was never confirmed); it was set aside, "
+                   "not applied")
 
 
 @dataclass(frozen=True)
@@ -333,7 +336,7 @@ def _read_careful(lines: list[str], torn: bool, shown: str, bad_bytes: bool) -> 
             problems.append(Problem(shown, line, None, _TORN_MESSAGE))
             continue
         if row[-1] == TORN and len(row) <= width + 2:
-            problems.append(Problem(shown, line, None, _TORN_MESSAGE))
+            problems.append(Problem(shown, line, None, _MARKED_MESSAGE))
             continue
         if len(row) not in (width, width + 1):
             problems.append(Problem(shown, line, None, f"expected {width + 1} columns, found "
