@@ -214,3 +214,35 @@ def test_wos_record_with_a_bad_line_is_skipped_not_imported(shared_data):
     assert problem.message.endswith("record was not imported")
     assert len(report.records) == 33
     assert 415 not in [r.line for r in report.records]  # record 6 starts at line 415
+
+
+# --- export record types ------------------------------------------------------------------
+
+def _study(**kw):
+    from workbench.core.dedupe import Study
+    return Study(id="s1", record_ids=("a", "b"), title="Tree model selection", year=2015,
+                 venue="Advances in Statistical Models for Data Analysis", **kw)
+
+
+def test_merged_article_stays_an_article():
+    from workbench.io.export_refs import bibtex_text, ris_text
+    types = {"s1": ["book", "Article; Proceedings Paper"]}  # Scopus @BOOK + WoS record
+    bib = bibtex_text([_study()], types)
+    assert bib.startswith("@article{s1,")
+    assert "journal = {Advances in Statistical Models for Data Analysis}" in bib
+    assert "publisher" not in bib
+    assert ris_text([_study()], types).startswith("TY  - JOUR\n")
+
+
+@pytest.mark.parametrize("types, head, venue_field", [
+    (["Book Chapter"], "@incollection{", "booktitle"),
+    (["CHAP"], "@incollection{", "booktitle"),
+    (["book"], "@book{", "howpublished"),  # never a series name claimed as the publisher
+    (["Conference Paper", "CONF"], "@inproceedings{", "booktitle"),
+    (["Journal Article; Review"], "@article{", "journal"),
+    (["JOUR"], "@article{", "journal"),
+])
+def test_record_types_map_to_bibtex_types(types, head, venue_field):
+    from workbench.io.export_refs import bibtex_text
+    bib = bibtex_text([_study()], {"s1": types})
+    assert bib.startswith(head) and f"  {venue_field} = {{Advances" in bib

@@ -6,18 +6,60 @@ import re
 from typing import Iterable
 
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:-]")
-_RIS_TYPES = {"article": "JOUR", "journal article": "JOUR", "book": "BOOK", "chapter": "CHAP",
-              "conference": "CONF", "conference paper": "CPAPER", "report": "RPRT",
-              "thesis": "THES", "web": "ELEC", "webpage": "ELEC"}
+#: Publication types as the importers keep them (RIS codes, BibTeX entry types, WoS DT,
+#: Scopus document types, PubMed publication types), lower case -> RIS type.
+_RIS_TYPES = {
+    "jour": "JOUR", "jfull": "JOUR", "ejour": "JOUR", "mgzn": "JOUR", "news": "JOUR",
+    "article": "JOUR", "journal article": "JOUR", "review": "JOUR", "letter": "JOUR",
+    "editorial": "JOUR", "note": "JOUR", "erratum": "JOUR", "short survey": "JOUR",
+    "article in press": "JOUR", "data paper": "JOUR", "comment": "JOUR",
+    "book review": "JOUR", "early access": "JOUR", "systematic review": "JOUR",
+    "book": "BOOK", "ebook": "BOOK", "edbook": "BOOK", "edited book": "BOOK",
+    "chap": "CHAP", "echap": "CHAP", "chapter": "CHAP", "book chapter": "CHAP",
+    "incollection": "CHAP", "inbook": "CHAP",
+    "conf": "CONF", "conference": "CONF", "proceedings": "CONF",
+    "cpaper": "CPAPER", "conference paper": "CPAPER", "proceedings paper": "CPAPER",
+    "inproceedings": "CPAPER", "conference review": "CPAPER", "meeting abstract": "CPAPER",
+    "rprt": "RPRT", "report": "RPRT", "techreport": "RPRT",
+    "thes": "THES", "thesis": "THES", "phdthesis": "THES", "mastersthesis": "THES",
+    "dissertation": "THES",
+    "elec": "ELEC", "web": "ELEC", "webpage": "ELEC", "online": "ELEC", "electronic": "ELEC"}
 _BIB_TYPES = {"JOUR": "article", "BOOK": "book", "CHAP": "incollection",
               "CONF": "inproceedings", "CPAPER": "inproceedings", "RPRT": "techreport",
               "THES": "phdthesis", "ELEC": "misc", "GEN": "misc"}
+#: Where each BibTeX type keeps the study's venue. A book's venue may be a series, a
+#: journal or a publisher (the record does not say which): `howpublished` claims none.
+_VENUE_FIELD = {"article": "journal", "incollection": "booktitle",
+                "inproceedings": "booktitle", "book": "howpublished", "misc": "howpublished",
+                "techreport": "institution", "phdthesis": "school"}
 
 
-def _ris_type(study, pub_type: str) -> str:
-    kind = _RIS_TYPES.get(pub_type.strip().lower())
-    if kind:
-        return kind
+def record_type(pub_type: str) -> str:
+    """Return the RIS type of one record's publication type, or "" when it says nothing.
+
+    "Article; Proceedings Paper" (Web of Science) and "Journal Article; Review"
+    (PubMed) are read part by part; the first part that names a type wins.
+    """
+    for part in pub_type.lower().split(";"):
+        kind = _RIS_TYPES.get(" ".join(part.split()))
+        if kind:
+            return kind
+    return ""
+
+
+def _ris_type(study, pub_type) -> str:
+    """Return the RIS type of a study from the types of its records.
+
+    A study merged from several records is an article when any of them says so (a
+    journal article that one database files as a book of its series stays an article);
+    otherwise the most frequent type wins, then the first.
+    """
+    types = [pub_type] if isinstance(pub_type, str) else list(pub_type or ())
+    kinds = [k for k in (record_type(t) for t in types) if k]
+    if "JOUR" in kinds:
+        return "JOUR"
+    if kinds:
+        return max(dict.fromkeys(kinds), key=kinds.count)
     return "JOUR" if study.venue else "GEN"
 
 
@@ -29,12 +71,13 @@ def _bib_escape(text: str) -> str:
     return text.replace("{", "").replace("}", "")
 
 
-def bibtex_text(studies: Iterable, pub_types: dict[str, str] | None = None) -> str:
+def bibtex_text(studies: Iterable, pub_types: dict | None = None) -> str:
     """Return BibTeX for studies (workbench.core.dedupe.Study); the key is the study id.
 
     Args:
         studies: the studies to write, in order.
-        pub_types: study id -> publication type of its first record (optional).
+        pub_types: study id -> the publication types of its records (a list), or of
+            its first record (a string); optional.
     """
     pub_types = pub_types or {}
     out = []
@@ -42,9 +85,7 @@ def bibtex_text(studies: Iterable, pub_types: dict[str, str] | None = None) -> s
         kind = _BIB_TYPES[_ris_type(s, pub_types.get(s.id, ""))]
         fields = [("title", s.title), ("author", " and ".join(s.authors)),
                   ("year", str(s.year) if s.year else ""),
-                  ("journal" if kind == "article" else "howpublished" if kind == "misc"
-                   else "booktitle" if kind in ("incollection", "inproceedings")
-                   else "publisher", s.venue),
+                  (_VENUE_FIELD.get(kind, "howpublished"), s.venue),
                   ("volume", s.volume), ("number", s.issue), ("pages", s.pages),
                   ("doi", s.doi), ("pmid", s.pmid), ("url", s.url),
                   ("keywords", ", ".join(s.keywords)), ("abstract", s.abstract)]
@@ -55,7 +96,7 @@ def bibtex_text(studies: Iterable, pub_types: dict[str, str] | None = None) -> s
     return "\n".join(out)
 
 
-def ris_text(studies: Iterable, pub_types: dict[str, str] | None = None) -> str:
+def ris_text(studies: Iterable, pub_types: dict | None = None) -> str:
     """Return RIS for studies (workbench.core.dedupe.Study); ID is the study id."""
     pub_types = pub_types or {}
     lines: list[str] = []

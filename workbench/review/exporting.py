@@ -249,12 +249,13 @@ def _resolved(codebook, latest: pd.DataFrame, source: str, bib: pd.DataFrame):
     return empty, rows, empty, pd.DataFrame({c: [] for c in ANNOTATION_COLUMNS}, dtype=object)
 
 
-def _pub_types(records, record_to_study: dict[str, str]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _pub_types(records, record_to_study: dict[str, str]) -> dict[str, list[str]]:
+    """Study id -> the publication types of all its records (export_refs picks one)."""
+    out: dict[str, list[str]] = {}
     for r in records:
         sid = record_to_study.get(r.id)
-        if sid and sid not in out and r.pub_type:
-            out[sid] = r.pub_type
+        if sid and r.pub_type:
+            out.setdefault(sid, []).append(r.pub_type)
     return out
 
 
