@@ -243,3 +243,23 @@ def test_sheet_xlsx_has_no_formula_even_from_a_cmd_note(tmp_path, outputs):
     assert notes and all(c.data_type == "s" for c in notes)
     check_outputs({"sheet": (copy / "exports" / "sheet-carol.csv").read_text("utf-8-sig")},
                   [copy / "exports" / "sheet-carol.xlsx"], [])
+
+
+def test_included_bib_and_ris_cannot_be_broken_out_of():
+    from types import SimpleNamespace
+
+    from workbench.io.bibtex import parse_bibtex
+    from workbench.io.export_refs import bibtex_text, ris_text
+    from workbench.io.ris import parse_ris
+
+    study = SimpleNamespace(
+        id="S1", title="T}\n@misc{evil, title={x}", authors=("Ali, A.\nER  - \nTY  - JOUR",),
+        year=2020, venue="V\nTI  - injected", volume="", issue="", pages="1-2\nER  - ",
+        doi="10.1000/x}, note = {evil", pmid="", url="https://x.org/a}b{c",
+        keywords=("k\nER  - ",), abstract="A\r\nER  - \nTY  - JOUR")
+    bib = parse_bibtex(bibtex_text([study]), "included.bib")
+    assert len(bib.records) == 1 and not bib.problems
+    assert bib.records[0].url == "https://x.org/a%7Db%7Bc"
+    ris = parse_ris(ris_text([study]), "included.ris")
+    assert len(ris.records) == 1 and not ris.problems
+    assert ris.records[0].authors == ("Ali, A. ER - TY - JOUR",)

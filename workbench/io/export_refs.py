@@ -71,6 +71,16 @@ def _bib_escape(text: str) -> str:
     return text.replace("{", "").replace("}", "")
 
 
+def _bib_link(text: str) -> str:
+    """A URL or DOI kept verbatim, except braces (percent-encoded: they would end the field)."""
+    return text.replace("{", "%7B").replace("}", "%7D")
+
+
+def _line(text: str) -> str:
+    """One RIS line's value: any line break inside would start a new tag (or record)."""
+    return " ".join(text.split())
+
+
 def bibtex_text(studies: Iterable, pub_types: dict | None = None) -> str:
     """Return BibTeX for studies (workbench.core.dedupe.Study); the key is the study id.
 
@@ -89,7 +99,7 @@ def bibtex_text(studies: Iterable, pub_types: dict | None = None) -> str:
                   ("volume", s.volume), ("number", s.issue), ("pages", s.pages),
                   ("doi", s.doi), ("pmid", s.pmid), ("url", s.url),
                   ("keywords", ", ".join(s.keywords)), ("abstract", s.abstract)]
-        body = ",\n".join(f"  {k} = {{{_bib_escape(v) if k not in ('url', 'doi') else v}}}"
+        body = ",\n".join(f"  {k} = {{{_bib_link(v) if k in ('url', 'doi') else _bib_escape(v)}}}"
                           for k, v in fields if v)
         key = _KEY_UNSAFE.sub("_", s.id)
         out.append(f"@{kind}{{{key},\n{body}\n}}\n" if body else f"@{kind}{{{key}}}\n")
@@ -104,22 +114,22 @@ def ris_text(studies: Iterable, pub_types: dict | None = None) -> str:
         lines.append(f"TY  - {_ris_type(s, pub_types.get(s.id, ''))}")
         lines.append(f"ID  - {s.id}")
         if s.title:
-            lines.append(f"TI  - {' '.join(s.title.split())}")
-        lines += [f"AU  - {a}" for a in s.authors]
+            lines.append(f"TI  - {_line(s.title)}")
+        lines += [f"AU  - {_line(a)}" for a in s.authors if a.strip()]
         if s.year:
             lines.append(f"PY  - {s.year}")
         for tag, value in (("T2", s.venue), ("VL", s.volume), ("IS", s.issue),
                            ("DO", s.doi), ("UR", s.url)):
             if value:
-                lines.append(f"{tag}  - {' '.join(value.split())}")
+                lines.append(f"{tag}  - {_line(value)}")
         if s.pages:
             first, _, last = s.pages.partition("-")
-            lines.append(f"SP  - {first.strip()}")
+            lines.append(f"SP  - {_line(first)}")
             if last.strip("- "):
-                lines.append(f"EP  - {last.strip('- ')}")
+                lines.append(f"EP  - {_line(last.strip('- '))}")
         if s.abstract:
-            lines.append(f"AB  - {' '.join(s.abstract.split())}")
-        lines += [f"KW  - {k}" for k in s.keywords]
+            lines.append(f"AB  - {_line(s.abstract)}")
+        lines += [f"KW  - {_line(k)}" for k in s.keywords if k.strip()]
         lines.append("ER  - ")
         lines.append("")
     return "\n".join(lines)
