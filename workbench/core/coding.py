@@ -16,6 +16,8 @@ field                              value
 ``flag``                           "1" = flagged for discussion, "" = not; the
                                    event's note holds the reason
 ``note``                           a free note on the study
+``seg:<id>[:part]``                a passage of the full text tied to a code or
+                                   field (see workbench.core.evidence)
 =================================  =============================================
 
 Row ids are short random hex strings made when a row is added; they never
@@ -46,6 +48,9 @@ QUOTE = "quote"
 PAGE = "page"
 FLAG = "flag"
 NOTE = "note"
+
+#: Passages of the full text (`seg:<id>...`), read by workbench.core.evidence.
+SEGMENT = "seg"
 
 ROW_EXISTS = "1"
 FLAGGED = "1"
@@ -350,6 +355,8 @@ def study_coding(codebook: Codebook, cell: Mapping[str, Event], study_id: str,
             reason = event.note
         elif kind == NOTE and len(parts) == 1:
             out = _with(out, note=value)
+        elif kind == SEGMENT:
+            continue  # passages of the full text: core.evidence.passages_of
         else:
             out.unknown[name] = value
     for (group, row_id), (added, _) in sorted(rows.items(), key=lambda kv: kv[1][0]):

@@ -7,7 +7,7 @@ import threading
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -15,24 +15,33 @@ from textual.widgets import Footer, Static
 
 from workbench.core.codebook import compile_highlights
 from workbench.errors import WorkbenchError
-from workbench.review.coding import ALL, FILTERS, CodingSession, open_coding_session
+from workbench.review.coding import ALL, CodingSession, open_coding_session
 from workbench.tui.coding_modals import (EvidenceModal, InfoModal, RowModal, TextModal,
                                          value_modal)
+from workbench.tui.fulltext_support import FulltextController
 from workbench.tui.modals import ErrorModal
+from workbench.tui.screens.coding_navigation import NavigationActions
+from workbench.tui.screens.coding_evidence import (EVIDENCE_ACTIONS, EVIDENCE_BINDINGS,
+                                                   EvidenceActions)
 from workbench.tui.widgets.coding_panel import (DIMENSION, FIELDS, GROUP, CodePanel,
                                                 codes_with_depth, coding_counts, describe_lines,
                                                 item_hint, section_size, sections_of,
                                                 status_line)
-from workbench.tui.wording import plural
 from workbench.tui.widgets.source_card import SourceCard
+from workbench.tui.widgets.text_panel import FullTextPanel
 
 
-class CodingScreen(Screen):
-    """Code one study: dimensions (codes), extraction fields, repeatable groups, memos, flags."""
+class CodingScreen(EvidenceActions, NavigationActions, Screen):
+    """Code one study: dimensions (codes), extraction fields, repeatable groups, memos, flags.
+
+    With a linked full text, the text replaces the study card: a passage
+    selected there is saved as evidence for the code or field under the
+    cursor (`e`), see `coding_evidence.EvidenceActions`.
+    """
 
     DEFAULT_CSS = """
     CodingScreen #coding-main { height: 1fr; }
-    CodingScreen SourceCard { width: 45%; max-width: 90; border-right: vkey $primary-muted; }
+    CodingScreen #coding-left { width: 45%; max-width: 100; border-right: vkey $primary-muted; }
     CodingScreen CodePanel { width: 1fr; }
     CodingScreen #coding-hint { height: 1; padding: 0 1; color: $text-muted; }
     CodingScreen #coding-status { height: 1; padding: 0 1; background: $boost; }
@@ -65,7 +74,8 @@ class CodingScreen(Screen):
                 id="coding.scroll_down"),
         Binding("pageup", "scroll_card(-1)", "Scroll study up", show=False,
                 id="coding.scroll_up"),
-    ] + [Binding(str(n), f"number({n})", f"Item {n}", show=False) for n in range(1, 10)]
+    ] + EVIDENCE_BINDINGS + [Binding(str(n), f"number({n})", f"Item {n}", show=False)
+                             for n in range(1, 10)]
 
     class Loaded(Message):
         """The session is ready (posted from the loading worker)."""
@@ -94,7 +104,9 @@ class CodingScreen(Screen):
         yield Static("Loading...", id="coding-title", classes="screen-title")
         yield Static("Reading references, studies and your sheet...", id="loading")
         with Horizontal(id="coding-main"):
-            yield SourceCard(id="card")
+            with Vertical(id="coding-left"):
+                yield SourceCard(id="card")
+                yield FullTextPanel(id="fulltext")
             yield CodePanel(id="panel")
         yield Static("", id="coding-hint")
         yield Static("", id="coding-status")
@@ -106,6 +118,9 @@ class CodingScreen(Screen):
         card.can_focus = False  # keys go to the screen; PageUp/PageDown scroll the study
         card.empty_text = "No study to code here (v changes the view)."
         self.query_one("#panel", CodePanel).can_focus = False
+        self.fulltext = FulltextController(self, self.review, card,
+                                           self.query_one("#fulltext", FullTextPanel),
+                                           evidence=self.passage_spans)
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="coding-load")
@@ -162,9 +177,13 @@ class CodingScreen(Screen):
         self.query_one("#coding-title", Static).update(title)
         if scroll:
             self.query_one("#card", SourceCard).show_study(study, self.matcher)
+            self.fulltext.show(study, self.matcher)
+        else:
+            self.fulltext.refresh_evidence()
         self.query_one("#panel", CodePanel).show(session.codebook, self.sections, self.section,
                                                  coding, self.cursor)
-        self.query_one("#coding-hint", Static).update(item_hint(self._item()))
+        self.query_one("#coding-hint", Static).update(item_hint(self._item())
+                                                      + self.passage_hint())
         flagged = study is not None and session.is_flagged(study.id)
         missing = (session.missing_required(study.id)
                    if study is not None and session.is_coded(study.id) else [])
@@ -199,7 +218,11 @@ class CodingScreen(Screen):
             return kind == GROUP
         if action == "remove_row":
             return kind == GROUP
-        if action in ("memo", "evidence"):
+        if action in EVIDENCE_ACTIONS:
+            return self.check_evidence_action(action)
+        if action == "evidence":
+            return kind == DIMENSION or (kind == FIELDS and self.fulltext.showing_text)
+        if action == "memo":
             return kind == DIMENSION
         if action == "undo":
             return True if self.session.can_undo() else None
@@ -302,7 +325,10 @@ class CodingScreen(Screen):
         evidence = (self.session.coding(self.source.id).evidence.get(obj.id, ("", ""))
                     if kind == "code" else ("", ""))
         title = "Row" if kind == "row" else obj.label or obj.id
-        self.app.push_screen(InfoModal(title, describe_lines(kind, obj, evidence)))
+        passages = self.passage_lines()
+        lines = describe_lines(kind, obj, evidence) + (
+            ["", f"Passages of the full text ({len(passages)}):", *passages] if passages else [])
+        self.app.push_screen(InfoModal(title, lines))
 
     def action_memo(self) -> None:
         study, session = self.source, self.session
@@ -317,6 +343,8 @@ class CodingScreen(Screen):
                                        "what you saw, barrier or facilitator, ..."), saved)
 
     def action_evidence(self) -> None:
+        if self.save_selected_passage():
+            return
         item, study, session = self._item(), self.source, self.session
         if item is None or item[0] != "code":
             return
@@ -342,76 +370,6 @@ class CodingScreen(Screen):
 
         self.app.push_screen(TextModal("Flag for discussion: why?", "",
                                        "e.g. unsure whether the policy change counts"), saved)
-
-    def action_copy_previous(self) -> None:
-        session, study = self.session, self.source
-        here = session.index_of(study.id)
-        previous = session.previous_coded(here)
-        if previous is None:
-            self.notify("No earlier study has codes to copy.", severity="warning")
-            return
-        source = session.studies[previous]
-        try:
-            changed = session.copy_codes(source.id, study.id)
-        except (WorkbenchError, OSError) as exc:
-            self.app.push_screen(ErrorModal("The copied codes were NOT saved", [str(exc)]))
-            return
-        self._show()
-        self.refresh_bindings()
-        self.notify(f"Copied the codes of study {previous + 1} "
-                    f"({plural(changed, 'dimension')} changed; u undoes).", timeout=5)
-
-    def action_undo(self) -> None:
-        try:
-            study_id = self.session.undo()
-        except (WorkbenchError, OSError) as exc:
-            self.app.push_screen(ErrorModal("Undo was NOT saved", [str(exc)]))
-            return
-        if study_id is None:
-            return
-        position = self.session.index_of(study_id)
-        if position is not None and position not in self.view:
-            self.which, self.view = ALL, list(range(len(self.session)))
-        if position is not None and self.view.index(position) != self.index:
-            self.index = self.view.index(position)
-        self._show()
-        self.refresh_bindings()
-        self.notify("Undone.", timeout=3)
-
-    def action_study(self, step: int) -> None:
-        target = self.index + step
-        if 0 <= target < len(self.view):
-            self.index = target
-        elif step > 0:
-            self.notify(f"End of the list ({self.session.progress().left} uncoded; "
-                        "g goes to the next uncoded).", timeout=4)
-
-    def action_next_uncoded(self) -> None:
-        session, n = self.session, len(self.view)
-        for step in range(1, n + 1):
-            j = (self.index + step) % n
-            if not session.is_coded(session.studies[self.view[j]].id):
-                self.index = j
-                return
-        self.notify("Every study here is coded.", timeout=4)
-
-    def action_cycle_view(self) -> None:
-        session = self.session
-        which = self.which
-        for _ in FILTERS:
-            which = FILTERS[(FILTERS.index(which) + 1) % len(FILTERS)]
-            view = session.matching(which)
-            if view or which == ALL:
-                break
-            self.notify(f"No {which} studies.", timeout=3)
-        current = self.view[self.index] if self.view else None
-        self.which, self.view = which, view
-        new = view.index(current) if current in view else 0
-        if new == self.index:
-            self._show(scroll=True)
-        self.index = new
-        self.notify(f"Showing {which} studies ({len(view)}).", timeout=3)
-        self.refresh_bindings()
 
     def action_scroll_card(self, step: int) -> None:
         card = self.query_one("#card", SourceCard)

@@ -1,0 +1,125 @@
+"""Coding from the full text: select a passage on a page of a real PDF, save it, find it again."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from workbench.core.evidence import passages_of
+from workbench.core.events import SheetState
+from workbench.review import Review
+from workbench.review.fulltext import link_file
+from workbench.store.sheet import read_sheet
+from workbench.tui.app import make_app
+from workbench.tui.screens.coding import CodingScreen
+from workbench.tui.widgets.text_view import Span
+
+from ..review.coding_fixture import S, build_review, copy_review
+from .conftest import wait_for
+
+PDF = "tully2010_heart_failure_programmes"
+
+
+@pytest.fixture(scope="module")
+def _linked_template(tmp_path_factory):
+    from tests.conftest import SHARED_DATA
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    path = build_review(tmp_path_factory.mktemp("fulltext-tui") / "review")
+    link_file(Review.open(path), SHARED_DATA / "fulltext" / f"{PDF}.pdf", S(1), "carol")
+    return path
+
+
+@pytest.fixture
+def linked_dir(_linked_template, tmp_path):
+    return copy_review(_linked_template, tmp_path / "review")
+
+
+async def text_ready(app, pilot):
+    await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen)
+                   and app.screen.session is not None, timeout=30)
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.fulltext.showing_text, timeout=60)
+    return screen
+
+
+def saved_passages(review_dir):
+    state = SheetState(read_sheet(review_dir / "coding" / "carol.csv").events)
+    return passages_of(state.fields("coding", S(1)))
+
+
+async def test_passage_on_page_3_is_saved_and_highlighted_after_reopening(linked_dir,
+                                                                          shared_data):
+    app = make_app(linked_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await text_ready(app, pilot)
+        view = screen.fulltext.panel.view
+        assert screen.source.id == S(1) and view.page.number == 1
+        await pilot.press("colon", "3", "enter")
+        await wait_for(pilot, lambda: view.page.number == 3)
+        for _ in range(6):
+            await pilot.press("down")
+        await pilot.press("v", "down", "down", "end")
+        span = view.selected_span()
+        assert span is not None and span.page == 3 and span.end - span.start > 40
+        code = screen._item()[1]
+        await pilot.press("e")
+        await pilot.pause()
+        [passage] = saved_passages(linked_dir)
+        page_text = view.extraction.pages[2].text
+        assert (passage.kind, passage.target, passage.page) == ("code", code.id, 3)
+        assert passage.quote == page_text[passage.start:passage.end]
+        assert passage.quote == page_text[span.start:span.end].strip()
+        sha = hashlib.sha256((shared_data / "fulltext" / f"{PDF}.pdf").read_bytes()).hexdigest()
+        assert passage.sha256 == sha
+        assert "1 passage (p. 3" in str(screen.query_one("#coding-hint").render())
+
+    app = make_app(linked_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await text_ready(app, pilot)
+        view = screen.fulltext.panel.view
+        assert Span(3, passage.start, passage.end) in view.evidence
+        await pilot.press("w")  # the code under the cursor -> its passage
+        await wait_for(pilot, lambda: view.page.number == 3)
+        assert view.selected_span() == Span(3, passage.start, passage.end)
+        row, _ = view.selection.start
+        assert any(name == "evidence" for *_, name in view._highlights[row])
+        await pilot.press("end", "left")  # inside the passage: c finds its code
+        screen.cursor = 2
+        await pilot.press("c")
+        assert screen._item()[1].id == passage.target
+
+
+async def test_passage_removed_and_brought_back_by_undo(linked_dir):
+    app = make_app(linked_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await text_ready(app, pilot)
+        await pilot.press("down", "down", "s", "e")
+        await pilot.pause()
+        [passage] = saved_passages(linked_dir)
+        await pilot.press("w", "z")
+        await pilot.pause()
+        assert saved_passages(linked_dir) == []
+        await pilot.press("u")
+        await pilot.pause()
+        assert [p.id for p in saved_passages(linked_dir)] == [passage.id]
+
+
+async def test_search_and_page_jump_in_the_text(linked_dir):
+    app = make_app(linked_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await text_ready(app, pilot)
+        view = screen.fulltext.panel.view
+        await pilot.press("slash", *"nurse", "enter")
+        await pilot.pause()
+        assert view.matches and view.current >= 0
+        first = view.matches[view.current]
+        await pilot.press("n")
+        assert view.matches[view.current] != first
+        await pilot.press("N")
+        assert view.matches[view.current] == first
+        assert view.page.number == first.page
+        await pilot.press("escape")  # clears the search; n is "next study" again
+        await pilot.press("right_square_bracket")
+        assert view.page.number == min(first.page + 1, view.page_count)
