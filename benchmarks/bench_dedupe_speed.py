@@ -2,6 +2,13 @@
 
 Usage:
     .venv/bin/python benchmarks/bench_dedupe_speed.py [N ...]     (default: 10000 100000)
+    .venv/bin/python benchmarks/bench_dedupe_speed.py --bib-dedupe [PYTHON] 79880
+
+With --bib-dedupe, bib-dedupe (installed in a separate venv, by default
+/tmp/bibdedupe: `python3 -m venv /tmp/bibdedupe && /tmp/bibdedupe/bin/pip install
+bib-dedupe`) dedupes the same records in the same run (prep, block, match,
+cluster; both cores), and the ratio of the wall times is printed (issue 14:
+under 20 s at 79,880 records and under 0.1 of bib-dedupe).
 
 Builds N records (about 4% of studies are traps: an erratum sharing the
 DOI, Part I/Part II, an earlier conference abstract, the same title by other
@@ -14,8 +21,12 @@ run-together authors), then times `find_duplicates` and prints the peak memory
 
 from __future__ import annotations
 
+import csv
+import json
 import random
+import subprocess
 import sys
+import tempfile
 import time
 import resource
 from itertools import combinations
@@ -107,7 +118,60 @@ def make_records(n: int, seed: int = 7) -> tuple[list[Record], list[int]]:
     return [records[k] for k in order], [truth[k] for k in order]
 
 
+#: Where the issue's instructions install bib-dedupe (a separate venv, not a dependency).
+BIB_DEDUPE_PYTHON = "/tmp/bibdedupe/bin/python"
+_BIB_DEDUPE_RUN = """
+import json, sys, time
+import pandas as pd
+import bib_dedupe.bib_dedupe as bd
+df = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+start = time.perf_counter()
+prepared = bd.prep(df, verbosity_level=0, cpu=2)
+pairs = bd.block(prepared, verbosity_level=0, cpu=2)
+matched = bd.match(pairs, verbosity_level=0, cpu=2)
+sets = bd.cluster(matched, verbosity_level=0)
+print(json.dumps({"seconds": time.perf_counter() - start, "sets": [list(s) for s in sets]}))
+"""
+
+
+def run_bib_dedupe(python: str, records: list[Record]) -> tuple[float, list[list[str]]]:
+    """Return (wall seconds of bib-dedupe's prep+block+match+cluster, duplicate id sets)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "records.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["ID", "ENTRYTYPE", "author", "title", "year", "journal", "volume", "number",
+                             "pages", "doi", "abstract"])
+            for r in records:
+                writer.writerow([r.id, "article", " and ".join(r.authors), r.title, r.year or "", r.venue,
+                                 r.volume, r.issue, r.pages, r.doi, r.abstract])
+        out = subprocess.run([python, "-c", _BIB_DEDUPE_RUN, str(path)], capture_output=True, text=True,
+                             cwd=tmp)
+    if out.returncode != 0:
+        raise RuntimeError(f"bib-dedupe failed: {out.stderr.strip()[-500:]}")
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    return data["seconds"], data["sets"]
+
+
+def _scores(groups, truth: list[int], position: dict[str, int]) -> tuple[float, float]:
+    predicted = {p for g in groups for p in combinations(sorted(position[rid] for rid in g), 2)}
+    by_truth: dict[int, list[int]] = {}
+    for k, t in enumerate(truth):
+        by_truth.setdefault(t, []).append(k)
+    true = {p for g in by_truth.values() for p in combinations(g, 2)}
+    correct = len(predicted & true)
+    return correct / max(1, len(predicted)), correct / max(1, len(true))
+
+
 def main(argv: list[str]) -> int:
+    bib_python = None
+    if argv and argv[0] == "--bib-dedupe":
+        argv = argv[1:]
+        bib_python = argv.pop(0) if argv and not argv[0].isdigit() else BIB_DEDUPE_PYTHON
+        if not Path(bib_python).exists():
+            print(f"bib-dedupe is not installed at {bib_python}; install it with `python3 -m venv "
+                  "/tmp/bibdedupe && /tmp/bibdedupe/bin/pip install bib-dedupe`; timing workbench only")
+            bib_python = None
     for n in [int(a) for a in argv] or [10_000, 100_000]:
         records, truth = make_records(n)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -115,20 +179,22 @@ def main(argv: list[str]) -> int:
         result = find_duplicates(records)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-        groups: dict[str, list[int]] = {}
-        for k, r in enumerate(records):
-            groups.setdefault(result.record_to_study[r.id], []).append(k)
-        predicted = {p for g in groups.values() for p in combinations(g, 2)}
-        by_truth: dict[int, list[int]] = {}
-        for k, t in enumerate(truth):
-            by_truth.setdefault(t, []).append(k)
-        true = {p for g in by_truth.values() for p in combinations(g, 2)}
-        correct = len(predicted & true)
+        groups: dict[str, list[str]] = {}
+        for r in records:
+            groups.setdefault(result.record_to_study[r.id], []).append(r.id)
+        position = {r.id: k for k, r in enumerate(records)}
+        precision, recall = _scores(groups.values(), truth, position)
         print(f"{n:>7} records: {seconds:6.2f} s wall, {cpu:6.2f} s CPU, peak RSS {peak / 2**20:7.1f} MiB "
               f"(before: {before / 2**10:.0f} MiB), "
               f"{result.candidate_pairs} candidate pairs, {len(result.studies)} studies "
-              f"(true {len(by_truth)}), precision {correct / max(1, len(predicted)):.4f}, "
-              f"recall {correct / max(1, len(true)):.4f}, uncertain {len(result.uncertain)}")
+              f"(true {len(set(truth))}), precision {precision:.4f}, "
+              f"recall {recall:.4f}, uncertain {len(result.uncertain)} (target: < 20 s at 79,880)")
+        if bib_python:
+            bib_seconds, sets = run_bib_dedupe(bib_python, records)
+            bib_precision, bib_recall = _scores(sets, truth, position)
+            print(f"{'':>7} bib-dedupe: {bib_seconds:6.2f} s wall, precision {bib_precision:.4f}, "
+                  f"recall {bib_recall:.4f}; workbench/bib-dedupe time ratio {seconds / bib_seconds:.3f} "
+                  "(target: < 0.1)")
     return 0
 
 

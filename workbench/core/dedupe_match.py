@@ -268,7 +268,7 @@ def _authors(a: Features, b: Features) -> float | None:
     """Return author agreement 0..1, or None when a side has no authors.
 
     The share of the shorter list's name words found in the other list; a word one
-    letter off counts ("mller" for "muller", a name with a letter lost to mojibake).
+    letter off counts ("mller" for "muller", "wng" for "wang": a letter lost to mojibake).
     """
     if not a.author_words or not b.author_words:
         return None
@@ -280,7 +280,7 @@ def _authors(a: Features, b: Features) -> float | None:
     if common < len(small) and 2 * common < len(small):
         near = _near_words(large - small)
         if near:
-            common += sum(1 for w in small - large if len(w) >= 4 and (
+            common += sum(1 for w in small - large if len(w) >= 3 and (
                 w in near or any(w[:k] + w[k + 1:] in near for k in range(len(w)))))
     return common / len(small)
 
@@ -414,6 +414,10 @@ def _weigh(a: Features, b: Features, sim: float, truncated: bool, cut_numbers: b
         if year_gap == 1:
             extra.append("years differ by one (online first)")
         return DUPLICATE, 0.95 - 0.02 * len(extra), tuple(reasons + extra)
+    if (same_abstract and sim >= 97 and not cut_numbers and (year_gap is None or year_gap <= 1)
+            and not pages_differ and not (a.doi and b.doi and not doi_equal and not doi_typo)):
+        # the same title over the same abstract: one item, whatever the record type or author form
+        return DUPLICATE, 0.93, tuple(reasons)
     if year_gap is not None and year_gap > 1:
         return DISTINCT, 0.05, (f"years {a.year} and {b.year}",)
     if authors is not None and authors == 0:

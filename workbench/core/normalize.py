@@ -192,7 +192,7 @@ def title_numbers(words: list[str]) -> tuple[str, ...]:
             numbers.append(word.lstrip("0") or "0")
         elif previous in _PART_WORDS and word in _ROMAN:
             numbers.append(_ROMAN[word])
-        elif any(ch.isdigit() for ch in word):  # "p66shc", "2diabetes" (words run together)
+        elif not word.isalpha():  # a digit inside: "p66shc", "2diabetes" (words run together)
             numbers.extend(n.lstrip("0") or "0" for n in re.findall(r"\d+", word))
         previous = word
     return tuple(numbers)
@@ -317,11 +317,17 @@ def surname(author: str, surname_first: bool = False) -> str:
     return _NON_ALNUM.sub("", head.lower())
 
 
+def clean_name(text: str) -> str:
+    """Return an author field folded to ASCII, mojibake read back and "?" placeholders dropped."""
+    text = fold(text)
+    return text.replace("?", "").replace("\ufffd", "") if "?" in text or "\ufffd" in text else text
+
+
 def first_author_key(authors: tuple[str, ...]) -> str:
     """Return the first author's surname as a key ("" when there is no author)."""
     if not authors:
         return ""
-    names = _split_names(authors[:1])
+    names = _split_names([clean_name(authors[0])])
     return surname(*names[0]) if names else ""
 
 
@@ -333,9 +339,9 @@ def author_words(authors: tuple[str, ...]) -> frozenset[str]:
     mojibake ("MÃ¼ller" -> "muller") or with "?" for a letter ("M?ller" -> "mller").
     """
     words: set[str] = set()
-    for name in split_authors(authors[:10])[:10]:
-        text = fold(name).replace("?", "").replace("\ufffd", "")
-        has_lower = any(ch.islower() for ch in text)
+    for name in split_authors([clean_name(a) for a in authors[:10]])[:10]:
+        text = name
+        has_lower = text != text.upper()
         for token in _NAME_SPLIT.split(_CAMEL.sub(" ", text)):
             if len(token) < 2 or (token.isupper() and len(token) <= (3 if has_lower else 1)):
                 continue
