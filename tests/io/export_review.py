@@ -50,7 +50,8 @@ EVENTS = [
       for who, rid in (("alice", "a2"), ("bob", "b2"))
       for suffix, v in (("", "1"), (":name", "#ClimateActionPK"), (":hashtag_reach", ""),
                         (":engagement_rate", "3.8"))],
-    # Coding of B: source type resolved in the consensus sheet, campaign rows in conflict.
+    # Coding of B: source type resolved in the consensus sheet, the campaign row's
+    # engagement rate in conflict (the row itself is agreed: both entered it).
     *[(who, "B", "coding", f, v) for who in ("alice", "bob") for f, v in (
         ("code:platforms", "twitter"), ("code:policy_results", ""),
         ("field:sample_size", "0"))],

@@ -5,7 +5,7 @@ The review (tests/io/export_review.py): 9 records (Scopus 6, WoS 3), 2 duplicate
 the consensus sheet includes it. Full text: C not retrieved, E excluded (E3 then
 E1), F excluded (E2), A and B included. Coding: A's policy results in conflict
 (left missing), A's sample size NA by both coders, B's sample size 0, B's source
-type settled in the consensus sheet, B's campaign rows in conflict.
+type settled in the consensus sheet, B's campaign row matched by name with its engagement rate in conflict.
 """
 
 from __future__ import annotations
@@ -97,7 +97,12 @@ def test_na_stays_missing_and_zero_stays_zero(exported):
     assert data.loc[ids["A"], "unresolved"] == "code:policy_results"
     assert ids["D"] not in data.index                        # excluded study's coding
     campaign = pd.read_csv(review.exports / "campaigns.csv")
-    assert campaign["hashtag_reach"].isna().tolist() == [False, True]
+    assert campaign["hashtag_reach"].isna().tolist() == [False, True, True]
+    # B's campaign: both coders entered the row (matched by name); only the
+    # engagement rate they differ on is left empty and named as unresolved.
+    streets = campaign[campaign["name"] == "#HarassmentFreeStreets"].iloc[0]
+    assert pd.isna(streets["engagement_rate"])
+    assert data.loc[ids["B"], "unresolved"] == "row:campaign:#HarassmentFreeStreets:engagement_rate"
 
 
 def test_workbook_has_readme_tables_codebook_and_blank_na(exported):

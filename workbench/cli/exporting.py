@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli.common import cli, open_review, progress_bar
+from workbench.cli.common import cli, echo_json, open_review, progress_bar
 from workbench.core.events import CONSENSUS
 from workbench.review.exporting import write_exports
+from workbench.review.unresolved import describe
 
 
 @cli.command("export")
@@ -15,28 +16,45 @@ from workbench.review.exporting import write_exports
 @click.option("--no-charts", is_flag=True,
               help="Write every table but no PRISMA diagram or chart (faster).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--require-agreed", is_flag=True,
+              help="Refuse (export nothing) while any value is not agreed.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print what was exported as JSON, with every value not agreed.")
 @click.pass_context
-def export_cmd(ctx: click.Context, reviewer: str | None, no_charts: bool, quiet: bool) -> None:
+def export_cmd(ctx: click.Context, reviewer: str | None, no_charts: bool, quiet: bool,
+               require_agreed: bool, as_json: bool) -> None:
     """Write the coded dataset, references, screening log, PRISMA 2020 diagram and
     counts, summary tables and charts to exports/.
 
     The source is the consensus (coding/consensus.csv plus every decision all
     required reviewers agree on) unless --reviewer names one sheet. The export
     refuses to run while the PRISMA flow is unfinished (studies unscreened,
-    conflicts unresolved) and lists every number that disagrees.
+    conflicts unresolved) and lists every number that disagrees. At the end
+    it names every value it left empty because the coders have not agreed on
+    it (and decisions whose criteria differ, exported with their union);
+    --require-agreed refuses instead.
 
     Example: workbench export --reviewer alice
     """
     review = open_review(ctx)
-    with progress_bar("Exporting", enabled=not quiet) as progress:
+    with progress_bar("Exporting", enabled=not (quiet or as_json)) as progress:
         done = write_exports(review, source=reviewer or CONSENSUS, progress=progress,
-                             charts=not no_charts)
+                             charts=not no_charts, require_agreed=require_agreed)
     for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
     p = done.prisma
+    if as_json:
+        echo_json({"folder": str(done.folder), "files": [str(f) for f in done.files],
+                   "source": done.source, "codebook_version": done.codebook_version,
+                   "sheets": list(done.sheets), "studies_included": done.studies_included,
+                   "not_agreed": [n.as_dict() for n in done.not_agreed],
+                   "warnings": list(done.warnings)})
+        return
     click.echo(f"Exported {len(done.files)} files to {done.folder} (source: {done.source}, "
                f"codebook {done.codebook_version}, sheets: {', '.join(done.sheets) or 'none'})")
     click.echo(f"Records {p.records_identified}, duplicates {p.duplicates}, screened "
                f"{p.records_screened}, excluded {p.records_excluded}, sought {p.reports_sought},"
                f" not retrieved {p.reports_not_retrieved}, assessed {p.reports_assessed}, "
                f"excluded {p.reports_excluded}, included {p.studies_included}")
+    for line in describe(list(done.not_agreed)):
+        click.echo(line)

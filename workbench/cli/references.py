@@ -86,7 +86,10 @@ def status_cmd(ctx: click.Context, as_json: bool) -> None:
     for reviewer, stages in status["reviewers"].items():
         parts = [f"{stage} {p['done']}/{p['total']}" for stage, p in stages.items()]
         click.echo(f"Reviewer {reviewer}: " + ", ".join(parts))
-    click.echo(f"Conflicts to resolve: {status['conflicts_open']}")
+    kinds = ", ".join(f"{n} {k.replace('_', ' ')}"
+                      for k, n in status.get("conflicts_by_kind", {}).items())
+    click.echo(f"Conflicts to resolve: {status['conflicts_open']}"
+               + (f" ({kinds}; see `workbench conflicts`)" if kinds else ""))
 
 
 @cli.command("records")

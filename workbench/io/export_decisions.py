@@ -176,23 +176,32 @@ def final_screening(latest: pd.DataFrame, stage: Stage, source: str) -> dict[str
 
 
 def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
-                   studies: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                   studies: pd.Index, codebook=None) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                         pd.DataFrame]:
     """Resolve the coding stage's values for some studies.
+
+    With the consensus as the source the rule is `workbench.core.consensus`
+    (applied fast by `workbench.io.export_coding`): the consensus sheet's
+    value, else the value every coder who took part gave alike ("" for one
+    they left untouched); group rows matched across coders by their key.
 
     Args:
         latest: `latest_values` of every sheet.
         stage: the coding stage (`stage.reviewers` reviewers must agree).
         source: "consensus" or a reviewer name.
         studies: the study ids to resolve (the included studies).
+        codebook: the review's codebook (needed with the consensus source).
 
     Returns:
         (values, rows, unresolved): `values` has study_id, field, value, source
         for every code (`code:<dimension>`) and extraction value (`field:<id>`);
         `rows` has study_id, group, row_id, row_time,
-        field, value, source for the repeatable-group rows that exist;
+        field, value, source for the repeatable-group rows in the dataset;
         `unresolved` has study_id, field, status (conflict|pending) for what
         the reviewers have not settled (left missing in the dataset).
     """
+    from workbench.io.export_coding import agree_rows, agree_values
+
     at = latest[(latest["stage"] == stage.id) & latest["study_id"].isin(studies)]
     fields = at["field"].tolist()
     is_row = np.array([f.startswith("row:") for f in fields], dtype=bool)
@@ -201,36 +210,19 @@ def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
     is_value = np.array([f.startswith(VALUE_PREFIXES) for f in fields], dtype=bool)
     plain, rowish = at[is_value], at[is_row]
     rows = _group_rows(rowish)
-    empty_unresolved = pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
     if source != CONSENSUS:
         values = plain[plain[SHEET] == source][["study_id", "field", "value"]].assign(
             source=source)
         rows = rows[rows[SHEET] == source].drop(columns=[SHEET]).assign(source=source)
-        return values.reset_index(drop=True), rows.reset_index(drop=True), empty_unresolved
-    values, unresolved = _agree(plain, stage.reviewers)
-    rows_out, unresolved_rows = _agree_rows(rows, stage.reviewers)
-    unresolved = pd.concat([unresolved, unresolved_rows], ignore_index=True) \
-        if not unresolved_rows.empty else unresolved
+        return values.reset_index(drop=True), rows.reset_index(drop=True), \
+            pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
+    if codebook is None:
+        raise ValueError("resolve_coding needs the codebook with the consensus source")
+    values, unresolved = agree_values(codebook, at, stage.reviewers)
+    rows_out, unresolved_rows = agree_rows(codebook, stage, at, rows, stage.reviewers)
+    if not unresolved_rows.empty:
+        unresolved = pd.concat([unresolved, unresolved_rows], ignore_index=True)
     return values, rows_out, unresolved
-
-
-def _agree(plain: pd.DataFrame, required: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    cons = plain[plain[SHEET] == CONSENSUS][["study_id", "field", "value"]].assign(
-        source=CONSENSUS)
-    rev = plain[plain[SHEET] != CONSENSUS].sort_values(SHEET, kind="stable")
-    stats = rev.groupby(["study_id", "field"], sort=False).agg(
-        n=("value", "size"), kinds=("value", "nunique"),
-        value=("value", "first")).reset_index()
-    taken = cons.set_index(["study_id", "field"]).index
-    stats = stats[~stats.set_index(["study_id", "field"]).index.isin(taken)]
-    ok = (stats["kinds"] == 1) & (stats["n"] >= required)
-    agreed = stats[ok][["study_id", "field", "value"]].assign(source=AGREED)
-    bad = stats[~ok]
-    unresolved = pd.DataFrame({"study_id": bad["study_id"], "field": bad["field"],
-                               "status": (bad["kinds"] > 1).map({True: CONFLICT,
-                                                                 False: PENDING})})
-    values = pd.concat([cons, agreed], ignore_index=True)
-    return values, unresolved.reset_index(drop=True)
 
 
 def _group_rows(rowish: pd.DataFrame) -> pd.DataFrame:
@@ -280,51 +272,6 @@ def _group_rows(rowish: pd.DataFrame) -> pd.DataFrame:
         "field": np.concatenate([subs[is_value], np.full(len(bare), "", dtype=object)]),
         "value": np.concatenate([values[is_value], np.full(len(bare), "", dtype=object)]),
     }, columns=cols).astype(object)
-
-
-def _agree_rows(rows: pd.DataFrame, required: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Consensus rows when present; else the rows all required reviewers entered alike."""
-    keys = [SHEET, "study_id", "group"]
-    if rows.empty:
-        return rows.drop(columns=[SHEET]).assign(source=[]), pd.DataFrame(
-            {"study_id": [], "field": [], "status": []}, dtype=object)
-    cons = rows[rows[SHEET] == CONSENSUS]
-    taken = cons.set_index(["study_id", "group"]).index
-    rev = rows[(rows[SHEET] != CONSENSUS)
-               & ~rows.set_index(["study_id", "group"]).index.isin(taken)]
-    # One fingerprint per (reviewer, study, group), the same whatever the order of
-    # the rows and of their values: a row is the multiset of its field=value
-    # pairs (sum of their 64-bit hashes), re-hashed so rows do not mix, and a
-    # group is the multiset of its rows (sum of the row hashes).
-    pairs = pd.util.hash_pandas_object(rev["field"] + "\x1f" + rev["value"],
-                                       index=False).to_numpy()
-    row_code = rev.groupby(keys + ["row_id"], sort=False).ngroup().to_numpy()
-    row_sum = np.zeros(int(row_code.max()) + 1 if len(row_code) else 0, dtype=np.uint64)
-    np.add.at(row_sum, row_code, pairs)
-    first_of_row = pd.Series(np.arange(len(rev))).groupby(row_code).first().to_numpy()
-    per_row = rev.iloc[first_of_row][keys].reset_index(drop=True)
-    row_hash = pd.util.hash_array(row_sum)
-    group_code = per_row.groupby(keys, sort=False).ngroup().to_numpy()
-    canon_sum = np.zeros(int(group_code.max()) + 1 if len(group_code) else 0, dtype=np.uint64)
-    np.add.at(canon_sum, group_code, row_hash)
-    first_of_group = pd.Series(np.arange(len(per_row))).groupby(group_code).first().to_numpy()
-    canon = per_row.iloc[first_of_group].reset_index(drop=True).assign(canon=canon_sum)
-    canon = canon.sort_values(SHEET, kind="stable")
-    stats = canon.groupby(["study_id", "group"], sort=False).agg(
-        n=("canon", "size"), kinds=("canon", "nunique"),
-        first=(SHEET, "first")).reset_index()
-    ok = (stats["kinds"] == 1) & (stats["n"] >= required)
-    chosen = stats[ok]
-    picked = rev.merge(chosen[["study_id", "group", "first"]].rename(
-        columns={"first": SHEET}), on=[SHEET, "study_id", "group"])
-    picked = picked.drop(columns=[SHEET]).assign(source=AGREED)
-    out = pd.concat([cons.drop(columns=[SHEET]).assign(source=CONSENSUS), picked],
-                    ignore_index=True)
-    bad = stats[~ok]
-    unresolved = pd.DataFrame({"study_id": bad["study_id"], "field": "row:" + bad["group"],
-                               "status": (bad["kinds"] > 1).map({True: CONFLICT,
-                                                                 False: PENDING})})
-    return out, unresolved.reset_index(drop=True)
 
 
 def coding_annotations(latest: pd.DataFrame, stage: Stage, source: str, studies: pd.Index,

@@ -36,6 +36,9 @@ from workbench.io.export_prisma import (prisma_template, reasons_table,
 from workbench.io.export_refs import bibtex_text, ris_text
 from workbench.io.export_tables import (group_tables, long_table, study_table, table_name,
                                         wide_table)
+from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
+                                        criteria_not_agreed, describe, not_agreed_list,
+                                        open_merge_conflicts)
 from workbench.store.sheet import read_sheet
 
 log = logging.getLogger(__name__)
@@ -58,6 +61,9 @@ class ExportSummary:
     sheets: tuple[str, ...]
     exported_at: str
     warnings: tuple[str, ...] = ()
+    #: Every value left empty because not agreed, and every decision whose
+    #: criteria the reviewers differ on (the union was used): NotAgreed values.
+    not_agreed: tuple = ()
 
 
 def _read_sheets(coding: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, list[str],
@@ -95,7 +101,8 @@ def _step(progress: Progress | None, cancel: threading.Event | None, done: int) 
 
 
 def write_exports(review, source: str = CONSENSUS, progress: Progress | None = None,
-                  cancel: threading.Event | None = None, charts: bool = True) -> ExportSummary:
+                  cancel: threading.Event | None = None, charts: bool = True,
+                  require_agreed: bool = False) -> ExportSummary:
     """Write the coded dataset, references, screening log, PRISMA and summaries to exports/.
 
     Args:
@@ -106,13 +113,16 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         cancel: set it to stop; nothing is written then.
         charts: draw the PRISMA diagram and the summary charts (SVG and PNG);
             False writes every table but no picture (faster; `--no-charts`).
+        require_agreed: refuse (write nothing) when any value would be left
+            empty because it is not agreed, or criteria would be a union.
 
     Returns:
         ExportSummary naming every file written.
 
     Raises:
         ExportError: the reviewer has no sheet; the PRISMA flow is unfinished or
-            does not add up (every disagreeing number is listed); the export was
+            does not add up (every disagreeing number is listed); with
+            `require_agreed`, values not agreed (each listed); the export was
             cancelled or a file could not be written. exports/ is unchanged.
         CodebookError, SheetError: from reading the codebook or the sheets.
     """
@@ -134,9 +144,12 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         raise ExportError("the codebook has no screening stage", path=codebook.path or None,
                           hint="PRISMA needs one; nothing was exported")
     labels = {c.id: c.label for c in codebook.criteria}
+    merges = open_merge_conflicts(review) if source == CONSENSUS else []
+    finals = [(stage.id, apply_merges_to_screening(
+        stage.id, final_screening(latest, stage, source), merges)) for stage in stages]
+    not_agreed = [n for sid, f in finals for n in criteria_not_agreed(sid, f)]
     counts = compute_flow(
-        [r.database for r in records], [s.id for s in studies],
-        [(stage.id, final_screening(latest, stage, source)) for stage in stages], labels,
+        [r.database for r in records], [s.id for s in studies], finals, labels,
         {s.id: s.databases for s in studies})
     problems = check_prisma(counts)
     if any("still unscreened" in p for p in problems):
@@ -178,6 +191,14 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             bib = study_table(included)
             coding = codebook.coding_stages()
             values, rows, unresolved, annotations = _resolved(codebook, latest, source, bib)
+            coding_id = coding[0].id if coding else ""
+            values, unresolved = apply_merges_to_coding(coding_id, values, unresolved, merges)
+            not_agreed = not_agreed_list(coding_id, unresolved, merges) + not_agreed
+            if require_agreed and not_agreed:
+                raise ExportError("values are not agreed (--require-agreed):\n  "
+                                  + "\n  ".join(describe(not_agreed, first=20)),
+                                  hint="resolve them (`workbench conflicts`); nothing was "
+                                  "exported")
             wide = wide_table(codebook, bib, values, unresolved)
             groups = group_tables(codebook, rows, bib)
             tidy = long_table(codebook, values, rows, list(bib["study_id"]))
@@ -194,6 +215,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                     "records": counts.records_identified, "studies": counts.records_screened,
                     "studies_included": counts.studies_included,
                     "values_unresolved": int(len(unresolved)),
+                    "not_agreed": [n.as_dict() for n in not_agreed],
                     "annotations": int(len(annotations)),
                     "sheet_warnings": warnings}
             tables = {"coded_dataset.csv": wide, "coded_long.csv": tidy}
@@ -232,7 +254,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     _step(progress, None, STEPS)
     log.info("exported %d files to %s", len(files), review.exports)
     return ExportSummary(review.exports, tuple(files), source, counts.studies_included, counts,
-                         codebook.version, tuple(sheets), now, tuple(warnings))
+                         codebook.version, tuple(sheets), now, tuple(warnings),
+                         tuple(not_agreed))
 
 
 def _resolved(codebook, latest: pd.DataFrame, source: str, bib: pd.DataFrame):
@@ -240,7 +263,7 @@ def _resolved(codebook, latest: pd.DataFrame, source: str, bib: pd.DataFrame):
     coding = codebook.coding_stages()
     ids = pd.Index(bib["study_id"])
     if coding:
-        values, rows, unresolved = resolve_coding(latest, coding[0], source, ids)
+        values, rows, unresolved = resolve_coding(latest, coding[0], source, ids, codebook)
         return values, rows, unresolved, coding_annotations(latest, coding[0], source, ids,
                                                             codebook.resolve_code)
     empty = pd.DataFrame({"study_id": [], "field": [], "value": [], "source": []}, dtype=object)
@@ -329,7 +352,15 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
         ("Records identified", str(counts.records_identified)),
         ("Studies (after duplicates removed)", str(counts.records_screened)),
         ("Studies included", str(counts.studies_included)),
-        ("Values left missing (not agreed)", str(meta["values_unresolved"])),
+        ("Values left missing (not agreed)", str(meta["values_unresolved"])
+         + " (listed in export_metadata.json, `not_agreed`, and in each study's "
+           "`unresolved` column)"),
+        ("Agreed", "a value is agreed when the consensus sheet sets it or when every coder "
+                   "who coded the study gave the same value; a coder who left a value "
+                   "untouched answered 'none' (coded as none = not coded)"),
+        ("Criteria not agreed", "when reviewers agree on a decision but not on its "
+                                "criteria, PRISMA's reasons use the union of their criteria "
+                                "until the consensus sheet resolves them"),
         ("Missing values", "an empty cell is NA (not reported or not agreed), never 0"),
         ("Files", "coded_dataset.csv (one row per study), coded_long.csv (tidy), one CSV per "
                   "repeatable group, annotations.csv (each coder's memos, evidence quotes "

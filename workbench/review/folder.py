@@ -112,7 +112,7 @@ class Review:
 
         For `workbench status`: everything a lead wants to know at a glance.
         """
-        from workbench.review.agreement import count_conflicts
+        from workbench.review.conflicts import conflict_counts
         from workbench.review.screening import stage_progress
         from workbench.store.sheet_checks import sheet_files
         records = self.records()
@@ -136,7 +136,7 @@ class Review:
                 "studies": len(result.studies) if result else 0,
                 "duplicate_pairs_waiting": len(result.uncertain) if result else 0,
                 "reviewers": reviewers,
-                "conflicts_open": count_conflicts(self) if reviewers else 0}
+                **_conflicts_status(conflict_counts(self) if reviewers else {"total": 0})}
 
     # -- studies -----------------------------------------------------------------------------
     def dedupe(self, progress: Progress | None = None, cancel: threading.Event | None = None):
@@ -240,3 +240,9 @@ class Review:
     def _invalidate(self) -> None:
         """Drop derived state that depends on the records or decisions."""
         self._dedupe = None
+
+
+def _conflicts_status(counts: dict[str, int]) -> dict:
+    """`conflicts_open` (every kind) and `conflicts_by_kind` for `Review.status`."""
+    return {"conflicts_open": counts["total"],
+            "conflicts_by_kind": {k: v for k, v in counts.items() if k != "total"}}

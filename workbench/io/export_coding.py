@@ -1,0 +1,188 @@
+"""The coding stage's agreed values for the export, by the one consensus rule, fast.
+
+`workbench.core.consensus.coding_consensus` is the rule (pure Python, one
+study at a time). A 100k-study review cannot afford it for every study, so
+this module applies the same rule vectorized with pandas where it can:
+
+- codes and extraction values: every coder who took part in a study (any
+  code:, field: or row: event at the stage) has a value for every dimension
+  and field of the codebook ("" when they left it untouched); values are
+  compared in the same canonical form as the core rule (code sets as sets,
+  numbers as numbers, multi-choices as sets, text stripped);
+- group rows: when every coder who took part entered the same rows (the same
+  multiset of field=value pairs, whatever the row ids) and the consensus
+  sheet has no row of that study, those rows are agreed as they are; any
+  other study's rows go through the core rule (row matching by key, row by
+  row, field by field).
+
+Tests compare this with the core rule on generated sheets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.core.consensus import AGREED, CONFLICT, FINAL, PENDING, coding_consensus
+from workbench.core.events import COLUMNS, CONSENSUS, Event
+from workbench.core.screening import split_ids
+
+SHEET = "sheet"
+ROW_COLUMNS = ("study_id", "group", "row_id", "row_time", "field", "value", "source")
+_KINDS = ("code:", "field:", "row:")
+
+
+def _empty_unresolved() -> pd.DataFrame:
+    return pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
+
+
+def _canonical(codebook, name: str, values: pd.Series) -> pd.Series:
+    """Values of one field in the form the core rule compares them (as strings)."""
+    uniq = values.unique().tolist()
+    if name.startswith("code:"):
+        form = {v: ";".join(sorted({codebook.resolve_code(c) for c in split_ids(v)}))
+                for v in uniq}
+    else:
+        fld = codebook.field(name[6:]) if name.startswith("field:") else None
+        kind = fld.type if fld is not None else "text"
+        form = {}
+        for v in uniq:
+            text = v.strip()
+            if text and kind in ("integer", "number"):
+                try:
+                    text = repr(float(text))
+                except ValueError:
+                    pass
+            elif text and kind == "multi_choice":
+                text = ";".join(sorted(set(split_ids(text))))
+            form[v] = text
+    return values.map(form)
+
+
+def agree_values(codebook, at: pd.DataFrame, required: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Codes and extraction values: (values, unresolved) by the consensus rule.
+
+    Args:
+        codebook: the review's codebook.
+        at: latest events of the coding stage (all sheets) for the studies exported.
+        required: the stage's `reviewers`.
+
+    Returns:
+        values (study_id, field, value, source) of every FINAL value, and
+        unresolved (study_id, field, status) of the others.
+    """
+    fields = at["field"].tolist()
+    kind_ok = np.array([f.startswith(_KINDS) for f in fields], dtype=bool)
+    is_value = np.array([f.startswith(_KINDS[:2]) for f in fields], dtype=bool)
+    is_cons = (at[SHEET] == CONSENSUS).to_numpy()
+    cons = at[is_value & is_cons][["study_id", "field", "value"]]
+    rev = at[is_value & ~is_cons][[SHEET, "study_id", "field", "value"]]
+    part = at[kind_ok & ~is_cons][["study_id", SHEET]].drop_duplicates()
+    names = [f"code:{d.id}" for d in codebook.dimensions] + \
+        [f"field:{f.id}" for f in codebook.fields]
+    known = set(names)
+    base = part.merge(pd.DataFrame({"field": names}), how="cross")
+    extra = pd.concat([rev[["study_id", "field"]], cons[["study_id", "field"]]])
+    extra = extra[~extra["field"].isin(known)].drop_duplicates()
+    grid = pd.concat([base, part.merge(extra, on="study_id")], ignore_index=True)
+    grid = grid.merge(rev, on=[SHEET, "study_id", "field"], how="left")
+    grid["value"] = grid["value"].fillna("").astype(object)
+    canon = pd.Series("", index=grid.index, dtype=object)
+    for name, idx in grid.groupby("field", sort=False).groups.items():
+        canon.loc[idx] = _canonical(codebook, name, grid.loc[idx, "value"])
+    grid["canon"] = canon
+    grid = grid.sort_values(SHEET, kind="stable")
+    stats = grid.groupby(["study_id", "field"], sort=False).agg(
+        n=("canon", "size"), kinds=("canon", "nunique"), value=("value", "first")).reset_index()
+    settled = pd.MultiIndex.from_frame(cons[["study_id", "field"]])
+    keys = pd.MultiIndex.from_frame(stats[["study_id", "field"]])
+    stats = stats[~keys.isin(settled)]
+    ok = (stats["kinds"] == 1) & (stats["n"] >= max(required, 1))
+    agreed = stats[ok][["study_id", "field", "value"]].assign(source=AGREED)
+    bad = stats[~ok]
+    unresolved = pd.DataFrame({"study_id": bad["study_id"], "field": bad["field"],
+                               "status": np.where(bad["kinds"] > 1, CONFLICT, PENDING)},
+                              dtype=object)
+    values = pd.concat([cons.assign(source=CONSENSUS), agreed], ignore_index=True)
+    return values.reset_index(drop=True), unresolved.reset_index(drop=True)
+
+
+def _fingerprints(rows: pd.DataFrame) -> pd.DataFrame:
+    """One hash per (sheet, study, group): the multiset of its rows' field=value pairs."""
+    keys = [SHEET, "study_id", "group"]
+    pairs = pd.util.hash_pandas_object(rows["field"] + "\x1f" + rows["value"],
+                                       index=False).to_numpy()
+    row_code = rows.groupby(keys + ["row_id"], sort=False).ngroup().to_numpy()
+    row_sum = np.zeros(int(row_code.max()) + 1 if len(row_code) else 0, dtype=np.uint64)
+    np.add.at(row_sum, row_code, pairs)
+    first_of_row = pd.Series(np.arange(len(rows))).groupby(row_code).first().to_numpy()
+    per_row = rows.iloc[first_of_row][keys].reset_index(drop=True)
+    row_hash = pd.util.hash_array(row_sum)
+    group_code = per_row.groupby(keys, sort=False).ngroup().to_numpy()
+    total = np.zeros(int(group_code.max()) + 1 if len(group_code) else 0, dtype=np.uint64)
+    np.add.at(total, group_code, row_hash)
+    first_of_group = pd.Series(np.arange(len(per_row))).groupby(group_code).first().to_numpy()
+    return per_row.iloc[first_of_group].reset_index(drop=True).assign(canon=total)
+
+
+def agree_rows(codebook, stage, at: pd.DataFrame, rows: pd.DataFrame,
+               required: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Group rows: (rows, unresolved) by the consensus rule.
+
+    Args:
+        codebook: the review's codebook.
+        stage: the coding stage.
+        at: latest events of the coding stage (all sheets) for the studies exported.
+        rows: `_group_rows(at's row: events)` (sheet, study_id, group, row_id,
+            row_time, field, value) of the rows that exist.
+        required: the stage's `reviewers`.
+
+    Returns:
+        rows (ROW_COLUMNS) in the dataset and unresolved (study_id, field, status).
+    """
+    is_cons = (at[SHEET] == CONSENSUS).to_numpy()
+    kind_ok = np.array([f.startswith(_KINDS) for f in at["field"].tolist()], dtype=bool)
+    part = at[kind_ok & ~is_cons][["study_id", SHEET]].drop_duplicates()
+    n_part = part.groupby("study_id").size()
+    cons_rows = set(at[is_cons & np.array([f.startswith("row:") for f in at["field"].tolist()],
+                                          dtype=bool)]["study_id"])
+    rev = rows[rows[SHEET] != CONSENSUS]
+    out = [pd.DataFrame({c: [] for c in ROW_COLUMNS}, dtype=object)]
+    slow = set(cons_rows)
+    if not rev.empty:
+        canon = _fingerprints(rev).sort_values(SHEET, kind="stable")
+        stats = canon.groupby(["study_id", "group"], sort=False).agg(
+            n=("canon", "size"), kinds=("canon", "nunique"), first=(SHEET, "first")).reset_index()
+        need = stats["study_id"].map(n_part).fillna(0).astype(int)
+        ok = (stats["kinds"] == 1) & (stats["n"] == need) & (need >= max(required, 1)) \
+            & ~stats["study_id"].isin(slow)
+        slow |= set(stats[~ok]["study_id"])
+        fast = stats[ok & ~stats["study_id"].isin(slow)]
+        picked = rev.merge(fast[["study_id", "group", "first"]].rename(columns={"first": SHEET}),
+                           on=[SHEET, "study_id", "group"])
+        out.append(picked.drop(columns=[SHEET]).assign(source=AGREED)[list(ROW_COLUMNS)])
+    lines, open_ = [], []
+    if slow:
+        sub = at[at["study_id"].isin(slow)]
+        cells: dict[str, dict[str, dict[str, Event]]] = {}
+        for values in sub[[*COLUMNS, SHEET]].itertuples(index=False, name=None):
+            cells.setdefault(values[2], {}).setdefault(values[8], {})[values[4]] = \
+                Event(*values[:8])
+        for study in sorted(cells):
+            result = coding_consensus(codebook, stage.id, study, cells[study], required)
+            for group_rows in result.rows.values():
+                for r in group_rows:
+                    # A field not agreed is left out (NA in the tables, listed as unresolved).
+                    kept = [(f, v) for f, v in r.values.items() if f not in r.unsettled]
+                    for fid, value in (kept or [("", "")]):
+                        lines.append((study, r.group, r.row_id, r.time, fid, value, r.source))
+            open_ += [(study, s.field, s.status) for s in result.states
+                      if s.group and s.status != FINAL]
+    if lines:
+        out.append(pd.DataFrame(lines, columns=list(ROW_COLUMNS), dtype=object))
+    unresolved = pd.DataFrame(open_, columns=["study_id", "field", "status"], dtype=object) \
+        if open_ else _empty_unresolved()
+    return pd.concat(out, ignore_index=True).astype(object), unresolved
+
+
+__all__ = ["agree_values", "agree_rows", "ROW_COLUMNS"]
