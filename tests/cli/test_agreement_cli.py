@@ -79,10 +79,10 @@ def test_agreement_csv_and_json(folder):
 def test_conflicts_then_resolve_writes_the_consensus_sheet(folder):
     result = run(folder, "conflicts", "--stage", TA)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[:3] == ["title_abstract  u03  decision",
+    assert result.stdout.splitlines()[:3] == ["title_abstract  u03  decision  [decision]",
                                               "  alice  include",
                                               "  bob    exclude  · pre-2010?"]
-    assert result.stdout.rstrip().endswith("3 conflicts.")
+    assert "\n3 conflicts.\nResolve one: workbench resolve" in result.stdout
     result = run(folder, "resolve", "u03", "--stage", TA, "--field", "decision", "--value",
                  "exclude", "--reviewer", "carol", "--reason", "published 2008")
     assert result.exit_code == 0, result.output
@@ -93,7 +93,7 @@ def test_conflicts_then_resolve_writes_the_consensus_sheet(folder):
     result = run(folder, "conflicts")
     assert "u03" not in result.stdout and "2 conflicts." in result.stdout
     result = run(folder, "conflicts", "--all")
-    assert "u03  decision  (resolved: exclude)" in result.stdout
+    assert "u03  decision  [decision]  (resolved: exclude)" in result.stdout
 
 
 def test_resolve_refuses_bad_input_on_stderr_and_writes_nothing(folder):

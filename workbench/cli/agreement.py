@@ -1,4 +1,4 @@
-"""The `agreement`, `conflicts` and `resolve` verbs."""
+"""The `agreement` verb (`conflicts` and `resolve` are in workbench.cli.resolving)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import click
 from workbench.cli.common import check_stage, cli, echo_json, open_review
 from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult, result_record
 from workbench.review.agreement import (PRESENT, StageAgreement, agreement_csv, agreement_report,
-                                        list_conflicts, read_sheets)
-from workbench.review.resolving import resolve_conflict
-from workbench.review.screening import read_remembered_reviewer
+                                        read_sheets)
 
 WIDTH = 80
 _NAMES = {"percent_agreement": "% agreement", "cohen_kappa": "Cohen's kappa",
@@ -196,75 +194,3 @@ def agreement_cmd(ctx: click.Context, stage: str | None, fmt: str, resamples: in
     else:
         for report in reports:
             click.echo("\n".join(format_stage(report, 3 if digits is None else digits)))
-
-
-@cli.command("conflicts")
-@click.option("--stage", "stage", default=None, metavar="ID", help="One stage (default: all).")
-@click.option("--all", "show_all", is_flag=True,
-              help="Also list conflicts already resolved, with the consensus value.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-@click.pass_context
-def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: str) -> None:
-    """List every disagreement: study, field, each coder's value and note.
-
-    Example: workbench conflicts --stage title_abstract
-    """
-    review = open_review(ctx)
-    check_stage(review, stage)
-    conflicts = list_conflicts(review, stage, include_resolved=show_all)
-    if fmt == "json":
-        echo_json([{"study_id": c.study_id, "stage": c.stage, "field": c.field,
-                    "values": c.values, "notes": c.notes, "consensus": c.consensus,
-                    "resolved": c.resolved}
-                   for c in conflicts])
-        return
-    if not conflicts:
-        click.echo("No conflicts to resolve." if not show_all else "No conflicts.")
-        return
-    titles = {s.id: s.title for s in review.studies()}
-    for c in conflicts:
-        settled = f"  (resolved: {c.consensus or '(none)'})" if show_all and c.resolved else ""
-        title = titles.get(c.study_id, "")
-        click.echo(f"{c.stage}  {c.study_id}  {c.field}{settled}"
-                   + (f"\n  {title[:76]}" if title else ""))
-        width = max(len(r) for r in c.values)
-        for reviewer, value in c.values.items():
-            note = c.notes.get(reviewer, "")
-            click.echo(f"  {reviewer:<{width}}  {value or '(none)'}"
-                       + (f"  · {note}" if note else ""))
-    open_ = sum(1 for c in conflicts if not c.resolved)
-    click.echo(f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}"
-               + (f", {open_} still open." if show_all else "."))
-
-
-@cli.command("resolve")
-@click.argument("study_id")
-@click.option("--stage", "stage", required=True, metavar="ID", help="The stage id.")
-@click.option("--field", "field_name", required=True, metavar="F",
-              help="decision or criteria (screening); code:<dimension> or field:<id> (coding).")
-@click.option("--value", required=True, metavar="V",
-              help='The consensus value (codes or criteria joined by ";"; "" for none).')
-@click.option("--reviewer", default=None, metavar="NAME",
-              help="Who resolves (default: the remembered reviewer).")
-@click.option("--reason", required=True, metavar="TEXT", help="Why this value.")
-@click.option("--criteria", default=None, metavar="IDS",
-              help='With --field decision: the criteria to record (";"-joined).')
-@click.pass_context
-def resolve_cmd(ctx: click.Context, study_id: str, stage: str, field_name: str, value: str,
-                reviewer: str | None, reason: str, criteria: str | None) -> None:
-    """Record the consensus value of one study's field in coding/consensus.csv.
-
-    Example: workbench resolve 3f2a9c1e-0007 --stage title_abstract --field decision --value include --reviewer carol --reason "meets I2"
-    """
-    review = open_review(ctx)
-    check_stage(review, stage)
-    resolver = reviewer or read_remembered_reviewer(review.root)
-    if not resolver:
-        raise click.UsageError("give --reviewer NAME (who resolves)")
-    chosen = None if criteria is None else [c for c in criteria.split(";") if c.strip()]
-    written = resolve_conflict(review, study_id, stage, field_name, value, resolver, reason,
-                               criteria=chosen)
-    for event in written:
-        click.echo(f"{event.time}  {event.reviewer}  {event.study_id}  {event.stage}  "
-                   f"{event.field} = {event.value or '(none)'}")

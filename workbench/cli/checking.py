@@ -15,7 +15,8 @@ def check_cmd(ctx: click.Context) -> None:
 
     Reports unknown keys (with a did-you-mean), duplicate ids, codes used but
     not defined, impossible ranges, stages naming missing criteria, torn sheet
-    lines, and decisions that use removed or renamed codes. Changes nothing.
+    lines, and decisions that use removed or renamed codes; lists decisions
+    that two merged studies carry for one reviewer and that differ. Changes nothing.
 
     Example: workbench check
     """
@@ -24,6 +25,12 @@ def check_cmd(ctx: click.Context) -> None:
         click.echo(f"note: {notice}")
     for problem in report.problems:
         click.echo(str(problem), err=True)
+    for merge in report.merge_conflicts:
+        click.echo(f"conflict: merged studies differ: {merge}")
+    if report.merge_conflicts:
+        click.echo(f"{len(report.merge_conflicts)} conflict(s) from merged studies wait to be "
+                   "resolved (`workbench conflicts`); until then the export treats them as "
+                   "not agreed")
     sheets = ", ".join(report.sheets) or "no sheets yet"
     summary = (f"codebook.yaml (version {report.codebook_version}) and {len(report.sheets)} "
                f"sheet(s): {sheets}")

@@ -29,9 +29,12 @@ class WorkbenchGroup(click.Group):
 @click.group(cls=WorkbenchGroup, invoke_without_command=True)
 @click.option("--review", "review_dir", type=click.Path(file_okay=False, path_type=Path),
               default=".", show_default=True, help="The review folder.")
+@click.option("--reviewer", "top_reviewer", default=None, metavar="NAME",
+              help="Who you are (remembered for this review folder); the app and every "
+                   "verb that needs a name use it.")
 @click.version_option(package_name="workbench")
 @click.pass_context
-def cli(ctx: click.Context, review_dir: Path) -> None:
+def cli(ctx: click.Context, review_dir: Path, top_reviewer: str | None) -> None:
     """A keyboard-first, offline workbench for systematic reviews and qualitative coding.
 
     With no command, opens the workbench on the review in the current folder.
@@ -42,10 +45,25 @@ def cli(ctx: click.Context, review_dir: Path) -> None:
     # Every broken entry is reported by our own importers with file and line; the BibTeX
     # library's own warnings about the same blocks would only repeat them, less precisely.
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
+    ctx.meta["reviewer"] = top_reviewer
+    if top_reviewer is not None:
+        from workbench.core.events import is_valid_reviewer
+        if not is_valid_reviewer(top_reviewer) or top_reviewer.lower() == "consensus":
+            raise click.BadParameter(f"{top_reviewer!r} is not a valid reviewer name "
+                                     "(letters, digits, _ . -)", param_hint="--reviewer")
+        if (review_dir / "codebook.yaml").is_file():
+            from workbench.review.screening import write_remembered_reviewer
+            write_remembered_reviewer(review_dir, top_reviewer)
     if ctx.invoked_subcommand is None:
         from workbench.tui.app import run_app
-        code = run_app(review_dir, reviewer=None)
+        code = run_app(review_dir, reviewer=top_reviewer)
         ctx.exit(code)
+
+
+def reviewer_name(ctx: click.Context, review: Review) -> str | None:
+    """Return the reviewer given to `workbench --reviewer`, else the remembered one."""
+    from workbench.review.screening import read_remembered_reviewer
+    return ctx.find_root().meta.get("reviewer") or read_remembered_reviewer(review.root)
 
 
 def check_stage(review: Review, stage: str | None, param: str = "--stage") -> None:

@@ -101,6 +101,15 @@ def new_row_id() -> str:
     return uuid.uuid4().hex[:8]
 
 
+def did_you_mean(word: str, choices: list[str]) -> str:
+    """Return " (did you mean 'x'?)" for the closest choice, or "" when none is close."""
+    import difflib
+
+    lower = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.lower(), list(lower), n=1, cutoff=0.6)
+    return f" (did you mean {lower[close[0]]!r}?)" if close else ""
+
+
 def _refuse(what: str, problem: str) -> DecisionRefused:
     return DecisionRefused(f"{what}: {problem}; nothing was saved")
 
@@ -146,7 +155,8 @@ def validate_value(fld: Field, value: str, label: str = "") -> str:
             choice = by_key.get(part.lower())
             if choice is None:
                 raise _refuse(what, f"{part!r} is not one of "
-                                    f"{', '.join(fld.choice_ids())}")
+                                    f"{', '.join(fld.choice_ids())}"
+                                    f"{did_you_mean(part, list(by_key))}")
             picked.append(choice)
         order = fld.choice_ids()
         return join_ids(sorted(set(picked), key=order.index))
@@ -204,7 +214,8 @@ def codes_changes(codebook: Codebook, stage_id: str, dimension_id: str,
     for code in codes:
         current = codebook.resolve_code(code)
         if current not in order:
-            raise _refuse(f"dimension {dimension_id!r}", f"code {code!r} is not one of its codes")
+            raise _refuse(f"dimension {dimension_id!r}", f"code {code!r} is not one of its "
+                          f"codes{did_you_mean(code, order)}")
         picked.append(current)
     picked = sorted(set(picked), key=order.index)
     if dim.select == "single" and len(picked) > 1:

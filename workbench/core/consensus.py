@@ -343,6 +343,8 @@ def coding_consensus(codebook, stage: str, study_id: str, cells, required: int) 
                 group.id, m.key, row_id, time, final, exists.source, tuple(unsettled)))
     for group_rows in rows.values():
         group_rows.sort(key=lambda r: r.time)
+    if not coders:   # nobody coded the study yet: only what the consensus sheet set
+        states = [s for s in states if s.settled]
     return StudyConsensus(study_id, stage, coders, states, rows, matches)
 
 

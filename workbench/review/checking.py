@@ -19,6 +19,9 @@ class CheckReport:
     sheets: list[str]
     problems: list[Problem]
     notices: list[Problem]
+    #: Decisions or codes two merged studies carry for one reviewer that differ
+    #: (not an error in a file, but never picked silently): "stage study field: values".
+    merge_conflicts: tuple[str, ...] = ()
 
 
 def check_review(review) -> CheckReport:
@@ -32,7 +35,11 @@ def check_review(review) -> CheckReport:
     notices = [p for p in found if "was renamed to" in p.message]
     problems = [p for p in found if p not in notices]
     sheets = [p.relative_to(review.root).as_posix() for p in sheet_files(review.coding)]
-    return CheckReport(codebook.version, sheets, problems, notices)
+    from workbench.review.unresolved import open_merge_conflicts
+    merges = tuple(f"{c.stage} {c.study_id} {c.field}: "
+                   + "; ".join(f"{who} = {v or '(none)'}" for who, v in c.values.items())
+                   for c in (open_merge_conflicts(review) if sheets else []))
+    return CheckReport(codebook.version, sheets, problems, notices, merges)
 
 
 def write_wide_sheet(review, reviewer: str | None) -> list[Path]:

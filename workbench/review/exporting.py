@@ -156,6 +156,10 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         problems.append("(a study counts as screened at a stage once as many reviewers as the "
                         "stage needs have decided alike, or the consensus has; "
                         "`workbench status` shows each reviewer's progress)")
+    if problems and merges:
+        problems.append("(conflicts from merged studies, one reviewer's decisions differing: "
+                        + ", ".join(sorted({f"{c.study_id} at {c.stage}" for c in merges}))
+                        + "; see `workbench conflicts`)")
     if problems:
         raise ExportError(
             "the PRISMA flow is not finished or does not add up:\n  " + "\n  ".join(problems),

@@ -57,7 +57,7 @@ def resolver_warning(review, resolver: str, stage: str, study_id: str,
 def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: str,
                      resolver: str, reason: str, criteria: Sequence[str] | None = None,
                      sheets: Sheets | None = None, from_coder: str | None = None,
-                     confirmed: bool = False) -> list[Event]:
+                     confirmed: bool = True) -> list[Event]:
     """Append the consensus value of one study's field to coding/consensus.csv, durably.
 
     The event's `reviewer` is the resolver, its `time` the moment of the
@@ -91,8 +91,9 @@ def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: 
         sheets: already read sheets (default: read them now).
         from_coder: take this coder's current value (decision with its
             criteria, codes, a field, a row or a whole table).
-        confirmed: the resolver confirmed although `resolver_warning` says
-            they took part (or are not a named resolver).
+        confirmed: False makes the call refuse (ResolverNotConfirmed) when
+            `resolver_warning` has something to say, so a front end can ask the
+            person and call again with True (the default: the caller checked).
 
     Returns:
         The events written.
@@ -101,7 +102,8 @@ def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: 
         ReviewError: unknown stage, a field or row that cannot be resolved
             (with the closest names), no reason, an unknown coder, or
             reviewers who disagree on the decision when resolving criteria.
-        ResolverNotConfirmed: see `confirmed`; nothing was saved.
+        ResolverNotConfirmed: with confirmed=False, the resolver took part in
+            the conflict or is not a named resolver; nothing was saved.
         DecisionRefused: the value does not fit the codebook; nothing was saved.
         SheetError: invalid resolver name, or the append failed; nothing was saved.
     """
