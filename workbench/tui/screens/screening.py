@@ -28,6 +28,8 @@ from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteMod
 from workbench.tui.widgets.decision_bar import DecisionBar
 from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
+from workbench.tui.widgets.text_panel import FullTextPanel
+from workbench.tui.fulltext_support import FulltextController
 from workbench.tui.wording import plural
 
 
@@ -73,6 +75,7 @@ class ScreeningScreen(Screen):
         Binding("slash", "filter", "Filter", id="screening.filter"),
         Binding("c", "criteria", "Criteria", id="screening.criteria"),
         Binding("o", "open", "Open", id="screening.open"),
+        Binding("t", "toggle_text", "Text/abstract", id="screening.toggle_text"),
         Binding("escape", "back", "Home", id="screening.back"),
     ]
 
@@ -111,11 +114,14 @@ class ScreeningScreen(Screen):
             yield Static("Reading references and sheets...", id="loading-label")
             yield ProgressBar(id="loading-bar", show_eta=False)
         yield SourceCard(id="card")
+        yield FullTextPanel(id="fulltext")
         yield DecisionBar(id="decision")
         yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#card").display = False
+        self.fulltext = FulltextController(self, self.review, self.query_one("#card", SourceCard),
+                                           self.query_one("#fulltext", FullTextPanel))
         self._load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="screening-load")
@@ -173,6 +179,8 @@ class ScreeningScreen(Screen):
                  f"{self.index + 1 if study else 0}/{len(self.view)}")
         self.query_one("#screen-title", Static).update(title, layout=False)
         self.query_one("#card", SourceCard).show_study(study, self.matcher)
+        if stage.source:  # the full-text stage shows the linked full text, if any
+            self.fulltext.show(study, self.matcher)
         progress = session.progress()
         decision_bar = self.query_one("#decision", DecisionBar)
         if study is None:
@@ -350,6 +358,9 @@ class ScreeningScreen(Screen):
         else:
             self.notify(f"Cannot open a browser here. Link: {targets[0]}", timeout=15,
                         severity="warning")
+
+    def action_toggle_text(self) -> None:
+        self.fulltext.toggle()
 
     def action_back(self) -> None:
         self.cancel.set()
