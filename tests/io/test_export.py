@@ -283,14 +283,15 @@ def test_memos_evidence_and_flags_are_annotations_never_unresolved(tmp_path, exp
     assert meta["annotations"] == 3 and before["annotations"] == 0
     notes = pd.read_csv(review.exports / "annotations.csv", dtype=str, keep_default_na=False)
     assert notes.values.tolist() == [
-        [ids["A"], "alice", "memo", "platforms", "Mostly Twitter, some Facebook", ""],
-        [ids["A"], "bob", "evidence", "twitter", "we collected 2 million tweets", "12"],
-        [ids["B"], "alice", "flag", "", "", ""]]
+        [ids["A"], "alice", "memo", "platforms", "Mostly Twitter, some Facebook", "", "", "", ""],
+        [ids["A"], "bob", "evidence", "twitter", "we collected 2 million tweets", "12", "", "",
+         ""],
+        [ids["B"], "alice", "flag", "", "", "", "", "", ""]]
     book = load_workbook(review.exports / "workbench_export.xlsx", read_only=True)
     assert "annotations" in book.sheetnames
     dictionary = pd.read_csv(review.exports / "data_dictionary.csv", dtype=str)
     assert set(dictionary[dictionary["file"] == "annotations.csv"]["column"]) == {
-        "study_id", "coder", "kind", "target", "text", "page"}
+        "study_id", "coder", "kind", "target", "text", "page", "start", "end", "file_sha256"}
 
 
 def test_a_final_maybe_before_full_text_is_sought_and_at_full_text_refused(tmp_path, exported):
@@ -339,8 +340,9 @@ def test_a_flag_keeps_its_reason_and_evidence_follows_renamed_codes():
     stage = Stage(id="coding", label="Coding", kind="coding")
     got = coding_annotations(latest, stage, "consensus", pd.Index(["S1", "S2"]),
                              {"tw": "twitter"}.get)
-    assert got.values.tolist() == [["S1", "bob", "evidence", "twitter", "", "p. 4"],
-                                   ["S1", "bob", "flag", "", "ask carol about the sample", ""]]
+    assert got.values.tolist() == [
+        ["S1", "bob", "evidence", "twitter", "", "p. 4", "", "", ""],
+        ["S1", "bob", "flag", "", "ask carol about the sample", "", "", "", ""]]
     assert coding_annotations(latest, stage, "alice", pd.Index(["S1"])).empty
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ import pandas as pd
 from workbench.core.codebook import Stage
 from workbench.core.consensus import CONFLICT, FINAL, PENDING, FinalDecision
 from workbench.core.events import COLUMNS, CONSENSUS, is_valid_reviewer
+from workbench.core.evidence import passages_of
 from workbench.core.screening import CRITERIA, DECISION, join_ids, split_ids
 from workbench.io.export_tables import starts_with
 
@@ -29,10 +31,13 @@ EVENT_COLUMNS = (*COLUMNS, SHEET)
 #: Fields whose values the coders must agree on (plus the `row:` group rows).
 VALUE_PREFIXES = ("code:", "field:")
 #: Columns of the annotations table (annotations.csv).
-ANNOTATION_COLUMNS = ("study_id", "coder", "kind", "target", "text", "page")
+ANNOTATION_COLUMNS = ("study_id", "coder", "kind", "target", "text", "page", "start", "end",
+                      "file_sha256")
 #: Annotation kinds: a dimension's memo, a code's evidence (quote and page), a
-#: study's flag for discussion (text = the reason), a coder's note.
-MEMO, EVIDENCE, FLAG, NOTE = "memo", "evidence", "flag", "note"
+#: passage of the full text tied to a code or field (target "code:<id>" or
+#: "field:<id>", with its offsets in the page's extracted text and the file's
+#: SHA-256), a study's flag for discussion (text = the reason), a coder's note.
+MEMO, EVIDENCE, PASSAGE, FLAG, NOTE = "memo", "evidence", "passage", "flag", "note"
 
 
 def events_frame(rows: list[tuple], sheet: str) -> pd.DataFrame:
@@ -295,20 +300,23 @@ def coding_annotations(latest: pd.DataFrame, stage: Stage, source: str, studies:
         ""), text (memo, quote, flag reason or note), page (evidence only).
     """
     # Annotations are few: pick them by field name first, then by stage and study.
-    keep = np.array([f.startswith(("memo:", "quote:", "page:", "flag", "note"))
+    keep = np.array([f.startswith(("memo:", "quote:", "page:", "flag", "note", "seg:"))
                      for f in latest["field"].tolist()], dtype=bool)
     part = latest[keep]
     part = part[(part["stage"] == stage.id) & part["study_id"].isin(studies)
-                & part["field"].str.match(r"(?:memo|quote|page):|(?:flag|note)$")]
+                & part["field"].str.match(r"(?:memo|quote|page|seg):|(?:flag|note)$")]
     if source != CONSENSUS:
         part = part[part[SHEET] == source]
     resolve = resolve_code or (lambda code: code)
     out: dict[tuple[str, str, str, str], list[str]] = {}
+    cells: dict[tuple[str, str], dict[str, _Latest]] = {}
     for sheet, study, fld, value, note in zip(part[SHEET].tolist(), part["study_id"].tolist(),
                                               part["field"].tolist(), part["value"].tolist(),
                                               part["note"].tolist()):
         kind, _, target = fld.partition(":")
-        if kind == "flag":
+        if kind == "seg":
+            cells.setdefault((study, sheet), {})[fld] = _Latest(value, "")
+        elif kind == "flag":
             if value:
                 out[(study, sheet, FLAG, "")] = [note, ""]
         elif kind == "note" and value:
@@ -319,8 +327,21 @@ def coding_annotations(latest: pd.DataFrame, stage: Stage, source: str, studies:
             slot = out.setdefault((study, sheet, EVIDENCE, resolve(target)), ["", ""])
             slot[0 if kind == "quote" else 1] = value
     order = {sid: i for i, sid in enumerate(studies)}
-    kinds = {MEMO: 0, EVIDENCE: 1, FLAG: 2, NOTE: 3}
-    rows = sorted(((k, v) for k, v in out.items() if v[0] or v[1] or k[2] == FLAG),
-                  key=lambda kv: (order.get(kv[0][0], 0), kv[0][1], kinds[kv[0][2]], kv[0][3]))
-    return pd.DataFrame([(*k, *v) for k, v in rows], columns=list(ANNOTATION_COLUMNS),
+    kinds = {MEMO: 0, EVIDENCE: 1, PASSAGE: 2, FLAG: 3, NOTE: 4}
+    rows = [((*k, ""), [*v, "", "", ""]) for k, v in out.items()
+            if v[0] or v[1] or k[2] == FLAG]
+    for (study, sheet), cell in cells.items():
+        for p in passages_of(cell, resolve):
+            rows.append(((study, sheet, PASSAGE, p.target_field, f"{p.page:06d}{p.start:09d}"),
+                         [p.quote, str(p.page), str(p.start), str(p.end), p.sha256]))
+    rows.sort(key=lambda kv: (order.get(kv[0][0], 0), kv[0][1], kinds[kv[0][2]], kv[0][3],
+                              kv[0][4]))
+    return pd.DataFrame([(*k[:4], *v) for k, v in rows], columns=list(ANNOTATION_COLUMNS),
                         dtype=object)
+
+
+class _Latest(NamedTuple):
+    """The latest value of a passage field (what `passages_of` reads from an Event)."""
+
+    value: str
+    time: str

@@ -81,11 +81,31 @@ def data_dictionary(codebook: Codebook, tables: Mapping[str, pd.DataFrame]) -> p
         "coder": ("text", "Sheet the annotation is in (a coder, or consensus)", "", "",
                   "sheets"),
         "kind": ("text", "memo (a dimension's memo), evidence (a code's quote and page), "
+                 "passage (full-text passage for a code or field), "
                  "flag (flagged for discussion; text = reason), note", "", "", "sheets"),
-        "target": ("text", "Dimension of a memo, code of evidence, else empty", "", "",
+        "target": ("text", "Dimension of a memo, code of evidence, code:<id>/field:<id> of "
+                   "a passage, else empty", "", "",
                    "codebook"),
         "text": ("text", "Memo, evidence quote, flag reason or note", "", "", "sheets"),
-        "page": ("text", "Page of the evidence quote", "", "", "sheets")}
+        "page": ("text", "Page of the evidence quote", "", "", "sheets"),
+        "start": ("integer", "Passage start: character offset in the page's extracted text",
+                  "", "", "sheets"),
+        "end": ("integer", "Passage end: character offset in the page's extracted text",
+                "", "", "sheets"),
+        "file_sha256": ("text", "SHA-256 of the full-text file the passage was coded from",
+                        "", "", "fulltext links")}
+    group_cols["evidence.csv"] = {
+        "target_kind": ("text", "code or field the quote is evidence for", "", "", "codebook"),
+        "target": ("text", "Code id or field id", "", "", "codebook"),
+        "label": ("text", "Label of the code or field", "", "", "codebook"),
+        "study": ("text", "First author (year) of the study", "", "", "study record"),
+        "coder": ("text", "Sheet the quote is in (a coder, or consensus)", "", "", "sheets"),
+        "quote": ("text", "The quote", "", "", "sheets"),
+        "page": ("text", "Page of the quote", "", "", "sheets"),
+        "start": ("integer", "Passage start in the page's extracted text (full-text passages)",
+                  "", "", "sheets"),
+        "end": ("integer", "Passage end in the page's extracted text", "", "", "sheets"),
+        "file_sha256": ("text", "SHA-256 of the full-text file", "", "", "fulltext links")}
     known["unresolved"] = ("text", "Fields still in conflict or pending (left missing)", "",
                            "", "sheets")
     rows = []

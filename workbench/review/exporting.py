@@ -27,6 +27,7 @@ from workbench.errors import ExportError
 from workbench.io import export_summary as summary
 from workbench.io.export import ExportFolder, write_csv, write_json, write_text, write_xlsx
 from workbench.io.export_background import Background
+from workbench.io.export_evidence import EVIDENCE_FILE, evidence_table
 from workbench.io.export_decisions import (ANNOTATION_COLUMNS, SHEET, coding_annotations,
                                            events_frame, final_screening, latest_values,
                                            read_clean_sheet, resolve_coding)
@@ -226,6 +227,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             by_id = {g.id: g for g in codebook.groups}
             tables.update({f"{table_name(by_id[g])}.csv": t for g, t in groups.items()})
             tables[ANNOTATIONS_FILE] = annotations
+            tables[EVIDENCE_FILE] = evidence_table(codebook, annotations, bib)
             summaries = _write_summaries(folder, codebook, wide, groups, drawn)
             late.start([lambda f: [summary.write_chart(f, *a, **k) for a, k in drawn]]
                        if charts else [])
@@ -368,7 +370,9 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
         ("Missing values", "an empty cell is NA (not reported or not agreed), never 0"),
         ("Files", "coded_dataset.csv (one row per study), coded_long.csv (tidy), one CSV per "
                   "repeatable group, annotations.csv (each coder's memos, evidence quotes "
-                  "and pages, flags and notes: never agreed on), data_dictionary.csv, "
+                  "and pages, full-text passages with offsets and file hash, flags and notes: "
+                  "never agreed on), evidence.csv (every quote by code, study and page), "
+                  "data_dictionary.csv, "
                   "included.bib/.ris, screening_log.csv,"
                   " prisma_counts.csv (PRISMA2020 R package template), prisma_reasons.csv, "
                   "prisma_studies.csv, prisma_flow.svg/.png, summary/, charts/"),

@@ -1,0 +1,64 @@
+"""The evidence table: every quote tied to a code (or field), by study and page, for the paper.
+
+Built from the annotations table (memo/evidence/passage rows): quotes typed
+with `e` (a quote and a page) and passages selected in the full text (a quote,
+its page, offsets and the file's SHA-256). One row per quote, ordered by the
+codebook's order of codes and fields, then study, page and position, so a
+results section can cite "code X: study (year), p. N: '...'" straight from it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.io.export_decisions import EVIDENCE, PASSAGE
+
+EVIDENCE_FILE = "evidence.csv"
+EVIDENCE_COLUMNS = ("target_kind", "target", "label", "study_id", "study", "coder", "quote",
+                    "page", "start", "end", "file_sha256")
+
+
+def _study_label(row) -> str:
+    authors = str(row.get("authors", "") or "")
+    first = authors.split(";")[0].strip()
+    surname = first.split(",")[0].strip() if "," in first else (first.split() or [""])[-1]
+    year = str(row.get("year", "") or "n.d.")
+    return f"{surname} ({year})" if surname else f"({year})"
+
+
+def evidence_table(codebook, annotations: pd.DataFrame, bib: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per evidence quote: code or field, study, coder, quote, page, position.
+
+    Args:
+        codebook: the review's codebook (labels and order).
+        annotations: the annotations table (`coding_annotations`).
+        bib: the included studies (`study_table`), for "First author (year)".
+    """
+    labels = {("code", cid): code.label or cid
+              for cid, (_, code) in codebook.code_index().items()}
+    labels.update({("field", f.id): f.label or f.id for f in codebook.fields})
+    rank = {key: i for i, key in enumerate(labels)}
+    studies = {r["study_id"]: _study_label(r) for r in bib.to_dict("records")}
+    rows = []
+    for r in annotations.to_dict("records"):
+        if r["kind"] == EVIDENCE:
+            kind, target = "code", r["target"]
+        elif r["kind"] == PASSAGE:
+            kind, _, target = r["target"].partition(":")
+        else:
+            continue
+        rows.append({"target_kind": kind, "target": target,
+                     "label": labels.get((kind, target), target), "study_id": r["study_id"],
+                     "study": studies.get(r["study_id"], ""), "coder": r["coder"],
+                     "quote": r["text"], "page": r["page"], "start": r["start"], "end": r["end"],
+                     "file_sha256": r["file_sha256"]})
+
+    def key(row):
+        page = int(row["page"]) if str(row["page"]).isdigit() else 0
+        start = int(row["start"]) if str(row["start"]).isdigit() else 0
+        return (rank.get((row["target_kind"], row["target"]), len(rank)), row["target"],
+                row["study"], row["study_id"], page, start, row["coder"])
+
+    rows.sort(key=key)
+    return pd.DataFrame(rows, columns=list(EVIDENCE_COLUMNS), dtype=object)
+
