@@ -31,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Iterable
 
@@ -89,13 +90,38 @@ def visible_text(value: str) -> str:
 
 def safe_row(values: Iterable[object]) -> list[object]:
     """Return a row for `csv.writer` with every text cell neutralized (others unchanged)."""
-    return [neutralize(v) if v.__class__ is str else v for v in values]
+    return [neutralize(v) if isinstance(v, str) else v for v in values]
+
+
+def _candidates(values) -> list[int]:
+    """Positions of the values whose first character may need a quote (a superset).
+
+    The first characters are taken in C (`astype("U1")`), so a column costs a
+    fraction of writing it; only the few candidates are checked in Python.
+    """
+    import numpy as np
+
+    try:
+        codes = np.asarray(values, dtype=object).astype("U1").view(np.uint32)
+    except (TypeError, ValueError, UnicodeError):   # an object numpy cannot turn into text
+        return [i for i, v in enumerate(values) if isinstance(v, str) and v[:1] in _FIRST]
+    return np.flatnonzero(_first_table()[np.minimum(codes, 127)]).tolist()
+
+
+@lru_cache(maxsize=1)
+def _first_table():
+    """ASCII code -> True for the first characters `needs_quote` looks at."""
+    import numpy as np
+
+    table = np.zeros(128, dtype=bool)
+    table[[ord(c) for c in _FIRST]] = True
+    return table
 
 
 def _safe_values(values) -> list | None:
     """The column's values with text cells neutralized, or None when none needs it."""
-    hits = [i for i, v in enumerate(values)
-            if v.__class__ is str and v and v[0] in _FIRST and needs_quote(v)]
+    hits = [i for i in _candidates(values)
+            if isinstance(values[i], str) and needs_quote(values[i])]
     if not hits:
         return None
     out = list(values)
@@ -124,23 +150,21 @@ def safe_frame(frame):
         column = frame.iloc[:, position]
         dtype = column.dtype
         if isinstance(dtype, pd.CategoricalDtype):
-            cats = _safe_values(dtype.categories.tolist())
-            if cats is None:
+            if _safe_values(dtype.categories.to_numpy(dtype=object)) is None:
                 continue
-            values = column.astype(object).where(column.notna(), None).tolist()
-            fixed = _safe_values(values)
+            fixed = _safe_values(column.astype(object).to_numpy(dtype=object))
         elif dtype == object or isinstance(dtype, pd.StringDtype):
-            fixed = _safe_values(column.tolist())
+            fixed = _safe_values(column.to_numpy(dtype=object))
         else:
             continue
         if fixed is None:
             continue
         if out is frame:
-            out = frame.copy()
+            out = frame.copy(deep=False)   # columns are replaced, never written to
         out.isetitem(position, pd.Series(fixed, index=frame.index, dtype=object))
     names = [neutralize(c) if isinstance(c, str) else c for c in frame.columns]
     if names != list(frame.columns):
-        out = out.copy() if out is frame else out
+        out = out.copy(deep=False) if out is frame else out
         out.columns = names
     return out
 
