@@ -282,7 +282,7 @@ def add_recurring_columns(records: list[Record], gold: Gold, rng: random.Random)
     rng.shuffle(venues)
     gold = dict(gold)
     added = []
-    budget = max(8, len(records) // 80)  # about 1% of studies are columns
+    budget = max(8, len(records) // 160)  # 0.6% of records are column studies, 1% with their copies
     n = 0
     for v, venue in enumerate(venues[:max(2, budget // 8)]):
         title = _COLUMNS[v % len(_COLUMNS)]

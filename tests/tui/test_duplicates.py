@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from workbench.review import Review
 from workbench.tui.app import make_app
@@ -91,3 +92,17 @@ def test_pair_table_marks_only_fields_that_differ():
     title = labels.index("Title")
     assert "reverse" in str(cells["a-0001"][year].style)
     assert "reverse" not in str(cells["a-0001"][title].style)
+
+
+async def test_queue_is_ordered_most_likely_duplicate_first(pair_review):
+    app = make_app(pair_review, reviewer="alice", start="duplicates")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DuplicatesScreen)
+                       and app.screen.pairs)
+        screen = app.screen
+        scores = [p.score for p in screen.pairs]
+        assert scores == sorted(scores, reverse=True)
+        title = str(screen.query_one("#pair-title", Static).render())
+        assert "most likely first" in title and f"match score {scores[0]:.2f}" in title
+        status = str(screen.query_one("#pair-status", Static).render())
+        assert "Why unsure:" in status and screen.pairs[0].reasons[0] in status

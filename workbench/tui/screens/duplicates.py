@@ -36,6 +36,11 @@ def field_text(record, name: str) -> str:
     return text[:ABSTRACT_CHARS] + "…" if name == "abstract" and len(text) > ABSTRACT_CHARS else text
 
 
+def queue_order(pairs: list) -> list:
+    """Return the pairs most likely duplicates first (score, then record ids for a stable order)."""
+    return sorted(pairs, key=lambda p: (-p.score, p.record_a, p.record_b))
+
+
 def pair_table(left, right) -> Table:
     """Return a two-column table of two records, the fields that differ highlighted."""
     table = Table(box=None, expand=True, show_header=True, header_style="bold", pad_edge=False)
@@ -54,7 +59,8 @@ def pair_table(left, right) -> Table:
 
 
 class DuplicatesScreen(Screen):
-    """Walk the pairs duplicate detection was unsure of; every answer is saved at once."""
+    """Walk the pairs duplicate detection was unsure of, most likely duplicates first;
+    every answer is saved at once."""
 
     BINDINGS = [
         Binding("question_mark", "app.help", "Keys", id="duplicates.help"),
@@ -95,7 +101,7 @@ class DuplicatesScreen(Screen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="duplicates-load")
     def _load(self) -> None:
         try:
-            pairs = self.review.pending_pairs()
+            pairs = queue_order(self.review.pending_pairs())
             records = self.review.record_by_id()
         except WorkbenchError as exc:
             self.app.call_from_thread(self.app.show_error, "Could not find duplicates", str(exc))
@@ -124,8 +130,8 @@ class DuplicatesScreen(Screen):
             return
         pair = self.pairs[self.index]
         left, right = self.records[pair.record_a], self.records[pair.record_b]
-        title.update(f"Duplicate pairs · {self.index + 1} of {len(self.pairs)} · "
-                     f"score {pair.score:.2f}")
+        title.update(f"Duplicate pairs · {self.index + 1} of {len(self.pairs)}, most likely first · "
+                     f"match score {pair.score:.2f}")
         body.update(pair_table(left, right))
         answer = self.answers.get(self.index)
         reasons = "; ".join(pair.reasons)
