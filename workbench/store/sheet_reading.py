@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import gc
+from array import array
 import io
 import re
 import sys
@@ -27,7 +28,6 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from operator import eq
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -113,10 +113,11 @@ def sheet_line(values: list[str] | tuple[str, ...]) -> str:
     return f"{body},{line_check(body)}\n"
 
 
-_TIME_RANGES = (r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:"
+# Month lengths in the pattern; only 29 February needs the calendar (leap years).
+_TIME_RANGES = (r"\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-"
+                r"(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2\d))T(?:[01]\d|2[0-3]):[0-5]\d:"
                 r"[0-5]\d\.\d{6}Z")
 _TIMES = re.compile(f"(?:{_TIME_RANGES}\n)*")
-_LATE_DAYS = re.compile(r"\d{4}-\d\d-(?:29|3[01])T")
 
 
 def is_valid_time(text: str) -> bool:
@@ -135,8 +136,9 @@ def _all_times_valid(times: list[str]) -> bool:
     joined = "\n".join(times) + "\n"
     if len(joined) != 28 * len(times) or not _TIMES.fullmatch(joined):
         return False
-    late = {t for t in times if _LATE_DAYS.match(t)} if _LATE_DAYS.search(joined) else ()
-    return all(map(is_valid_time, late))
+    if "-02-29T" not in joined:
+        return True
+    return all(map(is_valid_time, {t for t in times if t[4:10] == "-02-29"}))
 
 
 def read_sheet(path: str | Path, aliases: Mapping[str, str] | None = None) -> SheetContents:
@@ -229,17 +231,11 @@ def _read_clean(lines: list[str], torn: bool) -> tuple[list[Event], list[int]] |
     body = lines[1:-1] if torn else lines[1:]
     if not body:
         return [], []
-    fields = [line[:-9] for line in body]
-    want = list(map(",{:08x}".format, map(zlib.crc32, map(str.encode, fields))))
-    ends = [line[-9:] for line in body]
-    if ends != want:
-        if not old_allowed:
-            return None
-        flags = list(map(eq, ends, want))
-        first = flags.index(True) if True in flags else len(flags)
-        if True in flags[:first] or not all(flags[first:]):
-            return None
-        fields[:first] = body[:first]
+    found = _first_checked(body, old_allowed)
+    if found is None:
+        return None
+    first, checked = found
+    fields = body[:first] + checked if first else checked
     reader = csv.reader(io.StringIO("\n".join(fields) + "\n", newline=""), strict=True)
     make = tuple.__new__
     try:
@@ -251,6 +247,49 @@ def _read_clean(lines: list[str], torn: bool) -> tuple[list[Event], list[int]] |
     if set(map(len, events)) != {len(COLUMNS)} or not _all_valid(events):
         return None
     return events, list(range(2, len(events) + 2))
+
+
+def _first_checked(body: list[str], old_allowed: bool) -> tuple[int, list[str]] | None:
+    """Return where the checked lines start and their event fields, or None if irregular.
+
+    Lines before that index are older lines without a check (allowed only
+    when the header is the old one). Checks are compared in bulk: the last
+    nine characters of every line (",xxxxxxxx") are joined, decoded from hex
+    at once and compared with the CRC-32s of the lines' fields.
+    """
+    ends = [line[-9:] for line in body]
+    joined = "".join(ends)
+    if len(joined) != 9 * len(ends):
+        return None
+    commas = joined[::9]
+    first = 0
+    if commas.count(",") != len(commas):
+        if not old_allowed:
+            return None
+        first = max(commas.rfind(c) for c in set(commas) - {","}) + 1
+        for i in range(first):  # an old line may end like a check; a real one must not precede
+            if commas[i] == "," and _is_checked(body[i]):
+                return None
+    checked = _verified_fields(body[first:] if first else body, joined[9 * first:])
+    return None if checked is None else (first, checked)
+
+
+def _is_checked(line: str) -> bool:
+    return line[-9] == "," and line[-8:] == line_check(line[:-9])
+
+
+def _verified_fields(lines: list[str], ends: str) -> list[str] | None:
+    """The lines without their checks, if every check is "," and the CRC-32 of the rest."""
+    try:
+        stored = array("I", bytes.fromhex(ends.replace(",", "")))
+    except ValueError:
+        return None
+    if len(stored) != len(lines):
+        return None
+    if sys.byteorder == "little":
+        stored.byteswap()
+    fields = [line[:-9] for line in lines]
+    return fields if stored.tolist() == list(map(zlib.crc32, map(str.encode, fields))) else None
 
 
 def _all_valid(rows: list) -> bool:
