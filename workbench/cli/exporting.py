@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from workbench.cli.common import cli, echo_json, open_review, progress_bar
@@ -20,9 +22,12 @@ from workbench.review.unresolved import describe
               help="Refuse (export nothing) while any value is not agreed.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print what was exported as JSON, with every value not agreed.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="Write to DIR instead of exports/ (e.g. from a read-only "
+                                  "copy of a review).")
 @click.pass_context
 def export_cmd(ctx: click.Context, reviewer: str | None, no_charts: bool, quiet: bool,
-               require_agreed: bool, as_json: bool) -> None:
+               require_agreed: bool, as_json: bool, out: Path | None) -> None:
     """Write the coded dataset, references, screening log, PRISMA 2020 diagram and
     counts, summary tables and charts to exports/.
 
@@ -39,7 +44,8 @@ def export_cmd(ctx: click.Context, reviewer: str | None, no_charts: bool, quiet:
     review = open_review(ctx)
     with progress_bar("Exporting", enabled=not (quiet or as_json)) as progress:
         done = write_exports(review, source=reviewer or CONSENSUS, progress=progress,
-                             charts=not no_charts, require_agreed=require_agreed)
+                             charts=not no_charts, require_agreed=require_agreed,
+                             out=out)
     for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
     p = done.prisma

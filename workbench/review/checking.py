@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.errors import Problem, ReviewError
+from workbench.errors import ExportError, Problem, ReviewError, WorkbenchError
 from workbench.io.sheet_table import sheet_table, write_sheet_table
 from workbench.store.sheet import consensus_path, read_sheet, sheet_path
 from workbench.store.sheet_checks import check_coding, sheet_files
@@ -31,8 +31,9 @@ def check_review(review) -> CheckReport:
         CodebookError: codebook.yaml is invalid (lists every problem with file, line and key).
     """
     codebook = review.codebook()
-    found = check_coding(codebook, review.coding)
-    notices = [p for p in found if "was renamed to" in p.message]
+    study_ids, unchecked = _study_ids(review)
+    found = check_coding(codebook, review.coding, study_ids)
+    notices = [p for p in found if "was renamed to" in p.message] + unchecked
     problems = [p for p in found if p not in notices]
     sheets = [p.relative_to(review.root).as_posix() for p in sheet_files(review.coding)]
     from workbench.review.unresolved import open_merge_conflicts
@@ -40,6 +41,16 @@ def check_review(review) -> CheckReport:
                    + "; ".join(f"{who} = {v or '(none)'}" for who, v in c.values.items())
                    for c in (open_merge_conflicts(review) if sheets else []))
     return CheckReport(codebook.version, sheets, problems, notices, merges)
+
+
+def _study_ids(review) -> tuple[set[str] | None, list[Problem]]:
+    """The review's study ids and the old ids merged into them; None (and why) if unreadable."""
+    try:
+        result = review.dedupe()
+    except WorkbenchError as exc:
+        return None, [Problem("references", None, None, "study ids in the sheets were not "
+                              f"checked: the references cannot be read ({exc})")]
+    return {s.id for s in result.studies} | set(result.aliases), []
 
 
 def write_wide_sheet(review, reviewer: str | None) -> list[Path]:
@@ -62,7 +73,11 @@ def write_wide_sheet(review, reviewer: str | None) -> list[Path]:
     decided = {study for (_, study), _ in state.items()}
     rows = [sid for sid in order if sid in decided] + sorted(decided - set(order))
     frame = sheet_table(codebook, state, rows)
-    review.exports.mkdir(parents=True, exist_ok=True)
     stem = review.exports / f"sheet-{path.stem}"
-    return write_sheet_table(frame, csv_path=stem.with_suffix(".csv"),
-                             xlsx_path=stem.with_suffix(".xlsx"))
+    try:
+        review.exports.mkdir(parents=True, exist_ok=True)
+        return write_sheet_table(frame, csv_path=stem.with_suffix(".csv"),
+                                 xlsx_path=stem.with_suffix(".xlsx"))
+    except OSError as exc:
+        raise ExportError(f"cannot write the wide sheet ({exc.strerror or exc})",
+                          path=review.exports, hint="the sheet itself is unchanged") from exc

@@ -103,7 +103,7 @@ def _step(progress: Progress | None, cancel: threading.Event | None, done: int) 
 
 def write_exports(review, source: str = CONSENSUS, progress: Progress | None = None,
                   cancel: threading.Event | None = None, charts: bool = True,
-                  require_agreed: bool = False) -> ExportSummary:
+                  require_agreed: bool = False, out: Path | None = None) -> ExportSummary:
     """Write the coded dataset, references, screening log, PRISMA and summaries to exports/.
 
     Args:
@@ -116,6 +116,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             False writes every table but no picture (faster; `--no-charts`).
         require_agreed: refuse (write nothing) when any value would be left
             empty because it is not agreed, or criteria would be a union.
+        out: the folder to write to instead of the review's exports/ (e.g.
+            when the review folder is read-only; `--out`).
 
     Returns:
         ExportSummary naming every file written.
@@ -185,7 +187,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         write_csv(folder, "screening_log.csv", log_frame[[SHEET, *log_frame.columns[:-1]]])
 
     drawn: list | None = [] if charts else None
-    with ExportFolder(review.exports) as folder:
+    target = Path(out) if out is not None else review.exports
+    with ExportFolder(target) as folder:
         # A second process (where the platform allows) writes the references, the
         # log and the diagram while this one builds the coded tables, and another
         # draws the charts while this one writes the tables and the workbook.
@@ -258,8 +261,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         _step(progress, cancel, 8)
         files = folder.commit()
     _step(progress, None, STEPS)
-    log.info("exported %d files to %s", len(files), review.exports)
-    return ExportSummary(review.exports, tuple(files), source, counts.studies_included, counts,
+    log.info("exported %d files to %s", len(files), target)
+    return ExportSummary(target, tuple(files), source, counts.studies_included, counts,
                          codebook.version, tuple(sheets), now, tuple(warnings),
                          tuple(not_agreed))
 

@@ -57,16 +57,26 @@ def read_remembered_reviewer(root: Path) -> str | None:
 def write_remembered_reviewer(root: Path, name: str) -> None:
     """Remember the reviewer name in .workbench/reviewer (git-ignored, per machine).
 
+    Best effort: on a read-only review folder or a full disk nothing is
+    remembered (and nothing half-written is left).
+
     Raises:
         ReviewError: the name is not a valid reviewer name.
     """
     if not is_valid_reviewer(name):
         raise ReviewError(f"{name!r} is not a valid reviewer name (letters, digits, _ . -)")
     path = Path(root) / REVIEWER_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"reviewer.{os.getpid()}.tmp")
-    tmp.write_text(name + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(name + "\n", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only review or a full disk: remembering is a convenience
+        log.info("could not remember the reviewer name in %s: %s", path, exc)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 # -- filters -----------------------------------------------------------------------------------

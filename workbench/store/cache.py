@@ -127,7 +127,7 @@ def write_cache(path: str | Path, kind: str, value: Any) -> bool:
         os.replace(tmp, path)
         return True
     except OSError as exc:
-        log.warning("cache %s not written (%s); it is kept in memory", path, exc)
+        log.info("cache %s not written (%s); it is kept in memory", path, exc)
         try:
             tmp.unlink(missing_ok=True)
         except OSError:

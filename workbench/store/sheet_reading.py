@@ -203,7 +203,8 @@ def _read_sheet(path: Path) -> SheetContents:
     torn = lines[-1] != ""
     if not torn:
         lines.pop()
-    fast = None if bad_bytes else _read_clean(lines, torn)
+    marked = f",{TORN}\n" in text  # a line a save closed as torn: reported line by line
+    fast = None if bad_bytes or marked else _read_clean(lines, torn)
     if fast is not None:
         events, numbers = fast
         problems = [Problem(shown, len(lines), None, _TORN_MESSAGE)] if torn else []
