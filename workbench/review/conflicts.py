@@ -107,6 +107,21 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
     return out
 
 
+def study_conflicts(review, stage: str, study_id: str, sheets: Sheets) -> list[Conflict]:
+    """Return the open conflicts of one study at one stage (after a resolution, say).
+
+    Args:
+        review: the open Review.
+        stage: the stage id.
+        study_id: the study.
+        sheets: the review's sheets, with the consensus events written since read.
+    """
+    mine = Sheets({n: [e for e in ev if e.study_id == study_id]
+                   for n, ev in sheets.reviewers.items()},
+                  [e for e in sheets.consensus if e.study_id == study_id])
+    return [c for c in list_conflicts(review, stage, sheets=mine) if c.study_id == study_id]
+
+
 def _with_notes(conflicts: list[Conflict], states: dict[str, SheetState],
                 stage: str) -> list[Conflict]:
     """Fill each coder's note on a coding conflict: the dimension's memo, else the study note."""
@@ -137,5 +152,5 @@ def conflict_counts(review, sheets: Sheets | None = None) -> dict[str, int]:
     return {**dict(sorted(counts.items())), "total": sum(counts.values())}
 
 
-__all__ = ["Conflict", "list_conflicts", "conflict_counts", "coding_results",
+__all__ = ["Conflict", "list_conflicts", "study_conflicts", "conflict_counts", "coding_results",
            "study_consensus", "raw_reviewer_events"]

@@ -57,15 +57,18 @@ class ReviewerModal(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Quit")]
 
-    def __init__(self, suggestion: str = "") -> None:
+    def __init__(self, suggestion: str = "", switching: bool = False) -> None:
         super().__init__(classes="modal")
         self.suggestion = suggestion
+        self.switching = switching
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Who is screening?", classes="dialog-title")
+            yield Label("Who is working now?" if self.switching else "Who is screening?",
+                        classes="dialog-title")
             yield Static("Your decisions go to coding/<name>.csv.", classes="dialog-help")
-            yield Static("A name of letters, digits, _ . - (Enter goes on, Esc quits)",
+            yield Static("A name of letters, digits, _ . - (Enter goes on, Esc "
+                         + ("keeps the current one)" if self.switching else "quits)"),
                          classes="dialog-help")
             yield Input(value=self.suggestion, placeholder="your name, e.g. alice", id="name")
             yield Static("", id="reviewer-error", classes="field-error")

@@ -13,10 +13,11 @@ from textual.widgets import Static
 
 from workbench.core.codebook import CODING
 from workbench.errors import WorkbenchError
-from workbench.review.agreement import count_conflicts
+from workbench.review.conflicts import conflict_counts
 from workbench.review.coding import open_coding_session
-from workbench.review.screening import StageProgress, stage_progress
+from workbench.review.screening import StageProgress, stage_progress, write_remembered_reviewer
 from workbench.tui.loading import bulk_loading
+from workbench.tui.modals import ReviewerModal
 from workbench.tui.widgets.coding_panel import CodingCounts, coding_counts
 from workbench.tui.widgets.key_footer import KeyFooter
 
@@ -47,7 +48,9 @@ def waiting_for_person(review) -> list[tuple[str, str]]:
     items = []
     result = review.dedupe()
     items.append(("Duplicate pairs to check", str(len(result.uncertain))))
-    items.append(("Conflicts to resolve", str(count_conflicts(review))))
+    counts = conflict_counts(review)
+    kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if k != "total")
+    items.append(("Conflicts to resolve", str(counts["total"]) + (f" ({kinds})" if kinds else "")))
     return items
 
 
@@ -65,6 +68,7 @@ class HomeScreen(Screen):
         Binding("d", "app.open_step('duplicates')", "Duplicates", id="home.duplicates"),
         Binding("a", "app.open_step('agreement')", "Agreement", id="home.agreement"),
         Binding("r", "app.open_step('resolve')", "Resolve", id="home.resolve"),
+        Binding("w", "switch_reviewer", "Who", id="home.reviewer"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "app.help", "Keys", id="home.help"),
     ]
@@ -85,12 +89,13 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         codebook = self.review.codebook()
         title = codebook.review.title or self.review.root.name
-        yield Static(f"{title} · reviewer {self.reviewer}", classes="screen-title")
+        yield Static(f"{title} · reviewer {self.reviewer}", classes="screen-title",
+                     id="home-title")
         yield Static("Reading references, studies and your sheet...", id="home-progress")
         yield Static("", id="home-coding")
         yield Static("", id="home-waiting")
-        yield Static("Press a key below to start a step; ? lists every key; F2 switches "
-                     "dark/light; q quits (ctrl+q from any screen).", id="home-help",
+        yield Static("Press a key below to start a step; w switches reviewer; ? lists every "
+                     "key; F2 dark/light; q quits (ctrl+q anywhere).", id="home-help",
                      classes="dialog-help")
         yield KeyFooter()
 
@@ -144,3 +149,21 @@ class HomeScreen(Screen):
             self.notify("The codebook has no full-text screening stage.", severity="warning")
             return
         self.app.open_step("screening", stage=later[0].id)
+
+    def action_switch_reviewer(self) -> None:
+        """Ask who is working now; every step opened afterwards uses that name."""
+        self.app.push_screen(ReviewerModal(self.reviewer, switching=True), self._reviewer_chosen)
+
+    def _reviewer_chosen(self, name: str | None) -> None:
+        if not name or name == self.reviewer:
+            return
+        try:
+            write_remembered_reviewer(self.review.root, name)
+        except (WorkbenchError, OSError) as exc:
+            self.notify(f"could not remember the reviewer name: {exc}", severity="warning")
+        self.reviewer = self.app.reviewer = name
+        codebook = self.review.codebook()
+        title = codebook.review.title or self.review.root.name
+        self.query_one("#home-title", Static).update(f"{title} · reviewer {name}")
+        self.notify(f"Reviewer is now {name}: your decisions go to coding/{name}.csv.")
+        self._summarize()
