@@ -28,6 +28,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import yaml
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -263,3 +265,33 @@ def test_included_bib_and_ris_cannot_be_broken_out_of():
     ris = parse_ris(ris_text([study]), "included.ris")
     assert len(ris.records) == 1 and not ris.problems
     assert ris.records[0].authors == ("Ali, A. ER - TY - JOUR",)
+
+
+FORMULA_STARTS = st.sampled_from(list("=+-@\t\r'") + ["", "\x00", "\x0b", "$", "-1", "\r\n"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(FORMULA_STARTS, st.text(max_size=12)), min_size=1, max_size=6))
+def test_any_text_round_trips_through_the_csv_and_xlsx_writers(cells):
+    """Property: whatever the text, CSV gives it back exactly and XLSX shows it, never a formula."""
+    import tempfile
+
+    import pandas as pd
+
+    from workbench.io.export_xlsx import write_workbook
+    from workbench.io.safe_cells import csv_text
+
+    values = [start + rest for start, rest in cells]
+    frame = pd.DataFrame({"text": values, "number": [-0.5] * len(values)})
+    text = csv_text(frame)
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "t.xlsx"
+        write_workbook(book, {"t": frame})
+        cells_read, shown = check_outputs({"t": text}, [book], [])
+        sheet = load_workbook(book).active
+        rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    back = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    assert [restore(r[0]) for r in back] == values
+    assert [r[1] for r in back] == ["-0.5"] * len(values)
+    assert [r[0] or "" for r in rows] == [visible_text(v) for v in values]
+    assert [r[1] for r in rows] == [-0.5] * len(values)
