@@ -102,7 +102,7 @@ class EvidenceActions:
         here = view.cursor_span()
         key = (here.page, here.start) if here else (0, -1)
         nxt = next((p for p in found if (p.page, p.start) > key), found[0])
-        if not view.go_to_span(Span(nxt.page, nxt.start, nxt.end)):
+        if not view.go_to_span(Span(nxt.page, nxt.start, nxt.end), select=False):
             self.notify(f"Page {nxt.page} is not in this text (another file?).",
                         severity="warning")
             return

@@ -15,7 +15,9 @@ class FullTextPanel(Vertical):
     DEFAULT_CSS = """
     FullTextPanel { height: 1fr; }
     FullTextPanel #text-status { height: 1; padding: 0 1; background: $boost; }
-    FullTextPanel FullTextView { height: 1fr; border: none; padding: 0 1; }
+    FullTextPanel FullTextView, FullTextPanel FullTextView:focus {
+        height: 1fr; border: none; padding: 0 0 0 1; scrollbar-size-vertical: 1;
+    }
     FullTextPanel #text-input { display: none; height: 3; }
     FullTextPanel #text-input.-asking { display: block; }
     """
@@ -43,7 +45,7 @@ class FullTextPanel(Vertical):
     def update_status(self, extra: str = "") -> None:
         view = self.view
         where = f"p. {view.page.number}/{view.page_count}" if view.page is not None else ""
-        parts = [x for x in (self.label, where, extra) if x]
+        parts = [x for x in (where, extra, self.label) if x]
         self.query_one("#text-status", Static).update(" · ".join(parts))
 
     def on_full_text_view_page_shown(self, event: FullTextView.PageShown) -> None:

@@ -270,6 +270,16 @@ class FullTextView(TextArea):
         if self.page is not None and not self.show_page(self.page.number + step):
             self.notify("First page." if step < 0 else "Last page.", timeout=2)
 
+    def action_cursor_left(self, select: bool = False) -> None:
+        if not select and self.anchor is None:
+            raise SkipAction()  # left/right move between studies; shift or a mark selects
+        super().action_cursor_left(select)
+
+    def action_cursor_right(self, select: bool = False) -> None:
+        if not select and self.anchor is None:
+            raise SkipAction()
+        super().action_cursor_right(select)
+
     def action_cursor_down(self, select: bool = False) -> None:
         if not select and self.anchor is None and self.page is not None \
                 and self.cursor_location[0] >= self.document.line_count - 1 \
