@@ -130,12 +130,12 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
     decoded = decode_export(data, shown)
     text = decoded.text
     if not text.strip():
-        return ImportReport(problems=[Problem(shown, None, None,
+        return ImportReport(problems=[Problem(shown, 1, None,
                                               "the file is empty; nothing was imported")])
     try:
         fmt = detect_format(text, path.name)
     except WorkbenchError as exc:
-        raise WorkbenchError(exc.message, path=shown, hint=exc.hint) from exc
+        raise WorkbenchError(exc.message, path=shown, line=1, hint=exc.hint) from exc
     label = database or guess_database(text, path.name)
     log.info("%s: %s export%s", shown, fmt, f" from {label}" if label else "")
     if fmt == "table":

@@ -99,7 +99,7 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
                              mapping=mapping)
         label = database or guess_database_of(path, report)
         if not report.records and not report.problems:
-            problems.append(Problem(str(path), None, None, "no records found in this file"))
+            problems.append(Problem(str(path), 1, None, "no records found in this file"))
         problems.extend(report.problems)
         staged.append((path, data, digest, report, label))
         if progress:
