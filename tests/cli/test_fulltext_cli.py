@@ -58,3 +58,22 @@ def test_link_one_file_to_an_unknown_study_fails_with_a_message(review, run, tmp
     study = Review.open(review).studies()[1].id
     result = run("fulltext", "link", str(inbox / "paper.txt"), study, "--reviewer", "alice")
     assert result.exit_code == 0 and f"-> {study}" in result.output
+
+
+def test_password_pdf_needs_the_password_once(review, run, tmp_path, shared_data):
+    bib, _ = setup(review, tmp_path)
+    run("import", str(bib))
+    study = Review.open(review).studies()[0].id
+    pdf = shared_data / "fulltext" / "libreoffice_password_protected.pdf"
+    assert run("fulltext", "link", str(pdf), study, "--reviewer", "alice").exit_code == 0
+    result = run("fulltext", "extract", study)
+    assert result.exit_code == 0 and "password-protected" in result.output
+    result = run("fulltext", "extract", study, "--password", "openpassword", "--json")
+    assert json.loads(result.output)[0]["problem"] == ""
+    from workbench.review.fulltext import open_fulltext
+    assert "Lorem ipsum" in open_fulltext(Review.open(review), study).pages[0].text  # cached
+
+
+def test_overlap_with_no_passages(run):
+    result = run("fulltext", "overlap")
+    assert result.exit_code == 0 and "No study has full-text passages" in result.output

@@ -1,4 +1,4 @@
-"""Verbs for full texts: fulltext link, fulltext status, fulltext extract, fulltext evidence."""
+"""Verbs for full texts: fulltext link, status, extract and overlap."""
 
 from __future__ import annotations
 
@@ -164,3 +164,29 @@ def extract_cmd(ctx: click.Context, study: str | None, password: str | None,
     for item in out:
         note = f": {item['message']}" if item["message"] else ""
         click.echo(f"{item['study_id']}  {item['file']}  {plural(item['pages'], 'page')}{note}")
+
+
+@fulltext_group.command("overlap")
+@click.option("--stage", default=None, help="The coding stage (default: the first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@click.pass_context
+def overlap_cmd(ctx: click.Context, stage: str | None, as_json: bool) -> None:
+    """Count, per code or field, the passages two coders tied to it that overlap.
+
+    Overlap: the same page of the same file, overlapping characters, the same
+    code or field; summed over the studies both coders coded from the text.
+
+    Example: workbench fulltext overlap --json
+    """
+    from workbench.review.evidence import passage_overlap
+    rows = passage_overlap(open_review(ctx), stage)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("No study has full-text passages from two coders yet.")
+        return
+    for r in rows:
+        click.echo(f"{r['target']}: {r['coder_a']} & {r['coder_b']}: {r['overlapping']} "
+                   f"overlapping, {r['only_a']} only {r['coder_a']}, "
+                   f"{r['only_b']} only {r['coder_b']}")

@@ -60,3 +60,50 @@ def remove_passage(session, study_id: str, passage_id: str) -> None:
     if passage_id not in {p.id for p in passages(session, study_id)}:
         raise DecisionRefused(f"no passage {passage_id!r} on this study")
     session.sheet.append(session.stage.id, study_id, remove_changes(passage_id))
+
+
+def passage_overlap(review, stage_id: str | None = None) -> list[dict]:
+    """Compare every pair of coders' passages per code or field: how many overlap.
+
+    Two passages overlap when they mark overlapping text of the same page of the
+    same file for the same code or field (`core.evidence.overlap_count`).
+
+    Returns:
+        One dict per (target, coder pair): target, coder_a, coder_b, overlapping,
+        only_a, only_b, summed over the studies both coded.
+
+    Raises:
+        ReviewError: no coding stage; SheetError: a sheet cannot be read.
+    """
+    from itertools import combinations
+
+    from workbench.core.events import SheetState, is_valid_reviewer
+    from workbench.core.evidence import overlap_count
+    from workbench.store.sheet import read_sheet
+    stage = review.stage("coding", stage_id)
+    codebook = review.codebook()
+    by_coder: dict[str, dict[str, list[Passage]]] = {}
+    for path in sorted(review.coding.glob("*.csv")):
+        if not is_valid_reviewer(path.stem) or path.stem == "consensus":
+            continue
+        state = SheetState(read_sheet(path, review.aliases()).events)
+        studies: dict[str, list[Passage]] = {}
+        for (stage_of, study), cell in state.items():
+            if stage_of == stage.id:
+                found = passages_of(cell, codebook.resolve_code)
+                if found:
+                    studies[study] = found
+        if studies:
+            by_coder[path.stem] = studies
+    totals: dict[tuple[str, str, str], list[int]] = {}
+    for a, b in combinations(sorted(by_coder), 2):
+        for study in set(by_coder[a]) & set(by_coder[b]):
+            targets = {p.target_field for p in by_coder[a][study] + by_coder[b][study]}
+            for target in targets:
+                counts = overlap_count([p for p in by_coder[a][study] if p.target_field == target],
+                                       [p for p in by_coder[b][study] if p.target_field == target])
+                slot = totals.setdefault((target, a, b), [0, 0, 0])
+                for i, n in enumerate(counts):
+                    slot[i] += n
+    return [{"target": t, "coder_a": a, "coder_b": b, "overlapping": n[0], "only_a": n[1],
+             "only_b": n[2]} for (t, a, b), n in sorted(totals.items())]
