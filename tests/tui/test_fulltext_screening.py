@@ -56,3 +56,36 @@ async def test_full_text_stage_reads_the_text_and_decides_with_the_same_keys(rev
                                           for n in app._notifications), timeout=60)
         assert not screen.fulltext.showing_text
         assert screen.query_one("#card").display
+
+
+async def test_link_a_full_text_from_the_screen_candidate_or_path(review_dir, shared_data):
+    from workbench.core.fulltext_link import Signal, Verdict
+    from workbench.review.fulltext import LinkReport, read_links
+    from workbench.review.fulltext_pending import write_pending
+    from workbench.tui.fulltext_modals import LinkModal
+    folder = shared_data / "fulltext"
+    unsure = folder / "tully2010_heart_failure_programmes.pdf"
+    report = LinkReport(uncertain=[(unsure, Verdict(candidates={
+        S(5): [Signal(S(5), "weak", "file name starts with author+year tully 2010")]}))])
+    write_pending(Review.open(review_dir), report)
+    app = make_app(review_dir, reviewer="carol", start="screening", stage="full_text")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await pilot.press("l", "l")  # to S(5): no full text yet
+        await wait_for(pilot, lambda: screen.source.id == S(5))
+        await pilot.press("L")
+        await wait_for(pilot, lambda: isinstance(app.screen, LinkModal))
+        assert "tully2010" in str(app.screen.query_one("#link-candidates").get_option_at_index(0)
+                                  .prompt)
+        app.screen.query_one("#link-candidates").focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.fulltext.showing_text, timeout=60)
+        assert read_links(Review.open(review_dir))[S(5)].method == "manual"
+        await pilot.press("l")  # S(6), typed path
+        await wait_for(pilot, lambda: screen.source.id == S(6))
+        await pilot.press("L")
+        await wait_for(pilot, lambda: isinstance(app.screen, LinkModal))
+        await pilot.press(*str(folder / "webb2017_vespa_peerj.pdf"), "enter")
+        await wait_for(pilot, lambda: screen.fulltext.showing_text, timeout=60)
+        assert "VESPA" in screen.fulltext.panel.view.text

@@ -250,6 +250,9 @@ def link_folder(review, folder: str | Path, reviewer: str, dry_run: bool = False
                 report.unmatched.append((path, why))
         if progress is not None:
             progress(n, len(files))
+    if not dry_run:
+        from workbench.review.fulltext_pending import write_pending
+        write_pending(review, report)  # offered in the app when a study's text is linked
     return report
 
 

@@ -64,6 +64,35 @@ class FulltextController:
             self.screen.notify("This study has no full text with a text layer "
                                "(workbench fulltext link FILE STUDY).", timeout=5)
 
+    def ask_link(self, study, reviewer: str) -> None:
+        """Ask which file is the study's full text (candidates first), link it and show it."""
+        from workbench.review.fulltext import link_file
+        from workbench.review.fulltext_pending import pending_for
+        from workbench.tui.fulltext_modals import LinkModal
+        from workbench.tui.modals import ErrorModal
+        try:
+            candidates = pending_for(self.review, study.id)
+        except (WorkbenchError, OSError) as exc:
+            self.screen.app.push_screen(ErrorModal("Cannot read the link records", [str(exc)]))
+            return
+
+        def chosen(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                link = link_file(self.review, path, study.id, reviewer)
+            except (WorkbenchError, OSError) as exc:
+                self.screen.app.push_screen(ErrorModal("The full text was NOT linked",
+                                                       [str(exc)]))
+                return
+            self.screen.notify(f"Linked: copied to {link.file}", timeout=5)
+            self.texts.pop(study.id, None)
+            self.prefer_text = True
+            if self.study_id == study.id:
+                self.show(study)
+
+        self.screen.app.push_screen(LinkModal(study.title or study.id, candidates), chosen)
+
     def refresh_evidence(self) -> None:
         if self.showing_text:
             self.panel.view.set_evidence(self.evidence(self.study_id))

@@ -20,9 +20,11 @@ EVIDENCE_BINDINGS = [
     Binding("w", "passages", "Passages", id="coding.passages"),
     Binding("c", "code_of_passage", "Code of passage", show=False, id="coding.code_of_passage"),
     Binding("z", "remove_passage", "Remove passage", show=False, id="coding.remove_passage"),
+    Binding("L", "link_text", "Link full text", show=False, id="coding.link_text"),
 ]
 
-EVIDENCE_ACTIONS = ("toggle_text", "passages", "code_of_passage", "remove_passage")
+EVIDENCE_ACTIONS = ("toggle_text", "passages", "code_of_passage", "remove_passage",
+                    "link_text")
 
 
 def passage_target(item) -> tuple[str, str] | None:
@@ -58,6 +60,8 @@ class EvidenceActions:
     def check_evidence_action(self, action: str) -> bool | None:
         if action == "toggle_text":
             return True
+        if action == "link_text":
+            return self.source is not None
         if action in ("passages", "code_of_passage", "remove_passage"):
             return True if self.fulltext.showing_text else None
         return None
@@ -90,6 +94,9 @@ class EvidenceActions:
 
     def action_toggle_text(self) -> None:
         self.fulltext.toggle()
+
+    def action_link_text(self) -> None:
+        self.fulltext.ask_link(self.source, self.reviewer)
 
     def action_passages(self) -> None:
         """Show the next saved passage of the code or field under the cursor."""

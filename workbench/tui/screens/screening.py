@@ -76,6 +76,7 @@ class ScreeningScreen(Screen):
         Binding("c", "criteria", "Criteria", id="screening.criteria"),
         Binding("o", "open", "Open", id="screening.open"),
         Binding("t", "toggle_text", "Text/abstract", id="screening.toggle_text"),
+        Binding("L", "link_text", "Link full text", show=False, id="screening.link_text"),
         Binding("escape", "back", "Home", id="screening.back"),
     ]
 
@@ -361,6 +362,10 @@ class ScreeningScreen(Screen):
 
     def action_toggle_text(self) -> None:
         self.fulltext.toggle()
+
+    def action_link_text(self) -> None:
+        if self.source is not None:
+            self.fulltext.ask_link(self.source, self.reviewer)
 
     def action_back(self) -> None:
         self.cancel.set()
