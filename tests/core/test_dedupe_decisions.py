@@ -96,8 +96,9 @@ def test_study_ids_are_stable_across_runs_and_appended_exports():
 
 
 def test_bridging_record_joins_two_studies_and_the_earlier_id_wins():
-    # a and c share no author, so they stay two studies; b (a later export) matches both
-    a = rec("aaaa0001-0001", authors=("Rahman, Z.",))
+    # a and c share no author (and a gives no volume, so venue, volume and pages cannot
+    # outvote the authors): they stay two studies; b (a later export) matches both
+    a = rec("aaaa0001-0001", authors=("Rahman, Z.",), volume="")
     c = rec("cccc0003-0001", authors=("Iqbal, F.",), doi="10.1177/146144482311")
     before = find_duplicates([a, c])
     assert before.record_to_study[c.id] == "Scccc0003-0001" != before.record_to_study[a.id]

@@ -78,6 +78,19 @@ def test_same_title_doi_year_and_venue_are_not_vetoed_by_a_malformed_author_fiel
     assert "same DOI" in reasons
 
 
+def test_without_a_doi_venue_volume_pages_and_year_outvote_a_malformed_author_field():
+    a = rec("aaaa0001-0001", doi="")
+    b = rec("bbbb0002-0001", doi="", authors=("Wendy Ching-yi", "Yuki Chieh-ling"))
+    verdict, reasons = outcome(a, b)
+    assert verdict == "merged"
+    assert "same venue, volume, first page and year" in reasons
+    # a short title is not enough for that: a person decides
+    short = dict(title="Stroke rehabilitation", doi="")
+    verdict, _ = outcome(rec("aaaa0001-0001", **short),
+                         rec("bbbb0002-0001", authors=("Wendy Ching-yi",), **short))
+    assert verdict != "merged"
+
+
 # --- titles, DOIs, pages, years ----------------------------------------------------------
 
 @pytest.mark.parametrize("title", [

@@ -414,6 +414,15 @@ def _weigh(a: Features, b: Features, sim: float, truncated: bool, cut_numbers: b
         if year_gap == 1:
             extra.append("years differ by one (online first)")
         return DUPLICATE, 0.95 - 0.02 * len(extra), tuple(reasons + extra)
+    if (sim >= 97 and min(len(a.words), len(b.words)) >= 6 and not cut_numbers and year_gap == 0
+            and a.page and a.page == b.page and a.volume and a.volume == b.volume
+            and a.venue and b.venue and venue_ok and not (a.doi and b.doi and not doi_equal and not doi_typo)):
+        # a long title in the same venue, volume, first page and year is one item: the author
+        # field may be malformed, it cannot veto that
+        extra = ["same venue, volume, first page and year"]
+        if authors is not None and authors < 0.5:
+            extra.append("author lists differ in form")
+        return DUPLICATE, 0.92 - 0.02 * (len(extra) - 1), tuple(reasons + extra)
     if (same_abstract and sim >= 97 and not cut_numbers and (year_gap is None or year_gap <= 1)
             and not pages_differ and not (a.doi and b.doi and not doi_equal and not doi_typo)):
         # the same title over the same abstract: one item, whatever the record type or author form
