@@ -25,6 +25,9 @@ What each decision rests on:
   seed's Table 1, attached to the studies the seed cites for each campaign
   (#MeTooPakistan and harassment in public places: Farooq 2019;
   #ClimateActionPK: Riaz & Khalid 2021); a reach Table 1 leaves blank stays NA.
+  bob's rows differ (a key spelled "MeToo Pakistan", a row and a value left
+  out), so the table is agreed through the group-row path: rows matched by
+  campaign name, carol resolving row by row (`ROW_CONSENSUS`).
 
 The script refuses to run on a review whose coding/ already holds sheets.
 """
@@ -237,6 +240,22 @@ STREETS = {"name": "#HarassmentFreeStreets", "platform": "twitter;whatsapp",
            "hashtag_reach": "", "engagement_rate": "2.4",
            "policy_action": "Municipal street safety measures"}
 CAMPAIGNS = {"S7c8cb074-0002": [METOO, STREETS], "S7c8cb074-0005": [CLIMATE]}
+# bob's rows differ the way two coders' rows do: the key spelled differently
+# (matched all the same: "MeToo Pakistan" is "#MeTooPakistan"), a row he did
+# not enter, and a value he left out. carol resolves them row by row.
+BOB_CAMPAIGNS = {
+    "S7c8cb074-0002": [{**METOO, "name": "MeToo Pakistan"}],
+    "S7c8cb074-0005": [{**CLIMATE, "policy_action": ""}],
+}
+# carol's group-row resolutions: (study, field, value, from coder, reason).
+ROW_CONSENSUS = [
+    ("S7c8cb074-0002", "row:campaign:#MeTooPakistan:name", "#MeTooPakistan", None,
+     "the seed's Table 1 spells it #MeTooPakistan"),
+    ("S7c8cb074-0002", "row:campaign:#HarassmentFreeStreets", "", ALICE,
+     "Table 1 lists #HarassmentFreeStreets and the seed cites Farooq 2019 for it"),
+    ("S7c8cb074-0005", "row:campaign:#ClimateActionPK:policy_action", "", ALICE,
+     "Table 1: environmental policy review"),
+]
 
 # Each coder's own annotations (memos, evidence, flags are not compared).
 MEMOS = {
@@ -314,7 +333,8 @@ def code(review: Review) -> None:
                 session.set_field(sid, "youth_focus", "true")
             if sid in KEY_FINDINGS:
                 session.set_field(sid, "key_finding", KEY_FINDINGS[sid])
-            for row in CAMPAIGNS.get(sid, []):
+            rows = BOB_CAMPAIGNS if coder == BOB else CAMPAIGNS
+            for row in rows.get(sid, []):
                 session.add_row(sid, "campaign", row)
         for sid, dim, text in MEMOS.get(coder, []):
             session.set_memo(sid, dim, text)
@@ -330,6 +350,9 @@ def resolve_coding(review: Review) -> None:
         resolve_conflict(review, sid, "coding", f"code:{dim}", value, CAROL, reason)
     for (sid, fld), (value, reason) in FIELD_CONSENSUS.items():
         resolve_conflict(review, sid, "coding", f"field:{fld}", value, CAROL, reason)
+    for sid, field_name, value, coder, reason in ROW_CONSENSUS:
+        resolve_conflict(review, sid, "coding", field_name, value, CAROL, reason,
+                         from_coder=coder)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -83,6 +83,12 @@ def test_the_campaigns_table_is_the_seeds_table_1_with_na_kept_empty(exported):
     }
     # Attached to the studies the seed cites for them: Farooq 2019 and Riaz & Khalid 2021.
     assert sorted(set(campaigns["study"])) == ["Farooq (2019)", "Riaz (2021)"]
+    # Agreed through the group-row path: bob spelled a key differently and left a row
+    # and a value out; carol's row-by-row resolutions are in the consensus sheet.
+    bob = (exported / "coding" / "bob.csv").read_text(encoding="utf-8")
+    assert "MeToo Pakistan" in bob and "#HarassmentFreeStreets" not in bob
+    consensus = (exported / "coding" / "consensus.csv").read_text(encoding="utf-8")
+    assert ",row:campaign:" in consensus
 
 
 def test_the_coded_dataset_holds_the_resolved_values(exported):

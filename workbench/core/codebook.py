@@ -223,9 +223,9 @@ class Codebook:
     renamed: Mapping[str, str] = field(default_factory=dict)
     version: str = ""
     path: str = ""
-    #: Who resolves conflicts (`resolvers: [carol]`); empty = anyone. A listed
-    #: resolver is not asked to confirm; anyone else resolving a conflict they
-    #: took part in is.
+    #: Who resolves conflicts (`resolvers: [carol]`); empty = anyone. Anyone not
+    #: listed, and anyone resolving a conflict they took part in, is asked to
+    #: confirm first (`workbench.review.resolving.resolver_warning`).
     resolvers: tuple[str, ...] = ()
 
     def stage(self, stage_id: str) -> Stage | None:

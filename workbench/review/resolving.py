@@ -38,9 +38,9 @@ def resolver_warning(review, resolver: str, stage: str, study_id: str,
                      sheets: Sheets | None = None) -> str:
     """Return why resolving this study needs a confirmation, or "" when it does not.
 
-    It does when the resolver coded or screened the study themselves at that
-    stage (they are a party to the conflict), unless the codebook names them
-    in `resolvers:`; and when the codebook names resolvers and this is not one.
+    It does when the codebook names resolvers (`resolvers:`) and this is not
+    one, and when the resolver coded or screened the study themselves at that
+    stage (they are a party to the conflict), listed resolver or not.
     """
     codebook = review.codebook()
     sheets = sheets if sheets is not None else read_sheets(review)
@@ -49,7 +49,7 @@ def resolver_warning(review, resolver: str, stage: str, study_id: str,
         return (f"{resolver} is not one of the codebook's resolvers ({', '.join(named)})")
     party = any(e.study_id == study_id and e.stage == stage
                 for e in sheets.reviewers.get(resolver, ()))
-    if party and resolver not in named:
+    if party:
         return f"{resolver} took part in this conflict ({study_id} at {stage})"
     return ""
 
