@@ -162,3 +162,19 @@ def test_a_party_to_the_conflict_is_asked_before_resolving(root):
     assert (S(1), "field:software", "field") in listed(Review.open(root))
     assert run(root, *args, input="y\n").exit_code == 0
     assert (S(1), "field:software", "field") not in listed(Review.open(root))
+
+
+def test_the_codebook_names_who_resolves(root):
+    from workbench.review.resolving import resolver_warning
+    path = root / "codebook.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\nresolvers: [carol]\n",
+                    encoding="utf-8")
+    review = Review.open(root)
+    assert review.codebook().resolvers == ("carol",)
+    assert resolver_warning(review, "carol", "coding", S(1)) == ""
+    assert "not one of the codebook's resolvers" in resolver_warning(review, "dave", "coding",
+                                                                     S(1))
+    assert "took part" in resolver_warning(review, "alice", "coding", S(1))
+    result = run(root, "resolve", S(1), "--stage", "coding", "--field", "field:software",
+                 "--from", "alice", "--reviewer", "dave", "--reason", "x", "--yes")
+    assert result.exit_code == 0, result.output

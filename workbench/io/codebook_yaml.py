@@ -122,7 +122,7 @@ def parse_codebook(text: str, path: str = "codebook.yaml") -> Codebook:
     return Codebook(review=codebook.review, stages=codebook.stages, criteria=codebook.criteria,
                     highlights=codebook.highlights, dimensions=codebook.dimensions,
                     fields=codebook.fields, groups=codebook.groups, renamed=codebook.renamed,
-                    version=codebook_version(data), path=path)
+                    version=codebook_version(data), path=path, resolvers=codebook.resolvers)
 
 
 def _check_depth(text: str, path: str) -> None:

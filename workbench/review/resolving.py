@@ -45,13 +45,13 @@ def resolver_warning(review, resolver: str, stage: str, study_id: str,
     codebook = review.codebook()
     sheets = sheets if sheets is not None else read_sheets(review)
     named = codebook.resolvers
+    reasons = []
+    if any(e.study_id == study_id and e.stage == stage
+           for e in sheets.reviewers.get(resolver, ())):
+        reasons.append(f"{resolver} took part in this conflict ({study_id} at {stage})")
     if named and resolver not in named:
-        return (f"{resolver} is not one of the codebook's resolvers ({', '.join(named)})")
-    party = any(e.study_id == study_id and e.stage == stage
-                for e in sheets.reviewers.get(resolver, ()))
-    if party:
-        return f"{resolver} took part in this conflict ({study_id} at {stage})"
-    return ""
+        reasons.append(f"{resolver} is not one of the codebook's resolvers ({', '.join(named)})")
+    return ", and ".join(reasons)
 
 
 def resolve_conflict(review, study_id: str, stage: str, field_name: str, value: str,
