@@ -43,6 +43,10 @@ class WorkbenchApp(App[int]):
 
     TITLE = "workbench"
     CSS_PATH = "workbench.tcss"
+    #: Offer the name last used in this review folder, and remember the new one (a
+    #: terminal on one person's machine). `workbench serve` turns it off: there each
+    #: browser connection is a different person, who types their own name.
+    REMEMBER_REVIEWER = True
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
         Binding("question_mark", "help", "Keys", show=False, id="app.help"),
@@ -71,15 +75,16 @@ class WorkbenchApp(App[int]):
         if self.reviewer:
             self._start()
         else:
-            self.push_screen(ReviewerModal(read_remembered_reviewer(self.review.root) or ""),
-                             self._reviewer_chosen)
+            last = read_remembered_reviewer(self.review.root) if self.REMEMBER_REVIEWER else None
+            self.push_screen(ReviewerModal(last or ""), self._reviewer_chosen)
 
     def _reviewer_chosen(self, name: str | None) -> None:
         if not name:
             self.exit(0)
             return
         try:
-            write_remembered_reviewer(self.review.root, name)
+            if self.REMEMBER_REVIEWER:
+                write_remembered_reviewer(self.review.root, name)
         except (WorkbenchError, OSError) as exc:
             self.notify(f"could not remember the reviewer name: {exc}", severity="warning")
         self.reviewer = name
