@@ -254,3 +254,67 @@ def test_methods_paragraph_in_json_and_table(tmp_path):
     flat = " ".join(line.strip() for line in result.stdout.splitlines())
     assert "methods: Two reviewers screened 100 records independently; agreement was 85.0%" \
         in flat
+
+
+NAMES = ["MeToo Pakistan", "Clean Air", "Harassment Free Streets", "Justice for Zainab",
+         "Aurat March", "Save Margalla", "Plant for Pakistan", "Flood Relief",
+         "Girls Education", "Polio Drive", "Digital Rights", "Climate Action"]
+
+GROUP_CODEBOOK = """\
+review: {title: Group rows}
+stages:
+  - {id: coding, label: Coding, kind: coding, reviewers: 2}
+groups:
+  - id: campaign
+    label: Campaign
+    key: name
+    fields:
+      - {id: name, label: Name, type: text, required: true}
+      - {id: reach, label: Reach, type: number, min: 0}
+      - {id: change, label: Change, type: number}
+      - {id: grade, label: Grade, type: choice, choices: ["1", "2", "3", "4", "5"]}
+      - {id: note, label: Note, type: text}
+"""
+
+
+def test_group_rows_matched_by_key_compared_field_by_field_and_unmatched_reported(tmp_path):
+    """Data C as 12 campaign rows (3 studies x 4): a coder with no value did not enter
+    that row, so it is unmatched. Krippendorff (2011): interval 0.849, ratio 0.797,
+    nominal 0.743; the key is matched after normalising ("Clean Air" = "clean-air")."""
+    root = tmp_path / "review"
+    (root / "coding").mkdir(parents=True)
+    (root / "codebook.yaml").write_text(GROUP_CODEBOOK, encoding="utf-8")
+    codebook = Review.open(root).codebook()
+    for coder, values in DATA_C.items():
+        s = sheet(root, codebook, coder)
+        for i, v in enumerate(values):
+            study = f"study{i // 4}"
+            if v is None:
+                # the coder did not enter this row
+                continue
+            name = NAMES[i] if coder != "c" else NAMES[i].lower().replace(" ", "-")
+            s.add_row(codebook, "coding", study, "campaign",
+                      {"name": name, "reach": str(v), "change": str(v), "grade": str(v),
+                       "note": f"{coder} wrote this"})
+    data = agreement_json(root, "--resamples", "0")
+    (report,) = data
+    assert report["coders"] == ["a", "b", "c", "d"]
+    alpha = lambda name: stat(data, "coding", name, "krippendorff_alpha")  # noqa: E731
+    assert alpha("row:campaign.change")["level"] == "interval"
+    assert alpha("row:campaign.change")["value"] == pytest.approx(0.849, abs=5e-4)
+    assert alpha("row:campaign.reach")["level"] == "ratio"
+    assert alpha("row:campaign.reach")["value"] == pytest.approx(0.797, abs=5e-4)
+    assert alpha("row:campaign.grade")["value"] == pytest.approx(0.743, abs=5e-4)
+    assert stat(data, "coding", "row:campaign.grade", "fleiss_kappa")["value"] == \
+        pytest.approx(0.7611693, abs=5e-5)
+    # text: every coder wrote a different note, so agreement is 0 on every row
+    assert stat(data, "coding", "row:campaign.note", "percent_agreement")["value"] == 0.0
+    assert not any(r["variable"] == "row:campaign.name" for r in report["statistics"])
+    # unit 12 was entered by b only: a, c and d coded study2 and have no such row
+    unmatched = {(u["study_id"], u["key"]): u for u in report["unmatched_rows"]}
+    # data C's units with a missing value: 1 (c), 10 (a), 11 (a, b), 12 (a, c, d)
+    assert sorted(len(u["missing"]) for u in unmatched.values()) == [1, 1, 2, 3]
+    twelve = unmatched[("study2", NAMES[11])]
+    assert list(twelve["entered"]) == ["b"] and twelve["missing"] == ["a", "c", "d"]
+    presence = stat(data, "coding", "rows:campaign", "percent_agreement")
+    assert presence["n_units"] == 12

@@ -121,3 +121,18 @@ def test_units_used_says_when_units_were_left_out():
     assert units_used(fleiss, 27) == "units 5 of 27"
     assert units_used(StatResult("cohen_kappa", 0.4, None, None, 27, 2, "fair"), 27) == "units 27"
     assert units_used(None, 27) == "units 27"
+
+
+async def test_methods_sentence_q_and_per_category_agreement_are_shown(review_dir):
+    app = make_app(review_dir, reviewer="carol")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        await pilot.press("a")
+        screen = await agreement_ready(app, pilot)
+        methods = str(screen.query_one("#agreement-methods").render())
+        assert "Methods: Two reviewers screened 3 records independently; agreement was" in \
+            " ".join(methods.split())
+        assert methods.replace("\n", " ").count("Cohen's kappa") == 1
+        detail = " ".join(str(screen.query_one("#agreement-detail").render()).split())
+        assert "decision:" in detail and "AC1 q=3" in detail and "PABAK q=3" in detail
+        assert "agreement per category: include" in detail

@@ -49,6 +49,7 @@ def format_stage(report: StageAgreement, digits: int = 3) -> list[str]:
     if not report.results:
         lines += ["  no decisions by two or more coders yet", ""]
         return lines
+    lines += unmatched_lines(report)
     lines += summary_lines(report)
     lines += _wrap(f"methods: {report.methods()}", indent="  ")
     head = f"  {'statistic':<18}{'value':>9}  {'95% CI':<16}{'units':>6}{'coders':>7}  label"
@@ -73,6 +74,21 @@ def format_stage(report: StageAgreement, digits: int = 3) -> list[str]:
             elif r.note:
                 lines += _wrap(f"note: {r.note}")
     lines.append("")
+    return lines
+
+
+def unmatched_lines(report: StageAgreement, limit: int = 10) -> list[str]:
+    """Return the lines naming group rows some coders did not enter (first `limit`)."""
+    if not report.unmatched:
+        return []
+    n = len(report.unmatched)
+    lines = [f"  unmatched group rows: {n} (entered by some coders of the study only)"]
+    for row in report.unmatched[:limit]:
+        lines.append(_cut(f"    {row.study_id} · {row.group} · {row.key or '(no key)'}: "
+                          f"{', '.join(row.entered)} entered it, {', '.join(row.missing)} not",
+                          WIDTH))
+    if n > limit:
+        lines.append(f"    ... and {n - limit} more (--format json lists all)")
     return lines
 
 
@@ -148,7 +164,11 @@ def json_reports(reports: list[StageAgreement], digits: int | None = None) -> li
                     "codebook_version": sel.version, "n_resamples": int(report.n_resamples),
                     "seed": int(report.seed), "left_out_after_consensus": sel.after_consensus,
                     "left_out_other_version": sel.other_version,
-                    "methods": report.methods(), "statistics": rows})
+                    "methods": report.methods(),
+                    "unmatched_rows": [{"study_id": u.study_id, "group": u.group, "key": u.key,
+                                        "entered": u.entered, "missing": list(u.missing)}
+                                       for u in report.unmatched],
+                    "statistics": rows})
     return out
 
 

@@ -63,7 +63,9 @@ def screening_paragraph(n_coders: int, stats: Sequence[StatResult]) -> str:
     pa = _find(stats, "percent_agreement")
     n = pa.n_units if pa is not None else 0
     who = f"{count_words(n_coders, True)} reviewer{'s' if n_coders != 1 else ''}"
-    each = " (each record by two or more)" if n_coders > 2 else ""
+    fleiss = _find(stats, "fleiss_kappa")
+    each = " (each record by two or more)" if n_coders > 2 and fleiss is not None \
+        and fleiss.note else ""
     head = f"{who} screened {n:,} record{'s' if n != 1 else ''} independently{each}"
     if pa is None or not pa.defined:
         return f"{head}; no record was screened by two reviewers, so agreement is undefined."

@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from workbench.core.agreement import (DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult,
@@ -134,6 +135,9 @@ def blind_selection(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[E
     before: dict[str, list[Event]] = {}
     late = 0
     for reviewer, events in sheets.items():
+        if not cutoff:  # no consensus yet at this stage: every event is blind
+            before[reviewer] = [e for e in events if e.stage == stage]
+            continue
         kept = []
         for e in events:
             if e.stage != stage:
@@ -144,15 +148,22 @@ def blind_selection(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[E
                 continue
             kept.append(e)
         before[reviewer] = kept
+    use = Counter(e.codebook_version for kept in before.values() for e in kept)
     if version is None:
-        use = Counter(e.codebook_version for kept in before.values() for e in kept)
-        last = {}
-        for kept in before.values():
-            for e in kept:
-                last[e.codebook_version] = max(last.get(e.codebook_version, ""), e.time)
-        version = max(use, key=lambda v: (use[v], last[v])) if use else ""
-    other = sum(1 for kept in before.values() for e in kept if e.codebook_version != version)
-    states = {r: SheetState(e for e in kept if e.codebook_version == version)
+        top = max(use.values(), default=0)
+        tied = [v for v, n in use.items() if n == top]
+        if len(tied) > 1:  # ties go to the version used most recently
+            last: dict[str, str] = {}
+            for kept in before.values():
+                for e in kept:
+                    if e.codebook_version in tied:
+                        last[e.codebook_version] = max(last.get(e.codebook_version, ""), e.time)
+            version = max(tied, key=lambda v: last[v])
+        else:
+            version = tied[0] if tied else ""
+    other = sum(use.values()) - use.get(version, 0)
+    states = {r: SheetState(kept if not other else
+                            (e for e in kept if e.codebook_version == version))
               for r, kept in before.items()}
     if late or other:
         log.info("stage %s: %d events after consensus and %d under other codebook versions left out",
@@ -167,28 +178,57 @@ def stage_coders(states: Mapping[str, SheetState], stage: str) -> list[str]:
     sheet has no event there is no coder of it, even if they worked on
     another stage), and the coders the report's header names.
     """
-    return sorted(r for r, st in states.items() if st.studies(stage))
+    return sorted(r for r, st in states.items() if any(s == stage for s, _ in _keys(st)))
+
+
+def _keys(state: SheetState):
+    """The (stage, study) keys of a sheet state, without copying its cells."""
+    return (key for key, _ in state.items())
+
+
+def _latest_values(state: SheetState, stage: str, *field_names: str) -> list[dict[str, str]]:
+    """[{study: latest value}] per field name, for one sheet at one stage (one pass)."""
+    out: list[dict[str, str]] = [{} for _ in field_names]
+    for (s, study), cell in state.items():
+        if s == stage:
+            for values, name in zip(out, field_names):
+                event = cell.get(name)
+                if event is not None:
+                    values[study] = event.value
+    return out
+
+
+def _frame(cells: np.ndarray, studies: list[str], reviewers: list[str]) -> pd.DataFrame:
+    """A studies x reviewers object DataFrame (object index: no per-cell pandas iteration)."""
+    return pd.DataFrame(cells, index=pd.Index(studies, dtype=object, name="study_id"),
+                        columns=pd.Index(reviewers, dtype=object, name="reviewer"), dtype=object)
 
 
 def _matrix(states: Mapping[str, SheetState], stage: str, field_name: str,
-            convert=lambda v: v, blank_is_value: bool = False) -> pd.DataFrame:
-    """Return studies x reviewers of one field's current values (None = no value)."""
+            convert=lambda v: v, blank_is_value: bool = False,
+            per: list[dict[str, str]] | None = None) -> pd.DataFrame:
+    """Return studies x reviewers of one field's current values (None = no value).
+
+    `per` ({study: value} per coder of the stage, in stage_coders order) saves
+    reading the states again when the caller already has it.
+    """
     reviewers = stage_coders(states, stage)
-    studies = sorted({s for r in reviewers for s in states[r].studies(stage)
-                      if states[r].latest(stage, s, field_name) is not None})
-    rows = []
-    for study in studies:
-        row = []
-        for r in reviewers:
-            event = states[r].latest(stage, study, field_name)
-            if event is None or (not blank_is_value and not event.value.strip()):
-                row.append(None)
-            else:
-                row.append(convert(event.value))
-        rows.append(row)
-    frame = pd.DataFrame(rows, index=pd.Index(studies, name="study_id"),
-                         columns=pd.Index(reviewers, name="reviewer"), dtype=object)
-    return frame.astype(object).where(frame.notna(), None)
+    if per is None:
+        per = [_latest_values(states[r], stage, field_name)[0] for r in reviewers]
+    studies = sorted(set().union(*per)) if per else []
+    cells = np.full((len(studies), len(reviewers)), None, dtype=object)
+    for j, values in enumerate(per):
+        column = np.asarray([values.get(study) for study in studies] + [None],
+                            dtype=object)[:-1]
+        codes, uniques = pd.factorize(column)  # None -> -1; few distinct values
+        # convert each distinct value once; blank text is no value unless told
+        mapped = [None if (not blank_is_value and not u.strip()) else convert(u)
+                  for u in uniques]
+        lookup = np.full(len(mapped) + 1, None, dtype=object)
+        for k, value in enumerate(mapped):  # one by one: a set is a value, not a sequence
+            lookup[k] = value
+        cells[:, j] = lookup[codes]
+    return _frame(cells, studies, reviewers)
 
 
 def screening_variables(selection: BlindSelection, criteria: Sequence[str] = (),
@@ -208,21 +248,28 @@ def screening_variables(selection: BlindSelection, criteria: Sequence[str] = (),
     """
     stage, states = selection.stage, selection.states
     decisions_offered = tuple(decisions)
-    decisions = _matrix(states, stage, DECISION)
-    used = {c for st in states.values() for s in st.studies(stage)
-            for c in split_ids(st.value(stage, s, CRITERIA))}
+    coders = stage_coders(states, stage)
+    read = [_latest_values(states[r], stage, DECISION, CRITERIA) for r in coders]
+    decisions = _matrix(states, stage, DECISION, per=[d for d, _ in read])
     out = [Variable("decision", "decision", "nominal", decisions,
                     categories=_categories(decisions, decisions_offered), label="decision")]
-    # Each coder's chosen criteria per study, read once (not once per criterion and cell).
-    chosen = {r: [None if d is None else frozenset(split_ids(states[r].value(stage, study, CRITERIA)))
-                  for study, d in zip(decisions.index, decisions[r])]
-              for r in decisions.columns}
+    # Each coder's criteria text per study, factorized: membership is decided once
+    # per distinct text, not once per criterion and cell.
+    studies, reviewers = list(decisions.index), list(decisions.columns)
+    given = decisions.to_numpy(dtype=object) != None  # noqa: E711 (elementwise)
+    texts = np.full(given.shape, "", dtype=object)
+    used: set[str] = set()
+    for j, (_, values) in enumerate(read):
+        used.update(c for v in set(values.values()) for c in split_ids(v))
+        texts[:, j] = [values.get(study, "") for study in studies]
+    codes, uniques = pd.factorize(texts.ravel())
+    sets = [frozenset(split_ids(u)) for u in uniques]
     for crit in list(criteria) + sorted(used - set(criteria)):
-        marks = pd.DataFrame(
-            {r: [None if c is None else (PRESENT if crit in c else ABSENT) for c in chosen[r]]
-             for r in decisions.columns},
-            index=decisions.index, columns=decisions.columns, dtype=object)
-        out.append(Variable(f"criterion:{crit}", "criterion", "nominal", marks,
+        member = np.asarray([crit in s for s in sets] + [False], dtype=bool)
+        marks = np.where(member[codes].reshape(given.shape), PRESENT, ABSENT).astype(object)
+        marks[~given] = None
+        out.append(Variable(f"criterion:{crit}", "criterion", "nominal",
+                            _frame(marks, studies, reviewers),
                             categories=(PRESENT, ABSENT), label=crit))
     return out
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
+from workbench.core.agreement_groups import UnmatchedRow, group_variables, match_group_units
 from workbench.core.agreement_methods import coding_paragraph, screening_paragraph
 from workbench.core.audit import (ABSENT, PRESENT, BlindSelection, Conflict, Variable,
                                   blind_selection, coding_variables,
@@ -58,6 +59,7 @@ class StageAgreement:
         results: [(Variable, its StatResults)] in codebook order.
         reviewers: the reviewers with blind events at this stage.
         n_resamples, seed: how the bootstrap CIs were made.
+        unmatched: group rows some coders of their study did not enter.
     """
 
     stage: Stage
@@ -66,6 +68,7 @@ class StageAgreement:
     reviewers: tuple[str, ...]
     n_resamples: int
     seed: int
+    unmatched: tuple[UnmatchedRow, ...] = ()
 
     def frame(self, digits: int | None = None) -> pd.DataFrame:
         """Return one row per (variable, statistic), with a leading `stage` column.
@@ -181,12 +184,27 @@ def audit_stages(review, stage: str | None = None) -> list[Stage]:
 # -- agreement ---------------------------------------------------------------------------------
 def stage_variables(review, stage: Stage, sheets: Sheets) -> tuple[BlindSelection, list[Variable]]:
     """Return the blind selection and the reliability matrices of one stage."""
+    selection, variables, _ = _stage_variables(review, stage, sheets)
+    return selection, variables
+
+
+def _stage_variables(review, stage: Stage, sheets: Sheets
+                     ) -> tuple[BlindSelection, list[Variable], list[UnmatchedRow]]:
     codebook = review.codebook()
     selection = blind_selection(sheets.reviewers, sheets.consensus, stage.id)
     if stage.kind == CODING:
-        return selection, coding_variables(selection, codebook)
+        variables = coding_variables(selection, codebook)
+        matched, unmatched = group_units(review, stage, selection)
+        variables += group_variables(matched, stage_coders(selection.states, stage.id), Variable)
+        return selection, variables, unmatched
     criteria = [c.id for c in codebook.stage_criteria(stage.id)]
-    return selection, screening_variables(selection, criteria, stage.offered_decisions())
+    return selection, screening_variables(selection, criteria, stage.offered_decisions()), []
+
+
+def group_units(review, stage: Stage, selection: BlindSelection) -> tuple[list, list[UnmatchedRow]]:
+    """Return the stage's group rows matched across coders, and the unmatched rows."""
+    return match_group_units(selection.states, stage.id, review.codebook(),
+                             stage_coders(selection.states, stage.id))
 
 
 def agreement_report(review, stage: str | None = None, n_resamples: int = DEFAULT_RESAMPLES,
@@ -197,7 +215,11 @@ def agreement_report(review, stage: str | None = None, n_resamples: int = DEFAUL
 
     Screening stages: the decision and each exclusion/inclusion criterion
     (present/absent). Coding stages: each dimension (MASI alpha on code
-    sets), each code (present/absent) and each comparable extraction field.
+    sets; nominal for a single-select one), each code (present/absent), each
+    comparable extraction field, and each repeatable group: whether coders
+    entered the same rows (`rows:<group>`) and, on rows matched by the key
+    field, each other field (`row:<group>.<field>`); rows left unmatched
+    are in StageAgreement.unmatched.
 
     Args:
         review: the open Review.
@@ -224,11 +246,12 @@ def agreement_report(review, stage: str | None = None, n_resamples: int = DEFAUL
     for i, st in enumerate(stages):
         if cancel is not None and cancel.is_set():
             raise ReviewError("agreement was cancelled")
-        selection, variables = stage_variables(review, st, sheets)
+        selection, variables, unmatched = _stage_variables(review, st, sheets)
         variables = [v for v in variables if len(v.matrix.index)]
         results = variable_results(variables, n_resamples=n_resamples, seed=seed)
         who = tuple(stage_coders(selection.states, st.id))
-        out.append(StageAgreement(st, selection, results, who, n_resamples, seed))
+        out.append(StageAgreement(st, selection, results, who, n_resamples, seed,
+                                  tuple(unmatched)))
         if progress is not None:
             progress(i + 1, len(stages))
     return out
@@ -339,7 +362,8 @@ def conflicts_for_variable(conflicts: Sequence[Conflict], variable: str,
     """Return the conflicts behind one agreement variable.
 
     `decision` and `field:<id>` map to that field; `code:<dim>` to the
-    dimension's code sets; `criterion:<id>` and `code:<dim>:<code>` to the
+    dimension's code sets; `rows:<group>` to its rows' existence and
+    `row:<group>.<field>` to that field of its rows; `criterion:<id>` and `code:<dim>:<code>` to the
     conflicts where some coders chose that criterion or code and others did
     not. With `studies` (Disagreement.studies), the conflicts of those studies
     in the related fields instead: for a criterion that includes the decision
@@ -354,6 +378,17 @@ def conflicts_for_variable(conflicts: Sequence[Conflict], variable: str,
         The matching conflicts, in the given order.
     """
     parts = variable.split(":")
+    if parts[0] in ("rows", "row") and len(parts) == 2:  # group rows: units are "study/key"
+        group, _, fld = parts[1].partition(".")
+        wanted = None if studies is None else {u.split("/", 1)[0] for u in studies}
+
+        def of_variable(c: Conflict) -> bool:
+            bits = c.field.split(":")
+            return (len(bits) >= 3 and bits[0] == "row" and bits[1] == group
+                    and (bits[3:] == [fld] if fld else len(bits) == 3))
+
+        return [c for c in conflicts if of_variable(c)
+                and (wanted is None or c.study_id in wanted)]
     if parts[0] == "criterion" and len(parts) == 2:
         name, item = CRITERIA, parts[1]
     elif parts[0] == "code" and len(parts) == 3:

@@ -28,7 +28,11 @@ from workbench.tui.screens.resolve import ResolveScreen
 
 BAR = 12
 _SHORT = {"percent_agreement": "% agree", "cohen_kappa": "kappa", "fleiss_kappa": "Fleiss κ",
-          "krippendorff_alpha": "alpha", "gwet_ac1": "AC1", "pabak": "PABAK"}
+          "krippendorff_alpha": "alpha", "gwet_ac1": "AC1", "pabak": "PABAK",
+          "weighted_kappa_linear": "kappa lin.", "weighted_kappa_quadratic": "kappa quad.",
+          "fleiss_kappa_linear": "Fleiss lin.", "fleiss_kappa_quadratic": "Fleiss quad."}
+#: Statistics listed per category rather than in the main line of the detail.
+_PER_CATEGORY = ("prevalence", "specific_agreement")
 
 
 def bar(share: float, width: int = BAR) -> str:
@@ -46,11 +50,24 @@ def headline(stats: list[StatResult]) -> StatResult | None:
     return None
 
 
+def short_name(result: StatResult) -> str:
+    """'kappa', 'AC1 q=3' (the number of categories AC1 and PABAK assume)."""
+    name = _SHORT.get(result.name, result.name)
+    return f"{name} q={result.q}" if result.q is not None else name
+
+
+def per_category(stats: list[StatResult]) -> str:
+    """'agreement per category: include 0.957, exclude 0.400' (specific agreement)."""
+    parts = [f"{r.category} {r.value:.3f}" if r.defined else f"{r.category} -"
+             for r in stats if r.name == "specific_agreement"]
+    return "agreement per category: " + ", ".join(parts) if parts else ""
+
+
 def describe(result: StatResult | None) -> str:
     """'kappa 0.400 fair', or 'kappa undefined'."""
     if result is None:
         return ""
-    name = _SHORT.get(result.name, result.name)
+    name = short_name(result)
     if not result.defined:
         return f"{name} undefined"
     return f"{name} {result.value:.3f} {result.label}".rstrip()
@@ -77,6 +94,7 @@ class AgreementScreen(Screen):
     DEFAULT_CSS = """
     AgreementScreen #agreement-table { height: 1fr; }
     AgreementScreen #agreement-detail { height: auto; max-height: 12; padding: 0 1; }
+    AgreementScreen #agreement-methods { height: auto; max-height: 6; padding: 0 1; }
     """
 
     class Computed(Message):
@@ -107,6 +125,7 @@ class AgreementScreen(Screen):
         table.add_columns("Variable", "Disagree", "Units", "Statistic", "Open")
         yield table
         yield Static("", id="agreement-detail")
+        yield Static("", id="agreement-methods")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -184,6 +203,14 @@ class AgreementScreen(Screen):
                           key=d.variable)
         if self.rows:
             table.move_cursor(row=min(max(cursor, 0), len(self.rows) - 1))
+        methods = Text()
+        if report.methods():
+            methods.append("Methods: ", style="bold")
+            methods.append(report.methods())
+        if report.unmatched:
+            methods.append(f"\n{len(report.unmatched)} group row(s) entered by some coders of "
+                           "their study only (agreement --format json lists them)", style="dim")
+        self.query_one("#agreement-methods", Static).update(methods)
         self._detail()
 
     def _detail(self) -> None:
@@ -197,9 +224,9 @@ class AgreementScreen(Screen):
         text = Text(f"{d.variable}: ", style="bold")
         parts = []
         for r in stats:
-            if r.name == "prevalence":
+            if r.name in _PER_CATEGORY:
                 continue
-            name = _SHORT.get(r.name, r.name)
+            name = short_name(r)
             if not r.defined:
                 parts.append(f"{name} undefined ({r.reason})")
                 continue
@@ -209,7 +236,9 @@ class AgreementScreen(Screen):
         text.append(f"\n{units_used(headline(stats), d.units)}, coders {len(report.reviewers)},"
                     f" 95% CI from {report.n_resamples} resamples, seed {report.seed}"
                     " · Enter/c: its conflicts", style="dim")
-        for note in dict.fromkeys(r.note for r in stats if r.note and r.name != "prevalence"):
+        if per_category(stats):
+            text.append(f"\n{per_category(stats)}")
+        for note in dict.fromkeys(r.note for r in stats if r.note and r.name not in _PER_CATEGORY):
             text.append(f"\nnote: {note}", style="italic")
         detail.update(text)
 

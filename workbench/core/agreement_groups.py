@@ -1,0 +1,167 @@
+"""Agreement on the rows of repeatable groups (a study's campaigns, its outcomes).
+
+Coders add rows with their own row ids, so rows are first paired across
+coders by the group's key field (workbench.core.group_rows.match_rows, the
+same fuzzy matching the conflicts, resolution and export use). Each matched
+row is then a unit, and each field of the group a variable compared field by
+field: integer/number at the ratio level (interval when the field allows
+negative values), an ordered choice at the ordinal level, multi_choice as
+code sets (MASI), any other choice, boolean, date and text at the nominal
+level. The key field matched the rows, so it is not compared again; long
+text is not compared.
+
+Whether coders entered the same rows at all is the variable `rows:<group>`
+(present/absent per matched row and coder who coded the study), and every
+row some coder of the study did not enter is listed as an `UnmatchedRow`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from workbench.core.codebook import Codebook, Field, Group
+from workbench.core.coding import coding_of
+from workbench.core.events import SheetState
+from workbench.core.group_rows import match_rows
+from workbench.core.screening import split_ids
+
+PRESENT, ABSENT = "present", "absent"
+_NUMBER_TYPES = ("integer", "number")
+
+
+@dataclass(frozen=True)
+class UnmatchedRow:
+    """A group row that some coders of its study entered and others did not.
+
+    `key` is the row's key value; `entered` maps each coder who has the row
+    to its row id; `missing` lists the coders of the study without it.
+    """
+
+    study_id: str
+    group: str
+    key: str
+    entered: dict[str, str]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupUnits:
+    """One group's matched rows: unit labels, and per unit {coder: row values}."""
+
+    group: Group
+    units: list[str]
+    cells: list[dict[str, dict[str, str] | None]]
+
+
+def _level(fld: Field) -> str | None:
+    if fld.type in _NUMBER_TYPES:
+        return "ratio" if fld.minimum is not None and fld.minimum >= 0 else "interval"
+    if fld.type == "choice" and fld.ordered:
+        return "ordinal"
+    if fld.type == "multi_choice":
+        return "masi"
+    if fld.type in ("choice", "boolean", "date", "text"):
+        return "nominal"
+    return None
+
+
+def _convert(level: str, text: str):
+    text = text.strip()
+    if not text:
+        return None
+    if level in ("ratio", "interval"):
+        try:
+            return float(text)
+        except ValueError:
+            return text  # read_ratings names the cell
+    if level == "masi":
+        return frozenset(split_ids(text))
+    return text
+
+
+def match_group_units(states: Mapping[str, SheetState], stage: str, codebook: Codebook,
+                      coders: Sequence[str]) -> tuple[list[GroupUnits], list[UnmatchedRow]]:
+    """Return every group's matched rows across coders and the rows left unmatched.
+
+    Args:
+        states: {reviewer: blind SheetState}.
+        stage: the coding stage id.
+        codebook: for the groups and their key fields.
+        coders: the stage's coders (reviewers with an event at the stage).
+
+    Returns:
+        (one GroupUnits per group with any row, unmatched rows by study, group, key).
+    """
+    studies = sorted({s for c in coders for s in states[c].studies(stage)})
+    out: list[GroupUnits] = []
+    unmatched: list[UnmatchedRow] = []
+    for group in codebook.groups:
+        units: list[str] = []
+        cells: list[dict[str, dict[str, str] | None]] = []
+        for study in studies:
+            coded = [c for c in coders if states[c].fields(stage, study)]
+            rows = {c: coding_of(codebook, states[c], stage, study).rows.get(group.id, [])
+                    for c in coded}
+            if not any(rows.values()):
+                continue
+            for n, match in enumerate(match_rows(group, rows)):
+                units.append(f"{study}/{match.key or n + 1}")
+                cells.append({c: (dict(match.rows[c].values) if c in match.rows else None)
+                              for c in coded})
+                missing = tuple(c for c in coded if c not in match.rows)
+                if missing and len(coded) >= 2:
+                    unmatched.append(UnmatchedRow(study, group.id, match.key,
+                                                  {c: r.row_id for c, r in match.rows.items()},
+                                                  missing))
+        if units:
+            out.append(GroupUnits(group, units, cells))
+    return out, unmatched
+
+
+def group_variables(matched: Sequence[GroupUnits], coders: Sequence[str], make_variable):
+    """Return the per-group variables: row presence, then each compared field.
+
+    Args:
+        matched: from match_group_units.
+        coders: the stage's coders (the matrix columns).
+        make_variable: Variable's constructor (name, kind, level, matrix,
+            categories=, label=), passed in so this module needs no audit import.
+
+    Returns:
+        Variables named `rows:<group>` and `row:<group>.<field>`.
+    """
+    out = []
+    columns = pd.Index(list(coders), name="reviewer")
+    for gu in matched:
+        index = pd.Index(gu.units, name="row")
+        presence = [[None if c not in cell else (PRESENT if cell[c] is not None else ABSENT)
+                     for c in coders] for cell in gu.cells]
+        out.append(make_variable(f"rows:{gu.group.id}", "group_rows", "nominal",
+                                 _frame(presence, index, columns), categories=(PRESENT, ABSENT),
+                                 label=gu.group.label))
+        key = gu.group.key_field()
+        for fld in gu.group.fields:
+            level = _level(fld)
+            if level is None or fld.id == key:
+                continue
+            values = [[None if cell.get(c) is None else _convert(level, cell[c].get(fld.id, ""))
+                       for c in coders] for cell in gu.cells]
+            matrix = _frame(values, index, columns)
+            categories = None
+            allowed = fld.choice_ids() if fld.type == "choice" else \
+                ("true", "false") if fld.type == "boolean" else None
+            if allowed is not None:  # the scale, then any value found outside it
+                seen = {v for row in values for v in row if v is not None}
+                categories = tuple(allowed) + tuple(sorted(seen - set(allowed)))
+            out.append(make_variable(f"row:{gu.group.id}.{fld.id}", "group_field", level,
+                                     matrix, categories=categories,
+                                     label=f"{gu.group.label}: {fld.label}"))
+    return out
+
+
+def _frame(rows: list[list], index: pd.Index, columns: pd.Index) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, index=index, columns=columns, dtype=object)
+    return frame.astype(object).where(frame.notna(), None)
