@@ -306,3 +306,12 @@ def test_ordinal_with_too_many_values_gives_the_value_without_ci(monkeypatch):
     assert totals_only.value == pytest.approx(full.value, abs=1e-12)
     assert full.ci_low is not None and totals_only.ci_low is None
     assert "no CI: too many distinct values" in totals_only.note
+
+
+@pytest.mark.parametrize("level", ["masi", "nominal", "ordinal", "interval", "ratio"])
+def test_a_variable_whose_rows_hold_no_value_is_undefined_not_an_error(level):
+    """A group field nobody filled in: rows exist, every cell is missing."""
+    empty = pd.DataFrame([[None, None], [None, None]], dtype=object)
+    results = agreement_table(empty, level, n_resamples=10)
+    alpha = next(r for r in results if r.name == "krippendorff_alpha")
+    assert alpha.value is None and alpha.reason

@@ -23,12 +23,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from workbench.core.codebook import Codebook, Field, Group
-from workbench.core.coding import coding_of
-from workbench.core.events import SheetState
+from workbench.core.coding import ROW, ROW_EXISTS, GroupRow, split_field
+from workbench.core.events import Event, SheetState
 from workbench.core.group_rows import match_rows
 from workbench.core.screening import split_ids
 
 PRESENT, ABSENT = "present", "absent"
+_ROW_PREFIX = f"{ROW}:"
 _NUMBER_TYPES = ("integer", "number")
 
 
@@ -82,6 +83,30 @@ def _convert(level: str, text: str):
     return text
 
 
+def group_rows(cell: Mapping[str, Event]) -> dict[str, list[GroupRow]]:
+    """Return {group: its current rows, in the order they were added} from one study's cell.
+
+    The rows part of workbench.core.coding.study_coding, without reading the
+    rest of the cell (the agreement report reads every coded study).
+    """
+    added: dict[tuple[str, str], str] = {}
+    values: dict[tuple[str, str], dict[str, str]] = {}
+    for name, event in cell.items():
+        if not name.startswith(_ROW_PREFIX):
+            continue
+        parts = split_field(name)
+        if len(parts) == 3:
+            added[(parts[1], parts[2])] = event.time if event.value == ROW_EXISTS else ""
+        elif len(parts) == 4:
+            values.setdefault((parts[1], parts[2]), {})[parts[3]] = event.value
+    out: dict[str, list[GroupRow]] = {}
+    for (group, row_id), time in sorted(added.items(), key=lambda kv: kv[1]):
+        if time:
+            out.setdefault(group, []).append(GroupRow(group, row_id,
+                                                      dict(values.get((group, row_id), {}))))
+    return out
+
+
 def match_group_units(states: Mapping[str, SheetState], stage: str, codebook: Codebook,
                       coders: Sequence[str]) -> tuple[list[GroupUnits], list[UnmatchedRow]]:
     """Return every group's matched rows across coders and the rows left unmatched.
@@ -95,16 +120,27 @@ def match_group_units(states: Mapping[str, SheetState], stage: str, codebook: Co
     Returns:
         (one GroupUnits per group with any row, unmatched rows by study, group, key).
     """
-    studies = sorted({s for c in coders for s in states[c].studies(stage)})
     out: list[GroupUnits] = []
     unmatched: list[UnmatchedRow] = []
+    if not codebook.groups:
+        return out, unmatched
+    coded_by: dict[str, list[str]] = {}   # study -> coders with an event there
+    rows_of: dict[tuple[str, str], dict[str, list[GroupRow]]] = {}  # (coder, study) -> rows
+    for c in coders:
+        for (s, study), cell in states[c].items():
+            if s != stage:
+                continue
+            coded_by.setdefault(study, []).append(c)
+            rows = group_rows(cell)
+            if rows:
+                rows_of[(c, study)] = rows
+    with_rows = sorted({study for _, study in rows_of})
     for group in codebook.groups:
         units: list[str] = []
         cells: list[dict[str, dict[str, str] | None]] = []
-        for study in studies:
-            coded = [c for c in coders if states[c].fields(stage, study)]
-            rows = {c: coding_of(codebook, states[c], stage, study).rows.get(group.id, [])
-                    for c in coded}
+        for study in with_rows:
+            coded = [c for c in coders if c in coded_by.get(study, ())]
+            rows = {c: rows_of.get((c, study), {}).get(group.id, []) for c in coded}
             if not any(rows.values()):
                 continue
             for n, match in enumerate(match_rows(group, rows)):

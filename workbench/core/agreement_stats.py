@@ -261,7 +261,8 @@ def _delta_matrix(r: Ratings, level: str) -> np.ndarray:
         return np.where(s > 0, _ratio(x[:, None] - x[None, :], np.where(s > 0, s, 1)) ** 2, 0.0)
     if level == "masi":
         cats = r.categories
-        return np.asarray([[masi_distance(a, b) for b in cats] for a in cats], dtype=np.float64)
+        return np.asarray([[masi_distance(a, b) for b in cats] for a in cats],
+                          dtype=np.float64).reshape(len(cats), len(cats))  # (0, 0) when empty
     raise ValueError(f"no fixed difference matrix for level {level!r}")
 
 

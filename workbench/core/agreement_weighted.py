@@ -90,7 +90,8 @@ def weighted_kappa_spec(r: Ratings, weighting: str) -> StatSpec:
     idx = np.flatnonzero(both)
     row[idx, a[idx]] = 1
     col[idx, b[idx]] = 1
-    agree = np.where(both, w[np.maximum(a, 0), np.maximum(b, 0)], 0.0)
+    agree = np.zeros(n)
+    agree[idx] = w[a[idx], b[idx]]
     stats = np.column_stack([agree, both.astype(np.float64), row, col])
 
     def finish(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

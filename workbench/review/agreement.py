@@ -271,6 +271,23 @@ def agreement_csv(reports: Sequence[StageAgreement], digits: int | None = None) 
     return csv_text(agreement_frame(reports, digits))
 
 
+def methods_text(reports: Sequence[StageAgreement]) -> str:
+    """Return the methods sentences of every stage with agreement, one paragraph each.
+
+    Each paragraph starts with the stage's label; a note at the end says how
+    the CIs were made, so the text can go into a supplement as it is.
+    """
+    paragraphs = [f"{r.stage.label or r.stage.id}: {r.methods()}" for r in reports
+                  if r.methods()]
+    if not paragraphs:
+        return "No stage has decisions by two or more reviewers yet.\n"
+    first = reports[0]
+    paragraphs.append(f"Agreement was computed on each reviewer's blind decisions (made before "
+                      f"any consensus); 95% CIs are percentile bootstrap intervals over units "
+                      f"({first.n_resamples} resamples, seed {first.seed}).")
+    return "\n\n".join(paragraphs) + "\n"
+
+
 def _same(values: list) -> bool:
     first = values[0]
     return all(v == first for v in values[1:])
@@ -412,5 +429,5 @@ def conflicts_for_variable(conflicts: Sequence[Conflict], variable: str,
 
 
 __all__ = ["Sheets", "StageAgreement", "Disagreement", "read_sheets", "audit_stages",
-           "stage_variables", "agreement_report", "agreement_frame", "agreement_csv", "disagreements", "list_conflicts",
+           "stage_variables", "agreement_report", "agreement_frame", "agreement_csv", "methods_text", "disagreements", "list_conflicts",
            "count_conflicts", "coder_criteria", "conflicts_for_variable", "PRESENT", "ABSENT"]

@@ -37,6 +37,8 @@ from workbench.io.export_prisma import (prisma_template, reasons_table,
 from workbench.io.export_refs import bibtex_text, ris_text
 from workbench.io.export_tables import (group_tables, long_table, study_table, table_name,
                                         wide_table)
+from workbench.review.agreement import agreement_frame, agreement_report, methods_text
+from workbench.review.agreement import read_sheets as read_agreement_sheets
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
                                         criteria_not_agreed, describe, not_agreed_list,
                                         open_merge_conflicts)
@@ -186,6 +188,12 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         log_frame = log_frame.iloc[order]
         write_csv(folder, "screening_log.csv", log_frame[[SHEET, *log_frame.columns[:-1]]])
 
+    def write_agreement(folder: ExportFolder) -> None:
+        """Inter-coder agreement and its methods sentences (review.agreement)."""
+        agreement = agreement_report(review, sheets=read_agreement_sheets(review))
+        write_csv(folder, "agreement.csv", agreement_frame(agreement))
+        write_text(folder, "agreement_methods.txt", methods_text(agreement))
+
     drawn: list | None = [] if charts else None
     target = Path(out) if out is not None else review.exports
     with ExportFolder(target) as folder:
@@ -193,7 +201,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         # log and the diagram while this one builds the coded tables, and another
         # draws the charts while this one writes the tables and the workbook.
         early, late = Background(folder), Background(folder)
-        early.start([write_log, write_references] + (
+        early.start([write_log, write_references, write_agreement] + (
             [lambda f: write_prisma_diagram(f, "prisma_flow", counts, title)] if charts else []))
         try:
             bib = study_table(included)
@@ -378,7 +386,10 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
                   "data_dictionary.csv, "
                   "included.bib/.ris, screening_log.csv,"
                   " prisma_counts.csv (PRISMA2020 R package template), prisma_reasons.csv, "
-                  "prisma_studies.csv, prisma_flow.svg/.png, summary/, charts/"),
+                  "prisma_studies.csv, prisma_flow.svg/.png, summary/, charts/, "
+                  "agreement.csv (inter-coder agreement per stage and variable on the blind "
+                  "decisions, full precision) and agreement_methods.txt (the same in the "
+                  "words of a methods section)"),
         ("PRISMA stages", "every screening stage in codebook order ("
          + ", ".join(counts.stages) + "): all but the last screen records, the last "
          "assesses reports; a final 'maybe' before the last stage is sought for retrieval"),
