@@ -7,7 +7,8 @@ import pytest
 from workbench.core.links import doi_link, study_links, web_link
 
 
-@pytest.mark.parametrize("url", ["https://example.org/a?b=1#c", "http://x.org", " HTTPS://X.ORG/p "])
+@pytest.mark.parametrize("url", ["https://example.org/a?b=1#c", "http://x.org",
+                                 " HTTPS://X.ORG/p "])
 def test_web_links_open(url):
     assert web_link(url) == url.strip()
 

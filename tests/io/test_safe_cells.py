@@ -85,7 +85,8 @@ def test_a_carriage_return_inside_a_cell_never_starts_a_row(tmp_path):
 
     path = tmp_path / "t.csv"
     write_safe_csv(frame, path, encoding="utf-8-sig", lineterminator="\n")
-    assert path.read_bytes().decode("utf-8-sig") == text and path.read_bytes()[:3] == b"\xef\xbb\xbf"
+    raw = path.read_bytes()
+    assert raw.decode("utf-8-sig") == text and raw[:3] == b"\xef\xbb\xbf"
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerows([["a", "b"], ["x\r=1+1", "\r=2"], [-1, None]])
