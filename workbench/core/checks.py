@@ -15,6 +15,7 @@ from workbench.core import coding as cod
 from workbench.core.codebook import CODING, Codebook
 from workbench.core.events import DecisionRefused, Event
 from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOTE, split_ids
+from workbench.core.stopping import ORDER_FIELD, SAMPLE_FIELD, parse_sample_value
 from workbench.errors import Problem
 
 
@@ -93,6 +94,11 @@ def _check_event(codebook: Codebook, codes: dict, kind: str, stage_id: str, name
     if name in (cod.FLAG, NOTE):
         return []
     if kind != CODING:
+        if name == ORDER_FIELD:
+            return []
+        if name == SAMPLE_FIELD:
+            return [] if parse_sample_value(value) or not value else \
+                [f"stopping sample value {value!r} is not test=..;urn=..;found=..;seq=.."]
         if name == DECISION:
             if value and value not in DECISIONS:
                 return [f"unknown decision {value!r}"]

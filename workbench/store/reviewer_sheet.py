@@ -100,6 +100,25 @@ class Sheet:
                                 touched))
         return written
 
+    def append_batch(self, stage: str, items: Sequence[tuple[str, Sequence[Change]]]
+                     ) -> list[Event]:
+        """Append changes to many studies as one durable write (not undoable).
+
+        Used for records the tool makes on a reviewer's behalf (e.g. the studies
+        drawn for a stopping sample), where one fsync per study would be slow.
+
+        Raises:
+            SheetError: the append failed; nothing was saved and the state is unchanged.
+        """
+        events = [Event("", self.reviewer, study_id, stage, c.field, c.value, c.note,
+                        self.codebook_version) for study_id, changes in items for c in changes]
+        if not events:
+            return []
+        written = append_events(self.path, events, last_time=self.last_time)
+        self.state.apply_all(written)
+        self.last_time = written[-1].time
+        return written
+
     def undo(self) -> tuple[str, str] | None:
         """Undo this session's latest decision by appending events restoring old values.
 

@@ -20,6 +20,7 @@ from workbench.tui.loading import bulk_loading
 from workbench.tui.modals import ReviewerModal
 from workbench.tui.widgets.coding_panel import CodingCounts, coding_counts
 from workbench.tui.widgets.key_footer import KeyFooter
+from workbench.tui.widgets.priority_panel import PriorityPanel
 
 #: Stage labels longer than this are cut with "…" so a row stays one line at 80 columns.
 LABEL_WIDTH = 26
@@ -93,6 +94,7 @@ class HomeScreen(Screen):
                      id="home-title")
         yield Static("Reading references, studies and your sheet...", id="home-progress")
         yield Static("", id="home-coding")
+        yield PriorityPanel(self.review, self.reviewer, id="home-priority")
         yield Static("", id="home-waiting")
         yield Static("Press a key below to start a step; w switches reviewer; ? lists every "
                      "key; F2 dark/light; q quits (ctrl+q anywhere).", id="home-help",

@@ -25,6 +25,7 @@ from workbench.errors import WorkbenchError
 from workbench.review.screening import Filter, ScreeningSession, find_fulltext, open_session
 from workbench.tui.loading import bulk_loading
 from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteModal
+from workbench.tui.screens.screening_order import ScreeningOrder
 from workbench.tui.widgets.decision_bar import DecisionBar
 from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
@@ -58,7 +59,7 @@ def open_external(target: str) -> bool:
         return False
 
 
-class ScreeningScreen(Screen):
+class ScreeningScreen(ScreeningOrder, Screen):
     """Screen one stage: include / exclude (with criteria) / maybe / not retrieved."""
 
     BINDINGS = [
@@ -77,6 +78,8 @@ class ScreeningScreen(Screen):
         Binding("o", "open", "Open", id="screening.open"),
         Binding("t", "toggle_text", "Text/abstract", id="screening.toggle_text"),
         Binding("L", "link_text", "Link full text", show=False, id="screening.link_text"),
+        Binding("p", "order", "Order", id="screening.order"),
+        Binding("s", "stopping_test", "Stop test", id="screening.stopping_test"),
         Binding("escape", "back", "Home", id="screening.back"),
     ]
 
@@ -177,7 +180,7 @@ class ScreeningScreen(Screen):
         study = self.source
         stage = session.stage
         title = (f"{stage.label or stage.id} · {self.reviewer} · "
-                 f"{self.index + 1 if study else 0}/{len(self.view)}")
+                 f"{self.index + 1 if study else 0}/{len(self.view)}{self._order_label()}")
         self.query_one("#screen-title", Static).update(title, layout=False)
         self.query_one("#card", SourceCard).show_study(study, self.matcher)
         if stage.source:  # the full-text stage shows the linked full text, if any
@@ -195,6 +198,8 @@ class ScreeningScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("back", "filter"):
             return True
+        if action == "stopping_test":
+            return self.session is not None and self.prioritised is not None
         if self.session is None:
             return False
         if action == "not_retrieved":
@@ -216,11 +221,14 @@ class ScreeningScreen(Screen):
             self.app.push_screen(ErrorModal("The decision was NOT saved",
                                             [str(exc), "The study stays on screen; try again."]))
             return False
+        self._after_decision(study)
         self._advance()
         self._refresh_undo()
         return True
 
     def _advance(self) -> None:
+        if self._next_in_order():
+            return
         if self.index + 1 < len(self.view):
             self.index += 1
         else:
@@ -326,6 +334,8 @@ class ScreeningScreen(Screen):
                             severity="warning")
                 return
             current = self.view[self.index] if self.view else 0
+            if self.prioritised is not None:
+                self.use_order("import")
             self.filter, self.view = flt, view
             self.index = view.index(current) if current in view else 0
             self._show()
@@ -369,4 +379,6 @@ class ScreeningScreen(Screen):
 
     def action_back(self) -> None:
         self.cancel.set()
+        if self.prioritised is not None:
+            self.prioritised.stop()
         self.app.pop_screen()

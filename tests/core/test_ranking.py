@@ -1,0 +1,116 @@
+"""The ranking model, the replay metrics and the stopping test."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import numpy as np
+import pytest
+
+from workbench.core import stopping
+from workbench.core.ranking import (ELAS_U4, build_features, sample_weights, score,
+                                    study_text, term_scores, train_model)
+from workbench.core.simulation import (average_time_to_discovery, recall_at, replay,
+                                       replay_stopping, wss)
+
+
+def read_set(shared_data, name):
+    with open(shared_data / "screening" / f"Cohen_2006_{name}.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return ([study_text(r["title"], r["abstract"]) for r in rows],
+            [int(r["label_included"]) for r in rows])
+
+
+def test_a_planted_relevant_study_ranks_first_after_a_few_decisions(shared_data):
+    # A review of proton pump inhibitors whose search also returned 300 records of an
+    # opioid review; one relevant PPI study is planted in the middle of them.
+    ppi_texts, ppi_labels = read_set(shared_data, "ProtonPumpInhibitors")
+    other, _ = read_set(shared_data, "Opiods")
+    relevant = [t for t, v in zip(ppi_texts, ppi_labels) if v and len(t) > 400]
+    pool = [t for t in other if len(t) > 400][:306]
+    decided = relevant[:4] + pool[:6]
+    texts = decided + pool[6:156] + [relevant[10]] + pool[156:306]
+    planted = len(decided) + 150
+    x = build_features(texts, ELAS_U4)
+    model = train_model(x, list(range(10)), [1, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    scores = score(x, model)
+    unscreened = np.arange(len(decided), len(texts))
+    assert unscreened[np.argmax(scores[unscreened])] == planted
+    # and without the decisions there is no model to rank by
+    assert train_model(x, [4, 5, 6], [0, 0, 0]) is None
+
+
+def test_relevant_studies_carry_ratio_times_the_weight():
+    labels = np.array([1, 0, 0, 0, 1, 0, 0, 0, 0, 0])
+    w = sample_weights(labels, 9.8)
+    assert w[labels == 1].sum() == pytest.approx(9.8 * w[labels == 0].sum())
+    assert w.sum() == pytest.approx(len(labels))
+
+
+def test_no_model_until_both_kinds_of_decision():
+    x = build_features(["aspirin trial", "cancer mice", "aspirin dose"])
+    assert train_model(x, [0, 2], [1, 1]) is None
+    assert train_model(x, [0, 1], [1, 0]) is not None
+
+
+def test_include_terms_give_a_cold_start():
+    scores = term_scores(["Hashtag activism online", "mice liver", "activists and hashtags"],
+                         ["activis*", "hashtag*"])
+    assert list(scores) == [2, 0, 2]
+
+
+def test_wss_recall_and_atd_by_hand():
+    # 18 records after the priors, the 4 relevant first
+    labels = [1, 1, 1, 1] + [0] * 14
+    # 95%: read at 3 of 4 found (the last point at or before 0.95): found after 3 records;
+    # random order (round(linspace(0, 4, 18))) reaches 3 after 12: (12 - 3) / 18
+    assert wss(labels, 0.95) == pytest.approx(9 / 18)
+    # 100%: 4 records against 16: (16 - 4) / 18
+    assert wss(labels, 1.0) == pytest.approx(12 / 18)
+    assert recall_at(labels, 0.10) == pytest.approx(1 / 4)      # 1 record screened (1/18)
+    assert average_time_to_discovery(labels) == pytest.approx(2.5)
+
+
+def test_replay_finds_every_relevant_study_first_on_separable_texts():
+    texts = [f"alpha study {i}" for i in range(5)] + [f"beta trial {i}" for i in range(15)]
+    labels = [1] * 5 + [0] * 15
+    x = build_features(texts)
+    result = replay(x, labels, (0, 5))
+    assert result.labels[:4] == (1, 1, 1, 1)
+    assert result.metrics()["wss100"] == pytest.approx(12 / 18)
+
+
+def test_hypergeometric_cdf_matches_scipy():
+    from scipy.stats import hypergeom
+    for k, urn, successes, draws in [(0, 1000, 6, 390), (2, 500, 20, 100), (0, 50, 1, 49),
+                                     (3, 80, 10, 30)]:
+        assert stopping.hypergeom_cdf(k, urn, successes, draws) == pytest.approx(
+            hypergeom(urn, successes, draws).cdf(k), rel=1e-9, abs=1e-12)
+
+
+def test_stopping_test_by_hand():
+    # 100 relevant found, 1000 unscreened: recall < 95% needs >= 6 relevant left
+    assert stopping.target_missed(100, 0) == 6
+    n = stopping.sample_needed(1000, 100)
+    assert stopping.stopping_p_value(1000, n, 0, 100) < 0.05 <= \
+        stopping.stopping_p_value(1000, n - 1, 0, 100)
+    # a relevant study in the sample raises the p-value
+    assert stopping.stopping_p_value(1000, n, 1, 100) > 0.05
+    assert stopping.estimate(1000, n, n, 0, 100).can_stop
+    assert not stopping.estimate(1000, n, 10, 0, 100).can_stop
+
+
+def test_heuristic_is_only_a_labelled_hint():
+    assert stopping.irrelevant_run([1, 0, 1, 0, 0, 0]) == 3
+    assert stopping.hint(10) == ""
+    assert stopping.hint(60).startswith("Hint (heuristic, not a test)")
+
+
+def test_replayed_stopping_test_reaches_the_target_recall():
+    # 40 relevant found early, 2 stragglers late in 2,000 records
+    ordered = [1] * 40 + [0] * 1000 + [1] + [0] * 500 + [1] + [0] * 458
+    stop_at, found = replay_stopping(ordered, 1, 43, seed=3)
+    assert found / 43 >= 0.95 or stop_at == len(ordered)
+    assert stop_at < len(ordered)
+    assert not math.isnan(found)

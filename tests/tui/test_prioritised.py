@@ -1,0 +1,114 @@
+"""Prioritised order on the screening screen: a ranked queue, retraining that never blocks a key."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from workbench.core.ranking import train_model
+from workbench.review.prioritise import Prioritiser, load_features
+from workbench.store.sheet import read_sheet
+from workbench.tui import prioritised as prioritised_module
+from workbench.tui.app import make_app
+from workbench.tui.modals import CriteriaModal
+from workbench.tui.screens.screening import ScreeningScreen
+from workbench.tui.widgets.order_choice import OrderModal
+
+from .conftest import screening_ready, wait_for
+
+
+class SlowModel:
+    """A trainer that blocks until released, to show that keys do not wait for it."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.calls = 0
+
+    def __call__(self, features, labelled, labels, settings):
+        self.calls += 1
+        self.entered.set()
+        assert self.release.wait(30), "the test never released the slow model"
+        return train_model(features, labelled, labels, settings)
+
+
+@pytest.fixture
+def slow_model(monkeypatch):
+    model = SlowModel()
+
+    def factory(review, session, progress=None, cancel=None):
+        return Prioritiser(session, load_features(review), trainer=model)
+
+    monkeypatch.setattr(prioritised_module, "PRIORITISER_FACTORY", factory)
+    yield model
+    model.release.set()
+
+
+def decisions(review_dir, name="alice"):
+    return [(e.study_id, e.value) for e in read_sheet(review_dir / "coding" / f"{name}.csv").events
+            if e.field == "decision"]
+
+
+async def choose_prioritised(app, pilot) -> None:
+    await pilot.press("p")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderModal))
+    await pilot.press("down", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ScreeningScreen)
+                   and app.screen.prioritised is not None
+                   and app.screen.prioritised.prioritiser is not None)
+
+
+async def exclude(app, pilot) -> None:
+    await pilot.press("x")
+    await wait_for(pilot, lambda: isinstance(app.screen, CriteriaModal))
+    await pilot.press("1", "enter")
+    await wait_for(pilot, lambda: isinstance(app.screen, ScreeningScreen))
+
+
+async def test_keys_never_wait_for_a_slow_retrain(review_dir, slow_model):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await choose_prioritised(app, pilot)
+        await pilot.press("i")
+        await exclude(app, pilot)
+        # one relevant and one irrelevant decision: the (slow) model starts training
+        await wait_for(pilot, slow_model.entered.is_set)
+        assert screen.prioritised.busy
+        before = len(decisions(review_dir))
+        shown = screen.source.id
+        await pilot.press("m")
+        # saved and moved on while the model is still blocked in training
+        assert not slow_model.release.is_set()
+        assert len(decisions(review_dir)) == before + 1
+        assert decisions(review_dir)[-1] == (shown, "maybe")
+        assert screen.source.id != shown
+        await pilot.press("i")
+        assert len(decisions(review_dir)) == before + 2
+        assert screen.prioritised.busy
+        slow_model.release.set()
+        await wait_for(pilot, lambda: not screen.prioritised.busy)
+        # newest request wins: the decisions made while it trained are trained on next,
+        # not once per decision
+        assert slow_model.calls <= 3
+        assert screen.prioritised.queue.ranking.trained_on == 4
+        assert "rank" in str(screen.query_one("#screen-title").render())
+
+
+async def test_prioritised_order_is_recorded_and_ranks_by_the_model(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await choose_prioritised(app, pilot)
+        await pilot.press("i")
+        await exclude(app, pilot)
+        await wait_for(pilot, lambda: screen.prioritised.queue.ranking is not None
+                       and screen.prioritised.queue.ranking.basis == "model")
+        ranking = screen.prioritised.queue.ranking
+        assert screen.view[screen.index] in ranking.order
+        orders = [e.value for e in read_sheet(review_dir / "coding" / "alice.csv").events
+                  if e.field == "order"]
+        assert orders == ["prioritised elas_u4"]

@@ -1,0 +1,471 @@
+"""Prioritised screening for one reviewer: features, the ranked queue, the stopping test.
+
+Blind by construction: a Prioritiser learns only from the decisions in its
+session's sheet, which is one reviewer's own; another reviewer's decisions
+never reach it. The front end calls `snapshot()` after each decision (cheap,
+main thread), `rank(snapshot)` in a background worker (the CPU work), and
+`RankedQueue.next()` to show the next study (no model work).
+
+A relevance decision is include or maybe (relevant) or exclude (irrelevant);
+"not retrieved" says nothing about relevance and is not learned from.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from workbench.core import stopping
+from workbench.core.events import Change, SheetState
+from workbench.core.ranking import (LinearModel, ModelSettings, build_features, model_settings,
+                                    score, study_text, term_scores, train_model)
+from workbench.core.screening import DECISION, EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE
+from workbench.errors import ReviewError
+from workbench.store.features import features_key, read_features, write_features
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+RELEVANT = (INCLUDE_DECISION, MAYBE)
+IRRELEVANT = (EXCLUDE_DECISION,)
+#: How the sheet names the orders in the `order` field.
+PRIORITISED = "prioritised"
+IMPORT = "import"
+
+
+def relevance(decision: str) -> int | None:
+    """Return 1 (relevant), 0 (irrelevant) or None (no relevance judgement) for a decision."""
+    if decision in RELEVANT:
+        return 1
+    if decision in IRRELEVANT:
+        return 0
+    return None
+
+
+# -- features ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FeatureSet:
+    """The features of every study of a review, one row per study id."""
+
+    ids: tuple[str, ...]
+    rows: dict
+    matrix: object
+    key: str
+    cached: bool
+
+
+_loaded: dict[tuple[str, str], FeatureSet] = {}
+_loaded_lock = threading.Lock()
+
+
+def load_features(review, settings: ModelSettings | None = None,
+                  progress: Progress | None = None,
+                  cancel: threading.Event | None = None) -> FeatureSet:
+    """Return the features of the review's studies, from .workbench/features/ when cached.
+
+    Args:
+        review: the open Review.
+        settings: the model (None: the default).
+        progress: called with (steps done, steps in all) while building.
+        cancel: set it to stop building (InterruptedError).
+    """
+    settings = settings or model_settings()
+    studies = review.studies()
+    texts = [study_text(s.title, s.abstract) for s in studies]
+    key = features_key(texts, settings.feature_key())
+    with _loaded_lock:
+        found = _loaded.get((str(review.root), key))
+    if found is not None:
+        return found
+    matrix = read_features(review.root, key)
+    cached = matrix is not None
+    if matrix is None:
+        matrix = build_features(texts, settings, progress=progress, cancel=cancel)
+        try:
+            write_features(review.root, key, matrix)
+        except OSError as exc:          # a read-only review still screens, just slower to open
+            log.warning("could not write the feature cache: %s", exc)
+    ids = tuple(s.id for s in studies)
+    result = FeatureSet(ids, {sid: i for i, sid in enumerate(ids)}, matrix, key, cached)
+    with _loaded_lock:
+        _loaded.clear()
+        _loaded[(str(review.root), key)] = result
+    return result
+
+
+# -- ranking -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Snapshot:
+    """The reviewer's relevance decisions at one moment (positions in the work list)."""
+
+    labelled: tuple[int, ...]
+    labels: tuple[int, ...]
+    decided: frozenset
+    generation: int
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Unscreened studies best first, from one snapshot.
+
+    Attributes:
+        order: positions in the work list, most likely relevant first.
+        scores: score of every position (numpy array; higher is more relevant).
+        generation: the snapshot's generation (newer rankings replace older ones).
+        basis: "model" (trained on `trained_on` decisions), "include terms" (cold
+            start from the codebook's include highlight terms) or "import order".
+        trained_on: decisions the model learned from.
+    """
+
+    order: tuple[int, ...]
+    scores: object
+    generation: int
+    basis: str
+    trained_on: int
+    ranks: object = None        # numpy: rank (0-based) of each position, -1 when decided
+
+
+class Prioritiser:
+    """Ranks one reviewer's work list at one stage by a model of their decisions."""
+
+    def __init__(self, session, features: FeatureSet, settings: ModelSettings | None = None,
+                 trainer: Callable | None = None) -> None:
+        import numpy as np
+        self.session = session
+        self.settings = settings or model_settings()
+        rows = np.array([features.rows[s.id] for s in session.studies], dtype=np.int64)
+        self.matrix = features.matrix[rows] if len(rows) else features.matrix[:0]
+        self.terms = tuple(session.codebook.highlights.include)
+        self._term_scores = None
+        self._generation = 0
+        self._trainer = trainer or train_model
+
+    def snapshot(self) -> Snapshot:
+        """Return this reviewer's relevance decisions now (call on the thread that records)."""
+        session = self.session
+        labelled, labels, decided = [], [], set()
+        stage = session.stage.id
+        for (cell_stage, study_id), cell in session.state.items():
+            if cell_stage != stage:
+                continue
+            event = cell.get(DECISION)
+            if event is None or not event.value:
+                continue
+            position = session.index_of(study_id)
+            if position is None:
+                continue
+            decided.add(position)
+            label = relevance(event.value)
+            if label is not None:
+                labelled.append(position)
+                labels.append(label)
+        self._generation += 1
+        return Snapshot(tuple(labelled), tuple(labels), frozenset(decided), self._generation)
+
+    def rank(self, snap: Snapshot) -> Ranking:
+        """Train on a snapshot and rank the unscreened studies (CPU work: run it in a worker)."""
+        import numpy as np
+        n = self.matrix.shape[0]
+        model: LinearModel | None = None
+        if snap.labels and 0 < sum(snap.labels) < len(snap.labels):
+            model = self._trainer(self.matrix, list(snap.labelled), list(snap.labels),
+                                  self.settings)
+        if model is not None:
+            scores = score(self.matrix, model)
+            basis = "model"
+        elif self.terms:
+            if self._term_scores is None:
+                self._term_scores = term_scores(
+                    [study_text(s.title, s.abstract) for s in self.session.studies], self.terms)
+            scores = self._term_scores
+            basis = "include terms"
+        else:
+            scores = np.zeros(n, dtype=np.float32)
+            basis = "import order"
+        undecided = np.ones(n, dtype=bool)
+        if snap.decided:
+            undecided[np.fromiter(snap.decided, dtype=np.int64)] = False
+        candidates = np.flatnonzero(undecided)
+        # stable: ties keep work-list (import) order
+        order = candidates[np.argsort(-scores[candidates], kind="stable")]
+        ranks = np.full(n, -1, dtype=np.int64)
+        ranks[order] = np.arange(len(order))
+        return Ranking(tuple(order.tolist()), scores, snap.generation, basis,
+                       len(snap.labels) if model is not None else 0, ranks)
+
+
+class RankedQueue:
+    """The next study to show: the open stopping sample first, then the ranking.
+
+    `next()` skips studies decided since the ranking was made, so it never waits
+    for a retrain; a new ranking replaces the old one only when it is newer.
+    """
+
+    def __init__(self, is_decided: Callable[[int], bool]) -> None:
+        self.is_decided = is_decided
+        self.ranking: Ranking | None = None
+        self._cursor = 0
+        self.sample: list[int] = []
+
+    def set_ranking(self, ranking: Ranking) -> bool:
+        """Use a new ranking; False (ignored) when an equal or newer one is in use."""
+        if self.ranking is not None and ranking.generation <= self.ranking.generation:
+            return False
+        self.ranking = ranking
+        self._cursor = 0
+        return True
+
+    def next(self) -> int | None:
+        """Return the position of the next study to screen (None: nothing left)."""
+        for position in self.sample:
+            if not self.is_decided(position):
+                return position
+        if self.ranking is None:
+            return None
+        order = self.ranking.order
+        while self._cursor < len(order) and self.is_decided(order[self._cursor]):
+            self._cursor += 1
+        return order[self._cursor] if self._cursor < len(order) else None
+
+    def rank_of(self, position: int) -> tuple[int, int] | None:
+        """Return (rank among the unscreened when ranked, how many were ranked), or None."""
+        if self.ranking is None or self.ranking.ranks is None:
+            return None
+        rank = int(self.ranking.ranks[position])
+        return None if rank < 0 else (rank + 1, len(self.ranking.order))
+
+
+# -- the order written to the sheet ------------------------------------------------------------
+def last_order(state: SheetState, stage: str) -> str:
+    """Return the latest order this sheet recorded at a stage ("" when none)."""
+    latest = None
+    for (cell_stage, _), cell in state.items():
+        if cell_stage == stage and stopping.ORDER_FIELD in cell:
+            event = cell[stopping.ORDER_FIELD]
+            if latest is None or event.time > latest.time:
+                latest = event
+    return latest.value if latest is not None else ""
+
+
+def mark_order(session, study_id: str, order: str) -> None:
+    """Record in the sheet the order a decision was made in, when it changed since the last one.
+
+    Raises:
+        SheetError: the sheet could not be written.
+    """
+    if last_order(session.state, session.stage.id) != order:
+        # not on the undo stack: undo takes back the decision, the mark stays true
+        session.sheet.append_batch(session.stage.id,
+                                   [(study_id, [Change(stopping.ORDER_FIELD, order)])])
+
+
+def order_label(settings: ModelSettings) -> str:
+    """Return the `order` value written for prioritised screening with a model."""
+    return f"{PRIORITISED} {settings.name}"
+
+
+# -- the stopping test -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SampleState:
+    """The latest stopping test of a reviewer at a stage, read from the sheet."""
+
+    test: int
+    urn: int
+    found_before: int
+    positions: tuple[str, ...]      # study ids in draw order
+
+
+def read_sample(state: SheetState, stage: str) -> SampleState | None:
+    """Return the latest stopping test recorded in a sheet at a stage, or None."""
+    tests: dict[int, list[tuple[int, str, int, int]]] = {}
+    for (cell_stage, study_id), cell in state.items():
+        if cell_stage != stage or stopping.SAMPLE_FIELD not in cell:
+            continue
+        parsed = stopping.parse_sample_value(cell[stopping.SAMPLE_FIELD].value)
+        if parsed is None:
+            continue
+        test, urn, found, seq = parsed
+        tests.setdefault(test, []).append((seq, study_id, urn, found))
+    if not tests:
+        return None
+    test = max(tests)
+    drawn = sorted(tests[test])
+    return SampleState(test, drawn[0][2], drawn[0][3], tuple(sid for _, sid, _, _ in drawn))
+
+
+def stopping_estimate(state: SheetState, stage: str) -> stopping.StoppingEstimate:
+    """Return the stopping test's estimate for a reviewer at a stage (an empty one if none)."""
+    sample = read_sample(state, stage)
+    if sample is None:
+        return stopping.estimate(0, 0, 0, 0, 0)
+    screened = relevant = 0
+    for study_id in sample.positions:
+        label = relevance(state.value(stage, study_id, DECISION))
+        if label is not None:
+            screened += 1
+            relevant += label
+    return stopping.estimate(sample.urn, len(sample.positions), screened, relevant,
+                             sample.found_before)
+
+
+def draw_stopping_sample(session, seed: int | None = None) -> list[int]:
+    """Start (or extend) the stopping test: draw unscreened studies at random and record them.
+
+    A new test draws from every unscreened study (the urn) as many as the test
+    needs if none of them turns out relevant; when relevant ones turn up the
+    reviewer extends the sample (same test, more draws from the same urn).
+    The drawn studies are written to the reviewer's sheet (field
+    `stopping_sample`) in one durable append.
+
+    Returns:
+        The positions of the sample's unscreened studies, in draw order.
+
+    Raises:
+        ReviewError: nothing is left unscreened.
+        SheetError: the sheet could not be written (nothing was recorded).
+    """
+    stage = session.stage.id
+    state = session.state
+    current = read_sample(state, stage)
+    estimate = stopping_estimate(state, stage)
+    extend = current is not None and not estimate.can_stop and all(
+        state.value(stage, sid, DECISION) for sid in current.positions)
+    already = set(current.positions) if extend else set()
+    unscreened = [s.id for s in session.studies
+                  if not state.value(stage, s.id, DECISION) and s.id not in already]
+    if not unscreened:
+        raise ReviewError("nothing is left unscreened: recall is 100% at this stage")
+    rng = random.Random(seed)
+    if extend:
+        test, urn, found = current.test, current.urn, current.found_before
+        start = len(current.positions)
+        size = max(1, stopping.sample_needed(urn, found + estimate.relevant_in_sample)
+                   - estimate.screened)
+    else:
+        test = (current.test + 1) if current else 1
+        urn = len(unscreened)
+        found = sum(1 for (st, _), cell in state.items() if st == stage
+                    and DECISION in cell and relevance(cell[DECISION].value) == 1)
+        start = 0
+        size = max(1, stopping.sample_needed(urn, found))
+    drawn = rng.sample(unscreened, min(size, len(unscreened)))
+    session.sheet.append_batch(stage, [
+        (sid, [Change(stopping.SAMPLE_FIELD, stopping.sample_value(test, urn, found, start + i))])
+        for i, sid in enumerate(drawn)])
+    return [session.index_of(sid) for sid in drawn]
+
+
+def open_sample(session) -> list[int]:
+    """Return the positions of the latest stopping sample's unscreened studies, in draw order."""
+    sample = read_sample(session.state, session.stage.id)
+    if sample is None:
+        return []
+    out = []
+    for sid in sample.positions:
+        position = session.index_of(sid)
+        if position is not None and not session.decision(sid):
+            out.append(position)
+    return out
+
+
+# -- figures for the home screen and the export ------------------------------------------------
+@dataclass(frozen=True)
+class PriorityFigures:
+    """One reviewer at one screening stage: what prioritised screening has found so far."""
+
+    stage: str
+    label: str
+    order: str
+    decided: int
+    relevant: int
+    irrelevant_run: int
+    estimate: stopping.StoppingEstimate
+
+    @property
+    def hint(self) -> str:
+        return stopping.hint(self.irrelevant_run)
+
+
+def figures_from_state(state: SheetState, stage, work_ids: Sequence[str] | None = None
+                       ) -> PriorityFigures:
+    """Return a reviewer's PriorityFigures at a stage from their sheet state."""
+    keep = set(work_ids) if work_ids is not None else None
+    timeline = []
+    for (cell_stage, study_id), cell in state.items():
+        if cell_stage != stage.id or (keep is not None and study_id not in keep):
+            continue
+        event = cell.get(DECISION)
+        if event is not None and event.value:
+            timeline.append((event.time, relevance(event.value)))
+    timeline.sort(key=lambda item: item[0])
+    labels = [label for _, label in timeline if label is not None]
+    return PriorityFigures(stage.id, stage.label or stage.id, last_order(state, stage.id),
+                           len(timeline), sum(labels), stopping.irrelevant_run(labels),
+                           stopping_estimate(state, stage.id))
+
+
+def reviewer_figures(review, reviewer: str) -> list[PriorityFigures]:
+    """Return this reviewer's PriorityFigures at every screening stage (for the home screen).
+
+    Raises:
+        CodebookError, SheetError: the codebook or sheet cannot be read.
+    """
+    from workbench.review.screening import sheet_path
+    from workbench.store.sheet import read_sheet
+    state = SheetState(read_sheet(sheet_path(review, reviewer), review.aliases()).events)
+    return [figures_from_state(state, stage) for stage in review.codebook().screening_stages()]
+
+
+def screening_methods(review) -> list[dict]:
+    """Return, per reviewer sheet and screening stage, the order used and how screening stopped.
+
+    For the export's metadata and README (the methods section): whether
+    prioritised screening was used (and with which model), and the stopping
+    test's result or that every study was screened.
+    """
+    from workbench.core.events import CONSENSUS
+    from workbench.review.screening import passed_studies, screening_stage
+    from workbench.store.sheet import read_sheet
+    from workbench.store.sheet_checks import sheet_files
+    out = []
+    stages = review.codebook().screening_stages()
+    for path in sheet_files(review.coding):
+        if path.stem == CONSENSUS:
+            continue
+        state = SheetState(read_sheet(path, review.aliases()).events)
+        for stage in stages:
+            orders = sorted({cell[stopping.ORDER_FIELD].value for (st, _), cell in state.items()
+                             if st == stage.id and stopping.ORDER_FIELD in cell})
+            figures = figures_from_state(state, stage)
+            if not figures.decided:
+                continue
+            prioritised = [o for o in orders if o.startswith(PRIORITISED)]
+            if prioritised:
+                name = prioritised[-1].split(" ", 1)[-1]
+                model = MODEL_DESCRIPTIONS.get(name, name)
+                order = f"prioritised screening ({model})"
+            else:
+                order = "import order"
+            estimate = figures.estimate
+            if estimate.sample_size:
+                stopped = f"{stopping.METHOD}: {estimate.describe()}"
+            else:
+                stopped = "no stopping test recorded"
+            out.append({"reviewer": path.stem, "stage": stage.id, "order": order,
+                        "orders_recorded": orders, "decided": figures.decided,
+                        "relevant": figures.relevant, "stopping": stopped,
+                        "stopping_confidence": round(estimate.confidence, 4)
+                        if estimate.sample_size and estimate.screened else None})
+    return out
+
+
+def _descriptions() -> dict[str, str]:
+    from workbench.core.ranking import MODELS
+    return {name: settings.describe() for name, settings in MODELS.items()}
+
+
+MODEL_DESCRIPTIONS = _descriptions()

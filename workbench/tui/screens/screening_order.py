@@ -1,0 +1,154 @@
+"""The screening screen's order choice and stopping test (mixed into ScreeningScreen).
+
+Kept apart from screening.py so the screen keeps a small hook: two bindings
+(p: order, s: stopping test), `_order_label` in the title, `_after_decision`
+after a saved decision and `_next_in_order` when moving on. Static orders
+(import order, and any registered later) replace the view; the prioritised
+order serves each next study from a ranked queue (see tui/prioritised.py).
+"""
+
+from __future__ import annotations
+
+from workbench.core.screening import DECISION
+from workbench.errors import WorkbenchError
+from workbench.review.ordering import IMPORT_ORDER, PRIORITISED_ORDER, ORDERS
+from workbench.review.prioritise import (IMPORT, draw_stopping_sample, last_order, mark_order,
+                                         open_sample, order_label, stopping_estimate)
+from workbench.review.screening import Filter
+from workbench.tui.modals import ErrorModal
+from workbench.tui.prioritised import PrioritisedOrder
+from workbench.tui.widgets.order_choice import OrderModal
+
+
+class ScreeningOrder:
+    """Mixin for ScreeningScreen: needs `session`, `view`, `index`, `filter`, `_show`."""
+
+    order_name: str = IMPORT_ORDER
+    prioritised: PrioritisedOrder | None = None
+
+    # -- choosing ------------------------------------------------------------------------
+    def action_order(self) -> None:
+        if self.session is None:
+            return
+
+        def chosen(name: str | None) -> None:
+            if name and name != self.order_name:
+                self.use_order(name)
+
+        self.app.push_screen(OrderModal(self.order_name), chosen)
+
+    def use_order(self, name: str) -> None:
+        """Switch to an order of ORDERS (prioritised starts the model in the background)."""
+        order = ORDERS[name]
+        if self.prioritised is not None:
+            self.prioritised.stop()
+            self.prioritised = None
+        self.order_name = name
+        current = self.view[self.index] if self.view else None
+        self.filter = Filter()
+        if order.dynamic:
+            self.prioritised = PrioritisedOrder(self, self.review, self.session, self._ranked)
+            self.prioritised.queue.sample = open_sample(self.session)
+            self.prioritised.start()
+            self.view = [current] if current is not None else []
+            self.index = 0
+            self.notify("Prioritised order: the model learns from your decisions only and "
+                        "reranks after each one.", timeout=5)
+        else:
+            self.view = order.arrange(self.session)
+            first = next((i for i, p in enumerate(self.view)
+                          if not self.session.decision(self.session.studies[p].id)), 0)
+            self.index = first
+        self._show()
+        self.refresh_bindings()
+
+    def _ranked(self) -> None:
+        """A new ranking arrived: show the top study if the one on screen is already decided."""
+        study = self.source
+        if study is not None and self.session.decision(study.id) and \
+                self.index == len(self.view) - 1:
+            self._next_in_order()
+        else:
+            self._show()
+
+    # -- the hooks the screen calls ------------------------------------------------------
+    def _order_label(self) -> str:
+        """Return the title's order part ("" in import order)."""
+        if self.prioritised is None:
+            return ""
+        position = self.view[self.index] if self.view else None
+        text = self.prioritised.describe(position)
+        return f" · {text}" if text else ""
+
+    def _after_decision(self, study) -> None:
+        """Record the order in the sheet when it changed and ask for a retrain."""
+        session = self.session
+        name = (order_label(self.prioritised.prioritiser.settings)
+                if self.prioritised is not None and self.prioritised.prioritiser is not None
+                else (PRIORITISED_ORDER if self.prioritised is not None else IMPORT))
+        try:
+            if self.prioritised is not None or last_order(session.state, session.stage.id):
+                mark_order(session, study.id, name)
+        except (WorkbenchError, OSError) as exc:
+            self.notify(f"The order was not recorded: {exc}", severity="warning")
+        if self.prioritised is not None:
+            self.prioritised.decided()
+            self._report_sample(study)
+
+    def _next_in_order(self) -> bool:
+        """Move to the next study of the prioritised queue; False in a static order."""
+        if self.prioritised is None:
+            return False
+        position = self.prioritised.next_position()
+        if position is None:
+            position = self.session.next_unscreened(0)
+        if position is None:
+            self._show()
+            self.notify("Every study at this stage is screened.", timeout=6)
+            return True
+        self.view = self.view[:self.index + 1] + [position]
+        self.index = len(self.view) - 1
+        self._show()
+        return True
+
+    # -- the stopping test ---------------------------------------------------------------
+    def action_stopping_test(self) -> None:
+        if self.prioritised is None:
+            self.notify("The stopping test belongs to prioritised order (p to choose it).",
+                        severity="warning")
+            return
+        try:
+            drawn = draw_stopping_sample(self.session)
+        except (WorkbenchError, OSError) as exc:
+            self.app.push_screen(ErrorModal("The stopping sample was NOT drawn", [str(exc)]))
+            return
+        self.prioritised.queue.sample = open_sample(self.session)
+        estimate = stopping_estimate(self.session.state, self.session.stage.id)
+        self.notify(f"Stopping test: {len(drawn)} studies drawn at random from "
+                    f"{estimate.urn:,} unscreened and recorded in your sheet. Screen them "
+                    "all: if none is relevant, recall >= 95% with 95% confidence.", timeout=10)
+        current = self.source
+        if current is not None and self.session.decision(current.id):
+            self._next_in_order()
+        elif drawn:
+            self.view = self.view[:self.index + 1] + [drawn[0]]
+            self.index = len(self.view) - 1
+            self._show()
+
+    def _report_sample(self, study) -> None:
+        queue = self.prioritised.queue
+        position = self.session.index_of(study.id)
+        if position not in queue.sample:
+            return
+        stage = self.session.stage.id
+        if any(not self.session.state.value(stage, self.session.studies[p].id, DECISION)
+               for p in queue.sample):
+            return
+        estimate = stopping_estimate(self.session.state, stage)
+        queue.sample = []
+        if estimate.can_stop:
+            self.notify(f"Stopping test: {estimate.describe()}. You may stop screening.",
+                        timeout=20)
+        else:
+            self.notify(f"Stopping test: {estimate.describe()}. Press s to extend the sample.",
+                        severity="warning", timeout=20)
