@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 
 import click
@@ -43,7 +44,7 @@ def simulate_cmd(dataset: Path, seeds: int, model: str | None, label_column: str
 
     Example: workbench simulate Cohen_2006_Opiods.csv --seeds 5 --plot opioids.png
     """
-    with click.progressbar(length=seeds, label="Replaying", file=click.get_text_stream("stderr"),
+    with click.progressbar(length=seeds, label="Replaying", file=sys.stderr,
                            show_eta=False) as bar:
         last = [0]
 

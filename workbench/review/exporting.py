@@ -39,6 +39,7 @@ from workbench.io.export_tables import (group_tables, long_table, study_table, t
                                         wide_table)
 from workbench.review.agreement import agreement_frame, agreement_report, methods_text
 from workbench.review.agreement import read_sheets as read_agreement_sheets
+from workbench.review.prioritise import screening_methods
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
                                         criteria_not_agreed, describe, not_agreed_list,
                                         open_merge_conflicts)
@@ -233,7 +234,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                     "values_unresolved": int(len(unresolved)),
                     "not_agreed": [n.as_dict() for n in not_agreed],
                     "annotations": int(len(annotations)),
-                    "sheet_warnings": warnings}
+                    "sheet_warnings": warnings,
+                    "screening_methods": screening_methods(review, events)}
             tables = {"coded_dataset.csv": wide, "coded_long.csv": tidy}
             by_id = {g.id: g for g in codebook.groups}
             tables.update({f"{table_name(by_id[g])}.csv": t for g, t in groups.items()})
@@ -378,6 +380,9 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
         ("Criteria not agreed", "when reviewers agree on a decision but not on its "
                                 "criteria, PRISMA's reasons use the union of their criteria "
                                 "until the consensus sheet resolves them"),
+        ("Screening order and stopping", "; ".join(
+            f"{m['reviewer']} at {m['stage']}: {m['order']}, {m['stopping']}"
+            for m in meta.get("screening_methods", [])) or "no screening decisions"),
         ("Missing values", "an empty cell is NA (not reported or not agreed), never 0"),
         ("Files", "coded_dataset.csv (one row per study), coded_long.csv (tidy), one CSV per "
                   "repeatable group, annotations.csv (each coder's memos, evidence quotes "

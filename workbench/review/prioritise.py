@@ -420,42 +420,56 @@ def reviewer_figures(review, reviewer: str) -> list[PriorityFigures]:
     return [figures_from_state(state, stage) for stage in review.codebook().screening_stages()]
 
 
-def screening_methods(review) -> list[dict]:
+def screening_methods(review, events=None) -> list[dict]:
     """Return, per reviewer sheet and screening stage, the order used and how screening stopped.
 
     For the export's metadata and README (the methods section): whether
     prioritised screening was used (and with which model), and the stopping
-    test's result or that every study was screened.
+    test's result.
+
+    Args:
+        review: the open Review.
+        events: the export's frame of every sheet's events (columns time,
+            study_id, stage, field, value and the sheet name in "sheet"); None
+            reads the sheets.
     """
-    from workbench.core.events import CONSENSUS
-    from workbench.review.screening import passed_studies, screening_stage
+    from workbench.core.events import CONSENSUS, Event
     from workbench.store.sheet import read_sheet
     from workbench.store.sheet_checks import sheet_files
-    out = []
     stages = review.codebook().screening_stages()
-    for path in sheet_files(review.coding):
-        if path.stem == CONSENSUS:
-            continue
-        state = SheetState(read_sheet(path, review.aliases()).events)
+    ids = {s.id for s in stages}
+    fields = (DECISION, stopping.ORDER_FIELD, stopping.SAMPLE_FIELD)
+    states: dict[str, SheetState] = {}
+    if events is None:
+        for path in sheet_files(review.coding):
+            if path.stem != CONSENSUS:
+                states[path.stem] = SheetState(read_sheet(path, review.aliases()).events)
+    else:
+        rows = events[events["stage"].isin(ids) & events["field"].isin(fields)]
+        for sheet, frame in rows.groupby("sheet", sort=True):
+            if sheet != CONSENSUS:
+                states[sheet] = SheetState(
+                    Event(t, sheet, sid, st, f, v) for t, sid, st, f, v in zip(
+                        frame["time"], frame["study_id"], frame["stage"], frame["field"],
+                        frame["value"]))
+    out = []
+    for name, state in states.items():
         for stage in stages:
-            orders = sorted({cell[stopping.ORDER_FIELD].value for (st, _), cell in state.items()
-                             if st == stage.id and stopping.ORDER_FIELD in cell})
             figures = figures_from_state(state, stage)
             if not figures.decided:
                 continue
+            orders = sorted({cell[stopping.ORDER_FIELD].value for (st, _), cell in state.items()
+                             if st == stage.id and stopping.ORDER_FIELD in cell})
             prioritised = [o for o in orders if o.startswith(PRIORITISED)]
             if prioritised:
-                name = prioritised[-1].split(" ", 1)[-1]
-                model = MODEL_DESCRIPTIONS.get(name, name)
-                order = f"prioritised screening ({model})"
+                model = prioritised[-1].split(" ", 1)[-1]
+                order = f"prioritised screening ({MODEL_DESCRIPTIONS.get(model, model)})"
             else:
-                order = "import order"
+                order = "not prioritised (import order)"
             estimate = figures.estimate
-            if estimate.sample_size:
-                stopped = f"{stopping.METHOD}: {estimate.describe()}"
-            else:
-                stopped = "no stopping test recorded"
-            out.append({"reviewer": path.stem, "stage": stage.id, "order": order,
+            stopped = (f"{stopping.METHOD}: {estimate.describe()}" if estimate.sample_size
+                       else "no stopping test recorded")
+            out.append({"reviewer": name, "stage": stage.id, "order": order,
                         "orders_recorded": orders, "decided": figures.decided,
                         "relevant": figures.relevant, "stopping": stopped,
                         "stopping_confidence": round(estimate.confidence, 4)
