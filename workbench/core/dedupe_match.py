@@ -487,5 +487,10 @@ def _weigh(a: Features, b: Features, sim: float, truncated: bool, cut_numbers: b
     if (sim >= 85 or truncated) and (authors is None or authors > 0) and len(hard) <= 1:
         if sim >= 95 and hard == ["first pages differ"] and (year_gap == 1 or not venue_ok):
             return DISTINCT, score, tuple(reasons + conflicts)
-        return UNCERTAIN, score, tuple(reasons + conflicts or [f"title {sim:.0f}%"])
+        why = list(conflicts)  # say why a person is asked, not only what agrees
+        if authors is not None and not author_ok:
+            why.append("authors agree only in part")
+        if support < 3:
+            why.append("few other fields to confirm")
+        return UNCERTAIN, score, tuple(reasons + (why or [f"title {sim:.0f}%"]))
     return DISTINCT, score, tuple(reasons + conflicts) or (f"title {sim:.0f}%",)
