@@ -318,3 +318,6 @@ def test_group_rows_matched_by_key_compared_field_by_field_and_unmatched_reporte
     assert list(twelve["entered"]) == ["b"] and twelve["missing"] == ["a", "c", "d"]
     presence = stat(data, "coding", "rows:campaign", "percent_agreement")
     assert presence["n_units"] == 12
+    table = CliRunner().invoke(cli, ["--review", str(root), "agreement", "--resamples", "0"])
+    assert "  unmatched group rows: 4 (entered by some coders of the study only)" in table.stdout
+    assert f"    study2 · campaign · {NAMES[11]}: not entered by a, c, d" in table.stdout

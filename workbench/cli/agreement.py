@@ -85,8 +85,7 @@ def unmatched_lines(report: StageAgreement, limit: int = 10) -> list[str]:
     lines = [f"  unmatched group rows: {n} (entered by some coders of the study only)"]
     for row in report.unmatched[:limit]:
         lines.append(_cut(f"    {row.study_id} · {row.group} · {row.key or '(no key)'}: "
-                          f"{', '.join(row.entered)} entered it, {', '.join(row.missing)} not",
-                          WIDTH))
+                          f"not entered by {', '.join(row.missing)}", WIDTH))
     if n > limit:
         lines.append(f"    ... and {n - limit} more (--format json lists all)")
     return lines
