@@ -40,3 +40,18 @@ def test_removed_rows_are_gone_and_order_is_the_order_added():
     (cell,) = [c for _, c in state.items()]
     assert _rows(group_rows(cell)) == {"campaign": [("r1", {"name": "Aurat March"}),
                                                     ("r2", {})]}
+
+
+def test_group_variables_lead_to_their_row_conflicts_on_the_example_review():
+    from workbench.review.agreement import (agreement_report, conflicts_for_variable,
+                                            disagreements, list_conflicts)
+    review = Review.open(REPO)
+    conflicts = list_conflicts(review, "coding", include_resolved=True)
+    (report,) = agreement_report(review, "coding", n_resamples=0)
+    rows = next(d for d in disagreements(report) if d.variable == "rows:campaign")
+    assert rows.disagree == 1 and rows.studies[0].endswith("/#HarassmentFreeStreets")
+    behind = conflicts_for_variable(conflicts, "rows:campaign", rows.studies)
+    assert [c.field for c in behind] == ["row:campaign:#HarassmentFreeStreets"]
+    assert {c.field for c in conflicts_for_variable(conflicts, "row:campaign.policy_action")} \
+        <= {c.field for c in conflicts if c.field.endswith(":policy_action")}
+    assert [u.missing for u in report.unmatched] == [("bob",)]
