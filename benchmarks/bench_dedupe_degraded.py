@@ -320,7 +320,7 @@ def add_book_records(records: list[Record], gold: Gold, rng: random.Random):
     added = []
     out = []
     for r in records:
-        if r.doi and r.pages and rng.random() < 0.03:
+        if r.doi and r.pages and not r.id.startswith("col_") and rng.random() < 0.03:
             paper = r.with_(pub_type="inproceedings")
             out.append(paper)
             rid = f"book_{len(added):05d}"

@@ -106,6 +106,13 @@ def test_title_punctuation_spacing_and_language_markers_merge(title):
     assert outcome(a, b)[0] == "merged"
 
 
+def test_an_erratum_annotation_before_a_language_marker_is_not_an_erratum():
+    a = rec("aaaa0001-0001", doi="")
+    b = rec("bbbb0002-0001", doi="", title=BASE["title"] + ".[Erratum appears in J Cereb Blood Flow Metab. "
+                                             "2019;39(2):380]. SPANISH")
+    assert outcome(a, b)[0] == "merged"
+
+
 def test_url_escaped_doi_is_the_same_doi():
     doi = "10.1016/S0735-1097(13)62048-3"
     a = rec("aaaa0001-0001", doi=normalize_doi(doi))

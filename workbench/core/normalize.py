@@ -251,7 +251,7 @@ def notice_kind(title: str) -> str:
     lower = title.lower()
     if not _NOTICE_HINT.search(lower) and not lower.lstrip().startswith("re"):
         return ""
-    text = " ".join(strip_annotations(fold(title)).lower().split())
+    text = " ".join(strip_annotations(split_language_marker(fold(title))[0]).lower().split())
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.search(text):
             return kind
