@@ -174,10 +174,10 @@ class ResolveScreen(Screen):
         self.query_one("#resolve-record", Static).update(
             record_text(study, self.context.get("links", {}).get(c.study_id, "")))
         self.query_one("#resolve-body", VerticalScroll).scroll_home(animate=False)
-        hint = allowed_values(self.review.codebook(), c.stage, c.field)
+        # One line at 80 columns: the allowed values are listed in the `e` dialog.
         self.query_one("#resolve-hint", Static).update(
-            Text(f"1-{len(c.values)}: take that coder's value · e: enter one"
-                 + (f" ({hint})" if hint else "") + " · ↓↑ scroll · →/← next/prev"))
+            Text(f"1-{len(c.values)} take a coder's value · e enter one · ↓↑ scroll · "
+                 "→/← next/prev"))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action in ("pick", "enter_value", "next", "previous"):

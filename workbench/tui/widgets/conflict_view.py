@@ -33,6 +33,8 @@ def coder_value(conflict, coder: str) -> str:
     if conflict.kind == "row":
         row = conflict.rows.get(coder)
         return row_summary(row) if row is not None else "(no row: drop it)"
+    if conflict.kind in ("code", "criteria") or ";" in value:
+        value = "; ".join(v for v in value.split(";") if v)   # wraps between ids
     return shown(value)
 
 
