@@ -101,3 +101,18 @@ def test_one_coder_is_pending_and_the_consensus_settles_anything():
     state = next(s for s in result.states if s.field == "field:software")
     assert (state.status, state.value, state.source) == (FINAL, "R and SAS", "consensus")
     assert [r.key for r in result.rows["campaign"]] == ["#New"]
+
+
+def test_agreement_reads_an_untouched_dimension_as_no_code_like_the_conflicts():
+    from workbench.core.audit import blind_selection, coding_variables
+
+    def ev(who, field, value, n):
+        return Event(f"2025-01-01T00:00:{n:02d}.000000Z", who, "s1", "coding", field, value, "",
+                     "v")
+    sheets = {"alice": [ev("alice", "code:platforms", "twitter", 1)],
+              "bob": [ev("bob", "field:software", "R", 2)]}
+    variables = {v.name: v for v in coding_variables(blind_selection(sheets, [], "coding"),
+                                                     _codebook())}
+    matrix = variables["code:platforms"].matrix
+    assert matrix.loc["s1"].tolist() == [frozenset({"twitter"}), frozenset()]
+    assert variables["code:platforms:twitter"].matrix.loc["s1"].tolist() == ["present", "absent"]

@@ -231,6 +231,35 @@ def _matrix(states: Mapping[str, SheetState], stage: str, field_name: str,
     return _frame(cells, studies, reviewers)
 
 
+def _coders_of_studies(states: Mapping[str, SheetState], stage: str) -> dict[str, set[str]]:
+    """{study: the coders who coded it} (any code, value or row, even an empty one)."""
+    from workbench.core.consensus import took_part
+
+    out: dict[str, set[str]] = {}
+    for r in stage_coders(states, stage):
+        for (st, study), cell in states[r].items():
+            if st == stage and took_part(cell):
+                out.setdefault(study, set()).add(r)
+    return out
+
+
+def _none_when_untouched(coded: dict[str, set[str]], sets: pd.DataFrame) -> pd.DataFrame:
+    """Code sets with "coded as none" = "not coded" (the rule of core.consensus).
+
+    A coder who coded a study (any code, value or row) and left a dimension
+    untouched answered "no code": their cell is the empty set, not missing,
+    for every study some coder coded.
+    """
+    reviewers = list(sets.columns)
+    studies = sorted(set(coded) | set(sets.index))
+    full = sets.reindex(pd.Index(studies, name="study_id")).astype(object)
+    for r in reviewers:
+        column = [frozenset() if c is None and r in coded.get(s, ()) else c
+                  for s, c in zip(studies, full[r].tolist())]
+        full[r] = pd.Series(column, index=full.index, dtype=object)
+    return full.astype(object).where(full.notna(), None)
+
+
 def screening_variables(selection: BlindSelection, criteria: Sequence[str] = (),
                         decisions: Sequence[str] = DECISIONS) -> list[Variable]:
     """Return the screening decision and per-criterion matrices of a stage.
@@ -293,9 +322,11 @@ def coding_variables(selection: BlindSelection, codebook: Codebook) -> list[Vari
     """
     stage, states = selection.stage, selection.states
     out: list[Variable] = []
+    coded = _coders_of_studies(states, stage)
     for dim in codebook.dimensions:
-        sets = _matrix(states, stage, code_field(dim.id),
-                       convert=lambda v: frozenset(split_ids(v)), blank_is_value=True)
+        sets = _none_when_untouched(coded, _matrix(
+            states, stage, code_field(dim.id), convert=lambda v: frozenset(split_ids(v)),
+            blank_is_value=True))
         codes = [c.id for c in dim.all_codes()]
         if dim.select == "single":
             out.append(_single_select(dim, sets, codes))
