@@ -113,6 +113,13 @@ def test_an_erratum_annotation_before_a_language_marker_is_not_an_erratum():
     assert outcome(a, b)[0] == "merged"
 
 
+def test_an_erratum_note_inside_a_parenthesised_subtitle_is_not_an_erratum():
+    a = rec("aaaa0001-0001", doi="")
+    b = rec("bbbb0002-0001", doi="", title="Remote ischaemic conditioning and infarct size (after stroke in "
+                                             "diabetic rats.[Erratum appears in Stroke. 2019;50(2):e45])")
+    assert outcome(a, b)[0] == "merged"
+
+
 def test_url_escaped_doi_is_the_same_doi():
     doi = "10.1016/S0735-1097(13)62048-3"
     a = rec("aaaa0001-0001", doi=normalize_doi(doi))

@@ -241,6 +241,12 @@ _NOTICE_PATTERNS = (
 )
 
 
+#: A database's note about the record, anywhere in the title ("[Erratum appears in ...]"):
+#: the record is the article, not the erratum.
+_NOTE_ON_RECORD = re.compile(
+    r"\[\s*(?:erratum|corrigendum|comment|retraction|retracted|update|summary for patients|corrected)"
+    r"\b[^\]]*(?:\]|$)", re.IGNORECASE)
+
 _NOTICE_HINT = re.compile(r"errat|corrig|correct|retract|concern|withdraw|repl|respon|comment|"
                           r"letter|publisher")
 
@@ -251,7 +257,8 @@ def notice_kind(title: str) -> str:
     lower = title.lower()
     if not _NOTICE_HINT.search(lower) and not lower.lstrip().startswith("re"):
         return ""
-    text = " ".join(strip_annotations(split_language_marker(fold(title))[0]).lower().split())
+    text = _NOTE_ON_RECORD.sub(" ", split_language_marker(fold(title))[0])
+    text = " ".join(strip_annotations(text).lower().split())
     for kind, pattern in _NOTICE_PATTERNS:
         if pattern.search(text):
             return kind
