@@ -124,3 +124,21 @@ async def test_search_and_page_jump_in_the_text(linked_dir):
         await pilot.press("escape")  # clears the search; n is "next study" again
         await pilot.press("right_square_bracket")
         assert view.page.number == min(first.page + 1, view.page_count)
+
+
+async def test_a_passage_selected_with_the_mouse_is_saved(linked_dir):
+    app = make_app(linked_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await text_ready(app, pilot)
+        view = screen.fulltext.panel.view
+        await pilot.mouse_down(view, offset=(2, 6))
+        await pilot.hover(view, offset=(30, 8))
+        await pilot.mouse_up(view, offset=(30, 8))
+        await pilot.pause()
+        span = view.selected_span()
+        assert span is not None and span.page == 1 and span.end > span.start
+        await pilot.press("e")
+        await pilot.pause()
+        [passage] = saved_passages(linked_dir)
+        assert passage.quote == view.extraction.pages[0].text[passage.start:passage.end]
+        assert passage.quote.strip() and passage.page == 1
