@@ -113,3 +113,21 @@ def test_status_counts_sought_found_and_not_found(linked):
     assert {s.id for s in status.not_found} == {sought[1], sought[2]}
     assert status.not_retrieved == [sought[1]]
     assert status.not_found_undecided == [sought[2]]
+
+
+def test_not_found_studies_can_be_marked_not_retrieved_without_overwriting(linked):
+    from workbench.review.fulltext_status import mark_not_retrieved
+    from workbench.review.screening import open_session
+    review = linked[0]
+    status = fulltext_status(review)
+    missing = {s.id for s in status.not_found}
+    assert set(mark_not_retrieved(review, "dave", dry_run=True)) == missing
+    assert not (review.coding / "dave.csv").exists()
+    session = open_session(review, "dave", "full_text")
+    first = sorted(missing)[0]
+    session.record(first, "include", ())
+    assert set(mark_not_retrieved(review, "dave")) == missing - {first}
+    again = open_session(review, "dave", "full_text")
+    assert again.decision(first) == "include"
+    assert all(again.decision(sid) == "not_retrieved" for sid in missing - {first})
+    assert mark_not_retrieved(review, "dave") == []

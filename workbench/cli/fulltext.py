@@ -190,3 +190,23 @@ def overlap_cmd(ctx: click.Context, stage: str | None, as_json: bool) -> None:
         click.echo(f"{r['target']}: {r['coder_a']} & {r['coder_b']}: {r['overlapping']} "
                    f"overlapping, {r['only_a']} only {r['coder_a']}, "
                    f"{r['only_b']} only {r['coder_b']}")
+
+
+@fulltext_group.command("not-retrieved")
+@click.option("--reviewer", required=True, help="Whose full-text decisions to record.")
+@click.option("--dry-run", is_flag=True, help="List the studies; record nothing.")
+@click.pass_context
+def not_retrieved_cmd(ctx: click.Context, reviewer: str, dry_run: bool) -> None:
+    """Record 'not retrieved' for every sought study without a full text (PRISMA's box).
+
+    Only studies the reviewer has not decided at the full-text stage; each is
+    saved like pressing r in the screening screen.
+
+    Example: workbench fulltext not-retrieved --reviewer alice --dry-run
+    """
+    from workbench.review.fulltext_status import mark_not_retrieved
+    marked = mark_not_retrieved(open_review(ctx), reviewer, dry_run)
+    verb = "Would mark" if dry_run else "Marked"
+    click.echo(f"{verb} {plural(len(marked), 'study', 'studies')} not retrieved for {reviewer}")
+    for study_id in marked:
+        click.echo(f"  {study_id}")

@@ -113,3 +113,33 @@ def fulltext_status(review) -> FulltextStatus:
                 status.not_found_undecided.append(study.id)
     status.linked_not_sought = sum(1 for sid in links if sid not in sought_ids)
     return status
+
+
+def mark_not_retrieved(review, reviewer: str, dry_run: bool = False) -> list[str]:
+    """Record `not_retrieved` for this reviewer on every sought study that has no full text.
+
+    Only studies this reviewer has not decided at the full-text stage are marked
+    (a decision already made is never overwritten). Each is saved like a key
+    press in the screening screen, so PRISMA counts it as a report not retrieved
+    once the stage's reviewers agree (or the consensus says so).
+
+    Returns:
+        The study ids marked (or that would be, with dry_run).
+
+    Raises:
+        ReviewError: no full-text stage; SheetError: the sheet cannot be written.
+    """
+    from workbench.errors import ReviewError
+    from workbench.review.screening import open_session
+    stage = fulltext_stage(review.codebook())
+    if stage is None:
+        raise ReviewError("the codebook has no full-text stage (a screening stage with a source)",
+                          path=review.codebook_path)
+    status = fulltext_status(review)
+    session = open_session(review, reviewer, stage.id)
+    todo = [s.id for s in status.not_found if not session.decision(s.id)]
+    if not dry_run:
+        for study_id in todo:
+            session.record(study_id, NOT_RETRIEVED, (), note="no full text found "
+                           "(workbench fulltext not-retrieved)")
+    return todo
