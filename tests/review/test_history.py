@@ -153,3 +153,47 @@ def test_codebook_history_and_diff_after_a_rename(review_dir):
     missing = runner.invoke(cli, ["--review", str(review_dir), "codebook", "diff", "abcdef"])
     assert missing.exit_code == 1
     assert "has no kept copy" in missing.stderr
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_the_export_table_equals_the_event_by_event_history(seed):
+    """history_frame (column-wise, for the export) says what sheet_entries says."""
+    import random
+
+    import pandas as pd
+
+    from workbench.core.events import COLUMNS, Event
+    from workbench.core.history import sheet_entries
+    from workbench.core.history_frame import history_frame
+    rng = random.Random(seed)
+    sheets: dict[str, list[Event]] = {}
+    t = 0
+    for sheet in ("alice", "bob", "consensus"):
+        events, state = [], {}
+        for _ in range(400):
+            t += 1
+            study = f"S{rng.randint(1, 6)}"
+            fields = rng.sample(["decision", "criteria", "note"], rng.randint(1, 3))
+            last = [e for e in events if e.study_id == study]
+            if last and rng.random() < 0.3:   # an undo of this cell's last append
+                prior_time = last[-1].time
+                prior = [e for e in events if e.time == prior_time and e.study_id == study]
+                fields = [e.field for e in prior]
+                values = [state.get((study, f, "before"), "") for f in fields]
+            else:
+                values = [rng.choice(["include", "exclude", "", "E1", "x"]) for _ in fields]
+            time = f"2026-01-01T00:00:{t // 1000:02d}.{t % 1000:06d}Z"
+            for f, v in zip(fields, values):
+                state[(study, f, "before")] = state.get((study, f, "now"), "")
+                state[(study, f, "now")] = v
+                events.append(Event(time, sheet, study, "ta", f, v, "", "v1"))
+        sheets[sheet] = events
+    expected = [e.as_dict() for name, events in sheets.items()
+                for e in sheet_entries(events, consensus=name == "consensus")]
+    expected.sort(key=lambda r: r["time"])
+    frame = pd.DataFrame([(*e, name) for name, events in sheets.items() for e in events],
+                         columns=[*COLUMNS, "sheet"])
+    got = history_frame(frame).to_dict("records")
+    assert [r["action"] for r in got] == [r["action"] for r in expected]
+    assert got == expected
+    assert {r["action"] for r in got} >= {"set", "change", "clear", "undo", "resolve"}

@@ -43,6 +43,7 @@ from workbench.review.prioritise import screening_methods
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
                                         criteria_not_agreed, describe, not_agreed_list,
                                         open_merge_conflicts)
+from workbench.review.history import AUDIT_FILE, audit_table
 from workbench.store.sheet import read_sheet
 
 log = logging.getLogger(__name__)
@@ -195,6 +196,9 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         write_csv(folder, "agreement.csv", agreement_frame(agreement))
         write_text(folder, "agreement_methods.txt", methods_text(agreement))
 
+    def write_audit(folder: ExportFolder) -> None:
+        write_csv(folder, AUDIT_FILE, audit_table(review, events, dedupe, studies))
+
     drawn: list | None = [] if charts else None
     target = Path(out) if out is not None else review.exports
     with ExportFolder(target) as folder:
@@ -202,7 +206,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         # log and the diagram while this one builds the coded tables, and another
         # draws the charts while this one writes the tables and the workbook.
         early, late = Background(folder), Background(folder)
-        early.start([write_log, write_references, write_agreement] + (
+        early.start([write_log, write_audit, write_references, write_agreement] + (
             [lambda f: write_prisma_diagram(f, "prisma_flow", counts, title)] if charts else []))
         try:
             bib = study_table(included)
@@ -389,7 +393,8 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
                   "and pages, full-text passages with offsets and file hash, flags and notes: "
                   "never agreed on), evidence.csv (every quote by code, study and page), "
                   "data_dictionary.csv, "
-                  "included.bib/.ris, screening_log.csv,"
+                  "included.bib/.ris, screening_log.csv, audit_log.csv (every event of every "
+                  "sheet and every duplicate answer, with what it changed),"
                   " prisma_counts.csv (PRISMA2020 R package template), prisma_reasons.csv, "
                   "prisma_studies.csv, prisma_flow.svg/.png, summary/, charts/, "
                   "agreement.csv (inter-coder agreement per stage and variable on the blind "

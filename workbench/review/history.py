@@ -21,7 +21,10 @@ from workbench.core.history import (PAIR, Entry, changes_after_consensus, merge_
 from workbench.errors import ReviewError
 from workbench.store.codebooks import codebook_copies
 
-__all__ = ["review_history", "study_history", "changed_after_consensus", "VersionUse",
+#: The export's file of the whole audit trail.
+AUDIT_FILE = "audit_log.csv"
+
+__all__ = ["AUDIT_FILE", "audit_table", "review_history", "study_history", "changed_after_consensus", "VersionUse",
            "codebook_history", "codebook_diff", "load_codebook_version"]
 
 
@@ -107,9 +110,10 @@ def _all_entries(review) -> list[Entry]:
     return merge_entries(streams)
 
 
-def _pair_entries(review) -> list[Entry]:
+def _pair_entries(review, record_to_study: dict[str, str] | None = None) -> list[Entry]:
     from workbench.store.pairs import read_pair_decisions
-    record_to_study = review.study_of_records()
+    if record_to_study is None:
+        record_to_study = review.study_of_records()
     out = []
     for d in read_pair_decisions(review.root):
         study = record_to_study.get(d.record_a, "")
@@ -119,6 +123,31 @@ def _pair_entries(review) -> list[Entry]:
         out.append(Entry(d.time, "duplicates", d.reviewer, study, "", field, value,
                          action=PAIR, note=d.note))
     return out
+
+
+def audit_table(review, events, dedupe, studies):
+    """Return the whole audit trail as a DataFrame (the export's audit_log.csv).
+
+    Args:
+        review: the open Review.
+        events: every sheet's events as the export reads them (a DataFrame with
+            the sheet columns and the sheet's name in "sheet"; aliases applied).
+        dedupe: the review's DedupeResult (for the duplicate answers' studies).
+        studies: the studies (for titles).
+    """
+    import pandas as pd
+
+    from workbench.core.history import COLUMNS
+    from workbench.core.history_frame import history_frame
+    titles = {s.id: s.title for s in studies}
+    frame = history_frame(events, "sheet", titles)
+    pairs = [e.as_dict() for e in _pair_entries(review, dict(dedupe.record_to_study))]
+    if not pairs:
+        return frame
+    pairs_frame = pd.DataFrame(pairs, columns=list(COLUMNS))
+    pairs_frame["title"] = pairs_frame["study_id"].map(lambda s: titles.get(s, ""))
+    both = pd.concat([frame, pairs_frame], ignore_index=True)
+    return both.iloc[both["time"].argsort(kind="stable")].reset_index(drop=True)
 
 
 # -- codebook versions -------------------------------------------------------------------------

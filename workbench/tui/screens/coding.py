@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from workbench.tui.history_modal import HISTORY_BINDING, HistoryModal
 from workbench.core.codebook import compile_highlights
 from workbench.errors import WorkbenchError
 from workbench.review.coding import ALL, CodingSession, open_coding_session
@@ -66,6 +67,7 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         Binding("e", "evidence", "Evidence", id="coding.evidence"),
         Binding("v", "cycle_view", "View", id="coding.view"),
         Binding("question_mark", "app.help", "Keys", id="coding.help"),
+        HISTORY_BINDING,
         Binding("escape", "back", "Home", id="coding.back"),
         Binding("d", "describe", "Describe", show=False, id="coding.describe"),
         Binding("p", "copy_previous", "Copy previous", show=False, id="coding.copy_previous"),
@@ -379,3 +381,8 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         self.cancel.set()
         self.app.pop_screen()
 
+    def action_history(self) -> None:
+        """Show the current study's history (H): blind until this reviewer finishes the stage."""
+        study = self.source
+        if study is not None:
+            self.app.push_screen(HistoryModal(self.review, study.id, study.title, self.reviewer))

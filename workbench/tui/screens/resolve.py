@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from workbench.tui.history_modal import HISTORY_BINDING, HistoryModal
 from workbench.core.codebook import CODING
 from workbench.core.coding import coding_of
 from workbench.core.conflicts import Conflict
@@ -56,6 +57,7 @@ class ResolveScreen(Screen):
         Binding("up,k", "scroll(-1)", "Scroll up", show=False, id="resolve.up"),
         Binding("pagedown,space", "scroll(10)", "Page down", show=False, id="resolve.pagedown"),
         Binding("pageup", "scroll(-10)", "Page up", show=False, id="resolve.pageup"),
+        HISTORY_BINDING,
         Binding("escape", "back", "Back", id="resolve.back"),
     ]
     DEFAULT_CSS = """
@@ -279,6 +281,13 @@ class ResolveScreen(Screen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_history(self) -> None:
+        """Show the history of the study in conflict (H); the resolver sees every event."""
+        conflict = self.conflict
+        if conflict is not None:
+            title = self.titles.get(conflict.study_id, "") if self.titles else ""
+            self.app.push_screen(HistoryModal(self.review, conflict.study_id, title, None))
 
 
 __all__ = ["ResolveScreen", "ResolveModal", "ConfirmModal", "allowed_values", "default_criteria"]

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import ProgressBar, Static
 
+from workbench.tui.history_modal import HISTORY_BINDING, HistoryModal
 from workbench.core.codebook import EXCLUDE, compile_highlights
 from workbench.core.links import study_links
 from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, NOT_RETRIEVED
@@ -80,6 +81,7 @@ class ScreeningScreen(ScreeningOrder, Screen):
         Binding("L", "link_text", "Link full text", show=False, id="screening.link_text"),
         Binding("p", "order", "Order", id="screening.order"),
         Binding("s", "stopping_test", "Stop test", id="screening.stopping_test"),
+        HISTORY_BINDING,
         Binding("escape", "back", "Home", id="screening.back"),
     ]
 
@@ -382,3 +384,9 @@ class ScreeningScreen(ScreeningOrder, Screen):
         if self.prioritised is not None:
             self.prioritised.stop()
         self.app.pop_screen()
+
+    def action_history(self) -> None:
+        """Show the current study's history (H): blind until this reviewer finishes the stage."""
+        study = self.source
+        if study is not None:
+            self.app.push_screen(HistoryModal(self.review, study.id, study.title, self.reviewer))
