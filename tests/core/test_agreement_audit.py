@@ -148,3 +148,24 @@ def test_two_coders_sheets_on_disk_give_an_agreement_table(tmp_path):
     kappa = report[(report["variable"] == "decision") & (report["name"] == "cohen_kappa")]
     assert kappa["value"].item() == pytest.approx(2 / 3)  # full precision
     assert kappa["label"].item() == "substantial" and kappa["seed"].item() is not None
+
+
+def test_criterion_ratings_built_directly_equal_reading_the_matrix(tmp_path):
+    """The integer-coded criteria (a shortcut for speed) give the same statistics."""
+    codebook = load_codebook(REPO / "codebook.yaml")
+    plan = {"alice": [("exclude", ["E1"]), ("exclude", ["E1", "E2"]), ("include", []),
+                      ("exclude", ["E2"])],
+            "bob": [("exclude", ["E1"]), ("exclude", ["E2"]), ("exclude", ["E4"])],
+            "carol": [("include", []), ("exclude", ["E1", "E4"])]}
+    for reviewer, decisions in plan.items():
+        sheet = Sheet.open(tmp_path / f"{reviewer}.csv", reviewer, codebook.version)
+        for i, (decision, criteria) in enumerate(decisions):
+            sheet.record_screening(codebook, TA, f"s{i}", decision, criteria)
+    sheets = {r: read_sheet(tmp_path / f"{r}.csv").events for r in plan}
+    variables = screening_variables(blind_selection(sheets, [], TA))
+    criteria = [v for v in variables if v.kind == "criterion"]
+    assert criteria and all(v.ratings is not None for v in criteria)
+    for v in criteria:
+        fast = agreement_table(v.ratings, categories=v.categories, n_resamples=50)
+        slow = agreement_table(v.matrix, categories=v.categories, n_resamples=50)
+        assert fast == slow

@@ -36,11 +36,12 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
 
-from workbench.core.agreement import (DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult,
+from workbench.core.agreement import (DEFAULT_RESAMPLES, DEFAULT_SEED, Ratings, StatResult,
                                       agreement_table, results_frame)
 from workbench.core.codebook import Codebook
 from workbench.core.coding import code_field, value_field
@@ -50,6 +51,9 @@ from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOTE, split_
 log = logging.getLogger(__name__)
 
 PRESENT, ABSENT = "present", "absent"
+_VERSION = attrgetter("codebook_version")
+#: Cell values by index 0 (present), 1 (absent), -1 (no value).
+_MARKS = np.array([PRESENT, ABSENT, None], dtype=object)
 _NUMBER_TYPES = ("integer", "number")
 _NOMINAL_TYPES = ("choice", "boolean", "date", "text")
 
@@ -80,6 +84,8 @@ class Variable:
 
     `matrix` is a DataFrame (rows = study ids, columns = reviewers, None =
     no value); `level` and `categories` are what to pass to agreement_table.
+    `ratings`, when set, is the same matrix already integer-coded against
+    `categories` (built where that is cheaper than reading the DataFrame).
     """
 
     name: str
@@ -88,6 +94,7 @@ class Variable:
     matrix: pd.DataFrame
     categories: tuple | None = None
     label: str = ""
+    ratings: Ratings | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,9 @@ def blind_selection(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[E
                 continue
             kept.append(e)
         before[reviewer] = kept
-    use = Counter(e.codebook_version for kept in before.values() for e in kept)
+    use: Counter = Counter()
+    for kept in before.values():
+        use.update(map(_VERSION, kept))
     if version is None:
         top = max(use.values(), default=0)
         tied = [v for v, n in use.items() if n == top]
@@ -292,14 +301,16 @@ def screening_variables(selection: BlindSelection, criteria: Sequence[str] = (),
         used.update(c for v in set(values.values()) for c in split_ids(v))
         texts[:, j] = [values.get(study, "") for study in studies]
     codes, uniques = pd.factorize(texts.ravel())
+    units = tuple(studies)
     sets = [frozenset(split_ids(u)) for u in uniques]
     for crit in list(criteria) + sorted(used - set(criteria)):
         member = np.asarray([crit in s for s in sets] + [False], dtype=bool)
-        marks = np.where(member[codes].reshape(given.shape), PRESENT, ABSENT).astype(object)
-        marks[~given] = None
+        index = np.where(given, np.where(member[codes].reshape(given.shape), 0, 1), -1)
+        ratings = Ratings(index.astype(np.int64), (PRESENT, ABSENT), units, tuple(reviewers),
+                          "nominal")
         out.append(Variable(f"criterion:{crit}", "criterion", "nominal",
-                            _frame(marks, studies, reviewers),
-                            categories=(PRESENT, ABSENT), label=crit))
+                            _frame(_MARKS[index], studies, reviewers),
+                            categories=(PRESENT, ABSENT), label=crit, ratings=ratings))
     return out
 
 
@@ -455,8 +466,9 @@ def variable_results(variables: Sequence[Variable], n_resamples: int = DEFAULT_R
     Returns:
         [(variable, its StatResults)] in the given order.
     """
-    return [(v, agreement_table(v.matrix, v.level, categories=v.categories,
-                                n_resamples=n_resamples, seed=seed)) for v in variables]
+    return [(v, agreement_table(v.ratings if v.ratings is not None else v.matrix, v.level,
+                                categories=v.categories, n_resamples=n_resamples, seed=seed))
+            for v in variables]
 
 
 def report_frame(results: Sequence[tuple[Variable, Sequence[StatResult]]],
