@@ -88,3 +88,16 @@ def test_vectorized_export_equals_the_core_rule(spec):
         got_rows.add((study, tuple(sorted((f, v) for f, v in zip(part["field"], part["value"])
                                           if f))))
     assert got_rows == expect_rows
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(event, max_size=12))
+def test_the_quick_check_never_hides_a_conflict(spec):
+    from workbench.core.consensus import quick_agreed
+    cells = {}
+    for sheet, e in _events(spec):
+        if e.study_id == "s1":
+            cells.setdefault(sheet, {})[e.field] = e
+    if quick_agreed(cells, 2):
+        result = coding_consensus(CODEBOOK, "coding", "s1", cells, 2)
+        assert [s for s in result.states if s.status != FINAL] == []

@@ -348,6 +348,42 @@ def coding_consensus(codebook, stage: str, study_id: str, cells, required: int) 
     return StudyConsensus(study_id, stage, coders, states, rows, matches)
 
 
+def quick_agreed(cells, required: int) -> bool:
+    """Return True when a study's coding is certainly all agreed, without the full rule.
+
+    True when the consensus sheet has nothing on the study, at least `required`
+    coders took part, and their codes, values and group rows (row ids aside)
+    are the same text: then `coding_consensus` finds every value FINAL, so a
+    conflict count can skip the study. False means "apply the full rule".
+    """
+    if CONSENSUS in cells:
+        return False
+    coders = [c for n, c in cells.items() if took_part(c)]
+    if len(coders) < max(required, 1):
+        return False
+    first = None
+    for cell in coders:
+        plain, rows = {}, {}
+        for name, event in cell.items():
+            if name.startswith(("code:", "field:")):
+                if event.value:
+                    plain[name] = event.value
+            elif name.startswith("row:"):
+                parts = name.split(":")
+                key = (parts[1], parts[2])
+                if len(parts) == 3:
+                    rows.setdefault(key, {})[""] = event.value
+                elif len(parts) == 4 and event.value:
+                    rows.setdefault(key, {})[parts[3]] = event.value
+        shape = (plain, sorted((g, tuple(sorted(v.items()))) for (g, _), v in rows.items()
+                               if v.get("") == ROW_EXISTS))
+        if first is None:
+            first = shape
+        elif shape != first:
+            return False
+    return True
+
+
 def parse_row_field(codebook, name: str) -> tuple[str, str, str] | None:
     """Split `row:<group>:<key>[:<field>]` into (group, key, field or ""); None if not one.
 

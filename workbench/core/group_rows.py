@@ -74,7 +74,11 @@ class RowMatch:
 def _score(group: Group, key_field: str, match: RowMatch, row: GroupRow) -> float:
     key = row.values.get(key_field, "")
     if normalize_key(key) and normalize_key(match.key):
-        return max(key_similarity(key, r.values.get(key_field, "")) for r in match.rows.values())
+        # Equal keys tie; a row whose values are all equal too wins the tie (0.5).
+        mine = {k: v for k, v in row.values.items() if v}
+        return max(key_similarity(key, r.values.get(key_field, ""))
+                   + (0.5 if {k: v for k, v in r.values.items() if v} == mine else 0.0)
+                   for r in match.rows.values())
     if normalize_key(key) or normalize_key(match.key):
         return 0.0
     mine = {k: v for k, v in row.values.items() if v}

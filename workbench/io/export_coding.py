@@ -36,30 +36,33 @@ def _empty_unresolved() -> pd.DataFrame:
     return pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
 
 
-def _canonical(codebook, name: str, values: pd.Series) -> pd.Series:
-    """Values of one field in the form the core rule compares them (as strings)."""
-    uniq = values.unique().tolist()
+def _canonical(codebook, name: str, value: str) -> str:
+    """A value of one field in the form the core rule compares it (as a string)."""
     if name.startswith("code:"):
-        form = {v: ";".join(sorted({codebook.resolve_code(c) for c in split_ids(v)}))
-                for v in uniq}
-    else:
-        fld = codebook.field(name[6:]) if name.startswith("field:") else None
-        kind = fld.type if fld is not None else "text"
-        form = {}
-        for v in uniq:
-            text = v.strip()
-            if text and kind in ("integer", "number"):
-                try:
-                    text = repr(float(text))
-                except ValueError:
-                    pass
-            elif text and kind == "multi_choice":
-                text = ";".join(sorted(set(split_ids(text))))
-            form[v] = text
-    return values.map(form)
+        return ";".join(sorted({codebook.resolve_code(c) for c in split_ids(value)}))
+    fld = codebook.field(name[6:]) if name.startswith("field:") else None
+    kind = fld.type if fld is not None else "text"
+    text = value.strip()
+    if text and kind in ("integer", "number"):
+        try:
+            return repr(float(text))
+        except ValueError:
+            return text
+    if text and kind == "multi_choice":
+        return ";".join(sorted(set(split_ids(text))))
+    return text
 
 
-def agree_values(codebook, at: pd.DataFrame, required: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def field_masks(at: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (any coding value, code:/field: value, row:) masks of the events' fields."""
+    heads = [f[:4] for f in at["field"].tolist()]
+    is_value = np.array([h == "code" or h == "fiel" for h in heads], dtype=bool)
+    is_row = np.array([h == "row:" for h in heads], dtype=bool)
+    return is_value | is_row, is_value, is_row
+
+
+def agree_values(codebook, at: pd.DataFrame, required: int,
+                 masks: tuple | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Codes and extraction values: (values, unresolved) by the consensus rule.
 
     Args:
@@ -71,9 +74,7 @@ def agree_values(codebook, at: pd.DataFrame, required: int) -> tuple[pd.DataFram
         values (study_id, field, value, source) of every FINAL value, and
         unresolved (study_id, field, status) of the others.
     """
-    fields = at["field"].tolist()
-    kind_ok = np.array([f.startswith(_KINDS) for f in fields], dtype=bool)
-    is_value = np.array([f.startswith(_KINDS[:2]) for f in fields], dtype=bool)
+    kind_ok, is_value, _ = masks if masks is not None else field_masks(at)
     is_cons = (at[SHEET] == CONSENSUS).to_numpy()
     cons = at[is_value & is_cons][["study_id", "field", "value"]]
     rev = at[is_value & ~is_cons][[SHEET, "study_id", "field", "value"]]
@@ -87,10 +88,11 @@ def agree_values(codebook, at: pd.DataFrame, required: int) -> tuple[pd.DataFram
     grid = pd.concat([base, part.merge(extra, on="study_id")], ignore_index=True)
     grid = grid.merge(rev, on=[SHEET, "study_id", "field"], how="left")
     grid["value"] = grid["value"].fillna("").astype(object)
-    canon = pd.Series("", index=grid.index, dtype=object)
-    for name, idx in grid.groupby("field", sort=False).groups.items():
-        canon.loc[idx] = _canonical(codebook, name, grid.loc[idx, "value"])
-    grid["canon"] = canon
+    # Few distinct (field, value) pairs: canonicalise each once, then join.
+    pairs = grid[["field", "value"]].drop_duplicates()
+    pairs["canon"] = [_canonical(codebook, f, v) for f, v in
+                      zip(pairs["field"].tolist(), pairs["value"].tolist())]
+    grid = grid.merge(pairs, on=["field", "value"], how="left")
     grid = grid.sort_values(SHEET, kind="stable")
     stats = grid.groupby(["study_id", "field"], sort=False).agg(
         n=("canon", "size"), kinds=("canon", "nunique"), value=("value", "first")).reset_index()
@@ -125,8 +127,8 @@ def _fingerprints(rows: pd.DataFrame) -> pd.DataFrame:
     return per_row.iloc[first_of_group].reset_index(drop=True).assign(canon=total)
 
 
-def agree_rows(codebook, stage, at: pd.DataFrame, rows: pd.DataFrame,
-               required: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def agree_rows(codebook, stage, at: pd.DataFrame, rows: pd.DataFrame, required: int,
+               masks: tuple | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Group rows: (rows, unresolved) by the consensus rule.
 
     Args:
@@ -141,11 +143,10 @@ def agree_rows(codebook, stage, at: pd.DataFrame, rows: pd.DataFrame,
         rows (ROW_COLUMNS) in the dataset and unresolved (study_id, field, status).
     """
     is_cons = (at[SHEET] == CONSENSUS).to_numpy()
-    kind_ok = np.array([f.startswith(_KINDS) for f in at["field"].tolist()], dtype=bool)
+    kind_ok, _, is_row = masks if masks is not None else field_masks(at)
     part = at[kind_ok & ~is_cons][["study_id", SHEET]].drop_duplicates()
     n_part = part.groupby("study_id").size()
-    cons_rows = set(at[is_cons & np.array([f.startswith("row:") for f in at["field"].tolist()],
-                                          dtype=bool)]["study_id"])
+    cons_rows = set(at[is_cons & is_row]["study_id"])
     rev = rows[rows[SHEET] != CONSENSUS]
     out = [pd.DataFrame({c: [] for c in ROW_COLUMNS}, dtype=object)]
     slow = set(cons_rows)
@@ -185,4 +186,4 @@ def agree_rows(codebook, stage, at: pd.DataFrame, rows: pd.DataFrame,
     return pd.concat(out, ignore_index=True).astype(object), unresolved
 
 
-__all__ = ["agree_values", "agree_rows", "ROW_COLUMNS"]
+__all__ = ["agree_values", "agree_rows", "field_masks", "ROW_COLUMNS"]

@@ -205,14 +205,13 @@ def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
         `unresolved` has study_id, field, status (conflict|pending) for what
         the reviewers have not settled (left missing in the dataset).
     """
-    from workbench.io.export_coding import agree_rows, agree_values
+    from workbench.io.export_coding import agree_rows, agree_values, field_masks
 
     at = latest[(latest["stage"] == stage.id) & latest["study_id"].isin(studies)]
-    fields = at["field"].tolist()
-    is_row = np.array([f.startswith("row:") for f in fields], dtype=bool)
     # Only codes and extraction values are agreed on; memos, evidence, flags and
     # notes are each coder's annotations (`coding_annotations`).
-    is_value = np.array([f.startswith(VALUE_PREFIXES) for f in fields], dtype=bool)
+    masks = field_masks(at)
+    _, is_value, is_row = masks
     plain, rowish = at[is_value], at[is_row]
     rows = _group_rows(rowish)
     if source != CONSENSUS:
@@ -223,8 +222,8 @@ def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
             pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
     if codebook is None:
         raise ValueError("resolve_coding needs the codebook with the consensus source")
-    values, unresolved = agree_values(codebook, at, stage.reviewers)
-    rows_out, unresolved_rows = agree_rows(codebook, stage, at, rows, stage.reviewers)
+    values, unresolved = agree_values(codebook, at, stage.reviewers, masks)
+    rows_out, unresolved_rows = agree_rows(codebook, stage, at, rows, stage.reviewers, masks)
     if not unresolved_rows.empty:
         unresolved = pd.concat([unresolved, unresolved_rows], ignore_index=True)
     return values, rows_out, unresolved

@@ -19,7 +19,7 @@ from pathlib import Path
 from workbench.core.codebook import CODING
 from workbench.core.conflicts import (Conflict, coding_conflicts, merge_conflicts,
                                       screening_conflicts)
-from workbench.core.consensus import StudyConsensus, coding_consensus
+from workbench.core.consensus import StudyConsensus, coding_consensus, quick_agreed
 from workbench.core.events import CONSENSUS, Event, SheetState, is_valid_reviewer
 from workbench.core.screening import NOTE
 from workbench.review.agreement import Sheets, audit_stages, read_sheets
@@ -36,8 +36,8 @@ def raw_reviewer_events(review) -> dict[str, list[Event]]:
     return out
 
 
-def coding_results(review, stage: str, sheets: Sheets,
-                   studies: set[str] | None = None) -> dict[str, StudyConsensus]:
+def coding_results(review, stage: str, sheets: Sheets, studies: set[str] | None = None,
+                   skip_agreed: bool = False) -> dict[str, StudyConsensus]:
     """Return {study id: StudyConsensus} for every study some sheet coded at a coding stage.
 
     Args:
@@ -45,6 +45,9 @@ def coding_results(review, stage: str, sheets: Sheets,
         stage: a coding stage id.
         sheets: the review's sheets.
         studies: only these studies (default: every study with events).
+        skip_agreed: leave out the studies whose coders wrote exactly the same
+            things and the consensus nothing (`core.consensus.quick_agreed`):
+            they have no conflict, and a big review has thousands.
     """
     codebook = review.codebook()
     st = codebook.stage(stage)
@@ -58,6 +61,8 @@ def coding_results(review, stage: str, sheets: Sheets,
             continue
         cells = {n: state.fields(stage, study) for n, state in states.items()}
         cells = {n: c for n, c in cells.items() if c}
+        if skip_agreed and quick_agreed(cells, st.reviewers):
+            continue
         out[study] = coding_consensus(codebook, stage, study, cells, st.reviewers)
     return out
 
@@ -99,7 +104,8 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
         states = {n: SheetState(e for e in ev if e.stage == st.id)
                   for n, ev in sheets.reviewers.items()}
         if st.kind == CODING:
-            for result in coding_results(review, st.id, sheets).values():
+            for result in coding_results(review, st.id, sheets,
+                                         skip_agreed=not include_resolved).values():
                 found += _with_notes(coding_conflicts(result, include_resolved), states, st.id)
         else:
             found += screening_conflicts(st.id, states, consensus, include_resolved)
