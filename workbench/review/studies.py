@@ -26,6 +26,7 @@ from workbench.store.files import read_regular_file
 from workbench.store.imports import MANIFEST_NAME, MAX_MANIFEST_BYTES
 from workbench.store.pairs import FOLDER as PAIRS_FOLDER
 from workbench.store.pairs import MAX_PAIRS_BYTES, read_pair_decisions
+from workbench.store.sheet_reading import paused_gc
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +134,8 @@ def group_studies(root: Path, load_records: Callable[[], list[Record]], progress
     cache = root / ".workbench" / CACHE_NAME
     if use_cache:
         try:
-            cached = _decode(read_cache(cache, "studies"), key)
+            with paused_gc():
+                cached = _decode(read_cache(cache, "studies"), key)
         except (KeyError, TypeError, ValueError) as exc:
             log.warning("ignoring unreadable cache %s: %s", cache, exc)
             cached = None

@@ -161,7 +161,7 @@ def read_cache(path: str | Path, kind: str) -> Any | None:
         log.warning("ignoring cache %s: written on another machine or changed since", path)
         return None
     try:
-        return json.loads(bytes(body))
+        return json.loads(str(body, "utf-8"))
     except (ValueError, RecursionError) as exc:
         log.warning("ignoring unreadable cache %s: %s", path, exc)
         return None

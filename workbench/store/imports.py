@@ -22,6 +22,7 @@ from workbench.core.records import RECORD_FIELDS, Record
 from workbench.errors import ReviewError
 from workbench.store.cache import read_cache, write_cache
 from workbench.store.files import read_regular_file
+from workbench.store.sheet_reading import paused_gc
 
 log = logging.getLogger(__name__)
 
@@ -159,28 +160,31 @@ def copy_export(data: bytes, references: Path, name: str) -> Path:
     return target
 
 
-_TEXT = tuple(i for i, name in enumerate(RECORD_FIELDS)
-              if name not in ("authors", "keywords", "year", "line"))
-
-
 def _record_row(record: Record) -> list:
     values = record.__dict__
     return [values[name] for name in RECORD_FIELDS]
 
 
+_AUTHORS, _KEYWORDS = RECORD_FIELDS.index("authors"), RECORD_FIELDS.index("keywords")
+
+
 def _record_of(row: list, new=object.__new__, names=RECORD_FIELDS) -> Record:
+    # Built like `relabelled` does (a frozen dataclass's __init__ costs more than the JSON).
+    row[_AUTHORS] = tuple(row[_AUTHORS])
+    row[_KEYWORDS] = tuple(row[_KEYWORDS])
     record = new(Record)
-    values = dict(zip(names, row))
-    values["authors"] = tuple(values["authors"])
-    values["keywords"] = tuple(values["keywords"])
-    record.__dict__.update(values)
+    record.__dict__.update(zip(names, row))
     return record
 
 
 def read_cached_records(cache_dir: Path, digest: str) -> list[Record] | None:
     """Return the cached records of a file digest, or None when not cached or not trustworthy."""
     path = cache_dir / f"{digest}.json"
-    value = read_cache(path, "records")
+    with paused_gc():  # 100k records: the collector's passes cost more than the JSON
+        return _records_of(read_cache(path, "records"), digest, path)
+
+
+def _records_of(value, digest: str, path: Path) -> list[Record] | None:
     if not isinstance(value, dict) or value.get("version") != CACHE_VERSION \
             or value.get("fields") != list(RECORD_FIELDS) or value.get("sha256") != digest:
         return None
@@ -202,7 +206,8 @@ def write_cached_records(cache_dir: Path, digest: str, records: list[Record]) ->
         False when it could not be written (read-only folder, full disk): the
         records are simply parsed again next time.
     """
-    return write_cache(cache_dir / f"{digest}.json", "records",
-                       {"version": CACHE_VERSION, "sha256": digest,
-                        "fields": list(RECORD_FIELDS),
-                        "records": list(map(_record_row, records))})
+    with paused_gc():
+        return write_cache(cache_dir / f"{digest}.json", "records",
+                           {"version": CACHE_VERSION, "sha256": digest,
+                            "fields": list(RECORD_FIELDS),
+                            "records": list(map(_record_row, records))})
