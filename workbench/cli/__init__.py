@@ -21,6 +21,7 @@ from workbench.cli import resolving as _resolving  # noqa: F401,E402
 from workbench.cli import sync as _sync  # noqa: F401,E402
 from workbench.cli import serve as _serve  # noqa: F401,E402
 from workbench.cli import history as _history  # noqa: F401,E402
+from workbench.cli import codebook_exchange as _codebook_exchange  # noqa: F401,E402
 from workbench.cli import fulltext as _fulltext  # noqa: F401,E402
 from workbench.cli import simulate as _simulate  # noqa: F401,E402
 

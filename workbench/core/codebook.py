@@ -33,6 +33,11 @@ SELECT_MODES = ("single", "multi")
 
 #: Ids (stages, criteria, dimensions, codes, fields, groups, choices).
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+#: A GUID as REFI-QDA writes it (either case, optionally in braces).
+GUID_PATTERN = re.compile(r"^(?:[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}"
+                          r"|\{[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}\})$")
+#: A colour as REFI-QDA writes it: #RRGGBB or #RGB.
+COLOR_PATTERN = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,11 @@ class Code:
     description: str = ""
     examples: tuple[str, ...] = ()
     children: tuple["Code", ...] = ()
+    #: A GUID another QDA tool gave the code (kept from a REFI-QDA import so it
+    #: survives a round trip); "" = derived from the id (`workbench.io.refi`).
+    guid: str = ""
+    #: The code's colour (#RRGGBB) from a REFI-QDA import; "" = none.
+    color: str = ""
 
     def walk(self) -> Iterator["Code"]:
         """Yield this code and all its descendants, depth first."""
@@ -132,6 +142,9 @@ class Dimension:
     description: str = ""
     select: str = "multi"
     codes: tuple[Code, ...] = ()
+    #: As Code.guid and Code.color: kept from a REFI-QDA import.
+    guid: str = ""
+    color: str = ""
 
     def all_codes(self) -> list[Code]:
         """Return every code of the dimension, nested ones included, in order."""

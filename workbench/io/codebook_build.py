@@ -12,7 +12,8 @@ from typing import Any, Callable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from workbench.core.codebook import (CRITERION_KINDS, FIELD_TYPES, ID_PATTERN, SELECT_MODES,
+from workbench.core.codebook import (COLOR_PATTERN, CRITERION_KINDS, FIELD_TYPES, GUID_PATTERN,
+                                     ID_PATTERN, SELECT_MODES,
                                      STAGE_KINDS, Choice, Code, Codebook, Criterion, Dimension,
                                      Field, Group, HighlightTerms, ReviewMeta, Stage)
 from workbench.core.screening import DECISIONS as SCREENING_DECISIONS
@@ -24,8 +25,8 @@ STAGE_KEYS = ("id", "label", "kind", "reviewers", "criteria", "source",
               "exclude_needs_criterion", "description", "decisions")
 CRITERION_KEYS = ("id", "kind", "label", "description", "stages")
 HIGHLIGHT_KEYS = ("include", "exclude")
-DIMENSION_KEYS = ("id", "label", "description", "select", "codes")
-CODE_KEYS = ("id", "label", "description", "examples", "children")
+DIMENSION_KEYS = ("id", "label", "description", "select", "codes", "guid", "color")
+CODE_KEYS = ("id", "label", "description", "examples", "children", "guid", "color")
 FIELD_KEYS = ("id", "label", "type", "description", "required", "unit", "min", "max",
               "choices", "ordered")
 CHOICE_KEYS = ("id", "label")
@@ -296,7 +297,8 @@ class Builder:
         return Dimension(id=did, label=self.text(m, "label", entry_id),
                          description=self.text(m, "description", entry_id),
                          select=self.one_of(m, "select", entry_id, SELECT_MODES, "multi"),
-                         codes=self.items(m, "codes", entry, self.code))
+                         codes=self.items(m, "codes", entry, self.code),
+                         guid=self.guid(m, entry_id), color=self.color(m, entry_id))
 
     def code(self, node: Node, entry: str) -> Code:
         m = self.mapping(node, entry, CODE_KEYS, required=("id", "label"))
@@ -305,7 +307,25 @@ class Builder:
         return Code(id=cid, label=self.text(m, "label", entry_id),
                     description=self.text(m, "description", entry_id),
                     examples=self.texts(m, "examples", entry_id),
-                    children=self.items(m, "children", entry, self.code))
+                    children=self.items(m, "children", entry, self.code),
+                    guid=self.guid(m, entry_id), color=self.color(m, entry_id))
+
+    def guid(self, m: dict, entry: str) -> str:
+        """Return a REFI-QDA GUID kept from an import ("" when absent), checking its shape."""
+        value = self.text(m, "guid", entry)
+        if value and not GUID_PATTERN.match(value):
+            self.problem(m["guid"][1], entry, f"'guid' {value!r} is not a GUID like "
+                         "3f2504e0-4f89-11d3-9a0c-0305e82c3301")
+            return ""
+        return value
+
+    def color(self, m: dict, entry: str) -> str:
+        """Return a colour (#RRGGBB or #RGB; "" when absent), checking its shape."""
+        value = self.text(m, "color", entry)
+        if value and not COLOR_PATTERN.match(value):
+            self.problem(m["color"][1], entry, f"'color' {value!r} is not a colour like #1f77b4")
+            return ""
+        return value
 
     def field(self, node: Node, entry: str, namespace: str) -> Field:
         m = self.mapping(node, entry, FIELD_KEYS, required=("id", "label", "type"))
