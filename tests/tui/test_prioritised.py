@@ -54,9 +54,10 @@ async def choose_prioritised(app, pilot) -> None:
     await pilot.press("p")
     await wait_for(pilot, lambda: isinstance(app.screen, OrderModal))
     await pilot.press("down", "enter")
+    # the first use imports scikit-learn and builds the features: slow on a loaded machine
     await wait_for(pilot, lambda: isinstance(app.screen, ScreeningScreen)
                    and app.screen.prioritised is not None
-                   and app.screen.prioritised.prioritiser is not None)
+                   and app.screen.prioritised.prioritiser is not None, timeout=120)
 
 
 async def exclude(app, pilot) -> None:
@@ -89,7 +90,7 @@ async def test_keys_never_wait_for_a_slow_retrain(review_dir, slow_model):
         assert len(decisions(review_dir)) == before + 2
         assert screen.prioritised.busy
         slow_model.release.set()
-        await wait_for(pilot, lambda: not screen.prioritised.busy)
+        await wait_for(pilot, lambda: not screen.prioritised.busy, timeout=60)
         # newest request wins: the decisions made while it trained are trained on next,
         # not once per decision
         assert slow_model.calls <= 3
@@ -106,9 +107,33 @@ async def test_prioritised_order_is_recorded_and_ranks_by_the_model(review_dir):
         await pilot.press("i")
         await exclude(app, pilot)
         await wait_for(pilot, lambda: screen.prioritised.queue.ranking is not None
-                       and screen.prioritised.queue.ranking.basis == "model")
+                       and screen.prioritised.queue.ranking.basis == "model", timeout=60)
         ranking = screen.prioritised.queue.ranking
         assert screen.view[screen.index] in ranking.order
         orders = [e.value for e in read_sheet(review_dir / "coding" / "alice.csv").events
                   if e.field == "order"]
         assert orders == ["prioritised elas_u4"]
+
+
+async def test_home_shows_relevant_found_the_run_and_the_stopping_test(review_dir):
+    from workbench.tui.screens.home import HomeScreen
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await choose_prioritised(app, pilot)
+        await pilot.press("i")
+        await exclude(app, pilot)
+        await wait_for(pilot, lambda: screen.check_action("stopping_test", ()) is True)
+        await pilot.press("s")
+        await wait_for(pilot, lambda: bool(screen.prioritised.queue.sample))
+        sample = list(screen.prioritised.queue.sample)
+        assert screen.view[screen.index] == sample[0]
+        assert "stopping sample 1/" in str(screen.query_one("#screen-title").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
+        panel = app.screen.query_one("#home-priority")
+        await wait_for(pilot, lambda: panel.display and "relevant" in str(panel.render()))
+        text = str(panel.render())
+        assert "1 relevant in 2 screened (prioritised); 1 irrelevant in a row" in text
+        assert f"0/{len(sample)} of a random sample" in text
