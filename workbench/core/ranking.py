@@ -66,8 +66,11 @@ class ModelSettings:
 
 #: ASReview 2's default, copied from its published settings.
 ELAS_U4 = ModelSettings()
+#: ELAS u4 plus character 3-5-grams (within words). Better work saved on the two sets it was
+#: tried on (README: what it measures), but 5-10x the features: not yet the default.
+ELAS_CHAR = ModelSettings(name="elas_char", char_ngrams=(3, 5), dual="dual")
 #: The models a review can use, by name.
-MODELS: dict[str, ModelSettings] = {"elas_u4": ELAS_U4}
+MODELS: dict[str, ModelSettings] = {"elas_u4": ELAS_U4, "elas_char": ELAS_CHAR}
 #: The model used when the codebook names none.
 DEFAULT_MODEL = "elas_u4"
 
