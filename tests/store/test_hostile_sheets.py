@@ -476,3 +476,16 @@ def test_full_disk_mid_append_still_leaves_the_sheet_as_it_was(tmp_path, monkeyp
     with pytest.raises(SheetError, match="No space left"):
         append_events(path, [ev("s2")], now=NOW)
     assert path.read_bytes() == before
+
+
+def test_the_export_reads_sheets_with_the_same_reader(tmp_path):
+    """An old-format sheet with an impossible time: the export must not apply that line."""
+    from workbench.review.exporting import _read_sheets
+    coding = tmp_path / "coding"
+    coding.mkdir()
+    (coding / "alice.csv").write_text(
+        OLD_HEADER + "2026-01-01T00:00:00.000000Z,alice,s1,ta,decision,include,,v1\n"
+        "2026-02-30T25:61:61.000000Z,alice,s1,ta,decision,exclude,,v1\n", encoding="utf-8")
+    frame, names, warnings = _read_sheets(coding, {})
+    assert frame["value"].tolist() == ["include"] and names == ["alice"]
+    assert any("alice.csv:3" in w and "impossible time" in w for w in warnings)

@@ -13,7 +13,6 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from operator import attrgetter
 from pathlib import Path
 from typing import Callable
 
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.core.codebook import SCREENING
-from workbench.core.events import COLUMNS, CONSENSUS
+from workbench.core.events import CONSENSUS
 from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, compute_flow
 from workbench.errors import ExportError
 from workbench.io import export_summary as summary
@@ -30,7 +29,7 @@ from workbench.io.export_background import Background
 from workbench.io.export_evidence import EVIDENCE_FILE, evidence_table
 from workbench.io.export_decisions import (ANNOTATION_COLUMNS, SHEET, coding_annotations,
                                            events_frame, final_screening, latest_values,
-                                           read_clean_sheet, resolve_coding)
+                                           resolve_coding)
 from workbench.io.export_dictionary import ANNOTATIONS_FILE, codebook_table, data_dictionary
 from workbench.io.export_prisma import (prisma_template, reasons_table,
                                         write_prisma_diagram)
@@ -80,17 +79,12 @@ def _read_sheets(coding: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, l
     """
     frames, names, warnings = [], [], []
     for path in sorted(coding.glob("*.csv")):
-        frame = read_clean_sheet(path)
-        if frame is not None and aliases:
-            ids = frame["study_id"]
-            frame["study_id"] = ids.map(aliases).fillna(ids).astype(object)
-        if frame is None:  # a line to report: the store's reader keeps the valid events
-            contents = read_sheet(path, aliases)
-            warnings += [str(p) for p in contents.problems]
-            events = contents.events
-            frame = pd.DataFrame({c: list(map(attrgetter(c), events)) for c in COLUMNS},
-                                 dtype=object) if events else events_frame([], path.stem)
-            frame[SHEET] = path.stem
+        # The store's reader, the one that proves each line complete (its check
+        # column), refuses impossible times and sets torn lines aside: the export
+        # must apply exactly the events every other command sees.
+        contents = read_sheet(path, aliases)
+        warnings += [str(p) for p in contents.problems]
+        frame = events_frame(contents.events, path.stem)
         frames.append(frame)
         names.append(path.stem)
     if not frames:
