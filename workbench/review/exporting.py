@@ -34,6 +34,7 @@ from workbench.io.export_dictionary import ANNOTATIONS_FILE, codebook_table, dat
 from workbench.io.export_prisma import (prisma_template, reasons_table,
                                         write_prisma_diagram)
 from workbench.io.export_refs import bibtex_text, ris_text
+from workbench.io.export_stats import write_stats
 from workbench.io.export_tables import (group_tables, long_table, study_table, table_name,
                                         wide_table)
 from workbench.review.agreement import agreement_frame, agreement_report, methods_text
@@ -246,6 +247,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                 write_csv(folder, name, table)
             dictionary = data_dictionary(codebook, tables)
             write_csv(folder, "data_dictionary.csv", dictionary)
+            write_stats(folder, codebook, tables, dictionary)   # .dta, .sav, load.R
             _step(progress, cancel, 4)
             write_csv(folder, "prisma_counts.csv", prisma_template(counts))
             write_csv(folder, "prisma_reasons.csv", reasons_table(counts))

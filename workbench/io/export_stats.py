@@ -1,0 +1,191 @@
+"""The coded dataset for statistics packages: Stata .dta, SPSS .sav and an R loader.
+
+`write_stats(folder, codebook, tables, dictionary)` writes, next to the CSVs:
+
+- stats/<table>.dta and stats/<table>.sav for the coded dataset and each
+  repeatable group's table, written with pyreadstat (ReadStat): one writer for
+  both formats, with variable labels and value labels, and the same reader in
+  the tests. Variable labels come from the data dictionary; value labels from
+  the codebook: a code column is 1 = coded / 0 = not coded, a choice field is
+  numbered 1..k in codebook order with the choice labels, a yes/no field is
+  1 = yes / 0 = no. A choice value the codebook does not list is numbered
+  after them and labelled with itself (never dropped).
+- stats/variable_names.csv: each CSV column, its Stata/SPSS name (at most 28
+  characters, unique, no reserved word), its label and value labels.
+- load.R: reads the CSVs in R with their types, choice fields as factors with
+  the codebook's levels (ordered where the codebook says so), yes/no as
+  logical, dates as Date, and the formula-guard quote taken off text cells.
+
+Missing stays missing: a numeric NA is Stata's `.` and SPSS's system-missing;
+a text NA is an empty string (neither format has a missing text value); in R,
+an empty cell is NA. Nothing is ever written as 0 for missing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from workbench.core.codebook import Codebook, Field
+from workbench.io.export_tables import column_name, table_name
+
+#: Longest variable name written. Stata allows 32 (SPSS 64), but pyreadstat names a
+#: variable's value-label set after it plus a number, and that name has the same limit.
+NAME_MAX = 28
+#: Longest variable label Stata keeps; SPSS keeps 256 bytes, its value labels 120.
+STATA_LABEL_MAX, SPSS_LABEL_MAX, SPSS_VALUE_LABEL_MAX = 80, 255, 120
+_RESERVED = {"_all", "_b", "_coef", "_cons", "_n", "_N", "_pi", "_pred", "_rc", "_se",
+             "_skip", "byte", "double", "float", "if", "in", "int", "long", "using", "with",
+             "all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to",
+             "strl", "str"}
+_CODED = {0: "not coded", 1: "coded"}
+_YES_NO = {0: "no", 1: "yes"}
+STATS_TABLES = "coded_dataset.csv"
+
+
+@dataclass
+class Variable:
+    """One column as a statistics package sees it."""
+
+    column: str
+    name: str
+    label: str
+    kind: str                       # "numeric", "text" or "date"
+    value_labels: dict[int, str] = field(default_factory=dict)
+    ordered: bool = False
+
+
+def variable_names(columns) -> dict[str, str]:
+    """Return {CSV column: Stata/SPSS name}: at most NAME_MAX characters, unique ignoring case."""
+    out, used = {}, set()
+    for col in columns:
+        base = re.sub(r"[^A-Za-z0-9_]", "_", col)
+        if not base[:1].isalpha():
+            base = f"v_{base}"
+        if base.lower() in _RESERVED:
+            base += "_"
+        name, n = base[:NAME_MAX], 2
+        while name.lower() in used:
+            suffix = f"_{n}"
+            name, n = base[:NAME_MAX - len(suffix)] + suffix, n + 1
+        used.add(name.lower())
+        out[col] = name
+    return out
+
+
+def _fields_by_column(codebook: Codebook, file: str) -> dict[str, Field]:
+    if file == STATS_TABLES:
+        return {column_name(f.id): f for f in codebook.fields}
+    for group in codebook.groups:
+        if f"{table_name(group)}.csv" == file:
+            return {column_name(f.id): f for f in group.fields}
+    return {}
+
+
+def stats_tables(codebook: Codebook, tables: Mapping) -> list[str]:
+    """Return the CSV file names written for statistics packages: the coded dataset and groups."""
+    groups = {f"{table_name(g)}.csv" for g in codebook.groups}
+    return [name for name in tables if name == STATS_TABLES or name in groups]
+
+
+def describe_table(codebook: Codebook, file: str, frame, labels: Mapping[str, str]):
+    """Return (the table as a statistics package gets it, its Variables).
+
+    Args:
+        codebook: the review's codebook.
+        file: the CSV's name (coded_dataset.csv or a group's table).
+        frame: the table as written to the CSV.
+        labels: column -> variable label (from the data dictionary).
+    """
+    import pandas as pd
+    fields = _fields_by_column(codebook, file)
+    codes = {column_name(d.id, c.id) for d in codebook.dimensions for c in d.all_codes()}
+    names = variable_names(frame.columns)
+    out, variables = {}, []
+    for col in frame.columns:
+        series = frame[col]
+        fld = fields.get(col)
+        var = Variable(col, names[col], labels.get(col, col.replace("_", " ")), "text")
+        if fld is not None and fld.type == "choice":
+            ids = list(fld.choice_ids())
+            extra = [v for v in pd.unique(series.dropna().astype(str)) if v not in ids]
+            order = ids + extra
+            number = {v: i + 1 for i, v in enumerate(order)}
+            texts = {c.id: c.label for c in fld.choices}
+            out[col] = series.map(number).astype("float64")
+            var.kind, var.value_labels = "numeric", {number[v]: texts.get(v, v) for v in order}
+            var.ordered = fld.ordered
+        elif (fld is not None and fld.type == "boolean") or col in codes:
+            out[col] = pd.to_numeric(series, errors="coerce").astype("float64")
+            var.kind, var.value_labels = "numeric", dict(_CODED if col in codes else _YES_NO)
+        elif fld is not None and fld.type == "date" and _all_dates(series):
+            out[col] = pd.to_datetime(series, errors="coerce").dt.date.astype(object) \
+                .where(series.notna(), None)
+            var.kind = "date"
+        elif pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
+                series.dtype):
+            out[col] = pd.to_numeric(series, errors="coerce").astype("float64")
+            var.kind = "numeric"
+        else:
+            out[col] = series.astype(object).where(series.notna(), "").astype(str)
+        variables.append(var)
+    table = pd.DataFrame(out, index=frame.index)
+    table.columns = [names[c] for c in frame.columns]
+    return table, variables
+
+
+def _all_dates(series) -> bool:
+    import pandas as pd
+    known = series.dropna().astype(str)
+    parsed = pd.to_datetime(known, errors="coerce", format="%Y-%m-%d")
+    return bool(parsed.notna().all())
+
+
+def _clip(text: str, limit: int, in_bytes: bool = False) -> str:
+    if in_bytes:
+        raw = text.encode("utf-8")
+        if len(raw) <= limit:
+            return text
+        return raw[:limit - 3].decode("utf-8", errors="ignore") + "..."
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def write_stats(folder, codebook: Codebook, tables: Mapping, dictionary) -> None:
+    """Write stats/*.dta, stats/*.sav, stats/variable_names.csv and load.R (see the module).
+
+    Args:
+        folder: the export's staging folder (workbench.io.export.ExportFolder).
+        codebook: the review's codebook.
+        tables: CSV name -> table, as written.
+        dictionary: the data dictionary (file, column, label, ...).
+    """
+    import pandas as pd
+    import pyreadstat
+    from workbench.io.export import write_csv, write_text
+    from workbench.io.export_rscript import load_r
+    rows = []
+    for file in stats_tables(codebook, tables):
+        part = dictionary[dictionary["file"] == file]
+        labels = dict(zip(part["column"], part["label"]))
+        table, variables = describe_table(codebook, file, tables[file], labels)
+        stem = file[:-4]
+        values = {v.name: v.value_labels for v in variables if v.value_labels}
+        pyreadstat.write_dta(
+            table, str(folder.path(f"stats/{stem}.dta")), file_label=_clip(stem, 80),
+            column_labels={v.name: _clip(v.label, STATA_LABEL_MAX) for v in variables},
+            variable_value_labels=values, version=15)
+        pyreadstat.write_sav(
+            table, str(folder.path(f"stats/{stem}.sav")),
+            column_labels={v.name: _clip(v.label, SPSS_LABEL_MAX, True) for v in variables},
+            variable_value_labels={n: {k: _clip(t, SPSS_VALUE_LABEL_MAX, True)
+                                       for k, t in vl.items()} for n, vl in values.items()},
+            variable_measure={v.name: ("ordinal" if v.ordered else "nominal" if v.value_labels
+                                       else "scale" if v.kind == "numeric" else "nominal")
+                              for v in variables})
+        rows += [(file, v.column, v.name, v.label,
+                  "; ".join(f"{k} = {t}" for k, t in v.value_labels.items()))
+                 for v in variables]
+    write_csv(folder, "stats/variable_names.csv", pd.DataFrame(
+        rows, columns=["file", "column", "variable", "label", "value_labels"]))
+    write_text(folder, "load.R", load_r(codebook, tables, dictionary))
