@@ -206,9 +206,16 @@ def test_resolve_after_a_far_future_consensus_time_gives_no_traceback(tmp_path):
     (root / "coding" / "consensus.csv").write_text(
         HEADER + sheet_line(["9999-12-31T23:59:59.999999Z", "lead", study, "title_abstract",
                              "decision", "exclude", "", "v1"]), encoding="utf-8")
-    session = open_session(review, "lead", "title_abstract")
-    session.record(study, "include")
-    assert run(root, "check").exit_code == 1  # the future time is reported
+    open_session(review, "alice", "title_abstract").record(study, "include")
+    open_session(review, "bob", "title_abstract").record(study, "exclude", ["E1"])
+    from workbench.review.resolving import resolve_conflict
+    (written, *_) = resolve_conflict(review, study, "title_abstract", "decision", "include",
+                                     "carol", "re-read the abstract")  # no OverflowError
+    assert written.time < "3000" and written.value == "include"
+    assert [e.value for e in read_sheet(root / "coding" / "consensus.csv").events
+            if e.field == "decision"] == ["exclude", "include"]
+    result = run(root, "check")
+    assert result.exit_code == 1 and "consensus.csv:2" in result.stderr  # the future time
 
 
 # -- unbalanced quotes and unknown studies -----------------------------------------------------
@@ -489,3 +496,23 @@ def test_the_export_reads_sheets_with_the_same_reader(tmp_path):
     frame, names, warnings = _read_sheets(coding, {})
     assert frame["value"].tolist() == ["include"] and names == ["alice"]
     assert any("alice.csv:3" in w and "impossible time" in w for w in warnings)
+
+
+def test_export_on_a_full_disk_is_a_clear_error_and_changes_nothing(tmp_path, monkeypatch):
+    root = tmp_path / "review"
+    shutil.copytree(REPO / "references", root / "references")
+    shutil.copytree(REPO / "coding", root / "coding")
+    shutil.copy(REPO / "codebook.yaml", root / "codebook.yaml")
+    import workbench.review.exporting as exporting
+    real = exporting.write_csv
+
+    def full(folder, name, frame):
+        if name == "coded_dataset.csv":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(folder, name, frame)
+
+    monkeypatch.setattr(exporting, "write_csv", full)
+    result = run(root, "export", "--quiet", "--no-charts")
+    assert result.exit_code == 1, result.output
+    assert "No space left on device" in result.stderr and "nothing was exported" in result.stderr
+    assert not (root / "exports").exists() or not any((root / "exports").iterdir())

@@ -55,6 +55,10 @@ class ExportFolder:
     def __exit__(self, exc_type, exc, tb) -> None:
         if self.staging is not None and self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
+        if exc_type is not None and issubclass(exc_type, OSError):  # e.g. a full disk
+            raise ExportError(f"cannot write the export ({exc.strerror or exc})",
+                              path=self.target, hint="nothing was exported; the folder is "
+                              "as it was") from exc
 
     def path(self, name: str) -> Path:
         """Return the staging path for a file named relative to exports/ (subfolders allowed)."""
