@@ -63,6 +63,11 @@ def _ris_type(study, pub_type) -> str:
     return "JOUR" if study.venue else "GEN"
 
 
+def study_ris_type(study, pub_type) -> str:
+    """Return the RIS type of a study from its records' publication types (see `_ris_type`)."""
+    return _ris_type(study, pub_type)
+
+
 def _bib_escape(text: str) -> str:
     text = text.replace("\\", "\\textbackslash{}")
     for ch in "&%$#_":
@@ -81,24 +86,30 @@ def _line(text: str) -> str:
     return " ".join(text.split())
 
 
-def bibtex_text(studies: Iterable, pub_types: dict | None = None) -> str:
+def bibtex_text(studies: Iterable, pub_types: dict | None = None,
+                notes: dict | None = None) -> str:
     """Return BibTeX for studies (workbench.core.dedupe.Study); the key is the study id.
 
     Args:
         studies: the studies to write, in order.
         pub_types: study id -> the publication types of its records (a list), or of
             its first record (a string); optional.
+        notes: study id -> `workbench.io.export_csl.ReferenceNote` (the study id and
+            final decision): written as `note` and added to `keywords`; optional.
     """
-    pub_types = pub_types or {}
+    pub_types, notes = pub_types or {}, notes or {}
     out = []
     for s in studies:
         kind = _BIB_TYPES[_ris_type(s, pub_types.get(s.id, ""))]
+        note = notes.get(s.id)
+        tags = list(s.keywords) + list(note.tags if note else ())
         fields = [("title", s.title), ("author", " and ".join(s.authors)),
                   ("year", str(s.year) if s.year else ""),
                   (_VENUE_FIELD.get(kind, "howpublished"), s.venue),
                   ("volume", s.volume), ("number", s.issue), ("pages", s.pages),
                   ("doi", s.doi), ("pmid", s.pmid), ("url", s.url),
-                  ("keywords", ", ".join(s.keywords)), ("abstract", s.abstract)]
+                  ("keywords", ", ".join(tags)), ("abstract", s.abstract),
+                  ("note", note.note.replace("\n", "; ") if note else "")]
         body = ",\n".join(f"  {k} = {{{_bib_link(v) if k in ('url', 'doi') else _bib_escape(v)}}}"
                           for k, v in fields if v)
         key = _KEY_UNSAFE.sub("_", s.id)
@@ -106,9 +117,13 @@ def bibtex_text(studies: Iterable, pub_types: dict | None = None) -> str:
     return "\n".join(out)
 
 
-def ris_text(studies: Iterable, pub_types: dict | None = None) -> str:
-    """Return RIS for studies (workbench.core.dedupe.Study); ID is the study id."""
-    pub_types = pub_types or {}
+def ris_text(studies: Iterable, pub_types: dict | None = None,
+             notes: dict | None = None) -> str:
+    """Return RIS for studies (workbench.core.dedupe.Study); ID is the study id.
+
+    `notes` (study id -> ReferenceNote) adds an N1 line per note line and a KW per tag.
+    """
+    pub_types, notes = pub_types or {}, notes or {}
     lines: list[str] = []
     for s in studies:
         lines.append(f"TY  - {_ris_type(s, pub_types.get(s.id, ''))}")
@@ -130,6 +145,10 @@ def ris_text(studies: Iterable, pub_types: dict | None = None) -> str:
         if s.abstract:
             lines.append(f"AB  - {_line(s.abstract)}")
         lines += [f"KW  - {_line(k)}" for k in s.keywords if k.strip()]
+        note = notes.get(s.id)
+        if note is not None:
+            lines += [f"KW  - {_line(t)}" for t in note.tags]
+            lines += [f"N1  - {_line(n)}" for n in note.note.split("\n") if n.strip()]
         lines.append("ER  - ")
         lines.append("")
     return "\n".join(lines)

@@ -33,7 +33,7 @@ from workbench.io.export_decisions import (ANNOTATION_COLUMNS, SHEET, coding_ann
 from workbench.io.export_dictionary import ANNOTATIONS_FILE, codebook_table, data_dictionary
 from workbench.io.export_prisma import (prisma_template, reasons_table,
                                         write_prisma_diagram)
-from workbench.io.export_refs import bibtex_text, ris_text
+from workbench.io.export_csl import write_reference_files
 from workbench.io.export_stats import write_stats
 from workbench.io.export_tables import (group_tables, long_table, study_table, table_name,
                                         wide_table)
@@ -173,9 +173,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     screening_ids = {s.id for s in codebook.stages if s.kind == SCREENING}
     title = codebook.review.title
 
-    def write_references(folder: ExportFolder) -> None:
-        write_text(folder, "included.bib", bibtex_text(included, pub_types))
-        write_text(folder, "included.ris", ris_text(included, pub_types))
+    def write_references(folder: ExportFolder) -> None:   # .bib, .ris, CSL-JSON, with decisions
+        write_reference_files(folder, included, pub_types, finals, codebook)
 
     def write_log(folder: ExportFolder) -> None:
         log_frame = events[events["stage"].isin(screening_ids)]

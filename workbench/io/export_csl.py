@@ -1,0 +1,136 @@
+"""Reference-manager exports: CSL-JSON (included.json) and the decision notes every format carries.
+
+Each included study goes back to Zotero, EndNote, Mendeley or Pandoc with its
+study id and its final screening decision and reasons, so a library can be
+filtered by decision:
+
+- CSL-JSON (`csl_json`): `id` is the study id; `note` holds lines
+  "workbench study: <id>" and "workbench decision: include at <stage> (<criteria>)"
+  (Zotero shows the note as the item's Extra field); `keyword` lists the tags;
+  `custom` holds the same as key-value pairs (CSL 1.0.2).
+- RIS and BibTeX (`workbench.io.export_refs`) carry the note (N1 / note) and the
+  tags (KW / keywords), which Zotero and EndNote import as tags.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterable
+
+from workbench.io.export_refs import study_ris_type
+
+#: RIS type -> CSL type.
+_CSL_TYPES = {"JOUR": "article-journal", "BOOK": "book", "CHAP": "chapter",
+              "CONF": "paper-conference", "CPAPER": "paper-conference", "RPRT": "report",
+              "THES": "thesis", "ELEC": "webpage", "GEN": "article"}
+TAG_DECISION = "workbench-decision:"
+TAG_CRITERION = "workbench-criterion:"
+
+
+@dataclass(frozen=True)
+class ReferenceNote:
+    """What a study's reference carries: a note, tags, and the same as key-value pairs."""
+
+    note: str
+    tags: tuple[str, ...]
+    custom: dict
+
+
+def reference_notes(study_ids: Iterable[str], finals, criteria_labels: dict[str, str],
+                    stage_labels: dict[str, str]) -> dict[str, ReferenceNote]:
+    """Return study id -> ReferenceNote from the final screening decisions.
+
+    Args:
+        study_ids: the studies exported.
+        finals: [(stage id, {study id: FinalDecision})] for every screening stage, in order.
+        criteria_labels: criterion id -> label.
+        stage_labels: stage id -> label.
+    """
+    out = {}
+    for sid in study_ids:
+        lines = [f"workbench study: {sid}"]
+        tags: list[str] = []
+        custom: dict = {"workbench_study_id": sid, "workbench_decisions": []}
+        last = None
+        for stage_id, decisions in finals:
+            final = decisions.get(sid)
+            if final is None or not final.decision:
+                continue
+            reasons = [f"{c} {criteria_labels[c]}" if c in criteria_labels else c
+                       for c in final.criteria]
+            union = "" if final.criteria_agreed else " (criteria not agreed: union)"
+            why = f": {'; '.join(reasons)}{union}" if reasons else ""
+            lines.append(f"workbench {stage_id}: {final.decision}{why}")
+            custom["workbench_decisions"].append(
+                {"stage": stage_id, "stage_label": stage_labels.get(stage_id, stage_id),
+                 "decision": final.decision, "criteria": list(final.criteria),
+                 "criteria_agreed": final.criteria_agreed})
+            last = final
+        if last is not None:
+            lines.insert(1, f"workbench decision: {last.decision} at {last.stage}")
+            tags.append(f"{TAG_DECISION}{last.decision}")
+            tags += [f"{TAG_CRITERION}{c}" for c in last.criteria]
+            custom["workbench_decision"] = last.decision
+        out[sid] = ReferenceNote("\n".join(lines), tuple(tags), custom)
+    return out
+
+
+def _name(author: str) -> dict:
+    family, comma, given = author.partition(",")
+    if comma and family.strip():
+        return {"family": family.strip(), "given": given.strip()} if given.strip() \
+            else {"family": family.strip()}
+    return {"literal": author.strip()}
+
+
+def csl_json(studies: Iterable, pub_types: dict | None = None,
+             notes: dict[str, ReferenceNote] | None = None) -> str:
+    """Return the studies (workbench.core.dedupe.Study) as CSL-JSON text (an array)."""
+    pub_types, notes = pub_types or {}, notes or {}
+    items = []
+    for s in studies:
+        item: dict = {"id": s.id,
+                      "type": _CSL_TYPES.get(study_ris_type(s, pub_types.get(s.id, "")),
+                                             "article")}
+        if s.title:
+            item["title"] = s.title
+        authors = [_name(a) for a in s.authors if a.strip()]
+        if authors:
+            item["author"] = authors
+        if s.year:
+            item["issued"] = {"date-parts": [[int(s.year)]]}
+        for key, value in (("container-title", s.venue), ("volume", s.volume),
+                           ("issue", s.issue), ("page", s.pages), ("DOI", s.doi),
+                           ("PMID", s.pmid), ("URL", s.url), ("abstract", s.abstract)):
+            if value:
+                item[key] = value
+        note = notes.get(s.id)
+        keywords = [k for k in s.keywords if k.strip()] + list(note.tags if note else ())
+        if keywords:
+            item["keyword"] = ", ".join(keywords)
+        if note is not None:
+            item["note"] = note.note
+            item["custom"] = note.custom
+        items.append(item)
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_reference_files(folder, studies: list, pub_types: dict, finals, codebook) -> None:
+    """Write included.bib, included.ris and included.json (CSL-JSON), each with decision notes.
+
+    Args:
+        folder: the export's staging folder.
+        studies: the included studies, in order.
+        pub_types: study id -> its records' publication types.
+        finals: [(stage id, {study id: FinalDecision})] for every screening stage.
+        codebook: the review's codebook (criterion and stage labels).
+    """
+    from workbench.io.export import write_text
+    from workbench.io.export_refs import bibtex_text, ris_text
+    notes = reference_notes([s.id for s in studies], finals,
+                            {c.id: c.label for c in codebook.criteria},
+                            {s.id: s.label for s in codebook.stages})
+    write_text(folder, "included.bib", bibtex_text(studies, pub_types, notes))
+    write_text(folder, "included.ris", ris_text(studies, pub_types, notes))
+    write_text(folder, "included.json", csl_json(studies, pub_types, notes))
