@@ -264,11 +264,12 @@ def _near_words(words: frozenset[str]) -> set[str]:
     return keys
 
 
-def _authors(a: Features, b: Features) -> float | None:
+def _authors(a: Features, b: Features, fuzzy: bool = True) -> float | None:
     """Return author agreement 0..1, or None when a side has no authors.
 
     The share of the shorter list's name words found in the other list; a word one
-    letter off counts ("mller" for "muller", "wng" for "wang": a letter lost to mojibake).
+    letter off counts ("mller" for "muller", "wng" for "wang": a letter lost to mojibake) when
+    `fuzzy` (the caller asks only where the title or an identifier already agrees).
     """
     if not a.author_words or not b.author_words:
         return None
@@ -277,7 +278,7 @@ def _authors(a: Features, b: Features) -> float | None:
     small, large = (a.author_words, b.author_words) if len(a.author_words) <= len(b.author_words) \
         else (b.author_words, a.author_words)
     common = len(small & large)
-    if common < len(small) and 2 * common < len(small):
+    if fuzzy and 2 * common < len(small):
         near = _near_words(large - small)
         if near:
             common += sum(1 for w in small - large if len(w) >= 3 and (
@@ -377,7 +378,7 @@ def _weigh(a: Features, b: Features, sim: float, truncated: bool, cut_numbers: b
            pmid_equal: bool, same_abstract: bool) -> tuple[str, float, tuple[str, ...]]:
     """The verdict from title, identifiers, authors, year, venue, volume and pages."""
     reasons: list[str] = []
-    authors = _authors(a, b)
+    authors = _authors(a, b, fuzzy=sim >= 85 or truncated or doi_equal or same_abstract)
     year_gap = abs(a.year - b.year) if a.year and b.year else None
     pages_differ = bool(a.page and b.page and a.page != b.page)
     volume_differs = bool(a.volume and b.volume and a.volume != b.volume)

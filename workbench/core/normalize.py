@@ -116,7 +116,8 @@ def split_language_marker(title: str) -> tuple[str, str]:
         return match.group(0)
 
     text = _LANG_MARKER.sub(_drop, title).strip()
-    trailing = _TRAILING_LANGUAGE.search(text)
+    last = text.rstrip(" .)").rsplit(None, 1)[-1].lstrip("(").lower() if text else ""
+    trailing = _TRAILING_LANGUAGE.search(text) if last in LANGUAGES else None
     if trailing and trailing.group(1).lower() in LANGUAGES and trailing.start() > 0:
         language = language or trailing.group(1).lower()
         text = text[:trailing.start()].rstrip()
