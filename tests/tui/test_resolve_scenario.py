@@ -49,7 +49,11 @@ async def take_first_coder(app, pilot, screen, reason="as the coder entered it")
     await wait_for(pilot, lambda: app.screen is screen)
 
 
-async def test_every_conflict_resolved_in_the_screen_reaches_the_dataset(root):
+async def test_every_conflict_resolved_in_the_screen_reaches_the_dataset(root, tmp_path):
+    from workbench.review.fulltext import link_file
+    paper = tmp_path / "khan2019.txt"
+    paper.write_text("Full text of the Khan and Ali study.", encoding="utf-8")
+    link_file(Review.open(root), paper, S(1), "alice")
     app = make_app(root, reviewer="carol", start="resolve")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(app, pilot)
@@ -64,6 +68,7 @@ async def test_every_conflict_resolved_in_the_screen_reaches_the_dataset(root):
         assert "(no row: drop it)" in text
         record = shown_text(screen.query_one("#resolve-record").content)
         assert "Khan, Ayesha" in record and "social media activism shaped" in record
+        assert "Full text: " in record and "fulltext/" in record
         await pilot.press("left", "left", "left", "left", "left", "left", "left", "left")
         taken = 0
         while screen.conflicts:
