@@ -172,7 +172,7 @@ def test_failed_export_leaves_no_partial_files(fresh, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("workbench.review.exporting.write_xlsx", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(ExportError, match="No space left on device"):  # a clear error
         write_exports(review, charts=False)
     assert [p.name for p in review.exports.iterdir()] == ["coded_dataset.csv"]
     assert old.read_text(encoding="utf-8") == "previous export\n"
@@ -355,6 +355,6 @@ def test_a_failure_in_the_second_process_fails_the_export_and_writes_nothing(fre
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("workbench.review.exporting.write_prisma_diagram", broken)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(ExportError, match="No space left"):
         write_exports(review)
     assert list(review.exports.iterdir()) == []
