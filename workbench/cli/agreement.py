@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import textwrap
+from typing import TYPE_CHECKING
 
 import click
 
 from workbench.cli.common import check_stage, cli, echo_json, open_review
-from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult, result_record
-from workbench.review.agreement import (PRESENT, StageAgreement, agreement_csv, agreement_report,
-                                        read_sheets)
+from workbench.core.agreement_defaults import DEFAULT_RESAMPLES, DEFAULT_SEED
+
+if TYPE_CHECKING:
+    from workbench.core.agreement import StatResult
+    from workbench.review.agreement import StageAgreement
 
 WIDTH = 80
 _NAMES = {"percent_agreement": "% agreement", "cohen_kappa": "Cohen's kappa",
@@ -141,6 +144,7 @@ def _wrap(text: str, indent: str = "      ") -> list[str]:
 
 def _never_chosen(variable, stats: list[StatResult]) -> bool:
     """A criterion or code no coder ever chose (all its statistics say so)."""
+    from workbench.review.agreement import PRESENT
     if variable.kind not in ("criterion", "code"):
         return False
     present = [r for r in stats if r.name == "prevalence" and r.category == PRESENT]
@@ -149,6 +153,7 @@ def _never_chosen(variable, stats: list[StatResult]) -> bool:
 
 def json_reports(reports: list[StageAgreement], digits: int | None = None) -> list[dict]:
     """Return the reports as JSON-ready values: full precision (or `digits`), integers as ints."""
+    from workbench.core.agreement import result_record
     out = []
     for report in reports:
         rows = []
@@ -200,6 +205,7 @@ def agreement_cmd(ctx: click.Context, stage: str | None, fmt: str, resamples: in
 
     Example: workbench agreement --stage title_abstract --format csv > agreement.csv
     """
+    from workbench.review.agreement import agreement_csv, agreement_report, read_sheets
     review = open_review(ctx)
     check_stage(review, stage)
     sheets = read_sheets(review)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from workbench.cli.common import cli, open_review
-from workbench.review.checking import check_review, write_wide_sheet
 
 
 @cli.command("check")
@@ -20,6 +19,7 @@ def check_cmd(ctx: click.Context) -> None:
 
     Example: workbench check
     """
+    from workbench.review.checking import check_review
     report = check_review(open_review(ctx))
     for notice in report.notices:
         click.echo(f"note: {notice}")
@@ -50,6 +50,7 @@ def sheet_cmd(ctx: click.Context, reviewer: str | None, consensus: bool) -> None
 
     Example: workbench sheet --reviewer alice
     """
+    from workbench.review.checking import write_wide_sheet
     if bool(reviewer) == consensus:
         raise click.UsageError("give either --reviewer NAME or --consensus")
     review = open_review(ctx)

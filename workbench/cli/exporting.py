@@ -8,8 +8,6 @@ import click
 
 from workbench.cli.common import cli, echo_json, open_review, progress_bar
 from workbench.core.events import CONSENSUS
-from workbench.review.exporting import write_exports
-from workbench.review.unresolved import describe
 
 
 @cli.command("export")
@@ -41,6 +39,8 @@ def export_cmd(ctx: click.Context, reviewer: str | None, no_charts: bool, quiet:
 
     Example: workbench export --reviewer alice
     """
+    from workbench.review.unresolved import describe
+    from workbench.review.exporting import write_exports
     review = open_review(ctx)
     with progress_bar("Exporting", enabled=not (quiet or as_json)) as progress:
         done = write_exports(review, source=reviewer or CONSENSUS, progress=progress,

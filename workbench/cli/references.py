@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from workbench.cli.common import cli, echo_json, open_review, parse_mapping, plural, progress_bar
-from workbench.io.records_table import write_records
 from workbench.review import init_review
 
 
@@ -101,6 +100,7 @@ def records_cmd(ctx: click.Context, fmt: str) -> None:
 
     Example: workbench records --format jsonl > records.jsonl
     """
+    from workbench.io.records_table import write_records
     review = open_review(ctx)
     records = review.records()
     study_of = review.study_of_records() if hasattr(review, "study_of_records") else {}

@@ -5,8 +5,6 @@ from __future__ import annotations
 import click
 
 from workbench.cli.common import check_stage, cli, echo_json, open_review, reviewer_name
-from workbench.review.conflicts import list_conflicts
-from workbench.review.resolving import ResolverNotConfirmed, resolve_conflict
 
 #: How a conflict kind is named in the text listing.
 KIND_WORDS = {"decision": "decision", "criteria": "criteria (same decision)", "code": "codes",
@@ -42,6 +40,7 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
 
     Example: workbench conflicts --stage coding
     """
+    from workbench.review.conflicts import list_conflicts
     review = open_review(ctx)
     check_stage(review, stage)
     conflicts = list_conflicts(review, stage, include_resolved=show_all)
@@ -103,6 +102,7 @@ def resolve_cmd(ctx: click.Context, study_id: str, stage: str, field_name: str,
 
     Example: workbench resolve 3f2a9c1e-0007 --stage coding --field "row:campaign:#MeTooPakistan" --from alice --reviewer carol --reason "Table 1"
     """
+    from workbench.review.resolving import ResolverNotConfirmed, resolve_conflict
     review = open_review(ctx)
     check_stage(review, stage)
     resolver = reviewer or reviewer_name(ctx, review)

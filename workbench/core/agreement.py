@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.core.agreement_defaults import DEFAULT_RESAMPLES, DEFAULT_SEED
 from workbench.core.agreement_data import (LEVELS, Ratings, code_presence, masi_distance,
                                            read_ratings)
 from workbench.core.agreement_result import (StatResult, _finish, _resample_sums,  # noqa: F401
@@ -45,10 +46,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The seed used unless another is given; it is recorded in every result.
-DEFAULT_SEED = 20260701
-#: Bootstrap resamples unless told otherwise (0 turns the CI off).
-DEFAULT_RESAMPLES = 1000
 
 
 def _one(spec_fn, matrix, level, categories, n_resamples, seed, confidence) -> StatResult:
