@@ -110,6 +110,10 @@ def side_by_side(args) -> None:
         rows = []
         for seed in range(args.seeds):
             priors = pick_priors(labels, seed)
+            if args.cached_only and not (
+                    (cache / f"workbench_{ours.name}_{path.stem}_{seed}.json").exists()
+                    and (cache / f"asreview_{path.stem}_{seed}.json").exists()):
+                continue
             mine = workbench_order(ours, lambda: features(ours), labels, path, seed, priors,
                                    cache)
             if python:
@@ -121,6 +125,9 @@ def side_by_side(args) -> None:
             m, t = metrics(labels, mine["order"]), metrics(labels, theirs)
             same = mine["order"][:len(theirs)] == list(theirs)
             rows.append((m, t, mine["stop_recall"], mine["stop_at"], same))
+        if not rows:
+            print(f"{path.stem:32} (no run of both tools in the cache)")
+            continue
         n = len(labels) - 2
         mean = lambda key, which: statistics.mean(r[which][key] for r in rows)  # noqa: E731
         d95 = mean("wss95", 0) - mean("wss95", 1)
@@ -133,7 +140,8 @@ def side_by_side(args) -> None:
               f"{mean('wss100', 0) - mean('wss100', 1):+9.3f} "
               f"{mean('recall10', 0) - mean('recall10', 1):+8.3f} "
               f"{mean('atd', 0) - mean('atd', 1):+7.1f} {stop_min:12.3f} {saved:10.3f} "
-              f"{sum(r[4] for r in rows):>6}/{len(rows)}")
+              f"{sum(r[4] for r in rows):>6}/{len(rows)}"
+              + (f"  ({len(rows)} of {args.seeds} seeds)" if len(rows) < args.seeds else ""))
     mean_diff = statistics.mean(diffs95)
     print(f"mean WSS@95 difference over sets: {mean_diff:+.3f} (target >= +0.020: "
           f"{'met' if mean_diff >= 0.02 else 'NOT met'}); every set >= ASReview: "
@@ -250,6 +258,8 @@ def main() -> None:
     parser.add_argument("--asreview-python", default="/tmp/asr/bin/python")
     parser.add_argument("--cache", default="/tmp/workbench-bench-prioritise")
     parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--cached-only", action="store_true",
+                        help="use only the seeds both tools already have in the cache")
     parser.add_argument("--studies", type=int, default=100_000)
     args = parser.parse_args()
     if args.speed:
