@@ -19,6 +19,7 @@ from workbench.cli import coding as _coding  # noqa: F401,E402
 from workbench.cli import agreement as _agreement  # noqa: F401,E402
 from workbench.cli import resolving as _resolving  # noqa: F401,E402
 from workbench.cli import sync as _sync  # noqa: F401,E402
+from workbench.cli import team as _team  # noqa: F401,E402
 from workbench.cli import serve as _serve  # noqa: F401,E402
 from workbench.cli import history as _history  # noqa: F401,E402
 from workbench.cli import codebook_exchange as _codebook_exchange  # noqa: F401,E402

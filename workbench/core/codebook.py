@@ -28,6 +28,9 @@ CRITERION_KINDS = (INCLUDE, EXCLUDE)
 FIELD_TYPES = ("text", "long_text", "integer", "number", "choice", "multi_choice",
                "date", "boolean")
 
+#: Roles a team member can have (`team:` in the codebook).
+ROLES = ("screen", "code", "resolve")
+
 #: Dimension selection modes.
 SELECT_MODES = ("single", "multi")
 
@@ -73,6 +76,9 @@ class Stage:
     #: The screening decisions this stage offers, when the codebook lists them
     #: (`decisions: [include, exclude]` makes a binary stage); empty = the default.
     decisions: tuple[str, ...] = ()
+    #: A calibration round: the first `pilot` studies of the stage are shown first to
+    #: everyone who screens, and their agreement is reported before the rest (0 = none).
+    pilot: int = 0
 
     def offered_decisions(self) -> tuple[str, ...]:
         """Return the screening decisions a coder can give at this stage, in order.
@@ -240,6 +246,23 @@ class Codebook:
     #: listed, and anyone resolving a conflict they took part in, is asked to
     #: confirm first (`workbench.review.resolving.resolver_warning`).
     resolvers: tuple[str, ...] = ()
+    #: The team and its roles (`team: {alice: [screen, code], carol: [resolve]}`);
+    #: empty = no roles declared, anyone may do anything.
+    team: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def may(self, reviewer: str, role: str) -> bool:
+        """Return True when `reviewer` has `role` (screen, code, resolve), or no team is declared."""
+        if not self.team:
+            return True
+        return role in self.team.get(reviewer, ())
+
+    def resolver_names(self) -> tuple[str, ...]:
+        """Return who resolves conflicts: `resolvers:` and team members with the resolve role."""
+        return tuple(dict.fromkeys((*self.resolvers, *self.members("resolve"))))
+
+    def members(self, role: str) -> tuple[str, ...]:
+        """Return the team members with a role, in codebook order (empty when no team)."""
+        return tuple(name for name, roles in self.team.items() if role in roles)
 
     def stage(self, stage_id: str) -> Stage | None:
         """Return the stage with this id, or None."""

@@ -13,16 +13,18 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from workbench.core.codebook import (COLOR_PATTERN, CRITERION_KINDS, FIELD_TYPES, GUID_PATTERN,
+                                     ROLES,
                                      ID_PATTERN, SELECT_MODES,
                                      STAGE_KINDS, Choice, Code, Codebook, Criterion, Dimension,
                                      Field, Group, HighlightTerms, ReviewMeta, Stage)
+from workbench.core.events import CONSENSUS, is_valid_reviewer
 from workbench.core.screening import DECISIONS as SCREENING_DECISIONS
 from workbench.errors import Problem
 
 REVIEW_KEYS = ("title", "question", "years", "description")
 YEARS_KEYS = ("from", "to")
 STAGE_KEYS = ("id", "label", "kind", "reviewers", "criteria", "source",
-              "exclude_needs_criterion", "description", "decisions")
+              "exclude_needs_criterion", "description", "decisions", "pilot")
 CRITERION_KEYS = ("id", "kind", "label", "description", "stages")
 HIGHLIGHT_KEYS = ("include", "exclude")
 DIMENSION_KEYS = ("id", "label", "description", "select", "codes", "guid", "color")
@@ -32,7 +34,7 @@ FIELD_KEYS = ("id", "label", "type", "description", "required", "unit", "min", "
 CHOICE_KEYS = ("id", "label")
 GROUP_KEYS = ("id", "label", "description", "fields", "key")
 TOP_KEYS = ("review", "stages", "criteria", "highlights", "dimensions", "fields", "groups",
-            "renamed", "resolvers")
+            "renamed", "resolvers", "team")
 
 _constructor = yaml.SafeLoader("")
 
@@ -221,7 +223,39 @@ class Builder:
             fields=self.items(top, "fields", "", lambda n, e: self.field(n, e, "field")),
             groups=self.items(top, "groups", "", self.group),
             renamed=renamed,
-            resolvers=self.texts(top, "resolvers", "resolvers"))
+            resolvers=self.texts(top, "resolvers", "resolvers"),
+            team=self.team(top))
+
+    def team(self, top: dict) -> dict[str, tuple[str, ...]]:
+        """Return `team:` as {reviewer: roles}, each role one of ROLES."""
+        if "team" not in top:
+            return {}
+        node = top["team"][1]
+        if isinstance(node, ScalarNode) and node.value in ("", "~", "null"):
+            return {}
+        if not isinstance(node, MappingNode):
+            self.problem(node, "team", "'team' must map reviewer names to their roles "
+                         f"({', '.join(ROLES)})")
+            return {}
+        team: dict[str, tuple[str, ...]] = {}
+        for key_node, value_node in node.value:
+            name = str(self.scalar(key_node, "team", "team"))
+            entry = f"team.{name}"
+            if not is_valid_reviewer(name) or name == CONSENSUS:
+                self.problem(key_node, "team", f"{name!r} is not a valid reviewer name "
+                             "(letters, digits, _ . -)")
+                continue
+            if name in team:
+                self.problem(key_node, "team", f"duplicate reviewer {name!r}")
+            roles = self.texts({"roles": (key_node, value_node)}, "roles", entry)
+            for role in roles:
+                if role not in ROLES:
+                    close = difflib.get_close_matches(role, ROLES, n=1)
+                    hint = f" (did you mean {close[0]!r}?)" if close else ""
+                    self.problem(value_node, entry, f"unknown role {role!r}{hint}; roles are "
+                                 f"{', '.join(ROLES)}")
+            team[name] = tuple(r for r in roles if r in ROLES)
+        return team
 
     def review(self, node: Node) -> ReviewMeta:
         m = self.mapping(node, "review", REVIEW_KEYS)
@@ -255,7 +289,16 @@ class Builder:
                      source=self.text(m, "source", entry_id),
                      exclude_needs_criterion=self.flag(m, "exclude_needs_criterion", entry_id),
                      description=self.text(m, "description", entry_id),
-                     decisions=self.decisions(m, entry_id))
+                     decisions=self.decisions(m, entry_id),
+                     pilot=self.pilot(m, entry_id))
+
+    def pilot(self, m: dict, entry: str) -> int:
+        """Return a stage's `pilot:` size (a whole number, 0 or more)."""
+        size = self.number(m, "pilot", entry, integer=True)
+        if size is not None and size < 0:
+            self.problem(m["pilot"][1], entry, f"'pilot' must be 0 or more, found {size}")
+            return 0
+        return size or 0
 
     def decisions(self, m: dict, entry: str) -> tuple[str, ...]:
         """Return a stage's `decisions:` list (screening decisions it offers), checked."""

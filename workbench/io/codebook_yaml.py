@@ -12,6 +12,8 @@ workbench/templates/codebook.yaml.
 
 from __future__ import annotations
 
+import dataclasses
+
 import difflib
 import logging
 from pathlib import Path
@@ -119,10 +121,7 @@ def parse_codebook(text: str, path: str = "codebook.yaml") -> Codebook:
         _cross_check(builder, codebook)
     if builder.problems:
         raise CodebookProblems(builder.problems)
-    return Codebook(review=codebook.review, stages=codebook.stages, criteria=codebook.criteria,
-                    highlights=codebook.highlights, dimensions=codebook.dimensions,
-                    fields=codebook.fields, groups=codebook.groups, renamed=codebook.renamed,
-                    version=codebook_version(data), path=path, resolvers=codebook.resolvers)
+    return dataclasses.replace(codebook, version=codebook_version(data), path=path)
 
 
 def _check_depth(text: str, path: str) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from workbench.review.team import require_role
 from workbench.core import coding as cod
 from workbench.core.events import CONSENSUS, Change, is_valid_reviewer
 from workbench.core.prisma import FINAL
@@ -324,6 +325,7 @@ def open_coding_session(review, reviewer: str, stage_id: str | None = None,
         raise ReviewError(f"{reviewer!r} is not a valid reviewer name (letters, digits, _ . -)")
     codebook = review.codebook()
     stage = coding_stage(review, stage_id)
+    require_role(review, reviewer, "code")
     studies = review.studies(progress=progress)
     if cancel is not None and cancel.is_set():
         raise ReviewError("loading was cancelled")

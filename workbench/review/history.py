@@ -75,7 +75,8 @@ def closed_stages(review, reviewer: str) -> list[str]:
     from workbench.review.coding import open_coding_session
     from workbench.review.screening import stage_progress
     closed = [p.stage for p in stage_progress(review, reviewer) if p.total and p.done >= p.total]
-    for stage in review.codebook().coding_stages():
+    codebook = review.codebook()
+    for stage in codebook.coding_stages() if codebook.may(reviewer, "code") else ():
         progress = open_coding_session(review, reviewer, stage.id).progress()
         if progress.total and progress.left <= 0:
             closed.append(stage.id)
@@ -83,7 +84,7 @@ def closed_stages(review, reviewer: str) -> list[str]:
 
 
 def _resolvers(review) -> set[str]:
-    return set(getattr(review.codebook(), "resolvers", ()) or ())
+    return set(review.codebook().resolver_names())
 
 
 def _current_ids(review, studies: Sequence[str]) -> list[str]:

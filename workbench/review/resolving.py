@@ -44,7 +44,7 @@ def resolver_warning(review, resolver: str, stage: str, study_id: str,
     """
     codebook = review.codebook()
     sheets = sheets if sheets is not None else read_sheets(review)
-    named = codebook.resolvers
+    named = codebook.resolver_names()
     reasons = []
     if any(e.study_id == study_id and e.stage == stage
            for e in sheets.reviewers.get(resolver, ())):

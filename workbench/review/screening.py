@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.review.team import require_role
 from workbench.core.consensus import FINAL, final_decisions
 from workbench.core.events import CONSENSUS, Change, SheetState, is_valid_reviewer
 from workbench.core.screening import (CRITERIA, DECISION, EXCLUDE_DECISION, INCLUDE_DECISION,
@@ -376,6 +377,7 @@ def open_session(review, reviewer: str, stage_id: str | None = None,
         raise ReviewError(f"{reviewer!r} is not a valid reviewer name (letters, digits, _ . -)")
     codebook = review.codebook()
     stage = screening_stage(review, stage_id)
+    require_role(review, reviewer, "screen")
     studies = review.studies(progress=progress)
     if cancel is not None and cancel.is_set():
         raise ReviewError("loading was cancelled")
