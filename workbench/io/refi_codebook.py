@@ -97,23 +97,33 @@ def codebook_qdc(codebook: Codebook, origin: str = "workbench") -> bytes:
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS, "xsi": xsi})
     root.set(f"{{{xsi}}}schemaLocation", f"{CODEBOOK_NS} {CODEBOOK_XSD}")
     root.set("origin", origin)
-    codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
+    add_codes(etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes"), codebook, CODEBOOK_NS)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def add_codes(codes, codebook: Codebook, ns: str) -> None:
+    """Add the framework under a <Codes> element (of a .qdc or a project, namespace `ns`).
+
+    Raises:
+        ExportError: two dimensions or codes keep the same foreign GUID.
+    """
+    from lxml import etree
     seen: dict[str, str] = {}
 
-    def add(parent, item, kind: str, codable: bool, text: str) -> object:
+    def add(parent, item, kind: str, codable: bool, text: str):
         guid = code_guid(item, kind)
         key = guid.strip("{}").lower()
         if key in seen:
             raise ExportError(f"{kind} {item.id!r} has the GUID of {seen[key]!r} ({guid})",
                               path=codebook.path or None, hint="remove one of the guid: lines")
         seen[key] = item.id
-        element = etree.SubElement(parent, f"{{{CODEBOOK_NS}}}Code", guid=guid,
+        element = etree.SubElement(parent, f"{{{ns}}}Code", guid=guid,
                                    name=xml_text(item.label or item.id),
                                    isCodable="true" if codable else "false")
         if item.color:
             element.set("color", item.color)
         if text:
-            etree.SubElement(element, f"{{{CODEBOOK_NS}}}Description").text = xml_text(text)
+            etree.SubElement(element, f"{{{ns}}}Description").text = xml_text(text)
         return element
 
     def add_code(parent, code: Code) -> None:
@@ -127,7 +137,6 @@ def codebook_qdc(codebook: Codebook, origin: str = "workbench") -> bytes:
                       describe(dim.description, select=dim.select, ident=dim.id))
         for code in dim.codes:
             add_code(element, code)
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
 
 @dataclass

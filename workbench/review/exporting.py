@@ -35,6 +35,7 @@ from workbench.io.export_prisma import (prisma_template, reasons_table,
                                         write_prisma_diagram)
 from workbench.io.export_csl import write_reference_files
 from workbench.io.export_stats import write_stats
+from workbench.review.refi_project import write_project
 from workbench.io.export_tables import (group_tables, long_table, study_table, table_name,
                                         wide_table)
 from workbench.review.agreement import agreement_frame, agreement_report, methods_text
@@ -247,6 +248,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             dictionary = data_dictionary(codebook, tables)
             write_csv(folder, "data_dictionary.csv", dictionary)
             write_stats(folder, codebook, tables, dictionary)   # .dta, .sav, load.R
+            warnings += write_project(folder, review, codebook, included, latest, annotations,
+                                      values, coding_id)   # review.qdpx (REFI-QDA)
             _step(progress, cancel, 4)
             write_csv(folder, "prisma_counts.csv", prisma_template(counts))
             write_csv(folder, "prisma_reasons.csv", reasons_table(counts))
