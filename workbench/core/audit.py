@@ -261,7 +261,7 @@ def _none_when_untouched(coded: dict[str, set[str]], sets: pd.DataFrame) -> pd.D
     """
     reviewers = list(sets.columns)
     studies = sorted(set(coded) | set(sets.index))
-    full = sets.reindex(pd.Index(studies, name="study_id")).astype(object)
+    full = sets.reindex(pd.Index(studies, dtype=object, name="study_id")).astype(object)
     for r in reviewers:
         column = [frozenset() if c is None and r in coded.get(s, ()) else c
                   for s, c in zip(studies, full[r].tolist())]
@@ -343,12 +343,7 @@ def coding_variables(selection: BlindSelection, codebook: Codebook) -> list[Vari
             out.append(_single_select(dim, sets, codes))
         else:
             out.append(Variable(f"code:{dim.id}", "dimension", "masi", sets, label=dim.label))
-        extra = sorted({c for s in sets.to_numpy().ravel() if s is not None for c in s} - set(codes))
-        for code in codes + extra:
-            marks = sets.map(lambda s, code=code: None if s is None else (PRESENT if code in s else ABSENT))
-            marks = marks.astype(object).where(marks.notna(), None)
-            out.append(Variable(f"code:{dim.id}:{code}", "code", "nominal", marks,
-                                categories=(PRESENT, ABSENT), label=code))
+        out += _code_variables(dim.id, sets, codes)
     for fld in codebook.fields:
         name = value_field(fld.id)
         if fld.type in _NUMBER_TYPES:
@@ -373,6 +368,30 @@ def coding_variables(selection: BlindSelection, codebook: Codebook) -> list[Vari
 
 #: The category of a single-select dimension coded with no code ("none applies").
 NO_CODE = "(none)"
+
+
+def _code_variables(dim_id: str, sets: pd.DataFrame, codes: list[str]) -> list[Variable]:
+    """One present/absent Variable per code of a dimension (codes no longer in the codebook too).
+
+    The code sets are factorized once: membership is decided per distinct set,
+    not per code and cell, and each matrix comes integer-coded as well.
+    """
+    cells = sets.to_numpy(dtype=object)
+    index, uniques = pd.factorize(cells.ravel())  # None -> -1
+    shape = cells.shape
+    studies, reviewers = list(sets.index), list(sets.columns)
+    units = tuple(studies)
+    extra = sorted({c for u in uniques for c in u} - set(codes))
+    out = []
+    for code in codes + extra:
+        member = np.asarray([code in u for u in uniques] + [False], dtype=bool)
+        coded = np.where(index >= 0, np.where(member[index], 0, 1), -1).reshape(shape)
+        ratings = Ratings(coded.astype(np.int64), (PRESENT, ABSENT), units, tuple(reviewers),
+                          "nominal")
+        out.append(Variable(f"code:{dim_id}:{code}", "code", "nominal",
+                            _frame(_MARKS[coded], studies, reviewers),
+                            categories=(PRESENT, ABSENT), label=code, ratings=ratings))
+    return out
 
 
 def _single_select(dim, sets: pd.DataFrame, codes: list[str]) -> Variable:
