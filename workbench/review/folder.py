@@ -237,6 +237,20 @@ class Review:
                               path=self.codebook_path)
         return stage
 
+    def forget(self, changed: Sequence[str]) -> None:
+        """Drop what was read from files that changed on disk (review-relative paths).
+
+        Records are re-parsed when an import changed references/, the codebook
+        when codebook.yaml changed; duplicate groups always (pair answers and
+        imports change them). Sheets are read afresh by whoever reads them.
+        """
+        with self._lock:
+            if any(p.startswith("references/") for p in changed):
+                self._records = None
+            if CODEBOOK in changed:
+                self._codebook = None
+            self._invalidate()
+
     def _invalidate(self) -> None:
         """Drop derived state that depends on the records or decisions."""
         self._dedupe = None

@@ -19,6 +19,7 @@ from workbench.errors import WorkbenchError
 from workbench.review import Review
 from workbench.review.screening import read_remembered_reviewer, write_remembered_reviewer
 from workbench.tui.keymap import read_keymap
+from workbench.tui.live import DiskWatcher
 from workbench.tui.modals import ErrorModal, ReviewerModal
 from workbench.tui.screens.agreement import AgreementScreen
 from workbench.tui.screens.duplicates import DuplicatesScreen
@@ -91,6 +92,7 @@ class WorkbenchApp(App[int]):
         self._start()
 
     def _start(self) -> None:
+        DiskWatcher(self).start()
         self.push_screen(HomeScreen(self.review, self.reviewer))
         if self.start:
             self.open_step(self.start, **self.start_options)

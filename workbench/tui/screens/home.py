@@ -105,6 +105,10 @@ class HomeScreen(Screen):
         if self.is_current:         # not when a step screen was pushed straight over us
             self._summarize()
 
+    def on_review_changed(self, event) -> None:
+        """Files changed on disk (another reviewer's sync, a CLI command): count again."""
+        self._summarize()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="home-summary")
     def _summarize(self) -> None:
         try:

@@ -128,10 +128,19 @@ class ResolveScreen(Screen):
         titles = {sid: s.title for sid, s in studies.items()}
         self.post_message(self.Loaded(conflicts, titles, criteria, context))
 
+    def on_review_changed(self, event) -> None:
+        """Files changed on disk: list the conflicts again, staying on the one shown."""
+        current = self.conflict
+        self._keep = (current.study_id, current.stage, current.field) if current else None
+        self._load()
+
     def on_resolve_screen_loaded(self, event: Loaded) -> None:
         self.conflicts, self.titles, self.criteria = event.conflicts, event.titles, event.criteria
         self.context = event.context
-        self.index = 0
+        keep = getattr(self, "_keep", None)
+        self._keep = None
+        self.index = next((i for i, c in enumerate(self.conflicts)
+                           if (c.study_id, c.stage, c.field) == keep), 0)
         self._show()
         self.refresh_bindings()
 

@@ -24,6 +24,7 @@ from workbench.core.links import study_links
 from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, NOT_RETRIEVED
 from workbench.errors import WorkbenchError
 from workbench.review.screening import Filter, ScreeningSession, find_fulltext, open_session
+from workbench.tui.live import others_decide
 from workbench.tui.loading import bulk_loading
 from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteModal
 from workbench.tui.screens.screening_order import ScreeningOrder
@@ -161,8 +162,36 @@ class ScreeningScreen(ScreeningOrder, Screen):
         if not session.studies:
             self.notify("No studies reach this stage yet.", severity="warning", timeout=8)
         self.index = first or 0
+        self._return_to_kept_study(session)
         self._show()
         self.refresh_bindings()
+
+    def on_review_changed(self, event) -> None:
+        """Files changed on disk: reload when they can change this stage's studies.
+
+        The reviewer stays on the study shown; if a duplicate answer merged it into
+        another study, that study is shown (decisions follow it) and a notice says so.
+        """
+        if self.session is None or not others_decide(event.paths, bool(self.session.stage.source)):
+            return
+        self._kept = self.source.id if self.source else None
+        self._load()
+
+    def _return_to_kept_study(self, session) -> None:
+        kept, self._kept = getattr(self, "_kept", None), None
+        if kept is None:
+            return
+        target = kept if session.index_of(kept) is not None else self.review.aliases().get(kept)
+        position = session.index_of(target) if target else None
+        if position is None:
+            self.notify(f"{kept} is no longer at this stage (the others' decisions or a "
+                        "duplicate answer changed the list).", severity="warning", timeout=10)
+            return
+        if target != kept:
+            self.notify(f"{kept} was merged into {target} (a duplicate answer); your "
+                        "decisions follow it.", timeout=10)
+        if position in self.view:
+            self.index = self.view.index(position)
 
     # -- display ---------------------------------------------------------------------------
     @property
