@@ -17,10 +17,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from workbench.core.dedupe_match import (
-    DISTINCT, DUPLICATE, UNCERTAIN, complete_features, find_candidates, judge_pair, mark_recurring,
-    record_features, worth_judging,
-)
 from workbench.core.records import Record
 from workbench.errors import DedupeError
 
@@ -231,6 +227,10 @@ def find_duplicates(
 
 
 def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> DedupeResult:
+    from workbench.core.dedupe_match import (
+        DISTINCT, DUPLICATE, UNCERTAIN, complete_features, find_candidates, judge_pair,
+        mark_recurring, record_features, worth_judging,
+    )
     index = {}
     for i, record in enumerate(records):
         if record.id in index:

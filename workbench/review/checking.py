@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import ExportError, Problem, ReviewError, WorkbenchError
-from workbench.io.sheet_table import sheet_table, write_sheet_table
 from workbench.store.sheet import consensus_path, read_sheet, sheet_path
 from workbench.store.sheet_checks import check_coding, sheet_files
 
@@ -62,6 +61,7 @@ def write_wide_sheet(review, reviewer: str | None) -> list[Path]:
         ReviewError: that sheet does not exist.
         ExportError: a file cannot be written.
     """
+    from workbench.io.sheet_table import sheet_table, write_sheet_table
     codebook = review.codebook()
     path = consensus_path(review.coding) if reviewer is None else sheet_path(review.coding, reviewer)
     if not path.exists():

@@ -12,12 +12,10 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import fields
+from importlib.util import find_spec
 from pathlib import Path
 
 import workbench
-from workbench.core import dedupe as _dedupe_module
-from workbench.core import dedupe_match as _match_module
-from workbench.core import normalize as _normalize_module
 from workbench.core.dedupe import CandidatePair, DedupeResult, Study, find_duplicates
 from workbench.core.records import Record
 from workbench.review.importing import export_files
@@ -39,8 +37,8 @@ _TUPLES = ("record_ids", "authors", "keywords", "databases")
 def _algorithm_digest() -> bytes:
     """A digest of the duplicate-detection code, so a changed algorithm rebuilds the cache."""
     digest = hashlib.sha256(workbench.__version__.encode())
-    for module in (_dedupe_module, _match_module, _normalize_module):
-        digest.update(Path(module.__file__).read_bytes())
+    for module in ("dedupe", "dedupe_match", "normalize"):  # found, not imported: no numpy
+        digest.update(Path(find_spec(f"workbench.core.{module}").origin).read_bytes())
     return digest.digest()
 
 

@@ -15,11 +15,13 @@ treats as not agreed until the consensus sheet settles them:
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from workbench.core.consensus import CONFLICT, FINAL, FinalDecision
 from workbench.core.screening import CRITERIA, DECISION
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ def criteria_not_agreed(stage: str, finals: dict[str, FinalDecision]) -> list[No
 def apply_merges_to_coding(stage: str, values: pd.DataFrame, unresolved: pd.DataFrame,
                            merges: list) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Take coding values in an open merge conflict out of `values` and into `unresolved`."""
+    import pandas as pd
     hit = [(c.study_id, c.field) for c in merges if c.stage == stage]
     if not hit:
         return values, unresolved
