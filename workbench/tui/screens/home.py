@@ -21,6 +21,7 @@ from workbench.tui.modals import ReviewerModal
 from workbench.tui.widgets.coding_panel import CodingCounts, coding_counts
 from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.priority_panel import PriorityPanel
+from workbench.tui.widgets.team_panel import TeamPanel
 
 #: Stage labels longer than this are cut with "…" so a row stays one line at 80 columns.
 LABEL_WIDTH = 26
@@ -94,8 +95,11 @@ class HomeScreen(Screen):
                      id="home-title")
         yield Static("Reading references, studies and your sheet...", id="home-progress")
         yield Static("", id="home-coding")
-        yield PriorityPanel(self.review, self.reviewer, id="home-priority")
+        # What waits for a person comes before the longer panels, so that it stays on a
+        # 24-line terminal.
         yield Static("", id="home-waiting")
+        yield TeamPanel(self.review, id="home-team")
+        yield PriorityPanel(self.review, self.reviewer, id="home-priority")
         yield Static("Press a key below to start a step; w switches reviewer; ? lists every "
                      "key; F2 dark/light; q quits (ctrl+q anywhere).", id="home-help",
                      classes="dialog-help")
@@ -108,6 +112,7 @@ class HomeScreen(Screen):
     def on_review_changed(self, event) -> None:
         """Files changed on disk (another reviewer's sync, a CLI command): count again."""
         self._summarize()
+        self.query_one(TeamPanel).read()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home-summary")
     def _summarize(self) -> None:
