@@ -213,9 +213,9 @@ def _frame(cells: np.ndarray, studies: list[str], reviewers: list[str]) -> pd.Da
                         columns=pd.Index(reviewers, dtype=object, name="reviewer"), dtype=object)
 
 
-def _matrix(states: Mapping[str, SheetState], stage: str, field_name: str,
-            convert=lambda v: v, blank_is_value: bool = False,
-            per: list[dict[str, str]] | None = None) -> pd.DataFrame:
+def _field_matrix(states: Mapping[str, SheetState], stage: str, field_name: str,
+                  convert=lambda v: v, blank_is_value: bool = False,
+                  per: list[dict[str, str]] | None = None) -> pd.DataFrame:
     """Return studies x reviewers of one field's current values (None = no value).
 
     `per` ({study: value} per coder of the stage, in stage_coders order) saves
@@ -288,7 +288,7 @@ def screening_variables(selection: BlindSelection, criteria: Sequence[str] = (),
     decisions_offered = tuple(decisions)
     coders = stage_coders(states, stage)
     read = [_latest_values(states[r], stage, DECISION, CRITERIA) for r in coders]
-    decisions = _matrix(states, stage, DECISION, per=[d for d, _ in read])
+    decisions = _field_matrix(states, stage, DECISION, per=[d for d, _ in read])
     out = [Variable("decision", "decision", "nominal", decisions,
                     categories=_categories(decisions, decisions_offered), label="decision")]
     # Each coder's criteria text per study, factorized: membership is decided once
@@ -334,9 +334,19 @@ def coding_variables(selection: BlindSelection, codebook: Codebook) -> list[Vari
     stage, states = selection.stage, selection.states
     out: list[Variable] = []
     coded = _coders_of_studies(states, stage)
+    # Every field the variables need, read in one pass over each coder's cells.
+    names = [code_field(d.id) for d in codebook.dimensions] + \
+        [value_field(f.id) for f in codebook.fields]
+    coders = stage_coders(states, stage)
+    read = [dict(zip(names, _latest_values(states[r], stage, *names))) for r in coders]
+
+    def read_field(name, convert=lambda v: v, blank_is_value=False):
+        return _field_matrix(states, stage, name, convert, blank_is_value,
+                             per=[values[name] for values in read])
+
     for dim in codebook.dimensions:
-        sets = _none_when_untouched(coded, _matrix(
-            states, stage, code_field(dim.id), convert=lambda v: frozenset(split_ids(v)),
+        sets = _none_when_untouched(coded, read_field(
+            code_field(dim.id), convert=lambda v: frozenset(split_ids(v)),
             blank_is_value=True))
         codes = [c.id for c in dim.all_codes()]
         if dim.select == "single":
@@ -348,18 +358,18 @@ def coding_variables(selection: BlindSelection, codebook: Codebook) -> list[Vari
         name = value_field(fld.id)
         if fld.type in _NUMBER_TYPES:
             level = "ratio" if fld.minimum is not None and fld.minimum >= 0 else "interval"
-            out.append(Variable(name, "field", level, _matrix(states, stage, name, _number),
+            out.append(Variable(name, "field", level, read_field(name, _number),
                                 label=fld.label))
         elif fld.type == "multi_choice":
-            sets = _matrix(states, stage, name, lambda v: frozenset(split_ids(v)))
+            sets = read_field(name, lambda v: frozenset(split_ids(v)))
             out.append(Variable(name, "field", "masi", sets, label=fld.label))
         elif fld.type == "choice" and fld.ordered:
-            matrix = _matrix(states, stage, name, str.strip)
+            matrix = read_field(name, str.strip)
             out.append(Variable(name, "field", "ordinal", matrix,
                                 categories=_categories(matrix, fld.choice_ids()),
                                 label=fld.label))
         elif fld.type in _NOMINAL_TYPES:
-            matrix = _matrix(states, stage, name, str.strip)
+            matrix = read_field(name, str.strip)
             cats = _categories(matrix, fld.choice_ids() if fld.type == "choice" else
                                ("true", "false") if fld.type == "boolean" else ())
             out.append(Variable(name, "field", "nominal", matrix, categories=cats, label=fld.label))
