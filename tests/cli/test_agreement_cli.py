@@ -54,7 +54,8 @@ def test_agreement_table_prints_hand_computed_kappa_in_80_columns(folder):
     assert alpha[2] == f"{1 - 114 / 198:.3f}" and alpha[-1] == "unreliable"
     agree = next(line for line in lines if "% agreement" in line).split()
     assert agree[2] == "0.700"
-    # I1 and E1 were never chosen: kappa/alpha undefined, said so (not 0 or 1)
+    # E1 was never chosen: kappa/alpha undefined, said so (not 0 or 1); I1 (an inclusion
+    # criterion nobody recorded) is not in the table
     assert "never chosen by any coder (10 units)" in result.stdout
 
 
@@ -71,9 +72,10 @@ def test_agreement_csv_and_json(folder):
                  if r["variable"] == "decision" and r["name"] == "cohen_kappa")
     assert kappa["value"] == pytest.approx(0.4, abs=1e-12) and kappa["ci_low"] is not None
     undefined = next(r for r in ta["statistics"]
-                     if r["variable"] == "criterion:I1" and r["name"] == "cohen_kappa")
+                     if r["variable"] == "criterion:E1" and r["name"] == "cohen_kappa")
     assert undefined["value"] is None and undefined["label"] == "undefined"
     assert "no variation" in undefined["reason"]
+    assert not any(r["variable"] == "criterion:I1" for r in ta["statistics"])
 
 
 def test_conflicts_then_resolve_writes_the_consensus_sheet(folder):

@@ -28,7 +28,7 @@ from workbench.core.audit import (ABSENT, PRESENT, BlindSelection, Conflict, Var
                                   blind_selection, coding_variables,
                                   report_frame, screening_variables, stage_coders,
                                   variable_results)
-from workbench.core.codebook import CODING, Stage
+from workbench.core.codebook import CODING, EXCLUDE, Stage
 from workbench.core.events import CONSENSUS, Event, SheetState, is_valid_reviewer
 from workbench.core.screening import CRITERIA, DECISION, split_ids
 from workbench.errors import ReviewError
@@ -197,7 +197,10 @@ def _stage_variables(review, stage: Stage, sheets: Sheets
         matched, unmatched = group_units(review, stage, selection)
         variables += group_variables(matched, stage_coders(selection.states, stage.id), Variable)
         return selection, variables, unmatched
-    criteria = [c.id for c in codebook.stage_criteria(stage.id)]
+    # Exclusion criteria always; an inclusion criterion only once a coder recorded one
+    # (screening_variables adds the criteria coders used): the app records none on
+    # include, and a row that no coder could choose is no agreement to report.
+    criteria = [c.id for c in codebook.stage_criteria(stage.id) if c.kind == EXCLUDE]
     return selection, screening_variables(selection, criteria, stage.offered_decisions()), []
 
 

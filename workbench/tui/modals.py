@@ -11,7 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from workbench.core.codebook import Criterion
+from workbench.core.codebook import EXCLUDE, Criterion
 from workbench.core.events import CONSENSUS, is_valid_reviewer
 from workbench.errors import WorkbenchError
 from workbench.review.screening import Filter, parse_filter
@@ -113,7 +113,12 @@ class CriteriaModal(ModalScreen[tuple[str, ...] | None]):
     With `pick=False` it only shows the criteria (criteria on demand).
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "done", "Done")]
+    #: Priority bindings: the app runs them as it reads the keys, so `x 1 Enter` typed in
+    #: one burst picks E1 even before the dialog is drawn, and the key after Enter goes
+    #: to the screen behind (see ScreeningScreen.BINDINGS).
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True),
+                Binding("enter", "done", "Done", priority=True),
+                *(Binding(str(n), f"pick({n})", show=False, priority=True) for n in range(1, 10))]
 
     def __init__(self, criteria: Sequence[Criterion], title: str, pick: bool = True,
                  chosen: Sequence[str] = (), required: bool = False) -> None:
@@ -123,6 +128,7 @@ class CriteriaModal(ModalScreen[tuple[str, ...] | None]):
         self.pick = pick
         self.required = required
         self.chosen: list[str] = [c for c in chosen if any(k.id == c for k in self.criteria)]
+        self._drawn = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog criteria-dialog"):
@@ -136,29 +142,49 @@ class CriteriaModal(ModalScreen[tuple[str, ...] | None]):
             hint = ("1-9 toggle, Enter save, Esc cancel" if self.pick else "Esc/Enter close")
             yield Static(hint, id="criteria-hint", classes="dialog-help")
 
+    def _numbers(self) -> list[str]:
+        """The number shown before each criterion: one numbering in every dialog.
+
+        Only exclusion criteria are picked by number (the exclude dialog lists them
+        alone, from 1), so the criteria panel numbers them the same way and shows
+        the others without a number.
+        """
+        if self.pick:
+            return [f"{n}." for n in range(1, len(self.criteria) + 1)]
+        numbers, n = [], 0
+        for criterion in self.criteria:
+            if criterion.kind == EXCLUDE:
+                n += 1
+                numbers.append(f"{n}.")
+            else:
+                numbers.append(" " * len(f"{n + 1}."))
+        return numbers
+
     def on_mount(self) -> None:
+        self._drawn = True
         self._refresh()
         self.query_one(".dialog-body").focus()   # arrows scroll a long list
 
     def _refresh(self) -> None:
+        if not self._drawn:
+            return  # a number typed before the dialog is drawn: on_mount shows it
+        numbers = self._numbers()
         for number, criterion in enumerate(self.criteria, start=1):
             mark = ("[x] " if criterion.id in self.chosen else "[ ] ") if self.pick else ""
-            text = f"{number}. {mark}{criterion.id} ({criterion.kind}): {criterion.label}"
+            text = f"{numbers[number - 1]} {mark}{criterion.id} ({criterion.kind}): {criterion.label}"
             widget = self.query_one(f"#criterion-{number}", Static)
             widget.update(Text(text))
             widget.set_class(criterion.id in self.chosen, "chosen")
 
-    def on_key(self, event) -> None:
-        if self.pick and event.character and event.character.isdigit():
-            number = int(event.character)
-            if 1 <= number <= len(self.criteria):
-                cid = self.criteria[number - 1].id
-                if cid in self.chosen:
-                    self.chosen.remove(cid)
-                else:
-                    self.chosen.append(cid)
-                self._refresh()
-                event.stop()
+    def action_pick(self, number: int) -> None:
+        """Tick or untick criterion `number` (1-based, as shown)."""
+        if self.pick and 1 <= number <= len(self.criteria):
+            cid = self.criteria[number - 1].id
+            if cid in self.chosen:
+                self.chosen.remove(cid)
+            else:
+                self.chosen.append(cid)
+            self._refresh()
 
     def action_done(self) -> None:
         if not self.pick:

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from textual import work
@@ -85,6 +86,10 @@ class ScreeningScreen(ScreeningOrder, Screen):
         HISTORY_BINDING,
         Binding("escape", "back", "Home", id="screening.back"),
     ]
+    #: Every key of this screen is a priority binding: the app runs it as it reads it,
+    #: so keys typed in one burst (x 1 Enter, tmux send-keys) act in the order typed and
+    #: the ones after a key that opens a dialog reach that dialog, never the card behind.
+    BINDINGS = [replace(b, priority=True) if isinstance(b, Binding) else b for b in BINDINGS]
 
     class Loaded(Message):
         """The session is ready (posted from the loading worker)."""
@@ -296,9 +301,13 @@ class ScreeningScreen(ScreeningOrder, Screen):
             if ids is not None:
                 self._decide(study, EXCLUDE_DECISION, ids)
 
-        title = "Exclude: which criteria? " + ("(at least one)" if required else "(optional)")
-        self.app.push_screen(CriteriaModal(reasons, title, chosen=session.criteria(study.id),
-                                           required=required), chosen)
+        # A new decision starts empty: `x 1 Enter` on a study already excluded with E1
+        # must give E1, not untick it. The reasons it had are in the title.
+        before = session.criteria(study.id) if session.decision(study.id) == EXCLUDE_DECISION \
+            else ()
+        title = ("Exclude: which criteria? " + ("(at least one)" if required else "(optional)")
+                 + (f" · was {', '.join(before)}" if before else ""))
+        self.app.push_screen(CriteriaModal(reasons, title, required=required), chosen)
 
     def action_undo(self) -> None:
         try:
@@ -378,6 +387,9 @@ class ScreeningScreen(ScreeningOrder, Screen):
     def action_criteria(self) -> None:
         session = self.session
         criteria = session.codebook.stage_criteria(session.stage.id)
+        # Exclusion criteria first, numbered as in the exclude dialog (x 1 = E1 here too).
+        criteria = ([c for c in criteria if c.kind == EXCLUDE]
+                    + [c for c in criteria if c.kind != EXCLUDE])
         chosen = session.criteria(self.source.id) if self.source else ()
         self.app.push_screen(CriteriaModal(criteria, f"Criteria: {session.stage.label}",
                                            pick=False, chosen=chosen))
