@@ -321,3 +321,13 @@ def test_group_rows_matched_by_key_compared_field_by_field_and_unmatched_reporte
     table = CliRunner().invoke(cli, ["--review", str(root), "agreement", "--resamples", "0"])
     assert "  unmatched group rows: 4 (entered by some coders of the study only)" in table.stdout
     assert f"    study2 · campaign · {NAMES[11]}: not entered by a, c, d" in table.stdout
+
+
+def test_csv_of_a_review_without_decisions_has_the_same_columns(tmp_path):
+    root, codebook = make_review(tmp_path)
+    empty = CliRunner().invoke(cli, ["--review", str(root), "agreement", "--format", "csv"])
+    write_table(root, codebook, "skewed", 1, 1, 1, 1)
+    full = CliRunner().invoke(cli, ["--review", str(root), "agreement", "--format", "csv",
+                                    "--resamples", "0"])
+    assert empty.exit_code == 0 and full.exit_code == 0
+    assert empty.stdout.splitlines() == full.stdout.splitlines()[:1]

@@ -519,5 +519,8 @@ def report_frame(results: Sequence[tuple[Variable, Sequence[StatResult]]],
         frame.insert(0, "variable", variable.name)
         frames.append(frame)
     if not frames:
-        return results_frame([]).assign(variable=[], kind=[], variable_label=[])
+        empty = results_frame([])
+        for column in ("variable_label", "kind", "variable"):  # the same columns, in order
+            empty.insert(0, column, pd.Series([], dtype=object))
+        return empty
     return pd.concat(frames, ignore_index=True)
