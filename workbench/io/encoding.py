@@ -168,7 +168,8 @@ def _refuse_binary(data: bytes, path: str) -> None:
     raise WorkbenchError(
         f"this looks like {what}, not a text export ({nuls} NUL bytes, the first at "
         f"byte {first + 1})", path=path, line=line,
-        hint="export the records as RIS, BibTeX, CSV or plain text; nothing was imported")
+        hint="export the records as RIS, BibTeX, CSV or plain text (if this is text in "
+             "UTF-16 or UTF-32, re-export it as UTF-8); nothing was imported")
 
 
 def decode_export(data: bytes, path: str) -> Decoded:
