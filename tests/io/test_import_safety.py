@@ -246,3 +246,23 @@ def test_record_types_map_to_bibtex_types(types, head, venue_field):
     from workbench.io.export_refs import bibtex_text
     bib = bibtex_text([_study()], {"s1": types})
     assert bib.startswith(head) and f"  {venue_field} = {{Advances" in bib
+
+
+def test_a_stored_export_that_now_reads_differently_is_refused_not_shifted(tmp_path):
+    from workbench.errors import ReviewError
+    from workbench.review.importing import import_exports, load_records
+    root = tmp_path / "review"
+    (root / "references").mkdir(parents=True)
+    export = write(tmp_path, "a.ris", RIS.encode())
+    import_exports(root, [export])
+    assert len(load_records(root)) == 3
+    manifest = root / "references" / "imports.csv"
+    # as if an older version had imported a fourth record from this file
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(",ris,3,0,", ",ris,4,1,"),
+                        encoding="utf-8")
+    for cached in (root / ".workbench").rglob("*"):
+        if cached.is_file():
+            cached.unlink()
+    with pytest.raises(ReviewError) as info:
+        load_records(root)
+    assert "imported as 4 records, but this version of workbench reads 3" in str(info.value)

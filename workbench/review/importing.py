@@ -187,7 +187,8 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
                               hint="restore it from version control; decisions are kept")
         cached = read_cached_records(cache, entry.sha256) if entry.sha256 else None
         if cached is None:
-            cached = _parse_stored(root, path, entry.database, allow_problems=entry.skipped > 0)
+            cached = _parse_stored(root, path, entry.database, allow_problems=entry.skipped > 0,
+                                   expected=entry.records)
         elif cached and entry.database and any(r.database != entry.database for r in cached):
             cached = relabelled(cached, database=entry.database)
             write_cached_records(cache, entry.sha256, cached)
@@ -204,13 +205,23 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
 
 
 def _parse_stored(root: Path, path: Path, database: str | None,
-                  allow_problems: bool) -> list[Record]:
+                  allow_problems: bool, expected: int | None = None) -> list[Record]:
     data = path.read_bytes()
     digest = file_digest(data)
     rel = path.relative_to(root).as_posix()
     report = read_export(path, display_path=rel, database=database or "")
     if report.problems and not allow_problems:
         raise ImportProblems(report.problems, hint="this export was not read")
+    if expected and len(report.records) != expected:
+        # Record ids count the records read from a file: a different count would move
+        # decisions onto other records. Happens when a newer version reads a partly broken
+        # export (imported with --skip-invalid) differently.
+        raise ReviewError(
+            f"imported as {expected} records, but this version of workbench reads "
+            f"{len(report.records)}", path=rel,
+            hint="record ids would shift and decisions could move to other studies, so "
+                 "nothing was read; open the review with the version that imported it, or "
+                 "re-import a corrected export under a new name")
     label = database if database is not None else guess_database_of(path, report)
     records = _relabel(report.records, path, root, label, digest)
     write_cached_records(root / ".workbench" / "records", digest, records)
