@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from workbench.cli.common import check_stage, cli, open_review
-from workbench.review.screening import write_remembered_reviewer
 
 
 @cli.command("code")
@@ -21,6 +20,7 @@ def code_cmd(ctx: click.Context, reviewer: str | None, stage: str | None) -> Non
 
     Example: workbench code --reviewer bob
     """
+    from workbench.review.screening import write_remembered_reviewer
     from workbench.review.coding import coding_stage
     review = open_review(ctx)
     check_stage(review, stage)

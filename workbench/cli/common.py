@@ -8,11 +8,14 @@ import logging
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from workbench.errors import WorkbenchError
-from workbench.review import Review
+
+if TYPE_CHECKING:
+    from workbench.review import Review
 
 
 class WorkbenchGroup(click.Group):
@@ -80,6 +83,7 @@ def check_stage(review: Review, stage: str | None, param: str = "--stage") -> No
 
 def open_review(ctx: click.Context) -> Review:
     """Open the review named by --review (the current folder by default)."""
+    from workbench.review import Review
     return Review.open(ctx.find_root().obj or Path("."))
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from workbench.cli.common import cli, echo_json, open_review, progress_bar
-from workbench.core.events import CONSENSUS
 
 
 @cli.command("export")
@@ -39,6 +38,7 @@ def export_cmd(ctx: click.Context, reviewer: str | None, no_charts: bool, quiet:
 
     Example: workbench export --reviewer alice
     """
+    from workbench.core.events import CONSENSUS
     from workbench.review.unresolved import describe
     from workbench.review.exporting import write_exports
     review = open_review(ctx)

@@ -7,7 +7,6 @@ import sys
 import click
 
 from workbench.cli.common import check_stage, cli, echo_json, open_review, plural
-from workbench.io.safe_cells import SafeWriter
 
 
 @cli.command("log")
@@ -31,6 +30,7 @@ def log_cmd(ctx: click.Context, studies: tuple[str, ...], reviewer: str | None,
 
     Example: workbench log S7c8cb074-0001 --format json
     """
+    from workbench.io.safe_cells import SafeWriter
     from workbench.core.history import COLUMNS, changes_after_consensus
     from workbench.review.history import review_history
     review = open_review(ctx)

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from workbench.cli.common import cli, echo_json, open_review, parse_mapping, plural, progress_bar
-from workbench.review import init_review
 
 
 @cli.command("init")
@@ -20,6 +19,7 @@ def init_cmd(directory: Path, with_git: bool) -> None:
 
     Example: workbench init my-review --git
     """
+    from workbench.review import init_review
     review = init_review(directory)
     click.echo(f"Made a new review in {review.root}: edit codebook.yaml, then "
                f"`workbench import EXPORT --database NAME`.")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from workbench.cli.common import check_stage, cli, open_review
-from workbench.review.screening import screening_stage, write_remembered_reviewer
 
 
 @cli.command("screen")
@@ -18,6 +17,7 @@ def screen_cmd(ctx: click.Context, reviewer: str | None, stage: str | None) -> N
 
     Example: workbench screen --reviewer alice --stage full_text
     """
+    from workbench.review.screening import screening_stage, write_remembered_reviewer
     review = open_review(ctx)
     check_stage(review, stage)
     screening_stage(review, stage)

@@ -11,7 +11,6 @@ import click
 
 from workbench.cli.common import cli
 from workbench.core.ranking import MODELS
-from workbench.review.simulating import METRICS, simulate_file, write_simulation_plot
 
 
 def _fmt(key: str, value: float) -> str:
@@ -44,6 +43,7 @@ def simulate_cmd(dataset: Path, seeds: int, model: str | None, label_column: str
 
     Example: workbench simulate Cohen_2006_Opiods.csv --seeds 5 --plot opioids.png
     """
+    from workbench.review.simulating import METRICS, simulate_file, write_simulation_plot
     with click.progressbar(length=seeds, label="Replaying", file=sys.stderr,
                            show_eta=False) as bar:
         last = [0]

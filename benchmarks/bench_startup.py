@@ -1,0 +1,160 @@
+"""Start-up of the command line and of the app, as ratios to `python -c "import click"`.
+
+Usage: .venv/bin/python benchmarks/bench_startup.py [N] [--repeat R]
+       (N studies in the generated big review, default 100000; R runs per figure, default 5)
+
+Measured, each in a fresh interpreter (the median of R runs, wall and CPU time of the child):
+
+- baseline: `python -c "import click"`, in the same run;
+- `workbench --help`;
+- `workbench status` and `workbench check` on a copy of the example review (the repository's
+  references/, coding/ and codebook.yaml), after one warm-up run filled its cache;
+- `workbench status` on a generated review of N studies (benchmarks/bench_export.build and
+  write_sheets: one RIS export, two reviewers' and a consensus sheet), cache warm;
+- the app's first frame: a headless run (Textual's run_test) that stops as soon as the home
+  screen has been painted, on the example and on the big review; also the time until the home
+  screen shows its counts (they are computed in a worker after the first frame).
+
+Targets (issue 17): --help <= 1.5x the baseline; status on the example <= 3x; first frame
+< 1 s on the example and < 3 s on 100k studies. On a loaded machine wall times inflate:
+CPU times are printed beside them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+#: Run in the child: time from the top of the script to the home screen's first frame, and
+#: until its counts are shown. Prints "first_frame counts" in seconds.
+FIRST_FRAME = r"""
+import time
+t0 = time.perf_counter()
+import asyncio, sys
+from workbench.tui.app import make_app
+from workbench.tui.screens.home import HomeScreen
+
+async def main():
+    app = make_app(sys.argv[1], reviewer="alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        while not isinstance(app.screen, HomeScreen):
+            await asyncio.sleep(0.005)
+        await pilot.pause()          # the screen's first refresh has been processed
+        first = time.perf_counter() - t0
+        progress = app.screen.query_one("#home-progress")
+        deadline = time.perf_counter() + 120
+        while str(progress.render()).startswith("Reading") and time.perf_counter() < deadline:
+            await asyncio.sleep(0.01)
+        counts = time.perf_counter() - t0
+        app.exit()
+    print(f"{first:.4f} {counts:.4f}")
+
+asyncio.run(main())
+"""
+
+
+def run(args: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Run a child; return its wall time, its CPU time (user+sys) and its stdout."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    before = os.times()
+    start = time.perf_counter()
+    out = subprocess.run(args, capture_output=True, text=True, cwd=cwd, env=env)
+    wall = time.perf_counter() - start
+    after = os.times()
+    if out.returncode not in (0, 1):
+        raise SystemExit(f"{args}: exit {out.returncode}\n{out.stderr}")
+    cpu = (after.children_user - before.children_user) + (after.children_system
+                                                          - before.children_system)
+    return wall, cpu, out.stdout
+
+
+def median_of(args: list[str], repeat: int, cwd: Path | None = None) -> tuple[float, float]:
+    runs = [run(args, cwd) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def example_copy(tmp: Path) -> Path:
+    root = tmp / "example"
+    root.mkdir()
+    shutil.copytree(REPO / "references", root / "references")
+    shutil.copytree(REPO / "coding", root / "coding")
+    shutil.copy(REPO / "codebook.yaml", root / "codebook.yaml")
+    return root
+
+
+def big_review(tmp: Path, n: int) -> Path:
+    from bench_export import build, write_sheets
+    root = tmp / "big" / "review"
+    root.mkdir(parents=True)
+    start = time.perf_counter()
+    review = build(root, n)
+    review.records()
+    review.studies()
+    events = write_sheets(review)
+    print(f"built a review of {n:,} studies ({events:,} sheet events) in "
+          f"{time.perf_counter() - start:.0f} s", flush=True)
+    return root
+
+
+def first_frame(root: Path, repeat: int) -> tuple[float, float, float, float]:
+    """Median first frame, counts shown (in-process, s), child wall and CPU time."""
+    runs = [run([sys.executable, "-c", FIRST_FRAME, str(root)]) for _ in range(repeat)]
+    firsts = [float(r[2].split()[0]) for r in runs]
+    counts = [float(r[2].split()[1]) for r in runs]
+    return (statistics.median(firsts), statistics.median(counts),
+            statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    repeat = 5
+    if "--repeat" in args:
+        i = args.index("--repeat")
+        repeat = int(args[i + 1])
+        del args[i:i + 2]
+    n = int(args[0]) if args else 100_000
+    py = sys.executable
+    wb = [py, "-m", "workbench"]
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; median of {repeat} "
+          f"runs; wall time inflates on a loaded machine, CPU time (user+sys) much less",
+          flush=True)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-startup-"))
+    try:
+        example = example_copy(tmp)
+        run(wb + ["--review", str(example), "status"])     # warm the example's cache
+        big = big_review(tmp, n)
+        run(wb + ["--review", str(big), "status"])         # warm the big review's cache
+        base_wall, base_cpu = median_of([py, "-c", "import click"], repeat)
+        print(f"{'':34} {'wall s':>7} {'x base':>7} {'CPU s':>7} {'x base':>7}  target")
+        print(f"{'baseline: python -c import click':34} {base_wall:7.3f} {1:7.2f} "
+              f"{base_cpu:7.3f} {1:7.2f}")
+        rows = [("workbench --help", wb + ["--help"], "<= 1.5x"),
+                ("status, example review", wb + ["--review", str(example), "status"], "<= 3x"),
+                ("check, example review", wb + ["--review", str(example), "check"], ""),
+                (f"status, {n:,} studies", wb + ["--review", str(big), "status"], "")]
+        for name, cmd, target in rows:
+            wall, cpu = median_of(cmd, repeat)
+            print(f"{name:34} {wall:7.3f} {wall / base_wall:7.2f} {cpu:7.3f} "
+                  f"{cpu / base_cpu:7.2f}  {target}", flush=True)
+        for name, root, target in (("example review", example, "< 1 s"),
+                                   (f"{n:,} studies", big, "< 3 s")):
+            first, counts, wall, cpu = first_frame(root, repeat)
+            print(f"app first frame, {name}: {first:.3f} s (target {target}); counts shown "
+                  f"{counts:.3f} s; whole child {wall:.3f} s wall, {cpu:.3f} s CPU "
+                  f"({wall / base_wall:.1f}x / {cpu / base_cpu:.1f}x base)", flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
