@@ -266,3 +266,22 @@ def test_a_stored_export_that_now_reads_differently_is_refused_not_shifted(tmp_p
     with pytest.raises(ReviewError) as info:
         load_records(root)
     assert "imported as 4 records, but this version of workbench reads 3" in str(info.value)
+
+
+def test_skip_invalid_through_the_cli_skips_what_it_says(shared_data, tmp_path):
+    from click.testing import CliRunner
+
+    from workbench.cli import cli
+    from workbench.review.importing import load_records
+    from workbench.store.imports import read_manifest
+    folder = tmp_path / "review"
+    assert CliRunner().invoke(cli, ["init", str(folder)]).exit_code == 0
+    export = shared_data / "formats" / "wos_plaintext" / "metaknowledge_testFile.isi"
+    result = CliRunner().invoke(cli, ["--review", str(folder), "import", "--skip-invalid",
+                                      str(export)])
+    assert result.exit_code == 0, result.output
+    assert f"{export}:416: record 6: tag 'AU'" in result.output + result.stderr
+    [entry] = read_manifest(folder / "references")
+    assert (entry.records, entry.skipped) == (33, 1)
+    records = load_records(folder)
+    assert len(records) == 33 and 415 not in [r.line for r in records]
