@@ -127,7 +127,7 @@ class PrioritisedOrder:
             sample = self.queue.sample
             return f"stopping sample {sample.index(position) + 1}/{len(sample)} (random)"
         if ranking is None:
-            return "ranking..." if self.prioritiser is None else ""
+            return "building the model's features..." if self.prioritiser is None else ""
         rank = self.queue.rank_of(position)
         if rank is None:
             return ""
