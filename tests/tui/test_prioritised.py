@@ -137,3 +137,20 @@ async def test_home_shows_relevant_found_the_run_and_the_stopping_test(review_di
         text = str(panel.render())
         assert "1 relevant in 2 screened (prioritised); 1 irrelevant in a row" in text
         assert f"0/{len(sample)} of a random sample" in text
+
+
+async def test_undo_in_prioritised_order_retrains_without_the_decision(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await choose_prioritised(app, pilot)
+        await pilot.press("i")
+        await exclude(app, pilot)
+        await wait_for(pilot, lambda: screen.prioritised.queue.ranking is not None
+                       and screen.prioritised.queue.ranking.trained_on == 2, timeout=60)
+        undone = decisions(review_dir)[-1][0]
+        await pilot.press("u")
+        await wait_for(pilot, lambda: screen.prioritised.queue.ranking.basis == "include terms",
+                       timeout=60)
+        assert screen.source.id == undone

@@ -317,6 +317,8 @@ class ScreeningScreen(ScreeningOrder, Screen):
             return
         if study_id is None:
             return
+        if self.prioritised is not None:
+            self.prioritised.decided()          # the model forgets the undone decision
         position = self.session.index_of(study_id)
         if position is not None and position not in self.view:
             self.view = list(range(len(self.session)))
