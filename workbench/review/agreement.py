@@ -33,7 +33,7 @@ from workbench.core.events import CONSENSUS, Event, SheetState, is_valid_reviewe
 from workbench.core.screening import CRITERIA, DECISION, split_ids
 from workbench.errors import ReviewError
 from workbench.io.safe_cells import csv_text
-from workbench.store.sheet import read_sheet
+from workbench.review.sheet_reads import read_review_sheet
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def read_sheets(review) -> Sheets:
         name = path.stem
         if name != CONSENSUS and not is_valid_reviewer(name):
             continue
-        contents = read_sheet(path, review.aliases())
+        contents = read_review_sheet(review, path)  # once per command (review/sheet_reads.py)
         warnings += [str(p) for p in contents.problems]
         if name == CONSENSUS:
             consensus = list(contents.events)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import ExportError, Problem, ReviewError, WorkbenchError
-from workbench.store.sheet import consensus_path, read_sheet, sheet_path
+from workbench.review.sheet_reads import review_sheet_state
+from workbench.store.sheet import consensus_path, sheet_path
 from workbench.store.sheet_checks import check_coding, sheet_files
 
 
@@ -68,7 +69,7 @@ def write_wide_sheet(review, reviewer: str | None) -> list[Path]:
         raise ReviewError("no such sheet", path=path.relative_to(review.root).as_posix(),
                           hint="nothing was written")
     from workbench.core.events import SheetState
-    state = SheetState(read_sheet(path, review.aliases()).events)
+    state = review_sheet_state(review, path)
     order = [s.id for s in review.studies()]
     decided = {study for (_, study), _ in state.items()}
     rows = [sid for sid in order if sid in decided] + sorted(decided - set(order))

@@ -29,7 +29,8 @@ from workbench.core.screening import DECISION, INCLUDE_DECISION
 from workbench.errors import ReviewError
 from workbench.io.export_decisions import events_frame, final_screening, latest_values
 from workbench.store.reviewer_sheet import Sheet
-from workbench.store.sheet import read_sheet, sheet_path
+from workbench.review.sheet_reads import read_review_sheet
+from workbench.store.sheet import sheet_path
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def included_study_ids(review, source_stage_id: str) -> set[str]:
         for path in sorted(review.coding.glob("*.csv")):
             if not (is_valid_reviewer(path.stem) or path.stem == CONSENSUS):
                 continue
-            rows = [e.row() for e in read_sheet(path, review.aliases()).events
+            rows = [e.row() for e in read_review_sheet(review, path).events
                     if e.stage == stage.id and e.field in (DECISION, "criteria")]
             frames.append(events_frame(rows, path.stem))
     if not frames:

@@ -23,7 +23,7 @@ from workbench.core.consensus import StudyConsensus, coding_consensus, quick_agr
 from workbench.core.events import CONSENSUS, Event, SheetState, is_valid_reviewer
 from workbench.core.screening import NOTE
 from workbench.review.agreement import Sheets, audit_stages, read_sheets
-from workbench.store.sheet import read_sheet
+from workbench.review.sheet_reads import read_review_sheet
 
 
 def raw_reviewer_events(review) -> dict[str, list[Event]]:
@@ -32,7 +32,7 @@ def raw_reviewer_events(review) -> dict[str, list[Event]]:
     out: dict[str, list[Event]] = {}
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         if path.stem != CONSENSUS and is_valid_reviewer(path.stem):
-            out[path.stem] = list(read_sheet(path).events)
+            out[path.stem] = list(read_review_sheet(review, path, aliased=False).events)
     return out
 
 

@@ -30,7 +30,8 @@ from workbench.core.screening import (CRITERIA, DECISION, EXCLUDE_DECISION, INCL
                                       split_ids)
 from workbench.errors import ReviewError
 from workbench.store.reviewer_sheet import Sheet
-from workbench.store.sheet import consensus_path, read_sheet
+from workbench.review.sheet_reads import review_memo, review_sheet_state
+from workbench.store.sheet import consensus_path
 from workbench.store.sheet import sheet_path as _sheet_path
 
 log = logging.getLogger(__name__)
@@ -315,7 +316,8 @@ def _other_sheets(review, reviewer: str) -> dict[str, Path]:
             if p.stem != reviewer and is_valid_reviewer(p.stem)}
 
 
-def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: str) -> list:
+def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: str,
+                   shared: bool = False) -> list:
     """Return the studies that passed a stage's source stage, for this reviewer's work list.
 
     Single screening (the source stage needs one reviewer): this reviewer's own
@@ -324,7 +326,8 @@ def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: 
     at least that many reviewers), the same rule the export and the conflicts
     use; an include from one reviewer and a maybe from another is a conflict to
     resolve. Other reviewers' decisions only choose the work list; they are
-    never shown.
+    never shown. `shared`: `own` is the review's shared state of the reviewer's
+    sheet (`review_sheet_state`), so the final decisions are computed once per command.
     """
     source = review.codebook().stage(stage.source)
     if source is None:
@@ -332,18 +335,23 @@ def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: 
     if source.reviewers <= 1:
         mine = decisions_by_study(own, source.id)
         return [s for s in studies if mine.get(s.id) in PASSING]
-    aliases = review.aliases()
-    votes = [(reviewer, sid, value, "")
-             for sid, value in decisions_by_study(own, source.id).items()]
+    states = {reviewer: own}
     for name, path in _other_sheets(review, reviewer).items():
         if name != CONSENSUS:
-            state = SheetState(read_sheet(path, aliases).events)
-            votes += [(name, sid, value, "")
-                      for sid, value in decisions_by_study(state, source.id).items()]
-    consensus = SheetState(read_sheet(consensus_path(review.coding), aliases).events)
-    votes += [(CONSENSUS, sid, value, "")
-              for sid, value in decisions_by_study(consensus, source.id).items()]
-    finals = final_decisions(source.id, votes, source.reviewers)
+            states[name] = review_sheet_state(review, path)
+    states[CONSENSUS] = review_sheet_state(review, consensus_path(review.coding))
+
+    def finals_now() -> dict:
+        votes = [(name, sid, value, "") for name, state in states.items()
+                 for sid, value in decisions_by_study(state, source.id).items()]
+        return final_decisions(source.id, votes, source.reviewers)
+
+    if shared:  # every state is the review's shared one: the same finals for each reviewer
+        names = sorted(states)
+        finals = review_memo(review, f"finals:{source.id}:{source.reviewers}:{','.join(names)}",
+                             tuple(states[n] for n in names), finals_now)
+    else:
+        finals = finals_now()
     return [s for s in studies if (f := finals.get(s.id)) is not None
             and f.status == FINAL and f.decision in PASSING]
 
@@ -395,13 +403,16 @@ def stage_progress(review, reviewer: str) -> list[StageProgress]:
         CodebookError, SheetError: the codebook or sheet cannot be read.
     """
     studies = review.studies()
-    sheet = Sheet.open(sheet_path(review, reviewer), reviewer, review.codebook().version,
-                       review.aliases())
+    path = sheet_path(review, reviewer)
+    state = review_sheet_state(review, path)  # read once per command, shared
     out = []
     for stage in review.codebook().screening_stages():
-        work = (passed_studies(review, stage, studies, sheet.state, reviewer) if stage.source
-                else studies)
-        out.append(ScreeningSession(review, sheet, stage.id, work).progress())
+        work = (passed_studies(review, stage, studies, state, reviewer, shared=True)
+                if stage.source else studies)
+        ids = {s.id for s in work}
+        decided = {s: d for s, d in decisions_by_study(state, stage.id).items() if s in ids}
+        out.append(StageProgress(stage.id, stage.label or stage.id, len(work), len(decided),
+                                 dict(Counter(decided.values()))))
     return out
 
 

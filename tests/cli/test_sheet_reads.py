@@ -1,0 +1,74 @@
+"""Each sheet is read once per command (review/sheet_reads.py), and re-read when it changes."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+import workbench.store.sheet_reading as sheet_reading
+from workbench.review import Review
+from workbench.review.screening import open_session
+from workbench.review.sheet_reads import read_review_sheet, review_sheet_state
+
+CLI_DATA = Path(__file__).resolve().parents[1] / "data" / "cli"
+
+
+@pytest.fixture
+def screened(review, run):
+    """Two reviewers disagree on one study at title/abstract; a consensus settles it."""
+    assert run("import", str(CLI_DATA / "wos.ris"), "--database", "Web of Science").exit_code == 0
+    folder = Review.open(review)
+    ids = [s.id for s in folder.studies()]
+    for who, decisions in (("alice", ["include", "include"]), ("bob", ["include", "exclude"])):
+        session = open_session(folder, who)
+        for sid, d in zip(ids, decisions):
+            session.record(sid, d, ["E1"] if d == "exclude" else [])
+    return ids
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    counted: Counter = Counter()
+    real = sheet_reading._read_sheet
+
+    def counting(path):
+        counted[Path(path).name] += 1
+        return real(path)
+
+    monkeypatch.setattr(sheet_reading, "_read_sheet", counting)
+    return counted
+
+
+def test_status_reads_each_sheet_once(screened, run, reads):
+    result = run("status", "--json")
+    assert result.exit_code == 0, result.output
+    status = json.loads(result.stdout)
+    assert status["reviewers"]["alice"]["title_abstract"]["done"] == 2
+    assert status["reviewers"]["bob"]["full_text"]["total"] == 1  # only the agreed include
+    assert status["conflicts_open"] == 1
+    assert reads["alice.csv"] == 1 and reads["bob.csv"] == 1
+    assert reads["consensus.csv"] <= 1  # absent: looked for once
+    assert set(reads) <= {"alice.csv", "bob.csv", "consensus.csv"}
+
+
+def test_conflicts_reads_each_sheet_once(screened, run, reads):
+    result = run("conflicts", "--stage", "title_abstract")
+    assert result.exit_code == 0, result.output
+    assert screened[1] in result.output
+    assert reads["alice.csv"] == 1 and reads["bob.csv"] == 1
+
+
+def test_a_changed_sheet_is_read_again(screened, review, reads):
+    folder = Review.open(review)
+    path = folder.coding / "bob.csv"
+    first = read_review_sheet(folder, path)
+    assert read_review_sheet(folder, path) is first and reads["bob.csv"] == 1
+    open_session(folder, "bob").record(screened[1], "include")  # the session reads it too
+    before = reads["bob.csv"]
+    again = read_review_sheet(folder, path)
+    assert reads["bob.csv"] == before + 1 and len(again.events) > len(first.events)
+    assert review_sheet_state(folder, path).value("title_abstract", screened[1],
+                                                  "decision") == "include"
