@@ -148,6 +148,8 @@ class Dimension:
     description: str = ""
     select: str = "multi"
     codes: tuple[Code, ...] = ()
+    #: The memo dialog's placeholder for this dimension ("" = a neutral one).
+    memo_hint: str = ""
     #: As Code.guid and Code.color: kept from a REFI-QDA import.
     guid: str = ""
     color: str = ""

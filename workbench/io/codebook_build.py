@@ -27,7 +27,8 @@ STAGE_KEYS = ("id", "label", "kind", "reviewers", "criteria", "source",
               "exclude_needs_criterion", "description", "decisions", "pilot")
 CRITERION_KEYS = ("id", "kind", "label", "description", "stages")
 HIGHLIGHT_KEYS = ("include", "exclude")
-DIMENSION_KEYS = ("id", "label", "description", "select", "codes", "guid", "color")
+DIMENSION_KEYS = ("id", "label", "description", "select", "codes", "memo_hint", "guid",
+                  "color")
 CODE_KEYS = ("id", "label", "description", "examples", "children", "guid", "color")
 FIELD_KEYS = ("id", "label", "type", "description", "required", "unit", "min", "max",
               "choices", "ordered")
@@ -341,6 +342,7 @@ class Builder:
                          description=self.text(m, "description", entry_id),
                          select=self.one_of(m, "select", entry_id, SELECT_MODES, "multi"),
                          codes=self.items(m, "codes", entry, self.code),
+                         memo_hint=self.text(m, "memo_hint", entry_id),
                          guid=self.guid(m, entry_id), color=self.color(m, entry_id))
 
     def code(self, node: Node, entry: str) -> Code:

@@ -52,7 +52,7 @@ def field_hint(fld: Field) -> str:
 class ValueModal(ModalScreen[str | None]):
     """Type a value for a text, number, integer or date field; checked on every keystroke."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
     def __init__(self, fld: Field, value: str = "") -> None:
         super().__init__(classes="modal")
@@ -90,7 +90,7 @@ class ChoiceModal(ModalScreen[str | None]):
     Hands back the stored form: choice ids ";"-joined, "true"/"false", or "" for NA.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("enter", "done", "Save")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True), Binding("enter", "done", "Save")]
 
     def __init__(self, fld: Field, value: str = "") -> None:
         super().__init__(classes="modal")
@@ -162,14 +162,15 @@ class RowModal(ModalScreen[dict[str, str] | None]):
     """
 
     DEFAULT_CSS = """
-    RowModal Input { background: $boost; }
+    RowModal Input.-textual-compact { background: $boost; border-left: wide $primary-muted !important; }
+    RowModal Input.-textual-compact:focus { border-left: wide $accent !important; }
     RowModal Input:focus { background: $primary-muted; }
     RowModal .row-label { margin-top: 1; }
     RowModal .row-label.first { margin-top: 0; }
     RowModal .row-field-error { display: none; }
     RowModal .row-field-error.shown { display: block; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), *FOCUS_KEYS]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True), *FOCUS_KEYS]
 
     def __init__(self, group: Group, values: Mapping[str, str] | None = None,
                  title: str = "") -> None:
@@ -184,10 +185,12 @@ class RowModal(ModalScreen[dict[str, str] | None]):
             with VerticalScroll(classes="dialog-body", id="row-body"):
                 for number, fld in enumerate(self.group.fields):
                     required = " (required)" if fld.required else ""
-                    yield Static(f"{fld.label or fld.id}{required}: {field_hint(fld)}",
+                    choices = f": {field_hint(fld)}" if fld.choices else ""  # too long to fit
+                    yield Static(f"{fld.label or fld.id}{required}{choices}",
                                  classes="dialog-help row-label" + (" first" if not number else ""))
+                    # A marked, one-row field whose placeholder says what it takes.
                     yield Input(value=self.values.get(fld.id, ""), id=f"row-{fld.id}",
-                                compact=True)
+                                placeholder=field_hint(fld), compact=True)
                     yield Static("", id=f"err-{fld.id}", classes="field-error row-field-error")
             yield Static("", id="row-error", classes="field-error")
             yield Static(f"{plural(len(self.group.fields), 'field')} · Tab next · Enter saves · "
@@ -241,7 +244,7 @@ class RowModal(ModalScreen[dict[str, str] | None]):
 class TextModal(ModalScreen[str | None]):
     """Edit one line of text (a memo, a flag reason); Enter saves, Esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "",
                  help_text: str = "") -> None:
@@ -267,7 +270,7 @@ class TextModal(ModalScreen[str | None]):
 class EvidenceModal(ModalScreen[tuple[str, str] | None]):
     """The evidence for a code: a quote and its page. Both empty clears it."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), *FOCUS_KEYS]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True), *FOCUS_KEYS]
 
     def __init__(self, code_label: str, quote: str = "", page: str = "") -> None:
         super().__init__(classes="modal")

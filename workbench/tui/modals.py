@@ -88,7 +88,7 @@ class ReviewerModal(ModalScreen[str | None]):
 class NoteModal(ModalScreen[str | None]):
     """Edit the note of a study; Enter saves, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
 
     def __init__(self, note: str = "") -> None:
         super().__init__(classes="modal")
@@ -202,7 +202,7 @@ class CriteriaModal(ModalScreen[tuple[str, ...] | None]):
 class FilterModal(ModalScreen[Filter | None]):
     """Search and filter: text, decision, years, database. Enter applies; empty clears."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), *FOCUS_KEYS]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True), *FOCUS_KEYS]
 
     def __init__(self, current: Filter) -> None:
         super().__init__(classes="modal")

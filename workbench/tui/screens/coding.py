@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from workbench.tui.history_modal import HISTORY_BINDING, HistoryModal
 from workbench.core.codebook import compile_highlights
@@ -28,6 +28,7 @@ from workbench.tui.widgets.coding_panel import (DIMENSION, FIELDS, GROUP, CodePa
                                                 codes_with_depth, coding_counts, describe_lines,
                                                 item_hint, section_size, sections_of,
                                                 status_line)
+from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
 from workbench.tui.widgets.text_panel import FullTextPanel
 
@@ -42,7 +43,8 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
 
     DEFAULT_CSS = """
     CodingScreen #coding-main { height: 1fr; }
-    CodingScreen #coding-left { width: 45%; max-width: 100; border-right: vkey $primary-muted; }
+    CodingScreen #coding-left { width: 1fr; min-width: 36; max-width: 100;
+                                border-right: vkey $primary-muted; }
     CodingScreen CodePanel { width: 1fr; }
     CodingScreen #coding-hint { height: 1; padding: 0 1; color: $text-muted; }
     CodingScreen #coding-status { height: 1; padding: 0 1; background: $boost; }
@@ -112,7 +114,7 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
             yield CodePanel(id="panel")
         yield Static("", id="coding-hint")
         yield Static("", id="coding-status")
-        yield Footer(compact=True)
+        yield KeyFooter()   # wrapped: every key stays visible at 80 columns
 
     def on_mount(self) -> None:
         self.query_one("#coding-main").display = False
@@ -162,6 +164,7 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         return self.session.studies[self.view[min(self.index, len(self.view) - 1)]]
 
     def watch_index(self) -> None:
+        self.section = 0   # a new study starts at the first dimension, top of the list
         self.cursor = 0
         self._show(scroll=True)
 
@@ -341,8 +344,11 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
             if text is not None:
                 self._save("The memo", session.set_memo, study.id, section.id, text)
 
-        self.app.push_screen(TextModal(f"Memo on {section.label}", current,
-                                       "what you saw, barrier or facilitator, ..."), saved)
+        # The placeholder comes from the codebook (a dimension's memo_hint) or stays neutral.
+        dimension = session.codebook.dimension(section.id) if section.kind == DIMENSION else None
+        hint = (dimension.memo_hint if dimension is not None else "") or \
+            "what you noticed on this dimension in this study"
+        self.app.push_screen(TextModal(f"Memo on {section.label}", current, hint), saved)
 
     def action_evidence(self) -> None:
         if self.save_selected_passage():
@@ -371,7 +377,7 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
                 self._save("The flag", session.set_flag, study.id, True, reason)
 
         self.app.push_screen(TextModal("Flag for discussion: why?", "",
-                                       "e.g. unsure whether the policy change counts"), saved)
+                                       "what the team should discuss"), saved)
 
     def action_scroll_card(self, step: int) -> None:
         card = self.query_one("#card", SourceCard)
