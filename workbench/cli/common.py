@@ -97,10 +97,22 @@ def echo_json(value: object) -> None:
     click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
+def stderr_is_terminal() -> bool:
+    """Return True when stderr is a terminal (progress is drawn only there)."""
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 @contextmanager
 def progress_bar(label: str, enabled: bool = True):
-    """Yield a progress(done, total) callback drawn as a click progress bar on stderr."""
-    if not enabled:
+    """Yield a progress(done, total) callback drawn as a click progress bar on stderr.
+
+    Only on a terminal: without one (a pipe, a log file, a script) click would
+    still print the label once with no newline, a stray "Importing" in the log.
+    """
+    if not enabled or not stderr_is_terminal():
         yield None
         return
     state: dict[str, object] = {}
