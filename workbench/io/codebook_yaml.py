@@ -117,8 +117,10 @@ def parse_codebook(text: str, path: str = "codebook.yaml") -> Codebook:
     builder = Builder(path)
     codebook = builder.build(root)
     data = yaml.SafeLoader("").construct_object(root, deep=True)
-    if not builder.problems:
-        _cross_check(builder, codebook)
+    # References are checked even when an entry has a problem (an unknown key must not
+    # hide an undefined criterion until it is fixed: every problem in one run). An id
+    # written in the file whose entry is broken is not reported again as undefined.
+    _cross_check(builder, codebook, _declared_ids(data) if builder.problems else set())
     if builder.problems:
         raise CodebookProblems(builder.problems)
     return dataclasses.replace(codebook, version=codebook_version(data), path=path)
@@ -198,10 +200,31 @@ def _source_cycles(b: Builder, cb: Codebook) -> None:
                   "another source")
 
 
-def _cross_check(b: Builder, cb: Codebook) -> None:
-    """References between sections: stages <-> criteria, renamed -> codes, duplicates."""
-    stage_ids = {s.id for s in cb.stages}
-    criterion_ids = {c.id for c in cb.criteria}
+def _declared_ids(data) -> set[str]:
+    """Every `id:` written under the codebook's top-level lists (whatever else is wrong)."""
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("id"), (str, int)):
+                found.add(str(node["id"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(data)
+    return found
+
+
+def _cross_check(b: Builder, cb: Codebook, declared: set[str] = frozenset()) -> None:
+    """References between sections: stages <-> criteria, renamed -> codes, duplicates.
+
+    `declared`: ids whose entries have problems of their own (not reported as undefined).
+    """
+    stage_ids = {s.id for s in cb.stages} | set(declared)
+    criterion_ids = {c.id for c in cb.criteria} | set(declared)
     for stage in cb.stages:
         for cid in stage.criteria:
             if cid not in criterion_ids:
@@ -219,7 +242,7 @@ def _cross_check(b: Builder, cb: Codebook) -> None:
             if sid not in stage_ids:
                 b.add(("criterion", crit.id, "stages"), f"stage {sid!r} is not defined"
                       + _did_you_mean(sid, stage_ids))
-    codes = cb.code_index()
+    codes = set(cb.code_index()) | set(declared)
     for old, new in cb.renamed.items():
         if cb.resolve_code(old) in cb.renamed:
             b.add(("renamed", old), f"renaming {old!r} goes round in a circle")
