@@ -23,7 +23,7 @@ from workbench.core.consensus import StudyConsensus, coding_consensus, quick_agr
 from workbench.core.events import CONSENSUS, Event, SheetState, is_valid_reviewer
 from workbench.core.screening import NOTE
 from workbench.review.agreement import Sheets, audit_stages, read_sheets
-from workbench.review.sheet_reads import read_review_sheet
+from workbench.review.sheet_reads import read_review_sheet, review_sheet_state
 
 
 def raw_reviewer_events(review) -> dict[str, list[Event]]:
@@ -36,8 +36,24 @@ def raw_reviewer_events(review) -> dict[str, list[Event]]:
     return out
 
 
-def coding_results(review, stage: str, sheets: Sheets, studies: set[str] | None = None,
-                   skip_agreed: bool = False) -> dict[str, StudyConsensus]:
+def shared_states(review) -> tuple[dict[str, SheetState], SheetState]:
+    """Return ({reviewer: state}, consensus state): the review's shared whole-sheet states.
+
+    The same sheets as `read_sheets` (valid reviewer names, name order), each
+    read once per command (`workbench.review.sheet_reads`); read them, never apply to them.
+    """
+    folder = Path(review.coding)
+    states: dict[str, SheetState] = {}
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        if path.stem != CONSENSUS and is_valid_reviewer(path.stem):
+            states[path.stem] = review_sheet_state(review, path)
+    return states, review_sheet_state(review, folder / f"{CONSENSUS}.csv")
+
+
+def coding_results(review, stage: str, sheets: Sheets | None, studies: set[str] | None = None,
+                   skip_agreed: bool = False,
+                   shared: tuple[dict[str, SheetState], SheetState] | None = None
+                   ) -> dict[str, StudyConsensus]:
     """Return {study id: StudyConsensus} for every study some sheet coded at a coding stage.
 
     Args:
@@ -48,12 +64,17 @@ def coding_results(review, stage: str, sheets: Sheets, studies: set[str] | None 
         skip_agreed: leave out the studies whose coders wrote exactly the same
             things and the consensus nothing (`core.consensus.quick_agreed`):
             they have no conflict, and a big review has thousands.
+        shared: ({reviewer: state}, consensus state) of the whole sheets, from
+            `shared_states` (then `sheets` is not used).
     """
     codebook = review.codebook()
     st = codebook.stage(stage)
-    states = {n: SheetState(e for e in ev if e.stage == stage)
-              for n, ev in sheets.reviewers.items()}
-    states[CONSENSUS] = SheetState(e for e in sheets.consensus if e.stage == stage)
+    if shared is not None:
+        states = {**shared[0], CONSENSUS: shared[1]}
+    else:
+        states = {n: SheetState(e for e in ev if e.stage == stage)
+                  for n, ev in sheets.reviewers.items()}
+        states[CONSENSUS] = SheetState(e for e in sheets.consensus if e.stage == stage)
     ids = sorted({s for state in states.values() for s in state.studies(stage)})
     out = {}
     for study in ids:
@@ -94,18 +115,23 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
         ReviewError: unknown stage.
         SheetError: a sheet cannot be read.
     """
-    sheets = sheets if sheets is not None else read_sheets(review)
+    # The review's sheets: their shared whole-sheet states (read once per command);
+    # a state keyed by (stage, study) answers for one stage as a stage's own would.
+    shared = shared_states(review) if sheets is None else None
     aliases = review.aliases()
     raw = raw_reviewer_events(review) if aliases else {}
     out: list[Conflict] = []
     for st in audit_stages(review, stage):
-        consensus = SheetState(e for e in sheets.consensus if e.stage == st.id)
+        if shared is not None:
+            states, consensus = shared
+        else:
+            consensus = SheetState(e for e in sheets.consensus if e.stage == st.id)
+            states = {n: SheetState(e for e in ev if e.stage == st.id)
+                      for n, ev in sheets.reviewers.items()}
         found = merge_conflicts(raw, aliases, consensus, st.id, include_resolved)
-        states = {n: SheetState(e for e in ev if e.stage == st.id)
-                  for n, ev in sheets.reviewers.items()}
         if st.kind == CODING:
-            for result in coding_results(review, st.id, sheets,
-                                         skip_agreed=not include_resolved).values():
+            for result in coding_results(review, st.id, sheets, skip_agreed=not include_resolved,
+                                         shared=shared).values():
                 found += _with_notes(coding_conflicts(result, include_resolved), states, st.id)
         else:
             found += screening_conflicts(st.id, states, consensus, include_resolved)
