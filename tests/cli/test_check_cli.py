@@ -77,6 +77,8 @@ def test_sheet_writes_the_wide_table_one_row_per_study(tmp_path):
     assert result.exit_code == 0, result.stderr
     frame = pd.read_csv(root / "exports" / "sheet-alice.csv", dtype=str, keep_default_na=False)
     assert list(frame["study_id"]) == studies
+    assert list(frame.columns[:2]) == ["study_id", "title"]
+    assert list(frame["title"]) == [s.title for s in review.studies()[:3]]
     assert list(frame["title_abstract.decision"]) == ["include", "exclude", "include"]
     assert frame.loc[1, "title_abstract.criteria"] == "E1"
     assert (root / "exports" / "sheet-alice.xlsx").exists()

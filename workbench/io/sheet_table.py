@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -33,13 +33,16 @@ from workbench.io.safe_cells import write_safe_csv
 
 
 def sheet_table(codebook: Codebook, state: SheetState,
-                study_ids: Iterable[str] | None = None) -> pd.DataFrame:
+                study_ids: Iterable[str] | None = None,
+                titles: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Return the wide one-row-per-study table of one sheet's current decisions.
 
     Args:
         codebook: the review's codebook.
         state: the sheet's latest-wins state (`Sheet.state` or `SheetState(events)`).
         study_ids: the rows, in order; default: every study with a decision.
+        titles: {study id: title}; when given, a `title` column follows `study_id`
+            (so a reader of the table knows which study a row is).
 
     Returns:
         A DataFrame of strings (and 0/1 integers for code columns).
@@ -53,6 +56,8 @@ def sheet_table(codebook: Codebook, state: SheetState,
     for study in ids:
         cells = stages_of.get(study, {})
         row: dict[str, object] = {"study_id": study}
+        if titles is not None:
+            row["title"] = titles.get(study, "")
         for stage in codebook.screening_stages():
             cell = cells.get(stage.id, {})
             for name in (DECISION, CRITERIA, NOTE):
@@ -61,8 +66,10 @@ def sheet_table(codebook: Codebook, state: SheetState,
             prefix = f"{stage.id}." if len(coding_stages) > 1 else ""
             _coding_columns(codebook, row, prefix, cells.get(stage.id, {}), study, stage.id)
         rows.append(row)
-    frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame(
-        columns=_empty_columns(codebook))
+    empty = _empty_columns(codebook)
+    if titles is not None:
+        empty.insert(1, "title")
+    frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame(columns=empty)
     return frame.fillna("")
 
 

@@ -70,10 +70,11 @@ def write_wide_sheet(review, reviewer: str | None) -> list[Path]:
                           hint="nothing was written")
     from workbench.core.events import SheetState
     state = review_sheet_state(review, path)
-    order = [s.id for s in review.studies()]
+    studies = review.studies()
+    order = [s.id for s in studies]
     decided = {study for (_, study), _ in state.items()}
     rows = [sid for sid in order if sid in decided] + sorted(decided - set(order))
-    frame = sheet_table(codebook, state, rows)
+    frame = sheet_table(codebook, state, rows, titles={s.id: s.title for s in studies})
     stem = review.exports / f"sheet-{path.stem}"
     try:
         review.exports.mkdir(parents=True, exist_ok=True)

@@ -336,3 +336,31 @@ def open_coding_session(review, reviewer: str, stage_id: str | None = None,
         included = included_study_ids(review, stage.source)
         studies = [s for s in studies if s.id in included]
     return CodingSession(review, sheet, stage.id, studies)
+
+
+def coding_progress(review, reviewer: str) -> list[CodingProgress]:
+    """Return this reviewer's progress at every coding stage (for `workbench status`).
+
+    Reads the sheet through the command's shared read (no role needed: it only counts).
+
+    Raises:
+        CodebookError, SheetError: the codebook or sheet cannot be read.
+    """
+    from workbench.review.sheet_reads import review_sheet_state
+    stages = review.codebook().coding_stages()
+    if not stages:
+        return []
+    state = review_sheet_state(review, sheet_path(review.coding, reviewer))
+    studies = review.studies()
+    out = []
+    for stage in stages:
+        ids = [s.id for s in studies]
+        if stage.source:
+            included = included_study_ids(review, stage.source)
+            ids = [i for i in ids if i in included]
+        coded = sum(1 for i in ids if any(
+            value and name.split(":", 1)[0] in _CODING_KINDS
+            for name, value in state.values(stage.id, i).items()))
+        flagged = sum(1 for i in ids if state.value(stage.id, i, cod.FLAG) == cod.FLAGGED)
+        out.append(CodingProgress(stage.id, stage.label or stage.id, len(ids), coded, flagged))
+    return out

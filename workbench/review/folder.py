@@ -112,6 +112,7 @@ class Review:
 
         For `workbench status`: everything a lead wants to know at a glance.
         """
+        from workbench.review.coding import coding_progress
         from workbench.review.conflicts import conflict_counts
         from workbench.review.screening import stage_progress
         from workbench.store.sheet_checks import sheet_files
@@ -130,6 +131,9 @@ class Review:
             reviewers[path.stem] = {
                 p.stage: {"done": p.done, "total": p.total, **p.counts}
                 for p in stage_progress(self, path.stem)}
+            for coded in coding_progress(self, path.stem):  # coding progress too
+                reviewers[path.stem][coded.stage] = {"done": coded.coded, "total": coded.total,
+                                                     "flagged": coded.flagged}
         return {"review": str(self.root), "files": files,
                 "records_per_database": dict(sorted(per_db.items())),
                 "records": len(records),
