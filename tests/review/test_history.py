@@ -197,3 +197,52 @@ def test_the_export_table_equals_the_event_by_event_history(seed):
     assert [r["action"] for r in got] == [r["action"] for r in expected]
     assert got == expected
     assert {r["action"] for r in got} >= {"set", "change", "clear", "undo", "resolve"}
+
+
+def test_one_study_read_by_search_equals_the_whole_sheet_read(tmp_path):
+    """read_sheet_matching gives a study's events exactly as read_sheet does, whatever the file."""
+    import random
+
+    from workbench.core.events import Event
+    from workbench.store.sheet import append_events, read_sheet
+    from workbench.store.sheet_reading import read_sheet_matching
+    rng = random.Random(3)
+    for case in range(12):
+        path = tmp_path / f"alice{case}.csv"
+        old_format = case % 3 == 0
+        if old_format:  # a sheet written before lines carried a check
+            path.write_text("time,reviewer,study_id,stage,field,value,note,codebook_version\n"
+                            + "".join(f"2026-01-01T00:00:0{i}.000000Z,alice,S{i % 3},ta,decision,"
+                                      f"include,,v1\n" for i in range(6)), encoding="utf-8")
+        for i in range(40):
+            study = f"S{rng.randint(0, 4)}"
+            note = rng.choice(["", "see S1 too", "two\nlines", 'say "S2"', "x"])
+            append_events(path, [Event("", "alice", study, "ta", "decision",
+                                       rng.choice(["include", "exclude"]), note, "v1")])
+        if case % 4 == 1:  # a torn last line (a crash while saving)
+            with path.open("ab") as handle:
+                handle.write(b"2026-01-01T00:00:00.000000Z,alice,S1,ta,decision,excl")
+        if case % 4 == 2:  # torn, then closed as torn by a later save
+            with path.open("ab") as handle:
+                handle.write(b"2026-01-01T00:00:00.000000Z,alice,S1,ta,decision,excl")
+            append_events(path, [Event("", "alice", "S1", "ta", "note", "after", "", "v1")])
+        whole = read_sheet(path).events
+        for study in ("S0", "S1", "S2", "S4"):
+            expected = [e for e in whole if e.study_id == study]
+            found = [e for e in read_sheet_matching(path, {study}) if e.study_id == study]
+            assert found == expected, (case, study)
+
+
+def test_a_study_history_equals_the_whole_history_filtered(review_dir):
+    from workbench.review.history import review_history
+    review = Review.open(review_dir)
+    session = open_session(review, "alice", "title_abstract")
+    session.record(S(2), "include")
+    session.undo()
+    review.decide_pair("bob", review.records()[0].id, review.records()[1].id, "same")
+    review = Review.open(review_dir)
+    everything = review_history(review)
+    for study in (S(1), S(3), S(4)):   # S(2) now belongs to S(1)
+        assert review_history(review, [study]) == [e for e in everything if e.study_id == study]
+    # the merged-away study's old id finds the study it belongs to now
+    assert review_history(review, [S(2)]) == review_history(review, [S(1)])

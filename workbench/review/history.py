@@ -47,7 +47,7 @@ def review_history(review, studies: Sequence[str] = (), reviewer: str | None = N
         SheetError: a sheet exists but cannot be read.
     """
     wanted = _current_ids(review, studies)
-    entries = _all_entries(review)
+    entries = _study_entries(review, wanted, stage) if wanted else _all_entries(review)
     entries = select_entries(entries, wanted, reviewer, stage, since)
     return with_titles(entries, {s.id: s.title for s in review.studies()})
 
@@ -100,6 +100,31 @@ def _current_ids(review, studies: Sequence[str]) -> list[str]:
                               hint="see `workbench records` for the study ids")
         out.append(current)
     return out
+
+
+def _study_entries(review, wanted: list[str], stage: str | None) -> list[Entry]:
+    """The entries of some studies only: their sheet lines are found as text, not all parsed.
+
+    A study's previous values and undos depend only on its own events at the
+    same stage in the same sheet, so filtering the events first gives the same
+    entries as building them all and filtering after (tested).
+    """
+    from workbench.core.events import is_valid_reviewer
+    from workbench.store.sheet_reading import read_sheet_matching
+    aliases = review.aliases()
+    keep = set(wanted)
+    needles = keep | {old for old, new in aliases.items() if new in keep}
+    streams = []
+    folder = Path(review.coding)
+    for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+        name = path.stem
+        if name != CONSENSUS and not is_valid_reviewer(name):
+            continue
+        events = [e for e in read_sheet_matching(path, needles, aliases)
+                  if e.study_id in keep and (stage is None or e.stage == stage)]
+        streams.append(sheet_entries(events, consensus=name == CONSENSUS))
+    streams.append([e for e in _pair_entries(review) if e.study_id in keep])
+    return merge_entries(streams)
 
 
 def _all_entries(review) -> list[Entry]:

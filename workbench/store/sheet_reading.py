@@ -418,3 +418,79 @@ def _row_problem(row: list[str], line: int, bad_bytes: bool) -> str:
 __all__ = ["SheetContents", "read_sheet", "remap_study_ids", "paused_gc", "allow_long_fields",
            "csv_field", "line_check", "sheet_line", "is_valid_time", "CHECK", "SHEET_COLUMNS",
            "TORN", "MAX_SHEET_BYTES", "FIELD_LIMIT"]
+
+
+def read_sheet_matching(path: str | Path, needles: set[str],
+                        aliases: Mapping[str, str] | None = None) -> list[Event]:
+    """Read only the events of a sheet whose line contains one of `needles` (e.g. study ids).
+
+    For one study's history in a large review: the file is searched as bytes
+    and only the matching lines are parsed, with the same checks as
+    `read_sheet` (the check column, a torn last line, a line marked torn, an
+    older sheet's lines before its first checked line). Lines that merely
+    mention a needle elsewhere (in a note) are parsed too; callers filter the
+    events. Problems are not reported (`read_sheet` and `workbench check` do).
+
+    Raises:
+        SheetError: as read_sheet.
+    """
+    path = Path(path)
+    try:
+        data = read_regular_file(path, MAX_SHEET_BYTES, what="sheet")
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise SheetError(f"cannot read the sheet ({exc.strerror or exc})", path=path) from exc
+    allow_long_fields()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    header_end = data.find(b"\n")
+    if header_end < 0 or not needles:
+        return []
+    kept: dict[int, bytes] = {}
+    last_start = -1  # the kept line that runs to the end of the file, if any
+    for needle in needles:
+        word = needle.encode("utf-8")
+        at = data.find(word, header_end + 1)
+        while at >= 0:
+            start = data.rfind(b"\n", 0, at) + 1
+            end = data.find(b"\n", at)
+            while end >= 0 and data.count(b'"', start, end) % 2:  # a value with a line break
+                end = data.find(b"\n", end + 1)
+            kept.setdefault(start, data[start:] if end < 0 else data[start:end])
+            if end < 0:
+                last_start = start
+                break
+            at = data.find(word, end)
+    if not kept:
+        return []
+    header = data[:header_end].decode("utf-8", errors="replace")
+    if header == ",".join(COLUMNS):  # an older sheet: keep where its checked lines begin
+        first = _first_checked_line(data, header_end + 1, max(kept))
+        if first is not None:
+            kept.setdefault(*first)
+    starts = sorted(kept)
+    torn = not data.endswith(b"\n") and starts[-1] == last_start
+    lines = [header] + [kept[s].decode("utf-8", errors="replace") for s in starts]
+    with paused_gc():
+        fast = None if any(line.endswith(f",{TORN}") for line in lines) else \
+            _read_clean(lines, torn)
+        events = fast[0] if fast is not None else \
+            _read_careful(lines, torn, str(path), False).events
+    return remap_study_ids(events, aliases) if aliases else events
+
+
+#: What ends a checked line: a comma and the 8 hex digits of its check.
+_CHECK_END = re.compile(rb",[0-9a-f]{8}(?=\n)")
+
+
+def _first_checked_line(data: bytes, begin: int, before: int) -> tuple[int, bytes] | None:
+    """Return (start, line) of the first line with a valid check that starts before `before`."""
+    for match in _CHECK_END.finditer(data, begin):
+        start = data.rfind(b"\n", 0, match.start()) + 1
+        if start > before:
+            return None
+        line = data[start:match.end()].decode("utf-8", errors="replace")
+        if _is_checked(line):
+            return start, data[start:match.end()]
+    return None
