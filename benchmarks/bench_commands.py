@@ -1,0 +1,135 @@
+"""Time the commands a reviewer types, end to end, on a 100k-study review.
+
+Usage:
+    .venv/bin/python benchmarks/bench_commands.py [--review DIR] [--n N] [--base CHECKOUT]
+        [--only status,check,...] [--no-warm]
+
+Each command runs as a user runs it: `python -m workbench --review DIR ...` in
+a subprocess of its own. CPU time (user + sys) and peak memory (max RSS) come
+from that child's own rusage (os.wait4), so other processes on a busy machine
+do not count. Each figure is printed as a ratio to the floor measured in the
+same run: a subprocess where pandas reads the review's sheet CSVs, which any
+command that looks at every decision must at least do.
+
+Without --review, a review of N studies (default 100,000) is built as
+bench_export.py builds it (three sheets, about 1.5M events) in a temporary
+folder. --base runs the same commands with PYTHONPATH set to another checkout
+(e.g. the commit before the change) and prints both. The review's
+.workbench/ caches are warmed once (`status`) before timing, for each checkout.
+
+Targets: status, check, conflicts <= 2x the floor; agreement, export,
+sheet <= 6x; no command above 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+COMMANDS = {
+    "status": (["status"], 2),
+    "check": (["check"], 2),
+    "conflicts": (["conflicts", "--stage", "title_abstract"], 2),
+    "agreement": (["agreement"], 6),
+    "export": (["export"], 6),
+    "sheet": (["sheet", "--reviewer", "alice"], 6),
+}
+PEAK_TARGET_MB = 1500
+
+FLOOR = """
+import sys
+from pathlib import Path
+import pandas as pd
+for p in sorted(Path(sys.argv[1]).glob("*.csv")):
+    pd.read_csv(p, dtype=str, keep_default_na=False)
+"""
+
+
+def run(argv: list[str], pythonpath: Path) -> tuple[float, float, float, int]:
+    """Run argv; return (wall s, CPU s, peak MB, exit code) of that child alone."""
+    env = {**os.environ, "PYTHONPATH": str(pythonpath)}
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode:
+        print(f"  ! {' '.join(argv[3:])} exited {proc.returncode}: {err.strip()[-300:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
+
+
+def build_review(n: int) -> Path:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    sys.path.insert(0, str(REPO))
+    from bench_export import build, write_sheets
+    from workbench.review import Review
+
+    root = Path(tempfile.mkdtemp(prefix="bench-commands-")) / "review"
+    root.mkdir()
+    build(root, n)
+    events = write_sheets(Review.open(root))
+    print(f"built {root}: {n:,} studies, {events:,} sheet events")
+    return root
+
+
+def time_commands(review: Path, checkout: Path, names: list[str],
+                  warm: bool = True) -> dict[str, tuple]:
+    py = sys.executable
+    if warm:
+        run([py, "-m", "workbench", "--review", str(review), "status"], checkout)  # warm caches
+    out = {}
+    for name in names:
+        args, _ = COMMANDS[name]
+        out[name] = run([py, "-m", "workbench", "--review", str(review), *args], checkout)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--review", type=Path, help="an existing review (default: build one)")
+    ap.add_argument("--n", type=int, default=100_000, help="studies when building")
+    ap.add_argument("--base", type=Path, help="a checkout to time as 'before'")
+    ap.add_argument("--no-warm", action="store_true",
+                    help="the review's .workbench caches are already warm for each checkout")
+    ap.add_argument("--only", default=",".join(COMMANDS), help="comma-separated commands")
+    opts = ap.parse_args()
+    names = [n for n in opts.only.split(",") if n]
+    built = opts.review is None
+    review = build_review(opts.n) if built else opts.review.resolve()
+    try:
+        floor = run([sys.executable, "-c", FLOOR, str(review / "coding")], REPO)
+        size = sum(p.stat().st_size for p in (review / "coding").glob("*.csv")) / 1e6
+        print(f"floor (pandas reads the {size:.0f} MB of sheet CSVs): wall {floor[0]:.1f} s, "
+              f"CPU {floor[1]:.1f} s, peak {floor[2]:.0f} MB (load {os.getloadavg()[0]:.1f})")
+        runs = {"after": time_commands(review, REPO, names, not opts.no_warm)}
+        if opts.base:
+            runs["before"] = time_commands(review, opts.base.resolve(), names,
+                                           not opts.no_warm)
+        print(f"{'command':<45} {'run':<7} {'wall s':>8} {'CPU s':>8} {'CPU/floor':>10} "
+              f"{'peak MB':>8}  target")
+        for name in names:
+            args, target = COMMANDS[name]
+            for label in ("before", "after"):
+                if label not in runs:
+                    continue
+                wall, cpu, peak, code = runs[label][name]
+                ok = cpu <= target * floor[1] and peak <= PEAK_TARGET_MB and code == 0
+                print(f"{'workbench ' + ' '.join(args):<45} {label:<7} {wall:8.1f} {cpu:8.1f} "
+                      f"{cpu / floor[1]:9.1f}x {peak:8.0f}  <= {target}x, "
+                      f"<= {PEAK_TARGET_MB} MB: {'met' if ok else 'NOT met'}")
+    finally:
+        if built:
+            shutil.rmtree(review.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
