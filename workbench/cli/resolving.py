@@ -51,6 +51,7 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
         click.echo("No conflicts to resolve." if not show_all else "No conflicts.")
         return
     titles = {s.id: s.title for s in review.studies()}
+    codebook = review.codebook()
     for c in conflicts:
         settled = f"  (resolved: {c.consensus or '(none)'})" if show_all and c.resolved else ""
         title = titles.get(c.study_id, "")
@@ -59,7 +60,7 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
         width = max(len(r) for r in c.values)
         for coder, value in c.values.items():
             note = c.notes.get(coder, "")
-            shown = value or "(none)"
+            shown = _labelled(value, c.field, codebook) or "(none)"
             if c.kind == "row":
                 shown = _row_text(c.rows[coder]) if coder in c.rows else "(no row)"
             click.echo(f"  {coder:<{width}}  {shown}" + (f"  · {note}" if note else ""))
@@ -68,6 +69,25 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
                + (f", {open_} still open." if show_all else ".")
                + ("\nResolve one: workbench resolve STUDY --stage S --field F "
                   "(--value V | --from CODER) --reason TEXT" if open_ and not show_all else ""))
+
+
+def _labelled(value: str, field: str, codebook) -> str:
+    """Code and criterion ids with their labels: `none (No policy change); e1 (...)`.
+
+    So a code whose id is `none` is never mistaken for an empty value ("(none)").
+    """
+    if not value or not (field.startswith("code:") or field == "criteria"):
+        return value
+    codes = codebook.code_index()
+    shown = []
+    for item in value.split(";"):
+        if field == "criteria":
+            found = codebook.criterion(item)
+            label = found.label if found is not None else ""
+        else:
+            label = codes[item][1].label if item in codes else ""
+        shown.append(f"{item} ({label})" if label and label != item else item)
+    return "; ".join(shown)
 
 
 @cli.command("resolve")
