@@ -164,10 +164,10 @@ def main() -> int:
             if profiler:
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
             del done
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         reopened = len(Review.open(review.root).records())
         print(f"reopen: {reopened:,} records from the parse cache in "
-              f"{time.perf_counter() - start:.2f} s")
+              f"{time.perf_counter() - start:.2f} s (CPU {time.process_time() - cpu_start:.2f} s)")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"total    {total_records:7,} records  {total_time:6.2f} s  "
           f"{total_records / total_time:9,.0f} records/s  (CPU {total_cpu:5.2f} s)  "
