@@ -120,3 +120,14 @@ def test_include_criteria_nobody_can_record_stay_out_of_the_agreement_table(revi
     names = [variable.name for variable, _ in stage.results]
     assert "criterion:E1" in names and "criterion:E2" in names
     assert not any("I1" in name for name in names), names
+
+
+async def test_the_end_of_the_list_is_said_once(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await screening_ready(app, pilot)
+        burst(app, "i i i i i i m")       # m re-decides the last study
+        await settle(app, pilot, 7, review_dir)
+        await pilot.pause()
+        ends = [n.message for n in app._notifications if n.message.startswith("End of the list")]
+        assert ends == ["End of the list. 0 left unscreened."], ends

@@ -270,6 +270,10 @@ class ScreeningScreen(ScreeningOrder, Screen):
         else:
             left = self.session.progress().left
             self._show()
+            said = (self.source.id if self.source else None, left)
+            if said == getattr(self, "_end_said", None):
+                return  # re-deciding the last study: the notice is already on screen
+            self._end_said = said
             self.notify(f"End of the list. {left} left unscreened"
                         + (" (g jumps to the next)." if left else "."), timeout=6)
 
