@@ -59,7 +59,7 @@ async def test_home_counts_conflicts_and_a_opens_the_agreement_screen(review_dir
         table = screen.query_one("#agreement-table", DataTable)
         assert table.row_count == len(rows)
         first = [str(c) for c in table.get_row_at(0)]
-        assert first[1].startswith("████████") and first[2] == "2/3" and first[4] == "2"
+        assert first[1].startswith("███░") and first[2] == "2/3" and first[4] == "2"  # 80 columns
         detail = str(screen.query_one("#agreement-detail").render())
         assert "kappa" in detail and "1000 resamples, seed 20260701" in detail
         await pilot.press("right_square_bracket")
@@ -136,3 +136,22 @@ async def test_methods_sentence_q_and_per_category_agreement_are_shown(review_di
         detail = " ".join(str(screen.query_one("#agreement-detail").render()).split())
         assert "decision:" in detail and "AC1 q=3" in detail and "PABAK q=3" in detail
         assert "agreement per category: include" in detail
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_every_column_and_whole_statistic_fit_the_width(review_dir, size):
+    app = make_app(review_dir, reviewer="carol", start="agreement")
+    async with app.run_test(size=size) as pilot:
+        screen = await agreement_ready(app, pilot)
+        await pilot.pause()
+        table = screen.query_one("#agreement-table", DataTable)
+        widths = [c.get_render_width(table) for c in table.columns.values()]
+        assert len(widths) == 5
+        # the longest statistic any variable can show, with the longest name the table keeps
+        others = sum(widths) - widths[3] - widths[0]
+        name = max(len(str(table.get_row_at(r)[0])) for r in range(table.row_count))
+        # (the headline is kappa, Fleiss kappa or alpha: see agreement.headline)
+        longest = len("Fleiss κ 0.812 almost perfect") + 2 * table.cell_padding
+        keeps = 20 if size[0] < 100 else 28
+        assert others + keeps + 2 * table.cell_padding + longest <= size[0] - 2, widths
+        assert name <= keeps
