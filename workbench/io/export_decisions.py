@@ -9,8 +9,6 @@ stage requires agree) or one reviewer's sheet. Vectorized with pandas, so a
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -18,10 +16,9 @@ import pandas as pd
 
 from workbench.core.codebook import Stage
 from workbench.core.consensus import CONFLICT, FINAL, PENDING, FinalDecision
-from workbench.core.events import COLUMNS, CONSENSUS, is_valid_reviewer
+from workbench.core.events import COLUMNS, CONSENSUS
 from workbench.core.evidence import passages_of
 from workbench.core.screening import CRITERIA, DECISION, join_ids, split_ids
-from workbench.io.export_tables import starts_with
 
 SHEET = "sheet"
 ROW_EXISTS = "1"
@@ -45,67 +42,6 @@ def events_frame(rows: list[tuple], sheet: str) -> pd.DataFrame:
     frame = pd.DataFrame.from_records(rows, columns=list(COLUMNS)) if rows else \
         pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     frame[SHEET] = sheet
-    return frame
-
-
-_HEADER = ",".join(COLUMNS) + "\n"
-_TIME_SHAPE = "dddd-dd-ddTdd:dd:dd.ddddddZ"
-_DIGIT_AT = np.array([c == "d" for c in _TIME_SHAPE])
-_LITERAL = np.frombuffer(_TIME_SHAPE.encode(), dtype=np.uint8)
-
-
-def _valid_times(times: list[str]) -> bool:
-    """True when every time is YYYY-MM-DDTHH:MM:SS.ffffffZ (checked as a byte matrix)."""
-    try:
-        data = "".join(times).encode("ascii")
-    except UnicodeEncodeError:
-        return False
-    width = len(_TIME_SHAPE)
-    if len(data) != width * len(times):
-        return False
-    cells = np.frombuffer(data, dtype=np.uint8).reshape(len(times), width)
-    digits = cells[:, _DIGIT_AT]
-    return bool(((digits >= 48) & (digits <= 57)).all()
-                and (cells[:, ~_DIGIT_AT] == _LITERAL[~_DIGIT_AT]).all())
-
-
-def read_clean_sheet(path: Path) -> pd.DataFrame | None:
-    """Read a clean coding sheet fast (pandas' C reader) as an events DataFrame; else None.
-
-    Clean: a header line, UTF-8, a complete last line, every row with 8
-    columns, valid times and reviewer names, no empty id. Anything else
-    returns None, and the caller reads the file with
-    `workbench.store.sheet.read_sheet`, which keeps the valid events and
-    reports each bad line; for a clean file both give the same events.
-
-    Args:
-        path: coding/<reviewer>.csv or coding/consensus.csv.
-
-    Returns:
-        The events (COLUMNS plus `sheet`, the file stem) in file order, or None.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    if not data.startswith(_HEADER.encode()) or not data.endswith(b"\n"):
-        return None
-    try:   # the C reader decodes strictly: bad UTF-8 raises
-        frame = pd.read_csv(io.BytesIO(data), dtype=object, keep_default_na=False,
-                            na_filter=False, engine="c", encoding="utf-8")
-    except (pd.errors.ParserError, ValueError):
-        return None
-    # A short row leaves its last column missing; a long one fails to parse.
-    if list(frame.columns) != list(COLUMNS) or frame[COLUMNS[-1]].isna().any():
-        return None
-    if len(frame) and not _valid_times(frame["time"].tolist()):
-        return None
-    if not all(is_valid_reviewer(name) for name in frame["reviewer"].unique()):
-        return None
-    if any((frame[c].to_numpy(dtype=object) == "").any() for c in ("study_id", "stage", "field")):
-        return None
-    frame[SHEET] = path.stem
     return frame
 
 
