@@ -61,3 +61,41 @@ register_order(Order(IMPORT_ORDER, "Import order", arrange=lambda s: list(range(
                      help="the order the studies were imported in"))
 register_order(Order(PRIORITISED_ORDER, "Prioritised: most likely relevant first",
                      help="a model of your own decisions ranks the rest after every decision"))
+
+
+# -- static orders (#18) -------------------------------------------------------------------------
+def shuffle_seed(reviewer: str) -> int:
+    """The seed of a reviewer's shuffled order: the same on every machine and every run."""
+    import zlib
+    return zlib.crc32(reviewer.encode("utf-8"))
+
+
+def _sorted(key) -> Callable:
+    return lambda s: sorted(range(len(s)), key=lambda i: (key(s.studies[i]), i))
+
+
+def _shuffled(session) -> list[int]:
+    import random
+    positions = list(range(len(session)))
+    random.Random(shuffle_seed(session.reviewer)).shuffle(positions)
+    return positions
+
+
+#: Written to the sheet's `order` field for the shuffled order (the seed makes it reproducible).
+SHUFFLE_ORDER = "shuffle"
+
+register_order(Order("year", "Year, oldest first",
+                     arrange=_sorted(lambda st: (st.year is None, st.year or 0)),
+                     help="undated studies last"))
+register_order(Order("title", "Title, A-Z", arrange=_sorted(lambda st: (st.title or "").casefold()),
+                     help="ignoring case"))
+register_order(Order("database", "Database", arrange=_sorted(
+    lambda st: (not st.databases, ", ".join(st.databases).casefold())),
+    help="grouped by the databases a study came from"))
+register_order(Order(SHUFFLE_ORDER, "Shuffled (seeded)", arrange=_shuffled,
+                     help="random, with a seed from your name recorded in your sheet"))
+
+
+def order_mark(name: str, reviewer: str) -> str:
+    """What the sheet's `order` field records for a static order (the shuffle with its seed)."""
+    return f"{SHUFFLE_ORDER} seed={shuffle_seed(reviewer)}" if name == SHUFFLE_ORDER else name

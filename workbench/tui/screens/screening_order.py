@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from workbench.core.screening import DECISION
 from workbench.errors import WorkbenchError
-from workbench.review.ordering import IMPORT_ORDER, PRIORITISED_ORDER, ORDERS
-from workbench.review.prioritise import (IMPORT, draw_stopping_sample, last_order, mark_order,
+from workbench.review.ordering import IMPORT_ORDER, PRIORITISED_ORDER, ORDERS, order_mark
+from workbench.review.prioritise import (draw_stopping_sample, last_order, mark_order,
                                          open_sample, order_label, stopping_estimate)
 from workbench.review.screening import Filter
 from workbench.tui.modals import ErrorModal
@@ -58,7 +58,8 @@ class ScreeningOrder:
             self.view = order.arrange(self.session)
             first = next((i for i, p in enumerate(self.view)
                           if not self.session.decision(self.session.studies[p].id)), 0)
-            self.index = first
+            # the study on screen stays on screen: only what comes next changes
+            self.index = self.view.index(current) if current in self.view else first
         self._show()
         self.refresh_bindings()
 
@@ -85,9 +86,11 @@ class ScreeningOrder:
         session = self.session
         name = (order_label(self.prioritised.prioritiser.settings)
                 if self.prioritised is not None and self.prioritised.prioritiser is not None
-                else (PRIORITISED_ORDER if self.prioritised is not None else IMPORT))
+                else (PRIORITISED_ORDER if self.prioritised is not None
+                      else order_mark(self.order_name, session.reviewer)))
         try:
-            if self.prioritised is not None or last_order(session.state, session.stage.id):
+            if self.prioritised is not None or self.order_name != IMPORT_ORDER or \
+                    last_order(session.state, session.stage.id):
                 mark_order(session, study.id, name)
         except (WorkbenchError, OSError) as exc:
             self.notify(f"The order was not recorded: {exc}", severity="warning")

@@ -1,0 +1,54 @@
+"""Screening orders by year, title, database and a seeded shuffle (plugged into ORDERS)."""
+
+from __future__ import annotations
+
+from workbench.review.ordering import ORDERS, order_mark, shuffle_seed
+from workbench.store.sheet import read_sheet
+from workbench.tui.app import make_app
+from workbench.tui.widgets.order_choice import OrderModal
+
+from .conftest import screening_ready, wait_for
+
+
+async def choose(app, pilot, name):
+    await pilot.press("p")
+    await wait_for(pilot, lambda: isinstance(app.screen, OrderModal))
+    app.screen.dismiss(name)
+    await wait_for(pilot, lambda: not isinstance(app.screen, OrderModal))
+
+
+async def test_year_order_keeps_the_current_study_and_records_the_order(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await pilot.press("right")
+        current = screen.source.id
+        await choose(app, pilot, "year")
+        assert screen.source.id == current
+        years = [screen.session.studies[p].year for p in screen.view]
+        dated = [y for y in years if y is not None]
+        assert dated == sorted(dated) and years[len(dated):] == [None] * (len(years) - len(dated))
+        await pilot.press("i")
+        await pilot.pause()
+    events = read_sheet(review_dir / "coding" / "alice.csv").events
+    assert ("order", "year") in [(e.field, e.value) for e in events]
+
+
+async def test_the_shuffle_is_reproducible_and_its_seed_is_in_the_sheet(review_dir):
+    views = []
+    for _ in range(2):
+        app = make_app(review_dir, reviewer="alice", start="screening")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await screening_ready(app, pilot)
+            await choose(app, pilot, "shuffle")
+            views.append(list(app.screen.view))
+            if len(views) == 1:
+                await pilot.press("i")
+                await pilot.pause()
+    assert views[0] == views[1] and sorted(views[0]) == list(range(len(views[0])))
+    events = read_sheet(review_dir / "coding" / "alice.csv").events
+    mark = order_mark("shuffle", "alice")
+    assert mark == f"shuffle seed={shuffle_seed('alice')}"
+    assert ("order", mark) in [(e.field, e.value) for e in events]
+    assert {"year", "title", "database", "shuffle"} <= set(ORDERS)
