@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -13,6 +14,7 @@ from workbench.review import Review
 from workbench.review.history import study_history
 from workbench.review.resolving import resolve_conflict
 from workbench.review.screening import open_session
+from workbench.store.sheet import read_sheet
 
 
 def log_json(folder, *args):
@@ -246,3 +248,29 @@ def test_a_study_history_equals_the_whole_history_filtered(review_dir):
         assert review_history(review, [study]) == [e for e in everything if e.study_id == study]
     # the merged-away study's old id finds the study it belongs to now
     assert review_history(review, [S(2)]) == review_history(review, [S(1)])
+
+
+def test_the_export_has_the_audit_log_as_csv_and_as_a_workbook_sheet(tmp_path):
+    import csv
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from workbench.review.exporting import write_exports
+    repo = Path(__file__).resolve().parents[2]
+    folder = tmp_path / "review"
+    folder.mkdir()
+    for name in ("codebook.yaml",):
+        shutil.copy(repo / name, folder)
+    for name in ("references", "coding"):
+        shutil.copytree(repo / name, folder / name)
+    summary = write_exports(Review.open(folder), charts=False)
+    rows = list(csv.DictReader((summary.folder / "audit_log.csv").open(encoding="utf-8")))
+    events = sum(len(read_sheet(p).events) for p in (folder / "coding").glob("*.csv"))
+    pairs = sum(1 for _ in (folder / "coding" / "duplicates").glob("*.csv"))
+    assert len(rows) >= events and pairs
+    assert {r["action"] for r in rows} >= {"set", "resolve", "pair"}
+    sheet = load_workbook(summary.folder / "workbench_export.xlsx", read_only=True)["audit_log"]
+    cells = list(sheet.iter_rows(values_only=True))
+    assert len(cells) == len(rows) + 1
+    assert list(cells[0][:3]) == ["time", "source", "reviewer"]

@@ -49,6 +49,9 @@ from workbench.store.sheet import read_sheet
 
 log = logging.getLogger(__name__)
 
+#: Rows a worksheet holds (Excel's limit, less the header).
+XLSX_ROWS = 1_048_575
+
 Progress = Callable[[int, int], None]
 STEPS = 9
 WORKBOOK = "workbench_export.xlsx"
@@ -191,8 +194,13 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         write_csv(folder, "agreement.csv", agreement_frame(agreement))
         write_text(folder, "agreement_methods.txt", methods_text(agreement))
 
+    # The audit trail goes to the workbook too when it fits one sheet (Excel's row limit);
+    # then it is built here, else only the second process builds it, for the CSV.
+    audit = audit_table(review, events, dedupe, studies) if len(events) < XLSX_ROWS else None
+
     def write_audit(folder: ExportFolder) -> None:
-        write_csv(folder, AUDIT_FILE, audit_table(review, events, dedupe, studies))
+        write_csv(folder, AUDIT_FILE, audit if audit is not None
+                  else audit_table(review, events, dedupe, studies))
 
     drawn: list | None = [] if charts else None
     target = Path(out) if out is not None else review.exports
@@ -259,7 +267,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             readme = _readme(meta, counts)
             write_xlsx(folder, WORKBOOK, {**{n[:-4]: t for n, t in tables.items()},
                                           "data_dictionary": dictionary,
-                                          "codebook": codebook_table(codebook), **summaries},
+                                          "codebook": codebook_table(codebook), **summaries,
+                                          **({"audit_log": audit} if audit is not None else {})},
                        readme)
             _step(progress, cancel, 6)
             write_text(folder, "README.txt", "\n".join(f"{k}: {v}" for k, v in readme) + "\n")
