@@ -117,7 +117,9 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
     """
     # The review's sheets: their shared whole-sheet states (read once per command);
     # a state keyed by (stage, study) answers for one stage as a stage's own would.
-    shared = shared_states(review) if sheets is None else None
+    # One stage: states of that stage's events only (smaller than the whole sheets').
+    shared = shared_states(review) if sheets is None and stage is None else None
+    sheets = sheets if shared is not None or sheets is not None else read_sheets(review)
     aliases = review.aliases()
     raw = raw_reviewer_events(review) if aliases else {}
     out: list[Conflict] = []
