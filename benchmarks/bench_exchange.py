@@ -38,7 +38,8 @@ def run(root: Path, patched: bool) -> float:
         review = Review.open(copy)
         review.studies()   # import and dedupe outside the timing
         patches = [mock.patch.object(exporting, "write_stats", lambda *a, **k: None),
-                   mock.patch.object(exporting, "write_project", lambda *a, **k: []),
+                   mock.patch.object(exporting, "project_sources", lambda *a, **k: ([], [], [])),
+                   mock.patch.object(exporting, "write_project_file", lambda *a, **k: None),
                    mock.patch.object(exporting, "write_reference_files", _plain_refs)] \
             if patched else []
         for p in patches:

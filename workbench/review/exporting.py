@@ -35,7 +35,7 @@ from workbench.io.export_prisma import (prisma_template, reasons_table,
                                         write_prisma_diagram)
 from workbench.io.export_csl import write_reference_files
 from workbench.io.export_stats import write_stats
-from workbench.review.refi_project import write_project
+from workbench.review.refi_project import project_sources, write_project_file
 from workbench.io.export_tables import (group_tables, long_table, study_table, table_name,
                                         wide_table)
 from workbench.review.agreement import agreement_frame, agreement_report, methods_text
@@ -249,15 +249,19 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             tables[ANNOTATIONS_FILE] = annotations
             tables[EVIDENCE_FILE] = evidence_table(codebook, annotations, bib)
             summaries = _write_summaries(folder, codebook, wide, groups, drawn)
-            late.start([lambda f: [summary.write_chart(f, *a, **k) for a, k in drawn]]
-                       if charts else [])
+            # review.qdpx (REFI-QDA): its sources here (they carry warnings for the
+            # metadata), its XML in the second process with the charts.
+            sources, coders, project_warnings = project_sources(
+                review, codebook, included, latest, annotations, values, coding_id)
+            warnings += project_warnings
+            late.start(([lambda f: [summary.write_chart(f, *a, **k) for a, k in drawn]]
+                        if charts else [])
+                       + [lambda f: write_project_file(f, codebook, sources, coders)])
             for name, table in tables.items():
                 write_csv(folder, name, table)
             dictionary = data_dictionary(codebook, tables)
             write_csv(folder, "data_dictionary.csv", dictionary)
             write_stats(folder, codebook, tables, dictionary)   # .dta, .sav, load.R
-            warnings += write_project(folder, review, codebook, included, latest, annotations,
-                                      values, coding_id)   # review.qdpx (REFI-QDA)
             _step(progress, cancel, 4)
             write_csv(folder, "prisma_counts.csv", prisma_template(counts))
             write_csv(folder, "prisma_reasons.csv", reasons_table(counts))

@@ -68,6 +68,9 @@ def project_sources(review, codebook, included, latest, annotations, values,
                                fields.get("value", [])):
         by_study.setdefault(sid, {})[fid[len("field:"):]] = value
     passages = annotations[annotations["kind"] == "passage"] if len(annotations) else annotations
+    passages_of_study: dict[str, list] = {}
+    for row in passages.itertuples(index=False):  # grouped once: a mask per study is quadratic
+        passages_of_study.setdefault(row.study_id, []).append(row)
     sources, coders, warnings = [], set(), []
     for study in included:
         extraction, why = (None, "") if study.id not in links else \
@@ -85,8 +88,7 @@ def project_sources(review, codebook, included, latest, annotations, values,
             text = "\n\n".join(t for t in (study.title, study.abstract) if t)
             description, starts, texts = "title and abstract", [], []
         selections = []
-        mine = passages[passages["study_id"] == study.id] if len(passages) else passages
-        for row in mine.itertuples(index=False):
+        for row in passages_of_study.get(study.id, ()):
             try:
                 page, start, end = int(row.page), int(row.start), int(row.end)
             except (TypeError, ValueError):
@@ -115,8 +117,14 @@ def write_project(folder, review, codebook, included, latest, annotations, value
     """Write exports/review.qdpx; return warnings about passages not placed."""
     sources, coders, warnings = project_sources(review, codebook, included, latest,
                                                 annotations, values, coding_stage)
-    data = project_qdpx(codebook, sources, coders, codebook.review.title)
-    folder.path(PROJECT_FILE).write_bytes(data)
+    write_project_file(folder, codebook, sources, coders)
     for warning in warnings:
         log.warning("review.qdpx: %s", warning)
     return warnings
+
+
+def write_project_file(folder, codebook, sources, coders) -> None:
+    """Write exports/review.qdpx from project_sources' sources and coders (the slow part:
+    the export runs it in its second process)."""
+    data = project_qdpx(codebook, sources, coders, codebook.review.title)
+    folder.path(PROJECT_FILE).write_bytes(data)
