@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
+from workbench.review import Review
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -124,3 +125,34 @@ def test_the_script_rebuilds_the_same_flow_on_a_fresh_copy(tmp_path, exported):
         fresh = pd.read_csv(root / "exports" / name, dtype=str, keep_default_na=False)
         committed = pd.read_csv(exported / "exports" / name, dtype=str, keep_default_na=False)
         pd.testing.assert_frame_equal(fresh, committed)
+
+
+@pytest.mark.parametrize("folder", [REPO, REPO / "examples" / "influencer-advocacy"],
+                         ids=["example", "influencer-advocacy"])
+def test_every_shipped_example_passes_check(folder, tmp_path):
+    """The examples' sheets (evidence passages included) are valid for their codebooks."""
+    import shutil
+
+    from workbench.review.checking import check_review
+    copy = tmp_path / "review"
+    copy.mkdir()
+    shutil.copy(folder / "codebook.yaml", copy)
+    for name in ("references", "coding", "fulltext"):
+        if (folder / name).is_dir():
+            shutil.copytree(folder / name, copy / name)
+    report = check_review(Review.open(copy))
+    assert report.problems == []
+
+
+def test_check_reports_a_passage_with_a_bad_position_or_target():
+    from workbench.core.checks import check_sheet_events
+    from workbench.core.events import Event
+    from workbench.io.codebook_yaml import load_codebook
+    codebook = load_codebook(REPO / "codebook.yaml")
+    events = [Event("2026-01-01T00:00:00.000000Z", "alice", "S1", "coding", f, v, "", "")
+              for f, v in (("seg:abc", "code:no_such_code"), ("seg:abc:page", "two"),
+                           ("seg:abc:sha256", "xyz"), ("seg:abc:start", "3"))]
+    problems = check_sheet_events(codebook, "coding/alice.csv", events, [2, 3, 4, 5], "alice")
+    found = " / ".join(str(p) for p in problems)
+    assert "no_such_code" in found and "'two' is not a whole number" in found
+    assert "is not 64 hex digits" in found and "'3'" not in found

@@ -14,6 +14,7 @@ from typing import Sequence
 from workbench.core import coding as cod
 from workbench.core.codebook import CODING, Codebook
 from workbench.core.events import DecisionRefused, Event
+from workbench.core.evidence import SEGMENT
 from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOTE, split_ids
 from workbench.core.stopping import ORDER_FIELD, SAMPLE_FIELD, parse_sample_value
 from workbench.errors import Problem
@@ -118,6 +119,8 @@ def _check_event(codebook: Codebook, codes: dict, kind: str, stage_id: str, name
             [f"memo for dimension {parts[1]!r}, which is not in the codebook"]
     if head in (cod.QUOTE, cod.PAGE) and len(parts) == 2:
         return _check_codes(codebook, codes, "", (parts[1],))
+    if head == SEGMENT:
+        return _check_passage(codebook, codes, parts, value)
     if head == cod.FIELD and len(parts) == 2:
         fld = codebook.field(parts[1])
         if fld is None:
@@ -142,3 +145,30 @@ def _check_value(fld, value: str) -> list[str]:
     except DecisionRefused as exc:
         return [exc.message.replace("; nothing was saved", "") + " under the current codebook"]
     return []
+
+
+def _check_passage(codebook: Codebook, codes, parts: list[str], value: str) -> list[str]:
+    """Check one field of an evidence passage (workbench.core.evidence: seg:<id>[:part])."""
+    if len(parts) == 2:  # the passage's target, or "" once removed
+        if not value:
+            return []
+        kind, _, target = value.partition(":")
+        if kind == cod.CODE:
+            return _check_codes(codebook, codes, "", (target,))
+        if kind == cod.FIELD:
+            return [] if codebook.field(target) else \
+                [f"passage for field {target!r}, which is not in the codebook"]
+        return [f"passage target {value!r} is not code:<id> or field:<id>"]
+    if len(parts) != 3:
+        return [f"unknown passage field {':'.join(parts)!r}"]
+    part = parts[2]
+    if part == "quote":
+        return []
+    if part in ("page", "start", "end"):
+        return [] if not value or value.isdigit() else \
+            [f"passage {part} {value!r} is not a whole number"]
+    if part == "sha256":
+        return [] if not value or (len(value) == 64 and all(c in "0123456789abcdef"
+                                                          for c in value)) else \
+            [f"passage sha256 {value!r} is not 64 hex digits"]
+    return [f"unknown passage field {':'.join(parts)!r}"]
