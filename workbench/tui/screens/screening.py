@@ -62,6 +62,10 @@ def open_external(target: str) -> bool:
         return False
 
 
+#: Screening actions whose keys the full-text view also binds (see ScreeningScreen.BINDINGS).
+_SHARED_WITH_TEXT = ("filter", "note", "stopping_test", "back")
+
+
 class ScreeningScreen(ScreeningOrder, Screen):
     """Screen one stage: include / exclude (with criteria) / maybe / not retrieved."""
 
@@ -89,7 +93,14 @@ class ScreeningScreen(ScreeningOrder, Screen):
     #: Every key of this screen is a priority binding: the app runs it as it reads it,
     #: so keys typed in one burst (x 1 Enter, tmux send-keys) act in the order typed and
     #: the ones after a key that opens a dialog reach that dialog, never the card behind.
-    BINDINGS = [replace(b, priority=True) if isinstance(b, Binding) else b for b in BINDINGS]
+    #: Keys the full-text view also uses (/ search, n next match, s sentence, Esc clear)
+    #: keep their plain binding too: while the text has the focus the fast copy declines
+    #: (check_action) and the key goes to the text, as before.
+    BINDINGS = ([replace(b, priority=True) for b in BINDINGS
+                 if b.action not in _SHARED_WITH_TEXT]
+                + [b for b in BINDINGS if b.action in _SHARED_WITH_TEXT]
+                + [replace(b, priority=True, action=f"fast('{b.action}')", id=None, show=False)
+                   for b in BINDINGS if b.action in _SHARED_WITH_TEXT])
 
     class Loaded(Message):
         """The session is ready (posted from the loading worker)."""
@@ -231,7 +242,19 @@ class ScreeningScreen(ScreeningOrder, Screen):
                                 session.note(study.id), progress.done, progress.total,
                                 self.filter.describe(), len(self.view))
 
+    def _text_has_focus(self) -> bool:
+        focused = self.focused
+        return focused is not None and any(
+            node.id == "fulltext" for node in focused.ancestors_with_self)
+
+    def action_fast(self, action: str) -> None:
+        """A key of _SHARED_WITH_TEXT read while the text does not have the focus."""
+        getattr(self, f"action_{action}")()
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "fast":
+            return False if self._text_has_focus() else \
+                self.check_action(parameters[0], ()) is True
         if action in ("back", "filter"):
             return True
         if action == "stopping_test":
