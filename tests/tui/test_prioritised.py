@@ -133,7 +133,9 @@ async def test_home_shows_relevant_found_the_run_and_the_stopping_test(review_di
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
         panel = app.screen.query_one("#home-priority")
-        await wait_for(pilot, lambda: panel.display and "relevant" in str(panel.render()))
+        # the panel may first show figures read before the last decision: wait for the new ones
+        await wait_for(pilot, lambda: panel.display
+                       and "in 2 screened" in str(panel.render()), timeout=30)
         text = str(panel.render())
         assert "1 relevant in 2 screened (prioritised); 1 irrelevant in a row" in text
         assert f"0/{len(sample)} of a random sample" in text
