@@ -159,3 +159,9 @@ def test_pabak_is_kappa_at_balanced_prevalence():
     assert result == pytest.approx(2 * 0.90 - 1)
     assert kappa == pytest.approx((0.90 - 0.82) / (1 - 0.82))
     assert result > kappa
+
+
+def test_methods_sentence_with_one_reviewer_says_a_second_is_needed():
+    from workbench.core.agreement_methods import screening_paragraph
+    text = screening_paragraph(1, [])
+    assert text == "One reviewer has screened so far; agreement needs a second reviewer."

@@ -52,13 +52,13 @@ def dedupe_cmd(ctx: click.Context, as_json: bool) -> None:
                f"{s['person_merges']} same, {s['person_splits']} different")
     for p in merged[:SHOWN]:
         click.echo(f"  merged {p['record_a']} {p['record_b']} -> {p['study_id']}: "
-                   f"{'; '.join(p['reasons'])[:50]}")
+                   f"{_cut('; '.join(p['reasons']), 50)}")
     if len(merged) > SHOWN:
         click.echo(f"  ... and {len(merged) - SHOWN} more (`workbench dedupe --json` lists all)")
     click.echo(f"Pairs waiting for a person: {len(pending)}")
     for p in pending:
-        click.echo(f"  {p['record_a']} {p['record_b']} ({p['score']}): {p['title_a'][:60]!r} / "
-                   f"{p['title_b'][:60]!r}")
+        click.echo(f"  {p['record_a']} {p['record_b']} ({p['score']}): "
+                   f"{_cut(p['title_a'], 60)!r} / {_cut(p['title_b'], 60)!r}")
     if pending:
         click.echo("Answer with `workbench pair A B same|different --reviewer NAME`, "
                    "or on the duplicates screen in `workbench`.")
@@ -82,3 +82,8 @@ def pair_cmd(ctx: click.Context, record_a: str, record_b: str, verdict: str, rev
     result = review.dedupe()
     click.echo(f"Saved: {record_a} and {record_b} are {'the same study' if verdict == 'same' else 'different studies'} "
                f"({len(result.studies)} studies, {len(result.uncertain)} pairs waiting).")
+
+
+def _cut(text: str, width: int) -> str:
+    """Shorten a text to `width` characters, ending in "…" when something was cut."""
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"

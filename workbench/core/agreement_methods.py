@@ -66,6 +66,8 @@ def screening_paragraph(n_coders: int, stats: Sequence[StatResult]) -> str:
     fleiss = _find(stats, "fleiss_kappa")
     each = " (each record by two or more)" if n_coders > 2 and fleiss is not None \
         and fleiss.note else ""
+    if n_coders < 2:
+        return f"{who} has screened so far; agreement needs a second reviewer."
     head = f"{who} screened {n:,} record{'s' if n != 1 else ''} independently{each}"
     if pa is None or not pa.defined:
         return f"{head}; no record was screened by two reviewers, so agreement is undefined."

@@ -142,7 +142,7 @@ class HomeScreen(Screen):
         coding.display = bool(event.coding)
         if event.coding:
             table = Table(box=None, header_style="bold", expand=False)
-            table.add_column("Coding", no_wrap=True, overflow="ellipsis", max_width=40)
+            table.add_column("Coding", no_wrap=True, overflow="ellipsis", max_width=34)
             for column in ("Coded", "Required missing", "Flagged", "Left"):
                 table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
             for label, n in event.coding:
