@@ -135,7 +135,8 @@ async def test_home_shows_relevant_found_the_run_and_the_stopping_test(review_di
         panel = app.screen.query_one("#home-priority")
         # the panel may first show figures read before the last decision: wait for the new ones
         await wait_for(pilot, lambda: panel.display
-                       and "in 2 screened" in str(panel.render()), timeout=30)
+                       and "in 2 screened" in str(panel.render())
+                       and "of a random sample" in str(panel.render()), timeout=30)
         text = str(panel.render())
         assert "1 relevant in 2 screened (prioritised); 1 irrelevant in a row" in text
         assert f"0/{len(sample)} of a random sample" in text
