@@ -88,3 +88,15 @@ def test_split_issn_isbn_shapes():
     assert split_issn_isbn("1128-045X 1123-6337") == ("1128-045X; 1123-6337", "")
     assert split_issn_isbn("978-0-306-40615-7") == ("", "9780306406157")
     assert split_issn_isbn("0-306-40615-2; 1063-3995") == ("1063-3995", "0306406152")
+
+
+def test_a_placeholder_abstract_is_no_abstract(tmp_path):
+    """Web of Science writes `AB  - NA` and Scopus "[No abstract available]" for none."""
+    from workbench.io.references import read_export
+    path = tmp_path / "wos.ris"
+    path.write_text("TY  - JOUR\nTI  - First\nAB  - NA\nER  - \n\n"
+                    "TY  - JOUR\nTI  - Second\nAB  - [No abstract available]\nER  - \n\n"
+                    "TY  - JOUR\nTI  - Third\nAB  - NA values were imputed.\nER  - \n",
+                    encoding="utf-8")
+    records = read_export(path).records
+    assert [r.abstract for r in records] == ["", "", "NA values were imputed."]

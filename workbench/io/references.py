@@ -145,7 +145,17 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
         report = _parser(fmt)(text, shown, label)
     if decoded.bad_lines:
         report = set_aside_damaged(report, decoded.bad_lines, shown, decoded.encoding)
+    if any(r.abstract.strip().lower() in NO_ABSTRACT for r in report.records):
+        report = dataclasses.replace(report, records=[
+            dataclasses.replace(r, abstract="") if r.abstract.strip().lower() in NO_ABSTRACT
+            else r for r in report.records])
     return dataclasses.replace(report, format=fmt)
+
+
+#: What databases write where a record has no abstract (Web of Science's `AB  - NA`,
+#: Scopus' "[No abstract available]"): read as no abstract, never shown as one.
+NO_ABSTRACT = frozenset({"na", "n/a", "[no abstract available]", "no abstract available",
+                         "[no abstract]", "no abstract"})
 
 
 def set_aside_damaged(report: ImportReport, bad_lines: tuple[int, ...], path: str,

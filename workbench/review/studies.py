@@ -28,7 +28,7 @@ from workbench.store.sheet_reading import paused_gc
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: records re-parsed (placeholder abstracts read as none)
 CACHE_NAME = "studies.json"
 _STUDY_FIELDS = tuple(f.name for f in fields(Study))
 _TUPLES = ("record_ids", "authors", "keywords", "databases")
