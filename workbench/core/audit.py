@@ -35,7 +35,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from operator import attrgetter
 
 import numpy as np
@@ -44,6 +44,7 @@ import pandas as pd
 from workbench.core.agreement import (DEFAULT_RESAMPLES, DEFAULT_SEED, Ratings, StatResult,
                                       agreement_table, results_frame)
 from workbench.core.codebook import Codebook
+from workbench.core.conflicts import Conflict  # one conflict value for the library
 from workbench.core.coding import code_field, value_field
 from workbench.core.events import Event, SheetState
 from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOTE, split_ids
@@ -95,25 +96,6 @@ class Variable:
     categories: tuple | None = None
     label: str = ""
     ratings: Ratings | None = None
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A study and field where reviewers' current values disagree.
-
-    `values` and `notes` map each reviewer who gave a value to it and to the
-    note they left; `consensus` is the consensus sheet's current value ("" if none
-    or resolved to an empty value) and `resolved` says whether the consensus
-    sheet settled it at all.
-    """
-
-    study_id: str
-    stage: str
-    field: str
-    values: dict[str, str]
-    notes: dict[str, str] = field(default_factory=dict)
-    consensus: str = ""
-    resolved: bool = False
 
 
 def first_consensus_times(consensus: Iterable[Event], stage: str) -> dict[str, str]:
