@@ -65,7 +65,7 @@ def burst(app, keys: str) -> None:
     """
     from textual import events
     for key in keys.split():
-        char = key if len(key) == 1 else {"space": " "}.get(key)
+        char = key if len(key) == 1 else {"space": " ", "minus": "-"}.get(key)
         app.post_message(events.Key(key, char))
 
 

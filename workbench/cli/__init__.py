@@ -14,6 +14,7 @@ from workbench.cli import references as _references  # noqa: F401,E402
 from workbench.cli import dedupe as _dedupe  # noqa: F401,E402
 from workbench.cli import checking as _checking  # noqa: F401,E402
 from workbench.cli import screening as _screening  # noqa: F401,E402
+from workbench.cli import bulk as _bulk  # noqa: F401,E402
 from workbench.cli import exporting as _exporting  # noqa: F401,E402
 from workbench.cli import coding as _coding  # noqa: F401,E402
 from workbench.cli import agreement as _agreement  # noqa: F401,E402

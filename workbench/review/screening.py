@@ -280,9 +280,22 @@ class ScreeningSession:
             if note != self.note(study_id):
                 self.sheet.append(self.stage.id, study_id, [Change(NOTE, note)])
 
+    def record_group(self, items: Sequence[tuple[str, Sequence[Change]]]) -> None:
+        """Save changes to many studies durably as one undoable step (a bulk decision).
+
+        Raises:
+            SheetError: the sheet could not be written (nothing applied).
+        """
+        with self._lock:
+            self.sheet.append_group(self.stage.id, items)
+
     def can_undo(self) -> bool:
         """Return True when this session has a decision to undo."""
         return self.sheet.can_undo()
+
+    def undo_size(self) -> int:
+        """Return how many studies the next undo takes back (a bulk decision: all of it)."""
+        return self.sheet.undo_size()
 
     def undo(self) -> str | None:
         """Undo the last decision of this session (appends the previous values).

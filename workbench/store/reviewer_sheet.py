@@ -27,10 +27,14 @@ from workbench.store.sheet import append_events, paused_gc, read_sheet, validate
 
 @dataclass(frozen=True)
 class _Done:
+    """One undoable step: the fields it wrote, per study, and what they were before."""
+
     stage: str
-    study_id: str
-    before: dict[str, Event | None]
-    touched: tuple[str, ...]
+    studies: tuple[tuple[str, dict[str, Event | None], tuple[str, ...]], ...]
+
+    @property
+    def study_id(self) -> str:
+        return self.studies[0][0]
 
 
 class Sheet:
@@ -96,8 +100,31 @@ class Sheet:
         self.state.apply_all(written)
         self.last_time = written[-1].time
         touched = tuple(c.field for c in changes)
-        self._done.append(_Done(stage, study_id, {f: before.get(f) for f in touched},
-                                touched))
+        self._done.append(_Done(stage, ((study_id, {f: before.get(f) for f in touched},
+                                         touched),)))
+        return written
+
+    def append_group(self, stage: str, items: Sequence[tuple[str, Sequence[Change]]]
+                     ) -> list[Event]:
+        """Append changes to many studies as one durable write and one undoable step.
+
+        Used for a bulk decision: each study gets its own events (the history
+        shows them one by one), all written with one fsync, and one `undo`
+        takes the whole group back.
+
+        Raises:
+            SheetError: the append failed; nothing was saved and the state is unchanged.
+        """
+        items = [(sid, list(changes)) for sid, changes in items if changes]
+        if not items:
+            return []
+        before = []
+        for study_id, changes in items:
+            fields = self.state.fields(stage, study_id)
+            touched = tuple(dict.fromkeys(c.field for c in changes))
+            before.append((study_id, {f: fields.get(f) for f in touched}, touched))
+        written = self.append_batch(stage, items)
+        self._done.append(_Done(stage, tuple(before)))
         return written
 
     def append_batch(self, stage: str, items: Sequence[tuple[str, Sequence[Change]]]
@@ -131,14 +158,18 @@ class Sheet:
         if not self._done:
             return None
         done = self._done[-1]
-        self.append(done.stage, done.study_id, undo_changes(done.before, done.touched))
-        self._done.pop()  # the undo's own entry
-        self._done.pop()  # the decision undone
+        self.append_batch(done.stage, [(study_id, undo_changes(before, touched))
+                                       for study_id, before, touched in done.studies])
+        self._done.pop()  # the decision (or the bulk group) undone
         return done.stage, done.study_id
 
     def can_undo(self) -> bool:
         """Return True when this session has a decision to undo."""
         return bool(self._done)
+
+    def undo_size(self) -> int:
+        """Return how many studies the next `undo` takes back (0: nothing to undo)."""
+        return len(self._done[-1].studies) if self._done else 0
 
     def record_screening(self, codebook: Codebook, stage: str, study_id: str, decision: str,
                          criteria: Iterable[str] = (), note: str | None = None) -> list[Event]:

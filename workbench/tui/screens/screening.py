@@ -26,6 +26,8 @@ from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, 
 from workbench.errors import WorkbenchError
 from workbench.review.screening import Filter, ScreeningSession, find_fulltext, open_session
 from workbench.tui.live import others_decide
+from workbench.review.bulk import apply_bulk, bulk_candidates, describe_filter, plan_bulk
+from workbench.tui.bulk_modal import BulkModal
 from workbench.tui.loading import bulk_loading
 from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteModal
 from workbench.tui.screens.screening_order import ScreeningOrder
@@ -81,6 +83,7 @@ class ScreeningScreen(ScreeningOrder, Screen):
         Binding("left,h", "previous", "Prev", key_display="←", id="screening.previous"),
         Binding("g", "next_unscreened", "Go unscreened", id="screening.next_unscreened"),
         Binding("slash", "filter", "Filter", id="screening.filter"),
+        Binding("b", "bulk", "Bulk decision", show=False, id="screening.bulk"),
         Binding("c", "criteria", "Criteria", id="screening.criteria"),
         Binding("o", "open", "Open", id="screening.open"),
         Binding("t", "toggle_text", "Text/abstract", id="screening.toggle_text"),
@@ -267,7 +270,8 @@ class ScreeningScreen(ScreeningOrder, Screen):
             return False
         if action == "undo":
             return True if self.session.can_undo() else None
-        if action in ("include", "exclude", "maybe", "note", "open", "next", "previous"):
+        if action in ("include", "exclude", "maybe", "note", "open", "next", "previous",
+                      "bulk"):
             return self.source is not None
         return True
 
@@ -337,6 +341,7 @@ class ScreeningScreen(ScreeningOrder, Screen):
         self.app.push_screen(CriteriaModal(reasons, title, required=required), chosen)
 
     def action_undo(self) -> None:
+        many = self.session.undo_size()
         try:
             study_id = self.session.undo()
         except (WorkbenchError, OSError) as exc:
@@ -354,7 +359,9 @@ class ScreeningScreen(ScreeningOrder, Screen):
             self.index = self.view.index(position)
         self._show()
         self._refresh_undo()
-        self.notify("Undone: the study is back as it was.", timeout=3)
+        self.notify(f"Undone: the bulk decision is taken back ({plural(many, 'study')} as "
+                    "they were)." if many > 1 else "Undone: the study is back as it was.",
+                    timeout=3 if many <= 1 else 6)
 
     def action_note(self) -> None:
         study = self.source
@@ -408,10 +415,50 @@ class ScreeningScreen(ScreeningOrder, Screen):
             self.filter, self.view = flt, view
             self.index = view.index(current) if current in view else 0
             self._show()
-            self.notify(f"{plural(len(view), 'study')} shown" + (f" ({flt.describe()})"
-                                                        if not flt.is_empty() else ""))
+            self.notify(f"{plural(len(view), 'study')} shown" + (
+                f" ({flt.describe()}); b decides them in bulk" if not flt.is_empty() else ""))
 
         self.app.push_screen(FilterModal(self.filter), applied)
+
+    def action_bulk(self) -> None:
+        """One decision for every study the filter shows (b): preview, confirm, one undo."""
+        session, flt = self.session, self.filter
+        try:
+            studies, kept = bulk_candidates(session, flt)
+        except WorkbenchError as exc:
+            self.notify(f"{exc} (/ sets a filter, e.g. years -2009).", severity="warning",
+                        timeout=8)
+            return
+        if not studies:
+            self.notify(f"Every study shown ({describe_filter(flt)}) is decided already; a "
+                        "filter naming a decision (e.g. maybe) re-decides them.",
+                        severity="warning", timeout=8)
+            return
+        reasons = [c for c in session.codebook.stage_criteria(session.stage.id)
+                   if c.kind == EXCLUDE]
+
+        def confirmed(plan) -> None:
+            if plan is None:
+                return
+            try:
+                n = apply_bulk(session, plan)
+            except (WorkbenchError, OSError) as exc:
+                self.app.push_screen(ErrorModal("The bulk decision was NOT saved",
+                                                [str(exc), "No study was changed."]))
+                return
+            if self.prioritised is not None:
+                self.prioritised.decided()
+            self._show()
+            self._refresh_undo()
+            self.notify(f"Saved in bulk: {plan.decision}"
+                        + (f" ({', '.join(plan.criteria)})" if plan.criteria else "")
+                        + f" for {plural(n, 'study')}; u takes all of it back.", timeout=8)
+
+        self.app.push_screen(BulkModal(
+            f"Bulk decision · {session.stage.label or session.stage.id} · "
+            f"{describe_filter(flt)}", studies, kept, session.stage.offered_decisions(),
+            reasons, lambda decision, criteria: plan_bulk(session, flt, decision, criteria)),
+            confirmed)
 
     def action_criteria(self) -> None:
         session = self.session
