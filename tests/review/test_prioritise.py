@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 
 from tests.io.export_review import EVENTS, make_review, study_ids
 from tests.tui.conftest import build_review
 from workbench.core.ranking import ELAS_U4
 from workbench.review import Review
+from workbench.errors import ReviewError
 from workbench.review.exporting import write_exports
 from workbench.review.prioritise import (Prioritiser, RankedQueue, draw_stopping_sample,
-                                         load_features, open_sample, stopping_estimate)
+                                         load_features, open_sample, plan_stopping_sample,
+                                         stopping_estimate, withdraw_stopping_sample)
 from workbench.review.screening import open_session
 from workbench.store import features as feature_store
 from workbench.store.sheet import read_sheet
@@ -113,3 +116,32 @@ def test_stopping_sample_is_drawn_recorded_and_reported_in_the_export(tmp_path):
     assert "Screening order and stopping" in readme and "random sample" in readme
     log = (review.exports / "screening_log.csv").read_text(encoding="utf-8")
     assert log.count("stopping_sample") == 4
+
+
+def test_stopping_sample_is_planned_first_and_withdrawn_only_before_screening(tmp_path):
+    review = Review.open(build_review(tmp_path / "review"))
+    session = open_session(review, "alice")
+    session.record(session.studies[0].id, "include")
+    session.record(session.studies[1].id, "exclude", ["E1"])
+    plan = plan_stopping_sample(session)
+    unscreened = len(session) - 2
+    assert plan.unscreened == unscreened and not plan.extend and plan.found_before == 1
+    assert f"{plan.size:,} of your {unscreened:,} unscreened" in plan.describe()
+    assert not [e for e in read_sheet(review.coding / "alice.csv").events
+                if e.field == "stopping_sample"]                  # nothing written yet
+    drawn = draw_stopping_sample(session, seed=3, plan=plan)
+    assert len(drawn) == plan.size and open_sample(session) == drawn
+    assert withdraw_stopping_sample(session) == len(drawn)
+    assert open_sample(session) == [] and stopping_estimate(session.state, "title_abstract") \
+        .sample_size == 0
+    values = [e.value for e in read_sheet(review.coding / "alice.csv").events
+              if e.field == "stopping_sample"]
+    assert len(values) == 2 * len(drawn) and values[len(drawn):] == [""] * len(drawn)
+    # once a study of the draw is screened, it can be neither withdrawn nor redrawn
+    drawn = draw_stopping_sample(session, seed=4)
+    assert len(drawn) > 1
+    session.record(session.studies[drawn[0]].id, "exclude", ["E1"])
+    with pytest.raises(ReviewError, match="biased"):
+        withdraw_stopping_sample(session)
+    with pytest.raises(ReviewError, match="screen its"):
+        plan_stopping_sample(session)

@@ -14,6 +14,7 @@ from workbench.tui.app import make_app
 from workbench.tui.modals import CriteriaModal
 from workbench.tui.screens.screening import ScreeningScreen
 from workbench.tui.widgets.order_choice import OrderModal
+from workbench.tui.widgets.stopping_choice import StoppingModal
 
 from .conftest import screening_ready, wait_for
 
@@ -126,6 +127,8 @@ async def test_home_shows_relevant_found_the_run_and_the_stopping_test(review_di
         await exclude(app, pilot)
         await wait_for(pilot, lambda: screen.check_action("stopping_test", ()) is True)
         await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StoppingModal))
+        await pilot.press("d")
         await wait_for(pilot, lambda: bool(screen.prioritised.queue.sample))
         sample = list(screen.prioritised.queue.sample)
         assert screen.view[screen.index] == sample[0]
@@ -157,3 +160,53 @@ async def test_undo_in_prioritised_order_retrains_without_the_decision(review_di
         await wait_for(pilot, lambda: screen.prioritised.queue.ranking.basis == "include terms",
                        timeout=60)
         assert screen.source.id == undone
+
+
+def sample_events(review_dir, name="alice"):
+    return [(e.study_id, e.value) for e in read_sheet(review_dir / "coding" / f"{name}.csv").events
+            if e.field == "stopping_sample"]
+
+
+async def test_stopping_test_asks_first_and_can_be_cancelled_or_withdrawn(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await choose_prioritised(app, pilot)
+        await pilot.press("i")
+        await exclude(app, pilot)
+        await wait_for(pilot, lambda: screen.check_action("stopping_test", ()) is True)
+        on_screen = screen.source.id
+        # s says what will happen and draws nothing until the reviewer says yes
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StoppingModal))
+        question = str(app.screen.query_one("#stopping-question").render())
+        assert "drawn at random" in question and "unscreened" in question
+        assert "withdraw" in question
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert sample_events(review_dir) == [] and not screen.prioritised.queue.sample
+        assert screen.source.id == on_screen
+        # yes: the sample is drawn, recorded and served next
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StoppingModal))
+        await pilot.press("d")
+        await wait_for(pilot, lambda: bool(screen.prioritised.queue.sample))
+        drawn = sample_events(review_dir)
+        assert drawn and all(v.startswith("test=1;") for _, v in drawn)
+        # before any of it is screened, s offers to withdraw it: Esc keeps it
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StoppingModal))
+        assert "Withdraw" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert screen.prioritised.queue.sample and len(sample_events(review_dir)) == len(drawn)
+        # w withdraws it: the sheet keeps the draw and records its withdrawal
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, StoppingModal))
+        await pilot.press("w")
+        await wait_for(pilot, lambda: not screen.prioritised.queue.sample)
+        events = sample_events(review_dir)
+        assert events[:len(drawn)] == drawn
+        assert sorted(events[len(drawn):]) == sorted((sid, "") for sid, _ in drawn)
+        assert "stopping sample" not in str(screen.query_one("#screen-title").render())

@@ -34,14 +34,27 @@ HINT_RUN = 50
 #: when the order changes), e.g. "prioritised elas_u4" or "import".
 ORDER_FIELD = "order"
 #: Screening-stage sheet field marking a study drawn for a stopping sample; its value is
-#: "test=<n>;urn=<N>;found=<r>;seq=<i>" (test number, unscreened studies when drawn,
-#: relevant found before the draw, position in the random draw).
+#: "test=<n>;urn=<N>;found=<r>;seq=<i>;draw=<d>" (test number, unscreened studies when
+#: drawn, relevant found before the draw, position in the random draw, which draw of the
+#: test: 1, then 2... when the reviewer extends it). An empty value withdraws the study
+#: from the sample (allowed before any study of that draw is screened).
 SAMPLE_FIELD = "stopping_sample"
 
 
-def sample_value(test: int, urn: int, found: int, seq: int) -> str:
+def sample_value(test: int, urn: int, found: int, seq: int, draw: int = 1) -> str:
     """Return the sheet value of one study drawn for a stopping sample."""
-    return f"test={test};urn={urn};found={found};seq={seq}"
+    return f"test={test};urn={urn};found={found};seq={seq};draw={draw}"
+
+
+def parse_sample_draw(value: str) -> int:
+    """Return which draw of its test a sample value belongs to (1 when not recorded)."""
+    for item in value.split(";"):
+        if item.startswith("draw="):
+            try:
+                return int(item[5:])
+            except ValueError:
+                return 1
+    return 1
 
 
 def parse_sample_value(value: str) -> tuple[int, int, int, int] | None:

@@ -277,24 +277,30 @@ class SampleState:
     urn: int
     found_before: int
     positions: tuple[str, ...]      # study ids in draw order
+    last_draw: tuple[str, ...] = ()  # the study ids of the test's latest draw
+    draw: int = 1                   # how many draws the test has had
 
 
 def read_sample(state: SheetState, stage: str) -> SampleState | None:
     """Return the latest stopping test recorded in a sheet at a stage, or None."""
-    tests: dict[int, list[tuple[int, str, int, int]]] = {}
+    tests: dict[int, list[tuple[int, str, int, int, int]]] = {}
     for (cell_stage, study_id), cell in state.items():
         if cell_stage != stage or stopping.SAMPLE_FIELD not in cell:
             continue
-        parsed = stopping.parse_sample_value(cell[stopping.SAMPLE_FIELD].value)
+        value = cell[stopping.SAMPLE_FIELD].value
+        parsed = stopping.parse_sample_value(value)
         if parsed is None:
             continue
         test, urn, found, seq = parsed
-        tests.setdefault(test, []).append((seq, study_id, urn, found))
+        tests.setdefault(test, []).append((seq, study_id, urn, found,
+                                           stopping.parse_sample_draw(value)))
     if not tests:
         return None
     test = max(tests)
     drawn = sorted(tests[test])
-    return SampleState(test, drawn[0][2], drawn[0][3], tuple(sid for _, sid, _, _ in drawn))
+    draw = max(d[4] for d in drawn)
+    return SampleState(test, drawn[0][2], drawn[0][3], tuple(d[1] for d in drawn),
+                       tuple(d[1] for d in drawn if d[4] == draw), draw)
 
 
 def stopping_estimate(state: SheetState, stage: str) -> stopping.StoppingEstimate:
@@ -312,14 +318,101 @@ def stopping_estimate(state: SheetState, stage: str) -> stopping.StoppingEstimat
                              sample.found_before)
 
 
-def draw_stopping_sample(session, seed: int | None = None) -> list[int]:
-    """Start (or extend) the stopping test: draw unscreened studies at random and record them.
+@dataclass(frozen=True)
+class SamplePlan:
+    """What starting (or extending) the stopping test will do, before anything is written.
+
+    Attributes:
+        extend: True when the reviewer's open test gets more draws (relevant studies turned
+            up in its sample), False for a new test.
+        test: the test's number.
+        urn: unscreened studies the test draws from (when the test started).
+        found_before: relevant studies found before the test started.
+        size: studies this draw adds to the sample.
+        unscreened: unscreened studies it can draw from now.
+        first_seq: the draw position of its first study within the test.
+        draw: which draw of the test this is (1 for a new test).
+        candidates: the ids of the studies it draws from.
+    """
+
+    extend: bool
+    test: int
+    urn: int
+    found_before: int
+    size: int
+    unscreened: int
+    first_seq: int = 0
+    draw: int = 1
+    candidates: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """Return what drawing the sample will do, in a sentence or two for the reviewer."""
+        if self.extend:
+            return (f"Extend stopping test {self.test}: {self.size:,} more studies are drawn at "
+                    f"random from your {self.unscreened:,} unscreened studies and recorded in "
+                    "your sheet. Screen them all; the test then says with which confidence "
+                    f"recall is at least {stopping.TARGET_RECALL:.0%}.")
+        return (f"Start the stopping test: {self.size:,} of your {self.unscreened:,} unscreened "
+                "studies are drawn at random and recorded in your sheet, and are served next. "
+                f"Screen them all: if none is relevant, recall >= {stopping.TARGET_RECALL:.0%} "
+                f"with {1 - stopping.ALPHA:.0%} confidence ({self.found_before:,} relevant "
+                "found so far). Until you screen the first of them you can withdraw the "
+                "sample (s again).")
+
+
+def plan_stopping_sample(session) -> SamplePlan:
+    """Return what `draw_stopping_sample` would draw now, writing nothing.
 
     A new test draws from every unscreened study (the urn) as many as the test
     needs if none of them turns out relevant; when relevant ones turn up the
     reviewer extends the sample (same test, more draws from the same urn).
+
+    Raises:
+        ReviewError: nothing is left unscreened, or the open sample is partly screened.
+    """
+    stage = session.stage.id
+    state = session.state
+    current = read_sample(state, stage)
+    estimate = stopping_estimate(state, stage)
+    left = [sid for sid in (current.positions if current else ())
+            if not state.value(stage, sid, DECISION)]
+    if left and len(left) < len(current.positions):
+        # a new draw now would let a relevant find in the open sample be redrawn away
+        raise ReviewError(f"the stopping sample is open: screen its {len(left)} studies left "
+                          "first (they come next in prioritised order)")
+    extend = current is not None and not estimate.can_stop and not left
+    already = set(current.positions) if extend else set()
+    unscreened = tuple(s.id for s in session.studies
+                       if not state.value(stage, s.id, DECISION) and s.id not in already)
+    if not unscreened:
+        raise ReviewError("nothing is left unscreened: recall is 100% at this stage")
+    if extend:
+        test, urn, found = current.test, current.urn, current.found_before
+        start, draw = len(current.positions), current.draw + 1
+        size = max(1, stopping.sample_needed(urn, found + estimate.relevant_in_sample)
+                   - estimate.screened)
+    else:
+        test = (current.test + 1) if current else 1
+        urn = len(unscreened)
+        found = sum(1 for (st, _), cell in state.items() if st == stage
+                    and DECISION in cell and relevance(cell[DECISION].value) == 1)
+        start, draw = 0, 1
+        size = max(1, stopping.sample_needed(urn, found))
+    return SamplePlan(extend, test, urn, found, min(size, len(unscreened)), len(unscreened),
+                      start, draw, unscreened)
+
+
+def draw_stopping_sample(session, seed: int | None = None,
+                         plan: SamplePlan | None = None) -> list[int]:
+    """Start (or extend) the stopping test: draw unscreened studies at random and record them.
+
     The drawn studies are written to the reviewer's sheet (field
     `stopping_sample`) in one durable append.
+
+    Args:
+        session: the reviewer's screening session.
+        seed: seeds the draw (None: a fresh random draw).
+        plan: the plan shown to the reviewer (default: `plan_stopping_sample` now).
 
     Returns:
         The positions of the sample's unscreened studies, in draw order.
@@ -328,35 +421,54 @@ def draw_stopping_sample(session, seed: int | None = None) -> list[int]:
         ReviewError: nothing is left unscreened.
         SheetError: the sheet could not be written (nothing was recorded).
     """
-    stage = session.stage.id
-    state = session.state
-    current = read_sample(state, stage)
-    estimate = stopping_estimate(state, stage)
-    extend = current is not None and not estimate.can_stop and all(
-        state.value(stage, sid, DECISION) for sid in current.positions)
-    already = set(current.positions) if extend else set()
-    unscreened = [s.id for s in session.studies
-                  if not state.value(stage, s.id, DECISION) and s.id not in already]
-    if not unscreened:
-        raise ReviewError("nothing is left unscreened: recall is 100% at this stage")
+    plan = plan or plan_stopping_sample(session)
     rng = random.Random(seed)
-    if extend:
-        test, urn, found = current.test, current.urn, current.found_before
-        start = len(current.positions)
-        size = max(1, stopping.sample_needed(urn, found + estimate.relevant_in_sample)
-                   - estimate.screened)
-    else:
-        test = (current.test + 1) if current else 1
-        urn = len(unscreened)
-        found = sum(1 for (st, _), cell in state.items() if st == stage
-                    and DECISION in cell and relevance(cell[DECISION].value) == 1)
-        start = 0
-        size = max(1, stopping.sample_needed(urn, found))
-    drawn = rng.sample(unscreened, min(size, len(unscreened)))
-    session.sheet.append_batch(stage, [
-        (sid, [Change(stopping.SAMPLE_FIELD, stopping.sample_value(test, urn, found, start + i))])
+    drawn = rng.sample(list(plan.candidates), plan.size)
+    session.sheet.append_batch(session.stage.id, [
+        (sid, [Change(stopping.SAMPLE_FIELD,
+                      stopping.sample_value(plan.test, plan.urn, plan.found_before,
+                                            plan.first_seq + i, plan.draw))])
         for i, sid in enumerate(drawn)])
     return [session.index_of(sid) for sid in drawn]
+
+
+def withdrawable_sample(session) -> list[str]:
+    """Return the study ids of the latest draw if it can be withdrawn, else [].
+
+    A draw can be withdrawn until the reviewer screens any study of it: after
+    that, withdrawing it would let a relevant find be redrawn away.
+    """
+    stage = session.stage.id
+    current = read_sample(session.state, stage)
+    if current is None or not current.last_draw:
+        return []
+    if any(session.state.value(stage, sid, DECISION) for sid in current.last_draw):
+        return []
+    return list(current.last_draw)
+
+
+def withdraw_stopping_sample(session) -> int:
+    """Withdraw the latest draw of the stopping test before any of it is screened.
+
+    Each study of the draw gets an empty `stopping_sample` value in the sheet
+    (one durable append), so the audit trail keeps both the draw and its
+    withdrawal; a withdrawn first draw leaves no test open, a withdrawn
+    extension leaves the test as it was before it.
+
+    Returns:
+        How many studies were withdrawn.
+
+    Raises:
+        ReviewError: there is no draw to withdraw, or a study of it is already screened.
+        SheetError: the sheet could not be written (nothing changed).
+    """
+    ids = withdrawable_sample(session)
+    if not ids:
+        raise ReviewError("there is no stopping sample to withdraw: none was drawn, or you "
+                          "have screened a study of it (the test would be biased)")
+    session.sheet.append_batch(session.stage.id,
+                               [(sid, [Change(stopping.SAMPLE_FIELD, "")]) for sid in ids])
+    return len(ids)
 
 
 def open_sample(session) -> list[int]:

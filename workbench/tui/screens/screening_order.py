@@ -13,11 +13,14 @@ from workbench.core.screening import DECISION
 from workbench.errors import WorkbenchError
 from workbench.review.ordering import IMPORT_ORDER, PRIORITISED_ORDER, ORDERS, order_mark
 from workbench.review.prioritise import (draw_stopping_sample, last_order, mark_order,
-                                         open_sample, order_label, stopping_estimate)
+                                         open_sample, order_label, plan_stopping_sample,
+                                         stopping_estimate, withdraw_stopping_sample,
+                                         withdrawable_sample)
 from workbench.review.screening import Filter
 from workbench.tui.modals import ErrorModal
 from workbench.tui.prioritised import PrioritisedOrder
 from workbench.tui.widgets.order_choice import OrderModal
+from workbench.tui.widgets.stopping_choice import StoppingModal
 
 
 class ScreeningOrder:
@@ -116,20 +119,43 @@ class ScreeningOrder:
 
     # -- the stopping test ---------------------------------------------------------------
     def action_stopping_test(self) -> None:
+        """s: start (or extend) the stopping test after a confirmation, or withdraw a draw.
+
+        While the latest draw is untouched (no study of it screened), s offers to
+        withdraw it instead; otherwise it says what drawing will do and waits for a yes.
+        """
         if self.prioritised is None:
             self.notify("The stopping test belongs to prioritised order (p to choose it).",
                         severity="warning")
             return
+        if withdrawable_sample(self.session):
+            self._offer_withdrawal()
+            return
         try:
-            drawn = draw_stopping_sample(self.session)
+            plan = plan_stopping_sample(self.session)
+        except (WorkbenchError, OSError) as exc:
+            self.app.push_screen(ErrorModal("The stopping sample was NOT drawn", [str(exc)]))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._draw_sample(plan)
+            else:
+                self.notify("Stopping test not started: nothing was drawn.", timeout=4)
+
+        self.app.push_screen(StoppingModal("Stopping test", plan.describe(),
+                                           "draw the sample", "d"), answered)
+
+    def _draw_sample(self, plan) -> None:
+        try:
+            drawn = draw_stopping_sample(self.session, plan=plan)
         except (WorkbenchError, OSError) as exc:
             self.app.push_screen(ErrorModal("The stopping sample was NOT drawn", [str(exc)]))
             return
         self.prioritised.queue.sample = open_sample(self.session)
-        estimate = stopping_estimate(self.session.state, self.session.stage.id)
         self.notify(f"Stopping test: {len(drawn)} studies drawn at random from "
-                    f"{estimate.urn:,} unscreened and recorded in your sheet. Screen them "
-                    "all: if none is relevant, recall >= 95% with 95% confidence.", timeout=10)
+                    f"{plan.unscreened:,} unscreened and recorded in your sheet; they come "
+                    "next. s withdraws them until you screen the first.", timeout=10)
         current = self.source
         if current is not None and self.session.decision(current.id):
             self._next_in_order()
@@ -137,6 +163,28 @@ class ScreeningOrder:
             self.view = self.view[:self.index + 1] + [drawn[0]]
             self.index = len(self.view) - 1
             self._show()
+
+    def _offer_withdrawal(self) -> None:
+        ids = withdrawable_sample(self.session)
+        text = (f"The stopping sample's latest draw ({len(ids)} studies) is recorded in your "
+                "sheet and none of it is screened yet. Withdraw it? The draw and its "
+                "withdrawal both stay in your sheet's log; screening goes on in prioritised "
+                "order. Esc keeps the sample.")
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                count = withdraw_stopping_sample(self.session)
+            except (WorkbenchError, OSError) as exc:
+                self.app.push_screen(ErrorModal("The sample was NOT withdrawn", [str(exc)]))
+                return
+            self.prioritised.queue.sample = open_sample(self.session)
+            self.notify(f"Stopping sample withdrawn ({count} studies).", timeout=6)
+            self._show()
+
+        self.app.push_screen(StoppingModal("Withdraw the stopping sample?", text,
+                                           "withdraw it", "w"), answered)
 
     def _report_sample(self, study) -> None:
         queue = self.prioritised.queue

@@ -1,0 +1,147 @@
+"""Prioritised screening: does a candidate model beat ELAS u4 on data it was not tuned on?
+
+Replays (retrain after every decision, as `workbench simulate` does) of two
+models on the labelled sets in ../shared/data/screening/ and on variants of
+them built here, so that a gain found on some sets is confirmed elsewhere:
+
+- original: the set as it is;
+- prev1: relevant records sampled down (all irrelevant kept) to about 1% prevalence;
+- noabs30: the abstract removed from a random 30% of the records;
+- shuffle: the records in a random order (other priors follow).
+
+Each variant is rebuilt from the seed, so every model sees the same data and
+priors (one relevant and one irrelevant, `pick_priors`). Sets named with
+--tuned are marked: the candidate was tuned on them, so only the other rows
+count as confirmation. Figures are asreview-insights' (priors excluded).
+
+    python benchmarks/bench_prioritise_models.py --seeds 5 --tuned ProtonPumpInhibitors \
+        AtypicalAntipsychotics
+
+Results are cached as JSON under --cache (default /tmp/workbench-bench-models), so
+a rerun only replays what is missing; --cached-only prints what is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DATA = ROOT.parent / "shared" / "data" / "screening"
+VARIANTS = ("original", "prev1", "noabs30", "shuffle")
+
+
+def read_set(path: Path):
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return ([r["title"] for r in rows], [r["abstract"] for r in rows],
+            [int(r["label_included"]) for r in rows])
+
+
+def make_variant(titles, abstracts, labels, variant: str, seed: int):
+    """Return (titles, abstracts, labels) of a variant of a set, rebuilt from the seed."""
+    rng = random.Random(1000 + seed)
+    rows = list(range(len(labels)))
+    if variant == "prev1":
+        relevant = [i for i in rows if labels[i]]
+        irrelevant = [i for i in rows if not labels[i]]
+        keep = max(3, round(len(irrelevant) * 0.01 / 0.99))
+        if keep < len(relevant):
+            chosen = set(rng.sample(relevant, keep))
+            rows = [i for i in rows if not labels[i] or i in chosen]
+    elif variant == "shuffle":
+        rng.shuffle(rows)
+    abstracts = list(abstracts)
+    if variant == "noabs30":
+        for i in rng.sample(rows, round(0.3 * len(rows))):
+            abstracts[i] = ""
+    elif variant not in VARIANTS:
+        raise SystemExit(f"unknown variant {variant!r} (variants: {', '.join(VARIANTS)})")
+    return [titles[i] for i in rows], [abstracts[i] for i in rows], [labels[i] for i in rows]
+
+
+def run_one(model: str, path: Path, variant: str, seed: int, cache: Path) -> dict:
+    from workbench.core.ranking import build_features, model_settings, study_text
+    from workbench.core.simulation import pick_priors, replay
+    out = cache / f"{model}_{path.stem}_{variant}_{seed}.json"
+    if out.exists():
+        return json.loads(out.read_text(encoding="utf-8"))
+    titles, abstracts, labels = make_variant(*read_set(path), variant, seed)
+    settings = model_settings(model)
+    t, c = time.perf_counter(), time.process_time()
+    features = build_features([study_text(a, b) for a, b in zip(titles, abstracts)], settings)
+    r = replay(features, labels, pick_priors(labels, seed), settings, seed=seed)
+    data = {"records": len(labels), "relevant": sum(labels), **r.metrics(),
+            "wall": time.perf_counter() - t, "cpu": time.process_time() - c}
+    out.write_text(json.dumps(data), encoding="utf-8")
+    return data
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base", default="elas_u4")
+    parser.add_argument("--candidate", default="elas_char")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--sets", nargs="*", help="set names (e.g. Opiods); default: all five")
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
+    parser.add_argument("--tuned", nargs="*", default=[],
+                        help="sets the candidate was tuned on (shown, left out of the verdict)")
+    parser.add_argument("--cache", default="/tmp/workbench-bench-models")
+    parser.add_argument("--cached-only", action="store_true")
+    args = parser.parse_args()
+    cache = Path(args.cache)
+    cache.mkdir(parents=True, exist_ok=True)
+    paths = sorted(DATA.glob("*.csv"))
+    if args.sets:
+        paths = [p for p in paths if any(s in p.stem for s in args.sets)]
+    tuned = {p.stem for p in paths if any(s in p.stem for s in args.tuned)}
+    print(f"{args.candidate} against {args.base}; seeds 0..{args.seeds - 1}; retrain after "
+          "every decision; asreview-insights metrics, priors excluded")
+    print(f"{'set':24} {'variant':9} {'n':>5} {'rel':>4} {'tuned':>5} {'WSS@95 base':>11} "
+          f"{'cand':>6} {'d':>7} {'WSS@100 d':>9} {'rec@10 d':>8} {'stop rec min':>12} "
+          f"{'cpu x':>6} {'runs':>5}")
+    confirm, tuned_d = [], []
+    for variant in args.variants:
+        for path in paths:
+            pairs = []
+            for seed in range(args.seeds):
+                files = [cache / f"{m}_{path.stem}_{variant}_{seed}.json"
+                         for m in (args.base, args.candidate)]
+                if args.cached_only and not all(f.exists() for f in files):
+                    continue
+                pairs.append((run_one(args.base, path, variant, seed, cache),
+                              run_one(args.candidate, path, variant, seed, cache)))
+            if not pairs:
+                continue
+            mean = lambda key, i: statistics.mean(p[i][key] for p in pairs)  # noqa: E731
+            d = mean("wss95", 1) - mean("wss95", 0)
+            (tuned_d if path.stem in tuned else confirm).append(d)
+            stop_min = min(min(p[0]["stop_recall"], p[1]["stop_recall"]) for p in pairs)
+            print(f"{path.stem.replace('Cohen_2006_', ''):24} {variant:9} "
+                  f"{pairs[0][0]['records']:5} {pairs[0][0]['relevant']:4} "
+                  f"{'yes' if path.stem in tuned else 'no':>5} {mean('wss95', 0):11.3f} "
+                  f"{mean('wss95', 1):6.3f} {d:+7.3f} "
+                  f"{mean('wss100', 1) - mean('wss100', 0):+9.3f} "
+                  f"{mean('recall10', 1) - mean('recall10', 0):+8.3f} {stop_min:12.3f} "
+                  f"{mean('cpu', 1) / max(mean('cpu', 0), 1e-9):6.1f} {len(pairs):5}",
+                  flush=True)
+    if confirm:
+        wins = sum(d > 0 for d in confirm)
+        print(f"not tuned on: mean WSS@95 difference {statistics.mean(confirm):+.3f} over "
+              f"{len(confirm)} set x variant rows; candidate ahead in {wins}, behind in "
+              f"{sum(d < 0 for d in confirm)}")
+    if tuned_d:
+        print(f"tuned on: mean WSS@95 difference {statistics.mean(tuned_d):+.3f} over "
+              f"{len(tuned_d)} rows")
+
+
+if __name__ == "__main__":
+    main()
