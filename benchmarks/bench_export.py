@@ -27,6 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from workbench.review import Review  # noqa: E402
 from workbench.review.exporting import write_exports  # noqa: E402
+from workbench.store.sheet_reading import SHEET_COLUMNS, sheet_line  # noqa: E402
 
 HEADER = ["time", "reviewer", "study_id", "stage", "field", "value", "note", "codebook_version"]
 
@@ -47,7 +48,11 @@ def build(root: Path, n: int) -> Review:
     return review
 
 
-def write_sheets(review: Review) -> int:
+def write_sheets(review: Review, checked: bool = True) -> int:
+    """Write alice's, bob's and a consensus sheet for every study; return the event count.
+
+    checked=False writes the 8-column sheets of versions before the check column.
+    """
     version = review.codebook().version
     studies = [s.id for s in review.studies()]
     sheets = {"alice": [], "bob": [], "consensus": []}
@@ -90,9 +95,13 @@ def write_sheets(review: Review) -> int:
     total = 0
     for name, rows in sheets.items():
         with (review.coding / f"{name}.csv").open("w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(HEADER)
-            writer.writerows(rows)
+            if checked:  # as this version saves: each line ends with its check
+                out.write(",".join(SHEET_COLUMNS) + "\n")
+                out.writelines(sheet_line(row) for row in rows)
+            else:
+                writer = csv.writer(out, lineterminator="\n")
+                writer.writerow(HEADER)
+                writer.writerows(rows)
         total += len(rows)
     return total
 

@@ -274,3 +274,55 @@ def test_the_export_has_the_audit_log_as_csv_and_as_a_workbook_sheet(tmp_path):
     cells = list(sheet.iter_rows(values_only=True))
     assert len(cells) == len(rows) + 1
     assert list(cells[0][:3]) == ["time", "source", "reviewer"]
+
+
+def test_one_study_history_from_a_fresh_process_uses_the_current_merges(review_dir):
+    """`log STUDY` reads a small study index; a merge made since, or a damaged index, is seen."""
+    from workbench.review.history import review_history
+    from workbench.review.studies import INDEX_NAME
+    first = log_json(review_dir, S(2))            # writes the index
+    assert first and {r["study_id"] for r in first} == {S(2)}
+    index = review_dir / ".workbench" / INDEX_NAME
+    assert index.is_file()
+    review = Review.open(review_dir)
+    ids = {r.id: r for r in review.records()}
+    a = review.dedupe().studies[0].record_ids[0]
+    b = review.dedupe().studies[1].record_ids[0]
+    assert a in ids and b in ids
+    review.decide_pair("bob", a, b, "same")       # S(2) now belongs to S(1)
+    merged = log_json(review_dir, S(2))
+    assert {r["study_id"] for r in merged} == {S(1)}
+    assert any(r["source"] == "duplicates" and r["value"] == "same" for r in merged)
+    title = Review.open(review_dir).dedupe().studies[0].title
+    assert {r["title"] for r in merged} == {title}
+    index.write_bytes(index.read_bytes()[:-20])    # damaged: ignored and written again
+    assert log_json(review_dir, S(2)) == merged
+    everything = review_history(Review.open(review_dir))
+    assert merged == [e.as_dict() for e in everything if e.study_id == S(1)]
+
+
+def test_a_sheet_with_a_byte_order_mark_is_searched_like_it_is_read(tmp_path):
+    from workbench.store.sheet import read_sheet
+    from workbench.store.sheet_reading import read_sheet_matching, sheet_line, SHEET_COLUMNS
+    path = tmp_path / "alice.csv"
+    lines = [sheet_line([f"2026-01-01T00:00:0{i}.000000Z", "alice", f"S{i % 2}", "ta",
+                         "decision", "include", "", "v1"]) for i in range(4)]
+    path.write_bytes(b"\xef\xbb\xbf" + (",".join(SHEET_COLUMNS) + "\n" + "".join(lines))
+                     .encode("utf-8"))
+    whole = read_sheet(path).events
+    assert len(whole) == 4
+    assert read_sheet_matching(path, {"S1"}) == [e for e in whole if e.study_id == "S1"]
+    empty = tmp_path / "bob.csv"
+    empty.write_bytes(b"")
+    assert read_sheet_matching(empty, {"S1"}) == []
+
+
+def test_searching_a_sheet_that_is_a_fifo_is_refused_without_hanging(tmp_path):
+    import os
+
+    from workbench.errors import SheetError
+    from workbench.store.sheet_reading import read_sheet_matching
+    fifo = tmp_path / "alice.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(SheetError, match="FIFO"):
+        read_sheet_matching(fifo, {"S1"})

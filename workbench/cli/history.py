@@ -55,7 +55,7 @@ def log_cmd(ctx: click.Context, studies: tuple[str, ...], reviewer: str | None,
         return
     last_study = None
     for e in entries:
-        if len(set(studies)) != 1 and e.study_id != last_study:
+        if e.study_id != last_study:  # each study's id and title above its events
             click.echo(f"{e.study_id or '(no study)'}  {e.title[:70]}")
         last_study = e.study_id
         where = f"{e.stage} " if e.stage else ""

@@ -160,6 +160,22 @@ class Review:
         """Return the studies (deduplicated records) in import order of their first record."""
         return list(self.dedupe(progress=progress).studies)
 
+    def study_index(self):
+        """Return titles, aliases and the pair-named records' studies without every study.
+
+        Returns:
+            workbench.review.studies.StudyIndex (read from .workbench/ when the
+            studies are unchanged, so one study's history stays fast at 100k).
+        """
+        from workbench.review.studies import study_index
+        with self._lock:
+            if self._dedupe is not None:
+                from workbench.review.studies import StudyIndex
+                result = self._dedupe
+                return StudyIndex({s.id: s.title for s in result.studies}, dict(result.aliases),
+                                  dict(result.record_to_study))
+        return study_index(self.root, self.dedupe)
+
     def study_of_records(self) -> dict[str, str]:
         """Return record id -> study id."""
         return dict(self.dedupe().record_to_study)

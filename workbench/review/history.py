@@ -46,10 +46,14 @@ def review_history(review, studies: Sequence[str] = (), reviewer: str | None = N
         ReviewError: a study id is unknown.
         SheetError: a sheet exists but cannot be read.
     """
-    wanted = _current_ids(review, studies)
-    entries = _study_entries(review, wanted, stage) if wanted else _all_entries(review)
-    entries = select_entries(entries, wanted, reviewer, stage, since)
-    return with_titles(entries, {s.id: s.title for s in review.studies()})
+    if not studies:
+        entries = select_entries(_all_entries(review), [], reviewer, stage, since)
+        return with_titles(entries, {s.id: s.title for s in review.studies()})
+    index = review.study_index()  # one study of a large review: no need to load them all
+    wanted = _current_ids(index, studies)
+    entries = select_entries(_study_entries(review, index, wanted, stage), wanted, reviewer,
+                             stage, since)
+    return with_titles(entries, index.titles)
 
 
 def study_history(review, study_id: str, viewer: str | None = None) -> list[Entry]:
@@ -87,22 +91,18 @@ def _resolvers(review) -> set[str]:
     return set(review.codebook().resolver_names())
 
 
-def _current_ids(review, studies: Sequence[str]) -> list[str]:
-    if not studies:
-        return []
-    aliases = review.aliases()
-    known = {s.id for s in review.studies()}
+def _current_ids(index, studies: Sequence[str]) -> list[str]:
     out = []
     for study in studies:
-        current = aliases.get(study, study)
-        if current not in known:
+        current = index.aliases.get(study, study)
+        if current not in index.titles:
             raise ReviewError(f"no study with id {study!r}",
                               hint="see `workbench records` for the study ids")
         out.append(current)
     return out
 
 
-def _study_entries(review, wanted: list[str], stage: str | None) -> list[Entry]:
+def _study_entries(review, index, wanted: list[str], stage: str | None) -> list[Entry]:
     """The entries of some studies only: their sheet lines are found as text, not all parsed.
 
     A study's previous values and undos depend only on its own events at the
@@ -111,7 +111,7 @@ def _study_entries(review, wanted: list[str], stage: str | None) -> list[Entry]:
     """
     from workbench.core.events import is_valid_reviewer
     from workbench.store.sheet_reading import read_sheet_matching
-    aliases = review.aliases()
+    aliases = index.aliases
     keep = set(wanted)
     needles = keep | {old for old, new in aliases.items() if new in keep}
     streams = []
@@ -123,7 +123,8 @@ def _study_entries(review, wanted: list[str], stage: str | None) -> list[Entry]:
         events = [e for e in read_sheet_matching(path, needles, aliases)
                   if e.study_id in keep and (stage is None or e.stage == stage)]
         streams.append(sheet_entries(events, consensus=name == CONSENSUS))
-    streams.append([e for e in _pair_entries(review) if e.study_id in keep])
+    streams.append([e for e in _pair_entries(review, index.record_to_study)
+                    if e.study_id in keep])
     return merge_entries(streams)
 
 

@@ -2,7 +2,11 @@
 
 The result is cached in `.workbench/studies.json`: data only, sealed with this
 machine's key (`workbench.store.cache`); an unreadable, foreign or changed
-cache is treated as missing and detection runs again.
+cache is treated as missing and detection runs again. Beside it,
+`.workbench/study_index.json` keeps the little that one study's history needs
+(titles, merged-away ids, the studies of the records named in pair answers)
+under the same key, so `workbench log STUDY` answers without loading every
+study of a large review.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -30,6 +34,7 @@ log = logging.getLogger(__name__)
 
 CACHE_VERSION = 4  # 4: records re-parsed (placeholder abstracts read as none)
 CACHE_NAME = "studies.json"
+INDEX_NAME = "study_index.json"
 _STUDY_FIELDS = tuple(f.name for f in fields(Study))
 _TUPLES = ("record_ids", "authors", "keywords", "databases")
 
@@ -140,7 +145,65 @@ def group_studies(root: Path, load_records: Callable[[], list[Record]], progress
         if cached is not None:
             return cached
     records = load_records()
-    result = find_duplicates(records, read_pair_decisions(root), progress=progress,
-                             cancel=cancel)
+    decisions = read_pair_decisions(root)
+    result = find_duplicates(records, decisions, progress=progress, cancel=cancel)
     write_cache(cache, "studies", _encode(key, result))  # best effort: read-only folders too
+    _write_index(root, key, _make_index(result, decisions))
     return result
+
+
+# -- the small index one study's history reads ---------------------------------------------------
+@dataclass(frozen=True)
+class StudyIndex:
+    """What finding and titling one study needs, without every study's record.
+
+    Attributes:
+        titles: study id -> title, for every current study.
+        aliases: merged-away study id -> current study id.
+        record_to_study: record id -> study id, for the records named in pair answers.
+    """
+
+    titles: dict[str, str]
+    aliases: dict[str, str]
+    record_to_study: dict[str, str]
+
+
+def _make_index(result: DedupeResult, decisions) -> StudyIndex:
+    named = {rid for d in decisions for rid in (d.record_a, d.record_b)}
+    return StudyIndex({s.id: s.title for s in result.studies}, dict(result.aliases),
+                      {r: s for r, s in result.record_to_study.items() if r in named})
+
+
+_SEP = "\x1f"  # between ids and between titles: one long string decodes faster than a map
+
+
+def _write_index(root: Path, key: str, index: StudyIndex) -> None:
+    titles = (title.replace(_SEP, " ") for title in index.titles.values())
+    write_cache(root / ".workbench" / INDEX_NAME, "study-index",
+                {"version": CACHE_VERSION, "key": key, "ids": _SEP.join(index.titles),
+                 "titles": _SEP.join(titles), "aliases": index.aliases,
+                 "record_to_study": index.record_to_study})
+
+
+def study_index(root: Path, dedupe: Callable[[], DedupeResult]) -> StudyIndex:
+    """Return the study index; on a missing or stale one, `dedupe()` runs and it is written.
+
+    Args:
+        root: the review folder.
+        dedupe: returns the review's DedupeResult (cached itself).
+    """
+    key = studies_key(root)
+    value = read_cache(root / ".workbench" / INDEX_NAME, "study-index")
+    if isinstance(value, dict) and value.get("version") == CACHE_VERSION \
+            and value.get("key") == key:
+        try:
+            ids, titles = value["ids"].split(_SEP), value["titles"].split(_SEP)
+            if len(ids) != len(titles):
+                raise ValueError(f"{len(ids)} ids but {len(titles)} titles")
+            return StudyIndex(dict(zip(ids, titles)) if value["ids"] else {},
+                              dict(value["aliases"]), dict(value["record_to_study"]))
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            log.warning("ignoring unreadable cache %s: %s", INDEX_NAME, exc)
+    index = _make_index(dedupe(), read_pair_decisions(root))
+    _write_index(root, key, index)
+    return index

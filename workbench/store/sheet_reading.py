@@ -33,7 +33,7 @@ from typing import Iterator, Mapping
 
 from workbench.core.events import COLUMNS, TIME_PATTERN, Event, is_valid_reviewer
 from workbench.errors import Problem, SheetError
-from workbench.store.files import read_regular_file
+from workbench.store.files import mapped_regular_file, read_regular_file
 
 #: The column that proves a line complete, after the eight event columns.
 CHECK = "check"
@@ -436,17 +436,35 @@ def read_sheet_matching(path: str | Path, needles: set[str],
     """
     path = Path(path)
     try:
-        data = read_regular_file(path, MAX_SHEET_BYTES, what="sheet")
+        with mapped_regular_file(path, MAX_SHEET_BYTES, what="sheet") as data:
+            found = _matching_lines(data, needles)
     except FileNotFoundError:
         return []
     except OSError as exc:
         raise SheetError(f"cannot read the sheet ({exc.strerror or exc})", path=path) from exc
-    allow_long_fields()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    header_end = data.find(b"\n")
-    if header_end < 0 or not needles:
+    if found is None:
         return []
+    header, lines, torn = found
+    allow_long_fields()
+    lines = [header] + lines
+    with paused_gc():
+        fast = None if any(line.endswith(f",{TORN}") for line in lines) else \
+            _read_clean(lines, torn)
+        events = fast[0] if fast is not None else \
+            _read_careful(lines, torn, str(path), False).events
+    return remap_study_ids(events, aliases) if aliases else events
+
+
+def _matching_lines(data, needles: set[str]) -> tuple[str, list[str], bool] | None:
+    """Return (header, the lines holding a needle in file order, torn) or None for none.
+
+    `data` is the sheet's bytes or a map of them. An older sheet's first
+    checked line is kept too, so the lines are judged as read_sheet would.
+    """
+    begin = 3 if data[:3] == b"\xef\xbb\xbf" else 0
+    header_end = data.find(b"\n", begin)
+    if header_end < 0 or not needles:
+        return None
     kept: dict[int, bytes] = {}
     last_start = -1  # the kept line that runs to the end of the file, if any
     for needle in needles:
@@ -455,7 +473,7 @@ def read_sheet_matching(path: str | Path, needles: set[str],
         while at >= 0:
             start = data.rfind(b"\n", 0, at) + 1
             end = data.find(b"\n", at)
-            while end >= 0 and data.count(b'"', start, end) % 2:  # a value with a line break
+            while end >= 0 and data[start:end].count(b'"') % 2:  # a value with a line break
                 end = data.find(b"\n", end + 1)
             kept.setdefault(start, data[start:] if end < 0 else data[start:end])
             if end < 0:
@@ -463,21 +481,15 @@ def read_sheet_matching(path: str | Path, needles: set[str],
                 break
             at = data.find(word, end)
     if not kept:
-        return []
-    header = data[:header_end].decode("utf-8", errors="replace")
+        return None
+    header = data[begin:header_end].decode("utf-8", errors="replace")
     if header == ",".join(COLUMNS):  # an older sheet: keep where its checked lines begin
         first = _first_checked_line(data, header_end + 1, max(kept))
         if first is not None:
             kept.setdefault(*first)
     starts = sorted(kept)
-    torn = not data.endswith(b"\n") and starts[-1] == last_start
-    lines = [header] + [kept[s].decode("utf-8", errors="replace") for s in starts]
-    with paused_gc():
-        fast = None if any(line.endswith(f",{TORN}") for line in lines) else \
-            _read_clean(lines, torn)
-        events = fast[0] if fast is not None else \
-            _read_careful(lines, torn, str(path), False).events
-    return remap_study_ids(events, aliases) if aliases else events
+    torn = data[-1:] != b"\n" and starts[-1] == last_start
+    return header, [kept[s].decode("utf-8", errors="replace") for s in starts], torn
 
 
 #: What ends a checked line: a comma and the 8 hex digits of its check.
