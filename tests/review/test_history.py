@@ -264,12 +264,20 @@ def test_the_export_has_the_audit_log_as_csv_and_as_a_workbook_sheet(tmp_path):
         shutil.copy(repo / name, folder)
     for name in ("references", "coding"):
         shutil.copytree(repo / name, folder / name)
+    from workbench.review.fulltext import link_file
+    paper = tmp_path / "paper.txt"
+    paper.write_text("A full text.", encoding="utf-8")
+    study = Review.open(folder).studies()[0].id
+    link_file(Review.open(folder), paper, study, "alice")
     summary = write_exports(Review.open(folder), charts=False)
     rows = list(csv.DictReader((summary.folder / "audit_log.csv").open(encoding="utf-8")))
     events = sum(len(read_sheet(p).events) for p in (folder / "coding").glob("*.csv"))
     pairs = sum(1 for _ in (folder / "coding" / "duplicates").glob("*.csv"))
-    assert len(rows) >= events and pairs
-    assert {r["action"] for r in rows} >= {"set", "resolve", "pair"}
+    assert len(rows) >= events + 1 and pairs
+    assert {r["action"] for r in rows} >= {"set", "resolve", "pair", "link"}
+    link = [r for r in rows if r["action"] == "link"]
+    assert [(r["study_id"], r["source"]) for r in link] == [(study, "fulltext")]
+    assert link[0]["title"]
     sheet = load_workbook(summary.folder / "workbench_export.xlsx", read_only=True)["audit_log"]
     cells = list(sheet.iter_rows(values_only=True))
     assert len(cells) == len(rows) + 1
@@ -326,3 +334,24 @@ def test_searching_a_sheet_that_is_a_fifo_is_refused_without_hanging(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(SheetError, match="FIFO"):
         read_sheet_matching(fifo, {"S1"})
+
+
+def test_full_text_links_and_unlinks_are_in_the_history_and_the_export(review_dir, tmp_path):
+    from workbench.review.fulltext import link_file, unlink_study
+    paper = tmp_path / "smith2020.txt"
+    paper.write_text("The full text of the paper.", encoding="utf-8")
+    review = Review.open(review_dir)
+    link_file(review, paper, S(3), "alice")
+    unlink_study(review, S(3), "bob")
+    rows = [r for r in log_json(review_dir, S(3)) if r["source"] == "fulltext"]
+    assert [(r["reviewer"], r["action"], r["change"]) for r in rows] == [
+        ("alice", "link", rows[0]["value"]), ("bob", "link", "(unlinked)")]
+    assert rows[0]["value"].startswith(f"fulltext/{S(3)}-") and rows[0]["value"].endswith(".txt")
+    assert "manual" in rows[0]["note"] and "smith2020.txt" in rows[0]["note"]
+    assert rows[1]["note"] == "unlinked"
+    assert all(r["title"] for r in rows)
+    everything = [r for r in log_json(review_dir) if r["source"] == "fulltext"]
+    assert everything == rows
+    # a blind reviewer sees links (they carry no decision) but not the other's decisions
+    panel = study_history(Review.open(review_dir), S(3), viewer="alice")
+    assert "fulltext" in {e.source for e in panel if e.reviewer == "bob"}

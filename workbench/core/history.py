@@ -63,6 +63,8 @@ class Entry:
         """Return the change in words: "include", "include -> exclude", "(cleared)", ..."""
         if self.action == PAIR:
             return self.value
+        if self.action == LINK:
+            return self.value or "(unlinked)"
         if self.previous and self.value != self.previous:
             return f"{self.previous} -> {self.value or '(cleared)'}"
         return self.value or "(cleared)"
@@ -123,6 +125,31 @@ def sheet_entries(events: Iterable[Event], consensus: bool = False) -> list[Entr
             current[(e.stage, e.study_id, e.field)] = e.value
         # After an undo the next append is compared with what came before the undone one.
         last[cell] = (frozenset(written), before, written) if not undo else (frozenset(), {}, {})
+    return out
+
+
+def link_entries(events: Iterable[Event]) -> list[Entry]:
+    """Turn one reviewer's full-text link events (file order) into one entry per link.
+
+    A link is one append of the fields file, sha256, source and method; the
+    entry's value is the copied file ("" for an unlink) and its note names
+    how it was matched, the original file and the start of its SHA-256.
+    """
+    out: list[Entry] = []
+    for group in _appends(events):
+        values = {e.field: e.value for e in group}
+        if "file" not in values:
+            continue
+        first = group[0]
+        if values["file"]:
+            parts = [values.get("method", ""), values.get("source", ""),
+                     f"sha256 {values['sha256'][:12]}" if values.get("sha256") else ""]
+            note = "; ".join(p for p in parts if p)
+        else:
+            note = next((e.note for e in group if e.field == "file"), "")
+        out.append(Entry(first.time, "fulltext", first.reviewer, first.study_id, first.stage,
+                         "file", values["file"], action=LINK, note=note,
+                         codebook_version=first.codebook_version))
     return out
 
 
@@ -203,12 +230,12 @@ def visible_to(entries: Iterable[Entry], viewer: str, closed_stages: Iterable[st
         sees_all: True for a resolver or lead (everything is shown).
 
     Returns:
-        The viewer's own entries, plus everything at closed stages and every
-        pair answer (duplicate answers carry no screening decision).
+        The viewer's own entries, plus everything at closed stages, every
+        pair answer and every full-text link (neither carries a decision).
     """
     if sees_all:
         return list(entries)
     closed = set(closed_stages)
     return [e for e in entries
             if e.reviewer == viewer and e.source == "sheet"
-            or e.stage in closed or e.source == "duplicates"]
+            or e.stage in closed or e.source in ("duplicates", "fulltext")]

@@ -16,8 +16,9 @@ from pathlib import Path
 from workbench.core.codebook import Codebook
 from workbench.core.codebook_diff import CodebookChange, diff_codebooks
 from workbench.core.events import CONSENSUS
-from workbench.core.history import (PAIR, Entry, changes_after_consensus, merge_entries,
-                                    select_entries, sheet_entries, visible_to, with_titles)
+from workbench.core.history import (PAIR, Entry, changes_after_consensus, link_entries,
+                                    merge_entries, select_entries, sheet_entries, visible_to,
+                                    with_titles)
 from workbench.errors import ReviewError
 from workbench.store.codebooks import codebook_copies
 
@@ -125,7 +126,30 @@ def _study_entries(review, index, wanted: list[str], stage: str | None) -> list[
         streams.append(sheet_entries(events, consensus=name == CONSENSUS))
     streams.append([e for e in _pair_entries(review, index.record_to_study)
                     if e.study_id in keep])
+    for path in _link_files(review):
+        events = read_sheet_matching(path, needles, aliases)
+        streams.append([e for e in link_entries(events) if e.study_id in keep])
     return merge_entries(streams)
+
+
+def _link_files(review) -> list[Path]:
+    """The full-text link records, one per reviewer (coding/fulltext/<reviewer>.csv)."""
+    from workbench.core.events import is_valid_reviewer
+    from workbench.review.fulltext import LINKS
+    folder = review.root / LINKS
+    if not folder.is_dir():
+        return []
+    return [p for p in sorted(folder.glob("*.csv")) if is_valid_reviewer(p.stem)]
+
+
+def _link_stream(review) -> list[Entry]:
+    """Every full-text link and unlink as entries (aliases applied)."""
+    from workbench.store.sheet import read_sheet
+    files = _link_files(review)
+    if not files:
+        return []
+    aliases = review.aliases()
+    return [entry for path in files for entry in link_entries(read_sheet(path, aliases).events)]
 
 
 def _all_entries(review) -> list[Entry]:
@@ -134,6 +158,7 @@ def _all_entries(review) -> list[Entry]:
     streams = [sheet_entries(events) for events in sheets.reviewers.values()]
     streams.append(sheet_entries(sheets.consensus, consensus=True))
     streams.append(_pair_entries(review))
+    streams.append(_link_stream(review))
     return merge_entries(streams)
 
 
@@ -168,10 +193,11 @@ def audit_table(review, events, dedupe, studies):
     from workbench.core.history_frame import history_frame
     titles = {s.id: s.title for s in studies}
     frame = history_frame(events, "sheet", titles)
-    pairs = [e.as_dict() for e in _pair_entries(review, dict(dedupe.record_to_study))]
-    if not pairs:
+    others = [e.as_dict() for e in _pair_entries(review, dict(dedupe.record_to_study))]
+    others += [e.as_dict() for e in _link_stream(review)]  # full-text links
+    if not others:
         return frame
-    pairs_frame = pd.DataFrame(pairs, columns=list(COLUMNS))
+    pairs_frame = pd.DataFrame(others, columns=list(COLUMNS))
     pairs_frame["title"] = pairs_frame["study_id"].map(lambda s: titles.get(s, ""))
     both = pd.concat([frame, pairs_frame], ignore_index=True)
     return both.iloc[both["time"].argsort(kind="stable")].reset_index(drop=True)
