@@ -115,6 +115,7 @@ class Review:
         from workbench.review.coding import coding_progress
         from workbench.review.conflicts import conflict_counts
         from workbench.review.screening import stage_progress
+        from workbench.review.status_cache import cached_status
         from workbench.store.sheet_checks import sheet_files
         records = self.records()
         per_db = Counter(r.database or "(unknown)" for r in records)
@@ -124,23 +125,29 @@ class Review:
             for e in read_manifest(self.references)
         ]
         result = self.dedupe() if records else None
-        reviewers = {}
-        for path in sheet_files(self.coding):
-            if path.stem == "consensus":
-                continue
-            reviewers[path.stem] = {
-                p.stage: {"done": p.done, "total": p.total, **p.counts}
-                for p in stage_progress(self, path.stem)}
-            for coded in coding_progress(self, path.stem):  # coding progress too
-                reviewers[path.stem][coded.stage] = {"done": coded.coded, "total": coded.total,
-                                                     "flagged": coded.flagged}
+
+        def progress() -> dict:
+            reviewers = {}
+            for path in sheet_files(self.coding):
+                if path.stem == "consensus":
+                    continue
+                reviewers[path.stem] = {
+                    p.stage: {"done": p.done, "total": p.total, **p.counts}
+                    for p in stage_progress(self, path.stem)}
+                for coded in coding_progress(self, path.stem):  # coding progress too
+                    reviewers[path.stem][coded.stage] = {"done": coded.coded,
+                                                         "total": coded.total,
+                                                         "flagged": coded.flagged}
+            return {"reviewers": reviewers,
+                    **_conflicts_status(conflict_counts(self) if reviewers else {"total": 0})}
+
+        # Unchanged sheets, codebook and studies: the figures from .workbench/status.json.
         return {"review": str(self.root), "files": files,
                 "records_per_database": dict(sorted(per_db.items())),
                 "records": len(records),
                 "studies": len(result.studies) if result else 0,
                 "duplicate_pairs_waiting": len(result.uncertain) if result else 0,
-                "reviewers": reviewers,
-                **_conflicts_status(conflict_counts(self) if reviewers else {"total": 0})}
+                **cached_status(self, progress)}
 
     # -- studies -----------------------------------------------------------------------------
     def dedupe(self, progress: Progress | None = None, cancel: threading.Event | None = None):
