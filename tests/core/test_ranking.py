@@ -114,3 +114,19 @@ def test_replayed_stopping_test_reaches_the_target_recall():
     assert found / 43 >= 0.95 or stop_at == len(ordered)
     assert stop_at < len(ordered)
     assert not math.isnan(found)
+
+
+@pytest.mark.parametrize("max_df,ngrams", [(0.95, (1, 2)), (0.2, (1, 2)), (0.95, (1, 1))])
+def test_fast_word_features_equal_scikit_learns_vectorizer_bit_for_bit(shared_data, max_df,
+                                                                       ngrams):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    texts, _ = read_set(shared_data, "OralHypoglycemics")
+    # a few awkward texts: empty, one-letter words only, repeats and case, non-ASCII words
+    texts = texts + ["", "a b c", "The the THE cat cat", "Überblick über Straße-Daten 2020"]
+    ours = build_features(texts, ELAS_U4.__class__(word_ngrams=ngrams, max_df=max_df))
+    theirs = TfidfVectorizer(ngram_range=ngrams, sublinear_tf=True, max_df=max_df,
+                             dtype=np.float32).fit_transform(texts)
+    assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+    assert np.array_equal(ours.indptr, theirs.indptr)
+    assert np.array_equal(ours.indices, theirs.indices)
+    assert np.array_equal(ours.data, theirs.data)
