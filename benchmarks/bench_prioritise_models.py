@@ -68,17 +68,34 @@ def make_variant(titles, abstracts, labels, variant: str, seed: int):
     return [titles[i] for i in rows], [abstracts[i] for i in rows], [labels[i] for i in rows]
 
 
-def run_one(model: str, path: Path, variant: str, seed: int, cache: Path) -> dict:
+def every_k(k: int):
+    """A replay ranker that retrains after every k-th decision (a cheaper proxy when k > 1)."""
+    from workbench.core.ranking import score, train_model
+
+    def ranker(features, labelled, labels, settings, state):
+        if "scores" not in state or len(labelled) - state["at"] >= k:
+            state["scores"] = score(features, train_model(features, labelled, labels, settings))
+            state["at"] = len(labelled)
+        return state["scores"]
+    return ranker
+
+
+def cache_file(cache: Path, model: str, path: Path, variant: str, seed: int, k: int) -> Path:
+    return cache / f"{model}_{path.stem}_{variant}_{seed}{'' if k == 1 else f'_k{k}'}.json"
+
+
+def run_one(model: str, path: Path, variant: str, seed: int, cache: Path, k: int = 1) -> dict:
     from workbench.core.ranking import build_features, model_settings, study_text
     from workbench.core.simulation import pick_priors, replay
-    out = cache / f"{model}_{path.stem}_{variant}_{seed}.json"
+    out = cache_file(cache, model, path, variant, seed, k)
     if out.exists():
         return json.loads(out.read_text(encoding="utf-8"))
     titles, abstracts, labels = make_variant(*read_set(path), variant, seed)
     settings = model_settings(model)
     t, c = time.perf_counter(), time.process_time()
     features = build_features([study_text(a, b) for a, b in zip(titles, abstracts)], settings)
-    r = replay(features, labels, pick_priors(labels, seed), settings, seed=seed)
+    r = replay(features, labels, pick_priors(labels, seed), settings, seed=seed,
+               ranker=every_k(k) if k > 1 else None)
     data = {"records": len(labels), "relevant": sum(labels), **r.metrics(),
             "wall": time.perf_counter() - t, "cpu": time.process_time() - c}
     out.write_text(json.dumps(data), encoding="utf-8")
@@ -94,6 +111,9 @@ def main() -> None:
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS))
     parser.add_argument("--tuned", nargs="*", default=[],
                         help="sets the candidate was tuned on (shown, left out of the verdict)")
+    parser.add_argument("--retrain-every", type=int, default=1,
+                        help="retrain after every k-th decision (k > 1: a cheaper proxy, "
+                             "both models under the same protocol)")
     parser.add_argument("--cache", default="/tmp/workbench-bench-models")
     parser.add_argument("--cached-only", action="store_true")
     args = parser.parse_args()
@@ -103,8 +123,10 @@ def main() -> None:
     if args.sets:
         paths = [p for p in paths if any(s in p.stem for s in args.sets)]
     tuned = {p.stem for p in paths if any(s in p.stem for s in args.tuned)}
+    k = args.retrain_every
     print(f"{args.candidate} against {args.base}; seeds 0..{args.seeds - 1}; retrain after "
-          "every decision; asreview-insights metrics, priors excluded")
+          f"{'every decision' if k == 1 else f'every {k} decisions (proxy)'}; "
+          "asreview-insights metrics, priors excluded")
     print(f"{'set':24} {'variant':9} {'n':>5} {'rel':>4} {'tuned':>5} {'WSS@95 base':>11} "
           f"{'cand':>6} {'d':>7} {'WSS@100 d':>9} {'rec@10 d':>8} {'stop rec min':>12} "
           f"{'cpu x':>6} {'runs':>5}")
@@ -113,12 +135,12 @@ def main() -> None:
         for path in paths:
             pairs = []
             for seed in range(args.seeds):
-                files = [cache / f"{m}_{path.stem}_{variant}_{seed}.json"
+                files = [cache_file(cache, m, path, variant, seed, k)
                          for m in (args.base, args.candidate)]
                 if args.cached_only and not all(f.exists() for f in files):
                     continue
-                pairs.append((run_one(args.base, path, variant, seed, cache),
-                              run_one(args.candidate, path, variant, seed, cache)))
+                pairs.append((run_one(args.base, path, variant, seed, cache, k),
+                              run_one(args.candidate, path, variant, seed, cache, k)))
             if not pairs:
                 continue
             mean = lambda key, i: statistics.mean(p[i][key] for p in pairs)  # noqa: E731
