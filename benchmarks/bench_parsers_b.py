@@ -12,10 +12,10 @@ import io
 import sys
 import time
 
-from workbench.io.medline import parse_medline
-from workbench.io.pubmed_xml import parse_pubmed_xml
-from workbench.io.tabular import parse_table
-from workbench.io.wos import parse_wos
+from workbench.io.formats.medline import parse_medline
+from workbench.io.formats.pubmed_xml import parse_pubmed_xml
+from workbench.io.formats.tabular import parse_table
+from workbench.io.formats.wos import parse_wos
 
 ABSTRACT = ("Social media campaigns in Pakistan shaped policy debates on women's rights, "
             "digital security and climate action; this study maps hashtags, reach and outcomes. ") * 4

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from workbench.io.bibtex import parse_bibtex, split_authors
-from workbench.io.references import read_export
+from workbench.io.formats.bibtex import parse_bibtex, split_authors
+from workbench.io.formats.references import read_export
 
 
 def _read(data_dir, name):
@@ -101,7 +101,7 @@ def test_string_macro_defined_twice_is_reported():
 
 
 def test_parallel_parse_of_big_file_matches_sequential(data_dir, monkeypatch):
-    from workbench.io import bibtex
+    from workbench.io.formats import bibtex
 
     good = (data_dir / "io_a" / "good.bib").read_text(encoding="utf-8")
     broken = (data_dir / "io_a" / "broken.bib").read_text(encoding="utf-8")

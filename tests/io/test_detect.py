@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from workbench.errors import WorkbenchError
-from workbench.io.detect import detect_format
+from workbench.io.formats.detect import detect_format
 
 CASES = {
     "bibtex": "% comment\n@article{k,\n title={T}\n}\n",

@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from workbench.errors import WorkbenchError
-from workbench.io.encoding import decode_bytes
+from workbench.io.formats.encoding import decode_bytes
 
 URDU = "سوشل میڈیا سرگرمی اور پاکستان میں پالیسی"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from workbench.io.endnote_xml import parse_endnote_xml
-from workbench.io.references import read_export
+from workbench.io.formats.endnote_xml import parse_endnote_xml
+from workbench.io.formats.references import read_export
 
 
 def _read(data_dir, name):

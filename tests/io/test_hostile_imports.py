@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.io.references import read_export
+from workbench.io.formats.references import read_export
 from workbench.store.imports import read_manifest
 
 FORMATS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "formats"

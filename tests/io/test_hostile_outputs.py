@@ -250,9 +250,9 @@ def test_sheet_xlsx_has_no_formula_even_from_a_cmd_note(tmp_path, outputs):
 def test_included_bib_and_ris_cannot_be_broken_out_of():
     from types import SimpleNamespace
 
-    from workbench.io.bibtex import parse_bibtex
+    from workbench.io.formats.bibtex import parse_bibtex
     from workbench.io.export_refs import bibtex_text, ris_text
-    from workbench.io.ris import parse_ris
+    from workbench.io.formats.ris import parse_ris
 
     study = SimpleNamespace(
         id="S1", title="T}\n@misc{evil, title={x}", authors=("Ali, A.\nER  - \nTY  - JOUR",),

@@ -11,10 +11,10 @@ import codecs
 import pytest
 
 from workbench.errors import WorkbenchError
-from workbench.io.bibtex import MAX_VALUE_CHARS, parse_bibtex, split_authors
-from workbench.io.detect import detect_format
-from workbench.io.encoding import decode_export
-from workbench.io.references import read_export
+from workbench.io.formats.bibtex import MAX_VALUE_CHARS, parse_bibtex, split_authors
+from workbench.io.formats.detect import detect_format
+from workbench.io.formats.encoding import decode_export
+from workbench.io.formats.references import read_export
 
 RIS = ("TY  - JOUR\nTI  - Café société\nER  - \n\n"
        "TY  - JOUR\nTI  - Second record\nER  - \n\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.io._shared_b import manifest_counts, read_text
-from workbench.io.medline import parse_medline
+from workbench.io.formats.medline import parse_medline
 
 
 def read(data_dir, name):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.io._shared_b import manifest_counts, read_text
-from workbench.io.pubmed_xml import parse_pubmed_xml
+from workbench.io.formats.pubmed_xml import parse_pubmed_xml
 
 
 def read(data_dir, name):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from workbench.io.references import read_export
-from workbench.io.ris import parse_ris, split_issn_isbn
+from workbench.io.formats.references import read_export
+from workbench.io.formats.ris import parse_ris, split_issn_isbn
 
 
 def _read(data_dir, name):
@@ -92,7 +92,7 @@ def test_split_issn_isbn_shapes():
 
 def test_a_placeholder_abstract_is_no_abstract(tmp_path):
     """Web of Science writes `AB  - NA` and Scopus "[No abstract available]" for none."""
-    from workbench.io.references import read_export
+    from workbench.io.formats.references import read_export
     path = tmp_path / "wos.ris"
     path.write_text("TY  - JOUR\nTI  - First\nAB  - NA\nER  - \n\n"
                     "TY  - JOUR\nTI  - Second\nAB  - [No abstract available]\nER  - \n\n"

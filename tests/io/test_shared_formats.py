@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.io.references import read_export
+from workbench.io.formats.references import read_export
 
 FORMATS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "formats"
 _ROW = re.compile(r"^\|\s*`(?:shared/data/formats/)?(?P<folder>[^/`]+)/(?P<file>[^`]+)`\s*\|(?P<rest>.*)$")

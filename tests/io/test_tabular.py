@@ -6,8 +6,8 @@ import pytest
 
 from tests.io._shared_b import manifest_counts, read_text
 from workbench.errors import WorkbenchError
-from workbench.io.columns import split_authors
-from workbench.io.tabular import parse_table, sniff_delimiter
+from workbench.io.formats.columns import split_authors
+from workbench.io.formats.tabular import parse_table, sniff_delimiter
 
 
 def read(data_dir, name, mapping=None):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.io._shared_b import manifest_counts, read_text
-from workbench.io.wos import parse_wos
+from workbench.io.formats.wos import parse_wos
 
 
 def read(data_dir, name):

@@ -12,7 +12,7 @@ from pathlib import Path
 from workbench.core.ids import file_digest, record_id
 from workbench.core.records import ImportReport, Record, relabelled
 from workbench.errors import ImportProblems, Problem, ReviewError
-from workbench.io.references import guess_database, read_export
+from workbench.io.formats.references import guess_database, read_export
 from workbench.store.imports import (MANIFEST_NAME, ImportEntry, append_manifest, copy_export,
                                      read_cached_records, read_manifest, write_cached_records)
 

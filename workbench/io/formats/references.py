@@ -10,8 +10,8 @@ from pathlib import Path
 
 from workbench.core.records import ImportReport
 from workbench.errors import Problem, WorkbenchError
-from workbench.io.detect import detect_format
-from workbench.io.encoding import decode_export
+from workbench.io.formats.detect import detect_format
+from workbench.io.formats.encoding import decode_export
 
 log = logging.getLogger(__name__)
 
@@ -80,22 +80,22 @@ def guess_database(text: str, filename: str) -> str:
 def _parser(fmt: str):
     """Return the parse function for a format (imported lazily)."""
     if fmt == "bibtex":
-        from workbench.io.bibtex import parse_bibtex
+        from workbench.io.formats.bibtex import parse_bibtex
         return parse_bibtex
     if fmt == "ris":
-        from workbench.io.ris import parse_ris
+        from workbench.io.formats.ris import parse_ris
         return parse_ris
     if fmt == "endnote_xml":
-        from workbench.io.endnote_xml import parse_endnote_xml
+        from workbench.io.formats.endnote_xml import parse_endnote_xml
         return parse_endnote_xml
     if fmt == "medline":
-        from workbench.io.medline import parse_medline
+        from workbench.io.formats.medline import parse_medline
         return parse_medline
     if fmt == "pubmed_xml":
-        from workbench.io.pubmed_xml import parse_pubmed_xml
+        from workbench.io.formats.pubmed_xml import parse_pubmed_xml
         return parse_pubmed_xml
     if fmt == "wos":
-        from workbench.io.wos import parse_wos
+        from workbench.io.formats.wos import parse_wos
         return parse_wos
     raise ValueError(f"no parser for format {fmt!r}")
 
@@ -139,7 +139,7 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
     label = database or guess_database(text, path.name)
     log.info("%s: %s export%s", shown, fmt, f" from {label}" if label else "")
     if fmt == "table":
-        from workbench.io.tabular import parse_table
+        from workbench.io.formats.tabular import parse_table
         report = parse_table(text, shown, label, mapping=mapping)
     else:
         report = _parser(fmt)(text, shown, label)

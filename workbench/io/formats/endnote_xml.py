@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 from workbench.core.records import ImportReport, Record, clean_text, normalize_doi, parse_year
 from workbench.errors import Problem
-from workbench.io.ris import split_issn_isbn
+from workbench.io.formats.ris import split_issn_isbn
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ import sys
 
 from workbench.core.records import ImportReport, Record, clean_text, normalize_doi, parse_year
 from workbench.errors import Problem, WorkbenchError
-from workbench.io.columns import (
+from workbench.io.formats.columns import (
     ALIASES, ARTICLE_NUMBER, MAPPABLE_FIELDS, MULTI_COLUMN, PAGE_PAIRS, TEXT_COLUMNS,
     doi_from_openurl, normalize_header, parse_embase_source, short_title, split_authors, split_list,
 )
-from workbench.io.wos import record_from_tags
+from workbench.io.formats.wos import record_from_tags
 
 log = logging.getLogger(__name__)
 
