@@ -4,8 +4,8 @@ worth of codes and fields, one campaign row each, a consensus value on 1 study i
 
 Usage: .venv/bin/python benchmarks/bench_consensus_rule.py [N] [OLD_MODULE.py]
 
-N studies (default 20000). With OLD_MODULE.py (an older io/export_decisions.py,
-e.g. `git show REV:workbench/io/export_decisions.py > /tmp/old.py`) the same
+N studies (default 20000). With OLD_MODULE.py (an older io/exports/decisions.py,
+e.g. `git show REV:workbench/io/exports/decisions.py > /tmp/old.py`) the same
 frame is also resolved by that module's `resolve_coding` in the same run, and the
 ratio is printed, so a loaded machine does not fake a regression.
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(REPO))
 
 from workbench.core.events import Event, SheetState  # noqa: E402
 from workbench.io.codebook_yaml import load_codebook  # noqa: E402
-from workbench.io.export_decisions import events_frame, latest_values, resolve_coding  # noqa: E402
+from workbench.io.exports.decisions import events_frame, latest_values, resolve_coding  # noqa: E402
 
 
 def frame(n: int) -> tuple[pd.DataFrame, dict]:

@@ -25,8 +25,8 @@ from workbench.review import exporting  # noqa: E402
 
 
 def _plain_refs(folder, studies, pub_types, finals, codebook) -> None:
-    from workbench.io.export import write_text
-    from workbench.io.export_refs import bibtex_text, ris_text
+    from workbench.io.exports.folder import write_text
+    from workbench.io.exports.refs import bibtex_text, ris_text
     write_text(folder, "included.bib", bibtex_text(studies, pub_types))
     write_text(folder, "included.ris", ris_text(studies, pub_types))
 

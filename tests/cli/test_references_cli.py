@@ -13,7 +13,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 from workbench.cli import cli
-from workbench.io.records_table import frame_to_records, records_to_frame
+from workbench.io.exports.records_table import frame_to_records, records_to_frame
 from workbench.review import Review
 
 from tests.cli.conftest import CLI_DATA

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from workbench.core.codebook import Stage
 from workbench.core.consensus import final_decisions
-from workbench.io.export_decisions import events_frame, final_screening, latest_values
+from workbench.io.exports.decisions import events_frame, final_screening, latest_values
 
 SHEETS = ("alice", "bob", "carol", "consensus")
 vote = st.tuples(st.sampled_from(SHEETS), st.sampled_from(("S1", "S2", "S3", "S4")),

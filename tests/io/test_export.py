@@ -207,8 +207,8 @@ def test_cli_export_prints_counts_and_refuses_unknown_reviewer(fresh):
 
 def test_other_methods_fill_their_template_rows_and_diagram_column(tmp_path):
     from workbench.core.prisma import FINAL, FinalDecision, compute_flow
-    from workbench.io.export import ExportFolder
-    from workbench.io.export_prisma import prisma_values, write_prisma_diagram
+    from workbench.io.exports.folder import ExportFolder
+    from workbench.io.exports.prisma import prisma_values, write_prisma_diagram
 
     def final(sid, stage, decision):
         return FinalDecision(sid, stage, FINAL, decision, ("E3",) if decision == "exclude"
@@ -316,7 +316,7 @@ def test_a_final_maybe_before_full_text_is_sought_and_at_full_text_refused(tmp_p
 
 def test_template_labels_keep_their_meaning_without_commas():
     from workbench.core.prisma import ExclusionReason
-    from workbench.io.export_prisma import prisma_values, template_label
+    from workbench.io.exports.prisma import prisma_values, template_label
     assert template_label("Theoretical, no empirical evidence") == \
         "Theoretical - no empirical evidence"
     assert template_label("Not Pakistan;  or  not social media ,") == \
@@ -331,7 +331,7 @@ def test_template_labels_keep_their_meaning_without_commas():
 
 def test_a_flag_keeps_its_reason_and_evidence_follows_renamed_codes():
     from workbench.core.codebook import Stage
-    from workbench.io.export_decisions import coding_annotations, events_frame, latest_values
+    from workbench.io.exports.decisions import coding_annotations, events_frame, latest_values
     rows = [("2025-01-01T00:00:00.000000Z", "bob", "S1", "coding", "flag", "1",
              "ask carol about the sample", "v1"),
             ("2025-01-01T00:00:01.000000Z", "bob", "S1", "coding", "page:tw", "p. 4", "", "v1"),

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from workbench.core.codebook import Choice, Code, Codebook, Dimension, Field, Group, Stage
 from workbench.core.consensus import FINAL, coding_consensus
 from workbench.core.events import Event
-from workbench.io.export_decisions import events_frame, latest_values, resolve_coding
+from workbench.io.exports.decisions import events_frame, latest_values, resolve_coding
 
 STAGE = Stage("coding", kind="coding", reviewers=2)
 CODEBOOK = Codebook(

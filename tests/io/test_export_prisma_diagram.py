@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from workbench.core.prisma import CITATIONS, WEBSITES, ExclusionReason, PrismaCounts
-from workbench.io.export import ExportFolder
-from workbench.io.export_prisma import draw_prisma_figure, write_prisma_diagram
+from workbench.io.exports.folder import ExportFolder
+from workbench.io.exports.prisma import draw_prisma_figure, write_prisma_diagram
 
 LONG = ("Population outside the review's scope: studies of adolescents recruited "
         "through schools in a different country")

@@ -12,9 +12,9 @@ import pytest
 
 from tests.io.export_review import make_review, study_ids
 from workbench.io.codebook_yaml import parse_codebook
-from workbench.io.export import ExportFolder, write_csv
-from workbench.io.export_dictionary import data_dictionary
-from workbench.io.export_stats import describe_table, variable_names, write_stats
+from workbench.io.exports.folder import ExportFolder, write_csv
+from workbench.io.exports.dictionary import data_dictionary
+from workbench.io.exports.stats import describe_table, variable_names, write_stats
 from workbench.review.exporting import write_exports
 
 pyreadstat = pytest.importorskip("pyreadstat")

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from workbench.io import export_xlsx
-from workbench.io.export_xlsx import column_letter, write_workbook
+from workbench.io.exports import xlsx as export_xlsx
+from workbench.io.exports.xlsx import column_letter, write_workbook
 
 
 def test_column_letters_follow_the_spreadsheet_alphabet():

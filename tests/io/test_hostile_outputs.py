@@ -36,7 +36,7 @@ from openpyxl import load_workbook
 
 from tests.io.export_review import DATA
 from workbench.cli import cli
-from workbench.io.export_xlsx import CELL_MAX
+from workbench.io.exports.xlsx import CELL_MAX
 from workbench.io.safe_cells import DANGEROUS, restore, visible_text
 from workbench.review import Review
 from workbench.review.coding import open_coding_session
@@ -220,7 +220,7 @@ def test_charts_draw_dollar_labels_as_text(outputs):
 
 
 def test_records_csv_reads_back_to_the_same_records(outputs):
-    from workbench.io.records_table import frame_to_records
+    from workbench.io.exports.records_table import frame_to_records
     import pandas as pd
 
     root, texts, _ = outputs
@@ -251,7 +251,7 @@ def test_included_bib_and_ris_cannot_be_broken_out_of():
     from types import SimpleNamespace
 
     from workbench.io.formats.bibtex import parse_bibtex
-    from workbench.io.export_refs import bibtex_text, ris_text
+    from workbench.io.exports.refs import bibtex_text, ris_text
     from workbench.io.formats.ris import parse_ris
 
     study = SimpleNamespace(
@@ -278,7 +278,7 @@ def test_any_text_round_trips_through_the_csv_and_xlsx_writers(cells):
 
     import pandas as pd
 
-    from workbench.io.export_xlsx import write_workbook
+    from workbench.io.exports.xlsx import write_workbook
     from workbench.io.safe_cells import csv_text
 
     values = [start + rest for start, rest in cells]

@@ -225,7 +225,7 @@ def _study(**kw):
 
 
 def test_merged_article_stays_an_article():
-    from workbench.io.export_refs import bibtex_text, ris_text
+    from workbench.io.exports.refs import bibtex_text, ris_text
     types = {"s1": ["book", "Article; Proceedings Paper"]}  # Scopus @BOOK + WoS record
     bib = bibtex_text([_study()], types)
     assert bib.startswith("@article{s1,")
@@ -243,7 +243,7 @@ def test_merged_article_stays_an_article():
     (["JOUR"], "@article{", "journal"),
 ])
 def test_record_types_map_to_bibtex_types(types, head, venue_field):
-    from workbench.io.export_refs import bibtex_text
+    from workbench.io.exports.refs import bibtex_text
     bib = bibtex_text([_study()], {"s1": types})
     assert bib.startswith(head) and f"  {venue_field} = {{Advances" in bib
 

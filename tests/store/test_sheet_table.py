@@ -9,7 +9,7 @@ import pytest
 
 from workbench.errors import ExportError
 from workbench.io.codebook_yaml import load_codebook
-from workbench.io.sheet_table import sheet_table, write_sheet_table
+from workbench.io.exports.sheet_table import sheet_table, write_sheet_table
 from workbench.store.reviewer_sheet import Sheet
 
 REPO = Path(__file__).resolve().parents[2]

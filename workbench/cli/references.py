@@ -100,7 +100,7 @@ def records_cmd(ctx: click.Context, fmt: str) -> None:
 
     Example: workbench records --format jsonl > records.jsonl
     """
-    from workbench.io.records_table import write_records
+    from workbench.io.exports.records_table import write_records
     review = open_review(ctx)
     records = review.records()
     study_of = review.study_of_records() if hasattr(review, "study_of_records") else {}

@@ -62,7 +62,7 @@ def write_wide_sheet(review, reviewer: str | None) -> list[Path]:
         ReviewError: that sheet does not exist.
         ExportError: a file cannot be written.
     """
-    from workbench.io.sheet_table import sheet_table, write_sheet_table
+    from workbench.io.exports.sheet_table import sheet_table, write_sheet_table
     codebook = review.codebook()
     path = consensus_path(review.coding) if reviewer is None else sheet_path(review.coding, reviewer)
     if not path.exists():

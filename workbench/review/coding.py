@@ -3,7 +3,7 @@
 The work list is the studies included at the coding stage's `source` stage
 (`stages: - id: coding, source: full_text` in codebook.yaml): the final
 decision of that stage (the consensus sheet, else all the reviewers the
-stage needs agreeing; `io.export_decisions.final_screening`, the rule the
+stage needs agreeing; `io.exports.decisions.final_screening`, the rule the
 exports use) must be `include`. Every change goes through the coder's
 `Sheet` (validated by `core.coding`, flushed and fsynced) before the call
 returns.
@@ -27,7 +27,7 @@ from workbench.core.events import CONSENSUS, Change, is_valid_reviewer
 from workbench.core.prisma import FINAL
 from workbench.core.screening import DECISION, INCLUDE_DECISION
 from workbench.errors import ReviewError
-from workbench.io.export_decisions import events_frame, final_screening, latest_values
+from workbench.io.exports.decisions import events_frame, final_screening, latest_values
 from workbench.store.reviewer_sheet import Sheet
 from workbench.review.sheet_reads import read_review_sheet
 from workbench.store.sheet import sheet_path

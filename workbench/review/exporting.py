@@ -23,20 +23,20 @@ from workbench.core.codebook import SCREENING
 from workbench.core.events import CONSENSUS
 from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, compute_flow
 from workbench.errors import ExportError
-from workbench.io import export_summary as summary
-from workbench.io.export import ExportFolder, write_csv, write_json, write_text, write_xlsx
-from workbench.io.export_background import Background
-from workbench.io.export_evidence import EVIDENCE_FILE, evidence_table
-from workbench.io.export_decisions import (ANNOTATION_COLUMNS, SHEET, coding_annotations,
+from workbench.io.exports import summary
+from workbench.io.exports.folder import ExportFolder, write_csv, write_json, write_text, write_xlsx
+from workbench.io.exports.background import Background
+from workbench.io.exports.evidence import EVIDENCE_FILE, evidence_table
+from workbench.io.exports.decisions import (ANNOTATION_COLUMNS, SHEET, coding_annotations,
                                            events_frame, final_screening, latest_values,
                                            resolve_coding)
-from workbench.io.export_dictionary import ANNOTATIONS_FILE, codebook_table, data_dictionary
-from workbench.io.export_prisma import (prisma_template, reasons_table,
+from workbench.io.exports.dictionary import ANNOTATIONS_FILE, codebook_table, data_dictionary
+from workbench.io.exports.prisma import (prisma_template, reasons_table,
                                         write_prisma_diagram)
-from workbench.io.export_csl import write_reference_files
-from workbench.io.export_stats import write_stats
+from workbench.io.exports.csl import write_reference_files
+from workbench.io.exports.stats import write_stats
 from workbench.review.refi_project import project_sources, write_project_file
-from workbench.io.export_tables import (group_tables, long_table, study_table, table_name,
+from workbench.io.exports.tables import (group_tables, long_table, study_table, table_name,
                                         wide_table)
 from workbench.review.agreement import agreement_frame, agreement_report, methods_text
 from workbench.review.agreement import read_sheets as read_agreement_sheets
@@ -310,7 +310,7 @@ def _resolved(codebook, latest: pd.DataFrame, source: str, bib: pd.DataFrame):
 
 
 def _pub_types(records, record_to_study: dict[str, str]) -> dict[str, list[str]]:
-    """Study id -> the publication types of all its records (export_refs picks one)."""
+    """Study id -> the publication types of all its records (exports.refs picks one)."""
     out: dict[str, list[str]] = {}
     for r in records:
         sid = record_to_study.get(r.id)

@@ -14,7 +14,7 @@ import logging
 
 from workbench.core.screening import split_ids
 from workbench.errors import WorkbenchError
-from workbench.io.export_decisions import SHEET
+from workbench.io.exports.decisions import SHEET
 from workbench.io.refi_project import PAGE_JOIN, ProjectSource, Selection, project_qdpx
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def project_sources(review, codebook, included, latest, annotations, values,
         review: the open Review (links and cached extractions).
         codebook: its codebook (renamed codes followed).
         included: the included studies (workbench.core.dedupe.Study), in order.
-        latest: every sheet's latest values (export_decisions.latest_values).
+        latest: every sheet's latest values (exports.decisions.latest_values).
         annotations: the export's annotations table (passages with offsets).
         values: the export's resolved values (study_id, field, value, source).
         coding_stage: the coding stage id ("" when the codebook has none).

@@ -31,7 +31,7 @@ Encoding: UTF-8 without a byte-order mark. The sheet is an append-only log
 read by this tool, git and R/pandas, and a BOM in the middle of history helps
 none of them; spreadsheets open it through their CSV import (LibreOffice
 asks; Excel: Data > From Text/CSV, UTF-8). The wide export written by
-`workbench.io.sheet_table` carries a BOM (and an XLSX twin) for double-click
+`workbench.io.exports.sheet_table` carries a BOM (and an XLSX twin) for double-click
 opening in Excel. A BOM at the start of a sheet (saved by a spreadsheet) is
 accepted when reading.
 """

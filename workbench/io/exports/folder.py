@@ -19,7 +19,7 @@ from typing import Mapping
 import pandas as pd
 
 from workbench.errors import ExportError
-from workbench.io.export_xlsx import write_workbook
+from workbench.io.exports.xlsx import write_workbook
 from workbench.io.safe_cells import write_safe_csv
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ def write_xlsx(folder: ExportFolder, name: str, sheets: Mapping[str, pd.DataFram
                readme: list[tuple[str, str]]) -> None:
     """Write one workbook: a README sheet first, then one sheet per table.
 
-    Sheets are built column by column (`workbench.io.export_xlsx`), so a
+    Sheets are built column by column (`workbench.io.exports.xlsx`), so a
     100k-row table takes about a second. Empty strings and NA are blank
     cells; numbers stay numbers; text is never read as a formula.
 

@@ -122,7 +122,7 @@ def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
     """Resolve the coding stage's values for some studies.
 
     With the consensus as the source the rule is `workbench.core.consensus`
-    (applied fast by `workbench.io.export_coding`): the consensus sheet's
+    (applied fast by `workbench.io.exports.coding`): the consensus sheet's
     value, else the value every coder who took part gave alike ("" for one
     they left untouched); group rows matched across coders by their key.
 
@@ -141,7 +141,7 @@ def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
         `unresolved` has study_id, field, status (conflict|pending) for what
         the reviewers have not settled (left missing in the dataset).
     """
-    from workbench.io.export_coding import agree_rows, agree_values, field_masks
+    from workbench.io.exports.coding import agree_rows, agree_values, field_masks
 
     at = latest[(latest["stage"] == stage.id) & latest["study_id"].isin(studies)]
     # Only codes and extraction values are agreed on; memos, evidence, flags and

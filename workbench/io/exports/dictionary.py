@@ -8,7 +8,7 @@ from typing import Mapping
 import pandas as pd
 
 from workbench.core.codebook import Codebook, Field
-from workbench.io.export_tables import BIB_COLUMNS, column_name, table_name
+from workbench.io.exports.tables import BIB_COLUMNS, column_name, table_name
 
 _BIB_TYPES = {"year": "integer"}
 _BIB_LABELS = {

@@ -17,7 +17,7 @@ import threading
 from typing import Callable, Sequence
 
 from workbench.errors import ExportError
-from workbench.io.export import ExportFolder
+from workbench.io.exports.folder import ExportFolder
 
 log = logging.getLogger(__name__)
 

@@ -94,7 +94,7 @@ def bibtex_text(studies: Iterable, pub_types: dict | None = None,
         studies: the studies to write, in order.
         pub_types: study id -> the publication types of its records (a list), or of
             its first record (a string); optional.
-        notes: study id -> `workbench.io.export_csl.ReferenceNote` (the study id and
+        notes: study id -> `workbench.io.exports.csl.ReferenceNote` (the study id and
             final decision): written as `note` and added to `keywords`; optional.
     """
     pub_types, notes = pub_types or {}, notes or {}

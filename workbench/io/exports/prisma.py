@@ -16,8 +16,8 @@ import pandas as pd
 
 from workbench.core.prisma import (CITATIONS, ORGANISATIONS, WEBSITES, PrismaCounts,
                                     source_method)
-from workbench.io.export import ExportFolder
-from workbench.io.export_summary import plain_text, save_figure
+from workbench.io.exports.folder import ExportFolder
+from workbench.io.exports.summary import plain_text, save_figure
 from workbench.io.safe_cells import visible_text
 
 TEMPLATE_COLUMNS = ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]

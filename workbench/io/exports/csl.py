@@ -8,7 +8,7 @@ filtered by decision:
   "workbench study: <id>" and "workbench decision: include at <stage> (<criteria>)"
   (Zotero shows the note as the item's Extra field); `keyword` lists the tags;
   `custom` holds the same as key-value pairs (CSL 1.0.2).
-- RIS and BibTeX (`workbench.io.export_refs`) carry the note (N1 / note) and the
+- RIS and BibTeX (`workbench.io.exports.refs`) carry the note (N1 / note) and the
   tags (KW / keywords), which Zotero and EndNote import as tags.
 """
 
@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterable
 
-from workbench.io.export_refs import study_ris_type
+from workbench.io.exports.refs import study_ris_type
 
 #: RIS type -> CSL type.
 _CSL_TYPES = {"JOUR": "article-journal", "BOOK": "book", "CHAP": "chapter",
@@ -126,8 +126,8 @@ def write_reference_files(folder, studies: list, pub_types: dict, finals, codebo
         finals: [(stage id, {study id: FinalDecision})] for every screening stage.
         codebook: the review's codebook (criterion and stage labels).
     """
-    from workbench.io.export import write_text
-    from workbench.io.export_refs import bibtex_text, ris_text
+    from workbench.io.exports.folder import write_text
+    from workbench.io.exports.refs import bibtex_text, ris_text
     notes = reference_notes([s.id for s in studies], finals,
                             {c.id: c.label for c in codebook.criteria},
                             {s.id: s.label for s in codebook.stages})

@@ -1,6 +1,6 @@
 """load.R: an R script that reads the exported CSVs with the right types and factor levels.
 
-Written by `workbench.io.export_stats.write_stats` next to the CSVs. It uses
+Written by `workbench.io.exports.stats.write_stats` next to the CSVs. It uses
 base R only (utils::read.csv), so it runs on any R installation:
 
     source("exports/load.R", chdir = TRUE)   # data frames named after the CSVs
@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from workbench.core.codebook import Codebook, Field
-from workbench.io.export_tables import column_name, table_name
+from workbench.io.exports.tables import column_name, table_name
 
 _HELPERS = r'''wb_read <- function(file, classes) {
   d <- utils::read.csv(file, colClasses = classes, na.strings = "", check.names = FALSE,

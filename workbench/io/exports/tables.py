@@ -1,6 +1,6 @@
 """The coded dataset: wide (one row per study), long/tidy, group tables, data dictionary.
 
-Inputs are the resolved values of `workbench.io.export_decisions.resolve_coding`.
+Inputs are the resolved values of `workbench.io.exports.decisions.resolve_coding`.
 Missing (NA, not reported, not yet agreed) is an empty cell, never 0: a code's
 0/1 column is 0 only when its dimension was coded and the code not chosen.
 """

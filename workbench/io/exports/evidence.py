@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.io.export_decisions import EVIDENCE, PASSAGE
+from workbench.io.exports.decisions import EVIDENCE, PASSAGE
 
 EVIDENCE_FILE = "evidence.csv"
 EVIDENCE_COLUMNS = ("target_kind", "target", "label", "study_id", "study", "coder", "quote",

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from workbench.core.codebook import Codebook, Field
-from workbench.io.export_tables import column_name, table_name
+from workbench.io.exports.tables import column_name, table_name
 
 #: Longest variable name written. Stata allows 32 (SPSS 64), but pyreadstat names a
 #: variable's value-label set after it plus a number, and that name has the same limit.
@@ -155,15 +155,15 @@ def write_stats(folder, codebook: Codebook, tables: Mapping, dictionary) -> None
     """Write stats/*.dta, stats/*.sav, stats/variable_names.csv and load.R (see the module).
 
     Args:
-        folder: the export's staging folder (workbench.io.export.ExportFolder).
+        folder: the export's staging folder (workbench.io.exports.folder.ExportFolder).
         codebook: the review's codebook.
         tables: CSV name -> table, as written.
         dictionary: the data dictionary (file, column, label, ...).
     """
     import pandas as pd
     import pyreadstat
-    from workbench.io.export import write_csv, write_text
-    from workbench.io.export_rscript import load_r
+    from workbench.io.exports.folder import write_csv, write_text
+    from workbench.io.exports.rscript import load_r
     rows = []
     for file in stats_tables(codebook, tables):
         part = dictionary[dictionary["file"] == file]

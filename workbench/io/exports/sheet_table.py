@@ -28,7 +28,7 @@ from workbench.core.coding import study_coding
 from workbench.core.events import SheetState
 from workbench.core.screening import CRITERIA, DECISION, NOTE
 from workbench.errors import ExportError
-from workbench.io.export_xlsx import write_workbook
+from workbench.io.exports.xlsx import write_workbook
 from workbench.io.safe_cells import write_safe_csv
 
 

@@ -1,6 +1,6 @@
 """Summary tables the seed study reports, and their charts (PNG and SVG, matplotlib Agg).
 
-Frequencies are counted on the coded dataset (`export_tables.wide_table`):
+Frequencies are counted on the coded dataset (`exports.tables.wide_table`):
 a code's percentage is over the studies whose dimension is coded (NA rows are
 not counted as "no"), and `n_missing` says how many were left out.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.core.codebook import Codebook
-from workbench.io.export import ExportFolder
-from workbench.io.export_tables import column_name
+from workbench.io.exports.folder import ExportFolder
+from workbench.io.exports.tables import column_name
 from workbench.io.safe_cells import visible_text
 
 CHART_MAX_BARS = 30
@@ -172,7 +172,7 @@ def group_metric(table: pd.DataFrame, column: str, name_col: str | None,
     """Aggregate a group's numeric column for a chart: mean per name, largest first.
 
     Args:
-        table: the group's table (`export_tables.group_tables`).
+        table: the group's table (`exports.tables.group_tables`).
         column: the numeric column.
         name_col: the column naming each row (e.g. the campaign name), or None
             to label rows "First author (year) #row".
