@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from workbench.core.agreement import (agreement_table, cohen_kappa, fleiss_kappa, gwet_ac1,
+from workbench.core.agreement.measures import (agreement_table, cohen_kappa, fleiss_kappa, gwet_ac1,
                                       krippendorff_alpha, masi_alpha, pabak, percent_agreement,
                                       prevalence)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.core.agreement import (DEFAULT_SEED, agreement_table, code_presence, cohen_kappa,
+from workbench.core.agreement.measures import (DEFAULT_SEED, agreement_table, code_presence, cohen_kappa,
                                       fleiss_kappa, gwet_ac1, krippendorff_alpha,
                                       krippendorff_label, landis_koch_label, masi_alpha,
                                       masi_distance, pabak, percent_agreement, prevalence,
@@ -122,8 +122,8 @@ def test_bootstrap_interval_for_ordinal_and_cohen_equals_recomputation():
 def test_pooled_pattern_bootstrap_matches_unit_draws():
     """Categorical data has few distinct unit rows; the bootstrap then draws counts per
     distinct row from a multinomial. Its distribution must match drawing units."""
-    from workbench.core.agreement_result import _resample_sums
-    from workbench.core.agreement_stats import krippendorff_alpha_spec
+    from workbench.core.agreement.result import _resample_sums
+    from workbench.core.agreement.stats import krippendorff_alpha_spec
 
     rng = np.random.default_rng(4)
     truth = rng.integers(0, 3, 400)
@@ -295,8 +295,8 @@ def test_cohen_matches_contingency_table_computation_on_random_data():
 
 
 def test_ordinal_with_too_many_values_gives_the_value_without_ci(monkeypatch):
-    import workbench.core.agreement_result as agreement_module
-    import workbench.core.agreement_stats as stats_module
+    import workbench.core.agreement.result as agreement_module
+    import workbench.core.agreement.stats as stats_module
 
     data = np.random.default_rng(0).integers(0, 40, (300, 3)).astype(float)
     full = krippendorff_alpha(data, "ordinal")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.core.agreement import agreement_table
-from workbench.core.audit import (blind_selection, coding_variables, find_conflicts,
+from workbench.core.agreement.measures import agreement_table
+from workbench.core.agreement.audit import (blind_selection, coding_variables, find_conflicts,
                                   report_frame, screening_variables, variable_results)
 from workbench.core.codebook import Choice, Code, Codebook, Dimension, Field
 from workbench.core.events import Event

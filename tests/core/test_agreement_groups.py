@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.core.agreement_groups import group_rows
+from workbench.core.agreement.groups import group_rows
 from workbench.core.coding import coding_of
 from workbench.core.events import Event, SheetState
 from workbench.review import Review

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.core.agreement import (cohen_kappa, fleiss_kappa, gwet_ac1, krippendorff_alpha,
+from workbench.core.agreement.measures import (cohen_kappa, fleiss_kappa, gwet_ac1, krippendorff_alpha,
                                       pabak, percent_agreement)
 
 N = None
@@ -162,6 +162,6 @@ def test_pabak_is_kappa_at_balanced_prevalence():
 
 
 def test_methods_sentence_with_one_reviewer_says_a_second_is_needed():
-    from workbench.core.agreement_methods import screening_paragraph
+    from workbench.core.agreement.methods import screening_paragraph
     text = screening_paragraph(1, [])
     assert text == "One reviewer has screened so far; agreement needs a second reviewer."

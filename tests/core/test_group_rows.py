@@ -104,7 +104,7 @@ def test_one_coder_is_pending_and_the_consensus_settles_anything():
 
 
 def test_agreement_reads_an_untouched_dimension_as_no_code_like_the_conflicts():
-    from workbench.core.audit import blind_selection, coding_variables
+    from workbench.core.agreement.audit import blind_selection, coding_variables
 
     def ev(who, field, value, n):
         return Event(f"2025-01-01T00:00:{n:02d}.000000Z", who, "s1", "coding", field, value, "",

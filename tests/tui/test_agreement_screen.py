@@ -114,7 +114,7 @@ async def test_enter_on_a_variable_opens_its_conflicts_and_counts_update(review_
 
 
 def test_units_used_says_when_units_were_left_out():
-    from workbench.core.agreement import StatResult
+    from workbench.core.agreement.measures import StatResult
     from workbench.tui.screens.agreement import units_used
     fleiss = StatResult("fleiss_kappa", -0.111, None, None, n_units=5, n_coders=3, label="poor",
                         note="22 unit(s) not rated by every coder left out")

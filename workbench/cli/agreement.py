@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import click
 
 from workbench.cli.common import check_stage, cli, echo_json, open_review
-from workbench.core.agreement_defaults import DEFAULT_RESAMPLES, DEFAULT_SEED
+from workbench.core.agreement.defaults import DEFAULT_RESAMPLES, DEFAULT_SEED
 
 if TYPE_CHECKING:
-    from workbench.core.agreement import StatResult
+    from workbench.core.agreement.measures import StatResult
     from workbench.review.agreement import StageAgreement
 
 WIDTH = 80
@@ -153,7 +153,7 @@ def _never_chosen(variable, stats: list[StatResult]) -> bool:
 
 def json_reports(reports: list[StageAgreement], digits: int | None = None) -> list[dict]:
     """Return the reports as JSON-ready values: full precision (or `digits`), integers as ints."""
-    from workbench.core.agreement import result_record
+    from workbench.core.agreement.measures import result_record
     out = []
     for report in reports:
         rows = []

@@ -1,9 +1,9 @@
 """Agreement audit and conflict resolution over a review folder.
 
 Reads every reviewer's sheet (coding/<name>.csv) and the consensus sheet
-(coding/consensus.csv), and hands the events to workbench.core.audit, which
+(coding/consensus.csv), and hands the events to workbench.core.agreement.audit, which
 selects the blind decisions and builds the reliability matrices; the
-statistics come from workbench.core.agreement. Resolving a conflict is in
+statistics come from workbench.core.agreement.measures. Resolving a conflict is in
 workbench.review.resolving.
 
     report = agreement_report(review, stage="title_abstract")
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from workbench.core.agreement import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
-from workbench.core.agreement_groups import UnmatchedRow, group_variables, match_group_units
-from workbench.core.agreement_methods import coding_paragraph, screening_paragraph
-from workbench.core.audit import (ABSENT, PRESENT, BlindSelection, Conflict, Variable,
+from workbench.core.agreement.measures import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
+from workbench.core.agreement.groups import UnmatchedRow, group_variables, match_group_units
+from workbench.core.agreement.methods import coding_paragraph, screening_paragraph
+from workbench.core.agreement.audit import (ABSENT, PRESENT, BlindSelection, Conflict, Variable,
                                   blind_selection, coding_variables,
                                   report_frame, screening_variables, stage_coders,
                                   variable_results)

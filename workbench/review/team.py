@@ -139,7 +139,7 @@ def _agreement(review, stage_id: str, studies: set[str] | None = None,
     """Percent agreement and Cohen's (two coders) or Fleiss' kappa on a stage's decisions."""
     import pandas as pd
 
-    from workbench.core.agreement import cohen_kappa, fleiss_kappa, percent_agreement
+    from workbench.core.agreement.measures import cohen_kappa, fleiss_kappa, percent_agreement
     from workbench.core.events import SheetState
     from workbench.review.agreement import read_sheets
     sheets = read_sheets(review)

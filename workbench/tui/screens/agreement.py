@@ -19,8 +19,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from workbench.core.agreement import DEFAULT_RESAMPLES, StatResult
-from workbench.core.audit import Conflict
+from workbench.core.agreement.measures import DEFAULT_RESAMPLES, StatResult
+from workbench.core.agreement.audit import Conflict
 from workbench.errors import WorkbenchError
 from workbench.review.agreement import (Disagreement, StageAgreement, agreement_report,
                                         conflicts_for_variable, disagreements, list_conflicts)

@@ -2,7 +2,7 @@
 
 Pure functions over `Event`s (no file I/O): the caller reads each reviewer's
 sheet and the consensus sheet (workbench.store.sheet.read_sheet) and passes
-the events here; the statistics themselves live in workbench.core.agreement.
+the events here; the statistics themselves live in workbench.core.agreement.measures.
 
 Blind decisions. Agreement must be computed on what coders decided before
 they saw each other's values. For each reviewer and study at a stage, the
@@ -41,7 +41,7 @@ from operator import attrgetter
 import numpy as np
 import pandas as pd
 
-from workbench.core.agreement import (DEFAULT_RESAMPLES, DEFAULT_SEED, Ratings, StatResult,
+from workbench.core.agreement.measures import (DEFAULT_RESAMPLES, DEFAULT_SEED, Ratings, StatResult,
                                       agreement_table, results_frame)
 from workbench.core.codebook import Codebook
 from workbench.core.conflicts import Conflict  # one conflict value for the library

@@ -2,14 +2,14 @@
 
 Input is a reliability matrix: rows are units (studies), columns are coders,
 cells are the values given (strings or numbers; code sets for "masi"), with
-None/NaN/"" where a coder gave no value. See workbench.core.agreement_data.
+None/NaN/"" where a coder gave no value. See workbench.core.agreement.data.
 
 Every function returns StatResult values. Where a statistic is undefined (no
 variation, no pairable units...) `value` is None and `reason` says why: it is
 never reported as 0 or 1. Confidence intervals are 95% percentile bootstrap
 intervals over units (resampled with replacement, `n_resamples` times, with
 a fixed `seed` recorded in the result), computed from per-unit sufficient
-statistics in one matrix product (see agreement_stats).
+statistics in one matrix product (see agreement.stats).
 
 Example:
     >>> table = agreement_table(frame, level="nominal")
@@ -25,16 +25,16 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.core.agreement_defaults import DEFAULT_RESAMPLES, DEFAULT_SEED
-from workbench.core.agreement_data import (LEVELS, Ratings, code_presence, masi_distance,
+from workbench.core.agreement.defaults import DEFAULT_RESAMPLES, DEFAULT_SEED
+from workbench.core.agreement.data import (LEVELS, Ratings, code_presence, masi_distance,
                                            read_ratings)
-from workbench.core.agreement_result import (StatResult, _finish, _resample_sums,  # noqa: F401
+from workbench.core.agreement.result import (StatResult, _finish, _resample_sums,  # noqa: F401
                                              krippendorff_label, landis_koch_label)
-from workbench.core.agreement_stats import (cohen_kappa_spec, gwet_ac1_spec,
+from workbench.core.agreement.stats import (cohen_kappa_spec, gwet_ac1_spec,
                                             krippendorff_alpha_spec, pabak_spec,
                                             percent_agreement_spec, prevalence_specs,
                                             specific_agreement_specs)
-from workbench.core.agreement_weighted import fleiss_kappa_spec, weighted_kappa_spec
+from workbench.core.agreement.weighted import fleiss_kappa_spec, weighted_kappa_spec
 
 __all__ = [
     "DEFAULT_SEED", "DEFAULT_RESAMPLES", "LEVELS", "StatResult", "Ratings", "read_ratings",

@@ -1,6 +1,6 @@
 """Agreement results: StatResult, conventional labels, and the shared unit bootstrap.
 
-Split from workbench.core.agreement, which re-exports everything public here.
+Split from workbench.core.agreement.measures, which re-exports everything public here.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.core.agreement_data import Ratings
-from workbench.core.agreement_stats import MAX_CELLS, REASONS, StatSpec
+from workbench.core.agreement.data import Ratings
+from workbench.core.agreement.stats import MAX_CELLS, REASONS, StatSpec
 
 log = logging.getLogger(__name__)
 

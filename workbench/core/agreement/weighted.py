@@ -1,6 +1,6 @@
 """Fleiss' kappa generalised for missing ratings, and the weighted kappas for ordered scales.
 
-Per-unit sufficient statistics plus a finisher, like workbench.core.agreement_stats
+Per-unit sufficient statistics plus a finisher, like workbench.core.agreement.stats
 (whose StatSpec, reason codes and helpers these use):
 
 - Fleiss' kappa (Gwet 2014; irrCAC fleiss.kappa.raw): observed agreement over
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from workbench.core.agreement_data import Ratings
-from workbench.core.agreement_stats import _EPS, StatSpec, _few_units, _ratio
+from workbench.core.agreement.data import Ratings
+from workbench.core.agreement.stats import _EPS, StatSpec, _few_units, _ratio
 
 
 def _weights(k: int, weighting: str) -> np.ndarray:

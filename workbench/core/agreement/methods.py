@@ -3,7 +3,7 @@
     "Two reviewers screened 2,019 records independently; agreement was 94.1%
     (Cohen's kappa 0.71, 95% CI 0.66-0.76)."
 
-Pure text from StatResults (workbench.core.agreement); the review layer
+Pure text from StatResults (workbench.core.agreement.measures); the review layer
 hands each stage's results here, and the CLI, the app and the export print
 the same words.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from workbench.core.agreement_result import StatResult
+from workbench.core.agreement.result import StatResult
 
 _WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _KAPPAS = {"cohen_kappa": "Cohen's kappa", "fleiss_kappa": "Fleiss' kappa"}

@@ -1,7 +1,7 @@
 """The bootstrap defaults of the agreement statistics, in a module free of numpy and pandas.
 
 The command line names them in its --help; importing them from here keeps
-`workbench --help` from loading the statistics (workbench.core.agreement
+`workbench --help` from loading the statistics (workbench.core.agreement.measures
 re-exports them).
 """
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.core.agreement_data import Ratings, masi_distance
+from workbench.core.agreement.data import Ratings, masi_distance
 
 #: Reason codes returned by finishers, and the text the user reads.
 REASONS: dict[int, str] = {
