@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.bench_import import _record  # noqa: E402
-from workbench.core.dedupe import CandidatePair, DedupeResult, Study  # noqa: E402
+from workbench.core.dedupe.duplicates import CandidatePair, DedupeResult, Study  # noqa: E402
 from workbench.core.records import Record  # noqa: E402
 from workbench.review import studies as studies_mod  # noqa: E402
 from workbench.store.cache import read_cache, write_cache  # noqa: E402

@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from workbench.core.dedupe import find_duplicates  # noqa: E402
+from workbench.core.dedupe.duplicates import find_duplicates  # noqa: E402
 from workbench.core.records import Record, normalize_doi, parse_year  # noqa: E402
 
 DEFAULT_DIR = REPO.parent / "shared" / "data" / "dedup"

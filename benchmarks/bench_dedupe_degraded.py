@@ -53,7 +53,7 @@ from urllib.parse import quote
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from workbench.core.dedupe import PairDecision, find_duplicates  # noqa: E402
+from workbench.core.dedupe.duplicates import PairDecision, find_duplicates  # noqa: E402
 from workbench.core.records import Record, normalize_doi  # noqa: E402
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workbench.core.dedupe import find_duplicates  # noqa: E402
+from workbench.core.dedupe.duplicates import find_duplicates  # noqa: E402
 from workbench.core.records import Record  # noqa: E402
 
 _SYLLABLES = ("ka", "lo", "mi", "ne", "ra", "tu", "vi", "so", "de", "pa", "gri", "hon", "bel", "mar",

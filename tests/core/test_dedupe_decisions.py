@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from workbench.core.dedupe import (
+from workbench.core.dedupe.duplicates import (
     DedupeCancelled, PairDecision, find_duplicates, latest_pair_decisions,
 )
 from workbench.errors import DedupeError

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.core.dedupe import find_duplicates
+from workbench.core.dedupe.duplicates import find_duplicates
 from workbench.core.records import Record, normalize_doi
 
 BASE = dict(

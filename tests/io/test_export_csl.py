@@ -10,7 +10,7 @@ import rispy
 
 from tests.io.export_review import make_review, study_ids
 from workbench.core.consensus import FinalDecision
-from workbench.core.dedupe import Study
+from workbench.core.dedupe.duplicates import Study
 from workbench.io.exports.csl import csl_json, reference_notes
 from workbench.io.exports.refs import bibtex_text, ris_text
 from workbench.review.exporting import write_exports

@@ -219,7 +219,7 @@ def test_wos_record_with_a_bad_line_is_skipped_not_imported(shared_data):
 # --- export record types ------------------------------------------------------------------
 
 def _study(**kw):
-    from workbench.core.dedupe import Study
+    from workbench.core.dedupe.duplicates import Study
     return Study(id="s1", record_ids=("a", "b"), title="Tree model selection", year=2015,
                  venue="Advances in Statistical Models for Data Analysis", **kw)
 

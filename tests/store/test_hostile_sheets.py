@@ -358,7 +358,7 @@ def test_a_full_disk_while_caching_is_not_an_error(tmp_path, monkeypatch):
 
 def test_pair_on_a_full_disk_leaves_no_empty_answers_file(tmp_path, monkeypatch):
     monkeypatch.setattr(pairs_mod.os, "fsync", _enospc)
-    from workbench.core.dedupe import PairDecision
+    from workbench.core.dedupe.duplicates import PairDecision
     with pytest.raises(DedupeError, match="not saved"):
         pairs_mod.append_pair_decision(tmp_path, PairDecision("", "alice", "a-1", "b-1", "same"))
     assert not (tmp_path / "coding" / "duplicates" / "alice.csv").exists()
@@ -372,7 +372,7 @@ def test_pair_on_a_full_disk_leaves_no_empty_answers_file(tmp_path, monkeypatch)
 
 
 def test_a_torn_pair_answer_is_never_completed_by_the_next_one(tmp_path):
-    from workbench.core.dedupe import PairDecision
+    from workbench.core.dedupe.duplicates import PairDecision
     path = pairs_mod.append_pair_decision(tmp_path, PairDecision("", "alice", "a-1", "b-1",
                                                                  "different"))
     with path.open("a", encoding="utf-8") as handle:

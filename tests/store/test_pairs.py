@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from workbench.core.dedupe import PairDecision, find_duplicates
+from workbench.core.dedupe.duplicates import PairDecision, find_duplicates
 from workbench.core.records import Record
 from workbench.errors import DedupeError
 from workbench.store import pairs

@@ -154,7 +154,7 @@ class Review:
         """Group records into studies with the team's pair decisions (cached).
 
         Returns:
-            workbench.core.dedupe.DedupeResult.
+            workbench.core.dedupe.duplicates.DedupeResult.
         """
         from workbench.review.studies import group_studies
         with self._lock:
@@ -194,7 +194,7 @@ class Review:
         Raises:
             DedupeError: unknown record id, bad verdict, or the file cannot be written.
         """
-        from workbench.core.dedupe import PairDecision
+        from workbench.core.dedupe.duplicates import PairDecision
         from workbench.errors import DedupeError
         from workbench.store.pairs import append_pair_decision
         known = {r.id for r in self.records()}

@@ -47,7 +47,7 @@ def project_sources(review, codebook, included, latest, annotations, values,
     Args:
         review: the open Review (links and cached extractions).
         codebook: its codebook (renamed codes followed).
-        included: the included studies (workbench.core.dedupe.Study), in order.
+        included: the included studies (workbench.core.dedupe.duplicates.Study), in order.
         latest: every sheet's latest values (exports.decisions.latest_values).
         annotations: the export's annotations table (passages with offsets).
         values: the export's resolved values (study_id, field, value, source).

@@ -20,7 +20,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import workbench
-from workbench.core.dedupe import CandidatePair, DedupeResult, Study, find_duplicates
+from workbench.core.dedupe.duplicates import CandidatePair, DedupeResult, Study, find_duplicates
 from workbench.core.records import Record
 from workbench.review.importing import export_files
 from workbench.store.cache import read_cache, write_cache
@@ -42,7 +42,7 @@ _TUPLES = ("record_ids", "authors", "keywords", "databases")
 def _algorithm_digest() -> bytes:
     """A digest of the duplicate-detection code, so a changed algorithm rebuilds the cache."""
     digest = hashlib.sha256(workbench.__version__.encode())
-    for module in ("dedupe", "dedupe_match", "normalize"):  # found, not imported: no numpy
+    for module in ("dedupe.duplicates", "dedupe.match", "normalize"):  # found, not imported: no numpy
         digest.update(Path(find_spec(f"workbench.core.{module}").origin).read_bytes())
     return digest.digest()
 

@@ -21,7 +21,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from workbench.core.dedupe import VERDICTS, PairDecision, latest_pair_decisions
+from workbench.core.dedupe.duplicates import VERDICTS, PairDecision, latest_pair_decisions
 from workbench.errors import DedupeError, Problem
 from workbench.store.files import read_regular_file
 from workbench.store.sheet_reading import allow_long_fields

@@ -86,7 +86,7 @@ def _name(author: str) -> dict:
 
 def csl_json(studies: Iterable, pub_types: dict | None = None,
              notes: dict[str, ReferenceNote] | None = None) -> str:
-    """Return the studies (workbench.core.dedupe.Study) as CSL-JSON text (an array)."""
+    """Return the studies (workbench.core.dedupe.duplicates.Study) as CSL-JSON text (an array)."""
     pub_types, notes = pub_types or {}, notes or {}
     items = []
     for s in studies:

@@ -88,7 +88,7 @@ def _line(text: str) -> str:
 
 def bibtex_text(studies: Iterable, pub_types: dict | None = None,
                 notes: dict | None = None) -> str:
-    """Return BibTeX for studies (workbench.core.dedupe.Study); the key is the study id.
+    """Return BibTeX for studies (workbench.core.dedupe.duplicates.Study); the key is the study id.
 
     Args:
         studies: the studies to write, in order.
@@ -119,7 +119,7 @@ def bibtex_text(studies: Iterable, pub_types: dict | None = None,
 
 def ris_text(studies: Iterable, pub_types: dict | None = None,
              notes: dict | None = None) -> str:
-    """Return RIS for studies (workbench.core.dedupe.Study); ID is the study id.
+    """Return RIS for studies (workbench.core.dedupe.duplicates.Study); ID is the study id.
 
     `notes` (study id -> ReferenceNote) adds an N1 line per note line and a KW per tag.
     """

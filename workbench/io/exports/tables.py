@@ -56,7 +56,7 @@ def table_name(group) -> str:
 
 
 def study_table(studies: Iterable) -> pd.DataFrame:
-    """Return the bibliographic table of studies (workbench.core.dedupe.Study values).
+    """Return the bibliographic table of studies (workbench.core.dedupe.duplicates.Study values).
 
     Authors, databases and record ids are joined with "; "; a missing year is NA.
     """

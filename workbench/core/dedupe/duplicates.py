@@ -1,7 +1,7 @@
 """Duplicate detection: group records into studies, with a person in the loop.
 
 `find_duplicates(records, decisions)` proposes candidate pairs by blocking,
-judges each pair (see `workbench.core.dedupe_match`), and joins records into
+judges each pair (see `workbench.core.dedupe.match`), and joins records into
 studies with a constrained union: a person's "different" (and a certain
 automatic "distinct") is never overridden by a chain of merges. Study ids are
 derived from the records ("S" + id of the earliest record of the study), so
@@ -227,7 +227,7 @@ def find_duplicates(
 
 
 def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> DedupeResult:
-    from workbench.core.dedupe_match import (
+    from workbench.core.dedupe.match import (
         DISTINCT, DUPLICATE, UNCERTAIN, complete_features, find_candidates, judge_pair,
         mark_recurring, record_features, worth_judging,
     )
