@@ -25,7 +25,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 import bench_export  # noqa: E402
 
-from workbench.review.agreement import agreement_report, read_sheets  # noqa: E402
+from workbench.review.agreement import agreement_report  # noqa: E402
+from workbench.review.all_sheets import read_sheets  # noqa: E402
 
 
 def main() -> None:

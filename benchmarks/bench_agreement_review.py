@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 from workbench.review import Review
-from workbench.review.agreement import (agreement_report, list_conflicts, read_sheets)
+from workbench.review.agreement import agreement_report, list_conflicts
+from workbench.review.all_sheets import read_sheets
 from workbench.review.resolving import resolve_conflict
 from workbench.store.sheet import Event, append_events
 

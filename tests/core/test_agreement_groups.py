@@ -8,7 +8,7 @@ from workbench.core.agreement.groups import group_rows
 from workbench.core.coding import coding_of
 from workbench.core.events import Event, SheetState
 from workbench.review import Review
-from workbench.review.agreement import read_sheets
+from workbench.review.all_sheets import read_sheets
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -205,7 +205,8 @@ def agreement_cmd(ctx: click.Context, stage: str | None, fmt: str, resamples: in
 
     Example: workbench agreement --stage title_abstract --format csv > agreement.csv
     """
-    from workbench.review.agreement import agreement_csv, agreement_report, read_sheets
+    from workbench.review.agreement import agreement_csv, agreement_report
+    from workbench.review.all_sheets import read_sheets
     review = open_review(ctx)
     check_stage(review, stage)
     sheets = read_sheets(review)

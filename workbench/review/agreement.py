@@ -16,8 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -29,24 +28,15 @@ from workbench.core.agreement.audit import (ABSENT, PRESENT, BlindSelection, Con
                                   report_frame, screening_variables, stage_coders,
                                   variable_results)
 from workbench.core.codebook import CODING, EXCLUDE, Stage
-from workbench.core.events import CONSENSUS, Event, SheetState, is_valid_reviewer
+from workbench.core.events import SheetState
 from workbench.core.screening import CRITERIA, DECISION, split_ids
 from workbench.errors import ReviewError
 from workbench.io.safe_cells import csv_text
-from workbench.review.sheet_reads import read_review_sheet
+from workbench.review.all_sheets import Sheets, audit_stages, read_sheets
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Sheets:
-    """Every sheet of a review: {reviewer: events}, the consensus events, skipped lines."""
-
-    reviewers: dict[str, list[Event]]
-    consensus: list[Event]
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -131,54 +121,6 @@ class Disagreement:
     def share(self) -> float:
         """The share of pairable units in disagreement (0 when there are none)."""
         return self.disagree / self.units if self.units else 0.0
-
-
-# -- reading -----------------------------------------------------------------------------------
-def read_sheets(review) -> Sheets:
-    """Read every reviewer sheet and the consensus sheet of a review.
-
-    Args:
-        review: the open Review.
-
-    Returns:
-        Sheets; lines the sheet reader skipped (e.g. a torn last line) are in
-        `warnings` as `path:line: entry: problem`.
-
-    Raises:
-        SheetError: a sheet exists but cannot be read.
-    """
-    reviewers: dict[str, list[Event]] = {}
-    warnings: list[str] = []
-    folder = Path(review.coding)
-    paths = sorted(folder.glob("*.csv")) if folder.is_dir() else []
-    consensus: list[Event] = []
-    for path in paths:
-        name = path.stem
-        if name != CONSENSUS and not is_valid_reviewer(name):
-            continue
-        contents = read_review_sheet(review, path)  # once per command (review/sheet_reads.py)
-        warnings += [str(p) for p in contents.problems]
-        if name == CONSENSUS:
-            consensus = list(contents.events)
-        else:
-            reviewers[name] = list(contents.events)
-    return Sheets(reviewers, consensus, warnings)
-
-
-def audit_stages(review, stage: str | None = None) -> list[Stage]:
-    """Return the stages to audit: every stage, or the one named.
-
-    Raises:
-        ReviewError: the stage is not in the codebook.
-    """
-    codebook = review.codebook()
-    if stage is None:
-        return list(codebook.stages)
-    found = codebook.stage(stage)
-    if found is None:
-        known = ", ".join(s.id for s in codebook.stages) or "none"
-        raise ReviewError(f"unknown stage {stage!r} (stages: {known})", path=review.codebook_path)
-    return [found]
 
 
 # -- agreement ---------------------------------------------------------------------------------
@@ -431,6 +373,6 @@ def conflicts_for_variable(conflicts: Sequence[Conflict], variable: str,
     return out
 
 
-__all__ = ["Sheets", "StageAgreement", "Disagreement", "read_sheets", "audit_stages",
+__all__ = ["StageAgreement", "Disagreement",
            "stage_variables", "agreement_report", "agreement_frame", "agreement_csv", "methods_text", "disagreements", "list_conflicts",
            "count_conflicts", "coder_criteria", "conflicts_for_variable", "PRESENT", "ABSENT"]

@@ -19,15 +19,12 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import pandas as pd
-
 from workbench.review.team import require_role
 from workbench.core import coding as cod
 from workbench.core.events import CONSENSUS, Change, is_valid_reviewer
 from workbench.core.prisma import FINAL
 from workbench.core.screening import DECISION, INCLUDE_DECISION
 from workbench.errors import ReviewError
-from workbench.io.exports.decisions import events_frame, final_screening, latest_values
 from workbench.store.reviewer_sheet import Sheet
 from workbench.review.sheet_reads import read_review_sheet
 from workbench.store.sheet import sheet_path
@@ -73,6 +70,10 @@ def included_study_ids(review, source_stage_id: str) -> set[str]:
         ReviewError: the stage is not defined.
         SheetError: a sheet cannot be read.
     """
+    import pandas as pd  # the vectorized rule of the exports: only where it is computed
+
+    from workbench.io.exports.decisions import events_frame, final_screening, latest_values
+
     stage = review.codebook().stage(source_stage_id)
     if stage is None:
         raise ReviewError(f"the coding stage's source {source_stage_id!r} is not a stage",

@@ -1,6 +1,6 @@
 """Conflicts of a review folder: what the coders have not agreed on, for every stage.
 
-Reads the sheets (`workbench.review.agreement.read_sheets`), applies the one
+Reads the sheets (`workbench.review.all_sheets.read_sheets`), applies the one
 consensus rule (`workbench.core.consensus`) and lists what is not agreed
 (`workbench.core.conflicts`): screening decisions and criteria, codes,
 extraction values, group rows and their fields, and values a merge of
@@ -22,7 +22,7 @@ from workbench.core.conflicts import (Conflict, coding_conflicts, merge_conflict
 from workbench.core.consensus import StudyConsensus, coding_consensus, quick_agreed
 from workbench.core.events import CONSENSUS, Event, SheetState, is_valid_reviewer
 from workbench.core.screening import NOTE
-from workbench.review.agreement import Sheets, audit_stages, read_sheets
+from workbench.review.all_sheets import Sheets, audit_stages, read_sheets
 from workbench.review.sheet_reads import read_review_sheet, review_sheet_state
 
 

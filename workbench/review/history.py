@@ -153,7 +153,7 @@ def _link_stream(review) -> list[Entry]:
 
 
 def _all_entries(review) -> list[Entry]:
-    from workbench.review.agreement import read_sheets
+    from workbench.review.all_sheets import read_sheets
     sheets = read_sheets(review)
     streams = [sheet_entries(events) for events in sheets.reviewers.values()]
     streams.append(sheet_entries(sheets.consensus, consensus=True))
@@ -223,7 +223,7 @@ def codebook_history(review) -> list[VersionUse]:
     Each carries its first and last use, who used it, how many events, and
     whether a copy is kept in coding/codebooks/ (needed by `codebook diff`).
     """
-    from workbench.review.agreement import read_sheets
+    from workbench.review.all_sheets import read_sheets
     current = review.codebook().version
     sheets = read_sheets(review)
     uses: dict[str, dict] = {}

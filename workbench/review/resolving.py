@@ -20,7 +20,7 @@ from workbench.core.consensus import CONFLICT, FINAL, final_decisions
 from workbench.core.events import CONSENSUS, Change, Event, SheetState
 from workbench.core.screening import CRITERIA, DECISION, join_ids, screening_changes, split_ids
 from workbench.errors import ReviewError
-from workbench.review.agreement import Sheets, audit_stages, read_sheets
+from workbench.review.all_sheets import Sheets, audit_stages, read_sheets
 from workbench.store.reviewer_sheet import Sheet
 from workbench.store.sheet import consensus_path, validate_reviewer
 

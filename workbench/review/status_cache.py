@@ -38,7 +38,7 @@ TAIL_BYTES = 65536
 #: The modules whose code decides the cached figures (missing ones are skipped).
 _MODULES = ("workbench.core.consensus", "workbench.core.conflicts", "workbench.core.screening",
             "workbench.core.coding", "workbench.core.events", "workbench.review.conflicts",
-            "workbench.review.screening", "workbench.review.coding",
+            "workbench.review.screening", "workbench.review.coding", "workbench.review.all_sheets",
             "workbench.review.decision_frames", "workbench.review.status_cache",
             "workbench.store.sheet_reading", "workbench.store.sheet_frame")
 

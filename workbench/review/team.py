@@ -141,7 +141,7 @@ def _agreement(review, stage_id: str, studies: set[str] | None = None,
 
     from workbench.core.agreement.measures import cohen_kappa, fleiss_kappa, percent_agreement
     from workbench.core.events import SheetState
-    from workbench.review.agreement import read_sheets
+    from workbench.review.all_sheets import read_sheets
     sheets = read_sheets(review)
     columns = {}
     for name, events in sheets.reviewers.items():
