@@ -1,13 +1,16 @@
 """The Textual app: routing between screens, global keys, error display. No domain logic.
 
-Adding a workflow step (coding, duplicates, resolve, agreement) is one import
-and one entry in STEPS below, plus one binding on the home screen
-(`Binding("c", "app.open_step('coding')", "Code")`). A step screen is built
-as `ScreenClass(review, reviewer, **options)`.
+Adding a workflow step (coding, duplicates, resolve, agreement) is one entry
+in STEPS below (its name and its screen's module and class), plus one binding
+on the home screen (`Binding("c", "app.open_step('coding')", "Code")`). A step
+screen is built as `ScreenClass(review, reviewer, **options)`; its module is
+imported when the step is first opened, so the home screen's first frame does
+not wait for every step's imports.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from rich.text import Text
@@ -21,22 +24,26 @@ from workbench.review.screening import read_remembered_reviewer, write_remembere
 from workbench.tui.keymap import read_keymap
 from workbench.tui.live import DiskWatcher
 from workbench.tui.modals import ErrorModal, ReviewerModal
-from workbench.tui.screens.agreement import AgreementScreen
-from workbench.tui.screens.duplicates import DuplicatesScreen
-from workbench.tui.screens.coding import CodingScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.home import HomeScreen
-from workbench.tui.screens.resolve import ResolveScreen
-from workbench.tui.screens.screening import ScreeningScreen
 
-#: Workflow steps a key on the home screen can open: name -> screen class.
-STEPS: dict[str, type] = {
-    "screening": ScreeningScreen,
-    "coding": CodingScreen,
-    "duplicates": DuplicatesScreen,
-    "agreement": AgreementScreen,
-    "resolve": ResolveScreen,
+#: Workflow steps a key on the home screen can open: name -> (module, screen class name).
+STEPS: dict[str, tuple[str, str]] = {
+    "screening": ("workbench.tui.screens.screening", "ScreeningScreen"),
+    "coding": ("workbench.tui.screens.coding", "CodingScreen"),
+    "duplicates": ("workbench.tui.screens.duplicates", "DuplicatesScreen"),
+    "agreement": ("workbench.tui.screens.agreement", "AgreementScreen"),
+    "resolve": ("workbench.tui.screens.resolve", "ResolveScreen"),
 }
+
+
+def step_screen(name: str) -> type | None:
+    """Return the screen class of a step of STEPS (importing its module), or None."""
+    where = STEPS.get(name)
+    if where is None:
+        return None
+    module, cls = where
+    return getattr(importlib.import_module(module), cls)
 
 
 class WorkbenchApp(App[int]):
@@ -100,7 +107,7 @@ class WorkbenchApp(App[int]):
     # -- routing ---------------------------------------------------------------------------
     def open_step(self, name: str, **options) -> None:
         """Open a workflow step's screen by its name in STEPS."""
-        screen_class = STEPS.get(name)
+        screen_class = step_screen(name)
         if screen_class is None:
             self.notify(f"{name}: not available yet", severity="warning")
             return
