@@ -1,7 +1,9 @@
 """Start-up of the command line and of the app, as ratios to `python -c "import click"`.
 
-Usage: .venv/bin/python benchmarks/bench_startup.py [N] [--repeat R]
-       (N studies in the generated big review, default 100000; R runs per figure, default 5)
+Usage: .venv/bin/python benchmarks/bench_startup.py [N] [--repeat R] [--big DIR]
+       (N studies in the generated big review, default 100000; R runs per figure, default 5;
+       --big DIR: time a copy of an existing review instead of generating one, e.g. a 100k
+       review built earlier by benchmarks/bench_export.py; DIR itself is never written)
 
 Measured, each in a fresh interpreter (the median of R runs, wall and CPU time of the child):
 
@@ -115,6 +117,22 @@ def big_review(tmp: Path, n: int) -> Path:
     return root
 
 
+def big_copy(tmp: Path, source: Path) -> Path:
+    """Copy an existing review (its sheets, exports and caches) to a scratch folder."""
+    root = tmp / "big" / "review"
+    shutil.copytree(source, root)
+    return root
+
+
+def count_studies(root: Path) -> int:
+    """The number of studies of a review, as `status` reports it (uses its cache)."""
+    out = run([sys.executable, "-m", "workbench", "--review", str(root), "status"])[2]
+    for line in out.splitlines():
+        if line.startswith("Studies:"):
+            return int(line.split()[1].replace(",", ""))
+    raise SystemExit(f"{root}: status printed no 'Studies:' line")
+
+
 def first_frame(root: Path, repeat: int) -> tuple[float, float, float, float]:
     """Median first frame, counts shown (in-process, s), child wall and CPU time."""
     runs = [run([sys.executable, "-c", FIRST_FRAME, str(root)]) for _ in range(repeat)]
@@ -131,6 +149,11 @@ def main() -> None:
         i = args.index("--repeat")
         repeat = int(args[i + 1])
         del args[i:i + 2]
+    source = None
+    if "--big" in args:
+        i = args.index("--big")
+        source = Path(args[i + 1])
+        del args[i:i + 2]
     n = int(args[0]) if args else 100_000
     py = sys.executable
     wb = [py, "-m", "workbench"]
@@ -144,8 +167,13 @@ def main() -> None:
                      ["--review", str(example), "status"]):  # bytecode and the review's cache
             run(wb + warm)
         run([py, "-c", FIRST_FRAME, str(example)])
-        big = big_review(tmp, n)
-        run(wb + ["--review", str(big), "status"])         # warm the big review's cache
+        if source is None:
+            big = big_review(tmp, n)
+            run(wb + ["--review", str(big), "status"])     # warm the big review's cache
+        else:
+            big = big_copy(tmp, source)
+            n = count_studies(big)                           # and warms its cache
+            print(f"copied {source} ({n:,} studies)", flush=True)
         base_wall, base_cpu = median_of([py, "-c", "import click"], repeat)
         print(f"{'':34} {'wall s':>7} {'x base':>7} {'CPU s':>7} {'x base':>7}  target")
         print(f"{'baseline: python -c import click':34} {base_wall:7.3f} {1:7.2f} "
