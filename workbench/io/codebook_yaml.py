@@ -99,7 +99,7 @@ def parse_codebook(text: str, path: str = "codebook.yaml") -> Codebook:
     """
     try:
         _check_depth(text, path)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = _compose(text)
     except RecursionError as exc:  # the depth check above should make this unreachable
         raise CodebookProblems([Problem(path, None, None, "lists and mappings are nested "
                                         "too deeply")]) from exc
@@ -124,6 +124,19 @@ def parse_codebook(text: str, path: str = "codebook.yaml") -> Codebook:
     if builder.problems:
         raise CodebookProblems(builder.problems)
     return dataclasses.replace(codebook, version=codebook_version(data), path=path)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """Compose the node tree with libyaml when present (about 10x faster: every command and
+    the app's start read the codebook); the same tags, values and line marks as PyYAML's
+    own parser. Invalid YAML is composed again by PyYAML, whose messages the problems quote.
+    """
+    if _SCAN_LOADER is yaml.SafeLoader:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    try:
+        return yaml.compose(text, Loader=_SCAN_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
 
 
 def _check_depth(text: str, path: str) -> None:
