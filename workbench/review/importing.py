@@ -12,7 +12,6 @@ from pathlib import Path
 from workbench.core.ids import file_digest, record_id
 from workbench.core.records import ImportReport, Record, relabelled
 from workbench.errors import ImportProblems, Problem, ReviewError
-from workbench.io.formats.references import guess_database, read_export
 from workbench.store.imports import (MANIFEST_NAME, ImportEntry, append_manifest, copy_export,
                                      read_cached_records, read_manifest, write_cached_records)
 
@@ -95,6 +94,7 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
             raise ReviewError(f"same content as {seen[digest]}", path=path,
                               hint="nothing was imported")
         seen[digest] = path
+        from workbench.io.formats.references import read_export  # the parsers: when parsing
         report = read_export(path, display_path=str(path), database=database or "",
                              mapping=mapping)
         label = database or guess_database_of(path, report)
@@ -151,6 +151,7 @@ def guess_database_of(path: Path, report: ImportReport) -> str:
         head = path.read_bytes()[:20000].decode("utf-8", errors="replace")
     except OSError:
         return ""
+    from workbench.io.formats.references import guess_database
     return guess_database(head, path.name) or ""
 
 
@@ -209,6 +210,7 @@ def _parse_stored(root: Path, path: Path, database: str | None,
     data = path.read_bytes()
     digest = file_digest(data)
     rel = path.relative_to(root).as_posix()
+    from workbench.io.formats.references import read_export  # a cached review never parses
     report = read_export(path, display_path=rel, database=database or "")
     if report.problems and not allow_problems:
         raise ImportProblems(report.problems, hint="this export was not read")
