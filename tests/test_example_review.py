@@ -112,6 +112,7 @@ def test_the_script_refuses_a_review_that_already_has_sheets(exported):
     assert (exported / "coding" / "alice.csv").read_bytes() == before
 
 
+@pytest.mark.slow
 def test_the_script_rebuilds_the_same_flow_on_a_fresh_copy(tmp_path, exported):
     root = tmp_path / "review"
     shutil.copytree(REPO / "references", root / "references")

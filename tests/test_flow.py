@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from workbench.cli import cli
@@ -24,6 +25,7 @@ def run(root: Path, *args: str):
     return result
 
 
+@pytest.mark.slow
 def test_the_example_review_from_import_to_export(tmp_path):
     root = tmp_path / "review"
     shutil.copytree(REPO / "references", root / "references")

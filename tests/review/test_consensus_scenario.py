@@ -106,6 +106,7 @@ def test_conflicts_list_every_disagreement_of_the_scenario(root):
         check.stdout
 
 
+@pytest.mark.slow
 def test_export_names_what_it_leaves_empty_then_resolving_by_cli_fills_everything(root):
     # The merge conflict leaves the merged study unscreened: PRISMA refuses, naming it.
     result = run(root, "export", "--quiet", "--no-charts")

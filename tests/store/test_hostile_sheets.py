@@ -411,6 +411,7 @@ else:
 """
 
 
+@pytest.mark.slow
 def test_a_read_only_copy_of_a_review_opens_and_exports_elsewhere(tmp_path):
     if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("mount"):
         pytest.skip("needs root and unshare to mount a read-only copy")

@@ -49,6 +49,7 @@ async def take_first_coder(app, pilot, screen, reason="as the coder entered it")
     await wait_for(pilot, lambda: app.screen is screen)
 
 
+@pytest.mark.slow
 async def test_every_conflict_resolved_in_the_screen_reaches_the_dataset(root, tmp_path):
     from workbench.review.fulltext import link_file
     paper = tmp_path / "khan2019.txt"

@@ -106,6 +106,7 @@ def server(review_copy: Path, tmp_path: Path):
         proc.kill()
 
 
+@pytest.mark.slow
 def test_screen_a_study_in_a_browser_and_the_decision_is_on_disk(server, review_copy, tmp_path):
     _browser_or_skip()
     from selenium import webdriver
