@@ -62,24 +62,23 @@ def write_wide_sheet(review, reviewer: str | None) -> list[Path]:
         ReviewError: that sheet does not exist.
         ExportError: a file cannot be written.
     """
-    from workbench.io.exports.sheet_table import sheet_table, write_sheet_table
+    from workbench.io.exports.sheet_table import wide_rows, write_wide_rows
     codebook = review.codebook()
     path = consensus_path(review.coding) if reviewer is None else sheet_path(review.coding, reviewer)
     if not path.exists():
         raise ReviewError("no such sheet", path=path.relative_to(review.root).as_posix(),
                           hint="nothing was written")
-    from workbench.core.events import SheetState
     state = review_sheet_state(review, path)
     studies = review.studies()
     order = [s.id for s in studies]
     decided = {study for (_, study), _ in state.items()}
     rows = [sid for sid in order if sid in decided] + sorted(decided - set(order))
-    frame = sheet_table(codebook, state, rows, titles={s.id: s.title for s in studies})
+    table = wide_rows(codebook, state, rows, titles={s.id: s.title for s in studies})
     stem = review.exports / f"sheet-{path.stem}"
     try:
         review.exports.mkdir(parents=True, exist_ok=True)
-        return write_sheet_table(frame, csv_path=stem.with_suffix(".csv"),
-                                 xlsx_path=stem.with_suffix(".xlsx"))
+        return write_wide_rows(table, csv_path=stem.with_suffix(".csv"),
+                               xlsx_path=stem.with_suffix(".xlsx"))
     except OSError as exc:
         raise ExportError(f"cannot write the wide sheet ({exc.strerror or exc})",
                           path=review.exports, hint="the sheet itself is unchanged") from exc

@@ -21,15 +21,15 @@ from __future__ import annotations
 import csv
 import gc
 from array import array
-import io
 import re
 import sys
 import zlib
 from contextlib import contextmanager
+from itertools import chain, islice
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from workbench.core.events import COLUMNS, TIME_PATTERN, Event, is_valid_reviewer
 from workbench.errors import Problem, SheetError
@@ -195,15 +195,17 @@ def _read_sheet(path: Path) -> SheetContents:
     except UnicodeDecodeError:
         text = data.decode("utf-8", errors="replace")
         bad_bytes = True
+    del data   # a 75 MB sheet: the bytes, the text and the lines are not held at once
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text:
         return SheetContents()
+    marked = f",{TORN}\n" in text  # a line a save closed as torn: reported line by line
     lines = text.split("\n")
+    del text
     torn = lines[-1] != ""
     if not torn:
         lines.pop()
-    marked = f",{TORN}\n" in text  # a line a save closed as torn: reported line by line
     fast = None if bad_bytes or marked else _read_clean(lines, torn)
     if fast is not None:
         events, numbers = fast
@@ -221,6 +223,9 @@ def _read_clean(lines: list[str], torn: bool) -> tuple[list[Event], list[int]] |
     its rows. An older sheet may start with lines without a check; once a
     checked line appears every later line must have one. Any irregularity
     returns None and the careful path reports it line by line.
+
+    The lines are handed to the reader one by one (no joined copy of the
+    sheet: a StringIO of it would hold four bytes per character).
     """
     header = lines[0]
     if header == ",".join(SHEET_COLUMNS):
@@ -232,12 +237,12 @@ def _read_clean(lines: list[str], torn: bool) -> tuple[list[Event], list[int]] |
     body = lines[1:-1] if torn else lines[1:]
     if not body:
         return [], []
-    found = _first_checked(body, old_allowed)
-    if found is None:
+    first = _first_checked(body, old_allowed)
+    if first is None:
         return None
-    first, checked = found
-    fields = body[:first] + checked if first else checked
-    reader = csv.reader(io.StringIO("\n".join(fields) + "\n", newline=""), strict=True)
+    fields = chain((line + "\n" for line in body[:first]),
+                   (line[:-9] + "\n" for line in islice(body, first, None)))
+    reader = csv.reader(fields, strict=True)
     make = tuple.__new__
     try:
         events = [make(Event, row) for row in reader]
@@ -250,17 +255,16 @@ def _read_clean(lines: list[str], torn: bool) -> tuple[list[Event], list[int]] |
     return events, list(range(2, len(events) + 2))
 
 
-def _first_checked(body: list[str], old_allowed: bool) -> tuple[int, list[str]] | None:
-    """Return where the checked lines start and their event fields, or None if irregular.
+def _first_checked(body: list[str], old_allowed: bool) -> int | None:
+    """Return where the checked lines start, or None if irregular.
 
     Lines before that index are older lines without a check (allowed only
     when the header is the old one). Checks are compared in bulk: the last
     nine characters of every line (",xxxxxxxx") are joined, decoded from hex
     at once and compared with the CRC-32s of the lines' fields.
     """
-    ends = [line[-9:] for line in body]
-    joined = "".join(ends)
-    if len(joined) != 9 * len(ends):
+    joined = "".join([line[-9:] for line in body])
+    if len(joined) != 9 * len(body):
         return None
     commas = joined[::9]
     first = 0
@@ -271,26 +275,25 @@ def _first_checked(body: list[str], old_allowed: bool) -> tuple[int, list[str]] 
         for i in range(first):  # an old line may end like a check; a real one must not precede
             if commas[i] == "," and _is_checked(body[i]):
                 return None
-    checked = _verified_fields(body[first:] if first else body, joined[9 * first:])
-    return None if checked is None else (first, checked)
+    ok = _verified(islice(body, first, None), len(body) - first, joined[9 * first:])
+    return first if ok else None
 
 
 def _is_checked(line: str) -> bool:
     return line[-9] == "," and line[-8:] == line_check(line[:-9])
 
 
-def _verified_fields(lines: list[str], ends: str) -> list[str] | None:
-    """The lines without their checks, if every check is "," and the CRC-32 of the rest."""
+def _verified(lines: Iterable[str], count: int, ends: str) -> bool:
+    """True when every check in `ends` is "," and the CRC-32 of its line without it."""
     try:
         stored = array("I", bytes.fromhex(ends.replace(",", "")))
     except ValueError:
-        return None
-    if len(stored) != len(lines):
-        return None
+        return False
+    if len(stored) != count:
+        return False
     if sys.byteorder == "little":
         stored.byteswap()
-    fields = [line[:-9] for line in lines]
-    return fields if stored.tolist() == list(map(zlib.crc32, map(str.encode, fields))) else None
+    return stored == array("I", (zlib.crc32(line[:-9].encode()) for line in lines))
 
 
 def _all_valid(rows: list) -> bool:

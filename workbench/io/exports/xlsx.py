@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import zipfile
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -123,7 +123,18 @@ def _column_cells(series: pd.Series) -> list[str]:
     return xml[which].tolist()
 
 
-def _sheet_chunks(frame: pd.DataFrame, header: bool) -> Iterable[str]:
+class TableChunks(NamedTuple):
+    """A table given as its column names and frames of its rows, in order (never whole).
+
+    `write_workbook` writes each frame as it comes, so a table of millions of
+    cells can be written without building one frame of it.
+    """
+
+    columns: Sequence[str]
+    frames: Iterable[pd.DataFrame]
+
+
+def _sheet_chunks(table: pd.DataFrame | TableChunks, header: bool) -> Iterable[str]:
     """Yield the sheet XML in chunks: the header row, then CHUNK_ROWS rows at a time.
 
     Rows carry their number (`r`); cells do not: each row lists every cell
@@ -133,25 +144,28 @@ def _sheet_chunks(frame: pd.DataFrame, header: bool) -> Iterable[str]:
     """
     yield _HEAD.format(pane=_FROZEN if header else "")
     if header:
-        cells = "".join(_text_cell(str(c)) for c in frame.columns)
+        cells = "".join(_text_cell(str(c)) for c in table.columns)
         yield f'<row r="1">{cells}</row>'
-    offset = 2 if header else 1
-    for start in range(0, len(frame), CHUNK_ROWS):
-        part = frame.iloc[start:start + CHUNK_ROWS]
-        columns = [_column_cells(part.iloc[:, i]) for i in range(part.shape[1])]
-        yield "".join([f'<row r="{n}">{"".join(cells)}</row>'
-                       for n, cells in enumerate(zip(*columns), start=start + offset)])
+    start = 2 if header else 1
+    for frame in (table.frames if isinstance(table, TableChunks) else (table,)):
+        for first in range(0, len(frame), CHUNK_ROWS):
+            part = frame.iloc[first:first + CHUNK_ROWS]
+            columns = [_column_cells(part.iloc[:, i]) for i in range(part.shape[1])]
+            yield "".join([f'<row r="{n}">{"".join(cells)}</row>'
+                           for n, cells in enumerate(zip(*columns), start=start)])
+            start += len(part)
     yield _TAIL
 
 
-def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame],
+def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame | TableChunks],
                    headless: Sequence[str] = ()) -> None:
     """Write tables as one XLSX workbook, a sheet per table, in order.
 
     Args:
         path: the file to write (overwritten).
-        sheets: sheet title (already unique, at most 31 characters) -> table;
-            the column names become the first row, frozen on scroll.
+        sheets: sheet title (already unique, at most 31 characters) -> table
+            (a DataFrame, or TableChunks written frame by frame); the column
+            names become the first row, frozen on scroll.
         headless: titles of the sheets written without the header row.
     """
     titles = list(sheets)
