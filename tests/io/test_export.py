@@ -39,12 +39,10 @@ GOLDEN_FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """The hand-counted review, imported and deduplicated once (not exported)."""
-    review = make_review(tmp_path_factory.mktemp("built") / "review")
-    review.studies()
-    return review.root
+@pytest.fixture
+def built(hand_counted_built):
+    """The hand-counted review, imported and deduplicated once (not exported; tests/io/conftest.py)."""
+    return hand_counted_built
 
 
 @pytest.fixture
@@ -55,14 +53,10 @@ def fresh(built, tmp_path):
     return Review.open(root)
 
 
-@pytest.fixture(scope="module")
-def exported(built, tmp_path_factory):
-    root = tmp_path_factory.mktemp("export") / "review"
-    shutil.copytree(built, root)
-    review = Review.open(root)
-    steps = []
-    summary = write_exports(review, progress=lambda done, total: steps.append((done, total)))
-    return review, summary, steps
+@pytest.fixture
+def exported(hand_counted_exported):
+    """(review, summary, steps) of the shared export (tests/io/conftest.py): read only."""
+    return hand_counted_exported
 
 
 @pytest.mark.parametrize("name", sorted(GOLDEN_FILES))

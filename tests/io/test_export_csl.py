@@ -8,23 +8,21 @@ from pathlib import Path
 import pytest
 import rispy
 
-from tests.io.export_review import make_review, study_ids
+from tests.io.export_review import study_ids
 from workbench.core.consensus import FinalDecision
 from workbench.core.dedupe.duplicates import Study
 from workbench.io.exports.csl import csl_json, reference_notes
 from workbench.io.exports.refs import bibtex_text, ris_text
-from workbench.review.exporting import write_exports
 
 jsonschema = pytest.importorskip("jsonschema")
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "data" / "csl" / "csl-data.json")
                     .read_text())
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    review = make_review(tmp_path_factory.mktemp("csl") / "review")
-    write_exports(review)
-    return review
+@pytest.fixture
+def exported(hand_counted_exported):
+    """The hand-counted review, exported once and shared (tests/io/conftest.py): read only."""
+    return hand_counted_exported[0]
 
 
 def validate(items) -> None:

@@ -10,22 +10,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.io.export_review import make_review, study_ids
+from tests.io.export_review import study_ids
 from workbench.io.codebook_yaml import parse_codebook
 from workbench.io.exports.folder import ExportFolder, write_csv
 from workbench.io.exports.dictionary import data_dictionary
 from workbench.io.exports.stats import describe_table, variable_names, write_stats
-from workbench.review.exporting import write_exports
 
 pyreadstat = pytest.importorskip("pyreadstat")
 RSCRIPT = shutil.which("Rscript")
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    review = make_review(tmp_path_factory.mktemp("stats") / "review")
-    write_exports(review)
-    return review
+@pytest.fixture
+def exported(hand_counted_exported):
+    """The hand-counted review, exported once and shared (tests/io/conftest.py): read only."""
+    return hand_counted_exported[0]
 
 
 @pytest.mark.parametrize("ext", ["dta", "sav"])
