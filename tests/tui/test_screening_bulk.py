@@ -88,3 +88,14 @@ async def test_bulk_refuses_without_a_filter_and_keeps_the_stage_rules(review_di
         burst(app, "escape escape")                          # back, then cancel
         await wait_for(pilot, lambda: isinstance(app.screen, ScreeningScreen))
     assert events(review_dir) == []
+
+
+async def test_filter_and_bulk_typed_in_one_burst(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        burst(app, "slash tab tab minus 2 0 1 6 enter b x 2 enter y")
+        await wait_for(pilot, lambda: len(events(review_dir)) == 4)
+        assert isinstance(app.screen, ScreeningScreen)
+    assert [(e.study_id, e.value) for e in events(review_dir)] == [
+        (S(2), "exclude"), (S(2), "E2"), (S(4), "exclude"), (S(4), "E2")]

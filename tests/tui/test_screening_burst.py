@@ -131,3 +131,15 @@ async def test_the_end_of_the_list_is_said_once(review_dir):
         await pilot.pause()
         ends = [n.message for n in app._notifications if n.message.startswith("End of the list")]
         assert ends == ["End of the list. 0 left unscreened."], ends
+
+
+async def test_keys_after_enter_in_the_note_dialog_reach_the_screen(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        burst(app, "n h i x backspace enter i")     # the note "hi", then include
+        await settle(app, pilot, 2, review_dir)
+        assert isinstance(app.screen, ScreeningScreen)
+        assert app.screen.session.note(STUDY.format(1)) == "hi"
+    assert rows(review_dir) == [(STUDY.format(1), "note", "hi"),
+                                (STUDY.format(1), "decision", "include")]

@@ -21,12 +21,12 @@ from pathlib import Path
 import yaml
 
 from workbench.core.codebook import Codebook, codebook_version
-from workbench.errors import CodebookError, Problem
+from workbench.errors import CodebookError, Problem, WorkbenchError
 from workbench.io.codebook_build import TOP_KEYS, Builder
 
 log = logging.getLogger(__name__)
 
-__all__ = ["load_codebook", "parse_codebook", "CodebookProblems", "TOP_KEYS"]
+__all__ = ["load_codebook", "parse_codebook", "parse_safe_yaml", "CodebookProblems", "TOP_KEYS"]
 
 #: Deepest nesting of lists and mappings accepted (a real codebook needs about 20).
 MAX_DEPTH = 100
@@ -137,6 +137,41 @@ def _compose(text: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=_SCAN_LOADER)
     except yaml.YAMLError:
         return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def parse_safe_yaml(text: str, path: str):
+    """Parse a small YAML file of the user's (e.g. keys.yaml) with the codebook's guards.
+
+    Plain values only (no tags), nesting at most MAX_DEPTH deep, aliases
+    expanding to at most MAX_VALUES values (no "billion laughs").
+
+    Args:
+        text: the YAML text.
+        path: the display path used in the error.
+
+    Returns:
+        The data (dicts, lists, strings, numbers...), None for an empty document.
+
+    Raises:
+        WorkbenchError: not valid YAML or refused by a guard; names the file and line.
+    """
+    try:
+        _check_depth(text, path)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except CodebookProblems as exc:
+        first = exc.problems[0]
+        raise WorkbenchError(first.message, path=path, line=first.line) from exc
+    except (yaml.YAMLError, RecursionError) as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise WorkbenchError(f"not valid YAML: {problem}", path=path,
+                             line=mark.line + 1 if mark is not None else None) from exc
+    if root is None:
+        return None
+    unsafe = _unsafe_nodes(root, path)
+    if unsafe:
+        raise WorkbenchError(unsafe[0].message, path=path, line=unsafe[0].line)
+    return yaml.SafeLoader("").construct_object(root, deep=True)
 
 
 def _check_depth(text: str, path: str) -> None:

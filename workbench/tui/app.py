@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from workbench.errors import WorkbenchError
 from workbench.review import Review
 from workbench.review.screening import read_remembered_reviewer, write_remembered_reviewer
+from workbench.tui.key_hold import KeyHold
 from workbench.tui.keymap import read_keymap
 from workbench.tui.live import DiskWatcher
 from workbench.tui.modals import ErrorModal, ReviewerModal
@@ -46,7 +47,7 @@ def step_screen(name: str) -> type | None:
     return getattr(importlib.import_module(module), cls)
 
 
-class WorkbenchApp(App[int]):
+class WorkbenchApp(KeyHold, App[int]):
     """The workbench: a home screen and one screen per workflow step."""
 
     TITLE = "workbench"

@@ -15,6 +15,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from workbench.tui.key_hold import TypedInput
+
 from workbench.core.codebook import Choice, Field, Group
 from workbench.core.coding import FALSE, TRUE, validate_value
 from workbench.core.events import DecisionRefused
@@ -65,7 +67,7 @@ class ValueModal(ModalScreen[str | None]):
             if self.fld.description:
                 yield Static(self.fld.description, classes="dialog-help")
             yield Static(field_hint(self.fld), classes="dialog-help")
-            yield Input(value=self.value, id="value")
+            yield TypedInput(value=self.value, id="value")
             yield Static("", id="value-error", classes="field-error")
             yield Static("Enter saves · Esc cancels", classes="dialog-help")
 
@@ -90,7 +92,12 @@ class ChoiceModal(ModalScreen[str | None]):
     Hands back the stored form: choice ids ";"-joined, "true"/"false", or "" for NA.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True), Binding("enter", "done", "Save")]
+    #: Priority bindings: the app runs them as it reads the keys, so `2 Enter` typed in a
+    #: burst with the key that opened the dialog picks and saves in order, and the keys
+    #: after Enter reach the coding screen again (see tui/key_hold.py).
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True),
+                Binding("enter", "done", "Save", priority=True),
+                *(Binding(str(n), f"pick({n})", show=False, priority=True) for n in range(10))]
 
     def __init__(self, fld: Field, value: str = "") -> None:
         super().__init__(classes="modal")
@@ -99,6 +106,7 @@ class ChoiceModal(ModalScreen[str | None]):
         self.choices: list[Choice] = (list(fld.choices) if fld.type != "boolean"
                                       else [Choice(TRUE, "yes"), Choice(FALSE, "no")])
         self.chosen: list[str] = [v for v in value.split(";") if v]
+        self._drawn = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -111,9 +119,12 @@ class ChoiceModal(ModalScreen[str | None]):
                          classes="dialog-help")
 
     def on_mount(self) -> None:
+        self._drawn = True
         self._refresh()
 
     def _refresh(self) -> None:
+        if not self._drawn:
+            return   # a number typed before the dialog is drawn: on_mount shows it
         for number, choice in enumerate(self.choices, start=1):
             on = choice.id in self.chosen
             mark = ("[x]" if on else "[ ]") if self.multi else ("(•)" if on else "( )")
@@ -121,11 +132,8 @@ class ChoiceModal(ModalScreen[str | None]):
             widget.update(f"{number}. {mark} {choice.label or choice.id}")
             widget.set_class(on, "chosen")
 
-    def on_key(self, event) -> None:
-        if not (event.character and event.character.isdigit()):
-            return
-        number = int(event.character)
-        event.stop()
+    def action_pick(self, number: int) -> None:
+        """Choose choice `number` (1-based, as shown); 0 clears (NA)."""
         if number == 0:
             self.chosen = []
         elif number <= len(self.choices):
@@ -189,7 +197,7 @@ class RowModal(ModalScreen[dict[str, str] | None]):
                     yield Static(f"{fld.label or fld.id}{required}{choices}",
                                  classes="dialog-help row-label" + (" first" if not number else ""))
                     # A marked, one-row field whose placeholder says what it takes.
-                    yield Input(value=self.values.get(fld.id, ""), id=f"row-{fld.id}",
+                    yield TypedInput(value=self.values.get(fld.id, ""), id=f"row-{fld.id}",
                                 placeholder=field_hint(fld), compact=True)
                     yield Static("", id=f"err-{fld.id}", classes="field-error row-field-error")
             yield Static("", id="row-error", classes="field-error")
@@ -257,7 +265,7 @@ class TextModal(ModalScreen[str | None]):
             yield Label(self.title_text, classes="dialog-title")
             if self.help_text:
                 yield Static(self.help_text, classes="dialog-help")
-            yield Input(value=self.value, placeholder=self.placeholder, id="text")
+            yield TypedInput(value=self.value, placeholder=self.placeholder, id="text")
             yield Static("Enter saves · Esc cancels", classes="dialog-help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -279,8 +287,8 @@ class EvidenceModal(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Evidence for {self.code_label}", classes="dialog-title")
-            yield Input(value=self.quote, placeholder="quote from the source", id="quote")
-            yield Input(value=self.page, placeholder="page, e.g. 12 or 12-13", id="page")
+            yield TypedInput(value=self.quote, placeholder="quote from the source", id="quote")
+            yield TypedInput(value=self.page, placeholder="page, e.g. 12 or 12-13", id="page")
             yield Static("Tab next field · Enter saves · Esc cancels · both empty clears",
                          classes="dialog-help")
 

@@ -18,9 +18,8 @@ import logging
 import os
 from pathlib import Path
 
-import yaml
-
 from workbench.errors import WorkbenchError
+from workbench.io.codebook_yaml import parse_safe_yaml
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +41,11 @@ def read_keymap(root: Path) -> dict[str, str]:
         if not path.is_file():
             continue
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            raise WorkbenchError(f"cannot read key file: {exc}", path=path,
-                                 line=None if line is None else line + 1) from exc
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise WorkbenchError(f"cannot read key file: {exc}", path=path) from exc
+        # the codebook's guarded reader: plain values only, no alias bombs, no deep nesting
+        data = parse_safe_yaml(text, str(path)) or {}
         keys = data.get("keys", {}) if isinstance(data, dict) else None
         if not isinstance(keys, dict):
             raise WorkbenchError("`keys:` must map binding ids to keys "

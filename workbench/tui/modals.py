@@ -15,6 +15,7 @@ from workbench.core.codebook import EXCLUDE, Criterion
 from workbench.core.events import CONSENSUS, is_valid_reviewer
 from workbench.errors import WorkbenchError
 from workbench.review.screening import Filter, parse_filter
+from workbench.tui.key_hold import TypedInput
 
 #: Tab and Shift+Tab for dialogs with several inputs. As priority bindings the app moves
 #: the focus before it hands the next key to a widget: keys typed right after Tab (a fast
@@ -70,7 +71,7 @@ class ReviewerModal(ModalScreen[str | None]):
             yield Static("A name of letters, digits, _ . - (Enter goes on, Esc "
                          + ("keeps the current one)" if self.switching else "quits)"),
                          classes="dialog-help")
-            yield Input(value=self.suggestion, placeholder="your name, e.g. alice", id="name")
+            yield TypedInput(value=self.suggestion, placeholder="your name, e.g. alice", id="name")
             yield Static("", id="reviewer-error", classes="field-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -97,7 +98,7 @@ class NoteModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("Note on this study", classes="dialog-title")
-            yield Input(value=self.note, placeholder="why, what to check later...", id="note")
+            yield TypedInput(value=self.note, placeholder="why, what to check later...", id="note")
             yield Static("Enter saves · Esc cancels", classes="dialog-help")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -214,12 +215,13 @@ class FilterModal(ModalScreen[Filter | None]):
             (f"{c.year_from}" if c.year_from == c.year_to else f"{c.year_from or ''}-{c.year_to or ''}")
         with Vertical(classes="dialog"):
             yield Label("Filter the studies", classes="dialog-title")
-            yield Input(value=c.text, placeholder="words in title/abstract/authors", id="text")
-            yield Input(value=c.decision,
+            yield TypedInput(value=c.text, placeholder="words in title/abstract/authors",
+                             id="text")
+            yield TypedInput(value=c.decision,
                         placeholder="decision: include exclude maybe not_retrieved unscreened",
                         id="decision")
-            yield Input(value=years, placeholder="years: 2015-2020", id="years")
-            yield Input(value=c.database, placeholder="database, e.g. scopus", id="database")
+            yield TypedInput(value=years, placeholder="years: 2015-2020", id="years")
+            yield TypedInput(value=c.database, placeholder="database, e.g. scopus", id="database")
             yield Static("", id="filter-error", classes="field-error")
             yield Static("Tab next field · Enter applies · Esc cancels · all empty: all",
                          classes="dialog-help")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 from textual import work
 from textual.app import ComposeResult
@@ -28,6 +29,7 @@ from workbench.tui.widgets.coding_panel import (DIMENSION, FIELDS, GROUP, CodePa
                                                 codes_with_depth, coding_counts, describe_lines,
                                                 item_hint, section_size, sections_of,
                                                 status_line)
+from workbench.tui.key_hold import fast_binding
 from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
 from workbench.tui.widgets.text_panel import FullTextPanel
@@ -80,6 +82,14 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
                 id="coding.scroll_up"),
     ] + EVIDENCE_BINDINGS + [Binding(str(n), f"number({n})", f"Item {n}", show=False)
                              for n in range(1, 10)]
+    #: As on the screening screen, each key is a priority binding, so keys typed in one
+    #: burst act in the order typed and those after a key that opens a dialog (Enter on
+    #: a field, a, m, f, e) reach that dialog. While the full text has the focus the
+    #: priority copy declines (check_action) and the text keeps its keys (arrows, v, s,
+    #: /, :, n...); a key the text does not use then reaches the plain binding.
+    #: The copy keeps `show`: the footer lists the copy while it applies, else the plain key.
+    BINDINGS = BINDINGS + [replace(fast_binding(b), id=None) for b in BINDINGS
+                           if not b.action.startswith("app.")]
 
     class Loaded(Message):
         """The session is ready (posted from the loading worker)."""
@@ -211,7 +221,19 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         rows = self.session.coding(self.source.id).rows.get(section.id, [])
         return ("row", rows[self.cursor]) if self.cursor < len(rows) else None
 
+    def _text_has_focus(self) -> bool:
+        focused = self.focused
+        return focused is not None and any(
+            node.id == "fulltext" for node in focused.ancestors_with_self)
+
+    def action_fast(self, action: str, *args) -> None:
+        """A key read while the full text does not have the focus (see BINDINGS)."""
+        getattr(self, f"action_{action}")(*args)
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "fast":
+            return False if self._text_has_focus() else \
+                self.check_action(parameters[0], tuple(parameters[1:])) is True
         if action in ("back", "help"):
             return True
         if self.session is None:
