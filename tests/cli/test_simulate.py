@@ -67,3 +67,31 @@ def test_simulate_refuses_a_set_without_a_label_column(tmp_path):
     result = CliRunner().invoke(cli, ["simulate", str(path)])
     assert result.exit_code == 1
     assert "no label column" in result.stderr and "nolabel.csv" in result.stderr
+
+
+def test_simulate_reads_labelled_ris_and_bibtex_like_the_csv(tiny, tmp_path):
+    with open(tiny, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    ris = tmp_path / "tiny.ris"
+    ris.write_text("".join(
+        f"TY  - JOUR\nTI  - {r['title']}\nAB  - {r['abstract']}\n"
+        + (f"LB  - {r['label_included']}\n" if i % 2 else
+           f"N1  - ASReview_{'relevant' if r['label_included'] == '1' else 'irrelevant'}\n")
+        + "ER  - \n\n" for i, r in enumerate(rows)), encoding="utf-8")
+    bib = tmp_path / "tiny.bib"
+    bib.write_text("".join(
+        f"@article{{k{i},\n  title = {{{r['title']}}},\n  abstract = {{{r['abstract']}}},\n"
+        f"  label_included = {{{r['label_included']}}}\n}}\n\n" for i, r in enumerate(rows)),
+        encoding="utf-8")
+    figures = []
+    for path in (tiny, ris, bib):
+        result = CliRunner().invoke(cli, ["simulate", str(path), "--seeds", "2", "--json"])
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout)
+        assert (data["records"], data["relevant"]) == (20, 5)
+        figures.append(data["runs"])
+    assert figures[0] == figures[1] == figures[2]
+    # a record without a label names the file and its line
+    ris.write_text("TY  - JOUR\nTI  - A\nER  - \n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["simulate", str(ris)])
+    assert result.exit_code == 1 and "tiny.ris:1" in result.stderr and "no label" in result.stderr

@@ -26,14 +26,16 @@ def _fmt(key: str, value: float) -> str:
 @click.option("--model", type=click.Choice(sorted(MODELS)), default=None,
               help="The model (default: the one the workbench screens with).")
 @click.option("--label", "label_column", default=None,
-              help="The label column (default: label_included, included, label).")
+              help="The label column (default: label_included, included, label); in RIS the "
+                   "tag (default LB, else an N1 note ASReview_relevant/irrelevant); in "
+                   "BibTeX the field.")
 @click.option("--plot", "plot", is_flag=False, flag_value="", default=None,
               help="Write the recall curve: --plot alone writes <dataset>_recall.png here; "
                    "--plot FILE.svg or FILE.png names the file.")
 @click.option("--json", "as_json", is_flag=True, help="Print every figure as JSON.")
 def simulate_cmd(dataset: Path, seeds: int, model: str | None, label_column: str | None,
                  plot: str | None, as_json: bool) -> None:
-    """Replay a labelled review (CSV: title, abstract, label) in prioritised order.
+    """Replay a labelled review (CSV: title, abstract, label; or RIS, BibTeX) in prioritised order.
 
     Prints, per seed and as mean (sd), WSS@95 and WSS@100 (work saved over random
     order at 95% and 100% recall), recall after 10% screened, the average time to
