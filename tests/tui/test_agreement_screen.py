@@ -155,3 +155,13 @@ async def test_every_column_and_whole_statistic_fit_the_width(review_dir, size):
         keeps = 20 if size[0] < 100 else 28
         assert others + keeps + 2 * table.cell_padding + longest <= size[0] - 2, widths
         assert name <= keeps
+
+
+
+def test_a_long_variable_name_is_cut_with_an_ellipsis_and_shown_whole_below():
+    from workbench.tui.screens.agreement import table_name
+    whole = table_name("code:barriers:digital_divide", "Digital divide and access")
+    assert whole == "code:barriers:digital_divide (Digital divide and access)"
+    assert table_name("code:barriers:digital_divide", "Digital divide and access", 20) \
+        == "code:barriers:digit…"
+    assert table_name("criterion:E1", "E1", 20) == "criterion:E1"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -96,7 +97,8 @@ async def test_keys_never_wait_for_a_slow_retrain(review_dir, slow_model):
         # not once per decision
         assert slow_model.calls <= 3
         assert screen.prioritised.queue.ranking.trained_on == 4
-        assert "rank" in str(screen.query_one("#screen-title").render())
+        title = str(screen.query_one("#screen-title").render())
+        assert re.search(r"· alice · rank \d+ of \d+ unscreened · top \d+% · model of 4 ", title)
 
 
 async def test_prioritised_order_is_recorded_and_ranks_by_the_model(review_dir):
@@ -132,7 +134,7 @@ async def test_home_shows_relevant_found_the_run_and_the_stopping_test(review_di
         await wait_for(pilot, lambda: bool(screen.prioritised.queue.sample))
         sample = list(screen.prioritised.queue.sample)
         assert screen.view[screen.index] == sample[0]
-        assert "stopping sample 1/" in str(screen.query_one("#screen-title").render())
+        assert "stopping sample: study 1 of" in str(screen.query_one("#screen-title").render())
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen))
         panel = app.screen.query_one("#home-priority")

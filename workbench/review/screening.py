@@ -369,6 +369,24 @@ def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: 
             and f.status == FINAL and f.decision in PASSING]
 
 
+def empty_stage_reason(review, stage) -> str:
+    """Say why a screening stage has no study to screen, and what would bring one.
+
+    A first stage is empty only when nothing is imported; a later stage lists
+    the studies that passed its source stage (see `passed_studies`).
+    """
+    source = review.codebook().stage(stage.source) if stage.source else None
+    if source is None:
+        return "No study to screen: import your search exports first (workbench import)."
+    label = source.label or source.id
+    if source.reviewers <= 1:
+        return (f"No study has passed {label} yet: a study comes here once you include it "
+                "there (or mark it maybe).")
+    return (f"No study has passed {label} yet: it needs an include (or maybe) from "
+            f"{source.reviewers} reviewers alike, or a consensus where they disagree "
+            "(workbench conflicts).")
+
+
 def screening_stage(review, stage_id: str | None):
     """Return a screening stage (None: the first); ReviewError when there is none."""
     return review.stage("screening", stage_id)

@@ -188,7 +188,7 @@ def read_pair_decisions_report(review_dir: str | Path) -> tuple[list[PairDecisio
                 continue
             if decision.verdict not in VERDICTS:
                 problems.append(Problem(shown, number, None,
-                                        f"verdict {decision.verdict!r} is not same/different; line ignored"))
+                                        f"verdict {decision.verdict!r} is not same, different or possible; line ignored"))
                 continue
             decisions.append(decision)
     for problem in problems:

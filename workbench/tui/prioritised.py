@@ -119,13 +119,14 @@ class PrioritisedOrder:
         return self.queue.next()
 
     def describe(self, position: int | None) -> str:
-        """Return "rank 3/1,204 · top 1% · model of 40 decisions" for a study ("" if unranked)."""
+        """Return "rank 3 of 1,204 unscreened · top 1% · model of 40 decisions" ("" if unranked)."""
         ranking = self.queue.ranking
         if position is None:
             return ""
         if position in self.queue.sample:
             sample = self.queue.sample
-            return f"stopping sample {sample.index(position) + 1}/{len(sample)} (random)"
+            return (f"stopping sample: study {sample.index(position) + 1} of {len(sample)} "
+                    "(drawn at random)")
         if ranking is None:
             return "building the model's features..." if self.prioritiser is None else ""
         rank = self.queue.rank_of(position)
@@ -135,4 +136,4 @@ class PrioritisedOrder:
         share = max(1, round(100 * where / total))
         basis = (f"model of {ranking.trained_on} decisions" if ranking.basis == "model"
                  else ranking.basis)
-        return f"rank {where:,}/{total:,} · top {share}% · {basis}"
+        return f"rank {where:,} of {total:,} unscreened · top {share}% · {basis}"

@@ -22,7 +22,12 @@ from workbench.errors import DedupeError
 
 log = logging.getLogger(__name__)
 
-VERDICTS = ("same", "different")
+#: A person's answer on a pair: the same study, different studies, or (sent from the
+#: screening screen) a possible duplicate for the duplicates queue to decide.
+POSSIBLE = "possible"
+VERDICTS = ("same", "different", POSSIBLE)
+#: The reason a pair marked possible shows in the queue starts with this.
+MARKED = "marked as a possible duplicate by"
 
 
 class DedupeCancelled(DedupeError):
@@ -262,6 +267,7 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
     latest = latest_pair_decisions(decisions)
     conflicts: list[str] = []
     person_pairs: set[tuple[int, int]] = set()
+    marked: list[tuple[int, int, PairDecision]] = []
     person_same = person_different = 0
     for pair, decision in latest.items():
         a, b = decision.record_a, decision.record_b
@@ -269,7 +275,9 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
             log.info("pair decision %s/%s names a record that is not imported; ignored", a, b)
             continue
         i, j = sorted((index[a], index[b]))
-        person_pairs.add((i, j))
+        person_pairs.add((i, j))   # a possible duplicate is neither merged nor kept apart
+        if decision.verdict == POSSIBLE:
+            marked.append((i, j, decision))
         if decision.verdict == "different":
             union.keep_apart(i, j)
             person_different += 1
@@ -294,6 +302,13 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
                 uncertain.append(CandidatePair(records[i].id, records[j].id, round(score, 3), reasons))
         elif verdict == DISTINCT and score == 0.0 and (i, j) not in person_pairs:
             union.keep_apart(i, j)
+    for i, j, decision in marked:   # a person asked: the pair waits in the queue, first
+        complete_features(feats[i], records[i])
+        complete_features(feats[j], records[j])
+        _, score, reasons = judge_pair(feats[i], feats[j])
+        said = f"{MARKED} {decision.reviewer}" + (f": {decision.note}" if decision.note else "")
+        uncertain.append(CandidatePair(records[i].id, records[j].id, round(score, 3),
+                                       (said,) + tuple(reasons)))
     report(95)
 
     merges.sort(key=lambda m: (-m[0], m[1], m[2]))
@@ -313,7 +328,8 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
     studies = [_build_study("S" + members[0].id, members) for _, members in sorted(groups.items())]
     record_to_study = {rid: s.id for s in studies for rid in s.record_ids}
     uncertain = [p for p in uncertain if record_to_study[p.record_a] != record_to_study[p.record_b]]
-    uncertain.sort(key=lambda p: (-p.score, p.record_a, p.record_b))
+    uncertain.sort(key=lambda p: (not p.reasons[:1] or not p.reasons[0].startswith(MARKED),
+                                  -p.score, p.record_a, p.record_b))
     known = set(known_study_ids) if known_study_ids is not None else None
     aliases = {}
     for study in studies:

@@ -79,6 +79,15 @@ def units_used(result: StatResult | None, coded: int) -> str:
     return f"units {used}" if used == coded else f"units {used} of {coded}"
 
 
+def table_name(variable: str, label: str, width: int | None = None) -> str:
+    """A variable as the table names it: "code:x (Its label)", cut at `width` with an
+    ellipsis (the detail panel below the table shows it whole)."""
+    name = variable if label in ("", variable.split(":")[-1]) else f"{variable} ({label})"
+    if width is not None and len(name) > width:
+        name = name[:width - 1].rstrip() + "…"
+    return name
+
+
 class AgreementScreen(Screen):
     """Agreement per stage and variable, with a bar view and a jump to the conflicts."""
 
@@ -200,9 +209,8 @@ class AgreementScreen(Screen):
         narrow = 0 < self.app.size.width < 100
         name_width, bar_width = (20, 4) if narrow else (28, BAR)
         for d in self.rows:
-            name = d.variable if d.label in ("", d.variable.split(":")[-1]) \
-                else f"{d.variable} ({d.label})"
-            table.add_row(Text(name[:name_width]), bar(d.share, bar_width),
+            table.add_row(Text(table_name(d.variable, d.label, name_width)),
+                          bar(d.share, bar_width),
                           f"{d.disagree}/{d.units}",
                           describe(headline(stats[d.variable])), str(self._open(d)),
                           key=d.variable)
@@ -226,7 +234,7 @@ class AgreementScreen(Screen):
                           "[ ] switch stage · Esc back")
             return
         stats = dict((v.name, s) for v, s in report.results)[d.variable]
-        text = Text(f"{d.variable}: ", style="bold")
+        text = Text(f"{table_name(d.variable, d.label)}: ", style="bold")
         parts = []
         for r in stats:
             if r.name in _PER_CATEGORY:

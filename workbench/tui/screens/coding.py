@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -197,8 +198,12 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
             self.fulltext.refresh_evidence()
         self.query_one("#panel", CodePanel).show(session.codebook, self.sections, self.section,
                                                  coding, self.cursor)
-        self.query_one("#coding-hint", Static).update(item_hint(self._item())
-                                                      + self.passage_hint())
+        hint = item_hint(self._item()) + self.passage_hint()
+        if self.fulltext.showing_text:
+            # the arrows read the text (and mark passages); j/k move in the list
+            hint = Text.assemble(("j/k move in the list, arrows in the text · ", "bold"), hint,
+                                 no_wrap=True, overflow="ellipsis")
+        self.query_one("#coding-hint", Static).update(hint)
         flagged = study is not None and session.is_flagged(study.id)
         missing = (session.missing_required(study.id)
                    if study is not None and session.is_coded(study.id) else [])

@@ -13,6 +13,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from workbench.core.dedupe.duplicates import MARKED
 from workbench.errors import WorkbenchError
 
 #: The fields shown side by side, with their labels.
@@ -37,8 +38,10 @@ def field_text(record, name: str) -> str:
 
 
 def queue_order(pairs: list) -> list:
-    """Return the pairs most likely duplicates first (score, then record ids for a stable order)."""
-    return sorted(pairs, key=lambda p: (-p.score, p.record_a, p.record_b))
+    """Return the pairs a reviewer marked as possible duplicates while screening first, then
+    the most likely duplicates (score, then record ids for a stable order)."""
+    return sorted(pairs, key=lambda p: (not p.reasons[:1] or not p.reasons[0].startswith(MARKED),
+                                        -p.score, p.record_a, p.record_b))
 
 
 def pair_table(left, right) -> Table:

@@ -24,13 +24,13 @@ from workbench.core.codebook import EXCLUDE, compile_highlights
 from workbench.core.links import study_links
 from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, NOT_RETRIEVED
 from workbench.errors import WorkbenchError
-from workbench.review.screening import Filter, ScreeningSession, find_fulltext, open_session
+from workbench.review.screening import (Filter, ScreeningSession, empty_stage_reason,
+                                        find_fulltext, open_session)
 from workbench.tui.live import others_decide
-from workbench.review.bulk import apply_bulk, bulk_candidates, describe_filter, plan_bulk
-from workbench.tui.bulk_modal import BulkModal
 from workbench.tui.loading import bulk_loading
 from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteModal
 from workbench.tui.screens.screening_order import ScreeningOrder
+from workbench.tui.screens.screening_more import BulkAndDuplicates
 from workbench.tui.widgets.decision_bar import DecisionBar
 from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
@@ -68,7 +68,7 @@ def open_external(target: str) -> bool:
 _SHARED_WITH_TEXT = ("filter", "note", "stopping_test", "back")
 
 
-class ScreeningScreen(ScreeningOrder, Screen):
+class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
     """Screen one stage: include / exclude (with criteria) / maybe / not retrieved."""
 
     BINDINGS = [
@@ -84,6 +84,8 @@ class ScreeningScreen(ScreeningOrder, Screen):
         Binding("g", "next_unscreened", "Go unscreened", id="screening.next_unscreened"),
         Binding("slash", "filter", "Filter", id="screening.filter"),
         Binding("b", "bulk", "Bulk decision", show=False, id="screening.bulk"),
+        Binding("d", "mark_duplicate", "Possible duplicate", show=False,
+                id="screening.mark_duplicate"),
         Binding("c", "criteria", "Criteria", id="screening.criteria"),
         Binding("o", "open", "Open", id="screening.open"),
         Binding("t", "toggle_text", "Text/abstract", id="screening.toggle_text"),
@@ -179,7 +181,9 @@ class ScreeningScreen(ScreeningOrder, Screen):
         if first is None and session.studies:
             self.notify("Every study at this stage is screened.", timeout=6)
         if not session.studies:
-            self.notify("No studies reach this stage yet.", severity="warning", timeout=8)
+            why = empty_stage_reason(self.review, session.stage)
+            self.query_one("#card", SourceCard).empty_text = why
+            self.notify(why, severity="warning", timeout=12)
         self.index = first or 0
         self._return_to_kept_study(session)
         self._show()
@@ -229,8 +233,7 @@ class ScreeningScreen(ScreeningOrder, Screen):
             return
         study = self.source
         stage = session.stage
-        title = (f"{stage.label or stage.id} · {self.reviewer} · "
-                 f"{self.index + 1 if study else 0}/{len(self.view)}{self._order_label()}")
+        title = f"{stage.label or stage.id} · {self.reviewer} · {self._position_label(study)}"
         self.query_one("#screen-title", Static).update(title, layout=False)
         self.query_one("#card", SourceCard).show_study(study, self.matcher)
         if stage.source:  # the full-text stage shows the linked full text, if any
@@ -244,6 +247,18 @@ class ScreeningScreen(ScreeningOrder, Screen):
         decision_bar.show_state(session.decision(study.id), session.criteria(study.id),
                                 session.note(study.id), progress.done, progress.total,
                                 self.filter.describe(), len(self.view))
+
+    def _position_label(self, study) -> str:
+        """Where the study on screen is, each number named: "study 3 of 28 (filter)" in a
+        static order; in prioritised order its rank among the unscreened ("rank 2 of 24
+        unscreened · top 8% · model of 3 decisions"), since the list is served one by one."""
+        if self.prioritised is not None:
+            return self._order_label().removeprefix(" · ") or "prioritised order"
+        if study is None:
+            return "no study"
+        shown = "shown" if not self.filter.is_empty() else ""
+        return (f"study {self.index + 1} of {len(self.view)}" + (f" {shown}" if shown else "")
+                + self._order_label())
 
     def _text_has_focus(self) -> bool:
         focused = self.focused
@@ -270,8 +285,8 @@ class ScreeningScreen(ScreeningOrder, Screen):
             return False
         if action == "undo":
             return True if self.session.can_undo() else None
-        if action in ("include", "exclude", "maybe", "note", "open", "next", "previous",
-                      "bulk"):
+        if action in ("include", "exclude", "maybe", "note", "next", "previous", "bulk",
+                      "mark_duplicate"):
             return self.source is not None
         return True
 
@@ -420,46 +435,6 @@ class ScreeningScreen(ScreeningOrder, Screen):
 
         self.app.push_screen(FilterModal(self.filter), applied)
 
-    def action_bulk(self) -> None:
-        """One decision for every study the filter shows (b): preview, confirm, one undo."""
-        session, flt = self.session, self.filter
-        try:
-            studies, kept = bulk_candidates(session, flt)
-        except WorkbenchError as exc:
-            self.notify(f"{exc} (/ sets a filter, e.g. years -2009).", severity="warning",
-                        timeout=8)
-            return
-        if not studies:
-            self.notify(f"Every study shown ({describe_filter(flt)}) is decided already; a "
-                        "filter naming a decision (e.g. maybe) re-decides them.",
-                        severity="warning", timeout=8)
-            return
-        reasons = [c for c in session.codebook.stage_criteria(session.stage.id)
-                   if c.kind == EXCLUDE]
-
-        def confirmed(plan) -> None:
-            if plan is None:
-                return
-            try:
-                n = apply_bulk(session, plan)
-            except (WorkbenchError, OSError) as exc:
-                self.app.push_screen(ErrorModal("The bulk decision was NOT saved",
-                                                [str(exc), "No study was changed."]))
-                return
-            if self.prioritised is not None:
-                self.prioritised.decided()
-            self._show()
-            self._refresh_undo()
-            self.notify(f"Saved in bulk: {plan.decision}"
-                        + (f" ({', '.join(plan.criteria)})" if plan.criteria else "")
-                        + f" for {plural(n, 'study')}; u takes all of it back.", timeout=8)
-
-        self.app.push_screen(BulkModal(
-            f"Bulk decision · {session.stage.label or session.stage.id} · "
-            f"{describe_filter(flt)}", studies, kept, session.stage.offered_decisions(),
-            reasons, lambda decision, criteria: plan_bulk(session, flt, decision, criteria)),
-            confirmed)
-
     def action_criteria(self) -> None:
         session = self.session
         criteria = session.codebook.stage_criteria(session.stage.id)
@@ -472,6 +447,9 @@ class ScreeningScreen(ScreeningOrder, Screen):
 
     def action_open(self) -> None:
         study = self.source
+        if study is None:
+            self.notify("No study on screen: nothing to open.", severity="warning")
+            return
         pdfs = find_fulltext(self.review, study)
         links = study_links([str(p) for p in pdfs], study.doi, study.url)
         targets = links.openable
