@@ -164,7 +164,7 @@ def _ris_rows(text: str, path: Path, tag: str | None) -> list[tuple[str, str, in
 def _bibtex_rows(text: str, path: Path, field: str | None) -> list[tuple[str, str, int]]:
     """Return (title, abstract, label) per BibTeX entry; the label is a field (default
     label_included, included or label)."""
-    from workbench.io.bibtex import ValueTooLong, _fields, _parse_all, decode_latex
+    from workbench.io.formats.bibtex import ValueTooLong, _fields, _parse_all, decode_latex
     rows = []
     for entries, _, problems in _parse_all(text, str(path)):
         if problems:
