@@ -86,6 +86,8 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
         Binding("b", "bulk", "Bulk decision", show=False, id="screening.bulk"),
         Binding("d", "mark_duplicate", "Possible duplicate", show=False,
                 id="screening.mark_duplicate"),
+        Binding("e", "edit_highlights", "Edit highlight terms", show=False,
+                id="screening.edit_highlights"),
         Binding("c", "criteria", "Criteria", id="screening.criteria"),
         Binding("o", "open", "Open", id="screening.open"),
         Binding("t", "toggle_text", "Text/abstract", id="screening.toggle_text"),

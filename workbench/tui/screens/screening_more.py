@@ -8,12 +8,13 @@ screening.py stays small.
 
 from __future__ import annotations
 
-from workbench.core.codebook import EXCLUDE
+from workbench.core.codebook import EXCLUDE, compile_highlights
 from workbench.errors import WorkbenchError
 from workbench.review.bulk import apply_bulk, bulk_candidates, describe_filter, plan_bulk
 from workbench.review.duplicate_marks import mark_possible_duplicate, similar_studies
 from workbench.tui.bulk_modal import BulkModal
 from workbench.tui.duplicate_mark_modal import DuplicateMarkModal
+from workbench.tui.highlights_modal import HighlightsModal
 from workbench.tui.modals import ErrorModal
 from workbench.tui.wording import plural
 
@@ -81,3 +82,31 @@ class BulkAndDuplicates:
         self.app.push_screen(DuplicateMarkModal(
             f"{study.year or '----'}  {study.title or study.id}",
             lambda words: similar_studies(self.review, study, words)), picked)
+
+    def action_edit_highlights(self) -> None:
+        """Edit the highlight terms (e): the diff of codebook.yaml, y saves, highlights redrawn."""
+        from workbench.review.highlights import plan_highlights, write_highlights
+        if self.session is None:
+            return
+        terms = self.session.codebook.highlights
+
+        def saved(edit) -> None:
+            if edit is None:
+                return
+            try:
+                codebook = write_highlights(self.review, edit)
+            except (WorkbenchError, OSError) as exc:
+                self.app.push_screen(ErrorModal("The highlight terms were NOT saved",
+                                                [str(exc)]))
+                return
+            # new decisions carry the new codebook version; the highlights redraw now
+            self.session.codebook = codebook
+            self.session.sheet.codebook_version = codebook.version
+            self.matcher = compile_highlights(codebook.highlights)
+            self._show()
+            self.notify(f"Saved to codebook.yaml: {plural(len(edit.include), 'include term')}, "
+                        f"{plural(len(edit.exclude), 'exclude term')}.", timeout=6)
+
+        self.app.push_screen(HighlightsModal(
+            terms.include, terms.exclude,
+            lambda include, exclude: plan_highlights(self.review, include, exclude)), saved)
