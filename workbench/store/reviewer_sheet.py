@@ -37,6 +37,14 @@ class _Done:
         return self.studies[0][0]
 
 
+def _size(path: Path) -> int:
+    """The file's size in bytes (0 when it does not exist yet or cannot be seen)."""
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0
+
+
 class Sheet:
     """A coding sheet open for one reviewer: in-memory latest-wins state plus durable appends.
 
@@ -59,6 +67,8 @@ class Sheet:
         self.last_time = max(map(attrgetter("time"), events), default="")
         self.problems = list(problems)
         self._done: list[_Done] = []
+        #: The file's size as this Sheet last read or wrote it (None: not read from a file).
+        self.disk_size: int | None = None
 
     @classmethod
     def open(cls, path: str | Path, reviewer: str, codebook_version: str = "",
@@ -71,9 +81,22 @@ class Sheet:
         Raises:
             SheetError: the file exists but cannot be read, or the reviewer name is invalid.
         """
+        size = _size(path)          # before reading: an append in between reads again later
         with paused_gc():
             contents = read_sheet(path, aliases)
-            return cls(path, reviewer, codebook_version, contents.events, contents.problems)
+            sheet = cls(path, reviewer, codebook_version, contents.events, contents.problems)
+        sheet.disk_size = size
+        return sheet
+
+    def _wrote(self, stale: bool) -> None:
+        """Remember the size after our own append (unless the file had already changed)."""
+        if self.disk_size is not None and not stale:
+            self.disk_size = _size(self.path)
+
+    def changed_on_disk(self) -> bool:
+        """Return True when another process (a CLI command) appended to the file since
+        this Sheet read it or last wrote it: its state is then out of date."""
+        return self.disk_size is not None and _size(self.path) != self.disk_size
 
     # -- writing -----------------------------------------------------------------
 
@@ -96,7 +119,9 @@ class Sheet:
         before = self.state.fields(stage, study_id)
         events = [Event("", self.reviewer, study_id, stage, c.field, c.value, c.note,
                         self.codebook_version) for c in changes]
+        stale = self.changed_on_disk()
         written = append_events(self.path, events, last_time=self.last_time)
+        self._wrote(stale)
         self.state.apply_all(written)
         self.last_time = written[-1].time
         touched = tuple(c.field for c in changes)
@@ -141,7 +166,9 @@ class Sheet:
                         self.codebook_version) for study_id, changes in items for c in changes]
         if not events:
             return []
+        stale = self.changed_on_disk()
         written = append_events(self.path, events, last_time=self.last_time)
+        self._wrote(stale)
         self.state.apply_all(written)
         self.last_time = written[-1].time
         return written

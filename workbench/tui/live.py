@@ -6,8 +6,11 @@ stats, no reading), tells the Review to forget what it read from files that
 changed, and posts `ReviewChanged` to the screen on top. Screens that show
 something those files decide handle `on_review_changed`: the home counts, the
 conflicts list, and a screening stage whose work list depends on other
-people's decisions or on the duplicate groups. The reviewer's own files,
-written by this app, are left out: the screens already show those changes.
+people's decisions or on the duplicate groups. The reviewer's own files are
+announced apart (`ReviewChanged.own`): this app writes them itself, so a
+screen reads its own sheet again only when the sheet says another process
+(a CLI command such as `workbench fulltext not-retrieved`) appended to it
+(`Sheet.changed_on_disk`).
 """
 
 from __future__ import annotations
@@ -21,11 +24,16 @@ POLL = 2.0
 
 
 class ReviewChanged(Message):
-    """Files of the review changed on disk (review-relative paths, the app's own left out)."""
+    """Files of the review changed on disk (review-relative paths).
 
-    def __init__(self, paths: list[str]) -> None:
+    `paths` leaves out the reviewer's own files; `own` lists those of them that
+    changed (by this app's own writes, or by another process).
+    """
+
+    def __init__(self, paths: list[str], own: list[str] | None = None) -> None:
         super().__init__()
         self.paths = paths
+        self.own = own or []
 
 
 def own_files(reviewer: str | None) -> set[str]:
@@ -50,12 +58,22 @@ class DiskWatcher:
     def poll(self) -> list[str]:
         """Look once; forget and announce what changed. Returns the changed paths."""
         now = signature(self.app.review.root)
-        paths = [p for p in changed(self.last, now) if p not in own_files(self.app.reviewer)]
+        mine = own_files(self.app.reviewer)
+        every = changed(self.last, now)
+        paths = [p for p in every if p not in mine]
+        own = [p for p in every if p in mine]
         self.last = now
-        if paths:
+        if paths or own:
             self.app.review.forget(paths)
-            self.app.screen.post_message(ReviewChanged(paths))
+            self.app.screen.post_message(ReviewChanged(paths, own))
         return paths
+
+
+def own_sheet_changed(event: ReviewChanged, sheet) -> bool:
+    """Return True when the reviewer's sheet that `sheet` (a Sheet) holds was appended to
+    by another process since it was read (a CLI command run while the app is open)."""
+    return any(sheet.path.as_posix().endswith("/" + p) for p in event.own) \
+        and sheet.changed_on_disk()
 
 
 def others_decide(paths: list[str], stage_has_source: bool) -> bool:

@@ -76,6 +76,9 @@ class ReviewerModal(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         name = event.value.strip()
+        if not name and self.switching:
+            self.dismiss(None)          # nothing typed: the current reviewer stays (said so)
+            return
         if not is_valid_reviewer(name) or name == CONSENSUS:
             self.query_one("#reviewer-error", Static).update(
                 f"{name!r} cannot be a reviewer name: use letters, digits, _ . -")

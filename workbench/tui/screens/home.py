@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -74,6 +76,10 @@ class HomeScreen(Screen):
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "app.help", "Keys", id="home.help"),
     ]
+    #: Priority bindings: the app runs each key as it reads it, so the keys typed in the
+    #: same burst after `w` (`wcarol` Enter) reach the dialog it opens (the app holds them
+    #: until the dialog is drawn, workbench.tui.key_hold) instead of the screen behind.
+    BINDINGS = [replace(b, priority=True) for b in BINDINGS]
 
     class Summary(Message):
         def __init__(self, stages: list[StageProgress], waiting: list[tuple[str, str]],
@@ -87,6 +93,7 @@ class HomeScreen(Screen):
         self.reviewer = reviewer
         self.stages: list[StageProgress] = []
         self.coding: list[tuple[str, CodingCounts]] = []
+        self._left = False          # a step screen was opened over this one
 
     def compose(self) -> ComposeResult:
         codebook = self.review.codebook()
@@ -108,11 +115,22 @@ class HomeScreen(Screen):
     def on_screen_resume(self) -> None:
         if self.is_current:         # not when a step screen was pushed straight over us
             self._summarize()
+            if self._left:          # back from a step: what was decided there shows
+                self._refresh_panels()
+            self._left = False
+
+    def on_screen_suspend(self) -> None:
+        self._left = True
 
     def on_review_changed(self, event) -> None:
-        """Files changed on disk (another reviewer's sync, a CLI command): count again."""
+        """Files changed on disk (another reviewer's sync, a CLI command, this app's own
+        decisions as the sheets grow): count again, team and priority panels too."""
         self._summarize()
+        self._refresh_panels()
+
+    def _refresh_panels(self) -> None:
         self.query_one(TeamPanel).read()
+        self.query_one(PriorityPanel).refresh_figures()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="home-summary")
     def _summarize(self) -> None:
@@ -167,6 +185,8 @@ class HomeScreen(Screen):
 
     def _reviewer_chosen(self, name: str | None) -> None:
         if not name or name == self.reviewer:
+            self.notify(f"Reviewer stays {self.reviewer}: your decisions still go to "
+                        f"coding/{self.reviewer}.csv.")
             return
         try:
             write_remembered_reviewer(self.review.root, name)
@@ -177,4 +197,6 @@ class HomeScreen(Screen):
         title = codebook.review.title or self.review.root.name
         self.query_one("#home-title", Static).update(f"{title} · reviewer {name}")
         self.notify(f"Reviewer is now {name}: your decisions go to coding/{name}.csv.")
+        self.query_one(PriorityPanel).show_reviewer(name)   # never the previous one's figures
+        self.query_one(TeamPanel).read()
         self._summarize()

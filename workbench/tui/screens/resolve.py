@@ -8,6 +8,8 @@ resolver's name and the time go with it); the next conflict follows.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -60,6 +62,9 @@ class ResolveScreen(Screen):
         HISTORY_BINDING,
         Binding("escape", "back", "Back", id="resolve.back"),
     ]
+    #: Priority bindings, as on the screening screen: a reason typed in the same burst
+    #: as `1`/`2`/`e` (`1` Enter `relevant sample` Enter) reaches the dialog they open.
+    BINDINGS = [replace(b, priority=True) for b in BINDINGS]
     DEFAULT_CSS = """
     ResolveScreen #resolve-body { height: 1fr; }
     ResolveScreen #resolve-study { padding: 0 1; height: auto; }

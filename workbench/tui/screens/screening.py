@@ -26,7 +26,7 @@ from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, 
 from workbench.errors import WorkbenchError
 from workbench.review.screening import (Filter, ScreeningSession, empty_stage_reason,
                                         find_fulltext, open_session)
-from workbench.tui.live import others_decide
+from workbench.tui.live import others_decide, own_sheet_changed
 from workbench.tui.loading import bulk_loading
 from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteModal
 from workbench.tui.screens.screening_order import ScreeningOrder
@@ -196,8 +196,11 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
 
         The reviewer stays on the study shown; if a duplicate answer merged it into
         another study, that study is shown (decisions follow it) and a notice says so.
+        A CLI command that appended to the reviewer's own sheet is read in the same way.
         """
-        if self.session is None or not others_decide(event.paths, bool(self.session.stage.source)):
+        if self.session is None or not (
+                others_decide(event.paths, bool(self.session.stage.source))
+                or own_sheet_changed(event, self.session.sheet)):
             return
         self._kept = self.source.id if self.source else None
         self._load()

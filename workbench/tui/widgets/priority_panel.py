@@ -3,7 +3,8 @@
 Relevant found so far, the run of consecutive irrelevant decisions (a hint,
 labelled as one) and the stopping test's estimate. It reads the figures in a
 thread worker when mounted and again when the reviewer's sheet has changed
-(checked every 2 s while the home screen is on top).
+(checked every 2 s while the home screen is on top), when the home screen
+comes back on top, and for the new name when the reviewer switches (`w`).
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ class PriorityPanel(Static):
     """This reviewer's relevant found, irrelevant run and stopping estimate per stage."""
 
     class Figures(Message):
-        def __init__(self, figures: list[PriorityFigures]) -> None:
+        def __init__(self, figures: list[PriorityFigures], reviewer: str = "") -> None:
             super().__init__()
             self.figures = figures
+            self.reviewer = reviewer
 
     def __init__(self, review, reviewer: str, **kwargs) -> None:
         super().__init__("", **kwargs)
@@ -59,6 +61,19 @@ class PriorityPanel(Static):
         self._seen = self._stamp()
         self._read()
         self.set_interval(2.0, self._check)
+
+    def show_reviewer(self, reviewer: str) -> None:
+        """Show another reviewer's figures (after `w`): the old ones go at once."""
+        self.reviewer = reviewer
+        self.figures = []
+        self.display = False
+        self.update("")
+        self.refresh_figures()
+
+    def refresh_figures(self) -> None:
+        """Read the figures again (the home screen is back on top, or files changed)."""
+        self._seen = self._stamp()
+        self._read()
 
     def _stamp(self) -> tuple:
         """The sheet's size and time: the figures change only when the sheet does."""
@@ -75,15 +90,18 @@ class PriorityPanel(Static):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="priority-panel")
     def _read(self) -> None:
+        reviewer = self.reviewer
         try:
             with bulk_loading():
-                figures = reviewer_figures(self.review, self.reviewer)
+                figures = reviewer_figures(self.review, reviewer)
         except WorkbenchError:
             return          # the home screen reports sheet and codebook problems itself
-        self.post_message(self.Figures(figures))
+        self.post_message(self.Figures(figures, reviewer))
 
     def on_priority_panel_figures(self, event: Figures) -> None:
         event.stop()
+        if event.reviewer and event.reviewer != self.reviewer:
+            return          # read for the reviewer before a switch (`w`): not shown
         self.figures = event.figures
         text = figures_text(event.figures)
         self.display = bool(text.plain)
