@@ -142,3 +142,21 @@ async def test_a_passage_selected_with_the_mouse_is_saved(linked_dir):
         [passage] = saved_passages(linked_dir)
         assert passage.quote == view.extraction.pages[0].text[passage.start:passage.end]
         assert passage.quote.strip() and passage.page == 1
+
+
+async def test_a_burst_with_the_full_text_shown_lands_and_the_arrows_stay_in_the_text(
+        linked_dir):
+    from .conftest import burst
+    app = make_app(linked_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await text_ready(app, pilot)
+        view = screen.fulltext.panel.view
+        row = view.cursor_location[0]
+        burst(app, "1 m o k enter down down j")   # code 1, a memo, text cursor, list cursor
+        await wait_for(pilot, lambda: isinstance(app.screen, CodingScreen)
+                       and screen.cursor == 1 and view.cursor_location[0] == row + 2)
+        events = [(e.field, e.value) for e in read_sheet(linked_dir / "coding" / "carol.csv")
+                  .events if e.stage == "coding" and e.study_id == S(1)]
+        assert events[-2:] == [("code:platforms", "twitter"), ("memo:platforms", "ok")]
+        assert "j/k move in the list, arrows in the text" in str(
+            screen.query_one("#coding-hint").render())

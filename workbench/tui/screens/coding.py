@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from workbench.tui.history_modal import HISTORY_BINDING, HistoryModal
 from workbench.core.codebook import compile_highlights
@@ -34,6 +34,10 @@ from workbench.tui.key_hold import fast_binding
 from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
 from workbench.tui.widgets.text_panel import FullTextPanel
+
+
+#: Coding actions whose keys the full-text view also uses (see CodingScreen._text_takes).
+TEXT_KEYS = ("study", "cursor", "cycle_view", "section", "scroll_card", "back")
 
 
 class CodingScreen(EvidenceActions, NavigationActions, Screen):
@@ -231,13 +235,22 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         return focused is not None and any(
             node.id == "fulltext" for node in focused.ancestors_with_self)
 
+    def _text_takes(self, action: str) -> bool:
+        """True when the full text has the focus and uses this action's keys itself: its
+        search or page prompt takes every key; the text view takes the moving keys
+        (arrows, n, v, [ ], Tab, PageUp/Down, Esc). Every other coding key (numbers,
+        space/Enter, a, m, f, e...) stays a priority key, so a burst after it lands."""
+        if not self._text_has_focus():
+            return False
+        return isinstance(self.focused, Input) or action in TEXT_KEYS
+
     def action_fast(self, action: str, *args) -> None:
         """A key read while the full text does not have the focus (see BINDINGS)."""
         getattr(self, f"action_{action}")(*args)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "fast":
-            return False if self._text_has_focus() else \
+            return False if self._text_takes(parameters[0]) else \
                 self.check_action(parameters[0], tuple(parameters[1:])) is True
         if action in ("back", "help"):
             return True
