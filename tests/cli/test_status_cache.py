@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import workbench.store.sheet_frame as sheet_frame
 import workbench.store.sheet_reading as sheet_reading
 from workbench.review import Review
 from workbench.review.screening import open_session
@@ -30,14 +31,23 @@ def screened(review, run):
 
 @pytest.fixture
 def reads(monkeypatch):
+    """Counts the reads of each sheet: as events (read_sheet) or as columns (read_sheet_frame)."""
     counted: Counter = Counter()
     real = sheet_reading._read_sheet
+    real_frame = sheet_frame._read_frame
 
     def counting(path):
         counted[Path(path).name] += 1
         return real(path)
 
+    def counting_frame(path):
+        found = real_frame(path)
+        if found is not None:  # None: read_sheet reads it (and is counted)
+            counted[Path(path).name] += 1
+        return found
+
     monkeypatch.setattr(sheet_reading, "_read_sheet", counting)
+    monkeypatch.setattr(sheet_frame, "_read_frame", counting_frame)
     return counted
 
 

@@ -347,21 +347,22 @@ def coding_progress(review, reviewer: str) -> list[CodingProgress]:
     Raises:
         CodebookError, SheetError: the codebook or sheet cannot be read.
     """
-    from workbench.review.sheet_reads import review_sheet_state
-    stages = review.codebook().coding_stages()
+    from workbench.review.decision_frames import coding_counts, final_passing, latest_rows
+    codebook = review.codebook()
+    stages = codebook.coding_stages()
     if not stages:
         return []
-    state = review_sheet_state(review, sheet_path(review.coding, reviewer))
+    own = latest_rows(review, sheet_path(review.coding, reviewer))  # read once per command
     studies = review.studies()
     out = []
     for stage in stages:
         ids = [s.id for s in studies]
         if stage.source:
-            included = included_study_ids(review, stage.source)
+            source = codebook.stage(stage.source)
+            if source is None:
+                included_study_ids(review, stage.source)  # raises: not a stage
+            included = final_passing(review, source, (INCLUDE_DECISION,))
             ids = [i for i in ids if i in included]
-        coded = sum(1 for i in ids if any(
-            value and name.split(":", 1)[0] in _CODING_KINDS
-            for name, value in state.values(stage.id, i).items()))
-        flagged = sum(1 for i in ids if state.value(stage.id, i, cod.FLAG) == cod.FLAGGED)
+        coded, flagged = coding_counts(own, stage.id, set(ids), cod.FLAG, cod.FLAGGED)
         out.append(CodingProgress(stage.id, stage.label or stage.id, len(ids), coded, flagged))
     return out

@@ -115,6 +115,8 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
         ReviewError: unknown stage.
         SheetError: a sheet cannot be read.
     """
+    if sheets is None:
+        return _listed_from_frames(review, stage, include_resolved)
     # The review's sheets: their shared whole-sheet states (read once per command);
     # a state keyed by (stage, study) answers for one stage as a stage's own would.
     # One stage: states of that stage's events only (smaller than the whole sheets').
@@ -137,6 +139,49 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
                 found += _with_notes(coding_conflicts(result, include_resolved), states, st.id)
         else:
             found += screening_conflicts(st.id, states, consensus, include_resolved)
+        out += sorted(found, key=lambda c: (c.study_id, c.kind != "merge"))
+    return out
+
+
+def _listed_from_frames(review, stage: str | None, include_resolved: bool) -> list[Conflict]:
+    """`list_conflicts` from the sheets' columns: candidates in bulk, then the per-study rule.
+
+    `workbench.review.decision_frames` rules out the studies that certainly
+    have no conflict; the rest go through the same functions as the
+    per-study path, on states holding only their rows.
+    """
+    from workbench.review import decision_frames as df
+    reviewers, consensus = df.latest_frames(review)
+    aliases = review.aliases()
+    raw = {}
+    if aliases:
+        merged = set(aliases) | set(aliases.values())
+        paths, _ = df.sheet_paths(review)
+        raw = {name: df.latest_rows(review, path, aliased=False)
+               for name, path in paths.items()}
+    codebook = review.codebook()
+    out: list[Conflict] = []
+    for st in audit_stages(review, stage):
+        if aliases:
+            raw_events = {n: df.events_of(f, st.id, merged) for n, f in raw.items()}
+            cons_state = SheetState(df.events_of(consensus, st.id, merged))
+            found = merge_conflicts(raw_events, aliases, cons_state, st.id, include_resolved)
+        else:
+            found = []
+        if st.kind == CODING:
+            every, open_ = df.coding_candidates(reviewers, consensus, st.id, st.reviewers)
+            wanted = set(every) if include_resolved else open_
+            states = df.small_states({**reviewers, CONSENSUS: consensus}, st.id, wanted)
+            for study in sorted(wanted):
+                cells = {n: state.fields(st.id, study) for n, state in states.items()}
+                cells = {n: c for n, c in cells.items() if c}
+                result = coding_consensus(codebook, st.id, study, cells, st.reviewers)
+                found += _with_notes(coding_conflicts(result, include_resolved), states, st.id)
+        else:
+            wanted = df.screening_candidates(reviewers, st.id)
+            states = df.small_states(reviewers, st.id, wanted)
+            cons_state = df.small_states({CONSENSUS: consensus}, st.id, wanted)[CONSENSUS]
+            found += screening_conflicts(st.id, states, cons_state, include_resolved)
         out += sorted(found, key=lambda c: (c.study_id, c.kind != "merge"))
     return out
 

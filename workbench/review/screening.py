@@ -433,17 +433,30 @@ def stage_progress(review, reviewer: str) -> list[StageProgress]:
     Raises:
         CodebookError, SheetError: the codebook or sheet cannot be read.
     """
+    from workbench.review.decision_frames import decisions, final_passing, latest_rows
     studies = review.studies()
     path = sheet_path(review, reviewer)
-    state = review_sheet_state(review, path)  # read once per command, shared
+    own = latest_rows(review, path)  # the sheet's columns, read once per command
+    codebook = review.codebook()
     out = []
-    for stage in review.codebook().screening_stages():
-        work = (passed_studies(review, stage, studies, state, reviewer, shared=True)
-                if stage.source else studies)
-        ids = {s.id for s in work}
-        decided = {s: d for s, d in decisions_by_study(state, stage.id).items() if s in ids}
-        out.append(StageProgress(stage.id, stage.label or stage.id, len(work), len(decided),
-                                 dict(Counter(decided.values()))))
+    for stage in codebook.screening_stages():
+        ids = None
+        source = codebook.stage(stage.source) if stage.source else None
+        if source is not None:  # the work list: what passed the source stage (passed_studies)
+            if source.reviewers <= 1:
+                mine = decisions(own, source.id)
+                passing = set(mine.index[mine.isin(PASSING).to_numpy()].tolist())
+            else:
+                passing = final_passing(review, source, PASSING)
+            ids = [s.id for s in studies if s.id in passing]
+        total = len(studies) if ids is None else len(ids)
+        decided = decisions(own, stage.id)
+        if ids is not None:
+            decided = decided[decided.index.isin(ids)]
+        elif len(decided):
+            decided = decided[decided.index.isin([s.id for s in studies])]
+        out.append(StageProgress(stage.id, stage.label or stage.id, total, len(decided),
+                                 dict(Counter(decided.tolist()))))
     return out
 
 

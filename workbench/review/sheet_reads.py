@@ -104,6 +104,45 @@ def review_sheet_state(review, path: str | Path, aliased: bool = True) -> SheetS
 
 
 
+def review_sheet_frame(review, path: str | Path, aliased: bool = True):
+    """Return `read_sheet_frame(path, review.aliases())`, read once while the file is unchanged.
+
+    The columns a command that looks at every decision needs
+    (`workbench.store.sheet_frame`): read once per file, the merge aliases
+    applied to a shallow copy. Shared: never change it.
+
+    Raises:
+        SheetError: the sheet exists but cannot be read.
+    """
+    from workbench.store.sheet_frame import SheetFrame, read_sheet_frame, remap_categories
+    path = Path(path)
+    key = str(path.resolve())
+    stat = _stat_key(path)
+    cache = _cache(review)
+    with _LOCK:
+        hit = cache.get(("frame", key))
+    if hit is not None and hit[0] == stat and stat != ("unreadable",):
+        raw = hit[1]
+    else:
+        raw = read_sheet_frame(path)
+        if stat != ("unreadable",) and _stat_key(path) == stat:
+            with _LOCK:
+                cache[("frame", key)] = (stat, raw)
+    aliases = review.aliases() if aliased else {}
+    if not aliases:
+        return raw
+    names = tuple(sorted(aliases.items()))
+    with _LOCK:
+        hit = cache.get(("frame-aliased", key))
+    if hit is not None and hit[0] is raw and hit[1] == names:
+        return hit[2]
+    events = raw.events.copy(deep=False)
+    events["study_id"] = remap_categories(raw.events["study_id"], aliases)
+    found = SheetFrame(events, raw.lines, raw.problems)
+    with _LOCK:
+        cache[("frame-aliased", key)] = (raw, names, found)
+    return found
+
 
 def review_memo(review, name: str, deps: tuple, compute):
     """Return `compute()`, computed once while `deps` are the same objects (by identity).
@@ -123,4 +162,4 @@ def review_memo(review, name: str, deps: tuple, compute):
     return value
 
 
-__all__ = ["read_review_sheet", "review_sheet_state", "review_memo"]
+__all__ = ["read_review_sheet", "review_sheet_state", "review_sheet_frame", "review_memo"]

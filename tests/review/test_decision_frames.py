@@ -1,0 +1,147 @@
+"""The vectorised conflicts and progress (review/decision_frames.py) equal the per-study path.
+
+Small reviews built from the issue #11 scenario (criteria mismatch, group rows,
+a fuzzy-matched row, two merged studies) plus random events: changed and undone
+decisions, criteria in another order, consensus entries, codes, values, group
+rows and their fields, memos, notes and flags, on three reviewers' sheets.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections import Counter
+
+import pytest
+
+from tests.review.coding_fixture import S
+from tests.review.test_consensus_scenario import build_scenario
+from workbench.core import coding as cod
+from workbench.core.consensus import FINAL, final_decisions
+from workbench.core.events import CONSENSUS
+from workbench.core.screening import decisions_by_study
+from workbench.review import Review
+from workbench.review import decision_frames as frames
+from workbench.review.agreement import read_sheets
+from workbench.review.coding import coding_progress, included_study_ids
+from workbench.review.conflicts import list_conflicts, shared_states
+from workbench.review.screening import PASSING, passed_studies, sheet_path, stage_progress
+from workbench.review.sheet_reads import review_sheet_state
+from workbench.store.sheet import Event, append_events
+
+TA, FT, CODING = "title_abstract", "full_text", "coding"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    root = tmp_path_factory.mktemp("frames") / "review"
+    build_scenario(root)
+    return root
+
+
+def scramble(root, seed: int) -> None:
+    """Append random events to alice's, bob's, carol's and the consensus sheet."""
+    rng = random.Random(seed)
+    review = Review.open(root)
+    studies = [s.id for s in review.studies()] + [S(6)]  # S(6) was merged into S(4)
+    version = review.codebook().version
+    choices = {
+        "decision": ["include", "exclude", "maybe", "", "not_retrieved"],
+        "criteria": ["E1", "E2", "E1;E2", "E2;E1", ""],
+        "code:platforms": ["twitter", "facebook;twitter", "twitter;facebook", "", "whatsapp"],
+        "code:activism_types": ["", "hashtag_campaigns"],
+        "field:software": ["R", "R ", "", "Stata"],
+        "field:validated": ["yes", "no", ""],
+        "memo:platforms": ["see p. 3", ""],
+        "note": ["", "a note, with a comma"],
+        cod.FLAG: [cod.FLAGGED, ""],
+        "row:campaign:k1": ["1", ""], "row:campaign:k1:name": ["#A", "#B", ""],
+        "row:campaign:k1:hashtag_reach": ["5.2", "5.20", ""],
+        "row:campaign:k2": ["1"], "row:campaign:k2:name": ["#A", "#C"],
+    }
+    screening = ["decision", "criteria", "note"]
+    coding = [f for f in choices if f not in ("decision", "criteria")]
+    for _ in range(rng.randrange(40, 90)):
+        sheet = rng.choice(["alice", "bob", "carol", "alice", "bob", CONSENSUS])
+        stage = rng.choice([TA, FT, CODING, CODING])
+        study = rng.choice(studies)
+        names = rng.sample(screening if stage != CODING else coding, rng.randrange(1, 3))
+        events = [Event("", "lead" if sheet == CONSENSUS else sheet, study, stage, name,
+                        rng.choice(choices[name]), rng.choice(["", "why"]), version)
+                  for name in names]
+        append_events(root / "coding" / f"{sheet}.csv", events)
+
+
+@pytest.fixture(params=range(6))
+def review(request, template, tmp_path):
+    root = tmp_path / "review"
+    shutil.copytree(template, root)
+    if request.param:
+        scramble(root, request.param)
+    return Review.open(root)
+
+
+def old_stage_progress(review, reviewer):
+    """stage_progress as it was: SheetStates and passed_studies."""
+    studies = review.studies()
+    state = review_sheet_state(review, sheet_path(review, reviewer))
+    out = []
+    for stage in review.codebook().screening_stages():
+        work = passed_studies(review, stage, studies, state, reviewer) if stage.source \
+            else studies
+        ids = {s.id for s in work}
+        decided = {s: d for s, d in decisions_by_study(state, stage.id).items() if s in ids}
+        out.append((stage.id, len(work), len(decided), dict(Counter(decided.values()))))
+    return out
+
+
+def old_coding_progress(review, reviewer):
+    state = review_sheet_state(review, sheet_path(review, reviewer))
+    studies = review.studies()
+    out = []
+    for stage in review.codebook().coding_stages():
+        ids = [s.id for s in studies]
+        if stage.source:
+            included = included_study_ids(review, stage.source)
+            ids = [i for i in ids if i in included]
+        coded = sum(1 for i in ids if any(
+            value and name.split(":", 1)[0] in frames.CODING_KINDS
+            for name, value in state.values(stage.id, i).items()))
+        flagged = sum(1 for i in ids if state.value(stage.id, i, cod.FLAG) == cod.FLAGGED)
+        out.append((stage.id, len(ids), coded, flagged))
+    return out
+
+
+@pytest.mark.parametrize("include_resolved", [False, True])
+def test_conflicts_equal_the_per_study_path(review, include_resolved):
+    for stage in (None, TA, FT, CODING):
+        fast = list_conflicts(review, stage, include_resolved)
+        slow = list_conflicts(review, stage, include_resolved, sheets=read_sheets(review))
+        assert fast == slow
+
+
+def test_the_scenario_has_every_kind_of_conflict(template):
+    kinds = {c.kind for c in list_conflicts(Review.open(template))}
+    assert {"criteria", "field", "row", "row_field", "merge"} <= kinds
+
+
+def test_progress_equals_the_per_study_path(review):
+    for reviewer in ("alice", "bob", "carol"):
+        if not sheet_path(review, reviewer).exists():
+            continue
+        new = [(p.stage, p.total, p.done, p.counts) for p in stage_progress(review, reviewer)]
+        assert new == old_stage_progress(review, reviewer)
+        assert [list(p.counts) for p in stage_progress(review, reviewer)] == \
+            [list(c) for *_, c in old_stage_progress(review, reviewer)]  # same order too
+        assert [(p.stage, p.total, p.coded, p.flagged) for p in coding_progress(review, reviewer)] \
+            == old_coding_progress(review, reviewer)
+
+
+def test_final_passing_follows_final_decisions(review):
+    states, consensus = shared_states(review)
+    for stage in review.codebook().screening_stages():
+        votes = [(name, sid, value, "") for name, state in {**states, CONSENSUS: consensus}.items()
+                 for sid, value in decisions_by_study(state, stage.id).items()]
+        finals = final_decisions(stage.id, votes, stage.reviewers)
+        assert frames.final_passing(review, stage, PASSING) == \
+            {s for s, d in finals.items() if d.status == FINAL and d.decision in PASSING}

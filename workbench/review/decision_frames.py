@@ -1,0 +1,348 @@
+"""Every sheet's latest values as columns, and what a command counts from them, vectorized.
+
+`status`, `check` and `conflicts` look at every decision of every sheet. On
+a 100,000-study review that is 1.5M events; building a Python object per
+event and walking them study by study took most of their time and memory.
+Here each sheet is read once per command as columns
+(`workbench.review.sheet_reads.review_sheet_frame`), its latest-wins rows
+are picked in bulk, and:
+
+- the stage progress counts (`passing_studies`, `decision_counts`) and
+  the coding progress (`coding_counts`) are computed on those columns, by
+  the rule of `workbench.core.consensus` (tests compare them with the
+  per-study functions);
+- the conflicts are found in two steps: the columns rule out, in bulk, the
+  studies that certainly have no conflict (`screening_candidates`,
+  `coding_candidates`: reviewers who agree in the text of every value); the
+  few left go through the one per-study rule (`workbench.core.conflicts`)
+  on small states built from their rows only (`small_states`). So the list
+  is the per-study path's list, item for item.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from workbench.core.events import CONSENSUS, COLUMNS, Event, SheetState, is_valid_reviewer
+from workbench.core.screening import CRITERIA, DECISION
+from workbench.review.sheet_reads import review_memo, review_sheet_frame
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Field kinds that make a coder take part in a study (core.consensus._CODING_KINDS).
+CODING_KINDS = ("code", "field", "row")
+
+
+def sheet_paths(review) -> tuple[dict[str, Path], Path]:
+    """Return ({reviewer: path} of the valid reviewer sheets in name order, consensus path)."""
+    folder = Path(review.coding)
+    found = {p.stem: p for p in sorted(folder.glob("*.csv")) if folder.is_dir()
+             and p.stem != CONSENSUS and is_valid_reviewer(p.stem)} if folder.is_dir() else {}
+    return found, folder / f"{CONSENSUS}.csv"
+
+
+def latest_rows(review, path: Path, aliased: bool = True) -> "pd.DataFrame":
+    """Return the latest event of every (stage, study, field) of one sheet, in file order.
+
+    Columns: COLUMNS (categorical but `time`), `line` (the event's line),
+    `cell` (the order in which the sheet first wrote to the (stage, study):
+    the order of `SheetState.items()`) and `first` (the order in which it
+    first wrote to the (stage, study, field): the order of a cell's fields).
+    Computed once per read of the sheet.
+    """
+    frame = review_sheet_frame(review, path, aliased)
+    return review_memo(review, f"latest:{Path(path).resolve()}:{aliased}", (frame,),
+                       lambda: _latest(frame))
+
+
+def _latest(frame) -> "pd.DataFrame":
+    import numpy as np
+    import pandas as pd
+    events = frame.events
+    if not len(events):
+        out = events.copy()
+        out["line"] = pd.Series([], dtype=np.int64)
+        out["cell"] = pd.Series([], dtype=np.int64)
+        out["first"] = pd.Series([], dtype=np.int64)
+        return out
+    stage = events["stage"].cat.codes.to_numpy().astype(np.int64)
+    study = events["study_id"].cat.codes.to_numpy().astype(np.int64)
+    fld = events["field"].cat.codes.to_numpy().astype(np.int64)
+    n_study = len(events["study_id"].cat.categories) + 1
+    n_field = len(events["field"].cat.categories) + 1
+    cell_key = stage * n_study + study
+    cell, _ = pd.factorize(cell_key)            # codes in order of first appearance
+    full_key = cell_key * n_field + fld
+    first, _ = pd.factorize(full_key)           # when each (stage, study, field) first appeared
+    last = ~pd.Series(full_key).duplicated(keep="last").to_numpy()
+    out = events[last].copy()
+    out["line"] = frame.lines[last]
+    out["cell"] = cell[last]
+    out["first"] = first[last]
+    return out.reset_index(drop=True)
+
+
+def latest_frames(review, aliased: bool = True) -> tuple[dict[str, "pd.DataFrame"], "pd.DataFrame"]:
+    """Return ({reviewer: latest rows}, consensus latest rows) of the review's sheets."""
+    reviewers, consensus = sheet_paths(review)
+    return ({name: latest_rows(review, path, aliased) for name, path in reviewers.items()},
+            latest_rows(review, consensus, aliased))
+
+
+def _at(latest: "pd.DataFrame", stage: str, field: str | None = None) -> "pd.DataFrame":
+    mask = (latest["stage"] == stage).to_numpy()
+    if field is not None:
+        mask = mask & (latest["field"] == field).to_numpy()
+    return latest[mask]
+
+
+def decisions(latest: "pd.DataFrame", stage: str) -> "pd.Series":
+    """Return study id -> non-empty decision at a stage (in `SheetState.items()` order)."""
+    import pandas as pd
+    rows = _at(latest, stage, DECISION)
+    rows = rows[(rows["value"] != "").to_numpy()].sort_values("cell", kind="stable")
+    return pd.Series(rows["value"].astype(object).to_numpy(),
+                     index=rows["study_id"].astype(object).to_numpy(), dtype=object)
+
+
+def final_passing(review, stage, passing: Iterable[str]) -> set[str]:
+    """Return the studies whose final decision at a screening stage is one of `passing`.
+
+    The rule of `workbench.core.consensus.final_decisions` (consensus
+    source): the consensus sheet's decision, else the decision every
+    reviewer who decided gave, when at least `stage.reviewers` did.
+    """
+    import pandas as pd
+    reviewers, consensus = latest_frames(review)
+    deps = (*reviewers.values(), consensus)
+    wanted = tuple(passing)
+
+    def compute() -> set[str]:
+        cons = decisions(consensus, stage.id)
+        votes = [decisions(f, stage.id) for f in reviewers.values()]
+        votes = [v for v in votes if len(v)]
+        out = set(cons.index[cons.isin(wanted).to_numpy()].tolist())
+        if votes:
+            all_votes = pd.concat(votes)
+            grouped = all_votes.groupby(level=0, sort=False)
+            stats = pd.DataFrame({"kinds": grouped.nunique(), "n": grouped.size(),
+                                  "first": grouped.first()})
+            ok = stats[(stats["kinds"] == 1).to_numpy() & (stats["n"] >= stage.reviewers).to_numpy()
+                       & stats["first"].isin(wanted).to_numpy()]
+            out |= set(ok.index.difference(cons.index).tolist())
+        return out
+
+    return review_memo(review, f"passing:{stage.id}:{stage.reviewers}:{wanted}:{sorted(reviewers)}",
+                       deps, compute)
+
+
+def coding_counts(latest: "pd.DataFrame", stage: str, ids: set[str], flag: str,
+                  flagged: str) -> tuple[int, int]:
+    """Return (studies coded, studies flagged) of one sheet at a coding stage, among `ids`.
+
+    Coded: any non-empty code, extraction value or group row (as `coding_progress`).
+    """
+    rows = _at(latest, stage)
+    rows = rows[rows["study_id"].isin(ids).to_numpy()]
+    kinds = field_kinds(rows["field"])
+    coded = rows[kinds & (rows["value"] != "").to_numpy()]["study_id"].astype(object).nunique()
+    flags = rows[(rows["field"] == flag).to_numpy() & (rows["value"] == flagged).to_numpy()]
+    return int(coded), int(flags["study_id"].astype(object).nunique())
+
+
+_INFO: dict[int, tuple] = {}
+
+
+def field_info(categories) -> dict:
+    """Return per-category arrays of a field column (one more entry for a missing value).
+
+    `prefix` (the part before the first ':'), `parts` (how many ':'-parts),
+    `rowkey` ("<group>:<key>"), `group` and `sub` (the 4th part) of
+    `row:<group>:<key>[:<field>]` names. Computed once per categories object:
+    the field columns of a sheet's subsets share it.
+    """
+    import numpy as np
+    hit = _INFO.get(id(categories))
+    if hit is not None and hit[0] is categories:
+        return hit[1]
+    split = [c.split(":") for c in categories.tolist()]
+    info = {"prefix": np.array([p[0] for p in split] + [""], dtype=object),
+            "parts": np.array([len(p) for p in split] + [0], dtype=np.int64),
+            "rowkey": np.array([":".join(p[1:3]) for p in split] + [""], dtype=object),
+            "group": np.array([p[1] if len(p) > 1 else "" for p in split] + [""], dtype=object),
+            "sub": np.array([p[3] if len(p) > 3 else "" for p in split] + [""], dtype=object)}
+    if len(_INFO) > 32:
+        _INFO.clear()
+    _INFO[id(categories)] = (categories, info)
+    return info
+
+
+def field_kinds(fields: "pd.Series", kinds: tuple[str, ...] = CODING_KINDS):
+    """Return a bool array: whether each field's kind (before the first ':') is in `kinds`."""
+    import numpy as np
+    prefix = field_info(fields.cat.categories)["prefix"]
+    return np.isin(prefix, list(kinds))[fields.cat.codes.to_numpy()]
+
+
+# -- conflicts ----------------------------------------------------------------------------------
+def _objects(rows: "pd.DataFrame", names: Iterable[str]) -> dict:
+    return {n: rows[n].astype(object).to_numpy() for n in names}
+
+
+def screening_candidates(reviewers: dict[str, "pd.DataFrame"], stage: str) -> set[str]:
+    """Return the studies that may have a decision or criteria conflict at a screening stage.
+
+    At least two reviewers decided and their decisions, or their criteria
+    texts, differ. The others certainly have none (`screening_conflicts`).
+    """
+    import pandas as pd
+    parts = []
+    for name, latest in reviewers.items():
+        dec = decisions(latest, stage)
+        if not len(dec):
+            continue
+        crit = _at(latest, stage, CRITERIA)
+        texts = pd.Series(crit["value"].astype(object).to_numpy(),
+                          index=crit["study_id"].astype(object).to_numpy(), dtype=object)
+        parts.append(pd.DataFrame({"study": dec.index, "decision": dec.to_numpy(),
+                                   "criteria": texts.reindex(dec.index).fillna("").to_numpy()}))
+    if len(parts) < 2:
+        return set()
+    votes = pd.concat(parts, ignore_index=True)
+    grouped = votes.groupby("study", sort=False)
+    stats = pd.DataFrame({"n": grouped.size(), "decisions": grouped["decision"].nunique(),
+                          "criteria": grouped["criteria"].nunique()})
+    hit = (stats["n"] >= 2) & ((stats["decisions"] > 1) | (stats["criteria"] > 1))
+    return set(stats.index[hit.to_numpy()].tolist())
+
+
+def coding_candidates(reviewers: dict[str, "pd.DataFrame"], consensus: "pd.DataFrame",
+                      stage: str, required: int) -> tuple[list[str], set[str]]:
+    """Return (every study some sheet has at a coding stage, sorted; those that may hold a conflict).
+
+    A study certainly holds no open conflict when at least `required` coders
+    took part, the consensus sheet set no group row of it, and the coders'
+    non-empty codes and values are the same text, leaving out the ones the
+    consensus sheet set (those are settled), and so are their group rows
+    (each row's group and non-empty values, row ids aside). That is
+    `core.consensus.quick_agreed`, with what the consensus settled set
+    aside. Compared by two independent 64-bit hashes of each coder's set of
+    values.
+    """
+    import numpy as np
+    import pandas as pd
+    cons = _at(consensus, stage)
+    cons_study = cons["study_id"].astype(object).to_numpy()
+    cons_ids = set(pd.unique(cons_study).tolist())
+    cons_rows = set(cons_study[field_kinds(cons["field"], ("row",))].tolist())
+    settled = pd.Index(cons_study + "\0" + cons["field"].astype(object).to_numpy())
+    every = set(cons_ids)
+    parts = [_coder_shapes(_at(latest, stage), settled) for latest in reviewers.values()]
+    parts = [p for p in parts if p is not None]
+    out = set(cons_rows)
+    if parts:
+        cells = pd.concat(parts, ignore_index=True)
+        every.update(cells["study"].tolist())
+        coders = cells[cells["took"].to_numpy()]
+        grouped = coders.groupby("study", sort=False)
+        stats = pd.DataFrame({"n": grouped.size(),
+                              **{h: grouped[h].nunique() for h in _HASHES}})
+        open_ = stats["n"] < max(required, 1)
+        for h in _HASHES:
+            open_ = open_ | (stats[h] > 1)
+        out |= set(stats.index[open_.to_numpy()].tolist())
+        out |= every - set(stats.index.tolist())   # nobody took part: the full rule decides
+    return sorted(every), out & every
+
+
+_HASHES = ("v1", "v2", "r1", "r2")
+_KEYS = ("workbench-hash-1", "workbench-hash-2")
+
+
+def _hashes(text, key: str):
+    import numpy as np
+    import pandas as pd
+    return pd.util.hash_array(np.asarray(text, dtype=object), hash_key=key).astype(np.uint64)
+
+
+def _sums(codes, n: int, values):
+    import numpy as np
+    out = np.zeros(n, dtype=np.uint64)
+    np.add.at(out, codes, values)
+    return out
+
+
+def _coder_shapes(rows: "pd.DataFrame", settled) -> "pd.DataFrame | None":
+    """Per study of one coder's sheet: took part, and hashes of its values and of its group rows."""
+    import numpy as np
+    import pandas as pd
+    if not len(rows):
+        return None
+    study = rows["study_id"].astype(object).to_numpy()
+    fields = rows["field"]
+    names = fields.astype(object).to_numpy()
+    value = rows["value"].astype(object).to_numpy()
+    codes, uniques = pd.factorize(study)
+    n = len(uniques)
+    took = np.zeros(n, dtype=bool)
+    np.logical_or.at(took, codes, field_kinds(fields))
+    out = {"study": np.asarray(uniques, dtype=object), "took": took}
+    # codes and extraction values: non-empty, not settled by the consensus sheet
+    plain = field_kinds(fields, ("code", "field")) & (value != "")
+    plain &= ~pd.Index(study + "\0" + names).isin(settled)
+    text = names + "\0" + value
+    for i, key in enumerate(_KEYS):
+        out[f"v{i + 1}"] = _sums(codes[plain], n, _hashes(text[plain], key))
+    # group rows: "row:<group>:<key>" = "1" (the row exists), "row:<group>:<key>:<field>" values
+    info = field_info(fields.cat.categories)
+    rowkey, group, sub = info["rowkey"], info["group"], info["sub"]
+    fcode = fields.cat.codes.to_numpy()
+    is_row = (info["prefix"] == "row")[fcode]
+    kind = np.where(is_row, (info["parts"] == 3)[fcode] + 2 * (info["parts"] == 4)[fcode], 0)
+    exists = (kind == 1) & (value == "1")
+    if exists.any():
+        row_ids = pd.Index(study[exists] + "\0" + rowkey[fcode[exists]])
+        valued = (kind == 2) & (value != "")
+        member = pd.Index(study[valued] + "\0" + rowkey[fcode[valued]])
+        at = row_ids.get_indexer(member)
+        keep = at >= 0
+        row_study = codes[exists]
+        row_text = sub[fcode[valued]][keep] + "\0" + value[valued][keep]
+        for i, key in enumerate(_KEYS):
+            field_sums = _sums(at[keep], len(row_ids), _hashes(row_text, key))
+            label = group[fcode[exists]] + "\0" + field_sums.astype(str).astype(object)
+            out[f"r{i + 1}"] = _sums(row_study, n, _hashes(label, key))
+    else:
+        out["r1"] = out["r2"] = np.zeros(n, dtype=np.uint64)
+    return pd.DataFrame(out)
+
+
+def events_of(latest: "pd.DataFrame", stage: str, studies: set[str] | None) -> list[Event]:
+    """Return the latest events of some studies at a stage.
+
+    In the order their fields first appeared in the sheet, so a SheetState
+    built from them lists cells and fields in the whole sheet's order.
+    """
+    rows = _at(latest, stage)
+    if studies is not None:
+        rows = rows[rows["study_id"].isin(studies).to_numpy()]
+    cols = _objects(rows.sort_values("first", kind="stable"), COLUMNS)
+    make = tuple.__new__
+    return [make(Event, row) for row in zip(*(cols[c] for c in COLUMNS))]
+
+
+def small_states(frames: dict[str, "pd.DataFrame"], stage: str,
+                 studies: set[str] | None) -> dict[str, SheetState]:
+    """Return {sheet: SheetState} of only these studies' latest events at a stage.
+
+    For those studies every value, note and latest event is the whole
+    sheet's (a state holds only the latest event per field anyway).
+    """
+    return {name: SheetState(events_of(latest, stage, studies)) for name, latest in frames.items()}
+
+
+__all__ = ["latest_rows", "latest_frames", "decisions", "final_passing", "coding_counts",
+           "field_kinds", "screening_candidates", "coding_candidates", "events_of",
+           "small_states", "sheet_paths"]

@@ -1,0 +1,239 @@
+"""Reading a coding sheet into columns (pandas), for commands that look at every decision.
+
+`read_sheet` builds one `Event` per line: on a 75 MB sheet that is 750,000
+tuples of eight strings (seconds, and most of a gigabyte). `read_sheet_frame`
+returns the same events as a DataFrame instead: `time` as text, every other
+column categorical (a few distinct reviewers, stages, fields and values
+stored once), and the line of each event.
+
+It accepts exactly what `read_sheet` accepts. A clean sheet (the header, one
+valid event per line, each checked line's CRC-32 matching, at most a torn
+last line) is parsed by pandas' C reader after the same checks as
+`read_sheet`'s fast path (the checks are verified against the raw lines; the
+times, reviewers and empty ids in bulk; every line's field count by its
+commas). Anything irregular (a line a save marked torn, bad UTF-8, a quote
+left open, a value spanning lines, a wrong width, a bad check) is read by
+`read_sheet` itself, so every problem is reported with its line exactly as
+before and every other event is kept.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
+
+from workbench.core.events import COLUMNS, is_valid_reviewer
+from workbench.errors import Problem, SheetError
+from workbench.store.files import read_regular_file
+from workbench.store.sheet_reading import (MAX_SHEET_BYTES, SHEET_COLUMNS, TORN, _TORN_MESSAGE,
+                                           _first_checked, is_valid_time, paused_gc,
+                                           read_sheet)
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+#: Columns kept as text (one value per event); the others are categorical.
+TEXT_COLUMNS = ("time",)
+
+
+@dataclass
+class SheetFrame:
+    """A sheet's valid events as columns (file order), their lines, and the problems.
+
+    `events` has the COLUMNS; `lines[i]` is the 1-based line of row i.
+    """
+
+    events: "pd.DataFrame"
+    lines: "np.ndarray"
+    problems: list[Problem] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+
+def empty_events() -> "pd.DataFrame":
+    """Return an events frame with no rows (the dtypes of a read one)."""
+    import pandas as pd
+    return pd.DataFrame({c: pd.Series([], dtype=object if c in TEXT_COLUMNS else "category")
+                         for c in COLUMNS})
+
+
+def events_to_frame(events) -> "pd.DataFrame":
+    """Return Event tuples as an events frame (categorical columns, `time` as text)."""
+    import pandas as pd
+    if not events:
+        return empty_events()
+    frame = pd.DataFrame.from_records(events, columns=list(COLUMNS))
+    for name in COLUMNS:
+        if name not in TEXT_COLUMNS:
+            frame[name] = frame[name].astype("category")
+    return frame
+
+
+def read_sheet_frame(path: str | Path, aliases: Mapping[str, str] | None = None) -> SheetFrame:
+    """Read a sheet as columns: every valid event, and a Problem for each line that is not one.
+
+    The same events, lines and problems as `read_sheet(path, aliases)` (tests
+    compare the two on clean and broken sheets).
+
+    Raises:
+        SheetError: the file exists but cannot be read (as read_sheet).
+    """
+    import numpy as np
+    path = Path(path)
+    with paused_gc():
+        found = _read_frame(path)
+    if found is None:   # irregular: the careful reader reports line by line
+        contents = read_sheet(path)
+        found = SheetFrame(events_to_frame(contents.events),
+                           np.asarray(contents.lines, dtype=np.int64), list(contents.problems))
+    if aliases:
+        found.events["study_id"] = remap_categories(found.events["study_id"], aliases)
+    return found
+
+
+def remap_categories(column: "pd.Series", mapping: Mapping[str, str]) -> "pd.Series":
+    """Return a categorical column with its values renamed through `mapping` (merged ones joined)."""
+    import numpy as np
+    import pandas as pd
+    cats = column.cat.categories
+    renamed = [mapping.get(c, c) for c in cats.tolist()]
+    if renamed == cats.tolist():
+        return column
+    codes_of, uniques = pd.factorize(np.asarray(renamed, dtype=object))
+    old = column.cat.codes.to_numpy()
+    new = np.where(old < 0, -1, codes_of[np.maximum(old, 0)])
+    return pd.Series(pd.Categorical.from_codes(new, categories=uniques), index=column.index,
+                     name=column.name)
+
+
+def _read_frame(path: Path) -> SheetFrame | None:
+    """The fast path; None when the sheet needs the careful reader."""
+    import numpy as np
+    import pandas as pd
+    try:
+        data = read_regular_file(path, MAX_SHEET_BYTES, what="sheet")
+    except FileNotFoundError:
+        return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64))
+    except OSError as exc:
+        raise SheetError(f"cannot read the sheet ({exc.strerror or exc})", path=path) from exc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    del data
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text:
+        return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64))
+    if f",{TORN}\n" in text or "\r" in text or "\x00" in text:
+        return None
+    lines = text.split("\n")
+    torn = lines[-1] != ""
+    if not torn:
+        lines.pop()
+    header = lines[0]
+    if header not in (",".join(SHEET_COLUMNS), ",".join(COLUMNS)):
+        return None
+    body = lines[1:-1] if torn else lines[1:]
+    problems = [Problem(str(path), len(lines), None, _TORN_MESSAGE)] if torn else []
+    del lines
+    if not body:
+        return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64), problems)
+    found = _first_checked(body, header == ",".join(COLUMNS))
+    if found is None:
+        return None
+    first, checked = found
+    n = len(body)
+    ok = _widths_ok(body[:first]) and _widths_ok(checked)
+    del body, checked
+    if not ok:
+        return None
+    if torn:
+        text = text[:text.rindex("\n") + 1]
+    start = text.index("\n") + 1
+    try:   # every line: the eight fields, then its check (or nothing, on an older line)
+        frame = pd.read_csv(io.StringIO(text[start:]), header=None, names=list(SHEET_COLUMNS),
+                            usecols=list(COLUMNS), dtype=object, na_filter=False,
+                            skip_blank_lines=False, engine="c")
+    except (pd.errors.ParserError, ValueError):
+        return None
+    del text
+    if len(frame) != n:
+        return None
+    if not times_valid(frame["time"].tolist()):
+        return None
+    for name in COLUMNS:
+        if name not in TEXT_COLUMNS:
+            frame[name] = frame[name].astype("category")
+    if not all(map(is_valid_reviewer, frame["reviewer"].cat.categories.tolist())):
+        return None
+    for name in ("study_id", "stage", "field"):
+        if "" in frame[name].cat.categories and (frame[name] == "").any():
+            return None
+    return SheetFrame(frame, np.arange(2, n + 2, dtype=np.int64), problems)
+
+
+_SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 19: ".", 26: "Z"}
+#: Days per month (February: 29, then checked against the calendar).
+_MONTH_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def times_valid(times: list[str]) -> bool:
+    """True when every time is a sheet time of a real date (as `is_valid_time`), checked in bulk."""
+    import numpy as np
+    if not times:
+        return True
+    if set(map(len, times)) != {27}:
+        return False
+    try:
+        raw = "".join(times).encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    table = np.frombuffer(raw, dtype=np.uint8).reshape(len(times), 27)
+    for at, char in _SEPARATORS.items():
+        if not (table[:, at] == ord(char)).all():
+            return False
+    digits = table[:, [i for i in range(26) if i not in _SEPARATORS]].astype(np.int16) - 48
+    if digits.min() < 0 or digits.max() > 9:
+        return False
+    # columns of `digits`: year 0-3, month 4-5, day 6-7, hour 8-9, minute 10-11, second 12-13
+    month = digits[:, 4] * 10 + digits[:, 5]
+    day = digits[:, 6] * 10 + digits[:, 7]
+    if (month < 1).any() or (month > 12).any() or (day < 1).any():
+        return False
+    if (day > np.asarray(_MONTH_DAYS)[month]).any():
+        return False
+    if ((digits[:, 8] * 10 + digits[:, 9]) > 23).any() or (digits[:, 10] > 5).any() \
+            or (digits[:, 12] > 5).any():
+        return False
+    leap_days = (month == 2) & (day == 29)
+    if leap_days.any():
+        return all(map(is_valid_time, {t for t, hit in zip(times, leap_days.tolist()) if hit}))
+    return True
+
+
+def _widths_ok(fields: list[str]) -> bool:
+    """True when every line has the eight event fields (seven commas outside quotes)."""
+    import csv
+    if not fields:
+        return True
+    quoted = [f for f in fields if '"' in f]
+    plain_commas = sum(map(str.count, fields, [","] * len(fields)))
+    if quoted:
+        plain_commas -= sum(f.count(",") for f in quoted)
+        try:
+            rows = list(csv.reader(quoted, strict=True))
+        except csv.Error:
+            return False
+        if len(rows) != len(quoted) or any(len(row) != len(COLUMNS) for row in rows):
+            return False
+    # The C reader refuses a line with more fields; fewer on any line shows in the sum.
+    return plain_commas == (len(COLUMNS) - 1) * (len(fields) - len(quoted))
+
+
+__all__ = ["SheetFrame", "read_sheet_frame", "times_valid", "events_to_frame", "empty_events",
+           "remap_categories", "TEXT_COLUMNS"]
