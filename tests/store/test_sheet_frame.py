@@ -38,7 +38,7 @@ def same(path, aliases=None) -> None:
 CLEAN = [ev(i, f"S{i % 3}") for i in range(1, 8)] + [ev(9, note='with, comma and "quotes"')]
 
 
-@pytest.mark.parametrize("name,text", [
+CASES = [pytest.param(*case, id=case[0]) for case in [
     ("checked", CHECKED + "\n" + "".join(sheet_line(r) for r in CLEAN)),
     ("old", HEADER + "\n" + "".join(line(*r[:6], '"' + r[6].replace('"', '""') + '"' if r[6]
                                          else "", r[7]) for r in CLEAN)),
@@ -66,11 +66,23 @@ CLEAN = [ev(i, f"S{i % 3}") for i in range(1, 8)] + [ev(9, note='with, comma and
     ("wrong header", "a,b,c\n" + line(*ev(1))),
     ("carriage return", CHECKED + "\n" + sheet_line(ev(1, note="a\rb")) + sheet_line(ev(2))),
     ("blank line", HEADER + "\n" + line(*ev(1)) + "\n" + line(*ev(2))),
-])
+]]
+
+
+@pytest.mark.parametrize("name,text", CASES)
 def test_the_frame_reads_what_read_sheet_reads(tmp_path, name, text):
     path = tmp_path / "alice.csv"
     path.write_text(text, encoding="utf-8", newline="")
     same(path)
+
+
+@pytest.mark.parametrize("name", ["checked", "old", "mixed", "torn last line", "bom"])
+def test_clean_sheets_take_the_fast_path(tmp_path, name):
+    import workbench.store.sheet_frame as sheet_frame
+    text = dict((p.values[0], p.values[1]) for p in CASES)[name]
+    path = tmp_path / "alice.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    assert sheet_frame._read_frame(path) is not None
 
 
 def test_bad_bytes_and_a_missing_sheet(tmp_path):

@@ -69,7 +69,7 @@ def events_to_frame(events) -> "pd.DataFrame":
     frame = pd.DataFrame.from_records(events, columns=list(COLUMNS))
     for name in COLUMNS:
         if name not in TEXT_COLUMNS:
-            frame[name] = frame[name].astype("category")
+            frame[name] = categorical(frame[name])
     return frame
 
 
@@ -148,33 +148,49 @@ def _read_frame(path: Path) -> SheetFrame | None:
         return None
     first, checked = found
     n = len(body)
-    ok = _widths_ok(body[:first]) and _widths_ok(checked)
-    del body, checked
-    if not ok:
-        return None
     if torn:
         text = text[:text.rindex("\n") + 1]
     start = text.index("\n") + 1
+    # Every line has the eight event fields: seven commas outside quotes (lines with a
+    # quote are read by the csv module), plus one before the check on a checked line.
+    quoted = [i for i, one in enumerate(body) if '"' in one]
+    commas = text.count(",", start) - (n - first)
+    if quoted:
+        fields = [body[i] if i < first else checked[i - first] for i in quoted]
+        commas -= sum(f.count(",") for f in fields)
+        if not _widths_ok(fields):
+            return None
+    del body, checked
+    if commas != (len(COLUMNS) - 1) * (n - len(quoted)):
+        return None
     try:   # every line: the eight fields, then its check (or nothing, on an older line)
         frame = pd.read_csv(io.StringIO(text[start:]), header=None, names=list(SHEET_COLUMNS),
-                            usecols=list(COLUMNS), dtype=object, na_filter=False,
-                            skip_blank_lines=False, engine="c")
+                            dtype=object, na_filter=False, skip_blank_lines=False, engine="c")
     except (pd.errors.ParserError, ValueError):
         return None
     del text
+    frame = frame.drop(columns=[SHEET_COLUMNS[-1]])
     if len(frame) != n:
         return None
     if not times_valid(frame["time"].tolist()):
         return None
+    for name in ("study_id", "stage", "field"):
+        if (frame[name].to_numpy() == "").any():
+            return None
     for name in COLUMNS:
         if name not in TEXT_COLUMNS:
-            frame[name] = frame[name].astype("category")
+            frame[name] = categorical(frame[name])
     if not all(map(is_valid_reviewer, frame["reviewer"].cat.categories.tolist())):
         return None
-    for name in ("study_id", "stage", "field"):
-        if "" in frame[name].cat.categories and (frame[name] == "").any():
-            return None
     return SheetFrame(frame, np.arange(2, n + 2, dtype=np.int64), problems)
+
+
+def categorical(column: "pd.Series") -> "pd.Series":
+    """Return a text column as categorical, categories in order of appearance (no sorting)."""
+    import pandas as pd
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object)),
+                     index=column.index, name=column.name)
 
 
 _SEPARATORS = {4: "-", 7: "-", 10: "T", 13: ":", 16: ":", 19: ".", 26: "Z"}
@@ -217,22 +233,13 @@ def times_valid(times: list[str]) -> bool:
 
 
 def _widths_ok(fields: list[str]) -> bool:
-    """True when every line has the eight event fields (seven commas outside quotes)."""
+    """True when each of these lines (event fields with a quote) reads as eight fields."""
     import csv
-    if not fields:
-        return True
-    quoted = [f for f in fields if '"' in f]
-    plain_commas = sum(map(str.count, fields, [","] * len(fields)))
-    if quoted:
-        plain_commas -= sum(f.count(",") for f in quoted)
-        try:
-            rows = list(csv.reader(quoted, strict=True))
-        except csv.Error:
-            return False
-        if len(rows) != len(quoted) or any(len(row) != len(COLUMNS) for row in rows):
-            return False
-    # The C reader refuses a line with more fields; fewer on any line shows in the sum.
-    return plain_commas == (len(COLUMNS) - 1) * (len(fields) - len(quoted))
+    try:
+        rows = list(csv.reader(fields, strict=True))
+    except csv.Error:
+        return False
+    return len(rows) == len(fields) and all(len(row) == len(COLUMNS) for row in rows)
 
 
 __all__ = ["SheetFrame", "read_sheet_frame", "times_valid", "events_to_frame", "empty_events",
