@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.errors import ExportError, Problem, ReviewError, WorkbenchError
-from workbench.review.sheet_reads import review_sheet_state
+from workbench.review.sheet_reads import review_sheet_frame, review_sheet_state
 from workbench.store.sheet import consensus_path, sheet_path
 from workbench.store.sheet_checks import check_coding, sheet_files
 
@@ -32,7 +32,8 @@ def check_review(review) -> CheckReport:
     """
     codebook = review.codebook()
     study_ids, unchecked = _study_ids(review)
-    found = check_coding(codebook, review.coding, study_ids)
+    found = check_coding(codebook, review.coding, study_ids,  # the command's shared reads
+                         read=lambda path: review_sheet_frame(review, path, aliased=False))
     notices = [p for p in found if "was renamed to" in p.message] + unchecked
     problems = [p for p in found if p not in notices]
     sheets = [p.relative_to(review.root).as_posix() for p in sheet_files(review.coding)]

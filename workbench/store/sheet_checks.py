@@ -29,7 +29,7 @@ def sheet_files(coding_dir: str | Path) -> list[Path]:
 
 
 def check_coding(codebook: Codebook, coding_dir: str | Path,
-                 study_ids: Collection[str] | None = None) -> list[Problem]:
+                 study_ids: Collection[str] | None = None, read=None) -> list[Problem]:
     """Read every sheet in coding/ and return its reading problems and codebook problems.
 
     Torn, cut or malformed lines, impossible and future times, events of
@@ -42,6 +42,8 @@ def check_coding(codebook: Codebook, coding_dir: str | Path,
         coding_dir: the review's coding/ folder (its form is used in messages).
         study_ids: the review's study ids (and the old ids merged into them);
             None skips that check.
+        read: path -> SheetFrame (default `read_sheet_frame`; a Review passes its
+            shared read, so a command reads each sheet once).
 
     Returns:
         The problems, sheet by sheet, in line order.
@@ -49,8 +51,10 @@ def check_coding(codebook: Codebook, coding_dir: str | Path,
     Raises:
         SheetError: a sheet exists but cannot be read.
     """
+    from workbench.store.sheet_frame import read_sheet_frame
     with paused_gc():
-        return _check_files(codebook, sheet_files(coding_dir), study_ids)
+        return _check_frames(codebook, sheet_files(coding_dir), study_ids,
+                             read or read_sheet_frame)
 
 
 def _future_times(path: str, events: list[Event], lines: list[int]) -> list[Problem]:
@@ -99,3 +103,154 @@ def _check_files(codebook: Codebook, files: list[Path],
         problems.extend(check_sheet_events(codebook, str(path), contents.events,
                                            contents.lines, reviewer))
     return problems
+
+
+# -- the same checks on a sheet's columns (store/sheet_frame.py), as `check` runs them ----------
+def _check_frames(codebook: Codebook, files: list[Path], study_ids: Collection[str] | None,
+                  read) -> list[Problem]:
+    """`_check_files` on each sheet's columns: the same problems, in the same order."""
+    problems: list[Problem] = []
+    for path in files:
+        if path.stem != CONSENSUS and not is_valid_reviewer(path.stem):
+            problems.append(Problem(str(path), None, None, f"{path.stem!r} is not a valid "
+                                    "reviewer name, so this file is not read as a sheet"))
+            continue
+        frame = read(path)
+        problems.extend(frame.problems)
+        if not len(frame.events):
+            continue
+        problems.extend(_frame_future_times(str(path), frame))
+        if study_ids is not None:
+            problems.extend(_frame_unknown_studies(str(path), frame, study_ids))
+        reviewer = None if path.stem == CONSENSUS else path.stem
+        problems.extend(check_sheet_frame(codebook, str(path), frame, reviewer))
+    return problems
+
+
+def _frame_future_times(path: str, frame) -> list[Problem]:
+    import numpy as np
+    limit = format_time(datetime.now(timezone.utc) + FUTURE_SLACK)
+    times = frame.events["time"].to_numpy(dtype=object)
+    late = np.flatnonzero(times > limit)
+    if not len(late):
+        return []
+    first = int(late[0])
+    more = f" (and {len(late) - 1} more line{'s' if len(late) > 2 else ''})" \
+        if len(late) > 1 else ""
+    return [Problem(path, int(frame.lines[first]), None, f"time {times[first]!r} is in the "
+                    f"future{more}; the event is kept (the order of lines decides), but no "
+                    "later save takes its time from it")]
+
+
+def _frame_unknown_studies(path: str, frame, study_ids: Collection[str]) -> list[Problem]:
+    import numpy as np
+    study = frame.events["study_id"]
+    cats = study.cat.categories.tolist()
+    known = set(study_ids)
+    unknown = np.array([c not in known for c in cats] + [False], dtype=bool)
+    rows = np.flatnonzero(unknown[study.cat.codes.to_numpy()])
+    if not len(rows):
+        return []
+    codes = study.cat.codes.to_numpy()[rows]
+    _, first = np.unique(codes, return_index=True)
+    order = rows[np.sort(first)]   # each unknown id at its first line, in line order
+    names = [cats[c] for c in study.cat.codes.to_numpy()[order]]
+    lines = frame.lines[order].tolist()
+    out = [Problem(path, line, f"study {name}", "no such study in this review's references "
+                   "(edited by hand, or its export was removed?); its decisions are kept but "
+                   "not used") for name, line in list(zip(names, lines))[:UNKNOWN_LISTED]]
+    if len(names) > UNKNOWN_LISTED:
+        out.append(Problem(path, lines[UNKNOWN_LISTED], None, f"and {len(names) - UNKNOWN_LISTED} "
+                           "more study ids that are not in this review's references"))
+    return out
+
+
+def check_sheet_frame(codebook: Codebook, path: str, frame,
+                      reviewer: str | None = None) -> list[Problem]:
+    """`workbench.core.checks.check_sheet_events` on a sheet's columns: the same problems.
+
+    Each distinct (stage, field, value) of the latest values is checked once
+    by the same rules (`_check_event`); the reports are then counted in bulk.
+    A group row's key does not change what its fields are checked against, so
+    at a coding stage rows are checked per group and field, not per row.
+    """
+    import numpy as np
+    import pandas as pd
+    from workbench.core.checks import _check_event
+    from workbench.core.codebook import CODING
+    events = frame.events
+    lines = frame.lines
+    found: dict[str, list] = {}
+    if reviewer is not None:
+        names = events["reviewer"].cat.categories.tolist()
+        codes = events["reviewer"].cat.codes.to_numpy()
+        for code in np.unique(codes):
+            if names[code] == reviewer:
+                continue
+            rows = np.flatnonzero(codes == code)
+            first = int(rows[0])
+            found.setdefault(f"reviewer {names[code]!r} in the sheet of {reviewer!r}",
+                             [int(lines[first]), f"study {events['study_id'].iloc[first]}", 0])
+            found[f"reviewer {names[code]!r} in the sheet of {reviewer!r}"][2] += len(rows)
+        # messages first reported in line order: re-insert in that order
+        found = dict(sorted(found.items(), key=lambda kv: kv[1][0]))
+    stage = events["stage"].cat.codes.to_numpy().astype(np.int64)
+    study = events["study_id"].cat.codes.to_numpy().astype(np.int64)
+    fld = events["field"].cat.codes.to_numpy().astype(np.int64)
+    key = (stage * (len(events["study_id"].cat.categories) + 1) + study) \
+        * (len(events["field"].cat.categories) + 1) + fld
+    order, _ = pd.factorize(key)                       # keys in order of first appearance
+    last = np.flatnonzero(~pd.Series(key).duplicated(keep="last").to_numpy())
+    last = last[np.argsort(order[last], kind="stable")]  # the latest event of each, that order
+    stage_names = events["stage"].cat.categories.tolist()
+    field_names = events["field"].cat.categories.tolist()
+    codes = codebook.code_index()
+    kinds = {}
+    for i, sid in enumerate(stage_names):
+        found_stage = codebook.stage(sid)
+        kinds[i] = None if found_stage is None else found_stage.kind
+    shape = []   # per field category at a coding stage: the name the check depends on
+    for name in field_names:
+        parts = name.split(":")
+        shape.append(f"row:{parts[1]}:\0:{parts[3]}" if parts[0] == "row" and len(parts) == 4
+                     else f"row:{parts[1]}:\0" if parts[0] == "row" and len(parts) == 3
+                     else name)
+    value_codes = events["value"].cat.codes.to_numpy()[last]
+    value_names = events["value"].cat.categories.tolist() + [""]
+    l_stage, l_field = stage[last], fld[last]
+    combo = pd.DataFrame({"s": l_stage, "f": l_field, "v": value_codes})
+    combo_id, uniques = pd.factorize(pd.MultiIndex.from_frame(combo))
+    messages_of: list[list[str]] = []
+    known: dict[tuple, list[str]] = {}
+    for s_code, f_code, v_code in uniques.tolist():
+        kind = kinds[s_code]
+        sid = stage_names[s_code]
+        name = field_names[f_code]
+        value = value_names[v_code]
+        if kind is None:
+            messages_of.append([f"stage {sid!r} is not in the codebook; its decisions are "
+                                "kept but not used"])
+            continue
+        probe = (sid, shape[f_code] if kind == CODING else name, value)
+        messages = known.get(probe)
+        if messages is None:
+            messages = known[probe] = _check_event(codebook, codes, kind, sid, name, value)
+        messages_of.append(messages)
+    bad = np.array([bool(m) for m in messages_of] + [False], dtype=bool)
+    hits = np.flatnonzero(bad[combo_id])
+    study_names = events["study_id"].cat.categories.tolist()
+    for i in hits.tolist():
+        row = int(last[i])
+        for message in messages_of[combo_id[i]]:
+            slot = found.get(message)
+            if slot is None:
+                found[message] = [int(lines[row]), f"study {study_names[study[row]]}, stage "
+                                  f"{stage_names[stage[row]]}", 1]
+            else:
+                slot[2] += 1
+    ordered = sorted(found.items(), key=lambda kv: kv[1][0])
+    out = []
+    for message, (line, entry, count) in ordered:
+        more = f" (and {count - 1} more line{'s' if count > 2 else ''})" if count > 1 else ""
+        out.append(Problem(path, line, entry, message + more))
+    return out
