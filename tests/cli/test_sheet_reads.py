@@ -30,6 +30,15 @@ def screened(review, run):
     return ids
 
 
+@pytest.fixture(autouse=True, params=["per study", "columns"])
+def counting_path(request, monkeypatch):
+    """Both ways of counting: per study (small reviews) and on the sheets' columns (large)."""
+    import workbench.review.decision_frames as decision_frames
+    if request.param == "columns":
+        monkeypatch.setattr(decision_frames, "COLUMNS_FROM_BYTES", 0)
+    return request.param
+
+
 @pytest.fixture
 def reads(monkeypatch):
     """Counts the reads of each sheet: as events (read_sheet) or as columns (read_sheet_frame)."""

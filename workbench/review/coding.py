@@ -347,14 +347,30 @@ def coding_progress(review, reviewer: str) -> list[CodingProgress]:
     Raises:
         CodebookError, SheetError: the codebook or sheet cannot be read.
     """
-    from workbench.review.decision_frames import coding_counts, final_passing, latest_rows
+    from workbench.review.decision_frames import use_columns
     codebook = review.codebook()
     stages = codebook.coding_stages()
     if not stages:
         return []
-    own = latest_rows(review, sheet_path(review.coding, reviewer))  # read once per command
     studies = review.studies()
     out = []
+    if not use_columns(review):  # a small review: per study
+        from workbench.review.sheet_reads import review_sheet_state
+        state = review_sheet_state(review, sheet_path(review.coding, reviewer))
+        for stage in stages:
+            ids = [s.id for s in studies]
+            if stage.source:
+                included = included_study_ids(review, stage.source)
+                ids = [i for i in ids if i in included]
+            coded = sum(1 for i in ids if any(
+                value and name.split(":", 1)[0] in _CODING_KINDS
+                for name, value in state.values(stage.id, i).items()))
+            flagged = sum(1 for i in ids if state.value(stage.id, i, cod.FLAG) == cod.FLAGGED)
+            out.append(CodingProgress(stage.id, stage.label or stage.id, len(ids), coded,
+                                      flagged))
+        return out
+    from workbench.review.decision_frames import coding_counts, final_passing, latest_rows
+    own = latest_rows(review, sheet_path(review.coding, reviewer))  # read once per command
     for stage in stages:
         ids = [s.id for s in studies]
         if stage.source:

@@ -115,7 +115,8 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
         ReviewError: unknown stage.
         SheetError: a sheet cannot be read.
     """
-    if sheets is None:
+    from workbench.review.decision_frames import use_columns
+    if sheets is None and use_columns(review):  # a large review: on the sheets' columns
         return _listed_from_frames(review, stage, include_resolved)
     # The review's sheets: their shared whole-sheet states (read once per command);
     # a state keyed by (stage, study) answers for one stage as a stage's own would.

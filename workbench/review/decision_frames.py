@@ -33,6 +33,21 @@ if TYPE_CHECKING:
 
 #: Field kinds that make a coder take part in a study (core.consensus._CODING_KINDS).
 CODING_KINDS = ("code", "field", "row")
+#: Sheets together at least this large are counted on their columns (pandas). Smaller
+#: ones go study by study, which spares loading pandas (start-up); both give the same.
+COLUMNS_FROM_BYTES = 4 << 20
+
+
+def use_columns(review) -> bool:
+    """True when the review's sheets (coding/*.csv) are together at least COLUMNS_FROM_BYTES."""
+    folder = Path(review.coding)
+    total = 0
+    for path in folder.glob("*.csv") if folder.is_dir() else []:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total >= COLUMNS_FROM_BYTES
 
 
 def sheet_paths(review) -> tuple[dict[str, Path], Path]:
@@ -343,6 +358,6 @@ def small_states(frames: dict[str, "pd.DataFrame"], stage: str,
     return {name: SheetState(events_of(latest, stage, studies)) for name, latest in frames.items()}
 
 
-__all__ = ["latest_rows", "latest_frames", "decisions", "final_passing", "coding_counts",
+__all__ = ["use_columns", "COLUMNS_FROM_BYTES", "latest_rows", "latest_frames", "decisions", "final_passing", "coding_counts",
            "field_kinds", "screening_candidates", "coding_candidates", "events_of",
            "small_states", "sheet_paths"]

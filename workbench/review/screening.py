@@ -433,9 +433,21 @@ def stage_progress(review, reviewer: str) -> list[StageProgress]:
     Raises:
         CodebookError, SheetError: the codebook or sheet cannot be read.
     """
-    from workbench.review.decision_frames import decisions, final_passing, latest_rows
+    from workbench.review.decision_frames import use_columns
     studies = review.studies()
     path = sheet_path(review, reviewer)
+    if not use_columns(review):  # a small review: per study, without loading pandas
+        state = review_sheet_state(review, path)  # read once per command, shared
+        out = []
+        for stage in review.codebook().screening_stages():
+            work = (passed_studies(review, stage, studies, state, reviewer, shared=True)
+                    if stage.source else studies)
+            ids = {s.id for s in work}
+            decided = {s: d for s, d in decisions_by_study(state, stage.id).items() if s in ids}
+            out.append(StageProgress(stage.id, stage.label or stage.id, len(work), len(decided),
+                                     dict(Counter(decided.values()))))
+        return out
+    from workbench.review.decision_frames import decisions, final_passing, latest_rows
     own = latest_rows(review, path)  # the sheet's columns, read once per command
     codebook = review.codebook()
     out = []

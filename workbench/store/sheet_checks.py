@@ -16,6 +16,9 @@ from workbench.store.sheet import Event, format_time, paused_gc, read_sheet
 FUTURE_SLACK = timedelta(days=1)
 #: Unknown study ids listed one by one per sheet before the rest are counted together.
 UNKNOWN_LISTED = 20
+#: Sheets together at least this large are checked on their columns (pandas); smaller
+#: ones event by event, which spares loading pandas. Both report the same problems.
+COLUMNS_FROM_BYTES = 4 << 20
 
 
 def sheet_files(coding_dir: str | Path) -> list[Path]:
@@ -43,7 +46,8 @@ def check_coding(codebook: Codebook, coding_dir: str | Path,
         study_ids: the review's study ids (and the old ids merged into them);
             None skips that check.
         read: path -> SheetFrame (default `read_sheet_frame`; a Review passes its
-            shared read, so a command reads each sheet once).
+            shared read, so a command reads each sheet once). Used when the sheets
+            are at least COLUMNS_FROM_BYTES together.
 
     Returns:
         The problems, sheet by sheet, in line order.
@@ -51,10 +55,19 @@ def check_coding(codebook: Codebook, coding_dir: str | Path,
     Raises:
         SheetError: a sheet exists but cannot be read.
     """
-    from workbench.store.sheet_frame import read_sheet_frame
+    files = sheet_files(coding_dir)
     with paused_gc():
-        return _check_frames(codebook, sheet_files(coding_dir), study_ids,
-                             read or read_sheet_frame)
+        if sum(_size(p) for p in files) < COLUMNS_FROM_BYTES:  # small: no pandas to load
+            return _check_files(codebook, files, study_ids)
+        from workbench.store.sheet_frame import read_sheet_frame
+        return _check_frames(codebook, files, study_ids, read or read_sheet_frame)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _future_times(path: str, events: list[Event], lines: list[int]) -> list[Problem]:

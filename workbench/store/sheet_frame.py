@@ -143,10 +143,9 @@ def _read_frame(path: Path) -> SheetFrame | None:
     del lines
     if not body:
         return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64), problems)
-    found = _first_checked(body, header == ",".join(COLUMNS))
-    if found is None:
+    first = _first_checked(body, header == ",".join(COLUMNS))  # checks verified from here
+    if first is None:
         return None
-    first, checked = found
     n = len(body)
     if torn:
         text = text[:text.rindex("\n") + 1]
@@ -156,11 +155,11 @@ def _read_frame(path: Path) -> SheetFrame | None:
     quoted = [i for i, one in enumerate(body) if '"' in one]
     commas = text.count(",", start) - (n - first)
     if quoted:
-        fields = [body[i] if i < first else checked[i - first] for i in quoted]
+        fields = [body[i] if i < first else body[i][:-9] for i in quoted]
         commas -= sum(f.count(",") for f in fields)
         if not _widths_ok(fields):
             return None
-    del body, checked
+    del body
     if commas != (len(COLUMNS) - 1) * (n - len(quoted)):
         return None
     try:   # every line: the eight fields, then its check (or nothing, on an older line)
