@@ -81,6 +81,9 @@ def _latest(frame) -> "pd.DataFrame":
         out["line"] = pd.Series([], dtype=np.int64)
         out["cell"] = pd.Series([], dtype=np.int64)
         out["first"] = pd.Series([], dtype=np.int64)
+        for name in ("prefix", "rowkey", "group", "sub"):
+            out[name] = pd.Series([], dtype=object)
+        out["parts"] = pd.Series([], dtype=np.int64)
         return out
     stage = events["stage"].cat.codes.to_numpy().astype(np.int64)
     study = events["study_id"].cat.codes.to_numpy().astype(np.int64)
@@ -96,7 +99,12 @@ def _latest(frame) -> "pd.DataFrame":
     out["line"] = frame.lines[last]
     out["cell"] = cell[last]
     out["first"] = first[last]
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    info = field_info(out["field"].cat.categories)   # once per sheet: per field name
+    fcode = out["field"].cat.codes.to_numpy()
+    for name in ("prefix", "parts", "rowkey", "group", "sub"):
+        out[name] = info[name][fcode]
+    return out
 
 
 def latest_frames(review, aliased: bool = True) -> tuple[dict[str, "pd.DataFrame"], "pd.DataFrame"]:
@@ -161,13 +169,10 @@ def coding_counts(latest: "pd.DataFrame", stage: str, ids: set[str], flag: str,
     """
     rows = _at(latest, stage)
     rows = rows[rows["study_id"].isin(ids).to_numpy()]
-    kinds = field_kinds(rows["field"])
+    kinds = field_kinds(rows)
     coded = rows[kinds & (rows["value"] != "").to_numpy()]["study_id"].astype(object).nunique()
     flags = rows[(rows["field"] == flag).to_numpy() & (rows["value"] == flagged).to_numpy()]
     return int(coded), int(flags["study_id"].astype(object).nunique())
-
-
-_INFO: dict[int, tuple] = {}
 
 
 def field_info(categories) -> dict:
@@ -175,30 +180,21 @@ def field_info(categories) -> dict:
 
     `prefix` (the part before the first ':'), `parts` (how many ':'-parts),
     `rowkey` ("<group>:<key>"), `group` and `sub` (the 4th part) of
-    `row:<group>:<key>[:<field>]` names. Computed once per categories object:
-    the field columns of a sheet's subsets share it.
+    `row:<group>:<key>[:<field>]` names. `latest_rows` adds them as columns.
     """
     import numpy as np
-    hit = _INFO.get(id(categories))
-    if hit is not None and hit[0] is categories:
-        return hit[1]
     split = [c.split(":") for c in categories.tolist()]
-    info = {"prefix": np.array([p[0] for p in split] + [""], dtype=object),
+    return {"prefix": np.array([p[0] for p in split] + [""], dtype=object),
             "parts": np.array([len(p) for p in split] + [0], dtype=np.int64),
             "rowkey": np.array([":".join(p[1:3]) for p in split] + [""], dtype=object),
             "group": np.array([p[1] if len(p) > 1 else "" for p in split] + [""], dtype=object),
             "sub": np.array([p[3] if len(p) > 3 else "" for p in split] + [""], dtype=object)}
-    if len(_INFO) > 32:
-        _INFO.clear()
-    _INFO[id(categories)] = (categories, info)
-    return info
 
 
-def field_kinds(fields: "pd.Series", kinds: tuple[str, ...] = CODING_KINDS):
-    """Return a bool array: whether each field's kind (before the first ':') is in `kinds`."""
+def field_kinds(rows: "pd.DataFrame", kinds: tuple[str, ...] = CODING_KINDS):
+    """Return a bool array: whether each row's field kind (before the first ':') is in `kinds`."""
     import numpy as np
-    prefix = field_info(fields.cat.categories)["prefix"]
-    return np.isin(prefix, list(kinds))[fields.cat.codes.to_numpy()]
+    return np.isin(rows["prefix"].to_numpy(dtype=object), list(kinds))
 
 
 # -- conflicts ----------------------------------------------------------------------------------
@@ -251,7 +247,7 @@ def coding_candidates(reviewers: dict[str, "pd.DataFrame"], consensus: "pd.DataF
     cons = _at(consensus, stage)
     cons_study = cons["study_id"].astype(object).to_numpy()
     cons_ids = set(pd.unique(cons_study).tolist())
-    cons_rows = set(cons_study[field_kinds(cons["field"], ("row",))].tolist())
+    cons_rows = set(cons_study[field_kinds(cons, ("row",))].tolist())
     settled = pd.Index(cons_study + "\0" + cons["field"].astype(object).to_numpy())
     every = set(cons_ids)
     parts = [_coder_shapes(_at(latest, stage), settled) for latest in reviewers.values()]
@@ -296,38 +292,38 @@ def _coder_shapes(rows: "pd.DataFrame", settled) -> "pd.DataFrame | None":
     if not len(rows):
         return None
     study = rows["study_id"].astype(object).to_numpy()
-    fields = rows["field"]
-    names = fields.astype(object).to_numpy()
+    names = rows["field"].astype(object).to_numpy()
     value = rows["value"].astype(object).to_numpy()
     codes, uniques = pd.factorize(study)
     n = len(uniques)
     took = np.zeros(n, dtype=bool)
-    np.logical_or.at(took, codes, field_kinds(fields))
+    np.logical_or.at(took, codes, field_kinds(rows))
     out = {"study": np.asarray(uniques, dtype=object), "took": took}
     # codes and extraction values: non-empty, not settled by the consensus sheet
-    plain = field_kinds(fields, ("code", "field")) & (value != "")
+    plain = field_kinds(rows, ("code", "field")) & (value != "")
     plain &= ~pd.Index(study + "\0" + names).isin(settled)
     text = names + "\0" + value
     for i, key in enumerate(_KEYS):
         out[f"v{i + 1}"] = _sums(codes[plain], n, _hashes(text[plain], key))
     # group rows: "row:<group>:<key>" = "1" (the row exists), "row:<group>:<key>:<field>" values
-    info = field_info(fields.cat.categories)
-    rowkey, group, sub = info["rowkey"], info["group"], info["sub"]
-    fcode = fields.cat.codes.to_numpy()
-    is_row = (info["prefix"] == "row")[fcode]
-    kind = np.where(is_row, (info["parts"] == 3)[fcode] + 2 * (info["parts"] == 4)[fcode], 0)
+    rowkey = rows["rowkey"].to_numpy(dtype=object)
+    group = rows["group"].to_numpy(dtype=object)
+    sub = rows["sub"].to_numpy(dtype=object)
+    parts = rows["parts"].to_numpy()
+    is_row = rows["prefix"].to_numpy(dtype=object) == "row"
+    kind = np.where(is_row, (parts == 3) + 2 * (parts == 4), 0)
     exists = (kind == 1) & (value == "1")
     if exists.any():
-        row_ids = pd.Index(study[exists] + "\0" + rowkey[fcode[exists]])
+        row_ids = pd.Index(study[exists] + "\0" + rowkey[exists])
         valued = (kind == 2) & (value != "")
-        member = pd.Index(study[valued] + "\0" + rowkey[fcode[valued]])
+        member = pd.Index(study[valued] + "\0" + rowkey[valued])
         at = row_ids.get_indexer(member)
         keep = at >= 0
         row_study = codes[exists]
-        row_text = sub[fcode[valued]][keep] + "\0" + value[valued][keep]
+        row_text = sub[valued][keep] + "\0" + value[valued][keep]
         for i, key in enumerate(_KEYS):
             field_sums = _sums(at[keep], len(row_ids), _hashes(row_text, key))
-            label = group[fcode[exists]] + "\0" + field_sums.astype(str).astype(object)
+            label = group[exists] + "\0" + field_sums.astype(str).astype(object)
             out[f"r{i + 1}"] = _sums(row_study, n, _hashes(label, key))
     else:
         out["r1"] = out["r2"] = np.zeros(n, dtype=np.uint64)
