@@ -80,7 +80,7 @@ def test_not_retrieved_at_title_abstract_is_refused():
     databases, studies, ta, ft = flow()
     ta["s9"] = final("s9", "ta", "not_retrieved")
     problems = check_prisma(compute_prisma(databases, studies, ta, ft, LABELS, "ta", "ft"))
-    assert any("1 study marked not_retrieved at ta" in p for p in problems)
+    assert any("1 study marked not_retrieved at ta" in p and p.endswith(": s9") for p in problems)
 
 
 def test_hand_built_counts_that_do_not_add_up_name_each_number():

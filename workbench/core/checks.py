@@ -103,6 +103,11 @@ def _check_event(codebook: Codebook, codes: dict, kind: str, stage_id: str, name
         if name == DECISION:
             if value and value not in DECISIONS:
                 return [f"unknown decision {value!r}"]
+            offered = codebook.stage(stage_id).offered_decisions()
+            if value and value not in offered:
+                return [f"decision {value!r} is not offered at stage {stage_id!r} (it offers "
+                        f"{', '.join(offered)}); the export refuses it: change it in the app "
+                        "or with `workbench resolve`"]
             return []
         if name == CRITERIA:
             allowed = {c.id for c in codebook.stage_criteria(stage_id)}

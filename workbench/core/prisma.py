@@ -230,7 +230,7 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
         kept: list[str] = []
         excluded_here: list[FinalDecision] = []
         open_here: list[FinalDecision | None] = []
-        wrong = 0
+        wrong: list[str] = []
         for sid in current:
             d = decided.get(sid)
             if d is not None and d.status == FINAL and d.decision in passing:
@@ -239,15 +239,17 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
                 excluded_here.append(d)
                 placement[sid] = BOX_EXCLUDED_SCREENING
             elif d is not None and d.status == FINAL and d.decision == "not_retrieved":
-                wrong += 1
+                wrong.append(sid)
                 placement[sid] = BOX_UNFINISHED
             else:
                 open_here.append(d)
                 placement[sid] = BOX_UNFINISHED
         problems += _unfinished(stage_id, open_here, "study")
         if wrong:
-            problems.append(f"{_plural(wrong, 'study')} marked not_retrieved at {stage_id}, "
-                            "which screens records, not reports (use the full-text stage)")
+            named = ", ".join(wrong[:5]) + (f" and {len(wrong) - 5} more" if len(wrong) > 5 else "")
+            problems.append(f"{_plural(len(wrong), 'study')} marked not_retrieved at {stage_id}, "
+                            f"which screens records, not reports (use the full-text stage): "
+                            f"{named}")
         excluded_ta += excluded_here
         screening_reasons += _reasons(stage_id, excluded_here, criterion_labels)
         current = kept

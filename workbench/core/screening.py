@@ -89,9 +89,12 @@ def screening_changes(codebook: Codebook, stage_id: str, current: Mapping[str, s
     if decision not in DECISIONS and decision != "":
         raise DecisionRefused(f"unknown decision {decision!r} (use one of "
                               f"{', '.join(DECISIONS)}); nothing was saved")
-    if decision and stage.decisions and decision not in stage.decisions:
-        raise DecisionRefused(f"stage {stage_id!r} offers only {', '.join(stage.decisions)} "
-                              f"(codebook 'decisions:'), not {decision!r}; nothing was saved")
+    offered = stage.offered_decisions()
+    if decision and decision not in offered:
+        why = "codebook 'decisions:'" if stage.decisions else \
+            "a first stage screens records, not reports: not_retrieved belongs to a later stage"
+        raise DecisionRefused(f"stage {stage_id!r} offers only {', '.join(offered)} "
+                              f"({why}), not {decision!r}; nothing was saved")
     ids = split_ids(";".join(criteria))
     allowed = {c.id: c for c in codebook.stage_criteria(stage_id)}
     for cid in ids:

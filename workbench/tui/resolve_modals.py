@@ -27,7 +27,7 @@ def allowed_values(codebook, stage_id: str, field_name: str) -> str:
         return ""
     if stage.kind != CODING:
         if field_name == DECISION:
-            return " | ".join(DECISIONS)
+            return " | ".join(stage.offered_decisions())
         if field_name == CRITERIA:
             return "; ".join(c.id for c in codebook.stage_criteria(stage_id)) + "  (join with ;)"
         return ""
