@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from workbench.core.codebook import Choice, Code, Codebook, Dimension, Field, Group, Stage
 from workbench.core.consensus import FINAL, coding_consensus
 from workbench.core.events import Event
-from workbench.io.exports.decisions import events_frame, latest_values, resolve_coding
+from workbench.io.exports.decisions import NOT_CODED, events_frame, latest_values, resolve_coding
 
 STAGE = Stage("coding", kind="coding", reviewers=2)
 CODEBOOK = Codebook(
@@ -77,8 +77,20 @@ def test_vectorized_export_equals_the_core_rule(spec):
         for r in result.rows.get("g", []):
             expect_rows.add((study, tuple(sorted((k, v) for k, v in r.values.items()
                                                  if k not in r.unsettled))))
-    got_open = set(zip(unresolved["study_id"], unresolved["field"], unresolved["status"]))
+    why = unresolved["why"] if "why" in unresolved else pd.Series([None] * len(unresolved))
+    uncoded = (why == NOT_CODED).to_numpy()
+    got_open = set(zip(unresolved["study_id"][~uncoded], unresolved["field"][~uncoded],
+                       unresolved["status"][~uncoded]))
     assert got_open == expect_open
+    # an included study no coder has started: every value the consensus did not set is
+    # pending and named so (the rule itself has nothing on it; the export must say so)
+    names = {"code:dim", "field:n", "field:t", "field:m"}
+    expect_uncoded = {(study, name) for study in ("s1", "s2")
+                      if not any(e.study_id == study for sheet, e in events if sheet != "consensus")
+                      for name in names if (study, name) not in
+                      {(e.study_id, e.field) for sheet, e in events if sheet == "consensus"}}
+    got_uncoded = set(zip(unresolved["study_id"][uncoded], unresolved["field"][uncoded]))
+    assert got_uncoded == expect_uncoded
     norm = {"code:dim": lambda v: frozenset(v.split(";")) - {""}}
     got_values = {(s, f, str(norm.get(f, str.strip)(v))) for s, f, v in
                   zip(values["study_id"], values["field"], values["value"])}

@@ -242,6 +242,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                     "records": counts.records_identified, "studies": counts.records_screened,
                     "studies_included": counts.studies_included,
                     "values_unresolved": int(len(unresolved)),
+                    "studies_not_coded": sorted({n.study_id for n in not_agreed
+                                                 if n.why == "not coded"}),
                     "not_agreed": [n.as_dict() for n in not_agreed],
                     "annotations": int(len(annotations)),
                     "sheet_warnings": warnings,
@@ -392,6 +394,9 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
         ("Values left missing (not agreed)", str(meta["values_unresolved"])
          + " (listed in export_metadata.json, `not_agreed`, and in each study's "
            "`unresolved` column)"),
+        ("Included studies no coder has started",
+         (", ".join(meta["studies_not_coded"]) + " (every value missing; their values are "
+          "pending in `unresolved`)") if meta["studies_not_coded"] else "none"),
         ("Agreed", "a value is agreed when the consensus sheet sets it or when every coder "
                    "who coded the study gave the same value; a coder who left a value "
                    "untouched answered 'none' (coded as none = not coded)"),

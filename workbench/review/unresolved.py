@@ -29,7 +29,8 @@ class NotAgreed:
     """A value the export left empty (or, for `criteria`, filled with the union).
 
     `status` is conflict or pending; `why` is "not agreed", "merge" (two
-    merged studies' values differ for one reviewer) or "criteria union".
+    merged studies' values differ for one reviewer), "not coded" (an included
+    study no coder has started) or "criteria union".
     """
 
     stage: str
@@ -89,16 +90,25 @@ def apply_merges_to_coding(stage: str, values: pd.DataFrame, unresolved: pd.Data
 def not_agreed_list(stage: str, unresolved: pd.DataFrame, merges: list) -> list[NotAgreed]:
     """Return the coding values left empty, as NotAgreed (merge conflicts named so)."""
     merged = {(c.study_id, c.field) for c in merges if c.stage == stage}
-    return [NotAgreed(stage, s, f, st, "merge" if (s, f) in merged else "not agreed")
-            for s, f, st in zip(unresolved["study_id"].tolist(), unresolved["field"].tolist(),
-                                unresolved["status"].tolist())]
+    whys = unresolved["why"].tolist() if "why" in unresolved else [None] * len(unresolved)
+    return [NotAgreed(stage, s, f, st, "merge" if (s, f) in merged
+                      else why if isinstance(why, str) else "not agreed")
+            for s, f, st, why in zip(unresolved["study_id"].tolist(),
+                                     unresolved["field"].tolist(),
+                                     unresolved["status"].tolist(), whys)]
 
 
 def describe(items: list[NotAgreed], first: int = 5) -> list[str]:
     """Return lines naming the count and the first few study/field pairs (for text output)."""
-    left = [i for i in items if i.why != "criteria union"]
+    uncoded = list(dict.fromkeys(i.study_id for i in items if i.why == "not coded"))
+    left = [i for i in items if i.why not in ("criteria union", "not coded")]
     union = [i for i in items if i.why == "criteria union"]
     out = []
+    if uncoded:
+        out.append(f"{len(uncoded)} included stud{'ies' if len(uncoded) != 1 else 'y'} no coder "
+                   "has started (every value left empty; `unresolved` lists them): "
+                   + ", ".join(uncoded[:first]) + (f" and {len(uncoded) - first} more"
+                                                   if len(uncoded) > first else ""))
     if left:
         out.append(f"{len(left)} value{'s' if len(left) != 1 else ''} left empty because "
                    "the coders have not agreed (see `workbench conflicts`):")

@@ -21,6 +21,8 @@ from workbench.core.evidence import passages_of
 from workbench.core.screening import CRITERIA, DECISION, join_ids, split_ids
 
 SHEET = "sheet"
+#: Why a value is left empty when no coder has started the study (the `why` of its pending values).
+NOT_CODED = "not coded"
 ROW_EXISTS = "1"
 #: The `source` of a value all required reviewers gave alike (no consensus entry).
 AGREED = "agreed"
@@ -154,15 +156,42 @@ def resolve_coding(latest: pd.DataFrame, stage: Stage, source: str,
         values = plain[plain[SHEET] == source][["study_id", "field", "value"]].assign(
             source=source)
         rows = rows[rows[SHEET] == source].drop(columns=[SHEET]).assign(source=source)
-        return values.reset_index(drop=True), rows.reset_index(drop=True), \
+        mine = (at[SHEET] == source).to_numpy()
+        uncoded = not_coded(codebook, at[mine], tuple(m[mine] for m in masks), studies, values) \
+            if codebook is not None else \
             pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
+        return values.reset_index(drop=True), rows.reset_index(drop=True), uncoded
     if codebook is None:
         raise ValueError("resolve_coding needs the codebook with the consensus source")
     values, unresolved = agree_values(codebook, at, stage.reviewers, masks)
     rows_out, unresolved_rows = agree_rows(codebook, stage, at, rows, stage.reviewers, masks)
-    if not unresolved_rows.empty:
-        unresolved = pd.concat([unresolved, unresolved_rows], ignore_index=True)
+    uncoded = not_coded(codebook, at, masks, studies, values)
+    extra = [t for t in (unresolved_rows, uncoded) if not t.empty]
+    if extra:
+        unresolved = pd.concat([unresolved, *extra], ignore_index=True)
     return values, rows_out, unresolved
+
+
+def not_coded(codebook, at: pd.DataFrame, masks, studies, values: pd.DataFrame) -> pd.DataFrame:
+    """Pending values of the studies no coder has started: every code and field not settled.
+
+    A study that passed screening but that no coder has coded has no events
+    at the coding stage, so nothing else would list it; its row in the coded
+    dataset would look like a study coded as having nothing. Its values are
+    pending (not agreed), one per dimension and extraction field the
+    consensus sheet has not set.
+    """
+    kind_ok = masks[0]
+    started = set(at[kind_ok & (at[SHEET] != CONSENSUS).to_numpy()]["study_id"].tolist())
+    missing = [s for s in studies if s not in started]
+    names = [f"code:{d.id}" for d in codebook.dimensions] + \
+        [f"field:{f.id}" for f in codebook.fields]
+    if not missing or not names:
+        return pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
+    settled = set(zip(values["study_id"].tolist(), values["field"].tolist()))
+    hit = [(s, n) for s in missing for n in names if (s, n) not in settled]
+    return pd.DataFrame({"study_id": [s for s, _ in hit], "field": [n for _, n in hit],
+                         "status": PENDING, "why": NOT_CODED}, dtype=object)
 
 
 def _group_rows(rowish: pd.DataFrame) -> pd.DataFrame:
