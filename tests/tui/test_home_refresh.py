@@ -82,3 +82,29 @@ async def test_screening_screen_reads_what_a_cli_appended_to_the_own_sheet(revie
     assert decided == {STUDY.format(1): "include", STUDY.format(2): "exclude",
                        STUDY.format(4): "exclude", STUDY.format(5): "exclude",
                        STUDY.format(6): "include"}
+
+
+def drawn(app) -> str:
+    return app.export_screenshot().replace("&#160;", " ")
+
+
+async def test_home_scrolls_to_the_panels_below_the_fold_at_80x24(review_dir):
+    for who in ("alice", "bob"):
+        session = open_session(Review.open(review_dir), who, "title_abstract")
+        for n in (1, 2, 3):
+            session.record(STUDY.format(n), "include")
+    app = make_app(review_dir, reviewer="alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: "3 relevant in 3" in shown(app, "#home-priority")
+                       and "bob:" in shown(app, "#home-team"), timeout=20)
+        screen = app.screen
+        await pilot.pause()
+        assert screen.max_scroll_y > 0 and "Press a key below" not in drawn(app)
+        burst(app, "end")
+        await wait_for(pilot, lambda: screen.scroll_y == screen.max_scroll_y)
+        await pilot.pause()
+        assert "Press a key below" in drawn(app)
+        burst(app, "home")
+        await wait_for(pilot, lambda: screen.scroll_y == 0)
+        burst(app, "pagedown")
+        await wait_for(pilot, lambda: screen.scroll_y > 0)

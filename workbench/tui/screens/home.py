@@ -75,6 +75,13 @@ class HomeScreen(Screen):
         Binding("w", "switch_reviewer", "Who", id="home.reviewer"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
         Binding("question_mark", "app.help", "Keys", id="home.help"),
+        # The panels run below the fold at 80x24: these scroll the whole screen.
+        Binding("down,j", "scroll_by(1)", "Scroll down", show=False, id="home.down"),
+        Binding("up,k", "scroll_by(-1)", "Scroll up", show=False, id="home.up"),
+        Binding("pagedown,space", "page(1)", "Page down", show=False, id="home.pagedown"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="home.pageup"),
+        Binding("end", "edge(1)", "End", show=False, id="home.end"),
+        Binding("home", "edge(-1)", "Top", show=False, id="home.top"),
     ]
     #: Priority bindings: the app runs each key as it reads it, so the keys typed in the
     #: same burst after `w` (`wcarol` Enter) reach the dialog it opens (the app holds them
@@ -107,8 +114,8 @@ class HomeScreen(Screen):
         yield Static("", id="home-waiting")
         yield TeamPanel(self.review, id="home-team")
         yield PriorityPanel(self.review, self.reviewer, id="home-priority")
-        yield Static("Press a key below to start a step; w switches reviewer; ? lists every "
-                     "key; F2 dark/light; q quits (ctrl+q anywhere).", id="home-help",
+        yield Static("Press a key below to start a step; w switches reviewer; ↓↑ PgDn End "
+                     "scroll; ? lists every key; F2 dark/light; q quits (ctrl+q anywhere).", id="home-help",
                      classes="dialog-help")
         yield KeyFooter()
 
@@ -171,6 +178,19 @@ class HomeScreen(Screen):
         for what, count in event.waiting:
             waiting.append(f"  {what}: {count}\n")
         self.query_one("#home-waiting", Static).update(waiting)
+
+    def action_scroll_by(self, lines: int) -> None:
+        self.scroll_relative(y=lines, animate=False)
+
+    def action_page(self, direction: int) -> None:
+        self.scroll_relative(y=direction * max(1, self.scrollable_content_region.height - 1),
+                             animate=False)
+
+    def action_edge(self, direction: int) -> None:
+        if direction > 0:
+            self.scroll_end(animate=False)
+        else:
+            self.scroll_home(animate=False)
 
     def action_screen_full_text(self) -> None:
         later = [s for s in self.review.codebook().screening_stages() if s.source]
