@@ -95,7 +95,10 @@ def test_a_cut_last_line_is_never_applied_even_after_the_next_save(tmp_path, cut
         assert [(e.study_id, e.value) for e in contents.events] == [("s1", "include"),
                                                                     ("s2", "include")]
         assert len(contents.problems) == 1 and contents.problems[0].line == 3
-        assert "incomplete line" in contents.problems[0].message
+        # cut right after a line break inside a quoted note, the open quote swallows the
+        # next save's line until the reader starts again there: set aside as unbalanced
+        message = contents.problems[0].message
+        assert "incomplete line" in message or "a save cut short" in message
 
 
 def test_the_issue_case_a_line_cut_inside_its_codebook_version(tmp_path):

@@ -353,12 +353,23 @@ def _records(lines: list[str], shown: str,
         end = source.at
         if end - start > 1 and any(_LINE_START.match(lines[i]) for i in range(start + 1, end)):
             problems.append(Problem(shown, start + 1, None, "unbalanced '\"' (a quote opened and "
-                                    f"never closed swallowed lines {start + 2}-{end}); this "
-                                    "line was ignored and the next lines were read on their own"))
+                                    f"never closed, by a hand edit or a save cut short, "
+                                    f"swallowed lines {start + 2}-{end}); this line was ignored "
+                                    "and the next lines were read on their own"))
             source.at = start + 1
             reader = csv.reader(source, strict=False)
             continue
         yield row, start + 1, end
+
+
+def _open_quote(lines: list[str], start: int, end: int) -> bool:
+    """True when the record on lines[start:end] ends inside a quoted value (odd '"' count).
+
+    A complete record always holds an even number of '"' (a value is quoted
+    whole and its own quotes are doubled), so an odd count at the end of the
+    file means the save stopped inside a value.
+    """
+    return sum(lines[i].count('"') for i in range(start, end)) % 2 == 1
 
 
 def _read_careful(lines: list[str], torn: bool, shown: str, bad_bytes: bool) -> SheetContents:
@@ -375,7 +386,8 @@ def _read_careful(lines: list[str], torn: bool, shown: str, bad_bytes: bool) -> 
             continue
         if not row or row == [""]:
             continue
-        if torn and end == last:
+        if end == last and (torn or _open_quote(lines, line - 1, end)):
+            # cut off (a crash while saving), also right after a line break inside a value
             problems.append(Problem(shown, line, None, _TORN_MESSAGE))
             continue
         if row[-1] == TORN and len(row) <= width + 2:
