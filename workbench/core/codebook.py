@@ -298,6 +298,8 @@ class Codebook:
 
     def resolve_code(self, code_id: str) -> str:
         """Return the current id of a code, following `renamed` (chains allowed)."""
+        if code_id not in self.renamed:   # nearly always: no set for the chain
+            return code_id
         seen = {code_id}
         while code_id in self.renamed:
             code_id = self.renamed[code_id]

@@ -34,21 +34,22 @@ def history_frame(events: pd.DataFrame, sheet_column: str = "sheet",
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     frame = events.reset_index(drop=True)
     value = frame["value"].fillna("").astype(str)
-    cell = [frame[sheet_column], frame["stage"], frame["study_id"]]
-    by_field = value.groupby(cell + [frame["field"]], sort=False)
+    # Groups are keyed by one integer per (sheet, stage, study[, field or time]) made
+    # once: grouping by several text columns re-hashes the strings for every groupby.
+    cell = _key([frame[sheet_column], frame["stage"], frame["study_id"]])
+    field_key = _key([cell, frame["field"]])
+    by_field = value.groupby(field_key, sort=False)
     previous = by_field.shift(1).fillna("")
     before_previous = by_field.shift(2).fillna("")
-    time_previous = frame["time"].groupby(cell + [frame["field"]], sort=False).shift(1)
+    time_previous = frame["time"].groupby(field_key, sort=False).shift(1)
 
     # One append = the events of one sheet that share a time, a stage and a study.
-    append_key = pd.MultiIndex.from_arrays(cell + [frame["time"]])
-    append_id = pd.Series(pd.factorize(append_key)[0], index=frame.index)
-    appends = pd.DataFrame({"sheet": frame[sheet_column], "stage": frame["stage"],
-                            "study": frame["study_id"], "time": frame["time"],
+    append_id = _key([cell, frame["time"]])
+    appends = pd.DataFrame({"cell": cell, "time": frame["time"],
                             "id": append_id}).drop_duplicates("id")
-    appends["prior_time"] = appends.groupby(["sheet", "stage", "study"], sort=False)["time"].shift(1)
+    appends["prior_time"] = appends.groupby("cell", sort=False)["time"].shift(1)
     appends["size"] = append_id.value_counts().reindex(appends["id"]).to_numpy()
-    appends["prior_size"] = appends.groupby(["sheet", "stage", "study"], sort=False)["size"].shift(1)
+    appends["prior_size"] = appends.groupby("cell", sort=False)["size"].shift(1)
     per_append = appends.set_index("id")
 
     prior_time = append_id.map(per_append["prior_time"])
@@ -61,7 +62,7 @@ def history_frame(events: pd.DataFrame, sheet_column: str = "sheet",
         & (per_append["size"] == per_append["prior_size"])
     # An undo is never compared with the append it undid: in a run of appends that each
     # restore the one before (undo, redo, undo, ...), every other one is an undo.
-    keys = [per_append["sheet"], per_append["stage"], per_append["study"]]
+    keys = [per_append["cell"]]
     run = (~per_append["cond"]).astype(int).groupby(keys, sort=False).cumsum()
     position = per_append["cond"].groupby(keys + [run], sort=False).cumcount()
     undo_append = per_append["cond"] & (position % 2 == 1)
@@ -83,6 +84,18 @@ def history_frame(events: pd.DataFrame, sheet_column: str = "sheet",
         "codebook_version": frame["codebook_version"].fillna("")}, columns=list(COLUMNS))
     order = out["time"].argsort(kind="stable")
     return out.iloc[order].reset_index(drop=True)
+
+
+def _key(columns: list[pd.Series]) -> pd.Series:
+    """One integer per distinct combination of the columns' values, numbered in order of
+    first appearance (as `pd.factorize` numbers a MultiIndex of them)."""
+    import numpy as np
+
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        part, uniques = pd.factorize(column, sort=False, use_na_sentinel=False)
+        code, _ = pd.factorize(code * len(uniques) + part, sort=False)
+    return pd.Series(code.astype(np.int64), index=columns[0].index)
 
 
 def _change_words(previous: pd.Series, value: pd.Series) -> pd.Series:

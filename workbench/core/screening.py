@@ -50,6 +50,9 @@ class ScreeningDecision:
 
 def split_ids(value: str) -> tuple[str, ...]:
     """Split a ";"-joined id list, dropping blanks and duplicates (order kept)."""
+    if ";" not in value:   # one id (or none): millions of calls on a big review
+        value = value.strip()
+        return (value,) if value else ()
     return tuple(dict.fromkeys(p.strip() for p in value.split(";") if p.strip()))
 
 
