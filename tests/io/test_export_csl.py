@@ -96,3 +96,24 @@ def test_notes_name_every_stage_with_labelled_reasons_and_a_union():
     assert len(ris["notes"]) == 4
     assert "note = {workbench study: S1; workbench decision: include at full\\_text" in \
         bibtex_text([study], None, notes)
+
+
+def test_pretty_json_is_json_dumps_with_indent_2():
+    import json
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from workbench.io.exports.csl import pretty_json
+
+    scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                          | st.dictionaries(st.text(), inner, max_size=4), max_leaves=25)
+
+    @settings(max_examples=300, deadline=None)
+    @given(values)
+    def same(value):
+        assert pretty_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+    same()
+    assert pretty_json([{"a": (1, [])}, {}]) == json.dumps([{"a": (1, [])}, {}], indent=2)

@@ -113,7 +113,67 @@ def csl_json(studies: Iterable, pub_types: dict | None = None,
             item["note"] = note.note
             item["custom"] = note.custom
         items.append(item)
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    return pretty_json(items) + "\n"
+
+
+def pretty_json(value: object) -> str:
+    """Return `json.dumps(value, indent=2, ensure_ascii=False)`, built faster.
+
+    With an indent, the json module encodes in pure Python, one generator per
+    level (seconds for a 100k-study CSL-JSON file); here each string goes
+    through json's C string encoder and the layout is joined once. Values are
+    what JSON holds: dicts with text keys, lists or tuples, text, ints,
+    floats, bools and None.
+    """
+    from json.encoder import encode_basestring
+
+    out: list[str] = []
+    add = out.append
+
+    def emit(item: object, pad: str) -> None:
+        kind = item.__class__
+        if kind is str:
+            add(encode_basestring(item))
+        elif item is None:
+            add("null")
+        elif item is True:
+            add("true")
+        elif item is False:
+            add("false")
+        elif kind is int:
+            add(int.__repr__(item))
+        elif kind is dict or isinstance(item, dict):
+            if not item:
+                add("{}")
+                return
+            inner = pad + "  "
+            add("{\n" + inner)
+            first = True
+            for key, sub in item.items():
+                if not first:
+                    add(",\n" + inner)
+                first = False
+                add(encode_basestring(key) + ": ")
+                emit(sub, inner)
+            add("\n" + pad + "}")
+        elif kind in (list, tuple) or isinstance(item, (list, tuple)):
+            if not item:
+                add("[]")
+                return
+            inner = pad + "  "
+            add("[\n" + inner)
+            first = True
+            for sub in item:
+                if not first:
+                    add(",\n" + inner)
+                first = False
+                emit(sub, inner)
+            add("\n" + pad + "]")
+        else:   # floats, int and str subclasses: exactly as the json module writes them
+            add(json.dumps(item, ensure_ascii=False))
+
+    emit(value, "")
+    return "".join(out)
 
 
 def write_reference_files(folder, studies: list, pub_types: dict, finals, codebook) -> None:
