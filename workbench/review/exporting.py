@@ -39,7 +39,7 @@ from workbench.review.refi_project import project_sources, write_project_file
 from workbench.io.exports.tables import (group_tables, long_table, study_table, table_name,
                                         wide_table)
 from workbench.review.agreement import agreement_frame, agreement_report, methods_text
-from workbench.review.all_sheets import read_sheets as read_agreement_sheets
+from workbench.review.all_sheets import Sheets
 from workbench.review.prioritise import screening_methods
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
                                         criteria_not_agreed, describe, not_agreed_list,
@@ -97,6 +97,32 @@ def _read_sheets(coding: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, l
     if not frames:
         return events_frame([], ""), names, warnings
     return pd.concat(frames, ignore_index=True), names, warnings
+
+
+def _agreement_sheets(events: pd.DataFrame, names: list[str], warnings: list[str]) -> Sheets:
+    """The export's events as agreement's Sheets, as `all_sheets.read_sheets` gives them.
+
+    The same events in the same order (file order, aliases applied), taken from
+    the frame instead of reading and parsing every sheet a second time.
+    """
+    from itertools import repeat
+
+    from workbench.core.events import COLUMNS, Event, is_valid_reviewer
+
+    reviewers: dict[str, list] = {}
+    consensus: list = []
+    which = events[SHEET].to_numpy()
+    for name in names:
+        if name != CONSENSUS and not is_valid_reviewer(name):
+            continue
+        part = events[which == name]
+        rows = list(map(tuple.__new__, repeat(Event),
+                        zip(*(part[c].tolist() for c in COLUMNS))))
+        if name == CONSENSUS:
+            consensus = rows
+        else:
+            reviewers[name] = rows
+    return Sheets(reviewers, consensus, list(warnings))
 
 
 def _step(progress: Progress | None, cancel: threading.Event | None, done: int) -> None:
@@ -192,7 +218,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
 
     def write_agreement(folder: ExportFolder) -> None:
         """Inter-coder agreement and its methods sentences (review.agreement)."""
-        agreement = agreement_report(review, sheets=read_agreement_sheets(review))
+        agreement = agreement_report(review, sheets=_agreement_sheets(events, sheets, warnings))
         write_csv(folder, "agreement.csv", agreement_frame(agreement))
         write_text(folder, "agreement_methods.txt", methods_text(agreement))
 

@@ -562,8 +562,9 @@ def screening_methods(review, events=None) -> list[dict]:
             if sheet != CONSENSUS:
                 states[sheet] = SheetState(
                     Event(t, sheet, sid, st, f, v) for t, sid, st, f, v in zip(
-                        frame["time"], frame["study_id"], frame["stage"], frame["field"],
-                        frame["value"]))
+                        frame["time"].tolist(), frame["study_id"].tolist(),
+                        frame["stage"].tolist(), frame["field"].tolist(),
+                        frame["value"].tolist()))   # lists: pandas' str columns iterate slowly
     out = []
     for name, state in states.items():
         for stage in stages:

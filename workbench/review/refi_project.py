@@ -59,7 +59,8 @@ def project_sources(review, codebook, included, latest, annotations, values,
     codings: dict[str, list[tuple[str, str]]] = {}
     part = latest[(latest["stage"] == coding_stage) & latest["study_id"].isin(ids)]
     part = part[part["field"].str.startswith("code:")]
-    for sheet, sid, value in zip(part[SHEET], part["study_id"], part["value"]):
+    for sheet, sid, value in zip(part[SHEET].tolist(), part["study_id"].tolist(),
+                                 part["value"].tolist()):   # lists: str columns iterate slowly
         for code in split_ids(value):
             codings.setdefault(sid, []).append((sheet, codebook.resolve_code(code)))
     fields = values[values["field"].str.startswith("field:")] if len(values) else values

@@ -128,7 +128,10 @@ def describe_table(codebook: Codebook, file: str, frame, labels: Mapping[str, st
             out[col] = pd.to_numeric(series, errors="coerce").astype("float64")
             var.kind = "numeric"
         else:
-            out[col] = series.astype(object).where(series.notna(), "").astype(str)
+            # object, not pandas' str dtype: pyreadstat reads the table row by row
+            # (narwhals), and a str column gives its values one __getitem__ at a time.
+            out[col] = series.astype(object).where(series.notna(), "").astype(str) \
+                .astype(object)
         variables.append(var)
     table = pd.DataFrame(out, index=frame.index)
     table.columns = [names[c] for c in frame.columns]
