@@ -61,7 +61,10 @@ def run(argv: list[str], pythonpath: Path) -> tuple[float, float, float, int]:
     """Run argv; return (wall s, CPU s, peak MB, exit code) of that child alone."""
     env = {**os.environ, "PYTHONPATH": str(pythonpath)}
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # cwd: `python -m workbench` puts the working folder first on sys.path, so the
+    # checkout itself must be it (else --base would time this checkout twice).
+    proc = subprocess.Popen(argv, env=env, cwd=str(pythonpath), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)

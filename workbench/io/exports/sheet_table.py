@@ -288,7 +288,7 @@ def write_wide_rows(table: WideRows, csv_path: str | Path | None = None,
 
     def frames() -> Iterator[pd.DataFrame]:
         for rows in table.chunks():
-            part = pd.DataFrame(rows, columns=table.columns)
+            part = pd.DataFrame(rows, columns=table.columns, dtype=object)
             if csv_file is not None:
                 csv_file.write(csv_text(part, header=False))
             yield part
