@@ -101,3 +101,20 @@ def test_bulk_is_blind_it_reads_and_writes_only_the_reviewers_own_sheet(review):
     apply_bulk(alice, plan)
     assert [(e.study_id, e.value) for e in events(review, "bob")] == [(S(2), "include")]
     assert {e.reviewer for e in events(review)} == {"alice"}
+
+
+def test_the_agreement_methods_sentence_says_how_many_records_were_decided_in_bulk(review):
+    from workbench.review.agreement import agreement_report, methods_text
+    for name in ("alice", "bob"):
+        session = open_session(Review.open(review.root), name)
+        for sid in (S(1), S(3), S(5), S(6)):
+            session.record(sid, "include")
+        if name == "alice":
+            apply_bulk(session, plan_bulk(session, parse_filter(years="-2015"), "exclude",
+                                          ["E2"]))
+        else:
+            for sid in (S(2), S(4)):
+                session.record(sid, "exclude", ["E2"])
+    text = methods_text(agreement_report(Review.open(review.root), n_resamples=50))
+    assert "Of these, 2 records were decided by at least one reviewer with a bulk decision" \
+        in text

@@ -98,7 +98,26 @@ class StageAgreement:
             return coding_paragraph(len(self.reviewers), self.studies_by_two(),
                                     [(v.name, stats) for v, stats in self.results])
         decision = next((stats for v, stats in self.results if v.name == "decision"), None)
-        return screening_paragraph(len(self.reviewers), decision or [])
+        text = screening_paragraph(len(self.reviewers), decision or [])
+        bulk = self.bulk_studies()
+        if text and bulk:
+            text += (f" Of these, {bulk:,} record{'s were' if bulk != 1 else ' was'} decided by at "
+                     "least one reviewer with a bulk decision on a filter rather than one by one "
+                     "(listed in the audit log), which agreement on those records reflects.")
+        return text
+
+    def bulk_studies(self) -> int:
+        """Return how many studies a reviewer's kept decision here came from a bulk decision."""
+        from workbench.review.bulk import BULK_NOTE
+        prefix = f"{BULK_NOTE}:"
+        found = set()
+        for reviewer in self.reviewers:
+            state = self.selection.states[reviewer]
+            for study in state.studies(self.stage.id):
+                event = state.fields(self.stage.id, study).get("decision")
+                if event is not None and event.note.startswith(prefix):
+                    found.add(study)
+        return len(found)
 
 
 @dataclass(frozen=True)
