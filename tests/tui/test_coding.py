@@ -347,3 +347,17 @@ async def test_home_shows_coding_progress_and_stage_rows_on_one_line_at_80(codin
         coding = shown_text(app.screen.query_one("#home-coding").content, width=76)
         row = next(line for line in coding.splitlines() if label[:20] in line)
         assert row.split()[-4:] == ["0/3", "1", "1", "3"]
+
+
+async def test_coding_screen_reads_what_a_cli_appended_to_the_own_sheet(coding_dir):
+    """A value saved by another process as the same coder shows, on the same study."""
+    app = make_app(coding_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(app, pilot)
+        await pilot.press("n")                       # the second study
+        await wait_for(pilot, lambda: screen.source.id == S(3))
+        other = open_coding_session(type(screen.review).open(coding_dir), "carol")
+        other.set_field(S(3), "country", "Pakistan")   # e.g. a script run in a shell
+        await wait_for(pilot, lambda: screen.session.coding(S(3)).values.get("country")
+                       == "Pakistan", timeout=20)
+        assert screen.source.id == S(3)

@@ -31,6 +31,7 @@ from workbench.tui.widgets.coding_panel import (DIMENSION, FIELDS, GROUP, CodePa
                                                 item_hint, section_size, sections_of,
                                                 status_line)
 from workbench.tui.key_hold import fast_binding
+from workbench.tui.live import others_decide, own_sheet_changed
 from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
 from workbench.tui.widgets.text_panel import FullTextPanel
@@ -117,6 +118,7 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         self.matcher = None
         self.cancel = threading.Event()
         self._could_undo = False
+        self._kept: str | None = None   # the study to stay on across a reload
 
     # -- layout and loading ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -152,7 +154,18 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
             return
         self.post_message(self.Loaded(session))
 
+    def on_review_changed(self, event) -> None:
+        """Files changed on disk: read the session again when they change the studies to
+        code (imports, duplicate answers, screening decisions) or this coder's own sheet
+        (a CLI command), staying on the study shown."""
+        if self.session is None or not (others_decide(event.paths, True)
+                                        or own_sheet_changed(event, self.session.sheet)):
+            return
+        self._kept = self.source.id if self.source else None
+        self._load()
+
     def on_coding_screen_loaded(self, event: Loaded) -> None:
+        kept, self._kept = self._kept, None
         self.session = session = event.session
         self.matcher = compile_highlights(session.codebook.highlights)
         self.query_one("#loading").display = False
@@ -167,6 +180,9 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
                         "first (both reviewers, or the consensus).", severity="warning",
                         timeout=12)
         self.index = session.resume_index() if session.studies else 0
+        if kept is not None:  # a reload: stay on the study shown (if it is still listed)
+            self.index = next((i for i, s in enumerate(session.studies) if s.id == kept),
+                              min(self.index, max(len(session.studies) - 1, 0)))
         self._show(scroll=True)
         self.refresh_bindings()
 
