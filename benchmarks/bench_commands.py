@@ -132,7 +132,8 @@ def main() -> None:
                     continue
                 wall, cpu, peak, code = runs[label][name]
                 ok = cpu <= target * floor[1] and peak <= PEAK_TARGET_MB and code == 0
-                print(f"{'workbench ' + ' '.join(args) + (' (cold)' if name == 'status-cold' else ''):<45} {label:<7} {wall:8.1f} {cpu:8.1f} "
+                shown = "workbench " + " ".join(args) + (" (cold)" if name == "status-cold" else "")
+                print(f"{shown:<45} {label:<7} {wall:8.1f} {cpu:8.1f} "
                       f"{cpu / floor[1]:9.1f}x {peak:8.0f}  <= {target}x, "
                       f"<= {PEAK_TARGET_MB} MB: {'met' if ok else 'NOT met'}")
     finally:

@@ -1,4 +1,4 @@
-"""read_sheet_frame (columns) reads exactly what read_sheet (events) reads: events, lines, problems."""
+"""read_sheet_frame (columns) reads what read_sheet (events) reads: events, lines, problems."""
 
 from __future__ import annotations
 
@@ -115,7 +115,8 @@ def test_times_are_checked_as_is_valid_time():
              "2025-12-31T00:00:00.000000Z", "2025-13-01T00:00:00.000000Z",
              "2025-00-10T00:00:00.000000Z", "2025-01-00T00:00:00.000000Z",
              "2025-01-01T00:60:00.000000Z", "2025-01-01T00:00:60.000000Z",
-             "2025-01-01 00:00:00.000000Z", "2025-01-01T00:00:00.00000Z", "２025-01-01T00:00:00.000000Z"]
+             "2025-01-01 00:00:00.000000Z", "2025-01-01T00:00:00.00000Z",
+             "\uff12025-01-01T00:00:00.000000Z"]
     for _ in range(300):
         chars = list(good)
         chars[rng.randrange(len(chars))] = rng.choice("0123456789-:TZ. x")

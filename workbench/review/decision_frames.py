@@ -231,7 +231,7 @@ def screening_candidates(reviewers: dict[str, "pd.DataFrame"], stage: str) -> se
 
 def coding_candidates(reviewers: dict[str, "pd.DataFrame"], consensus: "pd.DataFrame",
                       stage: str, required: int) -> tuple[list[str], set[str]]:
-    """Return (every study some sheet has at a coding stage, sorted; those that may hold a conflict).
+    """Return (every study some sheet has at a coding stage, sorted; those that may conflict).
 
     A study certainly holds no open conflict when at least `required` coders
     took part, the consensus sheet set no group row of it, and the coders'
@@ -354,6 +354,7 @@ def small_states(frames: dict[str, "pd.DataFrame"], stage: str,
     return {name: SheetState(events_of(latest, stage, studies)) for name, latest in frames.items()}
 
 
-__all__ = ["use_columns", "COLUMNS_FROM_BYTES", "latest_rows", "latest_frames", "decisions", "final_passing", "coding_counts",
+__all__ = ["use_columns", "COLUMNS_FROM_BYTES", "latest_rows", "latest_frames", "decisions",
+           "final_passing", "coding_counts",
            "field_kinds", "screening_candidates", "coding_candidates", "events_of",
            "small_states", "sheet_paths"]

@@ -96,7 +96,7 @@ def read_sheet_frame(path: str | Path, aliases: Mapping[str, str] | None = None)
 
 
 def remap_categories(column: "pd.Series", mapping: Mapping[str, str]) -> "pd.Series":
-    """Return a categorical column with its values renamed through `mapping` (merged ones joined)."""
+    """Return a categorical column with its values renamed through `mapping` (merges joined)."""
     import numpy as np
     import pandas as pd
     cats = column.cat.categories
