@@ -40,7 +40,9 @@ _MODULES = ("workbench.core.consensus", "workbench.core.conflicts", "workbench.c
             "workbench.core.coding", "workbench.core.events", "workbench.review.conflicts",
             "workbench.review.screening", "workbench.review.coding", "workbench.review.all_sheets",
             "workbench.review.decision_frames", "workbench.review.status_cache",
-            "workbench.store.sheet_reading", "workbench.store.sheet_frame")
+            "workbench.store.sheet_reading", "workbench.store.sheet_frame",
+            "workbench.review.sheet_reads", "workbench.core.group_rows",
+            "workbench.io.export_decisions", "workbench.io.exports.export_decisions")
 
 
 def _code_digest() -> bytes:
