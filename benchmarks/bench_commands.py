@@ -3,6 +3,7 @@
 Usage:
     .venv/bin/python benchmarks/bench_commands.py [--review DIR] [--n N] [--base CHECKOUT]
         [--only status,status-cold,check,...] [--no-warm]
+        [--import-csv ROWS] [--import-ris RECORDS]
 
 Each command runs as a user runs it: `python -m workbench --review DIR ...` in
 a subprocess of its own. CPU time (user + sys) and peak memory (max RSS) come
@@ -21,6 +22,13 @@ file first (what `status` costs after any sheet changed).
 
 Targets: status, check, conflicts <= 2x the floor; agreement, export,
 sheet <= 6x; no command above 1.5 GB.
+
+--import-csv ROWS / --import-ris RECORDS generate a Scopus-like CSV and a RIS
+export (bench_import.py's records: 1-8 authors, ~150-word abstracts) in a
+temporary folder, import each into a new review (`workbench init`, then
+`workbench import FILE`) and run `status` after it; the floor there is pandas
+reading the same CSV. `--only ''` times the imports alone. Target: 1M CSV rows
+under 60 s.
 """
 
 from __future__ import annotations
@@ -102,6 +110,78 @@ def time_commands(review: Path, checkout: Path, names: list[str],
     return out
 
 
+IMPORT_FLOOR = """
+import sys
+import pandas as pd
+pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+"""
+
+
+def write_import_files(folder: Path, csv_rows: int, ris_records: int) -> tuple[Path, Path]:
+    """Write a Scopus-like CSV and a RIS export (bench_import's records), 10k at a time."""
+    import csv
+    import random
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_import import _record
+
+    rng = random.Random(2026)
+    csv_path, ris_path = folder / "scopus.csv", folder / "wos.ris"
+    with csv_path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["Authors", "Title", "Year", "Source title", "Volume", "Issue",
+                         "Page start", "Page end", "DOI", "Abstract", "Author Keywords",
+                         "Document Type", "Source"])
+        for i in range(csv_rows):
+            r = _record(rng, i)
+            start, end = r["pages"].split("-")
+            writer.writerow(["; ".join(f"{last} {first[0]}." for last, first in r["authors"]),
+                             r["title"], r["year"], r["journal"], r["volume"], r["issue"],
+                             start, end, r["doi"], r["abstract"], "; ".join(r["keywords"]),
+                             "Article", "Scopus"])
+    with ris_path.open("w", encoding="utf-8") as out:
+        for i in range(ris_records):
+            r = _record(rng, csv_rows + i)
+            out.write("TY  - JOUR\n" + "".join(f"AU  - {last}, {first}\n"
+                                              for last, first in r["authors"])
+                      + f"TI  - {r['title']}\nT2  - {r['journal']}\nPY  - {r['year']}\n"
+                      f"VL  - {r['volume']}\nIS  - {r['issue']}\nSP  - {r['pages']}\n"
+                      f"DO  - {r['doi']}\nAB  - {r['abstract']}\n"
+                      + "".join(f"KW  - {k}\n" for k in r["keywords"]) + "ER  - \n\n")
+    return csv_path, ris_path
+
+
+def time_imports(csv_rows: int, ris_records: int, checkouts: dict[str, Path]) -> None:
+    """Import a generated CSV and RIS into fresh reviews, then `status`; print ratios."""
+    py = sys.executable
+    folder = Path(tempfile.mkdtemp(prefix="bench-imports-"))
+    try:
+        csv_path, ris_path = write_import_files(folder, csv_rows, ris_records)
+        floor = run([py, "-c", IMPORT_FLOOR, str(csv_path)], REPO)
+        print(f"floor (pandas reads the {csv_path.stat().st_size / 1e6:.0f} MB CSV of "
+              f"{csv_rows:,} rows): CPU {floor[1]:.1f} s, peak {floor[2]:.0f} MB "
+              f"(load {os.getloadavg()[0]:.1f})")
+        print(f"{'command':<45} {'run':<7} {'wall s':>8} {'CPU s':>8} {'CPU/floor':>10} "
+              f"{'peak MB':>8}")
+        for label, checkout in checkouts.items():
+            for source, n in ((csv_path, csv_rows), (ris_path, ris_records)):
+                if not n:
+                    continue
+                review = folder / f"{label}-{source.suffix[1:]}"
+                init = run([py, "-m", "workbench", "init", str(review)], checkout)
+                if init[3]:
+                    continue
+                for what, args in ((f"import {source.name} ({n:,})", ["import", str(source)]),
+                                   ("status (after that import)", ["status"])):
+                    wall, cpu, peak, code = run(
+                        [py, "-m", "workbench", "--review", str(review), *args], checkout)
+                    print(f"{'workbench ' + what:<45} {label:<7} {wall:8.1f} {cpu:8.1f} "
+                          f"{cpu / floor[1]:9.1f}x {peak:8.0f}"
+                          + ("  (1M CSV rows target: < 60 s)" if "csv" in what else ""))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--review", type=Path, help="an existing review (default: build one)")
@@ -110,8 +190,17 @@ def main() -> None:
     ap.add_argument("--no-warm", action="store_true",
                     help="the review's .workbench caches are already warm for each checkout")
     ap.add_argument("--only", default=",".join(COMMANDS), help="comma-separated commands")
+    ap.add_argument("--import-csv", type=int, default=0, metavar="ROWS",
+                    help="also import a generated Scopus-like CSV of ROWS rows (e.g. 1000000)")
+    ap.add_argument("--import-ris", type=int, default=0, metavar="RECORDS",
+                    help="also import a generated RIS of RECORDS records (e.g. 250000)")
     opts = ap.parse_args()
     names = [n for n in opts.only.split(",") if n]
+    if opts.import_csv or opts.import_ris:
+        checkouts = {"after": REPO, **({"before": opts.base.resolve()} if opts.base else {})}
+        time_imports(opts.import_csv, opts.import_ris, checkouts)
+        if not opts.only:
+            return
     built = opts.review is None
     review = build_review(opts.n) if built else opts.review.resolve()
     try:
