@@ -208,3 +208,48 @@ async def test_the_dialog_opens_on_its_first_field(review_dir):
         assert app.screen.focused.id == "resolve-criteria"
         await pilot.press("tab")
         assert app.screen.focused.id == "resolve-reason"
+
+
+async def test_two_conflicts_resolved_in_one_burst_each_with_its_own_reason(review_dir):
+    """Walkthrough check: keys after the reason's Enter went into the reason, then the app
+    saved the first conflict twice and stopped (ValueError)."""
+    ids = ids_of(review_dir)
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resolve_ready(app, pilot)
+        burst(app, "1 enter w h y enter 2 enter t w o enter")
+        await wait_for(pilot, lambda: len(read_sheet(review_dir / "coding" /
+                                                     "consensus.csv").events) >= 4, timeout=20)
+        await wait_for(pilot, lambda: app.screen is screen)
+        await pilot.pause()
+    events = read_sheet(review_dir / "coding" / "consensus.csv").events
+    decisions = [(e.study_id, e.value, e.note) for e in events if e.field == "decision"]
+    assert decisions == [(ids[0], "include", "why"), (ids[1], "include", "two")]
+
+
+async def test_criteria_typed_fast_after_an_edited_value_are_the_ones_saved(review_dir):
+    """Walkthrough check: the coders' criteria overwrote E1 typed right after the value."""
+    ids = ids_of(review_dir)
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resolve_ready(app, pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
+        burst(app, "e x c l u d e tab E 1 tab b u r s t enter")
+        await wait_for(pilot, lambda: app.screen is screen, timeout=20)
+    events = read_sheet(review_dir / "coding" / "consensus.csv").events
+    assert [(e.study_id, e.field, e.value) for e in events] == [
+        (ids[0], "decision", "exclude"), (ids[0], "criteria", "E1")]
+
+
+async def test_an_empty_criteria_box_records_the_coders_criteria_of_that_decision(review_dir):
+    ids = ids_of(review_dir)
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resolve_ready(app, pilot)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
+        burst(app, "e x c l u d e tab tab b o b s enter")
+        await wait_for(pilot, lambda: app.screen is screen, timeout=20)
+    events = read_sheet(review_dir / "coding" / "consensus.csv").events
+    assert [(e.field, e.value) for e in events] == [("decision", "exclude"), ("criteria", "E2")]

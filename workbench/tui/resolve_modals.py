@@ -16,6 +16,7 @@ from workbench.core.codebook import CODING, Criterion
 from workbench.core.coding import did_you_mean
 from workbench.core.conflicts import Conflict
 from workbench.core.screening import CRITERIA, DECISION, DECISIONS, split_ids
+from workbench.tui.key_hold import KeyHold, TypedInput
 from workbench.tui.modals import FOCUS_KEYS
 from workbench.tui.widgets.conflict_view import shown
 
@@ -115,12 +116,14 @@ class ResolveModal(ModalScreen[bool | None]):
                     known = " · ".join(f"{k.id} {k.label}" for k in self.criteria)
                     yield Static(Text(f"Criteria to record (ids, ';' between): {known}"),
                                  classes="dialog-help")
-                    yield Input(value=self._default_criteria(self.value), id="resolve-criteria",
-                                placeholder="e.g. E2", compact=True)
+                    default = self._default_criteria(self.value)
+                    yield Input(value=default if not self.editable else "",
+                                id="resolve-criteria", compact=True,
+                                placeholder=default or "e.g. E2")
                     yield Static("", id="resolve-criteria-error", classes="field-error")
                 yield Static("Reason (required; saved with your name and the time)",
                              classes="dialog-help")
-                yield Input(placeholder="why this value", id="resolve-reason", compact=True)
+                yield TypedInput(placeholder="why this value", id="resolve-reason", compact=True)
             yield Static("", id="resolve-error", classes="field-error")
             yield Static("Tab/Enter next field · Enter in the reason saves · Esc cancels",
                          classes="dialog-help")
@@ -149,14 +152,29 @@ class ResolveModal(ModalScreen[bool | None]):
         if event.input.id == "resolve-value":
             problem = self._value_problem(event.value) if event.value.strip() else None
             self.query_one("#resolve-value-error", Static).update(problem or "")
-            if self.criteria is not None and not self._criteria_typed:
+            if self.criteria is not None:
+                # Only the hint follows the value: keys typed fast into the criteria box
+                # may be read before the value's last change arrives, and must not be
+                # overwritten. An empty box means these criteria (see _submit).
                 box = self.query_one("#resolve-criteria", Input)
-                with box.prevent(Input.Changed):
-                    box.value = self._default_criteria(event.value)
+                box.placeholder = self._default_criteria(event.value) or "e.g. E2"
         elif event.input.id == "resolve-criteria":
             self._criteria_typed = event.input.has_focus
             problem = self._criteria_problem(event.value)
             self.query_one("#resolve-criteria-error", Static).update(problem or "")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Enter in the reason field is the field's own (TypedInput: after every key typed
+        before it, and the keys typed after it go to the screen behind once saved)."""
+        if action == "enter" and isinstance(self.focused, TypedInput) \
+                and isinstance(self.app, KeyHold):
+            return False
+        return True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "resolve-reason":
+            event.stop()
+            self._submit()
 
     def action_enter(self) -> None:
         """Enter moves on at once (so the next keys go to the next field) or submits.
@@ -183,6 +201,8 @@ class ResolveModal(ModalScreen[bool | None]):
         criteria = None
         if self.criteria is not None:
             text = self.query_one("#resolve-criteria", Input).value
+            if not text.strip() and not self._criteria_typed:   # the hint's criteria
+                text = self._default_criteria(value)
             criteria = tuple(split_ids(text.replace(",", ";")))
         if not reason:
             error.update("Give a reason: it goes in the audit trail.")

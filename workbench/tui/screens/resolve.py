@@ -260,7 +260,9 @@ class ResolveScreen(Screen):
                                        criteria=criteria, sheets=sheets, from_coder=from_coder)
         except (WorkbenchError, OSError) as exc:
             return f"{exc} (the conflict stays open: fix it, or Esc)"
-        position = self.conflicts.index(conflict)
+        # the conflict may have left the list meanwhile (a reload, or a second save of it)
+        position = self.conflicts.index(conflict) if conflict in self.conflicts else \
+            min(self.index, max(len(self.conflicts) - 1, 0))
         if sheets is not None:
             # One resolution can settle others of the study (a row taken whole settles
             # its fields; a merged study's decision settles each reviewer's): list the
@@ -276,8 +278,8 @@ class ResolveScreen(Screen):
                               or (c.field, tuple(c.values)) in still]
             self.resolved += len(same) - sum(1 for c in same if (c.field, tuple(c.values)) in still)
             position -= before
-        else:
-            self.conflicts.pop(position)
+        elif conflict in self.conflicts:
+            self.conflicts.remove(conflict)
             self.resolved += 1
         self.notify(f"Saved {conflict.study_id} {conflict.field} = {shown(value)}")
         self.index = min(position, max(len(self.conflicts) - 1, 0))
