@@ -53,3 +53,25 @@ def test_suggestions_are_titles_alike_and_a_later_answer_takes_the_pair_off_the_
     assert not any({p.record_a, p.record_b} == {"da3dfc03-0002", "da3dfc03-0004"}
                    for p in Review.open(review_dir).pending_pairs())
     assert len(Review.open(review_dir).studies()) == 6
+
+
+async def test_enter_right_after_the_words_pairs_the_study_they_find_not_the_first_shown(
+        review_dir):
+    """Fix check in tmux: Enter acted on the suggestions shown before the words arrived."""
+    review = Review.open(review_dir)
+    studies = {s.id: s for s in review.studies()}
+    top = similar_studies(review, studies[S(1)], "")[0]
+    target = next(s for s in studies.values() if s.id not in (S(1), top.id)
+                  and any(w.lower() not in top.title.lower() for w in s.title.split()
+                          if len(w) > 6))
+    word = next(w for w in target.title.split() if len(w) > 6
+                and w.lower() not in top.title.lower()).strip(".,:;").lower()
+    assert similar_studies(review, studies[S(1)], word)[0].id == target.id
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        burst(app, "d " + " ".join(word) + " enter")
+        await wait_for(pilot, lambda: answers(review_dir)
+                       and isinstance(app.screen, ScreeningScreen))
+    [row] = answers(review_dir)
+    assert row["record_b"] == target.record_ids[0] or row["record_a"] == target.record_ids[0]

@@ -37,6 +37,7 @@ class DuplicateMarkModal(ModalScreen):
         self.title_text = title
         self.suggest = suggest
         self.studies: list = list(suggest(""))
+        self.words = ""     # the words `studies` were found for
         self.chosen = 0
 
     def compose(self) -> ComposeResult:
@@ -65,11 +66,19 @@ class DuplicateMarkModal(ModalScreen):
         self.query_one("#duplicate-list", Static).update(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        if event.value == self.words:
+            return
         self.studies = list(self.suggest(event.value))
+        self.words = event.value
         self.chosen = 0
         self._refresh()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.value != self.words:  # Enter typed right after the words: the list of
+            self.studies = list(self.suggest(event.value))  # those words, not the last shown
+            self.words = event.value
+            self.chosen = 0
+            self._refresh()
         if not self.studies:
             return
         self.dismiss(self.studies[self.chosen])
