@@ -361,3 +361,19 @@ async def test_coding_screen_reads_what_a_cli_appended_to_the_own_sheet(coding_d
         await wait_for(pilot, lambda: screen.session.coding(S(3)).values.get("country")
                        == "Pakistan", timeout=20)
         assert screen.source.id == S(3)
+
+
+async def test_y_and_n_answer_a_yes_no_field_in_a_burst(coding_dir):
+    """Fix check in tmux: `y` was ignored in the yes/no dialog and the Enter after it saved NA."""
+    from .conftest import burst
+    app = make_app(coding_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        await goto_section(app, pilot, "Extraction fields")
+        key = str([f.id for f in screen.session.codebook.fields].index("youth_focus") + 1)
+        burst(app, f"{key} y enter")
+        await wait_for(pilot, lambda: rows(coding_dir)
+                       and rows(coding_dir)[-1] == (S(1), "field:youth_focus", "true", ""))
+        burst(app, f"{key} n enter")
+        await wait_for(pilot, lambda: rows(coding_dir)[-1] == (S(1), "field:youth_focus",
+                                                               "false", ""))

@@ -97,7 +97,11 @@ class ChoiceModal(ModalScreen[str | None]):
     #: after Enter reach the coding screen again (see tui/key_hold.py).
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True),
                 Binding("enter", "done", "Save", priority=True),
-                *(Binding(str(n), f"pick({n})", show=False, priority=True) for n in range(10))]
+                *(Binding(str(n), f"pick({n})", show=False, priority=True) for n in range(10)),
+                # a yes/no field: y and n as well as 1 and 2 (a typed y was ignored and the
+                # Enter after it saved NA)
+                Binding("y", "yes_no(1)", show=False, priority=True),
+                Binding("n", "yes_no(2)", show=False, priority=True)]
 
     def __init__(self, fld: Field, value: str = "") -> None:
         super().__init__(classes="modal")
@@ -115,7 +119,8 @@ class ChoiceModal(ModalScreen[str | None]):
             with VerticalScroll(classes="dialog-body"):
                 for number, _ in enumerate(self.choices, start=1):
                     yield Static("", id=f"choice-{number}", classes="criterion")
-            yield Static("1-9 choose, 0 clears (NA), Enter saves, Esc cancels",
+            keys = "1/y yes, 2/n no" if self.fld.type == "boolean" else "1-9 choose"
+            yield Static(f"{keys}, 0 clears (NA), Enter saves, Esc cancels",
                          classes="dialog-help")
 
     def on_mount(self) -> None:
@@ -131,6 +136,16 @@ class ChoiceModal(ModalScreen[str | None]):
             widget = self.query_one(f"#choice-{number}", Static)
             widget.update(f"{number}. {mark} {choice.label or choice.id}")
             widget.set_class(on, "chosen")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "yes_no":
+            return self.fld.type == "boolean"
+        return True
+
+    def action_yes_no(self, number: int) -> None:
+        """y picks yes, n picks no (a yes/no field only)."""
+        self.chosen = [self.choices[number - 1].id]
+        self._refresh()
 
     def action_pick(self, number: int) -> None:
         """Choose choice `number` (1-based, as shown); 0 clears (NA)."""
