@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-import json
-import logging
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,6 +44,7 @@ def cli(ctx: click.Context, review_dir: Path, top_reviewer: str | None) -> None:
     ctx.obj = review_dir
     # Every broken entry is reported by our own importers with file and line; the BibTeX
     # library's own warnings about the same blocks would only repeat them, less precisely.
+    import logging  # here, not at the top: `workbench --help` does not need it
     logging.getLogger("bibtexparser").setLevel(logging.ERROR)
     ctx.meta["reviewer"] = top_reviewer
     if top_reviewer is not None:
@@ -75,6 +73,7 @@ def check_stage(review: Review, stage: str | None, param: str = "--stage") -> No
         return
     ids = [s.id for s in review.codebook().stages]
     if stage not in ids:
+        import difflib
         close = difflib.get_close_matches(stage, ids, n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise click.BadParameter(f"unknown stage {stage!r}{hint}; the codebook's stages are "
@@ -94,6 +93,7 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 def echo_json(value: object) -> None:
     """Print a value as indented JSON on stdout."""
+    import json
     click.echo(json.dumps(value, indent=2, ensure_ascii=False, default=str))
 
 
