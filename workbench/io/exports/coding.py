@@ -104,9 +104,37 @@ def agree_values(codebook, at: pd.DataFrame, required: int,
     bad = stats[~ok]
     unresolved = pd.DataFrame({"study_id": bad["study_id"], "field": bad["field"],
                                "status": np.where(bad["kinds"] > 1, CONFLICT, PENDING)},
-                              dtype=object)
+                              dtype=object).reset_index(drop=True)
+    _codes_in_common(grid, bad, unresolved, required)
     values = pd.concat([cons.assign(source=CONSENSUS), agreed], ignore_index=True)
-    return values.reset_index(drop=True), unresolved.reset_index(drop=True)
+    return values.reset_index(drop=True), unresolved
+
+
+def _codes_in_common(grid: pd.DataFrame, bad: pd.DataFrame, unresolved: pd.DataFrame,
+                     required: int) -> None:
+    """Add to `unresolved` the codes every coder gave and those only some gave, per code conflict.
+
+    A dimension the coders differ on is not agreed as a whole, but the codes
+    they all ticked (or all left) are: the coded dataset shows those per-code
+    columns and leaves only the disputed codes empty. Columns `agreed` and
+    `disputed` (";"-joined code ids), None for every other unresolved value.
+    """
+    unresolved["agreed"] = None
+    unresolved["disputed"] = None
+    hit = bad[(bad["kinds"] > 1) & (bad["n"] >= max(required, 1))
+              & bad["field"].str.startswith("code:")][["study_id", "field"]]
+    if hit.empty:
+        return
+    sets = grid.merge(hit, on=["study_id", "field"]).groupby(
+        ["study_id", "field"], sort=False)["canon"].agg(list)
+    found: dict[tuple[str, str], tuple[str, str]] = {}
+    for key, canons in sets.items():
+        given = [set(c.split(";")) - {""} for c in canons]
+        common, any_ = set.intersection(*given), set.union(*given)
+        found[key] = (";".join(sorted(common)), ";".join(sorted(any_ - common)))
+    keys = list(zip(unresolved["study_id"].tolist(), unresolved["field"].tolist()))
+    unresolved["agreed"] = [found[k][0] if k in found else None for k in keys]
+    unresolved["disputed"] = [found[k][1] if k in found else None for k in keys]
 
 
 def _fingerprints(rows: pd.DataFrame) -> pd.DataFrame:

@@ -63,7 +63,9 @@ def data_dictionary(codebook: Codebook, tables: Mapping[str, pd.DataFrame]) -> p
             f"dimension {dim.id} ({dim.select}-select)")
         for code in dim.all_codes():
             known[column_name(dim.id, code.id)] = (
-                "0/1", f"{dim.label}: {code.label}", "", "1 = coded; 0 = not coded",
+                "0/1", f"{dim.label}: {code.label}", "",
+                "1 = coded; 0 = not coded; empty = not agreed (the coders differ on this "
+                "code) or the dimension not coded",
                 f"dimension {dim.id}, code {code.id}")
     for fld in codebook.fields:
         known[column_name(fld.id)] = (_field_type(fld), fld.label, fld.unit, _allowed(fld),

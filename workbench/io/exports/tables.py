@@ -91,6 +91,21 @@ def _field_values(values: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return part.pivot_table(index="study_id", columns="key", values="value", aggfunc="last")
 
 
+def _codes_in_common(unresolved: pd.DataFrame) -> dict[str, dict[str, tuple[set, set]]]:
+    """{dimension: {study: (codes every coder gave, codes only some gave)}} of code conflicts."""
+    if unresolved.empty or "agreed" not in unresolved:
+        return {}
+    out: dict[str, dict[str, tuple[set, set]]] = {}
+    for study, field, common, disputed in zip(unresolved["study_id"].tolist(),
+                                              unresolved["field"].tolist(),
+                                              unresolved["agreed"].tolist(),
+                                              unresolved["disputed"].tolist()):
+        if isinstance(common, str) and field.startswith("code:"):
+            out.setdefault(field[5:], {})[study] = (set(split_ids(common)),
+                                                    set(split_ids(disputed or "")))
+    return out
+
+
 def wide_table(codebook: Codebook, bib: pd.DataFrame, values: pd.DataFrame,
                unresolved: pd.DataFrame) -> pd.DataFrame:
     """Return the coded dataset: one row per study, codes as 0/1 plus a joined column.
@@ -103,7 +118,9 @@ def wide_table(codebook: Codebook, bib: pd.DataFrame, values: pd.DataFrame,
 
     Returns:
         Columns: the bibliographic ones; per dimension `<dim>` (code ids joined
-        with ";") then `<dim>__<code>` (1/0, NA when the dimension is not coded);
+        with ";") then `<dim>__<code>` (1/0, NA when the dimension is not coded;
+        when the coders differ on the dimension, the codes they all gave are 1,
+        the codes none gave 0, and only the disputed ones NA);
         per extraction field `<field>`; `unresolved` (fields still in conflict
         or pending, ";"-joined).
     """
@@ -111,6 +128,7 @@ def wide_table(codebook: Codebook, bib: pd.DataFrame, values: pd.DataFrame,
     index = out.index
     columns: dict[str, pd.Series] = {}
     codes = _field_values(values, "code:").reindex(index)
+    in_common = _codes_in_common(unresolved)
     for dim in codebook.dimensions:
         joined = codes[dim.id] if dim.id in codes else pd.Series(pd.NA, index=index, dtype=object)
         resolved = {v: ";".join(codebook.resolve_code(c) for c in split_ids(v))
@@ -125,7 +143,12 @@ def wide_table(codebook: Codebook, bib: pd.DataFrame, values: pd.DataFrame,
             hit = np.array([code.id in c for c in chosen] + [False], dtype=bool)[which]
             flag = pd.array(np.where(hit, 1, 0), dtype="Int64")
             flag[~coded] = pd.NA
-            columns[column_name(dim.id, code.id)] = pd.Series(flag, index=index)
+            column = pd.Series(flag, index=index)
+            for study, (common, disputed) in in_common.get(dim.id, {}).items():
+                # the dimension is in conflict, but not every code of it
+                if study in column.index and code.id not in disputed:
+                    column[study] = 1 if code.id in common else 0
+            columns[column_name(dim.id, code.id)] = column
     fields = _field_values(values, "field:").reindex(index)
     for fld in codebook.fields:
         raw = fields[fld.id] if fld.id in fields else pd.Series(pd.NA, index=index, dtype=object)
