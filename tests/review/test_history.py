@@ -71,7 +71,7 @@ def test_unknown_study_and_bad_date_are_clear_errors(review_dir):
     runner = CliRunner()
     result = runner.invoke(cli, ["--review", str(review_dir), "log", "Snope-0001"])
     assert result.exit_code == 1
-    assert "no study with id 'Snope-0001'" in result.stderr
+    assert "no study or record with id 'Snope-0001'" in result.stderr
     result = runner.invoke(cli, ["--review", str(review_dir), "log", "--since", "last week"])
     assert result.exit_code == 2
     assert "--since" in result.stderr
@@ -355,3 +355,12 @@ def test_full_text_links_and_unlinks_are_in_the_history_and_the_export(review_di
     # a blind reviewer sees links (they carry no decision) but not the other's decisions
     panel = study_history(Review.open(review_dir), S(3), viewer="alice")
     assert "fulltext" in {e.source for e in panel if e.reviewer == "bob"}
+
+
+def test_a_record_id_finds_the_history_of_its_study(review_dir):
+    """`dedupe` and `records` print record ids; `log` takes them too (walkthrough)."""
+    review = Review.open(review_dir)
+    record = review.studies()[0].record_ids[0]
+    study = review.study_of_records()[record]
+    assert record != study
+    assert log_json(review_dir, record) == log_json(review_dir, study)

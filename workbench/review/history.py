@@ -51,7 +51,7 @@ def review_history(review, studies: Sequence[str] = (), reviewer: str | None = N
         entries = select_entries(_all_entries(review), [], reviewer, stage, since)
         return with_titles(entries, {s.id: s.title for s in review.studies()})
     index = review.study_index()  # one study of a large review: no need to load them all
-    wanted = _current_ids(index, studies)
+    wanted = _current_ids(index, studies, review)
     entries = select_entries(_study_entries(review, index, wanted, stage), wanted, reviewer,
                              stage, since)
     return with_titles(entries, index.titles)
@@ -92,13 +92,19 @@ def _resolvers(review) -> set[str]:
     return set(review.codebook().resolver_names())
 
 
-def _current_ids(index, studies: Sequence[str]) -> list[str]:
+def _current_ids(index, studies: Sequence[str], review=None) -> list[str]:
+    """Study ids (current, merged-away, or a record id as `dedupe` prints it) -> current ids."""
     out = []
+    records: dict[str, str] | None = None
     for study in studies:
         current = index.aliases.get(study, study)
+        if current not in index.titles and review is not None:
+            if records is None:   # only on a miss: a record id needs every record's study
+                records = review.study_of_records()
+            current = records.get(study, current)
         if current not in index.titles:
-            raise ReviewError(f"no study with id {study!r}",
-                              hint="see `workbench records` for the study ids")
+            raise ReviewError(f"no study or record with id {study!r}",
+                              hint="see `workbench records` for the ids")
         out.append(current)
     return out
 
