@@ -90,6 +90,17 @@ def test_split_issn_isbn_shapes():
     assert split_issn_isbn("0-306-40615-2; 1063-3995") == ("1063-3995", "0306406152")
 
 
+def test_a_placeholder_keyword_is_no_keyword(tmp_path):
+    """PsycINFO writes `KW  - No terms assigned` for a record without keywords."""
+    from workbench.io.formats.references import read_export
+    path = tmp_path / "psycinfo.ris"
+    path.write_text("TY  - JOUR\nTI  - First\nKW  - No terms assigned\nER  - \n\n"
+                    "TY  - JOUR\nTI  - Second\nKW  - harm\nKW  - gambling\nER  - \n",
+                    encoding="utf-8")
+    records = read_export(path).records
+    assert [r.keywords for r in records] == [(), ("harm", "gambling")]
+
+
 def test_a_placeholder_abstract_is_no_abstract(tmp_path):
     """Web of Science writes `AB  - NA` and Scopus "[No abstract available]" for none."""
     from workbench.io.formats.references import read_export

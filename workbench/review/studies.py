@@ -32,7 +32,7 @@ from workbench.store.sheet_reading import paused_gc
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 4  # 4: records re-parsed (placeholder abstracts read as none)
+CACHE_VERSION = 5  # 5: records re-parsed (placeholder keywords dropped)
 CACHE_NAME = "studies.json"
 INDEX_NAME = "study_index.json"
 _STUDY_FIELDS = tuple(f.name for f in fields(Study))

@@ -27,7 +27,7 @@ from workbench.store.sheet_reading import paused_gc
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "imports.csv"
-CACHE_VERSION = 3  # 3: placeholder abstracts ("NA") read as none
+CACHE_VERSION = 4  # 4: placeholder keywords ("No terms assigned") dropped
 #: A manifest larger than this is refused (one short row per imported export).
 MAX_MANIFEST_BYTES = 64 << 20
 

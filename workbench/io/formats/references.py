@@ -149,6 +149,11 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
         report = dataclasses.replace(report, records=[
             dataclasses.replace(r, abstract="") if r.abstract.strip().lower() in NO_ABSTRACT
             else r for r in report.records])
+    if any(k.strip().lower() in NO_KEYWORD for r in report.records for k in r.keywords):
+        report = dataclasses.replace(report, records=[
+            dataclasses.replace(r, keywords=tuple(k for k in r.keywords
+                                                  if k.strip().lower() not in NO_KEYWORD))
+            for r in report.records])
     return dataclasses.replace(report, format=fmt)
 
 
@@ -156,6 +161,10 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
 #: Scopus' "[No abstract available]"): read as no abstract, never shown as one.
 NO_ABSTRACT = frozenset({"na", "n/a", "[no abstract available]", "no abstract available",
                          "[no abstract]", "no abstract"})
+#: What databases write as a keyword where a record has none (PsycINFO's "No terms
+#: assigned"): dropped, never shown or counted as a keyword.
+NO_KEYWORD = frozenset({"no terms assigned", "na", "n/a", "[no keywords]", "no keywords",
+                        "[no keywords available]", "no keywords available"})
 
 
 def set_aside_damaged(report: ImportReport, bad_lines: tuple[int, ...], path: str,
