@@ -58,9 +58,30 @@ def export_cmd(ctx: click.Context, reviewer: str | None, no_charts: bool, quiet:
         return
     click.echo(f"Exported {len(done.files)} files to {done.folder} (source: {done.source}, "
                f"codebook {done.codebook_version}, sheets: {', '.join(done.sheets) or 'none'})")
-    click.echo(f"Records {p.records_identified}, duplicates {p.duplicates}, screened "
-               f"{p.records_screened}, excluded {p.records_excluded}, sought {p.reports_sought},"
-               f" not retrieved {p.reports_not_retrieved}, assessed {p.reports_assessed}, "
-               f"excluded {p.reports_excluded}, included {p.studies_included}")
+    for line in prisma_summary(p):
+        click.echo(line)
     for line in describe(list(done.not_agreed)):
         click.echo(line)
+
+
+def prisma_summary(p) -> list[str]:
+    """The PRISMA counts in words; with other methods, the reports of each column apart.
+
+    Records are identified, deduplicated and screened together; from the
+    reports sought on, PRISMA 2020 keeps databases and other methods in two
+    columns, so one line of all the numbers would not add up.
+    """
+    head = (f"Records {p.records_identified}, duplicates {p.duplicates}, screened "
+            f"{p.records_screened}, excluded {p.records_excluded}")
+    if not (p.other_sought or p.other_sources):
+        return [f"{head}, sought {p.reports_sought}, not retrieved {p.reports_not_retrieved}, "
+                f"assessed {p.reports_assessed}, excluded {p.reports_excluded}, "
+                f"included {p.studies_included}"]
+    return [f"{head} (both columns)",
+            f"  databases: sought {p.reports_sought}, not retrieved {p.reports_not_retrieved}, "
+            f"assessed {p.reports_assessed}, excluded {p.reports_excluded}, included "
+            f"{p.reports_assessed - p.reports_excluded}",
+            f"  other methods: sought {p.other_sought}, not retrieved {p.other_not_retrieved}, "
+            f"assessed {p.other_assessed}, excluded {p.other_excluded}, included "
+            f"{p.other_assessed - p.other_excluded}",
+            f"Included in total {p.studies_included}"]
