@@ -184,7 +184,7 @@ class ResolveScreen(Screen):
                      f" · {self.reviewer}")
         self.query_one("#resolve-study", Static).update(conflict_text(
             c, self._codings(c), self.criteria.get((c.stage, c.study_id)),
-            self.titles.get(c.study_id, "")))
+            self.titles.get(c.study_id, ""), self._code_labels()))
         self.query_one("#resolve-values", Static).update("")
         study = self.context.get("studies", {}).get(c.study_id)
         self.query_one("#resolve-record", Static).update(
@@ -248,6 +248,11 @@ class ResolveScreen(Screen):
             coder_criteria=self.criteria.get((c.stage, c.study_id)), shown_value=label,
             save=lambda value, reason, chosen, c=c: self._save(c, value, reason, chosen,
                                                                None if editable else from_coder)))
+
+    def _code_labels(self) -> dict[str, str]:
+        """Code id -> label, as the coding screen names the codes."""
+        codebook = self.review.codebook()
+        return {code.id: code.label for dim in codebook.dimensions for code in dim.all_codes()}
 
     def _save(self, conflict: Conflict, value: str, reason: str,
               criteria: tuple[str, ...] | None = None,

@@ -27,14 +27,21 @@ def row_summary(values: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items() if v) or "(empty row)"
 
 
-def coder_value(conflict, coder: str) -> str:
-    """The value a coder gave, as shown (a row conflict shows the coder's whole row)."""
+def coder_value(conflict, coder: str, labels: dict[str, str] | None = None) -> str:
+    """The value a coder gave, as shown (a row conflict shows the coder's whole row).
+
+    `labels` (code id -> label) names the codes of a code conflict as the
+    coding screen and `workbench conflicts` do: "theme_a (Financial harm)".
+    """
     value = conflict.values.get(coder, "")
     if conflict.kind == "row":
         row = conflict.rows.get(coder)
         return row_summary(row) if row is not None else "(no row: drop it)"
     if conflict.kind in ("code", "criteria") or ";" in value:
-        value = "; ".join(v for v in value.split(";") if v)   # wraps between ids
+        ids = [v for v in value.split(";") if v]
+        if conflict.kind == "code" and labels:
+            ids = [f"{i} ({labels[i]})" if labels.get(i) and labels[i] != i else i for i in ids]
+        value = "; ".join(ids)   # wraps between ids
     return shown(value)
 
 
@@ -62,7 +69,7 @@ def coder_details(conflict, coding: StudyCoding | None,
 
 
 def conflict_text(conflict, codings: dict[str, StudyCoding], criteria: dict[str, str] | None,
-                  title: str = "") -> Text:
+                  title: str = "", labels: dict[str, str] | None = None) -> Text:
     """Return the header and each coder's numbered block for one conflict."""
     text = Text()
     text.append(f"{conflict.stage} · {conflict.study_id} · {conflict.field}\n", style="bold")
@@ -71,7 +78,7 @@ def conflict_text(conflict, codings: dict[str, StudyCoding], criteria: dict[str,
     for number, coder in enumerate(conflict.values, start=1):
         text.append(f"{number} ", style="bold reverse")
         text.append(f" {coder}: ", style="bold")
-        text.append(coder_value(conflict, coder) + "\n")
+        text.append(coder_value(conflict, coder, labels) + "\n")
         coding = codings.get(coder)
         lines = coder_details(conflict, coding, None if criteria is None
                               else criteria.get(coder, ""))
