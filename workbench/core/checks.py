@@ -66,9 +66,18 @@ def check_sheet_events(codebook: Codebook, path: str, events: Sequence[Event],
             known[key] = messages
         for message in messages:
             report(line, f"study {study}, stage {stage_id}", message)
-    ordered = sorted(found.items(), key=lambda kv: kv[1][0])
+    return counted_problems(path, found)
+
+
+def counted_problems(path: str, found: dict[str, list]) -> list[Problem]:
+    """Return one Problem per message, at its first line, in line order, with its count.
+
+    Args:
+        path: the sheet.
+        found: {message: [first line, entry, how many lines]}.
+    """
     out = []
-    for message, (line, entry, count) in ordered:
+    for message, (line, entry, count) in sorted(found.items(), key=lambda kv: kv[1][0]):
         more = f" (and {count - 1} more line{'s' if count > 2 else ''})" if count > 1 else ""
         out.append(Problem(path, line, entry, message + more))
     return out

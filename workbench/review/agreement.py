@@ -114,7 +114,7 @@ class StageAgreement:
         for reviewer in self.reviewers:
             state = self.selection.states[reviewer]
             for study in state.studies(self.stage.id):
-                event = state.fields(self.stage.id, study).get("decision")
+                event = state.latest(self.stage.id, study, "decision")
                 if event is not None and event.note.startswith(prefix):
                     found.add(study)
         return len(found)
@@ -241,8 +241,8 @@ def methods_text(reports: Sequence[StageAgreement]) -> str:
     Each paragraph starts with the stage's label; a note at the end says how
     the CIs were made, so the text can go into a supplement as it is.
     """
-    paragraphs = [f"{r.stage.label or r.stage.id}: {r.methods()}" for r in reports
-                  if r.methods()]
+    paragraphs = [f"{r.stage.label or r.stage.id}: {text}" for r in reports
+                  if (text := r.methods())]
     if not paragraphs:
         return "No stage has decisions by two or more reviewers yet.\n"
     first = reports[0]

@@ -74,18 +74,26 @@ def links_path(review, reviewer: str) -> Path:
     return review.root / LINKS / f"{reviewer}.csv"
 
 
+def link_files(review) -> list[Path]:
+    """Return the reviewers' link record files (coding/fulltext/<reviewer>.csv), sorted."""
+    folder = review.root / LINKS
+    if not folder.is_dir():
+        return []
+    return [p for p in sorted(folder.glob("*.csv")) if is_valid_reviewer(p.stem)]
+
+
 def read_links(review) -> dict[str, Link]:
     """Return study id -> its current full-text link (latest event across every reviewer).
 
     Raises:
         SheetError: a link file exists but cannot be read.
     """
-    folder = review.root / LINKS
-    if not folder.is_dir():
+    files = link_files(review)
+    if not files:
         return {}
     aliases = review.aliases() if review.records() else {}
     latest: dict[str, dict[str, Event]] = {}
-    for path in sorted(folder.glob("*.csv")):
+    for path in files:
         for event in read_sheet(path, aliases).events:
             if event.stage != STAGE or event.field not in FIELDS:
                 continue

@@ -132,26 +132,18 @@ def _study_entries(review, index, wanted: list[str], stage: str | None) -> list[
         streams.append(sheet_entries(events, consensus=name == CONSENSUS))
     streams.append([e for e in _pair_entries(review, index.record_to_study)
                     if e.study_id in keep])
-    for path in _link_files(review):
+    from workbench.review.fulltext import link_files
+    for path in link_files(review):
         events = read_sheet_matching(path, needles, aliases)
         streams.append([e for e in link_entries(events) if e.study_id in keep])
     return merge_entries(streams)
 
 
-def _link_files(review) -> list[Path]:
-    """The full-text link records, one per reviewer (coding/fulltext/<reviewer>.csv)."""
-    from workbench.core.events import is_valid_reviewer
-    from workbench.review.fulltext import LINKS
-    folder = review.root / LINKS
-    if not folder.is_dir():
-        return []
-    return [p for p in sorted(folder.glob("*.csv")) if is_valid_reviewer(p.stem)]
-
-
 def _link_stream(review) -> list[Entry]:
     """Every full-text link and unlink as entries (aliases applied)."""
+    from workbench.review.fulltext import link_files
     from workbench.store.sheet import read_sheet
-    files = _link_files(review)
+    files = link_files(review)
     if not files:
         return []
     aliases = review.aliases()

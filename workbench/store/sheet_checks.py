@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from workbench.core.checks import check_sheet_events
+from workbench.core.checks import check_sheet_events, counted_problems
 from workbench.core.codebook import Codebook
 from workbench.core.events import CONSENSUS, is_valid_reviewer
 from workbench.errors import Problem
@@ -98,13 +98,20 @@ def _unknown_studies(path: str, events: list[Event], lines: list[int],
     return out
 
 
+def _not_a_sheet(path: Path, problems: list[Problem]) -> bool:
+    """True (and a problem noted) when a file's name is not a reviewer's nor the consensus."""
+    if path.stem != CONSENSUS and not is_valid_reviewer(path.stem):
+        problems.append(Problem(str(path), None, None, f"{path.stem!r} is not a valid "
+                                "reviewer name, so this file is not read as a sheet"))
+        return True
+    return False
+
+
 def _check_files(codebook: Codebook, files: list[Path],
                  study_ids: Collection[str] | None = None) -> list[Problem]:
     problems: list[Problem] = []
     for path in files:
-        if path.stem != CONSENSUS and not is_valid_reviewer(path.stem):
-            problems.append(Problem(str(path), None, None, f"{path.stem!r} is not a valid "
-                                    "reviewer name, so this file is not read as a sheet"))
+        if _not_a_sheet(path, problems):
             continue
         contents = read_sheet(path)
         problems.extend(contents.problems)
@@ -124,9 +131,7 @@ def _check_frames(codebook: Codebook, files: list[Path], study_ids: Collection[s
     """`_check_files` on each sheet's columns: the same problems, in the same order."""
     problems: list[Problem] = []
     for path in files:
-        if path.stem != CONSENSUS and not is_valid_reviewer(path.stem):
-            problems.append(Problem(str(path), None, None, f"{path.stem!r} is not a valid "
-                                    "reviewer name, so this file is not read as a sheet"))
+        if _not_a_sheet(path, problems):
             continue
         frame = read(path)
         problems.extend(frame.problems)
@@ -261,9 +266,4 @@ def check_sheet_frame(codebook: Codebook, path: str, frame,
                                   f"{stage_names[stage[row]]}", 1]
             else:
                 slot[2] += 1
-    ordered = sorted(found.items(), key=lambda kv: kv[1][0])
-    out = []
-    for message, (line, entry, count) in ordered:
-        more = f" (and {count - 1} more line{'s' if count > 2 else ''})" if count > 1 else ""
-        out.append(Problem(path, line, entry, message + more))
-    return out
+    return counted_problems(path, found)

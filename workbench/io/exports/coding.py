@@ -53,6 +53,12 @@ def _canonical(codebook, name: str, value: str) -> str:
     return text
 
 
+def value_fields(codebook) -> list[str]:
+    """The sheet fields the coders agree on, every study: `code:<dimension>`, `field:<id>`."""
+    return [f"code:{d.id}" for d in codebook.dimensions] + \
+        [f"field:{f.id}" for f in codebook.fields]
+
+
 def field_masks(at: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (any coding value, code:/field: value, row:) masks of the events' fields."""
     heads = [f[:4] for f in at["field"].tolist()]
@@ -79,8 +85,7 @@ def agree_values(codebook, at: pd.DataFrame, required: int,
     cons = at[is_value & is_cons][["study_id", "field", "value"]]
     rev = at[is_value & ~is_cons][[SHEET, "study_id", "field", "value"]]
     part = at[kind_ok & ~is_cons][["study_id", SHEET]].drop_duplicates()
-    names = [f"code:{d.id}" for d in codebook.dimensions] + \
-        [f"field:{f.id}" for f in codebook.fields]
+    names = value_fields(codebook)
     known = set(names)
     base = part.merge(pd.DataFrame({"field": names}), how="cross")
     extra = pd.concat([rev[["study_id", "field"]], cons[["study_id", "field"]]])

@@ -184,8 +184,8 @@ def not_coded(codebook, at: pd.DataFrame, masks, studies, values: pd.DataFrame) 
     kind_ok = masks[0]
     started = set(at[kind_ok & (at[SHEET] != CONSENSUS).to_numpy()]["study_id"].tolist())
     missing = [s for s in studies if s not in started]
-    names = [f"code:{d.id}" for d in codebook.dimensions] + \
-        [f"field:{f.id}" for f in codebook.fields]
+    from workbench.io.exports.coding import value_fields
+    names = value_fields(codebook)
     if not missing or not names:
         return pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
     settled = set(zip(values["study_id"].tolist(), values["field"].tolist()))

@@ -91,7 +91,7 @@ def _field_values(values: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return part.pivot_table(index="study_id", columns="key", values="value", aggfunc="last")
 
 
-def _codes_in_common(unresolved: pd.DataFrame) -> dict[str, dict[str, tuple[set, set]]]:
+def _agreed_codes_of_conflicts(unresolved: pd.DataFrame) -> dict[str, dict[str, tuple[set, set]]]:
     """{dimension: {study: (codes every coder gave, codes only some gave)}} of code conflicts."""
     if unresolved.empty or "agreed" not in unresolved:
         return {}
@@ -128,7 +128,7 @@ def wide_table(codebook: Codebook, bib: pd.DataFrame, values: pd.DataFrame,
     index = out.index
     columns: dict[str, pd.Series] = {}
     codes = _field_values(values, "code:").reindex(index)
-    in_common = _codes_in_common(unresolved)
+    in_common = _agreed_codes_of_conflicts(unresolved)
     for dim in codebook.dimensions:
         joined = codes[dim.id] if dim.id in codes else pd.Series(pd.NA, index=index, dtype=object)
         resolved = {v: ";".join(codebook.resolve_code(c) for c in split_ids(v))

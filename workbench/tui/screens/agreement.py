@@ -217,9 +217,10 @@ class AgreementScreen(Screen):
         if self.rows:
             table.move_cursor(row=min(max(cursor, 0), len(self.rows) - 1))
         methods = Text()
-        if report.methods():
+        sentence = report.methods()
+        if sentence:
             methods.append("Methods: ", style="bold")
-            methods.append(report.methods())
+            methods.append(sentence)
         if report.unmatched:
             methods.append(f"\n{len(report.unmatched)} group row(s) entered by some coders of "
                            "their study only (agreement --format json lists them)", style="dim")

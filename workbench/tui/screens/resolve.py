@@ -91,6 +91,7 @@ class ResolveScreen(Screen):
         self.stage_id = stage
         self.variable = variable
         self.studies = studies
+        self._labels: dict[str, str] | None = None
         self.conflicts: list[Conflict] | None = None
         self.titles: dict[str, str] = {}
         self.criteria: dict[tuple[str, str], dict[str, str]] = {}
@@ -135,6 +136,7 @@ class ResolveScreen(Screen):
 
     def on_review_changed(self, event) -> None:
         """Files changed on disk: list the conflicts again, staying on the one shown."""
+        self._labels = None   # the codebook may be one of them
         current = self.conflict
         self._keep = (current.study_id, current.stage, current.field) if current else None
         self._load()
@@ -250,9 +252,12 @@ class ResolveScreen(Screen):
                                                                None if editable else from_coder)))
 
     def _code_labels(self) -> dict[str, str]:
-        """Code id -> label, as the coding screen names the codes."""
-        codebook = self.review.codebook()
-        return {code.id: code.label for dim in codebook.dimensions for code in dim.all_codes()}
+        """Code id -> label, as the coding screen names the codes (made once per screen)."""
+        if self._labels is None:
+            codebook = self.review.codebook()
+            self._labels = {code.id: code.label for dim in codebook.dimensions
+                            for code in dim.all_codes()}
+        return self._labels
 
     def _save(self, conflict: Conflict, value: str, reason: str,
               criteria: tuple[str, ...] | None = None,
