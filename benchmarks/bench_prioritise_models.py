@@ -7,7 +7,16 @@ them built here, so that a gain found on some sets is confirmed elsewhere:
 - original: the set as it is;
 - prev1: relevant records sampled down (all irrelevant kept) to about 1% prevalence;
 - noabs30: the abstract removed from a random 30% of the records;
-- shuffle: the records in a random order (other priors follow).
+- shuffle: the records in a random order (other priors follow);
+- titles50: the abstract removed from a random 50% of the records;
+- trunc50: every abstract cut to its first 50 words;
+- drop20: every word of title and abstract dropped with probability 0.2;
+- rename20: 20% of the distinct words (lowercased) replaced everywhere by a random
+  string of letters of the same length (another field's vocabulary: shared word
+  parts such as drug-class suffixes no longer help).
+
+Candidates (`--candidate`): a model name of workbench.core.ranking.MODELS, or one
+of CANDIDATES below (pseudo100, ens_char, switch50), measured before adoption.
 
 Each variant is rebuilt from the seed, so every model sees the same data and
 priors (one relevant and one irrelevant, `pick_priors`). Sets named with
@@ -27,6 +36,7 @@ import argparse
 import csv
 import json
 import random
+import re
 import statistics
 import sys
 import time
@@ -36,7 +46,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 DATA = ROOT.parent / "shared" / "data" / "screening"
-VARIANTS = ("original", "prev1", "noabs30", "shuffle")
+VARIANTS = ("original", "prev1", "noabs30", "shuffle", "titles50", "trunc50", "drop20",
+            "rename20")
+_WORD = re.compile(r"\w+")
 
 
 def read_set(path: Path):
@@ -59,10 +71,26 @@ def make_variant(titles, abstracts, labels, variant: str, seed: int):
             rows = [i for i in rows if not labels[i] or i in chosen]
     elif variant == "shuffle":
         rng.shuffle(rows)
-    abstracts = list(abstracts)
-    if variant == "noabs30":
-        for i in rng.sample(rows, round(0.3 * len(rows))):
+    titles, abstracts = list(titles), list(abstracts)
+    if variant in ("noabs30", "titles50"):
+        for i in rng.sample(rows, round((0.3 if variant == "noabs30" else 0.5) * len(rows))):
             abstracts[i] = ""
+    elif variant == "trunc50":
+        abstracts = [" ".join(a.split()[:50]) for a in abstracts]
+    elif variant == "drop20":
+        def drop(text: str) -> str:
+            return " ".join(_WORD.sub(lambda m: "" if rng.random() < 0.2 else m.group(),
+                                      text).split())
+        titles, abstracts = [drop(t) for t in titles], [drop(a) for a in abstracts]
+    elif variant == "rename20":
+        types = sorted({w.lower() for text in titles + abstracts for w in _WORD.findall(text)})
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        new = {w: "".join(rng.choice(letters) for _ in w)
+               for w in rng.sample(types, round(0.2 * len(types)))}
+
+        def rename(text: str) -> str:
+            return _WORD.sub(lambda m: new.get(m.group().lower(), m.group()), text)
+        titles, abstracts = [rename(t) for t in titles], [rename(a) for a in abstracts]
     elif variant not in VARIANTS:
         raise SystemExit(f"unknown variant {variant!r} (variants: {', '.join(VARIANTS)})")
     return [titles[i] for i in rows], [abstracts[i] for i in rows], [labels[i] for i in rows]
@@ -80,6 +108,64 @@ def every_k(k: int):
     return ranker
 
 
+def _pseudo_scores(features, labelled, labels, settings, state):
+    from workbench.core.ranking import score, train_with_pseudo_negatives
+    model = train_with_pseudo_negatives(features, labelled, labels, settings, 100,
+                                        state.get("seed", 0))
+    return score(features, model) if model is not None else None
+
+
+def _ensemble_scores(features, labelled, labels, settings, state):
+    from workbench.core.ranking import ensemble_scores
+    return ensemble_scores(features, labelled, labels, settings)
+
+
+def _switch_scores(features, labelled, labels, settings, state):
+    from workbench.core.ranking import ensemble_scores, score, train_model
+    from workbench.core.stopping import HINT_RUN
+    if not state.get("switched"):
+        run = 0
+        for value in reversed(labels):
+            if value:
+                break
+            run += 1
+        state["switched"] = run >= HINT_RUN
+    if state["switched"]:
+        return ensemble_scores(features, labelled, labels, settings)
+    model = train_model(features[0], labelled, labels, settings)
+    return score(features[0], model) if model is not None else None
+
+
+def _word_features(texts):
+    from workbench.core.ranking import ELAS_U4, build_features
+    return build_features(texts, ELAS_U4)
+
+
+def _blocks(texts):
+    from workbench.core.ranking import ELAS_CHAR, ELAS_U4, build_features, char_block
+    return (build_features(texts, ELAS_U4), char_block(texts, ELAS_CHAR))
+
+
+#: candidate -> (features from texts, scorer(features, labelled, labels, settings, state))
+CANDIDATES = {"pseudo100": (_word_features, _pseudo_scores),
+              "ens_char": (_blocks, _ensemble_scores),
+              "switch50": (_blocks, _switch_scores)}
+
+
+def candidate_ranker(scorer, k: int):
+    """A replay ranker for a candidate, retrained after every k-th decision."""
+    import numpy as np
+
+    def ranker(features, labelled, labels, settings, state):
+        if "scores" not in state or len(labelled) - state["at"] >= k:
+            scores = scorer(features, labelled, labels, settings, state)
+            n = features[0].shape[0] if isinstance(features, tuple) else features.shape[0]
+            state["scores"] = np.zeros(n, dtype=np.float32) if scores is None else scores
+            state["at"] = len(labelled)
+        return state["scores"]
+    return ranker
+
+
 def cache_file(cache: Path, model: str, path: Path, variant: str, seed: int, k: int) -> Path:
     return cache / f"{model}_{path.stem}_{variant}_{seed}{'' if k == 1 else f'_k{k}'}.json"
 
@@ -91,11 +177,25 @@ def run_one(model: str, path: Path, variant: str, seed: int, cache: Path, k: int
     if out.exists():
         return json.loads(out.read_text(encoding="utf-8"))
     titles, abstracts, labels = make_variant(*read_set(path), variant, seed)
-    settings = model_settings(model)
+    texts = [study_text(a, b) for a, b in zip(titles, abstracts)]
     t, c = time.perf_counter(), time.process_time()
-    features = build_features([study_text(a, b) for a, b in zip(titles, abstracts)], settings)
-    r = replay(features, labels, pick_priors(labels, seed), settings, seed=seed,
-               ranker=every_k(k) if k > 1 else None)
+    if model in CANDIDATES:
+        make, scorer = CANDIDATES[model]
+        settings = model_settings()
+        features = make(texts)
+        ranker = candidate_ranker(scorer, k)
+        state_seed = seed
+
+        def seeded(features, labelled, labels, settings, state):
+            state.setdefault("seed", state_seed)
+            return ranker(features, labelled, labels, settings, state)
+        r = replay(features, labels, pick_priors(labels, seed), settings, seed=seed,
+                   ranker=seeded)
+    else:
+        settings = model_settings(model)
+        features = build_features(texts, settings)
+        r = replay(features, labels, pick_priors(labels, seed), settings, seed=seed,
+                   ranker=every_k(k) if k > 1 else None)
     data = {"records": len(labels), "relevant": sum(labels), **r.metrics(),
             "wall": time.perf_counter() - t, "cpu": time.process_time() - c}
     out.write_text(json.dumps(data), encoding="utf-8")

@@ -341,3 +341,71 @@ def term_scores(texts: Sequence[str], terms: Sequence[str]):
 def with_name(settings: ModelSettings, name: str, **changes) -> ModelSettings:
     """Return a copy of settings under a new name with some fields changed."""
     return replace(settings, name=name, **changes)
+
+
+# -- candidates measured against ELAS u4 (benchmarks/bench_prioritise_models.py) ----------------
+def pseudo_negative_rows(n: int, labelled: Sequence[int], labels: Sequence[int], upto: int,
+                         seed: int = 0):
+    """AutoTAR/BMI's presumed-irrelevant records: random unscreened rows, while few are known.
+
+    Returns rows (numpy) of random studies not in `labelled`, enough to bring the
+    irrelevant decisions up to `upto` (none once that many are known). The draw is
+    seeded by `seed` and the number of decisions, so a retrain is reproducible.
+    """
+    import numpy as np
+    known_irrelevant = len(labels) - int(sum(labels))
+    want = upto - known_irrelevant
+    if want <= 0:
+        return np.empty(0, dtype=np.int64)
+    pool = np.ones(n, dtype=bool)
+    pool[np.asarray(labelled, dtype=np.int64)] = False
+    free = np.flatnonzero(pool)
+    rng = np.random.default_rng([seed, len(labelled)])
+    return rng.choice(free, size=min(want, len(free)), replace=False)
+
+
+def train_with_pseudo_negatives(features, labelled: Sequence[int], labels: Sequence[int],
+                                settings: ModelSettings = ELAS_U4, upto: int = 100,
+                                seed: int = 0) -> LinearModel | None:
+    """Train the SVM with random unscreened studies presumed irrelevant (up to `upto` in all).
+
+    The presumed-irrelevant studies join the irrelevant class and share its weight
+    (`sample_weights`), so the relevant studies keep `settings.ratio` x the weight.
+    A model exists once one study is relevant, before any is judged irrelevant.
+    """
+    extra = pseudo_negative_rows(features.shape[0], labelled, labels, upto, seed)
+    if not len(extra) or not sum(labels):
+        return train_model(features, labelled, labels, settings)
+    return train_model(features, list(labelled) + extra.tolist(),
+                       list(labels) + [0] * len(extra), settings)
+
+
+def char_block(texts: Sequence[str], settings: ModelSettings):
+    """TF-IDF of character n-grams within words alone (rows L2-normalised), for an ensemble."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    texts = list(texts)
+    max_df = settings.max_df if len(texts) > 2 else 1.0
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=settings.char_ngrams,
+                            sublinear_tf=True, max_df=max_df, min_df=settings.min_df,
+                            dtype=np.float32)
+    return _fit(chars, texts).tocsr()
+
+
+def ensemble_scores(blocks: Sequence, labelled: Sequence[int], labels: Sequence[int],
+                    settings: ModelSettings = ELAS_U4):
+    """Score ensemble: one SVM per feature block, scores z-scored over all studies, averaged.
+
+    Returns None while the decisions hold only one class.
+    """
+    import numpy as np
+    total = None
+    for block in blocks:
+        model = train_model(block, labelled, labels, settings)
+        if model is None:
+            return None
+        s = score(block, model).astype(np.float64)
+        sd = s.std()
+        s = (s - s.mean()) / (sd if sd > 0 else 1.0)
+        total = s if total is None else total + s
+    return (total / len(blocks)).astype(np.float32)
