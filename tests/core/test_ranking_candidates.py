@@ -1,0 +1,65 @@
+"""The candidate models measured against ELAS u4: pseudo-negatives and the score ensemble."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+
+from workbench.core.ranking import (ELAS_CHAR, ELAS_U4, build_features, char_block,
+                                    ensemble_scores, pseudo_negative_rows, score, study_text,
+                                    train_model, train_with_pseudo_negatives)
+
+
+def read_set(shared_data, name):
+    with open(shared_data / "screening" / f"Cohen_2006_{name}.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return ([study_text(r["title"], r["abstract"]) for r in rows],
+            [int(r["label_included"]) for r in rows])
+
+
+def planted_review(shared_data):
+    """PPI records planted among an opioid review's: 4 relevant + 6 irrelevant decided."""
+    ppi_texts, ppi_labels = read_set(shared_data, "ProtonPumpInhibitors")
+    other, _ = read_set(shared_data, "Opiods")
+    relevant = [t for t, v in zip(ppi_texts, ppi_labels) if v and len(t) > 400]
+    pool = [t for t in other if len(t) > 400][:306]
+    decided = relevant[:4] + pool[:6]
+    texts = decided + pool[6:156] + [relevant[10]] + pool[156:306]
+    return texts, len(decided), len(decided) + 150
+
+
+def test_pseudo_negatives_are_unscreened_and_stop_once_enough_are_known():
+    labelled, labels = [0, 3, 5], [1, 0, 0]
+    rows = pseudo_negative_rows(50, labelled, labels, upto=20, seed=1)
+    assert len(rows) == 18 and len(set(rows.tolist())) == 18
+    assert not set(rows.tolist()) & set(labelled)
+    # the same decisions draw the same rows; one more decision draws anew
+    assert rows.tolist() == pseudo_negative_rows(50, labelled, labels, 20, 1).tolist()
+    assert rows.tolist() != pseudo_negative_rows(50, labelled + [7], labels + [0], 20,
+                                                 1).tolist()
+    assert len(pseudo_negative_rows(50, list(range(21)), [1] + [0] * 20, 20, 1)) == 0
+    # never more than the unscreened studies
+    assert len(pseudo_negative_rows(5, [0, 1], [1, 0], 100)) == 3
+
+
+def test_pseudo_negatives_give_a_model_from_one_relevant_decision(shared_data):
+    texts, n_decided, planted = planted_review(shared_data)
+    x = build_features(texts, ELAS_U4)
+    assert train_model(x, [0], [1]) is None
+    model = train_with_pseudo_negatives(x, [0, 1, 2, 3], [1, 1, 1, 1], ELAS_U4, upto=100)
+    scores = score(x, model)
+    unscreened = np.arange(n_decided, len(texts))
+    assert unscreened[np.argmax(scores[unscreened])] == planted
+
+
+def test_score_ensemble_ranks_a_planted_relevant_study_first(shared_data):
+    texts, n_decided, planted = planted_review(shared_data)
+    blocks = (build_features(texts, ELAS_U4), char_block(texts, ELAS_CHAR))
+    labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    scores = ensemble_scores(blocks, list(range(10)), labels, ELAS_U4)
+    unscreened = np.arange(n_decided, len(texts))
+    assert unscreened[np.argmax(scores[unscreened])] == planted
+    # each block's scores are z-scored, so the average has mean 0
+    assert abs(float(scores.mean())) < 1e-4
+    assert ensemble_scores(blocks, [4, 5], [0, 0], ELAS_U4) is None
