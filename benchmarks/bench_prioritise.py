@@ -170,8 +170,46 @@ def synthetic_texts(n: int):
     return texts, labels
 
 
+class timed:
+    """Append (wall, CPU) seconds of the block to a pair of lists."""
+
+    def __init__(self, into) -> None:
+        self.into = into
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc) -> None:
+        self.into[0].append(time.perf_counter() - self.wall)
+        self.into[1].append(time.process_time() - self.cpu)
+
+
+def plain_fit(x, rows, labels, settings):
+    """The SVM as a plain scikit-learn call on the decided rows (the baseline and oracle)."""
+    import numpy as np
+    from sklearn.svm import LinearSVC
+
+    from workbench.core.ranking import sample_weights
+    svm = LinearSVC(C=settings.c, loss="squared_hinge", random_state=0,
+                    dual=True if settings.dual == "dual" else "auto")
+    svm.fit(x[rows].astype(np.float64), labels, sample_weight=sample_weights(labels,
+                                                                          settings.ratio))
+    return svm.coef_.ravel().astype(np.float32), float(svm.intercept_[0])
+
+
+def rank_all(scores):
+    """Order (highest first) and each study's rank, as the worker makes them."""
+    import numpy as np
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.int64)
+    ranks[order] = np.arange(len(scores))
+    return order, ranks
+
+
 def speed(args) -> None:
     import numpy as np
+
+    from workbench.core import ranking
     from workbench.core.ranking import build_features, model_settings, score, train_model
     from workbench.review.prioritise import RankedQueue, Ranking
     from workbench.store.features import features_key, read_features, write_features
@@ -185,40 +223,62 @@ def speed(args) -> None:
           f"baseline (lowercase + split every text, same run): {baseline:.2f} s wall, "
           f"{baseline_cpu:.2f} s CPU (wall/CPU = how loaded the machine is: "
           f"{baseline / max(baseline_cpu, 1e-9):.1f}x)")
-    t, c = time.perf_counter(), time.process_time()
-    x = build_features(texts, settings)
-    build, build_cpu = time.perf_counter() - t, time.process_time() - c
     tmp = Path(args.cache) / "speed"
     key = features_key(texts, settings.feature_key())
-    t = time.perf_counter()
-    write_features(tmp, key, x)
-    write = time.perf_counter() - t
-    t = time.perf_counter()
-    read_features(tmp, key)
-    read = time.perf_counter() - t
-    print(f"features {x.shape[0]:,} x {x.shape[1]:,} ({x.nnz:,} non-zero): built {build:.1f} s "
-          f"wall, {build_cpu:.1f} s CPU ({build_cpu / baseline_cpu:.0f}x the baseline's CPU; "
-          f"target < 60 s: {'met' if build_cpu < 60 else 'NOT met'} in CPU time); "
-          f"cache write {write:.2f} s, read {read:.2f} s")
+    x = read_features(tmp, key) if args.cached_features else None
+    if x is not None:
+        print(f"features {x.shape[0]:,} x {x.shape[1]:,} ({x.nnz:,} non-zero) read from "
+              f"{tmp} (--cached-features: building them is not measured in this run)")
+    else:
+        t, c = time.perf_counter(), time.process_time()
+        x = build_features(texts, settings)
+        build, build_cpu = time.perf_counter() - t, time.process_time() - c
+        t = time.perf_counter()
+        write_features(tmp, key, x)
+        write = time.perf_counter() - t
+        t = time.perf_counter()
+        read_features(tmp, key)
+        read = time.perf_counter() - t
+        print(f"features {x.shape[0]:,} x {x.shape[1]:,} ({x.nnz:,} non-zero): built "
+              f"{build:.1f} s wall, {build_cpu:.1f} s CPU ({build_cpu / baseline_cpu:.0f}x the "
+              f"baseline's CPU; target < 60 s: {'met' if build_cpu < 60 else 'NOT met'} in "
+              f"CPU time); cache write {write:.2f} s, read {read:.2f} s")
     rng = np.random.default_rng(0)
     y = np.asarray(labels)
+    print("retrain + rescore + rank (CPU s, median of 3; 'plain' = the plain scikit-learn "
+          "call on features[decided].astype(float64), the baseline; 'first' = the first "
+          "retrain after opening; 'next' = the retrain after one more decision, what the "
+          "worker does while a reviewer screens):")
     for decided in (500, 2000, 10000):
         idx = np.concatenate([rng.choice(np.flatnonzero(y == 1), decided // 20, replace=False),
                               rng.choice(np.flatnonzero(y == 0), decided - decided // 20,
                                          replace=False)])
-        times, cpu = [], []
+        rng.shuffle(idx)
+        runs = {"plain": ([], []), "first": ([], []), "next": ([], [])}
+        identical = True
         for _ in range(3):
-            t, c = time.perf_counter(), time.process_time()
-            model = train_model(x, idx.tolist(), y[idx].tolist(), settings)
-            s = score(x, model)
-            order = np.argsort(-s, kind="stable")
-            ranks = np.empty(n, dtype=np.int64)
-            ranks[order] = np.arange(n)
-            times.append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c)
-        print(f"retrain + rescore + rank, {decided:,} decisions: median "
-              f"{statistics.median(times):.2f} s wall, {statistics.median(cpu):.2f} s CPU "
-              f"(target < 1 s: {'met' if statistics.median(cpu) < 1 else 'NOT met'} in CPU time)")
+            with timed(runs["plain"]):
+                coef, intercept = plain_fit(x, idx, y[idx], settings)
+                rank_all(x @ coef + np.float32(intercept))
+            ranking._KEPT.clear()
+            with timed(runs["first"]):
+                model = train_model(x, idx[:-1].tolist(), y[idx[:-1]].tolist(), settings)
+                rank_all(score(x, model))
+            with timed(runs["next"]):
+                model = train_model(x, idx.tolist(), y[idx].tolist(), settings)
+                s = score(x, model)
+                order, ranks = rank_all(s)
+            identical &= (np.array_equal(model.coef, coef) and model.intercept == intercept
+                          and np.array_equal(order, rank_all(x @ coef
+                                                             + np.float32(intercept))[0]))
+        cpu = {k: statistics.median(v[1]) for k, v in runs.items()}
+        wall = {k: statistics.median(v[0]) for k, v in runs.items()}
+        print(f"  {decided:6,} decisions: plain {cpu['plain']:.2f} s, first "
+              f"{cpu['first']:.2f} s ({cpu['first'] / cpu['plain']:.2f}x), next "
+              f"{cpu['next']:.2f} s ({cpu['next'] / cpu['plain']:.2f}x); wall "
+              f"{wall['plain']:.2f} / {wall['first']:.2f} / {wall['next']:.2f} s; same model "
+              f"and order as plain: {'yes' if identical else 'NO'}; target < 1 s (next): "
+              f"{'met' if cpu['next'] < 1 else 'NOT met'} in CPU time")
     # next study while a retrain runs in another thread
     decided_set: set[int] = set()
     queue = RankedQueue(lambda p: p in decided_set)
@@ -261,6 +321,9 @@ def main() -> None:
     parser.add_argument("--cached-only", action="store_true",
                         help="use only the seeds both tools already have in the cache")
     parser.add_argument("--studies", type=int, default=100_000)
+    parser.add_argument("--cached-features", action="store_true",
+                        help="--speed: read the features an earlier run cached (the build "
+                             "is then not timed)")
     args = parser.parse_args()
     if args.speed:
         speed(args)

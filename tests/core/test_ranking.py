@@ -130,3 +130,82 @@ def test_fast_word_features_equal_scikit_learns_vectorizer_bit_for_bit(shared_da
     assert np.array_equal(ours.indptr, theirs.indptr)
     assert np.array_equal(ours.indices, theirs.indices)
     assert np.array_equal(ours.data, theirs.data)
+
+
+def _plain_svm(x, rows, labels, settings=ELAS_U4):
+    """The oracle: the plain scikit-learn call train_model made before it kept rows."""
+    from sklearn.svm import LinearSVC
+    y = np.asarray(labels, dtype=np.int8)
+    svm = LinearSVC(C=settings.c, loss="squared_hinge", dual=True, random_state=0)
+    svm.fit(x[np.asarray(rows, dtype=np.int64)].astype(np.float64), y,
+            sample_weight=sample_weights(y, settings.ratio))
+    return svm.coef_.ravel().astype(np.float32), float(svm.intercept_[0])
+
+
+def test_kept_training_rows_give_the_plain_scikit_learn_model_bit_for_bit(shared_data):
+    # train_model keeps the decided rows between retrains and fits on the columns they
+    # use; the model and the ranking must be the plain call's, whatever the sequence
+    texts, labels = read_set(shared_data, "OralHypoglycemics")
+    texts = texts + ["", "", "x"]                   # rows without any feature
+    labels = labels + [0, 0, 0]
+    x = build_features(texts, ELAS_U4)
+    x64 = x.astype(np.float64)                      # float64 features are not re-sorted
+    rng = np.random.default_rng(7)
+    order = rng.permutation(len(texts)).tolist()
+    empty = [len(texts) - 3, len(texts) - 2]
+    first_relevant = next(i for i in order if labels[i])
+    order.remove(first_relevant)
+    steps = [order[:k] for k in range(1, 40)]                         # one decision at a time
+    steps += [order[:30], order[:31]]                                 # an undo, then on again
+    steps += [order[:200], order[:200] + empty, empty + order[:50]]   # empty rows, new start
+    steps += [order[:60] + order[:5], order[::-1][:80]]               # a row twice; new rows
+    checked = 0
+    for features in (x, x64, x):
+        for step in steps:
+            rows = [first_relevant] + step
+            ys = [labels[i] for i in rows]
+            if min(ys) == max(ys):
+                continue
+            flipped = list(ys)
+            flipped[len(ys) // 2] = 1 - flipped[len(ys) // 2]        # a decision changed
+            for y in (ys, flipped):
+                if min(y) == max(y):
+                    continue
+                model = train_model(features, rows, y)
+                coef, intercept = _plain_svm(features, rows, y)
+                assert np.array_equal(model.coef, coef), (len(rows), np.abs(model.coef - coef).max())
+                assert model.intercept == intercept
+                plain = np.asarray(features @ coef).ravel() + np.float32(intercept)
+                assert np.array_equal(np.argsort(-score(features, model), kind="stable"),
+                                      np.argsort(-plain, kind="stable"))
+                checked += 1
+    assert checked > 100
+
+
+def test_kept_training_rows_follow_a_retrain_on_another_thread(shared_data):
+    # the worker retrains on its own thread while decisions arrive: models trained at
+    # the same time from the same matrix are still each the plain call's
+    import threading
+    texts, labels = read_set(shared_data, "ProtonPumpInhibitors")
+    x = build_features(texts, ELAS_U4)
+    first = labels.index(1)
+    rows = [first] + [i for i in range(len(texts)) if i != first]
+    results, errors = {}, []
+
+    def retrain(ks):
+        try:
+            for k in ks:
+                results[k] = train_model(x, rows[:k], [labels[i] for i in rows[:k]])
+        except Exception as exc:         # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=retrain, args=(range(start, 400, 3),))
+               for start in (20, 21, 22)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    for k in (20, 21, 22, 200, 398, 399):
+        coef, intercept = _plain_svm(x, rows[:k], [labels[i] for i in rows[:k]])
+        assert np.array_equal(results[k].coef, coef) and results[k].intercept == intercept

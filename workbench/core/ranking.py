@@ -298,14 +298,129 @@ def train_model(features, labelled: Sequence[int], labels: Sequence[int],
     y = np.asarray(labels, dtype=np.int8)
     if len(y) == 0 or y.min() == y.max():
         return None
-    x = features[np.asarray(labelled, dtype=np.int64)]
+    weights = sample_weights(y, settings.ratio)
     if settings.dual == "dual":
+        # The same fit as LinearSVC(...).fit(features[labelled].astype(float64), ...), on
+        # the decided rows kept between retrains and only the columns they use (see
+        # _TrainingRows): liblinear does the same arithmetic in the same order, so the
+        # coefficients are equal bit for bit (tests/core/test_ranking.py checks it).
+        x, columns = _training_rows(features, labelled)
         svm = LinearSVC(C=settings.c, loss="squared_hinge", dual=True, random_state=0)
-        x = x.astype(np.float64)
-    else:
-        svm = LinearSVC(C=settings.c, loss="squared_hinge", dual="auto", random_state=0)
-    svm.fit(x, y, sample_weight=sample_weights(y, settings.ratio))
+        with _FIT_LOCK:
+            svm.fit(x, y, sample_weight=weights)
+        coef = np.zeros(features.shape[1], dtype=np.float32)
+        coef[columns] = svm.coef_.ravel()[:len(columns)]
+        return LinearModel(coef, float(svm.intercept_[0]))
+    x = features[np.asarray(labelled, dtype=np.int64)]
+    svm = LinearSVC(C=settings.c, loss="squared_hinge", dual="auto", random_state=0)
+    with _FIT_LOCK:
+        svm.fit(x, y, sample_weight=weights)
     return LinearModel(svm.coef_.ravel().astype(np.float32), float(svm.intercept_[0]))
+
+
+class _TrainingRows:
+    """The decided rows of one feature matrix, ready for liblinear, grown between retrains.
+
+    What LinearSVC trains on when given features[labelled].astype(float64): scipy's
+    astype sorts each row's entries by column, and liblinear sums a row's entries
+    in stored order. Here the rows are made the same way (float64), but the
+    columns are renumbered to those the decided rows use (numbered as rows bring
+    them in): a smaller weight vector, the same sums in the same order. A retrain
+    after one more decision appends one row instead of slicing, sorting and
+    converting every decided row again. Arrays handed out are never written
+    again (appends go past their end; a rebuild makes new arrays), so a fit can
+    run while another thread appends.
+    """
+
+    def __init__(self, features) -> None:
+        import weakref
+
+        import numpy as np
+        self.features = weakref.ref(features)
+        self.rows = np.empty(0, dtype=np.int64)
+        self.data = np.empty(0, dtype=np.float64)
+        self.indices = np.empty(0, dtype=np.int32)
+        self.indptr = np.zeros(1, dtype=np.int32)
+        self.label = np.full(features.shape[1], -1, dtype=np.int32)   # column -> new number
+        self.columns = np.empty(0, dtype=np.int64)                    # new number -> column
+
+    def extends(self, features, rows) -> bool:
+        """Whether these are rows of `features` that start with the rows kept."""
+        import numpy as np
+        k = len(self.rows)
+        return (self.features() is features and len(rows) >= k
+                and np.array_equal(rows[:k], self.rows))
+
+    def append(self, features, rows) -> None:
+        """Add the rows after the ones kept (rows: all decided rows, in order)."""
+        import numpy as np
+        new = rows[len(self.rows):]
+        if len(new) == 0:
+            return
+        block = features[new].astype(np.float64)     # exactly what the plain call fits on
+        seen = np.zeros(features.shape[1], dtype=bool)
+        seen[block.indices] = True
+        fresh = np.flatnonzero(seen & (self.label < 0))
+        if len(fresh):
+            label = self.label.copy()
+            label[fresh] = np.arange(len(self.columns), len(self.columns) + len(fresh),
+                                     dtype=np.int32)
+            self.label = label
+            self.columns = np.concatenate([self.columns, fresh])
+        nnz = int(self.indptr[len(self.rows)])
+        self.data = _grow(self.data, nnz, block.data)
+        self.indices = _grow(self.indices, nnz, self.label[block.indices])
+        self.indptr = _grow(self.indptr, len(self.rows) + 1,
+                            (nnz + block.indptr[1:]).astype(np.int32))
+        self.rows = np.concatenate([self.rows, new])
+
+    def matrix(self):
+        """Return (CSR of the rows kept, float64, renumbered columns; column numbers)."""
+        import scipy.sparse as sp
+        k, nnz = len(self.rows), int(self.indptr[len(self.rows)])
+        width = max(len(self.columns), 1)     # no column used at all: one empty column
+        x = sp.csr_matrix((self.data[:nnz], self.indices[:nnz], self.indptr[:k + 1]),
+                          shape=(k, width), copy=False)
+        return x, self.columns.copy()
+
+
+def _grow(buffer, used: int, values):
+    """Return buffer with values written after its first `used` items (a new array if full)."""
+    import numpy as np
+    end = used + len(values)
+    if end > len(buffer):
+        bigger = np.empty(max(end, 2 * len(buffer)), dtype=buffer.dtype)
+        bigger[:used] = buffer[:used]
+        buffer = bigger
+    buffer[used:end] = values
+    return buffer
+
+
+#: One liblinear fit at a time: its random generator (which visits the records in a
+#: seeded random order) is one for the whole process, so two fits at once, on two
+#: threads, would draw from each other's sequence and give models that depend on timing.
+_FIT_LOCK = threading.Lock()
+#: Decided rows kept between retrains: a few (one per reviewer or replay), newest last.
+_KEPT: list[_TrainingRows] = []
+_KEPT_LOCK = threading.Lock()
+_KEEP = 3
+
+
+def _training_rows(features, labelled):
+    """Return (features[labelled] as liblinear reads it, columns it uses); see _TrainingRows."""
+    import numpy as np
+    rows = np.asarray(labelled, dtype=np.int64)
+    with _KEPT_LOCK:
+        kept = next((k for k in reversed(_KEPT) if k.extends(features, rows)), None)
+        if kept is None:
+            kept = _TrainingRows(features)
+            _KEPT.append(kept)
+            del _KEPT[:-_KEEP]
+        else:
+            _KEPT.remove(kept)
+            _KEPT.append(kept)
+        kept.append(features, rows)
+        return kept.matrix()
 
 
 def score(features, model: LinearModel):
