@@ -59,16 +59,41 @@ def asreview_order(python: str, path: Path, seed: int, priors, cache: Path):
     return data["order"][2:]
 
 
+def settings_key(settings) -> str:
+    """The model's name and a hash of all its settings: a changed model is never read stale."""
+    import dataclasses
+    import hashlib
+    fields = json.dumps(dataclasses.asdict(settings), sort_keys=True)
+    return f"{settings.name}-{hashlib.sha256(fields.encode()).hexdigest()[:10]}"
+
+
+def workbench_path(settings, path: Path, seed: int, cache: Path) -> Path:
+    return cache / f"workbench_{settings_key(settings)}_{path.stem}_{seed}.json"
+
+
 def workbench_order(settings, features, labels, path: Path, seed: int, priors, cache: Path):
+    import dataclasses
+
     from workbench.core.simulation import replay
-    out = cache / f"workbench_{settings.name}_{path.stem}_{seed}.json"
+    out = workbench_path(settings, path, seed, cache)
     if out.exists():
         data = json.loads(out.read_text(encoding="utf-8"))
     else:
         r = replay(features(), labels, priors, settings, seed=seed)
-        data = {"order": list(r.order), "stop_at": r.stop_at, "stop_recall": r.stop_recall}
+        data = {"order": list(r.order), "stop_at": r.stop_at, "stop_recall": r.stop_recall,
+                "settings": dataclasses.asdict(settings)}
         out.write_text(json.dumps(data), encoding="utf-8")
     return data
+
+
+def stop_recall(labels, priors, order, seed: int) -> float:
+    """Recall at the stopping test's stop on a screening order (as the workbench replays it)."""
+    from workbench.core.simulation import replay_stopping
+    seen = set(priors) | set(order)
+    rest = [i for i in range(len(labels)) if i not in seen]
+    ordered = [labels[i] for i in list(order) + rest]
+    _, found = replay_stopping(ordered, sum(labels[p] for p in priors), sum(labels), seed)
+    return found / sum(labels)
 
 
 def metrics(labels, order, n_priors=2):
@@ -77,6 +102,10 @@ def metrics(labels, order, n_priors=2):
     seq += [0] * (len(labels) - n_priors - len(seq))
     return {"wss95": wss(seq, 0.95), "wss100": wss(seq, 1.0), "recall10": recall_at(seq, 0.1),
             "atd": average_time_to_discovery(seq)}
+
+
+METRICS = (("wss95", "WSS@95", 3), ("wss100", "WSS@100", 3), ("recall10", "rec@10%", 3),
+           ("atd", "ATD", 1))
 
 
 def side_by_side(args) -> None:
@@ -88,15 +117,15 @@ def side_by_side(args) -> None:
     python = args.asreview_python if Path(args.asreview_python).exists() else None
     other = "ASReview (its own run)" if python else "ELAS u4 copy (no ASReview env)"
     sets = sorted(DATA.glob("*.csv")) if not args.sets else [DATA / s for s in args.sets]
-    print(f"workbench model: {ours.describe()}")
+    print(f"workbench model: {ours.describe()} [cache key {settings_key(ours)}]")
     print(f"against: {other}; seeds 0..{args.seeds - 1}; metrics: asreview-insights, "
-          "priors excluded")
-    head = (f"{'set':32} {'WSS@95 asr':>10} {'wb':>7} {'diff':>7} {'WSS@100 d':>9} "
-            f"{'rec@10 d':>8} {'ATD d':>7} {'stop rec min':>12} {'stop saved':>10} "
-            f"{'same order':>10}")
+          "priors excluded; each cell: the other / workbench / difference, mean over seeds")
+    head = f"{'set':34}" + "".join(f"{label:>23}" for _, label, _ in METRICS) + (
+        f"{'stop rec min':>17} {'stop saved':>10} {'same order':>10}")
     print(head)
-    diffs95, lines = [], []
-    every_set_ok, stop_ok = True, True
+    print(f"{'':34}" + "".join(f"{'asr     wb      d':>23}" for _ in METRICS)
+          + f"{'asr    wb':>17}")
+    per_set, stop_ok, every_set_ok, runs_out = [], True, True, []
     for path in sets:
         titles, abstracts, labels = read_set(path)
         texts = [study_text(t, a) for t, a in zip(titles, abstracts)]
@@ -111,7 +140,7 @@ def side_by_side(args) -> None:
         for seed in range(args.seeds):
             priors = pick_priors(labels, seed)
             if args.cached_only and not (
-                    (cache / f"workbench_{ours.name}_{path.stem}_{seed}.json").exists()
+                    workbench_path(ours, path, seed, cache).exists()
                     and (cache / f"asreview_{path.stem}_{seed}.json").exists()):
                 continue
             mine = workbench_order(ours, lambda: features(ours), labels, path, seed, priors,
@@ -121,34 +150,58 @@ def side_by_side(args) -> None:
             else:
                 theirs = workbench_order(ELAS_U4, lambda: features(ELAS_U4), labels, path,
                                          seed, priors, cache)["order"]
-                theirs = theirs[:len(theirs)]
             m, t = metrics(labels, mine["order"]), metrics(labels, theirs)
             same = mine["order"][:len(theirs)] == list(theirs)
-            rows.append((m, t, mine["stop_recall"], mine["stop_at"], same))
+            their_stop = stop_recall(labels, priors, theirs, seed)
+            rows.append((m, t, mine["stop_recall"], mine["stop_at"], same, their_stop))
+            runs_out.append(f"  {path.stem:32} seed {seed}: WSS@95 {t['wss95']:.3f} / "
+                            f"{m['wss95']:.3f}, stop recall {their_stop:.3f} / "
+                            f"{mine['stop_recall']:.3f} after {mine['stop_at']} of "
+                            f"{len(labels) - 2} ({sum(labels)} relevant)")
         if not rows:
-            print(f"{path.stem:32} (no run of both tools in the cache)")
+            print(f"{path.stem:34} (no run of both tools in the cache)")
             continue
         n = len(labels) - 2
-        mean = lambda key, which: statistics.mean(r[which][key] for r in rows)  # noqa: E731
-        d95 = mean("wss95", 0) - mean("wss95", 1)
-        diffs95.append(d95)
-        every_set_ok &= d95 >= 0
+        values = {key: (statistics.mean(r[1][key] for r in rows),
+                        statistics.mean(r[0][key] for r in rows)) for key, _, _ in METRICS}
+        every_set_ok &= values["wss95"][1] >= values["wss95"][0]
         stop_min = min(r[2] for r in rows)
+        their_min = min(r[5] for r in rows)
         stop_ok &= stop_min >= 0.95
         saved = statistics.mean(1 - r[3] / n for r in rows)
-        print(f"{path.stem:32} {mean('wss95', 1):10.3f} {mean('wss95', 0):7.3f} {d95:+7.3f} "
-              f"{mean('wss100', 0) - mean('wss100', 1):+9.3f} "
-              f"{mean('recall10', 0) - mean('recall10', 1):+8.3f} "
-              f"{mean('atd', 0) - mean('atd', 1):+7.1f} {stop_min:12.3f} {saved:10.3f} "
-              f"{sum(r[4] for r in rows):>6}/{len(rows)}"
+        per_set.append((values, stop_min, their_min, saved))
+        print(f"{path.stem:34}" + cells(values) + f"{their_min:>10.3f} {stop_min:6.3f} "
+              f"{saved:10.3f} {sum(r[4] for r in rows):>6}/{len(rows)}"
               + (f"  ({len(rows)} of {args.seeds} seeds)" if len(rows) < args.seeds else ""))
-    mean_diff = statistics.mean(diffs95)
+    if not per_set:
+        return
+    means = {key: (statistics.mean(v[0][key][0] for v in per_set),
+                   statistics.mean(v[0][key][1] for v in per_set)) for key, _, _ in METRICS}
+    print(f"{'mean over sets':34}" + cells(means)
+          + f"{min(v[2] for v in per_set):>10.3f} {min(v[1] for v in per_set):6.3f} "
+          f"{statistics.mean(v[3] for v in per_set):10.3f}")
+    mean_diff = means["wss95"][1] - means["wss95"][0]
     print(f"mean WSS@95 difference over sets: {mean_diff:+.3f} (target >= +0.020: "
           f"{'met' if mean_diff >= 0.02 else 'NOT met'}); every set >= ASReview: "
           f"{'yes' if every_set_ok else 'NO'}; stopping recall >= 0.95 on every run: "
           f"{'yes' if stop_ok else 'NO'}")
-    print("(d = workbench minus the other; ATD in records, lower is better; 'same order': "
-          "runs whose screening order equals the other's record for record)")
+    print("(d = workbench minus the other; ATD in records, lower is better; 'stop rec min': "
+          "the lowest recall at the stopping test's stop over the seeds, the test replayed "
+          "on each tool's order; 'stop saved': the workbench's share of records not screened "
+          "at its stop; 'same order': runs whose screening order equals the other's record "
+          "for record)")
+    if args.runs:
+        print("every run (the other / workbench):")
+        print("\n".join(runs_out))
+
+
+def cells(values) -> str:
+    """One table row's metric cells: the other's value, the workbench's, the difference."""
+    out = ""
+    for key, _, digits in METRICS:
+        theirs, mine = values[key]
+        out += f"{theirs:>8.{digits}f}{mine:>7.{digits}f}{mine - theirs:>+8.{digits}f}"
+    return out
 
 
 def synthetic_texts(n: int):
@@ -318,6 +371,8 @@ def main() -> None:
     parser.add_argument("--asreview-python", default="/tmp/asr/bin/python")
     parser.add_argument("--cache", default="/tmp/workbench-bench-prioritise")
     parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--runs", action="store_true",
+                        help="also print every run (WSS@95 and the stopping recall per seed)")
     parser.add_argument("--cached-only", action="store_true",
                         help="use only the seeds both tools already have in the cache")
     parser.add_argument("--studies", type=int, default=100_000)

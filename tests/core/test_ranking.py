@@ -159,6 +159,8 @@ def test_kept_training_rows_give_the_plain_scikit_learn_model_bit_for_bit(shared
     steps += [order[:30], order[:31]]                                 # an undo, then on again
     steps += [order[:200], order[:200] + empty, empty + order[:50]]   # empty rows, new start
     steps += [order[:60] + order[:5], order[::-1][:80]]               # a row twice; new rows
+    steps += [order[:40 + k] + rng.choice(order[100:], 30, replace=False).tolist()
+              for k in range(3)]                        # random rows added after the decisions
     checked = 0
     for features in (x, x64, x):
         for step in steps:

@@ -344,12 +344,24 @@ class _TrainingRows:
         self.label = np.full(features.shape[1], -1, dtype=np.int32)   # column -> new number
         self.columns = np.empty(0, dtype=np.int64)                    # new number -> column
 
-    def extends(self, features, rows) -> bool:
-        """Whether these are rows of `features` that start with the rows kept."""
+    def shared(self, features, rows) -> int:
+        """How many of `rows` (of `features`) start as the rows kept start (-1: other matrix)."""
         import numpy as np
-        k = len(self.rows)
-        return (self.features() is features and len(rows) >= k
-                and np.array_equal(rows[:k], self.rows))
+        if self.features() is not features:
+            return -1
+        m = min(len(rows), len(self.rows))
+        differ = np.flatnonzero(rows[:m] != self.rows[:m])
+        return int(differ[0]) if len(differ) else m
+
+    def first(self, k: int) -> _TrainingRows:
+        """Return a copy that keeps only the first k rows (new arrays: these stay as they are)."""
+        other = _TrainingRows.__new__(_TrainingRows)
+        nnz = int(self.indptr[k])
+        other.features, other.label, other.columns = self.features, self.label, self.columns
+        other.rows = self.rows[:k].copy()
+        other.data, other.indices = self.data[:nnz].copy(), self.indices[:nnz].copy()
+        other.indptr = self.indptr[:k + 1].copy()
+        return other
 
     def append(self, features, rows) -> None:
         """Add the rows after the ones kept (rows: all decided rows, in order)."""
@@ -400,10 +412,11 @@ def _grow(buffer, used: int, values):
 #: seeded random order) is one for the whole process, so two fits at once, on two
 #: threads, would draw from each other's sequence and give models that depend on timing.
 _FIT_LOCK = threading.Lock()
-#: Decided rows kept between retrains: a few (one per reviewer or replay), newest last.
+#: Decided rows kept between retrains: a few (a reviewer's, a replay's), last used last. A
+#: retrain starts from the one that shares the longest start with its decided rows.
 _KEPT: list[_TrainingRows] = []
 _KEPT_LOCK = threading.Lock()
-_KEEP = 3
+_KEEP = 4
 
 
 def _training_rows(features, labelled):
@@ -411,14 +424,16 @@ def _training_rows(features, labelled):
     import numpy as np
     rows = np.asarray(labelled, dtype=np.int64)
     with _KEPT_LOCK:
-        kept = next((k for k in reversed(_KEPT) if k.extends(features, rows)), None)
-        if kept is None:
+        shared, kept = max(((k.shared(features, rows), k) for k in _KEPT),
+                           key=lambda pair: pair[0], default=(-1, None))
+        if kept is None or shared <= 0:
             kept = _TrainingRows(features)
-            _KEPT.append(kept)
-            del _KEPT[:-_KEEP]
+        elif shared < len(kept.rows):      # an undo, a changed order, other extra rows
+            kept = kept.first(shared)
         else:
             _KEPT.remove(kept)
-            _KEPT.append(kept)
+        _KEPT.append(kept)
+        del _KEPT[:-_KEEP]
         kept.append(features, rows)
         return kept.matrix()
 
