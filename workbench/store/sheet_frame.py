@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from operator import methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
@@ -68,8 +69,9 @@ def events_to_frame(events) -> "pd.DataFrame":
         return empty_events()
     frame = pd.DataFrame.from_records(events, columns=list(COLUMNS))
     for name in COLUMNS:
-        if name not in TEXT_COLUMNS:
-            frame[name] = categorical(frame[name])
+        # text as object (pandas 3 would make it its own string dtype), as read_csv gives it
+        frame[name] = frame[name].astype(object) if name in TEXT_COLUMNS \
+            else categorical(frame[name])
     return frame
 
 
@@ -113,24 +115,62 @@ def remap_categories(column: "pd.Series", mapping: Mapping[str, str]) -> "pd.Ser
 def _read_frame(path: Path) -> SheetFrame | None:
     """The fast path; None when the sheet needs the careful reader."""
     import numpy as np
-    import pandas as pd
     try:
         data = read_regular_file(path, MAX_SHEET_BYTES, what="sheet")
     except FileNotFoundError:
         return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64))
     except OSError as exc:
         raise SheetError(f"cannot read the sheet ({exc.strerror or exc})", path=path) from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data:
+        return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64))
+    if f",{TORN}\n".encode() in data or b"\r" in data or b"\x00" in data:
+        return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    del data
+    header_end = data.find(b"\n")
+    new_header = data[:header_end] == ",".join(SHEET_COLUMNS).encode()
+    ascii_ = len(text) == len(data)
+    if header_end > 0 and b'"' not in data and (new_header or ascii_):
+        return _bytes_frame(path, data, text if ascii_ else None, header_end)
+    return _text_frame(path, text)
+
+
+def _bytes_frame(path: Path, data: bytes, text: str | None, header_end: int) -> SheetFrame | None:
+    """A sheet without a quote: its columns found on its bytes (`store.sheet_bytes`)."""
+    import numpy as np
+    from workbench.store.sheet_bytes import checked_from, frame_from_bytes
+    header = data[:header_end]
+    if header not in (",".join(SHEET_COLUMNS).encode(), ",".join(COLUMNS).encode()):
+        return None
+    start = header_end + 1
+    end = data.rfind(b"\n") + 1                  # after the last whole line
+    torn = end < len(data)
+    lines = data[start:end].split(b"\n")
+    lines.pop()                                 # what follows the last newline
+    problems = ([Problem(str(path), len(lines) + 2, None, _TORN_MESSAGE)] if torn else [])
+    if not lines:
+        return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64), problems)
+    first = checked_from(lines, header == ",".join(COLUMNS).encode())
+    if first is None:
+        return None
+    frame = frame_from_bytes(data, start, lines, first, text)
+    if frame is None:
+        return None
+    return SheetFrame(frame, np.arange(2, len(lines) + 2, dtype=np.int64), problems)
+
+
+def _text_frame(path: Path, text: str) -> SheetFrame | None:
+    """A sheet with a quote (or an old one that is not ASCII): pandas' C reader."""
+    import numpy as np
+    import pandas as pd
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text:
         return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64))
-    if f",{TORN}\n" in text or "\r" in text or "\x00" in text:
-        return None
     lines = text.split("\n")
     torn = lines[-1] != ""
     if not torn:
@@ -152,16 +192,19 @@ def _read_frame(path: Path) -> SheetFrame | None:
     start = text.index("\n") + 1
     # Every line has the eight event fields: seven commas outside quotes (lines with a
     # quote are read by the csv module), plus one before the check on a checked line.
+    # Counted line by line: a short line and a long one must not make up for each other.
     quoted = [i for i, one in enumerate(body) if '"' in one]
-    commas = text.count(",", start) - (n - first)
     if quoted:
         fields = [body[i] if i < first else body[i][:-9] for i in quoted]
-        commas -= sum(f.count(",") for f in fields)
         if not _widths_ok(fields):
             return None
-    del body
-    if commas != (len(COLUMNS) - 1) * (n - len(quoted)):
+    counts = list(map(methodcaller("count", ","), body))
+    for i in quoted:
+        counts[i] = len(COLUMNS) - 1 + (i >= first)
+    if counts[:first] != [len(COLUMNS) - 1] * first \
+            or counts[first:] != [len(COLUMNS)] * (n - first):
         return None
+    del body
     try:   # every line: the eight fields, then its check (or nothing, on an older line)
         frame = pd.read_csv(io.StringIO(text[start:]), header=None, names=list(SHEET_COLUMNS),
                             dtype=object, na_filter=False, skip_blank_lines=False, engine="c")
