@@ -20,7 +20,7 @@ import pandas as pd
 
 from workbench.errors import ExportError
 from workbench.io.exports.xlsx import write_workbook
-from workbench.io.safe_cells import write_safe_csv
+from workbench.io.safe_cells import csv_text, write_safe_csv
 
 log = logging.getLogger(__name__)
 
@@ -96,14 +96,28 @@ class ExportFolder:
         return done
 
 
-def write_csv(folder: ExportFolder, name: str, frame: pd.DataFrame) -> None:
+#: Rows per piece when a table is written as CSV: the text of a 1.5M-row audit log
+#: would otherwise be built whole (several hundred MB) before it is written.
+CSV_CHUNK_ROWS = 100_000
+
+
+def write_csv(folder: ExportFolder, name: str, frame: pd.DataFrame,
+              chunk_rows: int = CSV_CHUNK_ROWS) -> None:
     """Write a table as UTF-8 CSV (no BOM, for R, Stata and pandas); NA is an empty cell.
 
     Text cells a spreadsheet would run as a formula get a leading quote
-    (`workbench.io.safe_cells`).
+    (`workbench.io.safe_cells`). A long table is written `chunk_rows` rows
+    at a time; the bytes are those of writing it whole (each row's text
+    depends on that row and the column types alone).
     """
-    write_safe_csv(frame, folder.path(name), index=False, na_rep="", encoding="utf-8",
-                   lineterminator="\n")
+    if len(frame) <= chunk_rows:
+        write_safe_csv(frame, folder.path(name), index=False, na_rep="", encoding="utf-8",
+                       lineterminator="\n")
+        return
+    with open(folder.path(name), "w", encoding="utf-8", newline="") as handle:
+        for start in range(0, len(frame), chunk_rows):
+            handle.write(csv_text(frame.iloc[start:start + chunk_rows], index=False,
+                                  na_rep="", lineterminator="\n", header=start == 0))
 
 
 def write_json(folder: ExportFolder, name: str, value: object) -> None:
