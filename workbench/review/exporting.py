@@ -91,12 +91,31 @@ def _read_sheets(coding: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, l
         # must apply exactly the events every other command sees.
         contents = read_sheet(path, aliases)
         warnings += [str(p) for p in contents.problems]
-        frame = events_frame(contents.events, path.stem)
-        frames.append(frame)
+        frames.append(_object_frame(contents.events, path.stem))
+        del contents
         names.append(path.stem)
     if not frames:
         return events_frame([], ""), names, warnings
     return pd.concat(frames, ignore_index=True), names, warnings
+
+
+def _object_frame(rows: list[tuple], sheet: str) -> pd.DataFrame:
+    """`events_frame` of one sheet with object columns (the same cells).
+
+    pandas 3 would make them its `str` dtype, whose python-backed arrays
+    compare, factorize, test for NA and write to CSV slower than plain object
+    arrays of the same strings; every step of the export works on these columns.
+    """
+    from workbench.core.events import COLUMNS
+    if not rows:
+        return events_frame([], sheet).astype(object)
+    data = {}
+    for name, column in zip(COLUMNS, zip(*rows)):
+        array = np.empty(len(column), dtype=object)
+        array[:] = column
+        data[name] = array
+    data[SHEET] = np.full(len(rows), sheet, dtype=object)
+    return pd.DataFrame(data, dtype=object, copy=False)
 
 
 def _agreement_sheets(events: pd.DataFrame, names: list[str], warnings: list[str]) -> Sheets:
