@@ -45,7 +45,6 @@ from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to
                                         criteria_not_agreed, describe, not_agreed_list,
                                         open_merge_conflicts)
 from workbench.review.history import AUDIT_FILE, audit_table
-from workbench.store.sheet import read_sheet
 
 log = logging.getLogger(__name__)
 
@@ -84,37 +83,36 @@ def _read_sheets(coding: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, l
     Decisions on a study that duplicate detection merged into another follow
     it: `aliases` (old study id -> current id) is applied as the sheets are read.
     """
+    from workbench.store.sheet_frame import read_sheet_frame
     frames, names, warnings = [], [], []
     for path in sorted(coding.glob("*.csv")):
-        # The store's reader, the one that proves each line complete (its check
-        # column), refuses impossible times and sets torn lines aside: the export
-        # must apply exactly the events every other command sees.
-        contents = read_sheet(path, aliases)
+        # The store's reader (`read_sheet`'s events and problems, as columns): it proves
+        # each line complete (its check column), refuses impossible times and sets torn
+        # lines aside, so the export applies exactly the events every other command sees.
+        contents = read_sheet_frame(path, aliases)
         warnings += [str(p) for p in contents.problems]
         frames.append(_object_frame(contents.events, path.stem))
-        del contents
         names.append(path.stem)
+        del contents
     if not frames:
         return events_frame([], ""), names, warnings
     return pd.concat(frames, ignore_index=True), names, warnings
 
 
-def _object_frame(rows: list[tuple], sheet: str) -> pd.DataFrame:
-    """`events_frame` of one sheet with object columns (the same cells).
+def _object_frame(columns: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """`events_frame` of one sheet from its columns, each an object array (the same cells).
 
-    pandas 3 would make them its `str` dtype, whose python-backed arrays
-    compare, factorize, test for NA and write to CSV slower than plain object
-    arrays of the same strings; every step of the export works on these columns.
+    Each distinct text of a categorical column is one object shared by its
+    events (a 1.5M-event review repeats its reviewers, studies, fields, values
+    and versions: a string per event would cost most of a gigabyte). Object,
+    not pandas 3's python-backed `str`, which compares, factorizes, tests for
+    NA and writes to CSV slower; every step of the export works on these columns.
     """
     from workbench.core.events import COLUMNS
-    if not rows:
+    if columns.empty:
         return events_frame([], sheet).astype(object)
-    data = {}
-    for name, column in zip(COLUMNS, zip(*rows)):
-        array = np.empty(len(column), dtype=object)
-        array[:] = column
-        data[name] = array
-    data[SHEET] = np.full(len(rows), sheet, dtype=object)
+    data = {name: columns[name].to_numpy(dtype=object) for name in COLUMNS}
+    data[SHEET] = np.full(len(columns), sheet, dtype=object)
     return pd.DataFrame(data, dtype=object, copy=False)
 
 
