@@ -59,6 +59,7 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _SCOPUS_ID = re.compile(r"\s*\(\d{6,}\)\s*$")
 _COMMA_OUTSIDE_PARENS = re.compile(r",(?![^()]*\))")
 _NO_AUTHOR = re.compile(r"^\[?no author", re.IGNORECASE)
+_NO_AUTHOR_FIRST = "[nN"  # the only characters _NO_AUTHOR can match first
 
 
 def normalize_header(name: str) -> str:
@@ -75,7 +76,9 @@ def split_authors(cell: str) -> list[str]:
     "Smith, John" stays one name. Scopus author ids "(57195504563)" are dropped.
     """
     cell = cell.strip()
-    if not cell or _NO_AUTHOR.match(cell):
+    # The regexes only where they can match (a Scopus id needs "(", "no author" starts
+    # with "[", "n" or "N"): a million-row import calls this once per row.
+    if not cell or cell[0] in _NO_AUTHOR_FIRST and _NO_AUTHOR.match(cell):
         return []
     for separator in (";", "|", " and "):
         if separator in cell:
@@ -87,8 +90,8 @@ def split_authors(cell: str) -> list[str]:
             parts = [cell]
     names = []
     for part in parts:
-        name = " ".join(_SCOPUS_ID.sub("", part).split())
-        if name and not _NO_AUTHOR.match(name):
+        name = " ".join((_SCOPUS_ID.sub("", part) if "(" in part else part).split())
+        if name and not (name[0] in _NO_AUTHOR_FIRST and _NO_AUTHOR.match(name)):
             names.append(name)
     return names
 

@@ -1,26 +1,29 @@
 """CSV / TSV exports: Scopus, Web of Science tab-delimited, Zotero, Embase, Lens,
 OpenAlex, Rayyan, Covidence, and any table with a header row.
 
-Rows are read with the standard `csv` module rather than pandas: it reports
-the physical line where each row starts (quoted cells may hold newlines, as in
-Embase exports), and a ragged row becomes one Problem instead of failing the
-whole file.
+Rows are read as the standard `csv` module reads them (`table_rows`, which
+splits the plain rows itself) rather than by pandas: each row keeps the
+physical line where it starts (quoted cells may hold newlines, as in Embase
+exports), and a ragged row becomes one Problem instead of failing the whole
+file. The records are made a chunk of rows at a time, one column at a time
+(`table_columns`), so a million-row export is read in bounded memory; Web of
+Science tables are read row by row (`_Layout.record`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
-import sys
+from collections.abc import Iterable, Iterator
 
-from workbench.core.records import ImportReport, Record, clean_text, normalize_doi, parse_year
+from workbench.core.records import RECORD_FIELDS, ImportReport, Record
 from workbench.errors import Problem, WorkbenchError
 from workbench.io.formats.columns import (
     ALIASES, ARTICLE_NUMBER, MAPPABLE_FIELDS, MULTI_COLUMN, PAGE_PAIRS, TEXT_COLUMNS,
-    doi_from_openurl, normalize_header, parse_embase_source, short_title, split_authors, split_list,
+    normalize_header,
 )
+from workbench.io.formats.table_columns import column_rows, field_value
+from workbench.io.formats.table_rows import table_rows, text_lines
 from workbench.io.formats.wos import record_from_tags
 
 log = logging.getLogger(__name__)
@@ -28,7 +31,8 @@ log = logging.getLogger(__name__)
 FORMAT = "table"
 _QUOTED = re.compile(r'"[^"]*"')
 _WOS_TAG = re.compile(r"^[A-Z][A-Z0-9]$")
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+#: Records per chunk of `table_chunks` (about 30 MB of Scopus rows).
+CHUNK_ROWS = 20_000
 
 
 def sniff_delimiter(text: str) -> str:
@@ -66,47 +70,94 @@ def parse_table(text: str, path: str, database: str = "",
         WorkbenchError: `mapping` names a field that does not exist or a column
             that is not in the file.
     """
+    records: list[Record] = []
+    problems: list[Problem] = []
+    for rows, found in table_chunks(text_lines(text.lstrip("\ufeff")), path, database, mapping,
+                                    sniff_delimiter(text)):
+        records.extend(map(record_of_row, rows))
+        problems.extend(found)
+    return ImportReport(records=records, problems=problems, format=FORMAT)
+
+
+def table_chunks(lines: Iterable[str], path: str, database: str,
+                 mapping: dict[str, str] | None, delimiter: str,
+                 chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[list[list], list[Problem]]]:
+    """Read a table's rows a chunk at a time, as record rows (see `parse_table`).
+
+    Args:
+        lines: the decoded lines (see `table_rows.text_lines`), leading BOMs removed.
+        path: the display path used in problems and in `Record.file`.
+        database: the database label stored in `Record.database`.
+        mapping: user column name -> Record field.
+        delimiter: the table's delimiter (`sniff_delimiter`).
+        chunk_rows: records per chunk at most.
+
+    Yields:
+        (rows, problems): each row a list of the Record's values in
+        `RECORD_FIELDS` order (`record_of_row` makes the Record); problems in
+        file order. A table without a header or a title column yields one
+        Problem and no rows.
+
+    Raises:
+        WorkbenchError: `mapping` names a field that does not exist or a column
+            that is not in the file.
+    """
     mapping = dict(mapping or {})
     bad = sorted(f for f in mapping.values() if f not in MAPPABLE_FIELDS)
     if bad:
         raise WorkbenchError(f"unknown field {', '.join(map(repr, bad))} in --map",
                              path=path, hint=f"valid fields: {', '.join(MAPPABLE_FIELDS)}")
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=sniff_delimiter(text))
+    rows = table_rows(lines, delimiter)
     header: list[str] | None = None
-    for header in reader:
+    header_line = 0
+    for _, header_line, header in rows:
         if any(cell.strip() for cell in header):
             break
     else:
         header = None
     if header is None:
-        return ImportReport([], [Problem(path, 1, None, "the table is empty (no header row)")], FORMAT)
-    header_line = reader.line_num
+        yield [], [Problem(path, 1, None, "the table is empty (no header row)")]
+        return
     layout = _Layout(header, mapping, path)
     if layout.missing_title():
         names = ", ".join(repr(h) for h in header if h.strip())
         first = next((h for h in header if h.strip()), "COLUMN")
-        return ImportReport([], [Problem(
+        yield [], [Problem(
             path, header_line, None,
             f"no title column found; the columns are {names}. Name the title column with "
-            f"--map COLUMN=title (for example --map '{first}=title')")], FORMAT)
-    records: list[Record] = []
-    problems: list[Problem] = []
+            f"--map COLUMN=title (for example --map '{first}=title')")]
+        return
     width = len(header)
+    cells: list[list[str]] = []
+    starts: list[int] = []
+    ordinals: list[int] = []
+    problems: list[Problem] = []
     ordinal = 0
-    previous = reader.line_num
-    for row in reader:
-        start, previous = previous + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
+    for start, _, row in rows:
+        first = row[0] if row else ""
+        if (not first or first.isspace()) and not any(cell.strip() for cell in row):
             continue
         ordinal += 1
-        entry = f"row {ordinal}"
-        if len(row) > width and any(cell.strip() for cell in row[width:]) or len(row) < width:
+        if len(row) != width and (len(row) < width or any(c.strip() for c in row[width:])):
             hint = ("; a quote is probably not closed" if any("\n" in c for c in row) else "")
-            problems.append(Problem(path, start, entry,
+            problems.append(Problem(path, start, f"row {ordinal}",
                                     f"row has {len(row)} fields but the header has {width}{hint}"))
             continue
-        records.append(layout.record(row, path, database, start, entry))
-    return ImportReport(records=records, problems=problems, format=FORMAT)
+        cells.append(row)
+        starts.append(start)
+        ordinals.append(ordinal)
+        if len(cells) >= chunk_rows:
+            yield layout.rows(cells, starts, ordinals, path, database), problems
+            cells, starts, ordinals, problems = [], [], [], []
+    if cells or problems:
+        yield layout.rows(cells, starts, ordinals, path, database), problems
+
+
+def record_of_row(row: list, new=object.__new__, names=RECORD_FIELDS) -> Record:
+    """Return the Record of a row of `table_chunks` (built without the frozen `__init__`)."""
+    record = new(Record)
+    record.__dict__.update(zip(names, row))
+    return record
 
 
 class _Layout:
@@ -170,71 +221,28 @@ class _Layout:
         """True when no column can give a title (WoS tables always have TI)."""
         return not self.wos and "title" not in self.columns and self.text is None
 
+    def rows(self, cells: list[list[str]], starts: list[int], ordinals: list[int], path: str,
+             database: str) -> list[list]:
+        """Return the record rows (RECORD_FIELDS order) of a chunk of table rows."""
+        if not self.wos:
+            return column_rows(self, cells, starts, ordinals, path, database)
+        out = []
+        for row, start, ordinal in zip(cells, starts, ordinals):
+            values = self.record(row, path, database, start, f"row {ordinal}").__dict__
+            out.append([values[name] for name in RECORD_FIELDS])
+        return out
+
     def record(self, row: list[str], path: str, database: str, line: int, entry: str) -> Record:
-        fallback_key = entry
-        if self.wos:
-            tags = {tag: [row[i]] for i, tag in self.tags if i < len(row) and row[i].strip()}
-            base = record_from_tags(tags, path, database, line, fallback_key)
-            overrides = self._values(row)
-            return base.with_(**overrides) if overrides else base
-        values = self._values(row)
-        if self.embase_source is not None and row[self.embase_source].strip():
-            parsed = parse_embase_source(row[self.embase_source])
-            for field in ("venue", "volume", "issue", "pages"):
-                values.setdefault(field, parsed.get(field, ""))
-            if values.get("year") is None:
-                values["year"] = parse_year(parsed.get("year"))
-        if not values.get("doi") and values.get("url"):
-            values["doi"] = doi_from_openurl(values["url"])
-        if not values.get("pages"):
-            if self.pages and row[self.pages[0]].strip():
-                first, last = row[self.pages[0]].strip(), row[self.pages[1]].strip()
-                values["pages"] = f"{first}-{last}" if last else first
-            elif self.article_number is not None:
-                values["pages"] = row[self.article_number].strip()
-        if self.text is not None and row[self.text].strip():
-            body = row[self.text].strip()
-            if not values.get("title"):
-                values["title"] = short_title(body)
-            if not values.get("abstract"):
-                values["abstract"] = body
-        values.setdefault("key", "")
-        values["key"] = values["key"] or fallback_key
-        return Record(file=path, database=database, line=line, **values)
+        """Return the Record of one row of a Web of Science table (tag columns)."""
+        tags = {tag: [row[i]] for i, tag in self.tags if i < len(row) and row[i].strip()}
+        base = record_from_tags(tags, path, database, line, entry)
+        overrides = self._values(row)  # the --map columns
+        return base.with_(**overrides) if overrides else base
 
     def _values(self, row: list[str]) -> dict:
         values: dict = {}
         for field, indexes in self.columns.items():
-            if len(indexes) == 1:  # rows shorter than the header never get here
-                cell = row[indexes[0]]
-                if not cell or cell.isspace():
-                    continue
-                cells = [cell]
-            else:
-                cells = [row[i] for i in indexes if row[i] and not row[i].isspace()]
-                if not cells:
-                    continue
-            if field == "authors":
-                values[field] = tuple(n for c in cells for n in split_authors(c))
-            elif field == "keywords":
-                values[field] = tuple(dict.fromkeys(k for c in cells for k in split_list(c)))
-            elif field == "year":
-                values[field] = next((y for y in map(parse_year, cells) if y), None)
-            elif field == "doi":
-                values[field] = next((d for d in map(normalize_doi, cells) if d), "")
-            elif field == "url":
-                values[field] = _last_url(cells[0])
-            elif field == "abstract":
-                values[field] = cells[0].strip()
-            else:
-                values[field] = clean_text(cells[0])
+            cells = [row[i] for i in indexes if row[i] and not row[i].isspace()]
+            if cells:
+                values[field] = field_value(field, cells)
         return values
-
-
-def _last_url(cell: str) -> str:
-    """Keep the last URL when an export glued two together ("https://a.orghttps://a.org/x")."""
-    cell = cell.strip()
-    position = cell.rfind("http", 1)
-    if position > 0 and cell[position:].startswith(("http://", "https://")):
-        return cell[position:].split()[0]
-    return cell

@@ -1,0 +1,164 @@
+"""The rows of a CSV/TSV export, read fast and in order, with the line where each starts.
+
+`csv.reader` reads every character through its state machine, which costs about
+30 s for a million Scopus rows. Most rows of a real export are one physical
+line that needs no state machine: a line with no quote at all (split on the
+delimiter), or a line where every cell is quoted and no cell holds a quote
+(`"a","b","c"`: split on `","`). `table_rows` reads those two kinds itself (a bare CR, which `csv.reader`
+refuses in an unquoted cell, also goes to it) and
+hands every other row (escaped quotes, newlines inside a cell, a quote in an
+unquoted cell) to the same `csv.reader`, so the rows are exactly the ones
+`csv.reader` gives for the whole text (tests/io/test_table_rows.py compares
+them on hostile tables).
+
+`decoded_lines` streams an export's lines from disk for `import`, so a 1.5 GB
+export is never held in memory at once. It reads only clean UTF-8 (with or
+without a byte-order mark) with no NUL byte; anything else raises
+`NotStreamable` and the caller reads the whole file the careful way
+(`workbench.io.formats.encoding.decode_export`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+#: Bytes read from disk at a time when streaming an export.
+BLOCK_BYTES = 8 << 20
+
+
+class NotStreamable(Exception):
+    """The export is not clean UTF-8 text (or holds NUL bytes): read it whole instead."""
+
+
+class _Feed:
+    """The lines of a table for `csv.reader` and for `table_rows`, counted, with one pushback."""
+
+    __slots__ = ("source", "pending", "lines")
+
+    def __init__(self, source: Iterator[str]) -> None:
+        self.source = source
+        self.pending: str | None = None
+        self.lines = 0
+
+    def __iter__(self) -> "_Feed":
+        return self
+
+    def __next__(self) -> str:
+        if self.pending is not None:
+            line, self.pending = self.pending, None
+            return line
+        line = next(self.source)
+        self.lines += 1
+        return line
+
+
+def table_rows(lines: Iterable[str], delimiter: str) -> Iterator[tuple[int, int, list[str]]]:
+    """Yield each row of a table with the lines it spans, as `csv.reader` reads them.
+
+    Args:
+        lines: the table's lines, each ending in "\\n" (the last one may not),
+            as iterating over `io.StringIO(text)` gives them.
+        delimiter: "," ";" or "\\t".
+
+    Yields:
+        (first line, last line, cells), lines 1-based; an empty line gives no cells.
+
+    Raises:
+        csv.Error: as `csv.reader` raises it for the same text.
+    """
+    feed = _Feed(iter(lines))
+    reader = csv.reader(feed, delimiter=delimiter)
+    quoted = '"' + delimiter + '"'
+    for line in feed:
+        start = feed.lines
+        body = line[:-1] if line[-1:] == "\n" else line
+        if '"' not in body and "\r" not in body:
+            yield start, start, body.split(delimiter) if body else []
+        elif len(body) > 1 and body[0] == '"' and body[-1] == '"' \
+                and body.count('"') == 2 * body.count(quoted) + 2:
+            # every cell quoted and no quote inside a cell: the quotes are all delimiters
+            yield start, start, body[1:-1].split(quoted)
+        else:
+            feed.pending = line
+            try:
+                row = next(reader)
+            except StopIteration:  # pragma: no cover - the pending line is always read
+                return
+            yield start, feed.lines, row
+
+
+def text_lines(text: str) -> Iterator[str]:
+    """Yield the lines of a text as `io.StringIO(text)` does (split on "\\n", ends kept)."""
+    start = 0
+    find = text.find
+    while True:
+        end = find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
+def _blocks(path: Path) -> Iterator[str]:
+    """Yield an export's text in blocks: strict UTF-8, BOM dropped, CR/CRLF turned into LF."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    carry = ""
+    first = True
+    with open(path, "rb") as handle:
+        while True:
+            data = handle.read(BLOCK_BYTES)
+            final = not data
+            if first:
+                if data[:3] == codecs.BOM_UTF8:
+                    data = data[3:]
+                elif b"\x00" in data[:4000] or data[:2] in (codecs.BOM_UTF16_LE,
+                                                            codecs.BOM_UTF16_BE):
+                    raise NotStreamable("UTF-16, UTF-32 or NUL bytes")
+            try:
+                text = carry + decoder.decode(data, final)
+            except UnicodeDecodeError as exc:
+                raise NotStreamable(str(exc)) from None
+            if "\x00" in text:
+                raise NotStreamable("NUL bytes")
+            if first:
+                if text.startswith("\ufeff"):
+                    text = text[1:]
+                first = False
+            carry = ""
+            if not final and text.endswith("\r"):  # its "\n" may start the next block
+                text, carry = text[:-1], "\r"
+            if "\r" in text:
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            if text:
+                yield text
+            if final:
+                return
+
+
+def decoded_lines(path: Path) -> Iterator[str]:
+    """Yield an export's decoded lines from disk, as `decode_export` then `text_lines` give them.
+
+    Raises:
+        NotStreamable: (while iterating) the file is not clean UTF-8, or holds NUL bytes.
+        OSError: the file cannot be read.
+    """
+    carry = ""
+    for block in _blocks(path):
+        if carry:
+            block = carry + block
+        end = block.rfind("\n")
+        if end < 0:
+            carry = block
+            continue
+        carry = block[end + 1:]
+        yield from text_lines(block[:end + 1])
+    if carry:
+        yield carry
