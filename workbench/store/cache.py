@@ -165,3 +165,75 @@ def read_cache(path: str | Path, kind: str) -> Any | None:
     except (ValueError, RecursionError) as exc:
         log.warning("ignoring unreadable cache %s: %s", path, exc)
         return None
+
+
+class CacheWriter:
+    """Write a sealed cache a piece at a time, in the same layout as `write_cache`.
+
+    For caches too large to build as one JSON string (a million parsed records):
+    the caller writes the JSON document in pieces; the MAC is computed as they
+    go and written into the header line at the end. Nothing is visible under
+    the cache's name until `commit`; `discard` (or a failed write) leaves no
+    temporary file behind. Reading is `read_cache`, as for any cache.
+    """
+
+    def __init__(self, path: str | Path, kind: str) -> None:
+        self.path = Path(path)
+        self._kind = kind.encode("ascii")
+        self._mac = hashlib.blake2b(self._kind + b"\n", key=cache_key(), digest_size=32)
+        self._tmp = self.path.with_name(
+            f"{self.path.name}.{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}.tmp")
+        self._handle = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self._tmp, "wb")
+            self._handle.write(self._header(b"0" * 64))
+        except OSError as exc:
+            self._fail(exc)
+
+    def _header(self, mac_hex: bytes) -> bytes:
+        return b" ".join((FORMAT, self._kind, mac_hex)) + b"\n"
+
+    @property
+    def failed(self) -> bool:
+        """True once a write failed (the cache will not be committed)."""
+        return self._handle is None
+
+    def write(self, data: bytes) -> None:
+        """Append a piece of the JSON document (UTF-8 bytes)."""
+        if self._handle is None:
+            return
+        self._mac.update(data)
+        try:
+            self._handle.write(data)
+        except OSError as exc:
+            self._fail(exc)
+
+    def commit(self) -> bool:
+        """Seal the cache and move it into place; return False if it could not be written."""
+        if self._handle is None:
+            return False
+        try:
+            self._handle.seek(0)
+            self._handle.write(self._header(self._mac.hexdigest().encode("ascii")))
+            self._handle.close()
+            self._handle = None
+            os.replace(self._tmp, self.path)
+            return True
+        except OSError as exc:
+            self._fail(exc)
+            return False
+
+    def discard(self) -> None:
+        """Drop what was written; the cache is not created."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        try:
+            self._tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+    def _fail(self, exc: OSError) -> None:
+        log.info("cache %s not written (%s); it is rebuilt when needed", self.path, exc)
+        self.discard()
