@@ -10,10 +10,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from workbench.core.ids import file_digest, record_id
-from workbench.core.records import ImportReport, Record, relabelled
+from workbench.core.records import RECORD_FIELDS, ImportReport, Record, relabelled
 from workbench.errors import ImportProblems, Problem, ReviewError
-from workbench.store.imports import (MANIFEST_NAME, ImportEntry, append_manifest, copy_export,
-                                     read_cached_records, read_manifest, write_cached_records)
+from workbench.store.imports import (
+    MANIFEST_NAME, ImportEntry, RecordCacheWriter, append_manifest, copy_export, copy_export_file,
+    export_target, file_sha256, read_cached_records, read_manifest, write_cached_records,
+)
+from workbench.store.sheet_reading import paused_gc
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +48,20 @@ def export_files(references: Path) -> list[Path]:
                   and not p.name.endswith(".part"))
 
 
+@dataclass
+class _Staged:
+    """An export parsed and waiting to be copied in: records in memory, or in a cache file."""
+
+    path: Path
+    digest: str
+    report: ImportReport
+    label: str
+    count: int
+    data: bytes | None = None  # held when read whole
+    cache: object = None  # a RecordCacheWriter when read in chunks
+    target: str = ""  # the name in references/ its cache was written for
+
+
 def import_exports(root: Path, paths: Sequence[Path], database: str | None = None,
                    skip_invalid: bool = False, mapping: dict[str, str] | None = None,
                    progress: Progress | None = None,
@@ -53,6 +70,9 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
 
     Every file is parsed before anything is written: if any file has problems
     (and skip_invalid is False) or was imported before, nothing is imported.
+    A CSV/TSV table in clean UTF-8 is read from disk a chunk at a time and its
+    records go straight to a temporary records cache, so a million-row export
+    is never held in memory; every other export is read whole.
 
     Args:
         root: the review folder.
@@ -76,17 +96,35 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
         if existing.name not in {e.file for e in known.values()}:
             known.setdefault(file_digest(existing.read_bytes()), ImportEntry(
                 existing.name, "", "", "", 0, 0, ""))
-    staged: list[tuple[Path, bytes, str, ImportReport, str]] = []
+    staged: list[_Staged] = []
+    try:
+        return _import_staged(root, paths, database, skip_invalid, mapping, progress, cancel,
+                              known, staged)
+    finally:
+        for item in staged:  # caches of exports that were not imported
+            if item.cache is not None:
+                item.cache.discard()
+
+
+def _import_staged(root: Path, paths: Sequence[Path], database: str | None, skip_invalid: bool,
+                   mapping: dict[str, str] | None, progress: Progress | None,
+                   cancel: threading.Event | None, known: dict,
+                   staged: list[_Staged]) -> list[ImportedFile]:
+    references = root / "references"
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
+    taken: set[str] = set()
     for n, path in enumerate(paths):
         if cancel is not None and cancel.is_set():
             raise ReviewError("import cancelled", hint="nothing was imported")
         path = Path(path)
         if not path.is_file():
             raise ReviewError("no such file", path=path, hint="nothing was imported")
-        data = path.read_bytes()
-        digest = file_digest(data)
+        try:
+            digest = file_sha256(path)
+        except OSError as exc:
+            raise ReviewError(f"cannot read the file ({exc.strerror or exc})", path=path,
+                              hint="nothing was imported") from exc
         if digest in known:
             raise ReviewError(f"already imported as references/{known[digest].file}",
                               path=path, hint="nothing was imported")
@@ -94,33 +132,46 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
             raise ReviewError(f"same content as {seen[digest]}", path=path,
                               hint="nothing was imported")
         seen[digest] = path
-        from workbench.io.formats.references import read_export  # the parsers: when parsing
-        report = read_export(path, display_path=str(path), database=database or "",
-                             mapping=mapping)
-        label = database or guess_database_of(path, report)
-        if not report.records and not report.problems:
+        label = database or guess_database_of(path, ImportReport())
+        target = export_target(references, path.name, taken).name
+        item = _stream_table(root, path, digest, label, target, database, mapping, cancel)
+        if item is None:
+            from workbench.io.formats.references import read_export  # the parsers: when parsing
+            data = path.read_bytes()
+            if file_digest(data) != digest:
+                raise ReviewError("the file changed while it was read", path=path,
+                                  hint="nothing was imported; import it again")
+            report = read_export(path, display_path=str(path), database=database or "",
+                                 mapping=mapping)
+            item = _Staged(path, digest, report, label, len(report.records), data=data)
+        staged.append(item)
+        if item.count:
+            taken.add(target)
+        if not item.count and not item.report.problems:
             problems.append(Problem(str(path), 1, None, "no records found in this file"))
-        problems.extend(report.problems)
-        staged.append((path, data, digest, report, label))
+        problems.extend(item.report.problems)
         if progress:
             progress(n + 1, len(paths) * 2)
     if problems and not skip_invalid:
         raise ImportProblems(problems, hint="nothing was imported (use --skip-invalid to "
                                             "import the valid entries)")
     done: list[ImportedFile] = []
-    for n, (path, data, digest, report, label) in enumerate(staged):
-        if not report.records:
+    for n, item in enumerate(staged):
+        if not item.count:
             continue
+        path, report = item.path, item.report
         try:
-            stored = copy_export(data, references, path.name)
+            if item.data is not None:
+                stored = copy_export(item.data, references, path.name)
+            else:
+                stored = copy_export_file(path, references, path.name, item.digest)
         except OSError as exc:
             raise ReviewError(f"cannot copy the export into references/ ({exc.strerror or exc})",
                               path=path, hint=_unwritten_hint(done)) from exc
-        records = _relabel(report.records, stored, root, label, digest)
         try:
             append_manifest(references, ImportEntry(
-                file=stored.name, database=label, sha256=digest, format=report.format,
-                records=len(records), skipped=len(report.problems), imported_at=_now()))
+                file=stored.name, database=item.label, sha256=item.digest, format=report.format,
+                records=item.count, skipped=len(report.problems), imported_at=_now()))
         except OSError as exc:
             try:
                 stored.unlink()
@@ -129,12 +180,61 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
             raise ReviewError(f"cannot write references/{MANIFEST_NAME} "
                               f"({exc.strerror or exc})", path=path,
                               hint=_unwritten_hint(done)) from exc
-        write_cached_records(root / ".workbench" / "records", digest, records)
-        done.append(ImportedFile(str(path), f"references/{stored.name}", label, report.format,
-                                 len(records), list(report.problems)))
+        if item.cache is not None:
+            if stored.name == item.target:  # else its rows name another file: parsed again later
+                item.cache.commit()
+            item.cache.discard()
+            item.cache = None
+        else:
+            write_cached_records(root / ".workbench" / "records", item.digest,
+                                 _relabel(report.records, stored, root, item.label, item.digest))
+        item.data = None
+        done.append(ImportedFile(str(path), f"references/{stored.name}", item.label,
+                                 report.format, item.count, list(report.problems)))
         if progress:
             progress(len(paths) + n + 1, len(paths) * 2)
     return done
+
+
+def _stream_table(root: Path, path: Path, digest: str, label: str, target: str,
+                  database: str | None, mapping: dict[str, str] | None,
+                  cancel: threading.Event | None) -> _Staged | None:
+    """Read a table export in chunks into a temporary records cache (None: read it whole)."""
+    from workbench.io.formats.references import stream_table_export
+    from workbench.io.formats.table_rows import NotStreamable
+    try:
+        stream = stream_table_export(path, str(path), database or "", mapping)
+    except OSError as exc:
+        raise ReviewError(f"cannot read the file ({exc.strerror or exc})", path=path,
+                          hint="nothing was imported") from exc
+    if stream is None:
+        return None
+    cache = RecordCacheWriter(root / ".workbench" / "records", digest)
+    file = f"references/{target}"
+    relabel_database = label or stream.database
+    problems: list[Problem] = []
+    count = 0
+    file_at, database_at, id_at = (RECORD_FIELDS.index(name) for name in ("file", "database", "id"))
+    try:
+        with paused_gc():  # the chunks are many small lists, never cyclic garbage
+            for rows, found in stream.chunks:
+                if cancel is not None and cancel.is_set():
+                    raise ReviewError("import cancelled", hint="nothing was imported")
+                problems.extend(found)
+                for row in rows:
+                    count += 1
+                    row[file_at] = file
+                    row[database_at] = relabel_database
+                    row[id_at] = record_id(digest, count)
+                cache.write(rows)
+    except NotStreamable:
+        cache.discard()
+        return None
+    except BaseException:
+        cache.discard()
+        raise
+    report = ImportReport([], problems, stream.format)
+    return _Staged(path, digest, report, label, count, cache=cache, target=target)
 
 
 def _unwritten_hint(done: list[ImportedFile]) -> str:

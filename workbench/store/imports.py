@@ -12,15 +12,20 @@ cache is missing, unreadable or not trustworthy.
 from __future__ import annotations
 
 import csv
+import errno
+import hashlib
 import io
+import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from workbench.core.records import RECORD_FIELDS, Record
 from workbench.errors import ReviewError
-from workbench.store.cache import read_cache, write_cache
+from workbench.store.cache import CacheWriter, read_cache, write_cache
 from workbench.store.files import read_regular_file
 from workbench.store.sheet_reading import paused_gc
 
@@ -30,6 +35,8 @@ MANIFEST_NAME = "imports.csv"
 CACHE_VERSION = 4  # 4: placeholder keywords ("No terms assigned") dropped
 #: A manifest larger than this is refused (one short row per imported export).
 MAX_MANIFEST_BYTES = 64 << 20
+#: Bytes copied at a time into references/.
+COPY_BLOCK = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,25 @@ def _is_reserved(name: str) -> bool:
     return name.lower() == MANIFEST_NAME or name.startswith(".") or name.endswith(".part")
 
 
+def export_target(references: Path, name: str, taken: set[str] = frozenset()) -> Path:
+    """Return the free path in references/ an export named `name` is copied to.
+
+    The name is never the manifest's (`imports.csv` becomes `imports-2.csv`),
+    never hidden, never ends in `.part` and is none of `taken` (names already
+    given to other exports of the same import).
+    """
+    name = name.lstrip(".") or "export"
+    if name.endswith(".part"):
+        name = name[:-5] + "_part"
+    target = references / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    n = 2
+    while target.exists() or _is_reserved(target.name) or target.name in taken:
+        target = references / f"{stem}-{n}{suffix}"
+        n += 1
+    return target
+
+
 def copy_export(data: bytes, references: Path, name: str) -> Path:
     """Write an export's bytes into references/ under a free name; return the new path.
 
@@ -135,29 +161,56 @@ def copy_export(data: bytes, references: Path, name: str) -> Path:
             partial file is left behind.
     """
     references.mkdir(parents=True, exist_ok=True)
-    name = name.lstrip(".") or "export"
-    if name.endswith(".part"):
-        name = name[:-5] + "_part"
-    target = references / name
-    stem, suffix = Path(name).stem, Path(name).suffix
-    n = 2
-    while target.exists() or _is_reserved(target.name):
-        target = references / f"{stem}-{n}{suffix}"
-        n += 1
+    target = export_target(references, name)
+    with _written(target) as handle:
+        handle.write(data)
+    return target
+
+
+def copy_export_file(source: Path, references: Path, name: str, digest: str) -> Path:
+    """Copy an export file into references/ a block at a time; return the new path.
+
+    Like `copy_export`, for an export too large to hold in memory: the copy's
+    SHA-256 must be `digest` (the content that was parsed).
+
+    Raises:
+        OSError: the copy cannot be written, or the file changed since it was
+            parsed; no partial file is left behind.
+    """
+    references.mkdir(parents=True, exist_ok=True)
+    target = export_target(references, name)
+    with _written(target) as handle, open(source, "rb") as inp:
+        sha = hashlib.sha256()
+        while block := inp.read(COPY_BLOCK):
+            sha.update(block)
+            handle.write(block)
+        if sha.hexdigest() != digest:
+            raise OSError(errno.EAGAIN, "the file changed while it was imported; import it again")
+    return target
+
+
+@contextmanager
+def _written(target: Path) -> Iterator:
+    """A file handle whose content, flushed and fsynced, is moved to `target` on success."""
     tmp = target.with_name(target.name + ".part")
     try:
         with tmp.open("wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except OSError:
+    except BaseException:
         try:
             tmp.unlink(missing_ok=True)
         except OSError as again:
             log.error("could not remove %s: %s", tmp, again)
         raise
-    return target
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 hex digest of a file, read a block at a time (as `file_digest`)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _record_row(record: Record) -> list:
@@ -211,3 +264,41 @@ def write_cached_records(cache_dir: Path, digest: str, records: list[Record]) ->
                            {"version": CACHE_VERSION, "sha256": digest,
                             "fields": list(RECORD_FIELDS),
                             "records": list(map(_record_row, records))})
+
+
+class RecordCacheWriter:
+    """Write the records cache of one export a chunk of rows at a time.
+
+    The file is byte for byte what `write_cached_records` writes for the same
+    records (tests/store/test_record_cache_stream.py), so a 1.5 GB export's records
+    are never held in memory or in one JSON string.
+    """
+
+    def __init__(self, cache_dir: Path, digest: str) -> None:
+        self._cache = CacheWriter(cache_dir / f"{digest}.json", "records")
+        head = {"version": CACHE_VERSION, "sha256": digest, "fields": list(RECORD_FIELDS)}
+        self._cache.write(_dumps(head)[:-1].encode("utf-8") + b',"records":[')
+        self._encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                        check_circular=False).encode
+        self._first = True
+
+    def write(self, rows: list[list]) -> None:
+        """Append record rows (`RECORD_FIELDS` order, as `Record.__dict__` holds them)."""
+        if not rows:
+            return
+        text = self._encode(rows)[1:-1]
+        self._cache.write((text if self._first else "," + text).encode("utf-8"))
+        self._first = False
+
+    def commit(self) -> bool:
+        """Finish the cache and move it into place (False: not written; it is rebuilt later)."""
+        self._cache.write(b"]}")
+        return self._cache.commit()
+
+    def discard(self) -> None:
+        """Leave no cache and no temporary file."""
+        self._cache.discard()
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import logging
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
-from workbench.core.records import ImportReport
+from workbench.core.records import RECORD_FIELDS, ImportReport
 from workbench.errors import Problem, WorkbenchError
+from workbench.io.formats.detect import _HEAD_CHARS as DETECT_HEAD_CHARS
 from workbench.io.formats.detect import detect_format
 from workbench.io.formats.encoding import decode_export
 
@@ -157,6 +160,88 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
     return dataclasses.replace(report, format=fmt)
 
 
+@dataclasses.dataclass(frozen=True)
+class TableStream:
+    """A table export read from disk a chunk at a time (see `stream_table_export`).
+
+    `chunks` yields (rows, problems) as `tabular.table_chunks` does, with the
+    placeholders of `read_export` already cleared; iterating it may raise
+    `table_rows.NotStreamable` (a damaged byte far into the file): read the
+    file with `read_export` then.
+    """
+
+    format: str
+    database: str
+    chunks: Iterator[tuple[list[list], list[Problem]]]
+
+
+def stream_table_export(path: Path, display_path: str, database: str = "",
+                        mapping: dict[str, str] | None = None,
+                        chunk_rows: int | None = None) -> TableStream | None:
+    """Read a CSV/TSV export from disk in chunks, for exports too large to hold in memory.
+
+    The records and problems are those `read_export` gives for the same file.
+
+    Args:
+        path: the export on disk.
+        display_path: the path shown in problems and stored in Record.file.
+        database: the database label; when "", it is guessed from the content.
+        mapping: column name -> Record field.
+        chunk_rows: records per chunk (default `tabular.CHUNK_ROWS`).
+
+    Returns:
+        A TableStream, or None when the file is not a table in clean UTF-8
+        (then `read_export` reads it, with all its checks and repairs).
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    from workbench.io.formats.table_rows import NotStreamable, decoded_lines
+    from workbench.io.formats.tabular import CHUNK_ROWS, sniff_delimiter, table_chunks
+
+    lines = decoded_lines(Path(path))
+    head: list[str] = []
+    size = 0
+    try:
+        for line in lines:
+            head.append(line)
+            size += len(line)
+            if size >= _DETECT_CHARS:
+                break
+    except NotStreamable:
+        return None
+    text = "".join(head)
+    if not text.strip():
+        return None
+    try:
+        if detect_format(text, Path(path).name) != "table":
+            return None
+    except WorkbenchError:
+        return None
+    label = database or guess_database(text, Path(path).name)
+    delimiter = sniff_delimiter(text)
+    head[0] = head[0].lstrip("\ufeff")
+    chunks = table_chunks(itertools.chain(head, lines), display_path, label, mapping, delimiter,
+                          chunk_rows or CHUNK_ROWS)
+    return TableStream("table", label, (_cleared(rows, problems) for rows, problems in chunks))
+
+
+#: Characters `detect_format` and `guess_database` look at (at least).
+_DETECT_CHARS = max(DETECT_HEAD_CHARS, _HEAD_CHARS)
+_ABSTRACT, _KEYWORDS = RECORD_FIELDS.index("abstract"), RECORD_FIELDS.index("keywords")
+
+
+def _cleared(rows: list[list], problems: list[Problem]) -> tuple[list[list], list[Problem]]:
+    """Clear placeholder abstracts and keywords in record rows, as `read_export` does."""
+    for row in rows:
+        if row[_ABSTRACT].strip().lower() in NO_ABSTRACT:
+            row[_ABSTRACT] = ""
+        keywords = row[_KEYWORDS]
+        if keywords and any(k.strip().lower() in NO_KEYWORD for k in keywords):
+            row[_KEYWORDS] = tuple(k for k in keywords if k.strip().lower() not in NO_KEYWORD)
+    return rows, problems
+
+
 #: What databases write where a record has no abstract (Web of Science's `AB  - NA`,
 #: Scopus' "[No abstract available]"): read as no abstract, never shown as one.
 NO_ABSTRACT = frozenset({"na", "n/a", "[no abstract available]", "no abstract available",
@@ -165,6 +250,7 @@ NO_ABSTRACT = frozenset({"na", "n/a", "[no abstract available]", "no abstract av
 #: assigned"): dropped, never shown or counted as a keyword.
 NO_KEYWORD = frozenset({"no terms assigned", "na", "n/a", "[no keywords]", "no keywords",
                         "[no keywords available]", "no keywords available"})
+
 
 
 def set_aside_damaged(report: ImportReport, bad_lines: tuple[int, ...], path: str,

@@ -111,10 +111,10 @@ def _blocks(path: Path) -> Iterator[str]:
     """Yield an export's text in blocks: strict UTF-8, BOM dropped, CR/CRLF turned into LF."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     carry = ""
-    first = True
+    first, bom = True, True
     with open(path, "rb") as handle:
         while True:
-            data = handle.read(BLOCK_BYTES)
+            data = handle.read(max(BLOCK_BYTES, 4096) if first else BLOCK_BYTES)
             final = not data
             if first:
                 if data[:3] == codecs.BOM_UTF8:
@@ -122,16 +122,16 @@ def _blocks(path: Path) -> Iterator[str]:
                 elif b"\x00" in data[:4000] or data[:2] in (codecs.BOM_UTF16_LE,
                                                             codecs.BOM_UTF16_BE):
                     raise NotStreamable("UTF-16, UTF-32 or NUL bytes")
+                first = False
             try:
                 text = carry + decoder.decode(data, final)
             except UnicodeDecodeError as exc:
                 raise NotStreamable(str(exc)) from None
             if "\x00" in text:
                 raise NotStreamable("NUL bytes")
-            if first:
-                if text.startswith("\ufeff"):
-                    text = text[1:]
-                first = False
+            if bom and text:  # decode_export drops one U+FEFF after the byte-order mark
+                text = text[1:] if text[0] == "\ufeff" else text
+                bom = False
             carry = ""
             if not final and text.endswith("\r"):  # its "\n" may start the next block
                 text, carry = text[:-1], "\r"
