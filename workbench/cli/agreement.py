@@ -205,14 +205,13 @@ def agreement_cmd(ctx: click.Context, stage: str | None, fmt: str, resamples: in
 
     Example: workbench agreement --stage title_abstract --format csv > agreement.csv
     """
-    from workbench.review.agreement import agreement_csv, agreement_report
-    from workbench.review.all_sheets import read_sheets
+    from workbench.review.agreement import agreement_csv, agreement_report, sheet_frames
     review = open_review(ctx)
     check_stage(review, stage)
-    sheets = read_sheets(review)
-    for warning in sheets.warnings:
+    frames = sheet_frames(review)
+    for warning in frames[2]:
         click.echo(f"warning: {warning}", err=True)
-    reports = agreement_report(review, stage, n_resamples=resamples, seed=seed, sheets=sheets)
+    reports = agreement_report(review, stage, n_resamples=resamples, seed=seed, frames=frames)
     if fmt == "json":
         echo_json(json_reports(reports, digits))
     elif fmt == "csv":

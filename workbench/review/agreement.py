@@ -22,6 +22,9 @@ import pandas as pd
 
 from workbench.core.agreement.measures import DEFAULT_RESAMPLES, DEFAULT_SEED, StatResult
 from workbench.core.agreement.groups import UnmatchedRow, group_variables, match_group_units
+from workbench.core.agreement.columns import (BlindColumns, blind_columns,
+                                              coding_variables_columns, group_units_columns,
+                                              screening_variables_columns)
 from workbench.core.agreement.methods import coding_paragraph, screening_paragraph
 from workbench.core.agreement.audit import (ABSENT, PRESENT, BlindSelection, Conflict, Variable,
                                   blind_selection, coding_variables,
@@ -50,6 +53,8 @@ class StageAgreement:
         reviewers: the reviewers with blind events at this stage.
         n_resamples, seed: how the bootstrap CIs were made.
         unmatched: group rows some coders of their study did not enter.
+        blind: the blind events as columns, when the report was computed on
+            columns (agreement_report); `selection.states` is then empty.
     """
 
     stage: Stage
@@ -59,6 +64,7 @@ class StageAgreement:
     n_resamples: int
     seed: int
     unmatched: tuple[UnmatchedRow, ...] = ()
+    blind: BlindColumns | None = None
 
     def frame(self, digits: int | None = None) -> pd.DataFrame:
         """Return one row per (variable, statistic), with a leading `stage` column.
@@ -79,6 +85,8 @@ class StageAgreement:
 
     def studies_by_two(self) -> int:
         """Return how many studies two or more of the stage's coders decided on."""
+        if self.blind is not None:
+            return self.blind.studies_by_two()
         seen: dict[str, int] = {}
         for reviewer in self.reviewers:
             for study in self.selection.states[reviewer].studies(self.stage.id):
@@ -110,6 +118,8 @@ class StageAgreement:
         """Return how many studies a reviewer's kept decision here came from a bulk decision."""
         from workbench.review.bulk import BULK_NOTE
         prefix = f"{BULK_NOTE}:"
+        if self.blind is not None:
+            return self.blind.bulk_studies(prefix)
         found = set()
         for reviewer in self.reviewers:
             state = self.selection.states[reviewer]
@@ -165,6 +175,42 @@ def _stage_variables(review, stage: Stage, sheets: Sheets
     return selection, screening_variables(selection, criteria, stage.offered_decisions()), []
 
 
+def _column_variables(review, stage: Stage, blind: BlindColumns
+                      ) -> tuple[list[Variable], list[UnmatchedRow]]:
+    """`_stage_variables` on columns: the same Variables and unmatched rows."""
+    codebook = review.codebook()
+    if stage.kind == CODING:
+        variables = coding_variables_columns(blind, codebook)
+        matched, unmatched = group_units_columns(blind, codebook)
+        variables += group_variables(matched, list(blind.coders), Variable)
+        return variables, unmatched
+    criteria = [c.id for c in codebook.stage_criteria(stage.id) if c.kind == EXCLUDE]
+    return screening_variables_columns(blind, criteria, stage.offered_decisions()), []
+
+
+def sheet_frames(review, sheets: Sheets | None = None):
+    """Return ({reviewer: events frame}, the consensus events frame, the skipped lines).
+
+    Each sheet read once per command as columns (review/sheet_reads.py), or
+    the given `sheets` turned into frames.
+    """
+    from workbench.review.decision_frames import sheet_paths
+    from workbench.review.sheet_reads import review_sheet_frame
+    from workbench.store.sheet_frame import events_to_frame
+    if sheets is not None:
+        return ({name: events_to_frame(events) for name, events in sheets.reviewers.items()},
+                events_to_frame(sheets.consensus), list(sheets.warnings))
+    paths, consensus_path = sheet_paths(review)
+    warnings: list[str] = []
+    frames = {}
+    for name, path in sorted([*paths.items(), ("", consensus_path)], key=lambda kv: kv[1].name):
+        frame = review_sheet_frame(review, path)
+        warnings += [str(p) for p in frame.problems]
+        frames[name] = frame.events
+    consensus = frames.pop("")
+    return frames, consensus, warnings
+
+
 def group_units(review, stage: Stage, selection: BlindSelection) -> tuple[list, list[UnmatchedRow]]:
     """Return the stage's group rows matched across coders, and the unmatched rows."""
     return match_group_units(selection.states, stage.id, review.codebook(),
@@ -174,7 +220,8 @@ def group_units(review, stage: Stage, selection: BlindSelection) -> tuple[list, 
 def agreement_report(review, stage: str | None = None, n_resamples: int = DEFAULT_RESAMPLES,
                      seed: int = DEFAULT_SEED, progress: Progress | None = None,
                      cancel: threading.Event | None = None,
-                     sheets: Sheets | None = None) -> list[StageAgreement]:
+                     sheets: Sheets | None = None, frames: tuple | None = None
+                     ) -> list[StageAgreement]:
     """Compute every agreement statistic of every stage (or one) on the blind decisions.
 
     Screening stages: the decision and each exclusion/inclusion criterion
@@ -192,7 +239,11 @@ def agreement_report(review, stage: str | None = None, n_resamples: int = DEFAUL
         seed: the bootstrap seed (recorded in every result).
         progress: called with (stages done, stages) after each stage.
         cancel: set to stop between stages (raises ReviewError).
-        sheets: already read sheets (default: read them now).
+        sheets: already read sheets (default: read each sheet as columns).
+        frames: already read columns (sheet_frames), instead of `sheets`.
+
+    The blind selection and the matrices are computed on columns
+    (workbench.core.agreement.columns); `stage_variables` is the same on events.
 
     Returns:
         One StageAgreement per stage, in codebook order (stages nobody
@@ -205,17 +256,19 @@ def agreement_report(review, stage: str | None = None, n_resamples: int = DEFAUL
             in validation upstream; the message names the cell).
     """
     stages = audit_stages(review, stage)
-    sheets = sheets if sheets is not None else read_sheets(review)
+    frames = frames if frames is not None else sheet_frames(review, sheets)
     out = []
     for i, st in enumerate(stages):
         if cancel is not None and cancel.is_set():
             raise ReviewError("agreement was cancelled")
-        selection, variables, unmatched = _stage_variables(review, st, sheets)
+        blind = blind_columns(frames[0], frames[1], st.id)
+        variables, unmatched = _column_variables(review, st, blind)
         variables = [v for v in variables if len(v.matrix.index)]
         results = variable_results(variables, n_resamples=n_resamples, seed=seed)
-        who = tuple(stage_coders(selection.states, st.id))
-        out.append(StageAgreement(st, selection, results, who, n_resamples, seed,
-                                  tuple(unmatched)))
+        selection = BlindSelection(st.id, blind.version, {}, blind.after_consensus,
+                                   blind.other_version)
+        out.append(StageAgreement(st, selection, results, blind.coders, n_resamples, seed,
+                                  tuple(unmatched), blind))
         if progress is not None:
             progress(i + 1, len(stages))
     return out

@@ -120,10 +120,8 @@ def match_group_units(states: Mapping[str, SheetState], stage: str, codebook: Co
     Returns:
         (one GroupUnits per group with any row, unmatched rows by study, group, key).
     """
-    out: list[GroupUnits] = []
-    unmatched: list[UnmatchedRow] = []
     if not codebook.groups:
-        return out, unmatched
+        return [], []
     coded_by: dict[str, list[str]] = {}   # study -> coders with an event there
     rows_of: dict[tuple[str, str], dict[str, list[GroupRow]]] = {}  # (coder, study) -> rows
     for c in coders:
@@ -135,6 +133,24 @@ def match_group_units(states: Mapping[str, SheetState], stage: str, codebook: Co
             if rows:
                 rows_of[(c, study)] = rows
     with_rows = sorted({study for _, study in rows_of})
+    return match_units(codebook, coders, rows_of, coded_by, with_rows)
+
+
+def match_units(codebook: Codebook, coders: Sequence[str],
+                rows_of: Mapping[tuple[str, str], Mapping[str, list[GroupRow]]],
+                coded_by: Mapping[str, Sequence[str]], with_rows: Sequence[str]
+                ) -> tuple[list[GroupUnits], list[UnmatchedRow]]:
+    """Match every group's rows study by study (match_group_units, from its parts).
+
+    Args:
+        codebook: for the groups and their key fields.
+        coders: the stage's coders.
+        rows_of: {(coder, study): {group: rows in the order added}}.
+        coded_by: {study: the coders with an event there}.
+        with_rows: the studies with any row, sorted.
+    """
+    out: list[GroupUnits] = []
+    unmatched: list[UnmatchedRow] = []
     for group in codebook.groups:
         units: list[str] = []
         cells: list[dict[str, dict[str, str] | None]] = []
