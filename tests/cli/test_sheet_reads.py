@@ -80,6 +80,15 @@ def test_conflicts_reads_each_sheet_once(screened, run, reads):
     assert reads["alice.csv"] == 1 and reads["bob.csv"] == 1
 
 
+def test_agreement_reads_each_sheet_once(screened, run, reads):
+    result = run("agreement", "--format", "csv", "--resamples", "0")
+    assert result.exit_code == 0, result.output
+    assert "title_abstract,decision,decision,decision,percent_agreement,0.5," in result.stdout
+    assert reads["alice.csv"] == 1 and reads["bob.csv"] == 1
+    assert reads["consensus.csv"] <= 1
+    assert set(reads) <= {"alice.csv", "bob.csv", "consensus.csv"}
+
+
 def test_a_changed_sheet_is_read_again(screened, review, reads):
     folder = Review.open(review)
     path = folder.coding / "bob.csv"

@@ -19,6 +19,7 @@ import random
 import re
 import shutil
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ from workbench.review.all_sheets import audit_stages, read_sheets
 from workbench.store.sheet import Event, append_events
 
 TA, FT = "title_abstract", "full_text"
+REPO = Path(__file__).resolve().parents[2]
 MORE_FIELDS = """  - id: sample_size
     label: Sample size
     type: integer
@@ -304,3 +306,48 @@ def test_rows_added_at_one_time_keep_the_order_they_were_written(template, tmp_p
                 for v, _ in new.results if v.name.startswith("row")}
     assert units == (f"{S(5)}/#k1", f"{S(5)}/#k2")
     assert agreement_csv([new]) == agreement_csv([old])
+
+
+KEYS = ["#MeTooPakistan", "MeToo Pakistan", "metoo-pakistan", "#MeTooPakistn", "Aurat March",
+        "aurat march!", "Café", "cafe", "", "  ", "#A", "#B", "Ωmega", "ωMEGA"]
+
+
+def random_rows(rng: random.Random, sheets: int) -> dict:
+    from workbench.core.coding import GroupRow
+    out = {}
+    for s in range(sheets):
+        rows = []
+        for _ in range(rng.randrange(0, 4)):
+            values = {"name": rng.choice(KEYS)}
+            if rng.random() < 0.5:
+                values["platform"] = rng.choice(["twitter", "", "facebook"])
+            row_id = rng.choice([f"r{s}{len(rows)}", "shared", f"r0{len(rows)}"])
+            rows.append(GroupRow("campaign", row_id, values))
+        out[f"c{s}"] = rows
+    return out
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_exact_matches_equal_match_rows_whenever_they_answer(seed):
+    """The shortcut for identical keys gives match_rows' matches, or leaves the study to it."""
+    from workbench.core.agreement.groups import exact_matches
+    from workbench.core.group_rows import match_rows
+    from workbench.io.codebook_yaml import load_codebook
+    group = next(g for g in load_codebook(REPO / "codebook.yaml").groups if g.id == "campaign")
+    assert group.key_field() == "name"
+    rng = random.Random(seed)
+    answered = 0
+    for _ in range(300):
+        rows = random_rows(rng, rng.choice([2, 2, 3]))
+        if rng.random() < 0.5:  # every sheet enters the same keys, in its own order
+            base = rows["c0"]
+            for name in list(rows)[1:]:
+                copies = [type(r)(r.group, f"{name}{i}", dict(r.values))
+                          for i, r in enumerate(base)]
+                rng.shuffle(copies)
+                rows[name] = copies
+        fast = exact_matches("campaign", "name", rows)
+        if fast is not None:
+            answered += 1
+            assert fast == match_rows(group, rows)
+    assert answered > 20

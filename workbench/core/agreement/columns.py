@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 
 #: Field kinds that make a coder take part in a study (core.consensus.took_part).
 _CODING_KINDS = ("code", "field", "row")
+_KIND_PREFIXES = tuple(f"{k}:" for k in _CODING_KINDS)
 
 
 @dataclass
@@ -68,16 +69,18 @@ class LatestColumns:
     time: "np.ndarray"
     first: "np.ndarray"
     fields: "np.ndarray"
-    _codes: dict = field(default_factory=dict)
+    _index: list = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.study)
 
     def code(self, name: str) -> int:
         """The code of a field name (-2 when the sheet never wrote it)."""
-        if not self._codes:
-            self._codes.update((n, i) for i, n in enumerate(self.fields.tolist()))
-        return self._codes.get(name, -2)
+        import pandas as pd
+        if not self._index:
+            self._index.append(pd.Index(self.fields, dtype=object))
+        index = self._index[0]
+        return index.get_loc(name) if name in index else -2
 
     def rows_of(self, name: str) -> "np.ndarray":
         """The positions of one field's rows."""
@@ -161,7 +164,6 @@ def blind_columns(reviewers: Mapping[str, "pd.DataFrame"], consensus: "pd.DataFr
     kept: dict[str, tuple] = {}
     late = 0
     use: dict[str, int] = {}      # in order of first use, as a Counter fills
-    last: dict[str, str] = {}
     for reviewer, events in reviewers.items():
         rows = np.flatnonzero((events["stage"] == stage).to_numpy()) if len(events) else \
             np.zeros(0, dtype=np.int64)
@@ -179,15 +181,16 @@ def blind_columns(reviewers: Mapping[str, "pd.DataFrame"], consensus: "pd.DataFr
         if len(rows):
             codes, uniques = pd.factorize(versions)
             counts = np.bincount(codes, minlength=len(uniques))
-            ends = pd.Series(times).groupby(codes).max()
             for k, v in enumerate(uniques.tolist()):
                 use[v] = use.get(v, 0) + int(counts[k])
-                last[v] = max(last.get(v, ""), ends.iloc[k])
         kept[reviewer] = (rows, times, versions)
     if version is None:
         top = max(use.values(), default=0)
         tied = [v for v, n in use.items() if n == top]
         if len(tied) > 1:  # ties go to the version used most recently
+            last = {v: max((t for _, times, versions in kept.values()
+                            for t in times[versions == v].tolist()), default="")
+                    for v in tied}
             version = max(tied, key=lambda v: last[v])
         else:
             version = tied[0] if tied else ""
@@ -322,12 +325,13 @@ def screening_variables_columns(blind: BlindColumns, criteria: Sequence[str] = (
 def _coded(blind: BlindColumns) -> list["np.ndarray"]:
     """Per coder, the studies they took part in (any code, value or row: core.consensus)."""
     import numpy as np
+    import pandas as pd
     out = []
     for c in blind.coders:
         latest = blind.latest[c]
-        kinds = np.asarray([n.split(":", 1)[0] in _CODING_KINDS for n in latest.fields.tolist()]
-                           + [False], dtype=bool)
-        out.append(np.unique(latest.study[kinds[latest.field]]))
+        kinds = np.asarray([n.startswith(_KIND_PREFIXES) or n in _CODING_KINDS
+                            for n in latest.fields.tolist()] + [False], dtype=bool)
+        out.append(pd.unique(latest.study[kinds[latest.field]]))
     return out
 
 
@@ -376,39 +380,63 @@ def coding_variables_columns(blind: BlindColumns, codebook: Codebook) -> list["V
 
 
 # -- group rows ----------------------------------------------------------------------------------
+def _row_names(fields: "np.ndarray") -> tuple["np.ndarray", list, list, list]:
+    """Split the `row:<group>:<id>[:<field>]` names of a sheet's fields (numpy's string ufuncs).
+
+    Returns (parts per field, 0 for other names; then the group, row id and
+    field part of each name, "" where absent). A name with another number
+    of parts is no row name (groups.group_rows skips it too).
+    """
+    import numpy as np
+    n = len(fields)
+    parts = np.zeros(n + 1, dtype=np.int64)
+    group, row_id, sub = [""] * n, [""] * n, [""] * n
+    if not n:
+        return parts, group, row_id, sub
+    text = np.asarray(fields, dtype=str)
+    rows = np.flatnonzero(np.strings.startswith(text, f"{ROW}:"))
+    if not len(rows):
+        return parts, group, row_id, sub
+    picked = text[rows]
+    parts[rows] = np.strings.count(picked, ":") + 1
+    rest = np.strings.slice(picked, len(ROW) + 1, None)
+    head, _, tail = np.strings.partition(rest, ":")
+    ident, _, last = np.strings.partition(tail, ":")
+    for i, g, r, f in zip(rows.tolist(), head.tolist(), ident.tolist(), last.tolist()):
+        group[i], row_id[i], sub[i] = g, r, f
+    return parts, group, row_id, sub
+
+
 def _group_rows(latest: LatestColumns) -> dict[str, dict[str, list[GroupRow]]]:
     """{study: {group: its current rows, in the order added}} (groups.group_rows, in bulk)."""
     import numpy as np
-    names = latest.fields.tolist()
-    prefix = f"{ROW}:"
-    split = {i: n.split(":") for i, n in enumerate(names) if n.startswith(prefix)}
-    if not split:
-        return {}
-    parts_n = np.zeros(len(names) + 1, dtype=np.int64)
-    for i, p in split.items():
-        parts_n[i] = len(p)
-    n_parts = parts_n[latest.field]
+    parts, group_of, id_of, sub_of = _row_names(latest.fields)
+    n_parts = parts[latest.field]
     values: dict[tuple[str, str, str], dict[str, str]] = {}
     four = np.flatnonzero(n_parts == 4)
     for study, code, value in zip(latest.study[four].tolist(), latest.field[four].tolist(),
                                   latest.value[four].tolist()):
-        _, group, row_id, sub = split[code]
-        values.setdefault((study, group, row_id), {})[sub] = value
+        key = (study, group_of[code], id_of[code])
+        found = values.get(key)
+        if found is None:
+            values[key] = {sub_of[code]: value}
+        else:
+            found[sub_of[code]] = value
     three = np.flatnonzero((n_parts == 3) & np.equal(latest.value, ROW_EXISTS))
     added = sorted(zip(latest.study[three].tolist(), latest.time[three].tolist(),
                        latest.first[three].tolist(), latest.field[three].tolist()))
     out: dict[str, dict[str, list[GroupRow]]] = {}
     for study, _, _, code in added:     # by study, then time, then the order of its fields
-        _, group, row_id = split[code]
+        group, row_id = group_of[code], id_of[code]
         out.setdefault(study, {}).setdefault(group, []).append(
-            GroupRow(group, row_id, dict(values.get((study, group, row_id), {}))))
+            GroupRow(group, row_id, values.get((study, group, row_id)) or {}))
     return out
 
 
 def group_units_columns(blind: BlindColumns, codebook: Codebook
                         ) -> tuple[list["GroupUnits"], list["UnmatchedRow"]]:
     """Return `groups.match_group_units` computed from columns (the same units and rows)."""
-    import numpy as np
+    import pandas as pd
 
     from workbench.core.agreement.groups import match_units
     if not codebook.groups:
@@ -419,7 +447,7 @@ def group_units_columns(blind: BlindColumns, codebook: Codebook
     for c in coders:
         for study, rows in _group_rows(blind.latest[c]).items():
             rows_of[(c, study)] = rows
-        studied[c] = set(np.unique(blind.latest[c].study).tolist())
+        studied[c] = set(pd.unique(blind.latest[c].study).tolist())
     with_rows = sorted({study for _, study in rows_of})
     coded_by = {study: [c for c in coders if study in studied[c]] for study in with_rows}
     return match_units(codebook, coders, rows_of, coded_by, with_rows)

@@ -25,7 +25,7 @@ import pandas as pd
 from workbench.core.codebook import Codebook, Field, Group
 from workbench.core.coding import ROW, ROW_EXISTS, GroupRow, split_field
 from workbench.core.events import Event, SheetState
-from workbench.core.group_rows import match_rows
+from workbench.core.group_rows import RowMatch, match_rows, normalize_key
 from workbench.core.screening import split_ids
 
 PRESENT, ABSENT = "present", "absent"
@@ -151,15 +151,20 @@ def match_units(codebook: Codebook, coders: Sequence[str],
     """
     out: list[GroupUnits] = []
     unmatched: list[UnmatchedRow] = []
+    normalized: dict[str, str] = {}
     for group in codebook.groups:
         units: list[str] = []
         cells: list[dict[str, dict[str, str] | None]] = []
+        key_field = group.key_field()
         for study in with_rows:
             coded = [c for c in coders if c in coded_by.get(study, ())]
             rows = {c: rows_of.get((c, study), {}).get(group.id, []) for c in coded}
             if not any(rows.values()):
                 continue
-            for n, match in enumerate(match_rows(group, rows)):
+            matches = exact_matches(group.id, key_field, rows, normalized)
+            if matches is None:
+                matches = match_rows(group, rows)
+            for n, match in enumerate(matches):
                 units.append(f"{study}/{match.key or n + 1}")
                 cells.append({c: (dict(match.rows[c].values) if c in match.rows else None)
                               for c in coded})
@@ -171,6 +176,51 @@ def match_units(codebook: Codebook, coders: Sequence[str],
         if units:
             out.append(GroupUnits(group, units, cells))
     return out, unmatched
+
+
+def exact_matches(group: str, key_field: str, rows: Mapping[str, Sequence[GroupRow]],
+                  normalized: dict[str, str] | None = None) -> list[RowMatch] | None:
+    """Return match_rows' matches when every sheet entered the same keys, else None.
+
+    When each sheet's rows have non-empty keys, distinct within the sheet
+    after normalize_key, every sheet has the same keys, and no row id is
+    shared, match_rows pairs exactly the rows with equal keys: such a pair
+    scores 100 or more and any other pair less than 100, so the best pairs
+    first take every row. Returned without scoring pairs (a study at a time
+    on a large review); None sends the study to match_rows.
+
+    Args:
+        group: the group id.
+        key_field: the group's key field.
+        rows: {sheet: its rows of the group, in the order added}.
+        normalized: a cache of normalize_key by key text (filled here).
+    """
+    cache = normalized if normalized is not None else {}
+    first: dict[str, GroupRow] | None = None
+    sheets: list[tuple[str, dict[str, GroupRow]]] = []
+    ids: set[str] = set()
+    count = 0
+    for sheet, sheet_rows in rows.items():
+        keyed: dict[str, GroupRow] = {}
+        for row in sheet_rows:
+            text = row.values.get(key_field, "")
+            key = cache.get(text)
+            if key is None:
+                key = cache[text] = normalize_key(text)
+            if not key or key in keyed:
+                return None
+            keyed[key] = row
+            ids.add(row.row_id)
+        count += len(sheet_rows)
+        if first is None:
+            first = keyed
+        elif keyed.keys() != first.keys():
+            return None
+        sheets.append((sheet, keyed))
+    if first is None or not first or len(ids) != count:
+        return None
+    return [RowMatch(group, row.values.get(key_field, ""), {s: keyed[k] for s, keyed in sheets})
+            for k, row in first.items()]
 
 
 def group_variables(matched: Sequence[GroupUnits], coders: Sequence[str], make_variable):
