@@ -243,14 +243,15 @@ def test_a_sheet_with_a_torn_line_exports_the_same_with_a_warning(fresh, exporte
     assert written == (GOLDEN / "coded_dataset.csv").read_text(encoding="utf-8")
 
 
-def test_sheets_are_read_through_the_dedupe_aliases_clean_or_torn(fresh):
+def test_sheets_are_read_through_the_dedupe_aliases_clean_or_torn(fresh, monkeypatch):
     from workbench.review.exporting import _read_sheets
     ids = study_ids(fresh)
     aliases = {ids["D"]: ids["A"]}   # as if duplicate detection merged D into A
-    clean, _, _ = _read_sheets(fresh.coding, aliases)
+    monkeypatch.setattr(fresh, "aliases", lambda: dict(aliases))
+    clean, _, _ = _read_sheets(fresh)
     with open(fresh.coding / "bob.csv", "a", encoding="utf-8") as handle:
         handle.write("2025-03-14T11:00:00.000000Z,bob,S1,title_abs")   # torn: slow path
-    torn, _, warnings = _read_sheets(fresh.coding, aliases)
+    torn, _, warnings = _read_sheets(fresh)
     assert warnings and ids["D"] not in set(clean["study_id"]) | set(torn["study_id"])
     assert clean.equals(torn)
     assert (clean["study_id"] == ids["A"]).sum() == \

@@ -76,20 +76,22 @@ class ExportSummary:
     not_agreed: tuple = ()
 
 
-def _read_sheets(coding: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, list[str],
-                                                                 list[str]]:
+def _read_sheets(review) -> tuple[pd.DataFrame, list[str], list[str]]:
     """All events of every sheet in coding/ (file order kept), the sheet names, warnings.
 
     Decisions on a study that duplicate detection merged into another follow
-    it: `aliases` (old study id -> current id) is applied as the sheets are read.
+    it: the review's aliases (old study id -> current id) are applied as the
+    sheets are read.
     """
-    from workbench.store.sheet_frame import read_sheet_frame
+    from workbench.review.sheet_reads import review_sheet_frame
     frames, names, warnings = [], [], []
-    for path in sorted(coding.glob("*.csv")):
+    for path in sorted(review.coding.glob("*.csv")):
         # The store's reader (`read_sheet`'s events and problems, as columns): it proves
         # each line complete (its check column), refuses impossible times and sets torn
         # lines aside, so the export applies exactly the events every other command sees.
-        contents = read_sheet_frame(path, aliases)
+        # Read once per command: the parts of the export that read the sheets
+        # themselves (agreement, conflicts) get the same columns from the review.
+        contents = review_sheet_frame(review, path)
         warnings += [str(p) for p in contents.problems]
         frames.append(_object_frame(contents.events, path.stem))
         names.append(path.stem)
@@ -182,7 +184,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     records = review.records()
     dedupe = review.dedupe()
     studies = list(dedupe.studies)
-    events, sheets, warnings = _read_sheets(review.coding, dict(dedupe.aliases))
+    events, sheets, warnings = _read_sheets(review)
     if source != CONSENSUS and source not in sheets:
         raise ExportError(f"no coding sheet for reviewer {source!r}",
                           path=review.coding / f"{source}.csv",
