@@ -364,3 +364,23 @@ def test_a_record_id_finds_the_history_of_its_study(review_dir):
     study = review.study_of_records()[record]
     assert record != study
     assert log_json(review_dir, record) == log_json(review_dir, study)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_time_order_is_a_stable_argsort_of_the_times(seed):
+    """The export's byte sort of times equals pandas' stable argsort, whatever the values."""
+    import random
+
+    import numpy as np
+    import pandas as pd
+
+    from workbench.core.history_frame import time_order
+    rng = random.Random(seed)
+    times = [f"2026-01-0{rng.randint(1, 3)}T00:00:{rng.randint(0, 5):02d}.{rng.randint(0, 9)}Z"
+             for _ in range(300)]
+    cases = [times, times + ["2026", "2026-01-01T", ""],
+             times + ["2026-01-01T00:00:00.5Zé", "2026-01-01\x00", "2026-01-01"],
+             times + [float("nan")], []]
+    for case in cases:
+        series = pd.Series(case, dtype=object)
+        assert np.array_equal(time_order(series), series.argsort(kind="stable").to_numpy())

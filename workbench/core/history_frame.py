@@ -13,7 +13,7 @@ import pandas as pd
 from workbench.core.events import CONSENSUS
 from workbench.core.history import CHANGE, CLEAR, COLUMNS, RESOLVE, SET, UNDO
 
-__all__ = ["history_frame"]
+__all__ = ["history_frame", "time_order"]
 
 
 def history_frame(events: pd.DataFrame, sheet_column: str = "sheet",
@@ -77,13 +77,32 @@ def history_frame(events: pd.DataFrame, sheet_column: str = "sheet",
     out = pd.DataFrame({
         "time": frame["time"], "source": consensus.map({True: CONSENSUS, False: "sheet"}),
         "reviewer": frame["reviewer"], "study_id": frame["study_id"],
-        "title": frame["study_id"].map(lambda s: (titles or {}).get(s, "")),
+        "title": frame["study_id"].map(titles or {}).fillna("").astype(object),
         "stage": frame["stage"], "field": frame["field"], "action": action,
         "previous": previous, "value": value,
         "change": _change_words(previous, value), "note": frame["note"].fillna(""),
         "codebook_version": frame["codebook_version"].fillna("")}, columns=list(COLUMNS))
-    order = out["time"].argsort(kind="stable")
-    return out.iloc[order].reset_index(drop=True)
+    return out.iloc[time_order(out["time"])].reset_index(drop=True)
+
+
+def time_order(times: pd.Series):
+    """Return the positions that sort `times` (stable), as `times.argsort(kind="stable")`.
+
+    Sheet times are ASCII text: sorted as bytes, in C, instead of comparing
+    a million Python strings. Anything else (a value that is not text, or not
+    ASCII, or with a NUL, which bytes would drop) is sorted as before.
+    """
+    import numpy as np
+
+    values = times.tolist()
+    if all(type(v) is str for v in values):
+        try:
+            keys = np.array(values, dtype="S")
+        except UnicodeEncodeError:
+            keys = None
+        if keys is not None and not any("\x00" in v for v in values):
+            return np.argsort(keys, kind="stable")
+    return times.argsort(kind="stable").to_numpy()
 
 
 def _key(columns: list[pd.Series]) -> pd.Series:

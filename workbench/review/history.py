@@ -188,7 +188,7 @@ def audit_table(review, events, dedupe, studies):
     import pandas as pd
 
     from workbench.core.history import COLUMNS
-    from workbench.core.history_frame import history_frame
+    from workbench.core.history_frame import history_frame, time_order
     titles = {s.id: s.title for s in studies}
     frame = history_frame(events, "sheet", titles)
     others = [e.as_dict() for e in _pair_entries(review, dict(dedupe.record_to_study))]
@@ -198,7 +198,7 @@ def audit_table(review, events, dedupe, studies):
     pairs_frame = pd.DataFrame(others, columns=list(COLUMNS))
     pairs_frame["title"] = pairs_frame["study_id"].map(lambda s: titles.get(s, ""))
     both = pd.concat([frame, pairs_frame], ignore_index=True)
-    return both.iloc[both["time"].argsort(kind="stable")].reset_index(drop=True)
+    return both.iloc[time_order(both["time"])].reset_index(drop=True)
 
 
 # -- codebook versions -------------------------------------------------------------------------
