@@ -16,7 +16,7 @@ them built here, so that a gain found on some sets is confirmed elsewhere:
   parts such as drug-class suffixes no longer help).
 
 Candidates (`--candidate`): a model name of workbench.core.ranking.MODELS, or one
-of CANDIDATES below (pseudo100, ens_char, switch50), measured before adoption.
+of CANDIDATES below (pseudo100), measured before adoption.
 
 Each variant is rebuilt from the seed, so every model sees the same data and
 priors (one relevant and one irrelevant, `pick_priors`). Sets named with
@@ -115,41 +115,19 @@ def _pseudo_scores(features, labelled, labels, settings, state):
     return score(features, model) if model is not None else None
 
 
-def _ensemble_scores(features, labelled, labels, settings, state):
-    from workbench.core.ranking import ensemble_scores
-    return ensemble_scores(features, labelled, labels, settings)
-
-
-def _switch_scores(features, labelled, labels, settings, state):
-    from workbench.core.ranking import ensemble_scores, score, train_model
-    from workbench.core.stopping import HINT_RUN
-    if not state.get("switched"):
-        run = 0
-        for value in reversed(labels):
-            if value:
-                break
-            run += 1
-        state["switched"] = run >= HINT_RUN
-    if state["switched"]:
-        return ensemble_scores(features, labelled, labels, settings)
-    model = train_model(features[0], labelled, labels, settings)
-    return score(features[0], model) if model is not None else None
-
-
 def _word_features(texts):
     from workbench.core.ranking import ELAS_U4, build_features
     return build_features(texts, ELAS_U4)
 
 
-def _blocks(texts):
-    from workbench.core.ranking import ELAS_CHAR, ELAS_U4, build_features, char_block
-    return (build_features(texts, ELAS_U4), char_block(texts, ELAS_CHAR))
+def _model_scores(features, labelled, labels, settings, state):
+    from workbench.core.ranking import model_scores
+    return model_scores(features, labelled, labels, settings, state)
 
 
-#: candidate -> (features from texts, scorer(features, labelled, labels, settings, state))
-CANDIDATES = {"pseudo100": (_word_features, _pseudo_scores),
-              "ens_char": (_blocks, _ensemble_scores),
-              "switch50": (_blocks, _switch_scores)}
+#: candidates that are not models of the workbench (yet):
+#: name -> (features from texts, scorer(features, labelled, labels, settings, state))
+CANDIDATES = {"pseudo100": (_word_features, _pseudo_scores)}
 
 
 def candidate_ranker(scorer, k: int):
@@ -171,7 +149,7 @@ def cache_file(cache: Path, model: str, path: Path, variant: str, seed: int, k: 
 
 
 def run_one(model: str, path: Path, variant: str, seed: int, cache: Path, k: int = 1) -> dict:
-    from workbench.core.ranking import build_features, model_settings, study_text
+    from workbench.core.ranking import build_model_features, model_settings, study_text
     from workbench.core.simulation import pick_priors, replay
     out = cache_file(cache, model, path, variant, seed, k)
     if out.exists():
@@ -193,9 +171,14 @@ def run_one(model: str, path: Path, variant: str, seed: int, cache: Path, k: int
                    ranker=seeded)
     else:
         settings = model_settings(model)
-        features = build_features(texts, settings)
+        features = build_model_features(texts, settings)
+        if k > 1:
+            ranker = (every_k(k) if settings.combine == "stack"
+                      else candidate_ranker(_model_scores, k))
+        else:
+            ranker = None       # retrain after every decision, as `workbench simulate` does
         r = replay(features, labels, pick_priors(labels, seed), settings, seed=seed,
-                   ranker=every_k(k) if k > 1 else None)
+                   ranker=ranker)
     data = {"records": len(labels), "relevant": sum(labels), **r.metrics(),
             "wall": time.perf_counter() - t, "cpu": time.process_time() - c}
     out.write_text(json.dumps(data), encoding="utf-8")

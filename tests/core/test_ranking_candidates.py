@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import csv
 
-import numpy as np
+from dataclasses import replace
 
-from workbench.core.ranking import (ELAS_CHAR, ELAS_U4, build_features, char_block,
-                                    ensemble_scores, pseudo_negative_rows, score, study_text,
-                                    train_model, train_with_pseudo_negatives)
+import numpy as np
+import pytest
+
+from workbench.core.ranking import (ELAS_CHAR, ELAS_U4, ENS_CHAR, SWITCH50, build_features,
+                                    build_model_features, char_block, ensemble_scores,
+                                    irrelevant_run, model_scores, pseudo_negative_rows, score,
+                                    study_text, train_model, train_with_pseudo_negatives)
+from workbench.core.simulation import replay
 
 
 def read_set(shared_data, name):
@@ -63,3 +68,39 @@ def test_score_ensemble_ranks_a_planted_relevant_study_first(shared_data):
     # each block's scores are z-scored, so the average has mean 0
     assert abs(float(scores.mean())) < 1e-4
     assert ensemble_scores(blocks, [4, 5], [0, 0], ELAS_U4) is None
+
+
+def test_switching_model_uses_the_word_svm_until_a_run_of_irrelevant_then_the_ensemble(
+        shared_data):
+    texts, _, _ = planted_review(shared_data)
+    settings = replace(SWITCH50, switch_after=3)
+    features = build_model_features(texts, settings)
+    word = features[0]
+    assert (word != build_features(texts, ELAS_U4)).nnz == 0
+    state: dict = {}
+    labelled, labels = [0, 1, 4, 5], [1, 1, 0, 0]          # a run of 2 irrelevant
+    word_only = score(word, train_model(word, labelled, labels, settings))
+    assert np.array_equal(model_scores(features, labelled, labels, settings, state), word_only)
+    labelled, labels = labelled + [6], labels + [0]          # the run reaches 3: switch
+    both = ensemble_scores(features, labelled, labels, settings)
+    assert np.array_equal(model_scores(features, labelled, labels, settings, state), both)
+    # once switched it stays switched, also after a relevant decision ends the run
+    labelled, labels = labelled + [2], labels + [1]
+    assert irrelevant_run(labels) == 0
+    assert np.array_equal(model_scores(features, labelled, labels, settings, state),
+                          ensemble_scores(features, labelled, labels, settings))
+    assert "ensemble" in settings.describe() and "3 irrelevant in a row" in settings.describe()
+
+
+@pytest.mark.parametrize("settings", [ENS_CHAR, SWITCH50])
+def test_replay_of_an_ensemble_model_finds_every_relevant_study_first(settings):
+    texts = [f"alpha study {i}" for i in range(5)] + [f"beta trial {i}" for i in range(15)]
+    labels = [1] * 5 + [0] * 15
+    result = replay(build_model_features(texts, settings), labels, (0, 5), settings)
+    assert result.labels[:4] == (1, 1, 1, 1)
+    assert result.metrics()["wss100"] == pytest.approx(12 / 18)
+
+
+def test_ensemble_features_are_keyed_apart_and_elas_u4_keeps_its_cache_key():
+    assert "combine" not in ELAS_U4.feature_key()
+    assert ENS_CHAR.feature_key()["combine"] == "ensemble"

@@ -37,6 +37,12 @@ class ModelSettings:
         dual: the SVM solver: "auto" (scikit-learn's choice, as ASReview uses it) or
             "dual" (liblinear's dual coordinate descent: the same model, found 2-3x
             faster when there are fewer decisions than features).
+        combine: "stack" (one SVM on the word and character blocks in one matrix) or
+            "ensemble" (one SVM per block, their scores z-scored and averaged; the
+            features are a tuple of blocks, see `build_model_features`).
+        switch_after: with "ensemble": 0 uses the ensemble from the start; N > 0 uses
+            the word SVM alone until the first run of N irrelevant decisions in a row,
+            then the ensemble (model switching once the first model stalls).
     """
 
     name: str = "elas_u4"
@@ -48,14 +54,28 @@ class ModelSettings:
     ratio: float = 9.8
     char_weight: float = 1.0
     dual: str = "auto"
+    combine: str = "stack"
+    switch_after: int = 0
 
     def feature_key(self) -> dict:
         """Return the settings that change the features (for the cache key)."""
-        return {"word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
-                "max_df": self.max_df, "min_df": self.min_df, "char_weight": self.char_weight}
+        key = {"word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
+               "max_df": self.max_df, "min_df": self.min_df, "char_weight": self.char_weight}
+        if self.combine != "stack":         # ELAS u4's key stays what it was
+            key["combine"] = self.combine
+        return key
 
     def describe(self) -> str:
         """Return a one-line description for the export and the methods section."""
+        if self.combine == "ensemble":
+            start = (f"word SVM alone until {self.switch_after} irrelevant in a row, then "
+                     if self.switch_after else "")
+            return (f"{self.name}: {start}a score ensemble of two linear SVMs (C={self.c}, "
+                    f"squared hinge, relevant weighted {self.ratio}x), one on TF-IDF word "
+                    f"{self.word_ngrams[0]}-{self.word_ngrams[1]}-grams, one on char "
+                    f"{self.char_ngrams[0]}-{self.char_ngrams[1]}-grams (sublinear tf, "
+                    f"max_df {self.max_df}); scores z-scored and averaged; retrained after "
+                    "every decision")
         chars = (f" + char {self.char_ngrams[0]}-{self.char_ngrams[1]}-grams"
                  if self.char_ngrams[1] else "")
         return (f"{self.name}: TF-IDF word {self.word_ngrams[0]}-{self.word_ngrams[1]}-grams"
@@ -71,8 +91,15 @@ ELAS_U4 = ModelSettings(dual="dual")
 #: ELAS u4 plus character 3-5-grams (within words). Better work saved on the two sets it was
 #: tried on (README: what it measures), but 5-10x the features: not yet the default.
 ELAS_CHAR = ModelSettings(name="elas_char", char_ngrams=(3, 5), dual="dual")
-#: The models a review can use, by name.
-MODELS: dict[str, ModelSettings] = {"elas_u4": ELAS_U4, "elas_char": ELAS_CHAR}
+#: ELAS u4's word SVM and an SVM on char 3-5-grams alone, scores z-scored and averaged
+#: (measured against ELAS u4 on held-aside variants: README, what it measures).
+ENS_CHAR = ModelSettings(name="ens_char", char_ngrams=(3, 5), dual="dual", combine="ensemble")
+#: ELAS u4 until the first run of 50 irrelevant decisions (the hint's run), then ens_char.
+SWITCH50 = replace(ENS_CHAR, name="switch50", switch_after=50)
+#: The models a review can use, by name (only the default is offered in the app: the others
+#: are for `workbench simulate`, and their features are not a single cached matrix).
+MODELS: dict[str, ModelSettings] = {"elas_u4": ELAS_U4, "elas_char": ELAS_CHAR,
+                                    "ens_char": ENS_CHAR, "switch50": SWITCH50}
 #: The model used when the codebook names none.
 DEFAULT_MODEL = "elas_u4"
 
@@ -539,3 +566,46 @@ def ensemble_scores(blocks: Sequence, labelled: Sequence[int], labels: Sequence[
         s = (s - s.mean()) / (sd if sd > 0 else 1.0)
         total = s if total is None else total + s
     return (total / len(blocks)).astype(np.float32)
+
+
+def build_model_features(texts: Sequence[str], settings: ModelSettings):
+    """Return a model's features: one matrix ("stack"), or a (word, char) tuple ("ensemble")."""
+    if settings.combine == "stack":
+        return build_features(texts, settings)
+    if settings.combine != "ensemble":
+        raise ValueError(f"unknown combine {settings.combine!r} (stack, ensemble)")
+    return (build_features(texts, replace(settings, char_ngrams=(0, 0))),
+            char_block(texts, settings))
+
+
+def irrelevant_run(labels: Sequence[int]) -> int:
+    """Return the number of irrelevant decisions since the last relevant one."""
+    run = 0
+    for value in reversed(labels):
+        if value:
+            break
+        run += 1
+    return run
+
+
+def model_scores(features, labelled: Sequence[int], labels: Sequence[int],
+                 settings: ModelSettings, state: dict):
+    """Scores of every study under a model of any kind (None while no model can be trained).
+
+    Args:
+        features: from `build_model_features`.
+        labelled, labels: the decisions so far, in the order they were made.
+        settings: the model.
+        state: kept between calls of one screening (a switching model remembers
+            there that it has switched).
+    """
+    if settings.combine == "stack":
+        model = train_model(features, labelled, labels, settings)
+        return score(features, model) if model is not None else None
+    if settings.switch_after and not state.get("switched"):
+        state["switched"] = irrelevant_run(labels) >= settings.switch_after
+        if not state["switched"]:
+            word = features[0]
+            model = train_model(word, labelled, labels, settings)
+            return score(word, model) if model is not None else None
+    return ensemble_scores(features, labelled, labels, settings)

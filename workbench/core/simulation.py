@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from workbench.core import stopping
-from workbench.core.ranking import ELAS_U4, ModelSettings, score, train_model
+from workbench.core.ranking import ELAS_U4, ModelSettings, model_scores, score, train_model
 
 Progress = Callable[[int, int], None]
 
@@ -150,7 +150,7 @@ def replay(features, labels: Sequence[int], priors: Sequence[int],
         trigger: irrelevant run that starts the stopping test (default: the hint's).
         progress: called with (relevant found, relevant in all).
         ranker: optional `ranker(features, labelled, labels, settings, state)` returning
-            scores; the default trains `settings`' SVM.
+            scores; the default trains `settings`' SVM (or its ensemble: `model_scores`).
 
     Returns:
         The Replay (see its metrics()).
@@ -166,6 +166,10 @@ def replay(features, labels: Sequence[int], priors: Sequence[int],
     found = sum(ys)
     order: list[int] = []
     state: dict = {}
+    if ranker is None and settings.combine != "stack":
+        def ranker(features, labelled, ys, settings, state):
+            scores = model_scores(features, labelled, ys, settings, state)
+            return scores if scores is not None else np.zeros(n, dtype=np.float32)
     while pool.any() and found < total:
         if ranker is not None:
             scores = ranker(features, labelled, ys, settings, state)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.core.ranking import build_features, model_settings, study_text
+from workbench.core.ranking import build_model_features, model_settings, study_text
 from workbench.core.simulation import Replay, pick_priors, replay, summarize
 from workbench.errors import WorkbenchError
 from workbench.io.labelled import LabelledSet, read_labelled
@@ -62,7 +62,7 @@ def simulate_file(path: str | Path, model: str | None = None, seeds: int = 5,
     if seeds < 1:
         raise WorkbenchError("--seeds must be at least 1")
     texts = [study_text(t, a) for t, a in zip(data.titles, data.abstracts)]
-    features = build_features(texts, settings)
+    features = build_model_features(texts, settings)
     replays = []
     for seed in range(seeds):
         if progress:
