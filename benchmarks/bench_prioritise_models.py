@@ -109,7 +109,8 @@ def every_k(k: int):
 
 
 def _pseudo_scores(features, labelled, labels, settings, state):
-    from workbench.core.ranking import score, train_with_pseudo_negatives
+    from workbench.core.ranking import score
+    from workbench.core.ranking_models import train_with_pseudo_negatives
     model = train_with_pseudo_negatives(features, labelled, labels, settings, 100,
                                         state.get("seed", 0))
     return score(features, model) if model is not None else None
@@ -121,7 +122,7 @@ def _word_features(texts):
 
 
 def _model_scores(features, labelled, labels, settings, state):
-    from workbench.core.ranking import model_scores
+    from workbench.core.ranking_models import model_scores
     return model_scores(features, labelled, labels, settings, state)
 
 
@@ -149,7 +150,8 @@ def cache_file(cache: Path, model: str, path: Path, variant: str, seed: int, k: 
 
 
 def run_one(model: str, path: Path, variant: str, seed: int, cache: Path, k: int = 1) -> dict:
-    from workbench.core.ranking import build_model_features, model_settings, study_text
+    from workbench.core.ranking import model_settings, study_text
+    from workbench.core.ranking_models import build_model_features
     from workbench.core.simulation import pick_priors, replay
     out = cache_file(cache, model, path, variant, seed, k)
     if out.exists():

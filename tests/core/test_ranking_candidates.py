@@ -1,4 +1,4 @@
-"""The candidate models measured against ELAS u4: pseudo-negatives and the score ensemble."""
+"""The candidate models measured against ELAS u4 (core.ranking_models)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from workbench.core.ranking import (ELAS_CHAR, ELAS_U4, ENS_CHAR, SWITCH50, build_features,
-                                    build_model_features, char_block, ensemble_scores,
-                                    irrelevant_run, model_scores, pseudo_negative_rows, score,
-                                    study_text, train_model, train_with_pseudo_negatives)
+                                    score, study_text, train_model)
+from workbench.core.ranking_models import (build_model_features, char_block, ensemble_scores,
+                                           irrelevant_run, model_scores, pseudo_negative_rows,
+                                           train_with_pseudo_negatives)
 from workbench.core.simulation import replay
 
 

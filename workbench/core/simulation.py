@@ -25,7 +25,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from workbench.core import stopping
-from workbench.core.ranking import ELAS_U4, ModelSettings, model_scores, score, train_model
+from workbench.core.ranking import ELAS_U4, ModelSettings, score, train_model
+from workbench.core.ranking_models import model_scores
 
 Progress = Callable[[int, int], None]
 

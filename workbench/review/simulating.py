@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.core.ranking import build_model_features, model_settings, study_text
+from workbench.core.ranking import model_settings, study_text
+from workbench.core.ranking_models import build_model_features
 from workbench.core.simulation import Replay, pick_priors, replay, summarize
 from workbench.errors import WorkbenchError
 from workbench.io.labelled import LabelledSet, read_labelled

@@ -1,0 +1,132 @@
+"""Models beyond ELAS u4's single SVM: pseudo-negatives, a score ensemble, model switching.
+
+Measured against ELAS u4 by benchmarks/bench_prioritise_models.py (README: what it
+measures). `build_model_features` and `model_scores` serve any model of
+`ranking.MODELS`: one stacked matrix and one SVM ("stack", ELAS u4 and
+elas_char), or a (word, char) pair of blocks with one SVM each ("ensemble":
+ens_char, and switch50, which starts as the word SVM alone).
+
+scikit-learn and numpy are imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from workbench.core.ranking import (ELAS_U4, LinearModel, ModelSettings, build_features, score,
+                                    train_model)
+
+
+def pseudo_negative_rows(n: int, labelled: Sequence[int], labels: Sequence[int], upto: int,
+                         seed: int = 0):
+    """AutoTAR/BMI's presumed-irrelevant records: random unscreened rows, while few are known.
+
+    Returns rows (numpy) of random studies not in `labelled`, enough to bring the
+    irrelevant decisions up to `upto` (none once that many are known). The draw is
+    seeded by `seed` and the number of decisions, so a retrain is reproducible.
+    """
+    import numpy as np
+    known_irrelevant = len(labels) - int(sum(labels))
+    want = upto - known_irrelevant
+    if want <= 0:
+        return np.empty(0, dtype=np.int64)
+    pool = np.ones(n, dtype=bool)
+    pool[np.asarray(labelled, dtype=np.int64)] = False
+    free = np.flatnonzero(pool)
+    rng = np.random.default_rng([seed, len(labelled)])
+    return rng.choice(free, size=min(want, len(free)), replace=False)
+
+
+def train_with_pseudo_negatives(features, labelled: Sequence[int], labels: Sequence[int],
+                                settings: ModelSettings = ELAS_U4, upto: int = 100,
+                                seed: int = 0) -> LinearModel | None:
+    """Train the SVM with random unscreened studies presumed irrelevant (up to `upto` in all).
+
+    The presumed-irrelevant studies join the irrelevant class and share its weight
+    (`sample_weights`), so the relevant studies keep `settings.ratio` x the weight.
+    A model exists once one study is relevant, before any is judged irrelevant.
+    """
+    extra = pseudo_negative_rows(features.shape[0], labelled, labels, upto, seed)
+    if not len(extra) or not sum(labels):
+        return train_model(features, labelled, labels, settings)
+    return train_model(features, list(labelled) + extra.tolist(),
+                       list(labels) + [0] * len(extra), settings)
+
+
+def char_block(texts: Sequence[str], settings: ModelSettings):
+    """TF-IDF of character n-grams within words alone (rows L2-normalised), for an ensemble."""
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    texts = list(texts)
+    max_df = settings.max_df if len(texts) > 2 else 1.0
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=settings.char_ngrams,
+                            sublinear_tf=True, max_df=max_df, min_df=settings.min_df,
+                            dtype=np.float32)
+    try:
+        return chars.fit_transform(texts).tocsr()
+    except ValueError:          # empty vocabulary (no text at all)
+        return sp.csr_matrix((len(texts), 1), dtype=np.float32)
+
+
+def ensemble_scores(blocks: Sequence, labelled: Sequence[int], labels: Sequence[int],
+                    settings: ModelSettings = ELAS_U4):
+    """Score ensemble: one SVM per feature block, scores z-scored over all studies, averaged.
+
+    Returns None while the decisions hold only one class.
+    """
+    import numpy as np
+    total = None
+    for block in blocks:
+        model = train_model(block, labelled, labels, settings)
+        if model is None:
+            return None
+        s = score(block, model).astype(np.float64)
+        sd = s.std()
+        s = (s - s.mean()) / (sd if sd > 0 else 1.0)
+        total = s if total is None else total + s
+    return (total / len(blocks)).astype(np.float32)
+
+
+def build_model_features(texts: Sequence[str], settings: ModelSettings):
+    """Return a model's features: one matrix ("stack"), or a (word, char) tuple ("ensemble")."""
+    if settings.combine == "stack":
+        return build_features(texts, settings)
+    if settings.combine != "ensemble":
+        raise ValueError(f"unknown combine {settings.combine!r} (stack, ensemble)")
+    return (build_features(texts, replace(settings, char_ngrams=(0, 0))),
+            char_block(texts, settings))
+
+
+def irrelevant_run(labels: Sequence[int]) -> int:
+    """Return the number of irrelevant decisions since the last relevant one."""
+    run = 0
+    for value in reversed(labels):
+        if value:
+            break
+        run += 1
+    return run
+
+
+def model_scores(features, labelled: Sequence[int], labels: Sequence[int],
+                 settings: ModelSettings, state: dict):
+    """Scores of every study under a model of any kind (None while no model can be trained).
+
+    Args:
+        features: from `build_model_features`.
+        labelled, labels: the decisions so far, in the order they were made.
+        settings: the model.
+        state: kept between calls of one screening (a switching model remembers
+            there that it has switched).
+    """
+    if settings.combine == "stack":
+        model = train_model(features, labelled, labels, settings)
+        return score(features, model) if model is not None else None
+    if settings.switch_after and not state.get("switched"):
+        state["switched"] = irrelevant_run(labels) >= settings.switch_after
+        if not state["switched"]:
+            word = features[0]
+            model = train_model(word, labelled, labels, settings)
+            return score(word, model) if model is not None else None
+    return ensemble_scores(features, labelled, labels, settings)
