@@ -45,9 +45,10 @@ _MODULES = ("workbench.core.consensus", "workbench.core.conflicts", "workbench.c
             "workbench.io.export_decisions", "workbench.io.exports.export_decisions")
 
 
-def _code_digest() -> bytes:
+def code_digest(modules=_MODULES) -> bytes:
+    """Return the SHA-256 of the version and the source of these modules (missing ones skipped)."""
     digest = hashlib.sha256(workbench.__version__.encode())
-    for name in _MODULES:
+    for name in modules:
         try:
             spec = find_spec(name)
         except ImportError:
@@ -81,7 +82,7 @@ def status_key(review) -> str:
         codebook = hashlib.sha256(review.codebook_path.read_bytes()).hexdigest()
     except OSError:
         codebook = "unreadable"
-    parts = [CACHE_VERSION, _code_digest().hex(), studies_key(review.root), codebook,
+    parts = [CACHE_VERSION, code_digest().hex(), studies_key(review.root), codebook,
              sheets_fingerprint(review.coding)]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 

@@ -1,0 +1,554 @@
+"""Each sheet's latest values kept in .workbench/, so a command reads only what was appended.
+
+Sheets are append-only: a save adds lines at the end and never rewrites one.
+So the latest-wins rows of a sheet (`workbench.review.decision_frames`'s
+`latest_rows`: the latest event of every (stage, study, field), with its
+line and the order cells and fields first appeared) can be kept together
+with the byte offset they cover, and the next command reads only the bytes
+after it:
+
+- `.workbench/sheets/<sheet>.json` (sealed JSON, `workbench.store.cache`):
+  the key, the offset covered, the number of lines in it, the SHA-256 of
+  the covered bytes, the file's inode, the header, the categories (study
+  ids, fields, values, ...) and the SHA-256 of
+- `.workbench/sheets/<sheet>.npz`: the rows' category codes, lines and
+  orders, and their times (numpy arrays, read with allow_pickle=False).
+
+The covered bytes are hashed on every read (150 MB hash in a fraction of a
+second, next to seconds of parsing): a sheet that shrank, was replaced
+(another inode) or edited before the offset is read in full again, as is
+one whose cache is missing, damaged, edited by hand, written by other code
+(the source of the reading modules is in the key) or sealed elsewhere.
+
+The bytes after the offset are read by the sheet reader itself
+(`workbench.store.sheet_frame.read_sheet_frame` on the header and those
+bytes), so a torn last line is what it always is: set aside, and left
+outside the offset for the next command to read again. Anything else
+irregular after the offset (a line a save marked torn, a line edited by
+hand, a wrong check) makes the whole sheet read in full, so every problem
+and line is judged exactly as before. The offset is only ever put where a
+record starts: after a line the fast reader took as one event, or in a
+sheet without any '"' (where every line is its own record).
+
+The rows after the merge are exactly `latest_rows`' (tests compare them on
+random appends, torn lines, hand edits, replaced and shortened sheets). A
+small tail is merged in memory and not written back (reading it again is
+cheaper than rewriting the cache); once it passes `SAVE_TAIL_BYTES` the
+cache is rewritten. Writing is best effort (a read-only folder just reads).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import stat as stat_mod
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from workbench.core.events import COLUMNS
+from workbench.store.cache import read_cache, write_cache
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+#: Bump when what is cached changes shape.
+CACHE_VERSION = 1
+FOLDER = "sheets"
+KIND = "sheet-latest"
+#: A tail longer than this is merged and written back; a shorter one is read again next time.
+SAVE_TAIL_BYTES = 1 << 20
+#: The categorical columns of the latest rows (`time` is text).
+CATEGORIES = tuple(c for c in COLUMNS if c != "time")
+#: The modules whose code decides the cached rows (their source is in the key).
+MODULES = ("workbench.core.events", "workbench.store.sheet_reading",
+           "workbench.store.sheet_frame", "workbench.review.decision_frames",
+           "workbench.review.sheet_tails")
+_CHECKED_LINES = re.compile(rb"(?:[^\n]*,[0-9a-f]{8}\n)*")
+_LOCK = threading.Lock()
+
+
+@dataclass
+class SheetTail:
+    """One sheet's latest rows as arrays, the bytes they cover, and the file they came from.
+
+    `codes[c]` index `cats[c]`; `line`, `cell`, `first` are as in `latest_rows`.
+    `offset` bytes (`lines` lines) of the file are covered; `data` is the
+    whole file as read (for `touched_since`).
+    """
+
+    cats: dict[str, list[str]]
+    codes: dict[str, "np.ndarray"]
+    times: list[str]
+    line: "np.ndarray"
+    cell: "np.ndarray"
+    first: "np.ndarray"
+    offset: int
+    lines: int
+    digest: str
+    inode: int
+    header: bytes
+    data: bytes = b""
+    frames: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    @property
+    def version(self) -> list:
+        """[inode, offset, SHA-256 of the covered bytes]: what a cache built on these rows names."""
+        return [self.inode, self.offset, self.digest]
+
+
+def cache_paths(root: Path, sheet: Path) -> tuple[Path, Path]:
+    """Return (the sealed JSON, the arrays) of one sheet's cache under root/.workbench/sheets/."""
+    folder = Path(root) / ".workbench" / FOLDER
+    return folder / f"{sheet.name}.json", folder / f"{sheet.name}.npz"
+
+
+def _static_key() -> str:
+    from workbench.review.status_cache import code_digest
+    return hashlib.sha256(f"{CACHE_VERSION}:".encode() + code_digest(MODULES)).hexdigest()
+
+
+def _memo(review) -> dict:
+    memo = getattr(review, "_sheet_tails", None)
+    if memo is None:
+        memo = {}
+        try:
+            review._sheet_tails = memo
+        except AttributeError:
+            pass
+    return memo
+
+
+def _stat(path: Path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat_mod.S_ISREG(st.st_mode):
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+def sheet_tail(review, path: str | Path) -> SheetTail | None:
+    """Return a sheet's latest rows, from its cache and the bytes appended since.
+
+    Read once per command while the file is unchanged. None when the sheet
+    is missing, not a regular file, unreadable or has no header line yet:
+    the ordinary reader answers (and reports) those.
+    """
+    path = Path(path)
+    stat = _stat(path)
+    if stat is None:
+        return None
+    memo = _memo(review)
+    key = str(path.resolve())
+    with _LOCK:
+        hit = memo.get(key)
+    if hit is not None and hit[0] == stat:
+        return hit[1]
+    found = _load(review, path, stat)
+    if found is not None and _stat(path) == stat and len(found.data) == stat[0]:
+        with _LOCK:
+            memo[key] = (stat, found)
+    return found
+
+
+def _read(path: Path) -> tuple[bytes, int] | None:
+    from workbench.store.sheet_reading import MAX_SHEET_BYTES
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if not stat_mod.S_ISREG(st.st_mode) or st.st_size > MAX_SHEET_BYTES:
+                return None
+            return handle.read(), st.st_ino
+    except OSError:
+        return None
+
+
+def _load(review, path: Path, stat: tuple) -> SheetTail | None:
+    read = _read(path)
+    if read is None:
+        return None
+    data, inode = read
+    header_end = data.find(b"\n")
+    if header_end < 0:
+        return None
+    header = data[:header_end + 1]
+    static = _static_key()
+    base = _cached(review.root, path, data, inode, header, static)
+    if base is not None:
+        if base.offset == len(data):
+            base.data = data
+            return base
+        merged = _with_tail(base, data, path)
+        if merged is not None:
+            if merged.offset - base.offset >= SAVE_TAIL_BYTES:
+                _save(review.root, path, merged, static)
+            return merged
+    full = _full(review, path, data, inode, header, stat)
+    if full is not None and full.offset > len(header):
+        _save(review.root, path, full, static)
+    return full
+
+
+def _cached(root: Path, path: Path, data: bytes, inode: int, header: bytes,
+            static: str) -> SheetTail | None:
+    """The cached rows when they cover an unchanged prefix of `data`; None otherwise."""
+    import numpy as np
+    meta_path, arrays_path = cache_paths(root, path)
+    meta = read_cache(meta_path, KIND)
+    if not isinstance(meta, dict) or meta.get("key") != static or meta.get("name") != path.name:
+        return None
+    try:
+        offset, inode_was, digest = int(meta["offset"]), int(meta["inode"]), str(meta["digest"])
+        if inode_was != inode or not len(header) <= offset <= len(data) \
+                or meta["header"] != header.decode("utf-8", errors="replace"):
+            return None
+        if hashlib.sha256(memoryview(data)[:offset]).hexdigest() != digest:
+            return None
+        with open(arrays_path, "rb") as handle:
+            raw = handle.read()
+        if hashlib.sha256(raw).hexdigest() != meta["arrays"]:
+            return None
+        with np.load(io.BytesIO(raw), allow_pickle=False) as found:
+            arrays = {name: found[name] for name in found.files}
+        cats = {c: list(meta["cats"][c]) for c in CATEGORIES}
+        codes = {c: arrays[c].astype(np.int64) for c in CATEGORIES}
+        times = arrays["times"].tobytes().decode("utf-8").split("\n") if len(arrays["line"]) \
+            else []
+        tail = SheetTail(cats, codes, times, arrays["line"].astype(np.int64),
+                         arrays["cell"].astype(np.int64), arrays["first"].astype(np.int64),
+                         offset, int(meta["lines"]), digest, inode, header)
+    except (OSError, KeyError, TypeError, ValueError, UnicodeDecodeError, AttributeError):
+        return None
+    n = len(tail.line)
+    if len(times) != n or any(len(a) != n for a in (*codes.values(), tail.cell, tail.first)) \
+            or any(len(codes[c]) and (codes[c].min() < 0 or codes[c].max() >= len(cats[c]))
+                   for c in CATEGORIES):
+        return None
+    return tail
+
+
+def _save(root: Path, path: Path, tail: SheetTail, static: str) -> None:
+    """Write one sheet's cache (arrays first, then the sealed JSON naming their digest)."""
+    import numpy as np
+    meta_path, arrays_path = cache_paths(root, path)
+    buffer = io.BytesIO()
+    small = {c: tail.codes[c].astype(np.int32) for c in CATEGORIES}
+    np.savez(buffer, line=tail.line.astype(np.int64), cell=tail.cell.astype(np.int64),
+             first=tail.first.astype(np.int64),
+             times=np.frombuffer("\n".join(tail.times).encode("utf-8"), dtype=np.uint8), **small)
+    raw = buffer.getvalue()
+    tmp = arrays_path.with_name(f"{arrays_path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        arrays_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(raw)
+        os.replace(tmp, arrays_path)
+    except OSError:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return
+    write_cache(meta_path, KIND, {
+        "key": static, "name": path.name, "inode": tail.inode, "offset": tail.offset,
+        "lines": tail.lines, "digest": tail.digest,
+        "header": tail.header.decode("utf-8", errors="replace"),
+        "arrays": hashlib.sha256(raw).hexdigest(), "cats": tail.cats})
+
+
+# -- reading ------------------------------------------------------------------------------------
+def _line_start(data: bytes, line: int) -> int:
+    """Return the byte offset where 1-based `line` of `data` starts."""
+    at = 0
+    for _ in range(line - 1):
+        at = data.index(b"\n", at) + 1
+    return at
+
+
+def _line_start_from_end(data: bytes, line: int, total_newlines: int) -> int:
+    """`_line_start`, walking back from the end (the torn line is near it)."""
+    after = total_newlines - (line - 1)   # newlines at or after the line's start
+    end = len(data)
+    for _ in range(after):
+        end = data.rindex(b"\n", 0, end)
+    return end + 1 if after else _line_start(data, line)
+
+
+def _torn_line(problems) -> int | None:
+    """The line of a torn last record among a read's problems (None if none); -1 if any other."""
+    from workbench.store.sheet_reading import _TORN_MESSAGE
+    torn = None
+    for p in problems:
+        if p.message == _TORN_MESSAGE:
+            torn = p.line
+        else:
+            return -1
+    return torn
+
+
+def _full(review, path: Path, data: bytes, inode: int, header: bytes,
+          stat: tuple) -> SheetTail | None:
+    """Read the whole sheet (the ordinary reader) and keep its latest rows as arrays."""
+    import numpy as np
+    from workbench.review import decision_frames as df
+    from workbench.review.sheet_reads import review_sheet_frame
+    frame = review_sheet_frame(review, path, aliased=False)
+    before = stat
+    latest = df._latest(frame)
+    torn = _torn_line(frame.problems)
+    newlines = data.count(b"\n")
+    offset = len(data)
+    if torn not in (None, -1):
+        offset = _line_start_from_end(data, torn, newlines)
+    elif not data.endswith(b"\n"):
+        offset = 0
+    clean = torn != -1 and np.array_equal(frame.lines, np.arange(2, len(frame.lines) + 2))
+    if not clean and b'"' in data:
+        offset = 0   # a record may span lines here: no safe place to resume from
+    if offset < len(header) or _stat(path) != before:
+        offset = 0   # no place to resume from, or the file changed while read: cache nothing
+    return _from_latest(latest, offset, data, inode, header)
+
+
+def _from_latest(latest: "pd.DataFrame", offset: int, data: bytes, inode: int,
+                 header: bytes) -> SheetTail:
+    import numpy as np
+    cats = {c: latest[c].cat.categories.tolist() for c in CATEGORIES}
+    codes = {c: latest[c].cat.codes.to_numpy().astype(np.int64) for c in CATEGORIES}
+    tail = SheetTail(cats, codes, latest["time"].astype(object).tolist(),
+                     latest["line"].to_numpy().astype(np.int64),
+                     latest["cell"].to_numpy().astype(np.int64),
+                     latest["first"].to_numpy().astype(np.int64), offset,
+                     data.count(b"\n", 0, offset), "", inode, header, data)
+    tail.digest = hashlib.sha256(memoryview(data)[:offset]).hexdigest()
+    tail.frames[False] = latest
+    return tail
+
+
+def _read_tail(header: bytes, tail: bytes):
+    """Read the header and the bytes after the offset as a sheet of their own."""
+    from workbench.store.sheet_frame import read_sheet_frame
+    with tempfile.TemporaryDirectory(prefix="workbench-tail-") as folder:
+        scratch = Path(folder) / "tail.csv"
+        scratch.write_bytes(header + tail)
+        return read_sheet_frame(scratch)
+
+
+def _with_tail(base: SheetTail, data: bytes, path: Path) -> SheetTail | None:
+    """The cached rows with the events after the offset applied; None: read the sheet in full."""
+    import numpy as np
+    import pandas as pd
+    from workbench.core.events import COLUMNS as EVENT_COLUMNS
+    tail = data[base.offset:]
+    complete = tail[:tail.rfind(b"\n") + 1]
+    if base.header.lstrip(b"\xef\xbb\xbf").rstrip(b"\n") == ",".join(EVENT_COLUMNS).encode() \
+            and not _CHECKED_LINES.fullmatch(complete):
+        return None   # an older sheet: an unchecked line after the offset is judged in full
+    frame = _read_tail(base.header, tail)
+    torn = _torn_line(frame.problems)
+    if torn == -1:
+        return None
+    covered = len(tail) if torn is None else \
+        _line_start_from_end(tail, torn - 1, tail.count(b"\n"))
+    if torn is None and not tail.endswith(b"\n"):
+        return None
+    out = SheetTail({c: list(v) for c, v in base.cats.items()}, dict(base.codes),
+                    list(base.times), base.line, base.cell, base.first,
+                    base.offset + covered, base.lines + tail.count(b"\n", 0, covered), "",
+                    base.inode, base.header, data)
+    out.digest = hashlib.sha256(memoryview(data)[:out.offset]).hexdigest()
+    events = frame.events
+    if not len(events):
+        return out
+    shifted = frame.lines.astype(np.int64) - 1 + base.lines
+    new = {}
+    for c in CATEGORIES:
+        index = {v: i for i, v in enumerate(out.cats[c])}
+        mapping = []
+        for value in events[c].cat.categories.tolist():
+            at = index.get(value)
+            if at is None:
+                at = index[value] = len(out.cats[c])
+                out.cats[c].append(value)
+            mapping.append(at)
+        new[c] = np.asarray(mapping, dtype=np.int64)[events[c].cat.codes.to_numpy()]
+    n_study, n_field = len(out.cats["study_id"]) + 1, len(out.cats["field"]) + 1
+    old_cell = base.codes["stage"] * n_study + base.codes["study_id"]
+    old_key = old_cell * n_field + base.codes["field"]
+    t_cell = new["stage"] * n_study + new["study_id"]
+    t_key = t_cell * n_field + new["field"]
+    last = ~pd.Series(t_key).duplicated(keep="last").to_numpy()
+    keep = ~np.isin(old_key, t_key[last])
+    # The order fields and cells first appeared: the cache's for what it has; after all
+    # of those, in order of first appearance in the tail, for the new ones.
+    new_first = _ranks(old_key, base.first, t_key, last, len(base.line))
+    n_cells = int(base.cell.max()) + 1 if len(base.cell) else 0
+    new_cell = _ranks(old_cell, base.cell, t_cell, last, n_cells)
+    out.codes = {c: np.concatenate([base.codes[c][keep], new[c][last]]) for c in CATEGORIES}
+    times = events["time"].to_numpy(dtype=object)[last].tolist()
+    out.times = [t for t, k in zip(base.times, keep.tolist()) if k] + times
+    out.line = np.concatenate([base.line[keep], shifted[last]])
+    out.cell = np.concatenate([base.cell[keep], new_cell])
+    out.first = np.concatenate([base.first[keep], new_first])
+    out.frames = {}
+    return out
+
+
+def _ranks(old: "np.ndarray", old_rank: "np.ndarray", keys: "np.ndarray", last: "np.ndarray",
+           start: int) -> "np.ndarray":
+    """The first-appearance rank of each latest tail row's key (`old` keys keep theirs)."""
+    import numpy as np
+    import pandas as pd
+    uniq, at_row = np.unique(old, return_index=True)
+    index = pd.Index(uniq)
+    found = index.get_indexer(keys)
+    out = np.zeros(int(last.sum()), dtype=np.int64)
+    hit = found[last]
+    known = hit >= 0
+    out[known] = old_rank[at_row[hit[known]]]
+    if (~known).any():
+        _, fresh = pd.factorize(keys[found < 0])   # new keys, in order of first appearance
+        out[~known] = start + pd.Index(fresh).get_indexer(keys[last][~known])
+    return out
+
+
+# -- what commands use --------------------------------------------------------------------------
+def tail_rows(review, path: str | Path, aliased: bool = True) -> "pd.DataFrame | None":
+    """Return `latest_rows(review, path, aliased)` from the sheet's cache; None when it has none.
+
+    Shared: never change it.
+    """
+    tail = sheet_tail(review, path)
+    if tail is None or tail.offset == 0 and not len(tail):
+        return None
+    aliases = review.aliases() if aliased else {}
+    name = tuple(sorted(aliases.items()))
+    with _LOCK:
+        hit = tail.frames.get(name if aliases else False)
+    if hit is not None:
+        return hit
+    raw = tail.frames.get(False)
+    if raw is None:
+        raw = _frame(tail)
+    found = _aliased(raw, aliases) if aliases else raw
+    with _LOCK:
+        tail.frames[False] = raw
+        tail.frames[name if aliases else False] = found
+    return found
+
+
+def _frame(tail: SheetTail) -> "pd.DataFrame":
+    import numpy as np
+    import pandas as pd
+    from workbench.review.decision_frames import field_info
+    columns = {}
+    for c in COLUMNS:
+        if c == "time":
+            columns[c] = pd.Series(np.asarray(tail.times, dtype=object), dtype=object)
+        else:
+            columns[c] = pd.Series(pd.Categorical.from_codes(
+                tail.codes[c], categories=pd.Index(tail.cats[c], dtype=object)))
+    out = pd.DataFrame(columns)
+    out["line"] = tail.line
+    out["cell"] = tail.cell
+    out["first"] = tail.first
+    info = field_info(out["field"].cat.categories)
+    fcode = out["field"].cat.codes.to_numpy()
+    for name in ("prefix", "parts", "rowkey", "group", "sub"):
+        out[name] = info[name][fcode]
+    return out
+
+
+def _dense(values: "np.ndarray") -> "np.ndarray":
+    import numpy as np
+    return np.unique(values, return_inverse=True)[1].astype(np.int64).reshape(-1)
+
+
+def _aliased(raw: "pd.DataFrame", aliases: dict[str, str]) -> "pd.DataFrame":
+    """The latest rows with merged studies' ids joined: latest wins again, orders re-ranked."""
+    import numpy as np
+    import pandas as pd
+    from workbench.store.sheet_frame import remap_categories
+    study = remap_categories(raw["study_id"], aliases)
+    if study is raw["study_id"] or not len(raw):
+        return raw
+    s_code = study.cat.codes.to_numpy().astype(np.int64)
+    stage = raw["stage"].cat.codes.to_numpy().astype(np.int64)
+    fld = raw["field"].cat.codes.to_numpy().astype(np.int64)
+    cell_key = stage * (len(study.cat.categories) + 1) + s_code
+    key = cell_key * (len(raw["field"].cat.categories) + 1) + fld
+    line = raw["line"].to_numpy()
+    order = np.lexsort((line, key))
+    sorted_key = key[order]
+    winner = order[np.r_[sorted_key[1:] != sorted_key[:-1], True]]
+    winner.sort()   # file order (lines grow with the row index)
+    first = pd.Series(raw["first"].to_numpy()).groupby(key).transform("min").to_numpy()
+    cell = pd.Series(raw["cell"].to_numpy()).groupby(cell_key).transform("min").to_numpy()
+    out = raw.iloc[winner].copy()
+    out["study_id"] = study.iloc[winner].to_numpy()
+    out["first"] = _dense(first[winner])
+    out["cell"] = _dense(cell[winner])
+    return out.reset_index(drop=True)
+
+
+def touched_since(review, path: str | Path, version: list | None) -> set[str] | None:
+    """Return the study ids (as written) of the events appended since `version`, or None.
+
+    `version` is a `SheetTail.version` recorded earlier. None when the sheet
+    is not an extension of what that version covered (replaced, shortened,
+    edited before it) or cannot be told: then everything must be recounted.
+    A few more ids than were touched may be named (harmless to recount).
+    """
+    tail = sheet_tail(review, path)
+    if tail is None or not version or len(version) != 3:
+        return None
+    inode, offset, digest = version
+    if inode != tail.inode or not isinstance(offset, int) or offset > len(tail.data) \
+            or offset < len(tail.header):
+        return None
+    if offset == tail.offset and digest == tail.digest:
+        return set()
+    if hashlib.sha256(memoryview(tail.data)[:offset]).hexdigest() != digest:
+        return None
+    return _study_ids(tail.data[offset:])
+
+
+def _study_ids(text: bytes) -> set[str] | None:
+    """The third field of every line (each event's study id, plus harmless extras)."""
+    out = set()
+    for line in text.split(b"\n"):
+        parts = line.split(b",", 3)
+        if len(parts) < 3:
+            continue
+        if parts[2].startswith(b'"'):
+            return None   # a quoted id: not worth parsing here
+        out.add(parts[2].decode("utf-8", errors="replace"))
+    return out
+
+
+def versions(review, paths: Iterable[Path]) -> dict[str, list] | None:
+    """Return {sheet file name: version} of the sheets, or None when one has no cache."""
+    out = {}
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            out[path.name] = ["missing"]
+            continue
+        tail = sheet_tail(review, path)
+        if tail is None or tail.offset == 0:
+            return None
+        out[path.name] = tail.version
+    return out
+
+
+__all__ = ["sheet_tail", "tail_rows", "touched_since", "versions", "SheetTail", "cache_paths",
+           "SAVE_TAIL_BYTES"]
