@@ -65,8 +65,13 @@ def latest_rows(review, path: Path, aliased: bool = True) -> "pd.DataFrame":
     `cell` (the order in which the sheet first wrote to the (stage, study):
     the order of `SheetState.items()`) and `first` (the order in which it
     first wrote to the (stage, study, field): the order of a cell's fields).
-    Computed once per read of the sheet.
+    Computed once per read of the sheet, from the sheet's cache in .workbench/ and the
+    lines appended since when it has one (`workbench.review.sheet_tails`).
     """
+    from workbench.review.sheet_tails import tail_rows
+    found = tail_rows(review, path, aliased)
+    if found is not None:
+        return found
     frame = review_sheet_frame(review, path, aliased)
     return review_memo(review, f"latest:{Path(path).resolve()}:{aliased}", (frame,),
                        lambda: _latest(frame))
