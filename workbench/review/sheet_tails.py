@@ -69,6 +69,8 @@ CATEGORIES = tuple(c for c in COLUMNS if c != "time")
 MODULES = ("workbench.core.events", "workbench.store.sheet_reading",
            "workbench.store.sheet_frame", "workbench.review.decision_frames",
            "workbench.review.sheet_tails")
+#: The per-field parts `decision_frames.field_info` computes.
+INFO = ("prefix", "parts", "rowkey", "group", "sub")
 _CHECKED_LINES = re.compile(rb"(?:[^\n]*,[0-9a-f]{8}\n)*")
 _LOCK = threading.Lock()
 
@@ -95,6 +97,8 @@ class SheetTail:
     header: bytes
     data: bytes = b""
     frames: dict = field(default_factory=dict)
+    #: `decision_frames.field_info` of `cats["field"]` (without its entry for a missing value).
+    info: dict = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.line)
@@ -227,6 +231,9 @@ def _cached(root: Path, path: Path, data: bytes, inode: int, header: bytes,
         tail = SheetTail(cats, codes, times, arrays["line"].astype(np.int64),
                          arrays["cell"].astype(np.int64), arrays["first"].astype(np.int64),
                          offset, int(meta["lines"]), digest, inode, header)
+        tail.info = {k: list(meta["info"][k]) for k in INFO}
+        if any(len(v) != len(cats["field"]) for v in tail.info.values()):
+            return None
     except (OSError, KeyError, TypeError, ValueError, UnicodeDecodeError, AttributeError):
         return None
     n = len(tail.line)
@@ -262,7 +269,7 @@ def _save(root: Path, path: Path, tail: SheetTail, static: str) -> None:
         "key": static, "name": path.name, "inode": tail.inode, "offset": tail.offset,
         "lines": tail.lines, "digest": tail.digest,
         "header": tail.header.decode("utf-8", errors="replace"),
-        "arrays": hashlib.sha256(raw).hexdigest(), "cats": tail.cats})
+        "arrays": hashlib.sha256(raw).hexdigest(), "cats": tail.cats, "info": tail.info})
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -330,8 +337,16 @@ def _from_latest(latest: "pd.DataFrame", offset: int, data: bytes, inode: int,
                      latest["first"].to_numpy().astype(np.int64), offset,
                      data.count(b"\n", 0, offset), "", inode, header, data)
     tail.digest = hashlib.sha256(memoryview(data)[:offset]).hexdigest()
+    tail.info = _field_info(cats["field"])
     tail.frames[False] = latest
     return tail
+
+
+def _field_info(names: list[str]) -> dict[str, list]:
+    import pandas as pd
+    from workbench.review.decision_frames import field_info
+    info = field_info(pd.Index(names, dtype=object))
+    return {k: info[k][:-1].tolist() for k in INFO}
 
 
 def _read_tail(header: bytes, tail: bytes):
@@ -366,6 +381,7 @@ def _with_tail(base: SheetTail, data: bytes, path: Path) -> SheetTail | None:
                     base.offset + covered, base.lines + tail.count(b"\n", 0, covered), "",
                     base.inode, base.header, data)
     out.digest = hashlib.sha256(memoryview(data)[:out.offset]).hexdigest()
+    out.info = base.info
     events = frame.events
     if not len(events):
         return out
@@ -381,6 +397,9 @@ def _with_tail(base: SheetTail, data: bytes, path: Path) -> SheetTail | None:
                 out.cats[c].append(value)
             mapping.append(at)
         new[c] = np.asarray(mapping, dtype=np.int64)[events[c].cat.codes.to_numpy()]
+    if len(out.cats["field"]) > len(base.cats["field"]):
+        more = _field_info(out.cats["field"][len(base.cats["field"]):])
+        out.info = {k: base.info[k] + more[k] for k in INFO}
     n_study, n_field = len(out.cats["study_id"]) + 1, len(out.cats["field"]) + 1
     old_cell = base.codes["stage"] * n_study + base.codes["study_id"]
     old_key = old_cell * n_field + base.codes["field"]
@@ -449,7 +468,6 @@ def tail_rows(review, path: str | Path, aliased: bool = True) -> "pd.DataFrame |
 def _frame(tail: SheetTail) -> "pd.DataFrame":
     import numpy as np
     import pandas as pd
-    from workbench.review.decision_frames import field_info
     columns = {}
     for c in COLUMNS:
         if c == "time":
@@ -461,10 +479,11 @@ def _frame(tail: SheetTail) -> "pd.DataFrame":
     out["line"] = tail.line
     out["cell"] = tail.cell
     out["first"] = tail.first
-    info = field_info(out["field"].cat.categories)
     fcode = out["field"].cat.codes.to_numpy()
-    for name in ("prefix", "parts", "rowkey", "group", "sub"):
-        out[name] = info[name][fcode]
+    for name in INFO:
+        values = np.asarray(tail.info[name] + [0 if name == "parts" else ""],
+                            dtype=np.int64 if name == "parts" else object)
+        out[name] = values[fcode]
     return out
 
 
