@@ -117,6 +117,9 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
     """
     from workbench.review.decision_frames import use_columns
     if sheets is None and use_columns(review):  # a large review: on the sheets' columns
+        if not include_resolved:  # kept per study in .workbench/, recounted where appended
+            from workbench.review.conflict_cache import cached_conflicts
+            return cached_conflicts(review, stage)
         return _listed_from_frames(review, stage, include_resolved)
     # The review's sheets: their shared whole-sheet states (read once per command);
     # a state keyed by (stage, study) answers for one stage as a stage's own would.
@@ -144,12 +147,14 @@ def list_conflicts(review, stage: str | None = None, include_resolved: bool = Fa
     return out
 
 
-def _listed_from_frames(review, stage: str | None, include_resolved: bool) -> list[Conflict]:
+def _listed_from_frames(review, stage: str | None, include_resolved: bool,
+                        only: set[str] | None = None) -> list[Conflict]:
     """`list_conflicts` from the sheets' columns: candidates in bulk, then the per-study rule.
 
     `workbench.review.decision_frames` rules out the studies that certainly
     have no conflict; the rest go through the same functions as the
-    per-study path, on states holding only their rows.
+    per-study path, on states holding only their rows. `only`: just these
+    studies (ids after merges), each through the per-study rule (no bulk step).
     """
     from workbench.review import decision_frames as df
     reviewers, consensus = df.latest_frames(review)
@@ -157,6 +162,8 @@ def _listed_from_frames(review, stage: str | None, include_resolved: bool) -> li
     raw = {}
     if aliases:
         merged = set(aliases) | set(aliases.values())
+        if only is not None:
+            merged = {s for s in merged if aliases.get(s, s) in only}
         paths, _ = df.sheet_paths(review)
         raw = {name: df.latest_rows(review, path, aliased=False)
                for name, path in paths.items()}
@@ -170,16 +177,21 @@ def _listed_from_frames(review, stage: str | None, include_resolved: bool) -> li
         else:
             found = []
         if st.kind == CODING:
-            every, open_ = df.coding_candidates(reviewers, consensus, st.id, st.reviewers)
-            wanted = set(every) if include_resolved else open_
+            if only is None:
+                every, open_ = df.coding_candidates(reviewers, consensus, st.id, st.reviewers)
+                wanted = set(every) if include_resolved else open_
+            else:
+                wanted = set(only)
             states = df.small_states({**reviewers, CONSENSUS: consensus}, st.id, wanted)
             for study in sorted(wanted):
                 cells = {n: state.fields(st.id, study) for n, state in states.items()}
                 cells = {n: c for n, c in cells.items() if c}
+                if not cells:  # no sheet has it at this stage
+                    continue
                 result = coding_consensus(codebook, st.id, study, cells, st.reviewers)
                 found += _with_notes(coding_conflicts(result, include_resolved), states, st.id)
         else:
-            wanted = df.screening_candidates(reviewers, st.id)
+            wanted = df.screening_candidates(reviewers, st.id) if only is None else set(only)
             states = df.small_states(reviewers, st.id, wanted)
             cons_state = df.small_states({CONSENSUS: consensus}, st.id, wanted)[CONSENSUS]
             found += screening_conflicts(st.id, states, cons_state, include_resolved)
