@@ -80,13 +80,13 @@ class SheetTail:
     """One sheet's latest rows as arrays, the bytes they cover, and the file they came from.
 
     `codes[c]` index `cats[c]`; `line`, `cell`, `first` are as in `latest_rows`.
-    `offset` bytes (`lines` lines) of the file are covered; `data` is the
-    whole file as read (for `touched_since`).
+    `offset` bytes (`lines` lines) of the file are covered; `size` is how
+    many bytes the file had when read.
     """
 
     cats: dict[str, list[str]]
     codes: dict[str, "np.ndarray"]
-    times: list[str]
+    times: "np.ndarray"
     line: "np.ndarray"
     cell: "np.ndarray"
     first: "np.ndarray"
@@ -95,7 +95,7 @@ class SheetTail:
     digest: str
     inode: int
     header: bytes
-    data: bytes = b""
+    size: int = 0
     frames: dict = field(default_factory=dict)
     #: `decision_frames.field_info` of `cats["field"]` (without its entry for a missing value).
     info: dict = field(default_factory=dict)
@@ -159,7 +159,7 @@ def sheet_tail(review, path: str | Path) -> SheetTail | None:
     if hit is not None and hit[0] == stat:
         return hit[1]
     found = _load(review, path, stat)
-    if found is not None and _stat(path) == stat and len(found.data) == stat[0]:
+    if found is not None and _stat(path) == stat and found.size == stat[0]:
         with _LOCK:
             memo[key] = (stat, found)
     return found
@@ -190,7 +190,7 @@ def _load(review, path: Path, stat: tuple) -> SheetTail | None:
     base = _cached(review.root, path, data, inode, header, static)
     if base is not None:
         if base.offset == len(data):
-            base.data = data
+            base.size = len(data)
             return base
         merged = _with_tail(base, data, path)
         if merged is not None:
@@ -224,14 +224,15 @@ def _cached(root: Path, path: Path, data: bytes, inode: int, header: bytes,
             return None
         with np.load(io.BytesIO(raw), allow_pickle=False) as found:
             arrays = {name: found[name] for name in found.files}
-        cats = {c: list(meta["cats"][c]) for c in CATEGORIES}
+        cats = {c: _unpacked(meta["cats"][c]) for c in CATEGORIES}
         codes = {c: arrays[c].astype(np.int64) for c in CATEGORIES}
-        times = arrays["times"].tobytes().decode("utf-8").split("\n") if len(arrays["line"]) \
-            else []
+        times = np.asarray(arrays["times"].tobytes().decode("utf-8").split("\n")
+                           if len(arrays["line"]) else [], dtype=object)
         tail = SheetTail(cats, codes, times, arrays["line"].astype(np.int64),
                          arrays["cell"].astype(np.int64), arrays["first"].astype(np.int64),
                          offset, int(meta["lines"]), digest, inode, header)
-        tail.info = {k: list(meta["info"][k]) for k in INFO}
+        tail.info = {k: _unpacked(meta["info"][k]) for k in INFO if k != "parts"}
+        tail.info["parts"] = arrays["parts"].astype(np.int64).tolist()
         if any(len(v) != len(cats["field"]) for v in tail.info.values()):
             return None
     except (OSError, KeyError, TypeError, ValueError, UnicodeDecodeError, AttributeError):
@@ -252,7 +253,8 @@ def _save(root: Path, path: Path, tail: SheetTail, static: str) -> None:
     small = {c: tail.codes[c].astype(np.int32) for c in CATEGORIES}
     np.savez(buffer, line=tail.line.astype(np.int64), cell=tail.cell.astype(np.int64),
              first=tail.first.astype(np.int64),
-             times=np.frombuffer("\n".join(tail.times).encode("utf-8"), dtype=np.uint8), **small)
+             times=np.frombuffer("\n".join(tail.times.tolist()).encode("utf-8"), dtype=np.uint8),
+             parts=np.asarray(tail.info["parts"], dtype=np.int64), **small)
     raw = buffer.getvalue()
     tmp = arrays_path.with_name(f"{arrays_path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
@@ -269,7 +271,25 @@ def _save(root: Path, path: Path, tail: SheetTail, static: str) -> None:
         "key": static, "name": path.name, "inode": tail.inode, "offset": tail.offset,
         "lines": tail.lines, "digest": tail.digest,
         "header": tail.header.decode("utf-8", errors="replace"),
-        "arrays": hashlib.sha256(raw).hexdigest(), "cats": tail.cats, "info": tail.info})
+        "arrays": hashlib.sha256(raw).hexdigest(),
+        "cats": {c: _packed(v) for c, v in tail.cats.items()},
+        "info": {k: _packed(v) for k, v in tail.info.items() if k != "parts"}})
+
+
+def _packed(values: list[str]):
+    """A list of texts as one text joined by NUL (no event holds one), else as the list."""
+    if any("\0" in v for v in values):
+        return values
+    return [len(values), "\0".join(values)]
+
+
+def _unpacked(found) -> list[str]:
+    if len(found) == 2 and isinstance(found[0], int) and isinstance(found[1], str):
+        out = found[1].split("\0") if found[0] else []
+        if len(out) != found[0]:
+            raise ValueError("packed texts of the wrong length")
+        return out
+    return [str(v) for v in found]
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -331,11 +351,11 @@ def _from_latest(latest: "pd.DataFrame", offset: int, data: bytes, inode: int,
     import numpy as np
     cats = {c: latest[c].cat.categories.tolist() for c in CATEGORIES}
     codes = {c: latest[c].cat.codes.to_numpy().astype(np.int64) for c in CATEGORIES}
-    tail = SheetTail(cats, codes, latest["time"].astype(object).tolist(),
+    tail = SheetTail(cats, codes, latest["time"].to_numpy(dtype=object),
                      latest["line"].to_numpy().astype(np.int64),
                      latest["cell"].to_numpy().astype(np.int64),
                      latest["first"].to_numpy().astype(np.int64), offset,
-                     data.count(b"\n", 0, offset), "", inode, header, data)
+                     data.count(b"\n", 0, offset), "", inode, header, len(data))
     tail.digest = hashlib.sha256(memoryview(data)[:offset]).hexdigest()
     tail.info = _field_info(cats["field"])
     tail.frames[False] = latest
@@ -376,10 +396,10 @@ def _with_tail(base: SheetTail, data: bytes, path: Path) -> SheetTail | None:
         _line_start_from_end(tail, torn - 1, tail.count(b"\n"))
     if torn is None and not tail.endswith(b"\n"):
         return None
-    out = SheetTail({c: list(v) for c, v in base.cats.items()}, dict(base.codes),
-                    list(base.times), base.line, base.cell, base.first,
-                    base.offset + covered, base.lines + tail.count(b"\n", 0, covered), "",
-                    base.inode, base.header, data)
+    out = SheetTail(dict(base.cats), dict(base.codes), base.times, base.line, base.cell,
+                    base.first, base.offset + covered,
+                    base.lines + tail.count(b"\n", 0, covered), "", base.inode, base.header,
+                    len(data))
     out.digest = hashlib.sha256(memoryview(data)[:out.offset]).hexdigest()
     out.info = base.info
     events = frame.events
@@ -388,15 +408,8 @@ def _with_tail(base: SheetTail, data: bytes, path: Path) -> SheetTail | None:
     shifted = frame.lines.astype(np.int64) - 1 + base.lines
     new = {}
     for c in CATEGORIES:
-        index = {v: i for i, v in enumerate(out.cats[c])}
-        mapping = []
-        for value in events[c].cat.categories.tolist():
-            at = index.get(value)
-            if at is None:
-                at = index[value] = len(out.cats[c])
-                out.cats[c].append(value)
-            mapping.append(at)
-        new[c] = np.asarray(mapping, dtype=np.int64)[events[c].cat.codes.to_numpy()]
+        mapping, out.cats[c] = _codes_in(base.cats[c], events[c].cat.categories.tolist())
+        new[c] = mapping[events[c].cat.codes.to_numpy()]
     if len(out.cats["field"]) > len(base.cats["field"]):
         more = _field_info(out.cats["field"][len(base.cats["field"]):])
         out.info = {k: base.info[k] + more[k] for k in INFO}
@@ -413,8 +426,7 @@ def _with_tail(base: SheetTail, data: bytes, path: Path) -> SheetTail | None:
     n_cells = int(base.cell.max()) + 1 if len(base.cell) else 0
     new_cell = _ranks(old_cell, base.cell, t_cell, last, n_cells)
     out.codes = {c: np.concatenate([base.codes[c][keep], new[c][last]]) for c in CATEGORIES}
-    times = events["time"].to_numpy(dtype=object)[last].tolist()
-    out.times = [t for t, k in zip(base.times, keep.tolist()) if k] + times
+    out.times = np.concatenate([base.times[keep], events["time"].to_numpy(dtype=object)[last]])
     out.line = np.concatenate([base.line[keep], shifted[last]])
     out.cell = np.concatenate([base.cell[keep], new_cell])
     out.first = np.concatenate([base.first[keep], new_first])
@@ -422,18 +434,40 @@ def _with_tail(base: SheetTail, data: bytes, path: Path) -> SheetTail | None:
     return out
 
 
+def _codes_in(cats: list[str], values: list[str]) -> tuple["np.ndarray", list[str]]:
+    """Return (each value's code in `cats`, `cats` with the new values added: a copy if any)."""
+    import numpy as np
+    if len(values) > 64:
+        index = {v: i for i, v in enumerate(cats)}
+        found = [index.get(v, -1) for v in values]
+    else:
+        found = []
+        for v in values:
+            try:
+                found.append(cats.index(v))
+            except ValueError:
+                found.append(-1)
+    if -1 in found:
+        cats = list(cats)
+        for i, v in enumerate(values):
+            if found[i] == -1:
+                found[i] = len(cats)
+                cats.append(v)
+    return np.asarray(found, dtype=np.int64), cats
+
+
 def _ranks(old: "np.ndarray", old_rank: "np.ndarray", keys: "np.ndarray", last: "np.ndarray",
            start: int) -> "np.ndarray":
     """The first-appearance rank of each latest tail row's key (`old` keys keep theirs)."""
     import numpy as np
     import pandas as pd
-    uniq, at_row = np.unique(old, return_index=True)
-    index = pd.Index(uniq)
-    found = index.get_indexer(keys)
+    rows = np.flatnonzero(np.isin(old, keys))     # the cached rows of the tail's keys
+    uniq, at = np.unique(old[rows], return_index=True)
+    found = pd.Index(uniq).get_indexer(keys)
     out = np.zeros(int(last.sum()), dtype=np.int64)
     hit = found[last]
     known = hit >= 0
-    out[known] = old_rank[at_row[hit[known]]]
+    out[known] = old_rank[rows[at[hit[known]]]]
     if (~known).any():
         _, fresh = pd.factorize(keys[found < 0])   # new keys, in order of first appearance
         out[~known] = start + pd.Index(fresh).get_indexer(keys[last][~known])
@@ -531,14 +565,18 @@ def touched_since(review, path: str | Path, version: list | None) -> set[str] | 
     if tail is None or not version or len(version) != 3:
         return None
     inode, offset, digest = version
-    if inode != tail.inode or not isinstance(offset, int) or offset > len(tail.data) \
+    if inode != tail.inode or not isinstance(offset, int) or offset > tail.size \
             or offset < len(tail.header):
         return None
     if offset == tail.offset and digest == tail.digest:
         return set()
-    if hashlib.sha256(memoryview(tail.data)[:offset]).hexdigest() != digest:
+    read = _read(Path(path))
+    if read is None or read[1] != inode or len(read[0]) < offset:
         return None
-    return _study_ids(tail.data[offset:])
+    data = read[0]
+    if hashlib.sha256(memoryview(data)[:offset]).hexdigest() != digest:
+        return None
+    return _study_ids(data[offset:])
 
 
 def _study_ids(text: bytes) -> set[str] | None:
