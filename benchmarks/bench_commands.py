@@ -18,7 +18,10 @@ folder. --base runs the same commands with PYTHONPATH set to another checkout
 (e.g. the commit before the change) and prints both. The review's
 .workbench/ caches are warmed once (`status`) before timing, for each checkout.
 `status` then answers from .workbench/status.json; `status-cold` removes that
-file first (what `status` costs after any sheet changed).
+file first. `status-append`, `conflicts-append` and `check-append` first append
+one decision to alice's sheet (a save through the library: what a reviewer sees
+after saving one; the sheets' caches in .workbench/sheets/ then read only that
+line).
 
 Targets: status, check, conflicts <= 2x the floor; agreement, export,
 sheet <= 6x; no command above 1.5 GB.
@@ -48,8 +51,12 @@ COMMANDS = {
     "status": (["status"], 2),
     # status with .workbench/status.json removed first: what a changed sheet costs
     "status-cold": (["status"], 2),
+    # after one decision appended to alice's sheet (what a reviewer sees after saving)
+    "status-append": (["status"], 2),
     "check": (["check"], 2),
     "conflicts": (["conflicts", "--stage", "title_abstract"], 2),
+    "conflicts-append": (["conflicts", "--stage", "title_abstract"], 2),
+    "check-append": (["check"], 2),
     "agreement": (["agreement"], 6),
     "export": (["export"], 6),
     "sheet": (["sheet", "--reviewer", "alice"], 6),
@@ -106,9 +113,30 @@ def time_commands(review: Path, checkout: Path, names: list[str],
         args, _ = COMMANDS[name]
         if name == "status-cold":
             (review / ".workbench" / "status.json").unlink(missing_ok=True)
+        if name.endswith("-append"):
+            run([py, "-c", APPEND, str(review)], checkout)
         out[name] = run([py, "-m", "workbench", "--review", str(review), *args], checkout)
     return out
 
+
+#: Append one decision to alice's sheet (her first study, title_abstract, the other answer).
+APPEND = """
+import sys
+from pathlib import Path
+from workbench.review import Review
+from workbench.store.sheet import Event, append_events
+from workbench.store.sheet_reading import read_sheet_matching
+review = Review.open(sys.argv[1])
+sheet = review.coding / "alice.csv"
+with open(sheet, encoding="utf-8") as handle:
+    handle.readline()
+    study = handle.readline().split(",")[2]
+now = [e for e in read_sheet_matching(sheet, {study})
+       if e.study_id == study and e.stage == "title_abstract" and e.field == "decision"]
+value = "exclude" if not now or now[-1].value != "exclude" else "include"
+append_events(sheet, [Event("", "alice", study, "title_abstract", "decision", value, "",
+                            review.codebook().version)])
+"""
 
 IMPORT_FLOOR = """
 import sys
@@ -221,7 +249,9 @@ def main() -> None:
                     continue
                 wall, cpu, peak, code = runs[label][name]
                 ok = cpu <= target * floor[1] and peak <= PEAK_TARGET_MB and code == 0
-                shown = "workbench " + " ".join(args) + (" (cold)" if name == "status-cold" else "")
+                shown = "workbench " + " ".join(args) + (" (cold)" if name == "status-cold" else
+                                                         " (1 appended)" if name.endswith("-append")
+                                                         else "")
                 print(f"{shown:<45} {label:<7} {wall:8.1f} {cpu:8.1f} "
                       f"{cpu / floor[1]:9.1f}x {peak:8.0f}  <= {target}x, "
                       f"<= {PEAK_TARGET_MB} MB: {'met' if ok else 'NOT met'}")
