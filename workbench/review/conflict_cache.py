@@ -37,7 +37,8 @@ MODULES = ("workbench.core.consensus", "workbench.core.conflicts", "workbench.co
            "workbench.core.coding", "workbench.core.events", "workbench.core.group_rows",
            "workbench.core.normalize", "workbench.core.codebook", "workbench.review.conflicts",
            "workbench.review.all_sheets", "workbench.review.decision_frames",
-           "workbench.review.sheet_tails", "workbench.review.conflict_cache",
+           "workbench.review.sheet_tails", "workbench.review.tail_frames",
+           "workbench.review.conflict_cache",
            "workbench.store.sheet_reading", "workbench.store.sheet_frame")
 
 

@@ -68,7 +68,7 @@ CATEGORIES = tuple(c for c in COLUMNS if c != "time")
 #: The modules whose code decides the cached rows (their source is in the key).
 MODULES = ("workbench.core.events", "workbench.store.sheet_reading",
            "workbench.store.sheet_frame", "workbench.review.decision_frames",
-           "workbench.review.sheet_tails")
+           "workbench.review.sheet_tails", "workbench.review.tail_frames")
 #: The per-field parts `decision_frames.field_info` computes.
 INFO = ("prefix", "parts", "rowkey", "group", "sub")
 _CHECKED_LINES = re.compile(rb"(?:[^\n]*,[0-9a-f]{8}\n)*")
@@ -475,84 +475,6 @@ def _ranks(old: "np.ndarray", old_rank: "np.ndarray", keys: "np.ndarray", last: 
 
 
 # -- what commands use --------------------------------------------------------------------------
-def tail_rows(review, path: str | Path, aliased: bool = True) -> "pd.DataFrame | None":
-    """Return `latest_rows(review, path, aliased)` from the sheet's cache; None when it has none.
-
-    Shared: never change it.
-    """
-    tail = sheet_tail(review, path)
-    if tail is None or tail.offset == 0 and not len(tail):
-        return None
-    aliases = review.aliases() if aliased else {}
-    name = tuple(sorted(aliases.items()))
-    with _LOCK:
-        hit = tail.frames.get(name if aliases else False)
-    if hit is not None:
-        return hit
-    raw = tail.frames.get(False)
-    if raw is None:
-        raw = _frame(tail)
-    found = _aliased(raw, aliases) if aliases else raw
-    with _LOCK:
-        tail.frames[False] = raw
-        tail.frames[name if aliases else False] = found
-    return found
-
-
-def _frame(tail: SheetTail) -> "pd.DataFrame":
-    import numpy as np
-    import pandas as pd
-    columns = {}
-    for c in COLUMNS:
-        if c == "time":
-            columns[c] = pd.Series(np.asarray(tail.times, dtype=object), dtype=object)
-        else:
-            columns[c] = pd.Series(pd.Categorical.from_codes(
-                tail.codes[c], categories=pd.Index(tail.cats[c], dtype=object)))
-    out = pd.DataFrame(columns)
-    out["line"] = tail.line
-    out["cell"] = tail.cell
-    out["first"] = tail.first
-    fcode = out["field"].cat.codes.to_numpy()
-    for name in INFO:
-        values = np.asarray(tail.info[name] + [0 if name == "parts" else ""],
-                            dtype=np.int64 if name == "parts" else object)
-        out[name] = values[fcode]
-    return out
-
-
-def _dense(values: "np.ndarray") -> "np.ndarray":
-    import numpy as np
-    return np.unique(values, return_inverse=True)[1].astype(np.int64).reshape(-1)
-
-
-def _aliased(raw: "pd.DataFrame", aliases: dict[str, str]) -> "pd.DataFrame":
-    """The latest rows with merged studies' ids joined: latest wins again, orders re-ranked."""
-    import numpy as np
-    import pandas as pd
-    from workbench.store.sheet_frame import remap_categories
-    study = remap_categories(raw["study_id"], aliases)
-    if study is raw["study_id"] or not len(raw):
-        return raw
-    s_code = study.cat.codes.to_numpy().astype(np.int64)
-    stage = raw["stage"].cat.codes.to_numpy().astype(np.int64)
-    fld = raw["field"].cat.codes.to_numpy().astype(np.int64)
-    cell_key = stage * (len(study.cat.categories) + 1) + s_code
-    key = cell_key * (len(raw["field"].cat.categories) + 1) + fld
-    line = raw["line"].to_numpy()
-    order = np.lexsort((line, key))
-    sorted_key = key[order]
-    winner = order[np.r_[sorted_key[1:] != sorted_key[:-1], True]]
-    winner.sort()   # file order (lines grow with the row index)
-    first = pd.Series(raw["first"].to_numpy()).groupby(key).transform("min").to_numpy()
-    cell = pd.Series(raw["cell"].to_numpy()).groupby(cell_key).transform("min").to_numpy()
-    out = raw.iloc[winner].copy()
-    out["study_id"] = study.iloc[winner].to_numpy()
-    out["first"] = _dense(first[winner])
-    out["cell"] = _dense(cell[winner])
-    return out.reset_index(drop=True)
-
-
 def touched_since(review, path: str | Path, version: list | None) -> set[str] | None:
     """Return the study ids (as written) of the events appended since `version`, or None.
 
@@ -607,5 +529,5 @@ def versions(review, paths: Iterable[Path]) -> dict[str, list] | None:
     return out
 
 
-__all__ = ["sheet_tail", "tail_rows", "touched_since", "versions", "SheetTail", "cache_paths",
+__all__ = ["sheet_tail", "touched_since", "versions", "SheetTail", "cache_paths",
            "SAVE_TAIL_BYTES"]
