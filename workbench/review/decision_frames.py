@@ -68,7 +68,7 @@ def latest_rows(review, path: Path, aliased: bool = True) -> "pd.DataFrame":
     Computed once per read of the sheet, from the sheet's cache in .workbench/ and the
     lines appended since when it has one (`workbench.review.sheet_tails`).
     """
-    from workbench.review.sheet_tails import tail_rows
+    from workbench.review.tail_frames import tail_rows
     found = tail_rows(review, path, aliased)
     if found is not None:
         return found
