@@ -278,9 +278,10 @@ def _save(root: Path, path: Path, tail: SheetTail, static: str) -> None:
 
 def _packed(values: list[str]):
     """A list of texts as one text joined by NUL (no event holds one), else as the list."""
-    if any("\0" in v for v in values):
+    joined = "\0".join(values)
+    if joined.count("\0") != max(len(values) - 1, 0):
         return values
-    return [len(values), "\0".join(values)]
+    return [len(values), joined]
 
 
 def _unpacked(found) -> list[str]:
@@ -357,7 +358,12 @@ def _from_latest(latest: "pd.DataFrame", offset: int, data: bytes, inode: int,
                      latest["first"].to_numpy().astype(np.int64), offset,
                      data.count(b"\n", 0, offset), "", inode, header, len(data))
     tail.digest = hashlib.sha256(memoryview(data)[:offset]).hexdigest()
-    tail.info = _field_info(cats["field"])
+    fcode = codes["field"]
+    _, at = np.unique(fcode, return_index=True)
+    if len(at) == len(cats["field"]):   # every field has a latest row: its parts are there
+        tail.info = {k: latest[k].to_numpy()[at].tolist() for k in INFO}
+    else:
+        tail.info = _field_info(cats["field"])
     tail.frames[False] = latest
     return tail
 
