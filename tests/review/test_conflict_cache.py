@@ -1,4 +1,4 @@
-"""The conflicts kept in .workbench/conflicts.json, recounted where sheets grew, equal a full count.
+"""Conflicts and progress kept in .workbench/, recounted where sheets grew, equal a full count.
 
 Random appends (decisions, undo, criteria, codes, values, group rows, memos,
 consensus entries) between commands, each run on a new Review (so from the
@@ -18,7 +18,7 @@ import pytest
 from tests.review.test_consensus_scenario import build_scenario
 from tests.review.test_decision_frames import scramble
 from workbench.review import Review
-from workbench.review import conflict_cache
+from workbench.review import conflict_cache, progress_cache
 from workbench.review import decision_frames as df
 from workbench.review.agreement import read_sheets
 from workbench.review.conflicts import list_conflicts
@@ -56,6 +56,13 @@ def counts(monkeypatch):
         return real(review, stage, only)
 
     monkeypatch.setattr(conflict_cache, "_count", counting)
+    real_facts = progress_cache._facts
+
+    def facts(review, paths, only):
+        seen.append(("progress", None if only is None else set(only)))
+        return real_facts(review, paths, only)
+
+    monkeypatch.setattr(progress_cache, "_facts", facts)
     return seen
 
 
@@ -89,6 +96,8 @@ def test_random_appends_recount_only_touched_studies(root, tmp_path, counts):
         scramble(root, seed)
         seen = assert_same(root, tmp_path, counts)
         assert seen and None not in seen   # only the studies the appends named
+        assert ("progress", None) not in seen and any(s[0] == "progress" for s in seen
+                                                     if isinstance(s, tuple))
     assert (root / ".workbench" / conflict_cache.CACHE_NAME).exists()
 
 
