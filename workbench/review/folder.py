@@ -127,6 +127,12 @@ class Review:
         result = self.dedupe() if records else None
 
         def progress() -> dict:
+            from workbench.review.decision_frames import use_columns
+            from workbench.review.progress_cache import cached_progress
+            names = [p.stem for p in sheet_files(self.coding) if p.stem != "consensus"]
+            kept = cached_progress(self, names) if names and use_columns(self) else None
+            if kept is not None:  # a large review: per-study facts, taken again where appended
+                return {"reviewers": kept, **_conflicts_status(conflict_counts(self))}
             reviewers = {}
             for path in sheet_files(self.coding):
                 if path.stem == "consensus":
