@@ -105,10 +105,14 @@ def _latest(frame) -> "pd.DataFrame":
     out["cell"] = cell[last]
     out["first"] = first[last]
     out = out.reset_index(drop=True)
-    info = field_info(out["field"].cat.categories)   # once per sheet: per field name
+    parts = field_parts(out["field"].cat.categories.tolist())   # once per sheet: per field name
     fcode = out["field"].cat.codes.to_numpy()
-    for name in ("prefix", "parts", "rowkey", "group", "sub"):
-        out[name] = info[name][fcode]
+    for name, (codes, names) in parts.items():
+        if names is None:
+            out[name] = codes[fcode]
+        else:
+            out[name] = pd.Categorical.from_codes(codes[fcode],
+                                                  categories=pd.Index(names, dtype=object))
     return out
 
 
@@ -196,10 +200,46 @@ def field_info(categories) -> dict:
             "sub": np.array([p[3] if len(p) > 3 else "" for p in split] + [""], dtype=object)}
 
 
+def field_parts(names: list[str]) -> dict:
+    """Return `field_info`'s parts of field names as (codes, distinct values) per part.
+
+    Per name (one more entry, for a missing value, at the end): `prefix`,
+    `rowkey`, `group` and `sub` as codes into their distinct values, and
+    `parts` as (counts, None). Split in bulk (numpy's string functions), not
+    name by name: a sheet has a name per group row and field (272k at 100k studies).
+    """
+    import numpy as np
+    text = np.dtypes.StringDType()
+    found = np.array(names, dtype=text)
+    colon = np.array(":", dtype=text)
+    prefix, _, rest = np.strings.partition(found, colon)
+    group, sep, rest = np.strings.partition(rest, colon)
+    key, _, rest = np.strings.partition(rest, colon)
+    sub, _, _ = np.strings.partition(rest, colon)
+    out = {}
+    for name, values in (("prefix", prefix), ("rowkey", np.strings.add(np.strings.add(
+            group, sep), key)), ("group", group), ("sub", sub)):
+        values = np.append(values, np.array([""], dtype=text))
+        uniques, codes = np.unique(values, return_inverse=True)
+        out[name] = (codes.ravel().astype(np.int64), uniques.tolist())
+    count = np.strings.count(found, colon) + 1
+    out["parts"] = (np.append(count, 0).astype(np.int64), None)
+    return out
+
+
 def field_kinds(rows: "pd.DataFrame", kinds: tuple[str, ...] = CODING_KINDS):
     """Return a bool array: whether each row's field kind (before the first ':') is in `kinds`."""
     import numpy as np
-    return np.isin(rows["prefix"].to_numpy(dtype=object), list(kinds))
+    return _is(rows["prefix"], kinds)
+
+
+def _is(column: "pd.Series", values) -> "np.ndarray":
+    """Whether each value of a column (categorical or not) is one of `values`, in bulk."""
+    import numpy as np
+    if hasattr(column, "cat"):
+        hit = np.append(column.cat.categories.isin(list(values)), False)
+        return hit[column.cat.codes.to_numpy()]
+    return np.isin(column.to_numpy(dtype=object), list(values))
 
 
 # -- conflicts ----------------------------------------------------------------------------------
@@ -245,15 +285,14 @@ def coding_candidates(reviewers: dict[str, "pd.DataFrame"], consensus: "pd.DataF
     (each row's group and non-empty values, row ids aside). That is
     `core.consensus.quick_agreed`, with what the consensus settled set
     aside. Compared by two independent 64-bit hashes of each coder's set of
-    values.
+    values (hashes of the distinct texts, combined per row in bulk).
     """
-    import numpy as np
     import pandas as pd
     cons = _at(consensus, stage)
     cons_study = cons["study_id"].astype(object).to_numpy()
     cons_ids = set(pd.unique(cons_study).tolist())
     cons_rows = set(cons_study[field_kinds(cons, ("row",))].tolist())
-    settled = pd.Index(cons_study + "\0" + cons["field"].astype(object).to_numpy())
+    settled = (cons_study, cons["field"].astype(object).to_numpy())
     every = set(cons_ids)
     parts = [_coder_shapes(_at(latest, stage), settled) for latest in reviewers.values()]
     parts = [p for p in parts if p is not None]
@@ -275,12 +314,38 @@ def coding_candidates(reviewers: dict[str, "pd.DataFrame"], consensus: "pd.DataF
 
 _HASHES = ("v1", "v2", "r1", "r2")
 _KEYS = ("workbench-hash-1", "workbench-hash-2")
+#: Odd multipliers that combine two hashes into one (a different one per hash).
+_JOIN = (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)
 
 
 def _hashes(text, key: str):
     import numpy as np
     import pandas as pd
     return pd.util.hash_array(np.asarray(text, dtype=object), hash_key=key).astype(np.uint64)
+
+
+def _category_hashes(column: "pd.Series", key: str):
+    """The hash of each category of a categorical column (one more, 0, for a missing value)."""
+    import numpy as np
+    found = _hashes(column.cat.categories.to_numpy(dtype=object), key)
+    return np.append(found, np.uint64(0))
+
+
+def _mix(x):
+    """A 64-bit finaliser (splitmix64): every bit of the result depends on every bit of x."""
+    import numpy as np
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def _join(a, b, i: int):
+    """One hash of a pair of hashes (the i-th of the two independent ones)."""
+    import numpy as np
+    with np.errstate(over="ignore"):
+        return _mix(a * np.uint64(_JOIN[i]) + b)
 
 
 def _sums(codes, n: int, values):
@@ -290,46 +355,65 @@ def _sums(codes, n: int, values):
     return out
 
 
+def _codes(column: "pd.Series"):
+    import numpy as np
+    return column.cat.codes.to_numpy().astype(np.int64)
+
+
 def _coder_shapes(rows: "pd.DataFrame", settled) -> "pd.DataFrame | None":
-    """Per study of one coder's sheet: took part, and hashes of its values and of its group rows."""
+    """Per study of one coder's sheet: took part, and hashes of its values and of its group rows.
+
+    `settled`: (study ids, field names) the consensus sheet set at the stage.
+    Works on the rows' category codes; only the distinct texts are hashed.
+    """
     import numpy as np
     import pandas as pd
     if not len(rows):
         return None
-    study = rows["study_id"].astype(object).to_numpy()
-    names = rows["field"].astype(object).to_numpy()
-    value = rows["value"].astype(object).to_numpy()
+    study = _codes(rows["study_id"])
+    fcode = _codes(rows["field"])
+    vcode = _codes(rows["value"])
     codes, uniques = pd.factorize(study)
     n = len(uniques)
-    took = np.zeros(n, dtype=bool)
-    np.logical_or.at(took, codes, field_kinds(rows))
-    out = {"study": np.asarray(uniques, dtype=object), "took": took}
+    took = np.bincount(codes, weights=field_kinds(rows), minlength=n) > 0
+    names = rows["study_id"].cat.categories.to_numpy(dtype=object)
+    out = {"study": names[uniques], "took": took}
+    filled = np.append(rows["value"].cat.categories.to_numpy(dtype=object) != "", False)[vcode]
     # codes and extraction values: non-empty, not settled by the consensus sheet
-    plain = field_kinds(rows, ("code", "field")) & (value != "")
-    plain &= ~pd.Index(study + "\0" + names).isin(settled)
-    text = names + "\0" + value
-    for i, key in enumerate(_KEYS):
-        out[f"v{i + 1}"] = _sums(codes[plain], n, _hashes(text[plain], key))
+    plain = field_kinds(rows, ("code", "field")) & filled
+    n_field = len(rows["field"].cat.categories) + 1
+    s_at = rows["study_id"].cat.categories.get_indexer(pd.Index(settled[0], dtype=object))
+    f_at = rows["field"].cat.categories.get_indexer(pd.Index(settled[1], dtype=object))
+    known = (s_at >= 0) & (f_at >= 0)
+    if known.any():
+        pairs = pd.Index(s_at[known].astype(np.int64) * n_field + f_at[known])
+        plain &= ~pd.Index(study * n_field + fcode).isin(pairs)
+    value_h = [_category_hashes(rows["value"], key) for key in _KEYS]
+    field_h = [_category_hashes(rows["field"], key) for key in _KEYS]
+    for i in range(2):
+        out[f"v{i + 1}"] = _sums(codes[plain], n, _join(field_h[i][fcode[plain]],
+                                                        value_h[i][vcode[plain]], i))
     # group rows: "row:<group>:<key>" = "1" (the row exists), "row:<group>:<key>:<field>" values
-    rowkey = rows["rowkey"].to_numpy(dtype=object)
-    group = rows["group"].to_numpy(dtype=object)
-    sub = rows["sub"].to_numpy(dtype=object)
     parts = rows["parts"].to_numpy()
-    is_row = rows["prefix"].to_numpy(dtype=object) == "row"
-    kind = np.where(is_row, (parts == 3) + 2 * (parts == 4), 0)
-    exists = (kind == 1) & (value == "1")
+    is_row = _is(rows["prefix"], ("row",))
+    one = np.append(rows["value"].cat.categories.to_numpy(dtype=object) == "1", False)[vcode]
+    exists = is_row & (parts == 3) & one
     if exists.any():
-        row_ids = pd.Index(study[exists] + "\0" + rowkey[exists])
-        valued = (kind == 2) & (value != "")
-        member = pd.Index(study[valued] + "\0" + rowkey[valued])
-        at = row_ids.get_indexer(member)
+        rowkey = _codes(rows["rowkey"])
+        n_key = len(rows["rowkey"].cat.categories) + 1
+        row_ids = pd.Index(study[exists] * n_key + rowkey[exists])
+        valued = is_row & (parts == 4) & filled
+        at = row_ids.get_indexer(study[valued] * n_key + rowkey[valued])
         keep = at >= 0
+        sub = _codes(rows["sub"])[valued][keep]
+        value = vcode[valued][keep]
+        group = _codes(rows["group"])[exists]
         row_study = codes[exists]
-        row_text = sub[valued][keep] + "\0" + value[valued][keep]
         for i, key in enumerate(_KEYS):
-            field_sums = _sums(at[keep], len(row_ids), _hashes(row_text, key))
-            label = group[exists] + "\0" + field_sums.astype(str).astype(object)
-            out[f"r{i + 1}"] = _sums(row_study, n, _hashes(label, key))
+            sub_h = _category_hashes(rows["sub"], key)
+            group_h = _category_hashes(rows["group"], key)
+            field_sums = _sums(at[keep], len(row_ids), _join(sub_h[sub], value_h[i][value], i))
+            out[f"r{i + 1}"] = _sums(row_study, n, _join(group_h[group], _mix(field_sums), i))
     else:
         out["r1"] = out["r2"] = np.zeros(n, dtype=np.uint64)
     return pd.DataFrame(out)
