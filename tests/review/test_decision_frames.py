@@ -151,3 +151,52 @@ def test_final_passing_follows_final_decisions(review):
         finals = final_decisions(stage.id, votes, stage.reviewers)
         assert frames.final_passing(review, stage, PASSING) == \
             {s for s, d in finals.items() if d.status == FINAL and d.decision in PASSING}
+
+
+def one_difference(root, seed: int) -> None:
+    """alice and bob code every study alike, then bob differs from alice in one thing (or none).
+
+    The bulk filter (`coding_candidates`) must keep each study where that
+    one thing is a conflict: a code, an extraction value, a group row's
+    value, a row only one of them has, a row the consensus set, a value the
+    consensus settled; and may drop those differing in row ids alone.
+    """
+    rng = random.Random(seed)
+    review = Review.open(root)
+    version = review.codebook().version
+    base = {"code:platforms": "twitter", "code:activism_types": "hashtag_campaigns",
+            "field:software": "R", "field:validated": "yes", "row:campaign:k1": "1",
+            "row:campaign:k1:name": "#A", "row:campaign:k1:hashtag_reach": "5.2"}
+    changes = [("code:platforms", "facebook"), ("code:platforms", ""), ("field:software", "S"),
+               ("field:validated", ""), ("row:campaign:k1:name", "#B"),
+               ("row:campaign:k1:hashtag_reach", ""), ("row:campaign:k1", ""),
+               ("row:campaign:k2", "1"), ("memo:platforms", "see p. 3"), ("note", "why")]
+    for study in [s.id for s in review.studies()]:
+        cells = {name: dict(base) for name in ("alice", "bob")}
+        what = rng.choice(changes + [None, "row ids", "settled", "consensus row"])
+        if what == "row ids":  # the same row under another id: agreed
+            cells["bob"] = {k.replace("k1", "k9"): v for k, v in base.items()}
+        elif isinstance(what, tuple):
+            cells["bob"][what[0]] = what[1]
+        elif what in ("settled", "consensus row"):
+            if what == "settled":
+                cells["bob"]["field:software"] = "Stata"
+            name, value = (("field:software", "R") if what == "settled"
+                           else ("row:campaign:k3", "1"))
+            append_events(root / "coding" / f"{CONSENSUS}.csv",
+                          [Event("", "lead", study, CODING, name, value, "", version)])
+        for sheet, cell in cells.items():
+            append_events(root / "coding" / f"{sheet}.csv",
+                          [Event("", sheet, study, CODING, k, v, "", version)
+                           for k, v in cell.items()])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_one_difference_per_study_is_found(template, tmp_path, seed):
+    root = tmp_path / "review"
+    shutil.copytree(template, root)
+    one_difference(root, seed)
+    review = Review.open(root)
+    for include_resolved in (False, True):
+        fast = list_conflicts(review, CODING, include_resolved)
+        assert fast == list_conflicts(review, CODING, include_resolved, sheets=read_sheets(review))
