@@ -123,11 +123,27 @@ def latest_frames(review, aliased: bool = True) -> tuple[dict[str, "pd.DataFrame
             latest_rows(review, consensus, aliased))
 
 
+#: id(latest rows) -> (a weak reference to them, {(stage, field): their rows there}).
+_SUBSETS: dict[int, tuple] = {}
+
+
 def _at(latest: "pd.DataFrame", stage: str, field: str | None = None) -> "pd.DataFrame":
-    mask = (latest["stage"] == stage).to_numpy()
-    if field is not None:
-        mask = mask & (latest["field"] == field).to_numpy()
-    return latest[mask]
+    """The rows of a stage (and field), picked once per shared latest-rows frame."""
+    import weakref
+    held = _SUBSETS.get(id(latest))
+    if held is None or held[0]() is not latest:
+        held = (weakref.ref(latest), {})
+        _SUBSETS[id(latest)] = held
+        weakref.finalize(latest, _SUBSETS.pop, id(latest), None)
+    found = held[1].get((stage, field))
+    if found is None:
+        if field is None:
+            found = latest[_is(latest["stage"], (stage,))]
+        else:
+            rows = _at(latest, stage)
+            found = rows[_is(rows["field"], (field,))]
+        held[1][(stage, field)] = found
+    return found
 
 
 def decisions(latest: "pd.DataFrame", stage: str) -> "pd.Series":
@@ -176,12 +192,13 @@ def coding_counts(latest: "pd.DataFrame", stage: str, ids: set[str], flag: str,
 
     Coded: any non-empty code, extraction value or group row (as `coding_progress`).
     """
+    import numpy as np
     rows = _at(latest, stage)
-    rows = rows[rows["study_id"].isin(ids).to_numpy()]
-    kinds = field_kinds(rows)
-    coded = rows[kinds & (rows["value"] != "").to_numpy()]["study_id"].astype(object).nunique()
-    flags = rows[(rows["field"] == flag).to_numpy() & (rows["value"] == flagged).to_numpy()]
-    return int(coded), int(flags["study_id"].astype(object).nunique())
+    study = _codes(rows["study_id"])
+    wanted = _is(rows["study_id"], ids)
+    coded = field_kinds(rows) & ~_is(rows["value"], ("",)) & wanted
+    flags = _is(rows["field"], (flag,)) & _is(rows["value"], (flagged,)) & wanted
+    return len(np.unique(study[coded])), len(np.unique(study[flags]))
 
 
 def field_info(categories) -> dict:
@@ -324,11 +341,17 @@ def _hashes(text, key: str):
     return pd.util.hash_array(np.asarray(text, dtype=object), hash_key=key).astype(np.uint64)
 
 
-def _category_hashes(column: "pd.Series", key: str):
-    """The hash of each category of a categorical column (one more, 0, for a missing value)."""
+def _category_hashes(column: "pd.Series", key: str, used=None):
+    """The hash of each category of a categorical column (one more, 0, for a missing value).
+
+    `used`: the codes that will be looked up (only those categories are hashed; the others 0).
+    """
     import numpy as np
-    found = _hashes(column.cat.categories.to_numpy(dtype=object), key)
-    return np.append(found, np.uint64(0))
+    names = column.cat.categories.to_numpy(dtype=object)
+    out = np.zeros(len(names) + 1, dtype=np.uint64)
+    at = np.arange(len(names)) if used is None else np.unique(used[used >= 0])
+    out[at] = _hashes(names[at], key)
+    return out
 
 
 def _mix(x):
@@ -381,15 +404,25 @@ def _coder_shapes(rows: "pd.DataFrame", settled) -> "pd.DataFrame | None":
     filled = np.append(rows["value"].cat.categories.to_numpy(dtype=object) != "", False)[vcode]
     # codes and extraction values: non-empty, not settled by the consensus sheet
     plain = field_kinds(rows, ("code", "field")) & filled
-    n_field = len(rows["field"].cat.categories) + 1
-    s_at = rows["study_id"].cat.categories.get_indexer(pd.Index(settled[0], dtype=object))
-    f_at = rows["field"].cat.categories.get_indexer(pd.Index(settled[1], dtype=object))
-    known = (s_at >= 0) & (f_at >= 0)
-    if known.any():
-        pairs = pd.Index(s_at[known].astype(np.int64) * n_field + f_at[known])
-        plain &= ~pd.Index(study * n_field + fcode).isin(pairs)
-    value_h = [_category_hashes(rows["value"], key) for key in _KEYS]
-    field_h = [_category_hashes(rows["field"], key) for key in _KEYS]
+    if len(settled[0]) and plain.any():
+        # (study, field) in the consensus's own numbering: look up only the plain rows' names
+        s_cons, s_names = pd.factorize(pd.Index(settled[0], dtype=object))
+        f_cons, f_names = pd.factorize(pd.Index(settled[1], dtype=object))
+        pairs = pd.Index(s_cons.astype(np.int64) * (len(f_names) + 1) + f_cons)
+        at = np.flatnonzero(plain)
+        s_used, s_inv = np.unique(study[at], return_inverse=True)
+        f_used, f_inv = np.unique(fcode[at], return_inverse=True)
+        s_in = pd.Index(s_names, dtype=object).get_indexer(
+            rows["study_id"].cat.categories.to_numpy(dtype=object)[s_used])
+        f_in = pd.Index(f_names, dtype=object).get_indexer(
+            rows["field"].cat.categories.to_numpy(dtype=object)[f_used])
+        s_row, f_row = s_in[s_inv.ravel()], f_in[f_inv.ravel()]
+        hit = (s_row >= 0) & (f_row >= 0)
+        hit[hit] = pd.Index(s_row[hit].astype(np.int64) * (len(f_names) + 1)
+                            + f_row[hit]).isin(pairs)
+        plain[at[hit]] = False
+    value_h = [_category_hashes(rows["value"], key, vcode) for key in _KEYS]
+    field_h = [_category_hashes(rows["field"], key, fcode[plain]) for key in _KEYS]
     for i in range(2):
         out[f"v{i + 1}"] = _sums(codes[plain], n, _join(field_h[i][fcode[plain]],
                                                         value_h[i][vcode[plain]], i))
@@ -410,8 +443,8 @@ def _coder_shapes(rows: "pd.DataFrame", settled) -> "pd.DataFrame | None":
         group = _codes(rows["group"])[exists]
         row_study = codes[exists]
         for i, key in enumerate(_KEYS):
-            sub_h = _category_hashes(rows["sub"], key)
-            group_h = _category_hashes(rows["group"], key)
+            sub_h = _category_hashes(rows["sub"], key, sub)
+            group_h = _category_hashes(rows["group"], key, group)
             field_sums = _sums(at[keep], len(row_ids), _join(sub_h[sub], value_h[i][value], i))
             out[f"r{i + 1}"] = _sums(row_study, n, _join(group_h[group], _mix(field_sums), i))
     else:
