@@ -183,6 +183,29 @@ def _frame_unknown_studies(path: str, frame, study_ids: Collection[str]) -> list
     return out
 
 
+def _field_shapes(names: list[str]):
+    """Number field names so that group row names differing only in the row key share one."""
+    import numpy as np
+    text = np.dtypes.StringDType()
+    found = np.array(names, dtype=text)
+    colon = np.array(":", dtype=text)
+    prefix, _, rest = np.strings.partition(found, colon)
+    group, _, rest = np.strings.partition(rest, colon)
+    _, _, rest = np.strings.partition(rest, colon)
+    sub, _, _ = np.strings.partition(rest, colon)
+    parts = np.strings.count(found, colon) + 1
+    row = prefix == np.array("row", dtype=text)
+    head = np.strings.add(np.strings.add(np.array("row:", dtype=text), group),
+                          np.array(":\0", dtype=text))
+    shape = np.where(row & (parts == 3), head, found)
+    shape = np.where(row & (parts == 4), np.strings.add(np.strings.add(
+        head, np.array(":", dtype=text)), sub), shape)
+    if not len(names):
+        return np.zeros(0, dtype=np.int64)
+    _, codes = np.unique(shape, return_inverse=True)
+    return codes.ravel().astype(np.int64)
+
+
 def check_sheet_frame(codebook: Codebook, path: str, frame,
                       reviewer: str | None = None) -> list[Problem]:
     """`workbench.core.checks.check_sheet_events` on a sheet's columns: the same problems.
@@ -227,33 +250,27 @@ def check_sheet_frame(codebook: Codebook, path: str, frame,
     for i, sid in enumerate(stage_names):
         found_stage = codebook.stage(sid)
         kinds[i] = None if found_stage is None else found_stage.kind
-    shape = []   # per field category at a coding stage: the name the check depends on
-    for name in field_names:
-        parts = name.split(":")
-        shape.append(f"row:{parts[1]}:\0:{parts[3]}" if parts[0] == "row" and len(parts) == 4
-                     else f"row:{parts[1]}:\0" if parts[0] == "row" and len(parts) == 3
-                     else name)
-    value_codes = events["value"].cat.codes.to_numpy()[last]
-    value_names = events["value"].cat.categories.tolist() + [""]
+    # per field category: the name the check depends on at a coding stage (a group row's key
+    # does not matter), numbered; at a screening stage the name itself
+    shape = _field_shapes(field_names) + len(field_names)
+    coding = np.array([kinds[i] == CODING for i in range(len(stage_names))] + [False])
+    value_codes = events["value"].cat.codes.to_numpy()[last].astype(np.int64) + 1
+    value_names = [""] + events["value"].cat.categories.tolist()
     l_stage, l_field = stage[last], fld[last]
-    combo = pd.DataFrame({"s": l_stage, "f": l_field, "v": value_codes})
-    combo_id, uniques = pd.factorize(pd.MultiIndex.from_frame(combo))
+    probe = np.where(coding[l_stage], shape[l_field], l_field)
+    key = (l_stage * (2 * len(field_names) + 1) + probe) * (len(value_names) + 1) + value_codes
+    combo_id, _ = pd.factorize(key)                 # (stage, probe, value) in order of appearance
+    firsts = np.flatnonzero(~pd.Series(combo_id).duplicated().to_numpy())
     messages_of: list[list[str]] = []
-    known: dict[tuple, list[str]] = {}
-    for s_code, f_code, v_code in uniques.tolist():
-        kind = kinds[s_code]
-        sid = stage_names[s_code]
-        name = field_names[f_code]
-        value = value_names[v_code]
+    for i in firsts.tolist():   # each distinct check once, as the first event that needs it
+        kind = kinds[int(l_stage[i])]
+        sid = stage_names[int(l_stage[i])]
         if kind is None:
             messages_of.append([f"stage {sid!r} is not in the codebook; its decisions are "
                                 "kept but not used"])
             continue
-        probe = (sid, shape[f_code] if kind == CODING else name, value)
-        messages = known.get(probe)
-        if messages is None:
-            messages = known[probe] = _check_event(codebook, codes, kind, sid, name, value)
-        messages_of.append(messages)
+        messages_of.append(_check_event(codebook, codes, kind, sid, field_names[int(l_field[i])],
+                                        value_names[int(value_codes[i])]))
     bad = np.array([bool(m) for m in messages_of] + [False], dtype=bool)
     hits = np.flatnonzero(bad[combo_id])
     study_names = events["study_id"].cat.categories.tolist()
