@@ -127,14 +127,20 @@ def latest_frames(review, aliased: bool = True) -> tuple[dict[str, "pd.DataFrame
 _SUBSETS: dict[int, tuple] = {}
 
 
-def _at(latest: "pd.DataFrame", stage: str, field: str | None = None) -> "pd.DataFrame":
-    """The rows of a stage (and field), picked once per shared latest-rows frame."""
+def _subsets(latest: "pd.DataFrame") -> dict:
+    """What was picked from a shared latest-rows frame (kept while the frame lives)."""
     import weakref
     held = _SUBSETS.get(id(latest))
     if held is None or held[0]() is not latest:
         held = (weakref.ref(latest), {})
         _SUBSETS[id(latest)] = held
         weakref.finalize(latest, _SUBSETS.pop, id(latest), None)
+    return held[1]
+
+
+def _at(latest: "pd.DataFrame", stage: str, field: str | None = None) -> "pd.DataFrame":
+    """The rows of a stage (and field), picked once per shared latest-rows frame."""
+    held = (None, _subsets(latest))
     found = held[1].get((stage, field))
     if found is None:
         if field is None:
@@ -147,12 +153,20 @@ def _at(latest: "pd.DataFrame", stage: str, field: str | None = None) -> "pd.Dat
 
 
 def decisions(latest: "pd.DataFrame", stage: str) -> "pd.Series":
-    """Return study id -> non-empty decision at a stage (in `SheetState.items()` order)."""
+    """Return study id -> non-empty decision at a stage (in `SheetState.items()` order).
+
+    Computed once per shared frame: read it, never change it.
+    """
     import pandas as pd
-    rows = _at(latest, stage, DECISION)
-    rows = rows[(rows["value"] != "").to_numpy()].sort_values("cell", kind="stable")
-    return pd.Series(rows["value"].astype(object).to_numpy(),
-                     index=rows["study_id"].astype(object).to_numpy(), dtype=object)
+    held = _subsets(latest)
+    found = held.get(("\0decisions", stage))
+    if found is None:   # once per shared frame: read it, never change it
+        rows = _at(latest, stage, DECISION)
+        rows = rows[~_is(rows["value"], ("",))].sort_values("cell", kind="stable")
+        found = held[("\0decisions", stage)] = pd.Series(
+            rows["value"].astype(object).to_numpy(),
+            index=rows["study_id"].astype(object).to_numpy(), dtype=object)
+    return found
 
 
 def final_passing(review, stage, passing: Iterable[str]) -> set[str]:
@@ -226,6 +240,7 @@ def field_parts(names: list[str]) -> dict:
     name by name: a sheet has a name per group row and field (272k at 100k studies).
     """
     import numpy as np
+    import pandas as pd
     text = np.dtypes.StringDType()
     found = np.array(names, dtype=text)
     colon = np.array(":", dtype=text)
@@ -236,9 +251,9 @@ def field_parts(names: list[str]) -> dict:
     out = {}
     for name, values in (("prefix", prefix), ("rowkey", np.strings.add(np.strings.add(
             group, sep), key)), ("group", group), ("sub", sub)):
-        values = np.append(values, np.array([""], dtype=text))
-        uniques, codes = np.unique(values, return_inverse=True)
-        out[name] = (codes.ravel().astype(np.int64), uniques.tolist())
+        values = np.append(values, np.array([""], dtype=text)).astype(object)
+        codes, uniques = pd.factorize(values)           # hashed, not sorted
+        out[name] = (codes.astype(np.int64), uniques.tolist())
     count = np.strings.count(found, colon) + 1
     out["parts"] = (np.append(count, 0).astype(np.int64), None)
     return out
