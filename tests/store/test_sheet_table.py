@@ -230,3 +230,22 @@ def test_streamed_write_that_fails_leaves_the_old_files(coded, tmp_path):
     assert str(blocked) in str(caught.value)
     assert xlsx_path.read_text(encoding="utf-8") == "old"   # neither file is replaced
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_csv_rows_are_csv_text_bytes(seed):
+    """The chunk writer gives csv_text's bytes on hostile cells (formulas, CR, LF, NUL, quotes)."""
+    import random
+
+    import pandas as pd
+
+    from workbench.io.exports.sheet_table import _csv_rows
+    from workbench.io.safe_cells import csv_text
+    rng = random.Random(seed)
+    pieces = ["", "a", "=1+1", "+x", "-2", "@me", "\r", "\n", "\r\n", "\x00", '"', ",", ";",
+              " ", "\t", "é", "ΩΩ", "=HYPERLINK(\"x\")", "1", "0", "\u2028", "|"]
+    rows = [[rng.choice([0, 1]) if rng.random() < 0.2 else
+             "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 4)))
+             for _ in range(7)] for _ in range(rng.randrange(1, 60))]
+    part = pd.DataFrame(rows, columns=[f"c{i}" for i in range(7)], dtype=object)
+    assert _csv_rows(part) == csv_text(part, header=False)

@@ -290,7 +290,7 @@ def write_wide_rows(table: WideRows, csv_path: str | Path | None = None,
         for rows in table.chunks():
             part = pd.DataFrame(rows, columns=table.columns, dtype=object)
             if csv_file is not None:
-                csv_file.write(csv_text(part, header=False))
+                csv_file.write(_csv_rows(part))
             yield part
 
     current = targets[0] if targets else None
@@ -327,6 +327,29 @@ def write_wide_rows(table: WideRows, csv_path: str | Path | None = None,
         for target in targets:
             _temp(target).unlink(missing_ok=True)
     return targets
+
+
+def _csv_rows(part: pd.DataFrame) -> str:
+    """`csv_text(part, header=False)` for a chunk of wide rows (str and int cells), faster.
+
+    The cells are neutralized by the same `safe_frame`, then written by the
+    csv module straight from lists: DataFrame.to_csv hands the same cells to
+    the same writer, after a slower per-column pass (tests compare the bytes
+    with csv_text on hostile cells). A CR inside a cell is quoted the same way.
+    """
+    import csv
+    import io
+
+    from workbench.io.safe_cells import _lf_rows, safe_frame
+    rows = safe_frame(part).to_numpy(dtype=object).tolist()
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    text = buffer.getvalue()
+    if "\r" in text:   # as csv_text: write with CRLF ends (a CR then gets quoted), back to LF
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+        text = _lf_rows(buffer.getvalue())
+    return text
 
 
 def write_sheet_table(frame: pd.DataFrame, csv_path: str | Path | None = None,
