@@ -14,6 +14,7 @@ import numpy as np
 
 
 def main(path: str, seed: int, priors: list[int]) -> None:
+    import asreview
     from asreview import load_dataset
     from asreview.learner import ActiveLearningCycle
     from asreview.models.models import get_ai_config
@@ -32,7 +33,8 @@ def main(path: str, seed: int, priors: list[int]) -> None:
     sim.label(priors)
     sim.review()
     order = [int(r) for r in sim._results["record_id"].tolist()]
-    print(json.dumps({"n": int(len(labels)), "order": order,
+    print(json.dumps({"asreview": asreview.__version__, "seed": seed, "priors": priors,
+                      "n": int(len(labels)), "order": order,
                       "labels": [int(v) for v in labels]}))
 
 

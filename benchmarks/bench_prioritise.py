@@ -56,6 +56,9 @@ def asreview_order(python: str, path: Path, seed: int, priors, cache: Path):
                                 capture_output=True, text=True, check=True)
         out.write_text(result.stdout, encoding="utf-8")
     data = json.loads(out.read_text(encoding="utf-8"))
+    if sorted(data["order"][:2]) != sorted(int(p) for p in priors):
+        raise SystemExit(f"{out}: starts with {data['order'][:2]}, not the priors {priors} "
+                         "(a stale run: delete it)")
     return data["order"][2:]
 
 
