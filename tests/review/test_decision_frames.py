@@ -200,3 +200,23 @@ def test_one_difference_per_study_is_found(template, tmp_path, seed):
     for include_resolved in (False, True):
         fast = list_conflicts(review, CODING, include_resolved)
         assert fast == list_conflicts(review, CODING, include_resolved, sheets=read_sheets(review))
+
+
+def test_candidates_take_the_field_parts_as_text_too(template, tmp_path):
+    """The tail cache (review/tail_frames.py) gives the field parts as text, not categories."""
+    root = tmp_path / "review"
+    shutil.copytree(template, root)
+    one_difference(root, 3)
+    review = Review.open(root)
+    reviewers, consensus = frames.latest_frames(review)
+    as_text = {n: f.assign(**{c: f[c].astype(object) for c in ("prefix", "rowkey", "group",
+                                                               "sub", "field", "value")})
+               for n, f in reviewers.items()}
+    stage = review.codebook().stage(CODING)
+    expected = frames.coding_candidates(reviewers, consensus, CODING, stage.reviewers)
+    assert expected[1]
+    assert frames.coding_candidates(as_text, consensus, CODING, stage.reviewers) == expected
+    for name, frame in reviewers.items():
+        ids = set(frame["study_id"].astype(object))
+        assert frames.coding_counts(as_text[name], CODING, ids, cod.FLAG, cod.FLAGGED) \
+            == frames.coding_counts(frame, CODING, ids, cod.FLAG, cod.FLAGGED)

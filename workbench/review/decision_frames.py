@@ -107,7 +107,8 @@ def _latest(frame) -> "pd.DataFrame":
     out = out.reset_index(drop=True)
     parts = field_parts(out["field"].cat.categories.tolist())   # once per sheet: per field name
     fcode = out["field"].cat.codes.to_numpy()
-    for name, (codes, names) in parts.items():
+    for name in ("prefix", "parts", "rowkey", "group", "sub"):   # field_info's order
+        codes, names = parts[name]
         if names is None:
             out[name] = codes[fcode]
         else:
@@ -356,13 +357,14 @@ def _hashes(text, key: str):
     return pd.util.hash_array(np.asarray(text, dtype=object), hash_key=key).astype(np.uint64)
 
 
-def _category_hashes(column: "pd.Series", key: str, used=None):
-    """The hash of each category of a categorical column (one more, 0, for a missing value).
+def _category_hashes(column, key: str, used=None):
+    """The hash of each category of a column (one more, 0, for a missing value).
 
+    `column`: a categorical column, or (codes, categories) from `_coded`.
     `used`: the codes that will be looked up (only those categories are hashed; the others 0).
     """
     import numpy as np
-    names = column.cat.categories.to_numpy(dtype=object)
+    names = _coded(column)[1] if not isinstance(column, tuple) else column[1]
     out = np.zeros(len(names) + 1, dtype=np.uint64)
     at = np.arange(len(names)) if used is None else np.unique(used[used >= 0])
     out[at] = _hashes(names[at], key)
@@ -393,9 +395,19 @@ def _sums(codes, n: int, values):
     return out
 
 
-def _codes(column: "pd.Series"):
+def _coded(column: "pd.Series") -> tuple["np.ndarray", "np.ndarray"]:
+    """(codes, categories as objects) of a column: categorical, or text (factorised here)."""
     import numpy as np
-    return column.cat.codes.to_numpy().astype(np.int64)
+    import pandas as pd
+    if hasattr(column, "cat"):
+        return (column.cat.codes.to_numpy().astype(np.int64),
+                column.cat.categories.to_numpy(dtype=object))
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object))
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
+def _codes(column: "pd.Series"):
+    return _coded(column)[0]
 
 
 def _coder_shapes(rows: "pd.DataFrame", settled) -> "pd.DataFrame | None":
@@ -408,15 +420,14 @@ def _coder_shapes(rows: "pd.DataFrame", settled) -> "pd.DataFrame | None":
     import pandas as pd
     if not len(rows):
         return None
-    study = _codes(rows["study_id"])
-    fcode = _codes(rows["field"])
-    vcode = _codes(rows["value"])
+    study, study_names = _coded(rows["study_id"])
+    fcode, field_names = _coded(rows["field"])
+    vcode, value_names = _coded(rows["value"])
     codes, uniques = pd.factorize(study)
     n = len(uniques)
     took = np.bincount(codes, weights=field_kinds(rows), minlength=n) > 0
-    names = rows["study_id"].cat.categories.to_numpy(dtype=object)
-    out = {"study": names[uniques], "took": took}
-    filled = np.append(rows["value"].cat.categories.to_numpy(dtype=object) != "", False)[vcode]
+    out = {"study": study_names[uniques], "took": took}
+    filled = np.append(value_names != "", False)[vcode]
     # codes and extraction values: non-empty, not settled by the consensus sheet
     plain = field_kinds(rows, ("code", "field")) & filled
     if len(settled[0]) and plain.any():
@@ -427,39 +438,39 @@ def _coder_shapes(rows: "pd.DataFrame", settled) -> "pd.DataFrame | None":
         at = np.flatnonzero(plain)
         s_used, s_inv = np.unique(study[at], return_inverse=True)
         f_used, f_inv = np.unique(fcode[at], return_inverse=True)
-        s_in = pd.Index(s_names, dtype=object).get_indexer(
-            rows["study_id"].cat.categories.to_numpy(dtype=object)[s_used])
-        f_in = pd.Index(f_names, dtype=object).get_indexer(
-            rows["field"].cat.categories.to_numpy(dtype=object)[f_used])
+        s_in = pd.Index(s_names, dtype=object).get_indexer(study_names[s_used])
+        f_in = pd.Index(f_names, dtype=object).get_indexer(field_names[f_used])
         s_row, f_row = s_in[s_inv.ravel()], f_in[f_inv.ravel()]
         hit = (s_row >= 0) & (f_row >= 0)
         hit[hit] = pd.Index(s_row[hit].astype(np.int64) * (len(f_names) + 1)
                             + f_row[hit]).isin(pairs)
         plain[at[hit]] = False
-    value_h = [_category_hashes(rows["value"], key, vcode) for key in _KEYS]
-    field_h = [_category_hashes(rows["field"], key, fcode[plain]) for key in _KEYS]
+    value_h = [_category_hashes((vcode, value_names), key, vcode) for key in _KEYS]
+    field_h = [_category_hashes((fcode, field_names), key, fcode[plain]) for key in _KEYS]
     for i in range(2):
         out[f"v{i + 1}"] = _sums(codes[plain], n, _join(field_h[i][fcode[plain]],
                                                         value_h[i][vcode[plain]], i))
     # group rows: "row:<group>:<key>" = "1" (the row exists), "row:<group>:<key>:<field>" values
     parts = rows["parts"].to_numpy()
     is_row = _is(rows["prefix"], ("row",))
-    one = np.append(rows["value"].cat.categories.to_numpy(dtype=object) == "1", False)[vcode]
+    one = np.append(value_names == "1", False)[vcode]
     exists = is_row & (parts == 3) & one
     if exists.any():
-        rowkey = _codes(rows["rowkey"])
-        n_key = len(rows["rowkey"].cat.categories) + 1
+        rowkey, key_names = _coded(rows["rowkey"])
+        n_key = len(key_names) + 1
         row_ids = pd.Index(study[exists] * n_key + rowkey[exists])
         valued = is_row & (parts == 4) & filled
         at = row_ids.get_indexer(study[valued] * n_key + rowkey[valued])
         keep = at >= 0
-        sub = _codes(rows["sub"])[valued][keep]
+        subs = _coded(rows["sub"])
+        groups = _coded(rows["group"])
+        sub = subs[0][valued][keep]
         value = vcode[valued][keep]
-        group = _codes(rows["group"])[exists]
+        group = groups[0][exists]
         row_study = codes[exists]
         for i, key in enumerate(_KEYS):
-            sub_h = _category_hashes(rows["sub"], key, sub)
-            group_h = _category_hashes(rows["group"], key, group)
+            sub_h = _category_hashes(subs, key, sub)
+            group_h = _category_hashes(groups, key, group)
             field_sums = _sums(at[keep], len(row_ids), _join(sub_h[sub], value_h[i][value], i))
             out[f"r{i + 1}"] = _sums(row_study, n, _join(group_h[group], _mix(field_sums), i))
     else:
