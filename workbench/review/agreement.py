@@ -1,10 +1,13 @@
 """Agreement audit and conflict resolution over a review folder.
 
 Reads every reviewer's sheet (coding/<name>.csv) and the consensus sheet
-(coding/consensus.csv), and hands the events to workbench.core.agreement.audit, which
-selects the blind decisions and builds the reliability matrices; the
-statistics come from workbench.core.agreement.measures. Resolving a conflict is in
-workbench.review.resolving.
+(coding/consensus.csv) once, as columns (`sheet_frames`), and hands them to
+workbench.core.agreement.columns, which selects the blind decisions and builds
+the reliability matrices in bulk; the statistics come from
+workbench.core.agreement.measures. The per-event path
+(workbench.core.agreement.audit, `stage_variables`) gives the same variables
+from Events and is kept as the reference the tests compare with. Resolving a
+conflict is in workbench.review.resolving.
 
     report = agreement_report(review, stage="title_abstract")
     for conflict in list_conflicts(review):
