@@ -232,13 +232,23 @@ _ABSTRACT, _KEYWORDS = RECORD_FIELDS.index("abstract"), RECORD_FIELDS.index("key
 
 
 def _cleared(rows: list[list], problems: list[Problem]) -> tuple[list[list], list[Problem]]:
-    """Clear placeholder abstracts and keywords in record rows, as `read_export` does."""
+    """Clear placeholder abstracts and keywords in record rows, as `read_export` does.
+
+    Same test as `read_export`'s, without lower-casing every abstract: a value
+    longer than the longest placeholder cannot be one (lower-casing never makes a
+    text shorter), and each distinct keyword of the chunk is looked at once.
+    """
     for row in rows:
-        if row[_ABSTRACT].strip().lower() in NO_ABSTRACT:
+        abstract = row[_ABSTRACT].strip()
+        if len(abstract) <= _LONGEST_ABSTRACT and abstract.lower() in NO_ABSTRACT:
             row[_ABSTRACT] = ""
-        keywords = row[_KEYWORDS]
-        if keywords and any(k.strip().lower() in NO_KEYWORD for k in keywords):
-            row[_KEYWORDS] = tuple(k for k in keywords if k.strip().lower() not in NO_KEYWORD)
+    words = set().union(*(row[_KEYWORDS] for row in rows))
+    placeholders = {k for k in words if k.strip().lower() in NO_KEYWORD}
+    if placeholders:
+        for row in rows:
+            keywords = row[_KEYWORDS]
+            if not placeholders.isdisjoint(keywords):
+                row[_KEYWORDS] = tuple(k for k in keywords if k not in placeholders)
     return rows, problems
 
 
@@ -246,6 +256,7 @@ def _cleared(rows: list[list], problems: list[Problem]) -> tuple[list[list], lis
 #: Scopus' "[No abstract available]"): read as no abstract, never shown as one.
 NO_ABSTRACT = frozenset({"na", "n/a", "[no abstract available]", "no abstract available",
                          "[no abstract]", "no abstract"})
+_LONGEST_ABSTRACT = max(map(len, NO_ABSTRACT))
 #: What databases write as a keyword where a record has none (PsycINFO's "No terms
 #: assigned"): dropped, never shown or counted as a keyword.
 NO_KEYWORD = frozenset({"no terms assigned", "na", "n/a", "[no keywords]", "no keywords",
