@@ -397,11 +397,13 @@ def _abbreviation_of(short: tuple[str, ...], long_: tuple[str, ...]) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)
 def venues_compatible(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """Return True when two venues can name the same journal (full name vs abbreviation).
 
     Each word of one name must abbreviate a word of the other, in order
     ("J Am Heart Assoc" and "Journal of the American Heart Association").
+    Cached: a review's journals recur, and dedupe asks once per candidate pair.
     """
     if not a or not b or a == b:
         return True
