@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
 from pathlib import Path
 
@@ -24,8 +25,8 @@ from workbench.io.formats.encoding import decode_export
 from workbench.io.formats.references import stream_table_export
 from workbench.review import Review, init_review, importing
 from workbench.store.cache import CacheWriter, read_cache, write_cache
-from workbench.store.imports import (RecordCacheWriter, copy_export_file, read_manifest,
-                                     write_cached_records)
+from workbench.store.imports import (RecordCacheWriter, copy_export_file, json_rows,
+                                     read_manifest, write_cached_records)
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data" / "formats"
@@ -275,3 +276,22 @@ def test_a_file_that_changes_while_copied_is_not_stored(tmp_path):
     with pytest.raises(OSError, match="changed"):
         copy_export_file(source, tmp_path / "references", "s.csv", "0" * 64)
     assert list((tmp_path / "references").iterdir()) == []
+
+
+_VALUE = st.one_of(st.text(max_size=8), st.sampled_from(["", "plain", 'q"', "b\\", "\n", "\x00", "\u2028",
+                                                        "\xa0", "é", "\ud800"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda width: st.lists(st.tuples(*[st.one_of(
+    _VALUE, st.tuples() | st.lists(_VALUE, max_size=3).map(tuple), st.none(), st.integers(),
+    st.booleans(), st.floats(allow_nan=False)) for _ in range(width)]).map(list), min_size=1,
+    max_size=6)))
+def test_json_rows_is_json_dumps(rows):
+    expected = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    assert json_rows(rows) == expected
+    same_kind = [[v if isinstance(v, str) else "x" for v in row] for row in rows]
+    assert json_rows(same_kind) == json.dumps(same_kind, ensure_ascii=False,
+                                              separators=(",", ":"))[1:-1]
+    tuples = [[v if isinstance(v, tuple) else (str(v),) for v in row] for row in rows]
+    assert json_rows(tuples) == json.dumps(tuples, ensure_ascii=False, separators=(",", ":"))[1:-1]

