@@ -38,9 +38,14 @@ def evidence_table(codebook, annotations: pd.DataFrame, bib: pd.DataFrame) -> pd
               for cid, (_, code) in codebook.code_index().items()}
     labels.update({("field", f.id): f.label or f.id for f in codebook.fields})
     rank = {key: i for i, key in enumerate(labels)}
-    studies = {r["study_id"]: _study_label(r) for r in bib.to_dict("records")}
+    records = annotations.to_dict("records")
+    # Labels of the studies that have evidence only: a row dict per included study
+    # costs seconds on a large review (pandas 3 str columns give cells one by one).
+    quoted = {r["study_id"] for r in records if r["kind"] in (EVIDENCE, PASSAGE)}
+    part = bib[bib["study_id"].isin(quoted)] if quoted else bib.iloc[:0]
+    studies = {r["study_id"]: _study_label(r) for r in part.to_dict("records")}
     rows = []
-    for r in annotations.to_dict("records"):
+    for r in records:
         if r["kind"] == EVIDENCE:
             kind, target = "code", r["target"]
         elif r["kind"] == PASSAGE:
