@@ -36,3 +36,34 @@ def test_export_writes_agreement_csv_and_methods_text(exported):
     assert "seed 20260701" in text
     readme = (review.exports / "README.txt").read_text(encoding="utf-8")
     assert "agreement_methods.txt" in readme
+
+
+def test_the_export_reads_each_sheet_once(tmp_path, monkeypatch):
+    """Every part of the export (tables, audit log, agreement, conflicts) shares one read."""
+    from collections import Counter
+    from pathlib import Path
+
+    import workbench.store.sheet as sheet
+    import workbench.store.sheet_frame as sheet_frame
+    import workbench.store.sheet_reading as sheet_reading
+    from workbench.io.exports import background
+
+    review = make_review(tmp_path / "review")
+    reads: Counter = Counter()
+
+    def counted(module, name):
+        real = getattr(module, name)
+
+        def read(path, *args, **kwargs):
+            if Path(path).parent == review.coding:
+                reads[Path(path).name] += 1
+            return real(path, *args, **kwargs)
+        monkeypatch.setattr(module, name, read)
+    counted(sheet_frame, "read_sheet_frame")
+    counted(sheet, "read_sheet")
+    counted(sheet_reading, "read_sheet")
+    real_init = background.Background.__init__
+    monkeypatch.setattr(background.Background, "__init__",   # in this process, to count
+                        lambda self, folder, parallel=True: real_init(self, folder, False))
+    write_exports(review, charts=False)
+    assert reads == Counter({"alice.csv": 1, "bob.csv": 1, "consensus.csv": 1})

@@ -39,7 +39,6 @@ from workbench.review.refi_project import project_sources, write_project_file
 from workbench.io.exports.tables import (group_tables, long_table, study_table, table_name,
                                         wide_table)
 from workbench.review.agreement import agreement_frame, agreement_report, methods_text
-from workbench.review.all_sheets import Sheets
 from workbench.review.prioritise import screening_methods
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
                                         criteria_not_agreed, describe, not_agreed_list,
@@ -116,32 +115,6 @@ def _object_frame(columns: pd.DataFrame, sheet: str) -> pd.DataFrame:
     data = {name: columns[name].to_numpy(dtype=object) for name in COLUMNS}
     data[SHEET] = np.full(len(columns), sheet, dtype=object)
     return pd.DataFrame(data, dtype=object, copy=False)
-
-
-def _agreement_sheets(events: pd.DataFrame, names: list[str], warnings: list[str]) -> Sheets:
-    """The export's events as agreement's Sheets, as `all_sheets.read_sheets` gives them.
-
-    The same events in the same order (file order, aliases applied), taken from
-    the frame instead of reading and parsing every sheet a second time.
-    """
-    from itertools import repeat
-
-    from workbench.core.events import COLUMNS, Event, is_valid_reviewer
-
-    reviewers: dict[str, list] = {}
-    consensus: list = []
-    which = events[SHEET].to_numpy()
-    for name in names:
-        if name != CONSENSUS and not is_valid_reviewer(name):
-            continue
-        part = events[which == name]
-        rows = list(map(tuple.__new__, repeat(Event),
-                        zip(*(part[c].tolist() for c in COLUMNS))))
-        if name == CONSENSUS:
-            consensus = rows
-        else:
-            reviewers[name] = rows
-    return Sheets(reviewers, consensus, list(warnings))
 
 
 def _step(progress: Progress | None, cancel: threading.Event | None, done: int) -> None:
@@ -237,7 +210,9 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
 
     def write_agreement(folder: ExportFolder) -> None:
         """Inter-coder agreement and its methods sentences (review.agreement)."""
-        agreement = agreement_report(review, sheets=_agreement_sheets(events, sheets, warnings))
+        # On the sheets' columns as this export read them (review_sheet_frame keeps
+        # them for the command; a forked second process has them too): no second read.
+        agreement = agreement_report(review)
         write_csv(folder, "agreement.csv", agreement_frame(agreement))
         write_text(folder, "agreement_methods.txt", methods_text(agreement))
 
