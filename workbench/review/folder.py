@@ -58,6 +58,7 @@ class Review:
         self.root = Path(root).resolve()
         self._records: list[Record] | None = None
         self._dedupe = None
+        self._aliases: dict[str, str] | None = None
         self._codebook = None
         self._lock = threading.RLock()
 
@@ -212,10 +213,20 @@ class Review:
             append_pair_decision(self.root, PairDecision("", reviewer, record_a, record_b,
                                                          verdict, note))
             self._dedupe = None
+            self._aliases = None
 
     def aliases(self) -> dict[str, str]:
-        """Return old study id -> current study id, for reading decisions on merged studies."""
-        return dict(self.dedupe().aliases)
+        """Return old study id -> current study id, for reading decisions on merged studies.
+
+        From the studies when they are loaded, else from the small study index
+        (`study_index`: the same aliases, without building 100k studies).
+        """
+        with self._lock:
+            if self._dedupe is not None:
+                return dict(self._dedupe.aliases)
+            if self._aliases is None:
+                self._aliases = dict(self.study_index().aliases)
+            return dict(self._aliases)
 
     def pending_pairs(self) -> list:
         """Return the uncertain candidate pairs no person has answered yet."""
@@ -287,6 +298,7 @@ class Review:
     def _invalidate(self) -> None:
         """Drop derived state that depends on the records or decisions."""
         self._dedupe = None
+        self._aliases = None
 
 
 def _conflicts_status(counts: dict[str, int]) -> dict:
