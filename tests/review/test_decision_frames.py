@@ -220,3 +220,17 @@ def test_candidates_take_the_field_parts_as_text_too(template, tmp_path):
         ids = set(frame["study_id"].astype(object))
         assert frames.coding_counts(as_text[name], CODING, ids, cod.FLAG, cod.FLAGGED) \
             == frames.coding_counts(frame, CODING, ids, cod.FLAG, cod.FLAGGED)
+
+
+def test_aliases_and_study_ids_from_the_study_index(template, monkeypatch):
+    """A command that needs only the aliases (or the ids) reads the index, not every study."""
+    full = Review.open(template).dedupe()
+    assert full.aliases  # the scenario merged S6 into S4
+    from workbench.review import checking, studies
+    review = Review.open(template)
+    review.study_index()  # written (warm), as any earlier command leaves it
+    monkeypatch.setattr(studies, "group_studies", lambda *a, **k: pytest.fail("every study"))
+    fresh = Review.open(template)
+    assert fresh.aliases() == dict(full.aliases)
+    ids, _ = checking._study_ids(fresh)
+    assert ids == {s.id for s in full.studies} | set(full.aliases)
