@@ -248,7 +248,8 @@ def _unwritten_hint(done: list[ImportedFile]) -> str:
 def guess_database_of(path: Path, report: ImportReport) -> str:
     """Return the database a parsed export most likely came from ("" if unknown)."""
     try:
-        head = path.read_bytes()[:20000].decode("utf-8", errors="replace")
+        with open(path, "rb") as handle:  # the head only: an export may be 1.5 GB
+            head = handle.read(20000).decode("utf-8", errors="replace")
     except OSError:
         return ""
     from workbench.io.formats.references import guess_database
