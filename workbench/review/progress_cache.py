@@ -34,6 +34,8 @@ CACHE_NAME = "progress.json"
 KIND = "progress"
 #: More studies touched than this and the facts are taken for every study again.
 MAX_TOUCHED = 5000
+#: More studies touched than this and the facts are written back (fewer: taken again next time).
+REWRITE_TOUCHED = 200
 
 
 def _modules() -> tuple[str, ...]:
@@ -79,24 +81,83 @@ def cached_progress(review, names: list[str]) -> dict[str, dict] | None:
     path = review.root / ".workbench" / CACHE_NAME
     key = progress_key(review)
     found = read_cache(path, KIND)
-    facts = _updated(review, found if isinstance(found, dict) and found.get("key") == key
-                     else None, now, paths)
+    if isinstance(found, dict) and found.get("key") == key:
+        try:
+            found = {"sheets": found["sheets"], "facts": _unpacked(found["facts"])}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            found = None
+    else:
+        found = None
+    touched: set[str] = set()
+    facts = _updated(review, found, now, paths, touched)
     if facts is None:
         facts = _facts(review, paths, None)
-    if not (isinstance(found, dict) and found.get("key") == key and found.get("sheets") == now):
-        write_cache(path, KIND, {"key": key, "sheets": now, "facts": facts})
+        found = None
+    # A few touched studies are cheaper to take again next time than to rewrite the file.
+    if found is None or len(touched) > REWRITE_TOUCHED:
+        write_cache(path, KIND, {"key": key, "sheets": now, "facts": _packed(facts)})
     return _figures(review, names, facts)
 
 
-def _updated(review, found: dict | None, now: dict, paths: dict[str, Path]) -> dict | None:
-    """The stored facts with the touched studies' taken again; None: take them all."""
+def _texts(values: list[str]) -> list:
+    """Texts as [count, NUL-joined] (study ids and decisions never hold a NUL)."""
+    joined = "\0".join(values)
+    if joined.count("\0") != max(len(values) - 1, 0):
+        raise ValueError("a text holds a NUL")
+    return [len(values), joined]
+
+
+def _untexts(found) -> list[str]:
+    count, joined = found
+    out = joined.split("\0") if count else []
+    if len(out) != count:
+        raise ValueError("texts of the wrong length")
+    return out
+
+
+def _packed(facts: dict) -> dict:
+    """The facts as JSON that reads fast: columns of joined texts, not 100,000 small lists."""
+    out = {part: {stage: _texts(sorted(ids)) for stage, ids in facts[part].items()}
+           for part in ("pass", "inc")}
+    for part in ("coded", "flagged"):
+        out[part] = {sheet: {stage: _texts(sorted(ids)) for stage, ids in stages.items()}
+                     for sheet, stages in facts[part].items()}
+    out["dec"] = {}
+    for sheet, stages in facts["dec"].items():
+        out["dec"][sheet] = {}
+        for stage, held in stages.items():
+            rows = sorted((c, s, v) for s, (v, c) in held.items())
+            out["dec"][sheet][stage] = [_texts([s for _, s, _ in rows]),
+                                        _texts([v for _, _, v in rows]), [c for c, _, _ in rows]]
+    return out
+
+
+def _unpacked(found: dict) -> dict:
+    out = {part: {stage: set(_untexts(ids)) for stage, ids in found[part].items()}
+           for part in ("pass", "inc")}
+    for part in ("coded", "flagged"):
+        out[part] = {sheet: {stage: set(_untexts(ids)) for stage, ids in stages.items()}
+                     for sheet, stages in found[part].items()}
+    out["dec"] = {}
+    for sheet, stages in found["dec"].items():
+        out["dec"][sheet] = {}
+        for stage, (studies, values, cells) in stages.items():
+            studies, values = _untexts(studies), _untexts(values)
+            if not len(studies) == len(values) == len(cells):
+                raise ValueError("columns of different lengths")
+            out["dec"][sheet][stage] = dict(zip(studies, zip(values, cells)))
+    return out
+
+
+def _updated(review, found: dict | None, now: dict, paths: dict[str, Path],
+             touched: set[str]) -> dict | None:
+    """The stored facts with the touched studies' (added to `touched`) taken again; None: all."""
     from workbench.review.sheet_tails import touched_since
     if found is None or not isinstance(found.get("facts"), dict):
         return None
     was = found.get("sheets")
     if not isinstance(was, dict) or set(was) != set(now):
         return None
-    touched: set[str] = set()
     for name, version in now.items():
         if was[name] == version:
             continue
@@ -112,28 +173,34 @@ def _updated(review, found: dict | None, now: dict, paths: dict[str, Path]) -> d
     aliases = review.aliases()
     ids = {aliases.get(t, t) for t in touched}
     fresh = _facts(review, paths, ids)
-    out = {"dec": {}, "pass": {}, "inc": {}, "coded": {}, "flagged": {}}
-    for part in ("dec", "coded", "flagged"):
-        for sheet, stages in facts[part].items():
-            out[part][sheet] = {}
-            for stage, held in stages.items():
-                if part == "dec":
-                    kept = {s: v for s, v in held.items() if s not in ids}
-                    kept.update(fresh[part].get(sheet, {}).get(stage, {}))
-                else:
-                    kept = sorted((set(held) - ids) | set(fresh[part].get(sheet, {})
-                                                            .get(stage, [])))
-                out[part][sheet][stage] = kept
+    out = facts   # this command's own copy (read from the file): changed in place
+    for sheet, stages in fresh["dec"].items():
+        for stage, found_now in stages.items():
+            held = out["dec"].setdefault(sheet, {}).setdefault(stage, {})
+            for study in ids:
+                if study not in found_now:
+                    held.pop(study, None)
+            top = max((c for _, c in held.values()), default=-1)
+            if all(study in held or c > top for study, (_, c) in found_now.items()):
+                held.update(found_now)   # kept in order: known studies keep their place
+            else:
+                held.update(found_now)
+                out["dec"][sheet][stage] = dict(sorted(held.items(), key=lambda kv: kv[1][1]))
+    for part in ("coded", "flagged"):
         for sheet, stages in fresh[part].items():
-            out[part].setdefault(sheet, {})
-            for stage, held in stages.items():
-                out[part][sheet].setdefault(stage, held)
+            for stage, found_now in stages.items():
+                held = out[part].setdefault(sheet, {}).setdefault(stage, set())
+                held -= ids
+                held |= set(found_now)
     for stage in review.codebook().screening_stages():
-        votes = [(sheet, study, value, "") for sheet, stages in out["dec"].items()
-                 for study, (value, _) in stages.get(stage.id, {}).items() if study in ids]
+        votes = [(sheet, study, stages[stage.id][study][0], "")
+                 for sheet, stages in out["dec"].items() if stage.id in stages
+                 for study in ids if study in stages[stage.id]]
         passing, included = _passing(stage, votes)
-        out["pass"][stage.id] = sorted((set(facts["pass"].get(stage.id, [])) - ids) | passing)
-        out["inc"][stage.id] = sorted((set(facts["inc"].get(stage.id, [])) - ids) | included)
+        for part, now_in in (("pass", passing), ("inc", included)):
+            held = out[part].setdefault(stage.id, set())
+            held -= ids
+            held |= now_in
     return out
 
 
@@ -167,18 +234,18 @@ def _facts(review, paths: dict[str, Path], only: set[str] | None) -> dict:
         for stage in codebook.screening_stages():
             at = decided & (stage_of == stage.id)
             pairs = sorted(zip(cell[at].tolist(), study[at].tolist(), value[at].tolist()))
-            out["dec"][sheet][stage.id] = {s: [v, c] for c, s, v in pairs}
+            out["dec"][sheet][stage.id] = {s: (v, c) for c, s, v in pairs}
         kinds = field_kinds(rows) & (value != "")
         flags = (field == cod.FLAG) & (value == cod.FLAGGED)
         out["coded"][sheet], out["flagged"][sheet] = {}, {}
         for stage in codebook.coding_stages():
             here = stage_of == stage.id
-            out["coded"][sheet][stage.id] = sorted(set(study[here & kinds].tolist()))
-            out["flagged"][sheet][stage.id] = sorted(set(study[here & flags].tolist()))
+            out["coded"][sheet][stage.id] = set(study[here & kinds].tolist())
+            out["flagged"][sheet][stage.id] = set(study[here & flags].tolist())
     if only is None:
         for stage in codebook.screening_stages():
-            out["pass"][stage.id] = sorted(final_passing(review, stage, PASSING))
-            out["inc"][stage.id] = sorted(final_passing(review, stage, (INCLUDE_DECISION,)))
+            out["pass"][stage.id] = set(final_passing(review, stage, PASSING))
+            out["inc"][stage.id] = set(final_passing(review, stage, (INCLUDE_DECISION,)))
     return out
 
 
@@ -201,19 +268,18 @@ def _figures(review, names: list[str], facts: dict) -> dict[str, dict]:
                     passing = {s for s, (v, _) in decisions.get(source.id, {}).items()
                                if v in PASSING}
                 else:
-                    passing = set(facts["pass"].get(source.id, []))
+                    passing = facts["pass"].get(source.id, set())
                 work = passing & every
                 total = len(work)
-            decided = sorted((c, v) for s, (v, c) in decisions.get(stage.id, {}).items()
-                             if s in work)
-            mine[stage.id] = {"done": len(decided), "total": total,
-                              **dict(Counter(v for _, v in decided))}
+            # the facts hold each sheet's decisions in the order it first wrote to the study
+            decided = [v for s, (v, _) in decisions.get(stage.id, {}).items() if s in work]
+            mine[stage.id] = {"done": len(decided), "total": total, **dict(Counter(decided))}
         for stage in codebook.coding_stages():
             work = every
             if stage.source:
-                work = set(facts["inc"].get(stage.source, [])) & every
-            coded = len(set(facts["coded"].get(name, {}).get(stage.id, [])) & work)
-            flagged = len(set(facts["flagged"].get(name, {}).get(stage.id, [])) & work)
+                work = facts["inc"].get(stage.source, set()) & every
+            coded = len(facts["coded"].get(name, {}).get(stage.id, set()) & work)
+            flagged = len(facts["flagged"].get(name, {}).get(stage.id, set()) & work)
             mine[stage.id] = {"done": coded, "total": len(work), "flagged": flagged}
         out[name] = mine
     return out
