@@ -42,7 +42,9 @@ _MODULES = ("workbench.core.consensus", "workbench.core.conflicts", "workbench.c
             "workbench.review.decision_frames", "workbench.review.status_cache",
             "workbench.store.sheet_reading", "workbench.store.sheet_frame",
             "workbench.review.sheet_reads", "workbench.core.group_rows",
-            "workbench.io.export_decisions", "workbench.io.exports.export_decisions")
+            "workbench.io.export_decisions", "workbench.io.exports.export_decisions",
+            "workbench.review.sheet_tails", "workbench.review.tail_frames",
+            "workbench.review.conflict_cache", "workbench.review.progress_cache")
 
 
 def code_digest(modules=_MODULES) -> bytes:
