@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import types
 from datetime import datetime, timezone
 from pathlib import Path
 from unittest import mock
@@ -497,7 +498,8 @@ def test_the_export_reads_sheets_with_the_same_reader(tmp_path):
     (coding / "alice.csv").write_text(
         OLD_HEADER + "2026-01-01T00:00:00.000000Z,alice,s1,ta,decision,include,,v1\n"
         "2026-02-30T25:61:61.000000Z,alice,s1,ta,decision,exclude,,v1\n", encoding="utf-8")
-    frame, names, warnings = _read_sheets(coding, {})
+    review = types.SimpleNamespace(coding=coding, aliases=dict)   # the export asks these two
+    frame, names, warnings = _read_sheets(review)
     assert frame["value"].tolist() == ["include"] and names == ["alice"]
     assert any("alice.csv:3" in w and "impossible time" in w for w in warnings)
 
