@@ -169,3 +169,28 @@ def test_criterion_ratings_built_directly_equal_reading_the_matrix(tmp_path):
         fast = agreement_table(v.ratings, categories=v.categories, n_resamples=50)
         slow = agreement_table(v.matrix, categories=v.categories, n_resamples=50)
         assert fast == slow
+
+
+def test_a_dimension_no_coder_touched_on_a_study_they_both_coded_is_agreed_none():
+    """Coded as none = not coded (the consensus rule): both coders coded s2 but gave it
+    no platform, so s2 is a unit where both chose no code, as for s1 where one did."""
+    from workbench.core.agreement.columns import blind_columns, coding_variables_columns
+    from workbench.store.sheet_frame import empty_events, events_to_frame
+    stage = "coding"
+    alice = [ev(1, "alice", "s1", "code:platforms", "twitter", stage),
+             ev(1, "alice", "s2", "field:reach", "5", stage),
+             ev(1, "alice", "s3", "field:reach", "1", stage)]
+    bob = [ev(1, "bob", "s1", "field:reach", "2", stage),
+           ev(1, "bob", "s2", "field:reach", "5", stage)]
+    per_event = {v.name: v for v in coding_variables(
+        blind_selection({"alice": alice, "bob": bob}, [], stage), _codebook())}
+    blind = blind_columns({"alice": events_to_frame(alice), "bob": events_to_frame(bob)},
+                          empty_events(), stage)
+    on_columns = {v.name: v for v in coding_variables_columns(blind, _codebook())}
+    for variables in (per_event, on_columns):
+        sets = variables["code:platforms"].matrix
+        assert sets.loc["s1"].tolist() == [frozenset({"twitter"}), frozenset()]
+        assert sets.loc["s2"].tolist() == [frozenset(), frozenset()]
+        assert sets.loc["s3"].tolist() == [frozenset(), None]   # bob never coded s3
+        assert variables["code:platforms:twitter"].matrix.loc["s2"].tolist() == \
+            ["absent", "absent"]

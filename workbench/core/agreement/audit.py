@@ -244,6 +244,9 @@ def _none_when_untouched(coded: dict[str, set[str]], sets: pd.DataFrame) -> pd.D
     reviewers = list(sets.columns)
     studies = sorted(set(coded) | set(sets.index))
     full = sets.reindex(pd.Index(studies, dtype=object, name="study_id")).astype(object)
+    # A study no coder gave the dimension comes back from reindex as NaN: no value
+    # either, so every coder of it answered "no code" too (both empty sets agree).
+    full = full.where(full.notna(), None)
     for r in reviewers:
         column = [frozenset() if c is None and r in coded.get(s, ()) else c
                   for s, c in zip(studies, full[r].tolist())]

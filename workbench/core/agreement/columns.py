@@ -250,8 +250,8 @@ def _matrix(pairs, convert: Callable = lambda v: v, blank_is_value: bool = False
     """studies x coders of one field's values, as audit._field_matrix makes it.
 
     With `untouched` (per coder, the studies they coded), a coder's missing
-    cell of a study they coded, where another coder gave the field, is the
-    empty set (audit._none_when_untouched).
+    cell of a study they coded is the empty set (audit._none_when_untouched),
+    whether or not another coder gave the field.
     """
     import numpy as np
     import pandas as pd
@@ -272,15 +272,8 @@ def _matrix(pairs, convert: Callable = lambda v: v, blank_is_value: bool = False
             lookup[k] = value
         cells[index.get_indexer(where), j] = lookup[codes]
     if untouched is not None:
-        # Only the studies some coder gave this field: the per-event path
-        # reindexes the field's matrix to every coded study, and the rows it
-        # adds hold NaN, not None, so they are not filled and stay missing.
-        valued = np.zeros(len(studies), dtype=bool)
-        for where, _ in pairs:
-            valued[index.get_indexer(where)] = True
         for j, mine in enumerate(untouched):
             rows = index.get_indexer(mine)
-            rows = rows[valued[rows]]
             for i in rows[np.equal(cells[rows, j], None)].tolist():
                 cells[i, j] = frozenset()
     return _frame(cells, list(studies), list(coders))
