@@ -212,3 +212,51 @@ async def test_stopping_test_asks_first_and_can_be_cancelled_or_withdrawn(review
         assert events[:len(drawn)] == drawn
         assert sorted(events[len(drawn):]) == sorted((sid, "") for sid, _ in drawn)
         assert "stopping sample" not in str(screen.query_one("#screen-title").render())
+
+
+async def test_a_save_from_a_shell_is_trained_on_and_never_served_again(review_dir):
+    """Decisions appended to the reviewer's own sheet by another process (e.g. `workbench
+    bulk`) reload the screen: the prioritised order goes on with them, in its queue and
+    its model, and the study the app shows next is one still to screen."""
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+    repo = Path(__file__).resolve().parents[2]
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await choose_prioritised(app, pilot)
+        await pilot.press("i")
+        await exclude(app, pilot)
+        await wait_for(pilot, lambda: screen.prioritised.queue.ranking is not None
+                       and screen.prioritised.queue.ranking.trained_on == 2, timeout=60)
+        decided = {sid for sid, _ in decisions(review_dir)}
+        shown = screen.source.id
+        others = [s.id for s in screen.session.studies if s.id not in decided and s.id != shown]
+        assert len(others) >= 2
+        shell, left = others[:-1], others[-1]       # the shell decides all but one
+        script = textwrap.dedent(f"""
+            import sys
+            from workbench.review import Review
+            from workbench.review.screening import open_session
+            session = open_session(Review.open(sys.argv[1]), "alice", "title_abstract")
+            for study in {shell!r}:
+                session.record(study, "exclude", ["E1"])
+        """)
+        subprocess.run([sys.executable, "-c", script, str(review_dir)], check=True, cwd=repo,
+                       env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"})
+        # the screen reads the sheet again and the model retrains on the shell's decisions
+        trained = 2 + len(shell)
+        await wait_for(pilot, lambda: screen.prioritised is not None
+                       and screen.prioritised.queue.ranking is not None
+                       and screen.prioritised.queue.ranking.trained_on == trained, timeout=90)
+        assert screen.source.id == shown          # the study on screen stays on screen
+        await pilot.press("m")
+        # before the fix the old queue served a study the shell had decided, or none
+        await wait_for(pilot, lambda: screen.source.id == left, timeout=30)
+        await pilot.press("i")
+        assert decisions(review_dir)[-2:] == [(shown, "maybe"), (left, "include")]
+        await wait_for(pilot, lambda: screen.prioritised.queue.ranking.trained_on
+                       == trained + 2, timeout=60)

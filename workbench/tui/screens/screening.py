@@ -24,6 +24,7 @@ from workbench.core.codebook import EXCLUDE, compile_highlights
 from workbench.core.links import study_links
 from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, NOT_RETRIEVED
 from workbench.errors import WorkbenchError
+from workbench.review.ordering import IMPORT_ORDER
 from workbench.review.screening import (Filter, ScreeningSession, empty_stage_reason,
                                         find_fulltext, open_session)
 from workbench.tui.live import others_decide, own_sheet_changed
@@ -188,6 +189,8 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
             self.notify(why, severity="warning", timeout=12)
         self.index = first or 0
         self._return_to_kept_study(session)
+        if self.prioritised is not None or self.order_name != IMPORT_ORDER:
+            self.use_order(self.order_name, again=True)   # a reload: the order on the new session
         self._show()
         self.refresh_bindings()
 

@@ -40,8 +40,14 @@ class ScreeningOrder:
 
         self.app.push_screen(OrderModal(self.order_name), chosen)
 
-    def use_order(self, name: str) -> None:
-        """Switch to an order of ORDERS (prioritised starts the model in the background)."""
+    def use_order(self, name: str, again: bool = False) -> None:
+        """Switch to an order of ORDERS (prioritised starts the model in the background).
+
+        `again`: the screen read the sheets anew (a save from a shell, another
+        reviewer, a duplicate answer), so the order is made again on the new
+        session: a ranked queue still tied to the old session would serve studies
+        already decided and never train on the new decisions.
+        """
         order = ORDERS[name]
         if self.prioritised is not None:
             self.prioritised.stop()
@@ -55,8 +61,9 @@ class ScreeningOrder:
             self.prioritised.start()
             self.view = [current] if current is not None else []
             self.index = 0
-            self.notify("Prioritised order: the model learns from your decisions only and "
-                        "reranks after each one.", timeout=5)
+            if not again:
+                self.notify("Prioritised order: the model learns from your decisions only and "
+                            "reranks after each one.", timeout=5)
         else:
             self.view = order.arrange(self.session)
             first = next((i for i, p in enumerate(self.view)
