@@ -143,6 +143,32 @@ def test_old_sheets_stay_readable_and_new_lines_carry_the_check(tmp_path):
     assert contents.problems[0].line == 4 and "no check value" in contents.problems[0].message
 
 
+def test_one_hand_typed_extra_field_in_an_old_sheet_sets_aside_only_that_line(tmp_path):
+    """Found by the walkthrough: a ninth field that is no check (a comma typed in a note)
+    made the reader take every later line of an old sheet for an unchecked fragment, and
+    145,816 decisions vanished from every figure."""
+    from workbench.store.sheet_frame import read_sheet_frame
+    path = tmp_path / "alice.csv"
+    rows = [f"2026-01-01T00:00:{i:02d}.000000Z,alice,s{i},ta,decision,include,,v1\n"
+            for i in range(1, 6)]
+    typed = "2026-01-01T00:00:03.500000Z,alice,s9,ta,decision,include,extra,v1,oops\n"
+    path.write_text(OLD_HEADER + "".join(rows[:3]) + typed + "".join(rows[3:]), encoding="utf-8")
+    contents = read_sheet(path)
+    assert [e.study_id for e in contents.events] == ["s1", "s2", "s3", "s4", "s5"]
+    assert [(p.line, "check value does not match" in p.message) for p in contents.problems] == \
+        [(5, True)]
+    frame = read_sheet_frame(path)
+    assert frame.events["study_id"].astype(str).tolist() == ["s1", "s2", "s3", "s4", "s5"]
+    assert [p.line for p in frame.problems] == [5]
+    # a line workbench saves afterwards starts the checked lines as before
+    append_events(path, [ev("s6")], now=NOW)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(rows[0].replace("s1", "s7"))
+    contents = read_sheet(path)
+    assert [e.study_id for e in contents.events] == ["s1", "s2", "s3", "s4", "s5", "s6"]
+    assert [p.line for p in contents.problems] == [5, 9]
+
+
 # -- long values -------------------------------------------------------------------------------
 
 def test_a_value_past_the_csv_default_limit_reads_back_with_every_later_line(tmp_path):

@@ -402,7 +402,11 @@ def _read_careful(lines: list[str], torn: bool, shown: str, bad_bytes: bool) -> 
             if row[width] != line_check(",".join(map(csv_field, row[:width]))):
                 message = ("its check value does not match its contents (changed by hand or "
                            "cut short after saving)")
-            checked_sheet = True
+            else:
+                # Only a line workbench saved (its check verifies) starts the checked lines:
+                # one hand-typed line with an extra field must not set aside every older
+                # line after it in a sheet of the format before checks.
+                checked_sheet = True
             row = row[:width]
         elif not message and checked_sheet:
             message = ("no check value (every line saved by workbench ends with one; added by "
