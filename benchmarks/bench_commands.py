@@ -21,7 +21,7 @@ folder. --base runs the same commands with PYTHONPATH set to another checkout
 file first. `status-append`, `conflicts-append` and `check-append` first append
 one decision to alice's sheet (a save through the library: what a reviewer sees
 after saving one; the sheets' caches in .workbench/sheets/ then read only that
-line).
+line), and flip it back after timing, so later commands see the review unchanged).
 
 Targets: status, check, conflicts <= 2x the floor; agreement, export,
 sheet <= 6x; no command above 1.5 GB.
@@ -119,6 +119,11 @@ def time_commands(review: Path, checkout: Path, names: list[str],
         if name.endswith("-append"):
             run([py, "-c", APPEND, str(review)], checkout)
         out[name] = run([py, "-m", "workbench", "--review", str(review), *args], checkout)
+        if name.endswith("-append"):
+            # flip the decision back (untimed): the appended one made a conflict with bob,
+            # and every later command (e.g. export, which refuses while one is open) must
+            # see the review as it was
+            run([py, "-c", APPEND, str(review)], checkout)
     return out
 
 
