@@ -83,7 +83,9 @@ def status_cmd(ctx: click.Context, as_json: bool) -> None:
     click.echo(f"Studies: {status['studies']} ({plural(removed, 'duplicate record')} removed; "
                f"{plural(waiting, 'pair')} {'waits' if waiting == 1 else 'wait'} for a person)")
     for reviewer, stages in status["reviewers"].items():
-        parts = [f"{stage} {p['done']}/{p['total']}" for stage, p in stages.items()]
+        parts = [f"{stage} {p['done']}/{p['total']}"
+                 + (f" ({p['flagged']} flagged)" if p.get("flagged") else "")
+                 for stage, p in stages.items()]
         click.echo(f"Reviewer {reviewer}: " + ", ".join(parts))
     kinds = ", ".join(f"{n} {k.replace('_', ' ')}"
                       for k, n in status.get("conflicts_by_kind", {}).items())
