@@ -18,7 +18,10 @@ folder. --base runs the same commands with PYTHONPATH set to another checkout
 (e.g. the commit before the change) and prints both. The review's
 .workbench/ caches are warmed once (`status`) before timing, for each checkout.
 `status` then answers from .workbench/status.json; `status-cold` removes that
-file first. `status-append`, `conflicts-append` and `check-append` first append
+file first (the per-study caches answer); `status-nocache` and `conflicts-nocache`
+remove every cache of the sheets' state first (.workbench/sheets/, status.json,
+conflicts.json, progress*.json; the records' and studies' caches stay): the full
+computation, as the first run after an import, a hand edit or an upgrade meets it. `status-append`, `conflicts-append` and `check-append` first append
 one decision to alice's sheet (a save through the library: what a reviewer sees
 after saving one; the sheets' caches in .workbench/sheets/ then read only that
 line), and flip it back after timing, so later commands see the review unchanged).
@@ -56,9 +59,14 @@ COMMANDS = {
     "status-cold": (["status"], 2),
     # after one decision appended to alice's sheet (what a reviewer sees after saving)
     "status-append": (["status"], 2),
+    # every cache of sheet state removed first (.workbench/sheets/, status.json,
+    # conflicts.json, progress*.json): the full computation, as the first run after an
+    # import, a hand edit mid-sheet or an upgrade meets it
+    "status-nocache": (["status"], 2),
     "check": (["check"], 2),
     "conflicts": (["conflicts", "--stage", "title_abstract"], 2),
     "conflicts-append": (["conflicts", "--stage", "title_abstract"], 2),
+    "conflicts-nocache": (["conflicts", "--stage", "title_abstract"], 2),
     "check-append": (["check"], 2),
     "agreement": (["agreement"], 6),
     "export": (["export"], 6),
@@ -116,6 +124,8 @@ def time_commands(review: Path, checkout: Path, names: list[str],
         args, _ = COMMANDS[name]
         if name == "status-cold":
             (review / ".workbench" / "status.json").unlink(missing_ok=True)
+        if name.endswith("-nocache"):
+            remove_sheet_caches(review)
         if name.endswith("-append"):
             run([py, "-c", APPEND, str(review)], checkout)
         out[name] = run([py, "-m", "workbench", "--review", str(review), *args], checkout)
@@ -125,6 +135,15 @@ def time_commands(review: Path, checkout: Path, names: list[str],
             # see the review as it was
             run([py, "-c", APPEND, str(review)], checkout)
     return out
+
+
+def remove_sheet_caches(review: Path) -> None:
+    """Remove every cache of the sheets' state (not the records' or the studies')."""
+    folder = review / ".workbench"
+    shutil.rmtree(folder / "sheets", ignore_errors=True)
+    for pattern in ("status.json", "conflicts.json", "progress*.json"):
+        for path in folder.glob(pattern):
+            path.unlink()
 
 
 #: Append one decision to alice's sheet (her first study, title_abstract, the other answer).
@@ -277,7 +296,8 @@ def main() -> None:
                 ok = cpu <= target * floor[1] and peak <= PEAK_TARGET_MB and code == 0
                 shown = "workbench " + " ".join(args) + (" (cold)" if name == "status-cold" else
                                                          " (1 appended)" if name.endswith("-append")
-                                                         else "")
+                                                         else " (no caches)"
+                                                         if name.endswith("-nocache") else "")
                 print(f"{shown:<45} {label:<7} {wall:8.1f} {cpu:8.1f} "
                       f"{cpu / floor[1]:9.1f}x {peak:8.0f}  <= {target}x, "
                       f"<= {PEAK_TARGET_MB} MB: {'met' if ok else 'NOT met'}")
