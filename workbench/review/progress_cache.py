@@ -57,8 +57,12 @@ def progress_key(review) -> str:
     return hashlib.sha256(parts.encode()).hexdigest()
 
 
-def cached_progress(review, names: list[str]) -> dict[str, dict] | None:
+def cached_progress(review, names: list[str],
+                    study_ids: list[str] | None = None) -> dict[str, dict] | None:
     """Return {reviewer: {stage: figures}} as `Review.status` shows them, or None.
+
+    `study_ids`: the review's study ids when the caller has them (else
+    `review.studies()` gives them).
 
     None when this review is not counted this way (a sheet name that is not
     a reviewer's, a coding stage fed by a coding stage, a sheet the cache
@@ -96,7 +100,7 @@ def cached_progress(review, names: list[str]) -> dict[str, dict] | None:
     # A few touched studies are cheaper to take again next time than to rewrite the file.
     if found is None or len(touched) > REWRITE_TOUCHED:
         write_cache(path, KIND, {"key": key, "sheets": now, "facts": _packed(facts)})
-    return _figures(review, names, facts)
+    return _figures(review, names, facts, study_ids)
 
 
 def _texts(values: list[str]) -> list:
@@ -249,11 +253,12 @@ def _facts(review, paths: dict[str, Path], only: set[str] | None) -> dict:
     return out
 
 
-def _figures(review, names: list[str], facts: dict) -> dict[str, dict]:
+def _figures(review, names: list[str], facts: dict,
+             study_ids: list[str] | None = None) -> dict[str, dict]:
     """The figures of `stage_progress` and `coding_progress` from the facts per study."""
     from workbench.review.screening import PASSING
     codebook = review.codebook()
-    studies = [s.id for s in review.studies()]
+    studies = study_ids if study_ids is not None else [s.id for s in review.studies()]
     every = set(studies)
     out: dict[str, dict] = {}
     for name in names:

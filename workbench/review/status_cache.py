@@ -16,6 +16,16 @@ of all four, and an unchanged review answers without reading a sheet. Any
 change to any of them is a miss: the figures are computed as before and
 the cache rewritten (best effort: a read-only folder just recomputes). The
 cache holds JSON only and is sealed like every cache (`workbench.store.cache`).
+
+The header above the figures (records per database, studies, pairs waiting)
+takes every record and study to count (about 2 s at 100k, on every status:
+unchanged, after a save or cold). It depends only on what the studies' cache
+is keyed by (`studies_key`) and on the parsed records' caches, so
+`.workbench/status_header.json` keeps it, with the study ids the progress
+figures count against, under a key of those, the code that reads them and
+the version (`header_key`). It is written only when that key did not move
+while it was computed (records parsed again rewrite their cache: the next
+status stores it).
 """
 
 from __future__ import annotations
@@ -33,6 +43,13 @@ from workbench.store.cache import read_cache, write_cache
 #: Bump when what is cached changes shape.
 CACHE_VERSION = 1
 CACHE_NAME = "status.json"
+HEADER_NAME = "status_header.json"
+#: Bump when the header's shape changes.
+HEADER_VERSION = 1
+#: The modules whose code decides the header (records, their cache, studies, the header).
+_HEADER_MODULES = ("workbench.review.importing", "workbench.store.imports",
+                   "workbench.review.studies", "workbench.review.folder",
+                   "workbench.review.status_cache")
 #: How much of each sheet's end is hashed into the key.
 TAIL_BYTES = 65536
 #: The modules whose code decides the cached figures (missing ones are skipped).
@@ -105,4 +122,47 @@ def cached_status(review, compute: Callable[[], dict]) -> dict:
     return value
 
 
-__all__ = ["cached_status", "status_key", "sheets_fingerprint", "CACHE_NAME"]
+def header_key(review) -> str:
+    """Return the key of the status header (see the module notes)."""
+    from workbench.review.studies import studies_key
+    folder = review.root / ".workbench" / "records"
+    listing = []
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            st = path.stat()
+        except OSError as exc:
+            listing.append([path.name, "unreadable", str(exc)])
+            continue
+        listing.append([path.name, st.st_size, st.st_mtime_ns, st.st_ino])
+    parts = [HEADER_VERSION, code_digest(_HEADER_MODULES).hex(), studies_key(review.root),
+             listing]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def cached_header(review, compute: Callable[[], dict]) -> dict:
+    """Return `compute()` (the status header and `study_ids`), from .workbench/ while unchanged.
+
+    `compute` returns JSON data with a `study_ids` list. A header whose key
+    moved while it was computed is returned but not stored.
+    """
+    path = review.root / ".workbench" / HEADER_NAME
+    key = header_key(review)
+    found = read_cache(path, "status-header")
+    if isinstance(found, dict) and found.get("key") == key and isinstance(found.get("value"), dict):
+        value, ids = found["value"], found.get("study_ids")
+        if isinstance(ids, list) and len(ids) == 2 and isinstance(ids[1], str):
+            listed = ids[1].split("\0") if ids[0] else []
+            if len(listed) == ids[0]:
+                return {**value, "study_ids": listed}
+    value = compute()
+    ids = value["study_ids"]
+    joined = "\0".join(ids)
+    if joined.count("\0") == max(len(ids) - 1, 0) and header_key(review) == key:
+        write_cache(path, "status-header",
+                    {"key": key, "value": {k: v for k, v in value.items() if k != "study_ids"},
+                     "study_ids": [len(ids), joined]})
+    return value
+
+
+__all__ = ["cached_status", "cached_header", "status_key", "header_key", "sheets_fingerprint",
+           "CACHE_NAME", "HEADER_NAME"]
