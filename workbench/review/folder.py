@@ -116,22 +116,35 @@ class Review:
         from workbench.review.coding import coding_progress
         from workbench.review.conflicts import conflict_counts
         from workbench.review.screening import stage_progress
-        from workbench.review.status_cache import cached_status
+        from workbench.review.status_cache import cached_header, cached_status
         from workbench.store.sheet_checks import sheet_files
-        records = self.records()
-        per_db = Counter(r.database or "(unknown)" for r in records)
         files = [
             {"file": f"references/{e.file}", "database": e.database, "format": e.format,
              "records": e.records, "skipped": e.skipped, "imported_at": e.imported_at}
             for e in read_manifest(self.references)
         ]
-        result = self.dedupe() if records else None
+
+        def header() -> dict:
+            records = self.records()
+            per_db = Counter(r.database or "(unknown)" for r in records)
+            result = self.dedupe() if records else None
+            return {"records_per_database": dict(sorted(per_db.items())),
+                    "records": len(records),
+                    "studies": len(result.studies) if result else 0,
+                    "duplicate_pairs_waiting": len(result.uncertain) if result else 0,
+                    "study_ids": [s.id for s in result.studies] if result else []}
+
+        # Records and studies not loaded yet: the header from .workbench/status_header.json.
+        loaded = self._records is not None or self._dedupe is not None
+        head = header() if loaded else cached_header(self, header)
+        study_ids = head.pop("study_ids")
 
         def progress() -> dict:
             from workbench.review.decision_frames import use_columns
             from workbench.review.progress_cache import cached_progress
             names = [p.stem for p in sheet_files(self.coding) if p.stem != "consensus"]
-            kept = cached_progress(self, names) if names and use_columns(self) else None
+            kept = cached_progress(self, names, study_ids) if names and use_columns(self) \
+                else None
             if kept is not None:  # a large review: per-study facts, taken again where appended
                 return {"reviewers": kept, **_conflicts_status(conflict_counts(self))}
             reviewers = {}
@@ -149,12 +162,7 @@ class Review:
                     **_conflicts_status(conflict_counts(self) if reviewers else {"total": 0})}
 
         # Unchanged sheets, codebook and studies: the figures from .workbench/status.json.
-        return {"review": str(self.root), "files": files,
-                "records_per_database": dict(sorted(per_db.items())),
-                "records": len(records),
-                "studies": len(result.studies) if result else 0,
-                "duplicate_pairs_waiting": len(result.uncertain) if result else 0,
-                **cached_status(self, progress)}
+        return {"review": str(self.root), "files": files, **head, **cached_status(self, progress)}
 
     # -- studies -----------------------------------------------------------------------------
     def dedupe(self, progress: Progress | None = None, cancel: threading.Event | None = None):
