@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -98,17 +99,87 @@ def _typed_value(fld, value: str) -> tuple[str, str]:
 def project_qdpx(codebook: Codebook, sources: list[ProjectSource], coders: list[str],
                  name: str, now: datetime | None = None) -> bytes:
     """Return the .qdpx archive (zip bytes) of the sources, coders and codebook."""
+    buffer = io.BytesIO()
+    write_project_qdpx(buffer, codebook, sources, coders, name, now)
+    return buffer.getvalue()
+
+
+#: Sources whose XML is joined before it goes to the compressor.
+_SOURCES_PER_WRITE = 256
+#: Sources above which project.qde is written as a zip64 entry (streamed, its size is
+#: not known when its header is written; 1.5 KB of XML a source stays under 2 GB well past it).
+_ZIP64_SOURCES = 500_000
+
+
+def write_project_qdpx(target, codebook: Codebook, sources: list[ProjectSource],
+                       coders: list[str], name: str, now: datetime | None = None) -> None:
+    """Write the .qdpx archive to `target` (a path or a binary file), project.qde streamed.
+
+    The small head of project.qde (users, codebook, variables) is built with
+    lxml; each source's XML is written as text, a few hundred sources at a
+    time, straight into the compressed zip entry: neither the XML nor the
+    archive is ever whole in memory. The parts are the bytes `lxml` writes with
+    `pretty_print` (the old tree-built writer is the tests' oracle).
+
+    Args:
+        target: a path, or a binary file open for writing.
+        codebook: the codebook (codes and variables).
+        sources: the studies as `ProjectSource`s, in order.
+        coders: every coder (and the consensus sheet) named in the project.
+        name: the project's name (the review title).
+        now: the creation time written (default: now, UTC).
+    """
+    when = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    users = {c: stable_guid("coder", c) for c in coders}
+    fields = {f.id: f for f in codebook.fields}
+    codes = {c.id: code_guid(c, "code") for d in codebook.dimensions for c in d.all_codes()}
+    head, tail = _project_head(codebook, users, fields, name, when, bool(sources))
+    guids = [stable_guid("study", src.study_id) for src in sources]
+    writer = _SourceXml(when, {c: _attr(g) for c, g in users.items()},
+                        {c: _attr(g) for c, g in codes.items()}, fields)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(_entry(archive, "project.qde"), "w",
+                          force_zip64=len(sources) > _ZIP64_SOURCES) as part:
+            part.write(head)
+            for at in range(0, len(sources), _SOURCES_PER_WRITE):
+                chunk = []
+                for src, guid in zip(sources[at:at + _SOURCES_PER_WRITE],
+                                     guids[at:at + _SOURCES_PER_WRITE]):
+                    writer.write(chunk, src, guid)
+                part.write("".join(chunk).encode("utf-8"))
+            part.write(tail)
+        # One part per study guid, in the order first seen, with the last text given
+        # for it (as a dict of paths kept them).
+        last = {}
+        for i, guid in enumerate(guids):
+            last[guid] = i
+        for guid, i in last.items():
+            archive.writestr(_entry(archive, f"Sources/{guid}.txt"),
+                             source_text(sources[i].text).encode("utf-8"))
+
+
+def _entry(archive: zipfile.ZipFile, path: str) -> zipfile.ZipInfo:
+    """The ZipInfo `ZipFile.writestr(path, ...)` makes: now, the archive's compression, rw-------."""
+    info = zipfile.ZipInfo(path, date_time=time.localtime(time.time())[:6])
+    info.compress_type = archive.compression
+    info._compresslevel = archive.compresslevel
+    info.external_attr = 0o600 << 16
+    return info
+
+
+def _project_head(codebook: Codebook, users: dict[str, str], fields: dict, name: str,
+                  when: str, has_sources: bool) -> tuple[bytes, bytes]:
+    """project.qde before and after its sources: the document lxml writes with an empty
+    <Sources/>, cut at that element (just the document when there is no source)."""
     from lxml import etree
     ns = PROJECT_NS
     q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
     xsi = "http://www.w3.org/2001/XMLSchema-instance"
-    when = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
     root = etree.Element(q("Project"), nsmap={None: ns, "xsi": xsi})
     root.set(f"{{{xsi}}}schemaLocation", f"{ns} {PROJECT_XSD}")
     root.set("name", xml_text(name or "workbench review"))
     root.set("origin", "workbench")
     root.set("creationDateTime", when)
-    users = {c: stable_guid("coder", c) for c in coders}
     if users:
         element = etree.SubElement(root, q("Users"))
         for coder, guid in users.items():
@@ -116,7 +187,6 @@ def project_qdpx(codebook: Codebook, sources: list[ProjectSource], coders: list[
     if codebook.dimensions:
         add_codes(etree.SubElement(etree.SubElement(root, q("CodeBook")), q("Codes")),
                   codebook, ns)
-    fields = {f.id: f for f in codebook.fields}
     if fields:
         element = etree.SubElement(root, q("Variables"))
         for fld in fields.values():
@@ -125,61 +195,93 @@ def project_qdpx(codebook: Codebook, sources: list[ProjectSource], coders: list[
                                    typeOfVariable=_VARIABLE_TYPES.get(fld.type, "Text"))
             etree.SubElement(var, q("Description")).text = xml_text(
                 f"{fld.description}\n\nworkbench id: {fld.id}".strip())
-    codes = {c.id: code_guid(c, "code") for d in codebook.dimensions for c in d.all_codes()}
-    files: dict[str, bytes] = {}
-    if sources:
-        element = etree.SubElement(root, q("Sources"))
-        for src in sources:
-            guid = stable_guid("study", src.study_id)
-            text = source_text(src.text)
-            files[f"Sources/{guid}.txt"] = text.encode("utf-8")
-            node = etree.SubElement(element, q("TextSource"), guid=guid,
-                                    name=xml_text(src.name or src.study_id),
-                                    plainTextPath=f"internal://{guid}.txt", creationDateTime=when)
-            etree.SubElement(node, q("Description")).text = xml_text(
-                f"workbench study: {src.study_id}" + (f"\n{src.description}"
-                                                      if src.description else ""))
-            for i, sel in enumerate(src.selections):
-                kind, _, target = sel.target.partition(":")
-                part = etree.SubElement(
-                    node, q("PlainTextSelection"),
-                    guid=stable_guid("passage", f"{src.study_id}:{sel.coder}:{i}:{sel.target}:"
-                                     f"{sel.start}:{sel.end}"),
-                    name=xml_text(sel.quote[:80]), startPosition=str(sel.start),
-                    endPosition=str(sel.end), creationDateTime=when)
-                if sel.coder in users:
-                    part.set("creatingUser", users[sel.coder])
-                where = f"page {sel.page}, " if sel.page else ""
-                label = (f"field {target}" if kind == "field" else f"code {target}")
-                etree.SubElement(part, q("Description")).text = xml_text(
-                    f"{where}{label}, coded by {sel.coder}")
-                if kind == "code" and target in codes:
-                    coding = etree.SubElement(part, q("Coding"),
-                                              guid=stable_guid("coding", part.get("guid")))
-                    if sel.coder in users:
-                        coding.set("creatingUser", users[sel.coder])
-                    etree.SubElement(coding, q("CodeRef"), targetGUID=codes[target])
-            for coder, code in src.codings:
-                if code not in codes:
-                    continue
-                coding = etree.SubElement(node, q("Coding"),
-                                          guid=stable_guid("coding", f"{src.study_id}:{coder}:"
-                                                                     f"{code}"))
-                if coder in users:
-                    coding.set("creatingUser", users[coder])
-                etree.SubElement(coding, q("CodeRef"), targetGUID=codes[code])
-            for fid, value in src.values.items():
-                fld = fields.get(fid)
-                if fld is None or value in (None, ""):
-                    continue
-                holder = etree.SubElement(node, q("VariableValue"))
-                etree.SubElement(holder, q("VariableRef"), targetGUID=stable_guid("field", fid))
-                tag, text = _typed_value(fld, str(value))
-                etree.SubElement(holder, q(tag)).text = xml_text(text)
-    qde = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("project.qde", qde)
-        for path, data in files.items():
-            archive.writestr(path, data)
-    return buffer.getvalue()
+    if not has_sources:
+        return etree.tostring(root, xml_declaration=True, encoding="utf-8",
+                              pretty_print=True), b""
+    etree.SubElement(root, q("Sources"))
+    data = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    empty = b"  <Sources/>\n</Project>\n"
+    if not data.endswith(empty):  # lxml always writes it so; refuse rather than guess
+        raise RuntimeError("unexpected project.qde layout from lxml")
+    return data[:-len(empty)] + b"  <Sources>\n", b"  </Sources>\n</Project>\n"
+
+
+_TEXT_SPECIAL = re.compile("[&<>\r]")
+_ATTR_SPECIAL = re.compile('[&<>"\n\r\t]')
+
+
+def _text(value: str) -> str:
+    """Element text escaped as libxml2 writes it (& < > and CR)."""
+    if _TEXT_SPECIAL.search(value) is None:
+        return value
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
+
+
+def _attr(value: str) -> str:
+    """An attribute value escaped as libxml2 writes it (& < > " and tab, LF, CR)."""
+    if _ATTR_SPECIAL.search(value) is None:
+        return value
+    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")
+            .replace("\t", "&#9;"))
+
+
+class _SourceXml:
+    """Writes one <TextSource> of project.qde as text, indented as lxml's pretty_print."""
+
+    def __init__(self, when: str, users: dict[str, str], codes: dict[str, str],
+                 fields: dict) -> None:
+        self.when = when
+        self.users = users      # coder -> escaped GUID
+        self.codes = codes      # code id -> escaped GUID
+        self.fields = fields
+        self.refs = {fid: stable_guid("field", fid) for fid in fields}
+
+    def write(self, out: list[str], src: ProjectSource, guid: str) -> None:
+        """Append the source's XML (each line indented, newline-ended) to `out`."""
+        when, users, codes = self.when, self.users, self.codes
+        out.append(f'    <TextSource guid="{guid}" name="{_attr(xml_text(src.name or src.study_id))}" '
+                   f'plainTextPath="internal://{guid}.txt" creationDateTime="{when}">\n')
+        description = f"workbench study: {src.study_id}" + (
+            f"\n{src.description}" if src.description else "")
+        out.append(f"      <Description>{_text(xml_text(description))}</Description>\n")
+        for i, sel in enumerate(src.selections):
+            kind, _, target = sel.target.partition(":")
+            part = stable_guid("passage", f"{src.study_id}:{sel.coder}:{i}:{sel.target}:"
+                                          f"{sel.start}:{sel.end}")
+            user = users.get(sel.coder)
+            creator = f' creatingUser="{user}"' if user is not None else ""
+            out.append(f'      <PlainTextSelection guid="{part}" '
+                       f'name="{_attr(xml_text(sel.quote[:80]))}" startPosition="{sel.start}" '
+                       f'endPosition="{sel.end}" creationDateTime="{when}"{creator}>\n')
+            where = f"page {sel.page}, " if sel.page else ""
+            label = (f"field {target}" if kind == "field" else f"code {target}")
+            out.append(f"        <Description>"
+                       f"{_text(xml_text(f'{where}{label}, coded by {sel.coder}'))}"
+                       f"</Description>\n")
+            if kind == "code" and target in codes:
+                out.append(f'        <Coding guid="{stable_guid("coding", part)}"{creator}>\n'
+                           f'          <CodeRef targetGUID="{codes[target]}"/>\n'
+                           f"        </Coding>\n")
+            out.append("      </PlainTextSelection>\n")
+        for coder, code in src.codings:
+            ref = codes.get(code)
+            if ref is None:
+                continue
+            user = users.get(coder)
+            creator = f' creatingUser="{user}"' if user is not None else ""
+            out.append(f'      <Coding guid="{stable_guid("coding", f"{src.study_id}:{coder}:{code}")}"'
+                       f"{creator}>\n"
+                       f'        <CodeRef targetGUID="{ref}"/>\n'
+                       f"      </Coding>\n")
+        for fid, value in src.values.items():
+            fld = self.fields.get(fid)
+            if fld is None or value in (None, ""):
+                continue
+            tag, text = _typed_value(fld, str(value))
+            out.append(f"      <VariableValue>\n"
+                       f'        <VariableRef targetGUID="{self.refs[fid]}"/>\n'
+                       f"        <{tag}>{_text(xml_text(text))}</{tag}>\n"
+                       f"      </VariableValue>\n")
+        out.append("    </TextSource>\n")

@@ -15,7 +15,8 @@ import logging
 from workbench.core.screening import split_ids
 from workbench.errors import WorkbenchError
 from workbench.io.exports.decisions import SHEET
-from workbench.io.refi_project import PAGE_JOIN, ProjectSource, Selection, project_qdpx
+from workbench.io.refi_project import (PAGE_JOIN, ProjectSource, Selection,
+                                       write_project_qdpx)
 
 log = logging.getLogger(__name__)
 PROJECT_FILE = "review.qdpx"
@@ -126,6 +127,6 @@ def write_project(folder, review, codebook, included, latest, annotations, value
 
 def write_project_file(folder, codebook, sources, coders) -> None:
     """Write exports/review.qdpx from project_sources' sources and coders (the slow part:
-    the export runs it in its second process)."""
-    data = project_qdpx(codebook, sources, coders, codebook.review.title)
-    folder.path(PROJECT_FILE).write_bytes(data)
+    the export runs it in its second process), streamed into the file."""
+    write_project_qdpx(folder.path(PROJECT_FILE), codebook, sources, coders,
+                       codebook.review.title)
