@@ -16,7 +16,10 @@ them built here, so that a gain found on some sets is confirmed elsewhere:
   parts such as drug-class suffixes no longer help).
 
 Candidates (`--candidate`): a model name of workbench.core.ranking.MODELS, or one
-of CANDIDATES below (pseudo100), measured before adoption.
+of CANDIDATES below, measured before adoption: pseudo100 (AutoTAR pseudo-negatives),
+nbsvm (NB log-count ratio scaled features, same SVM), title_block (a title-only TF-IDF
+block stacked 1:1 with title + abstract), fusion_nb (reciprocal rank fusion of the SVM
+with multinomial naive Bayes).
 
 Each variant is rebuilt from the seed, so every model sees the same data and
 priors (one relevant and one irrelevant, `pick_priors`). Sets named with
@@ -116,9 +119,32 @@ def _pseudo_scores(features, labelled, labels, settings, state):
     return score(features, model) if model is not None else None
 
 
-def _word_features(texts):
-    from workbench.core.ranking import ELAS_U4, build_features
-    return build_features(texts, ELAS_U4)
+def _word_features(titles, abstracts):
+    from workbench.core.ranking import ELAS_U4, build_features, study_text
+    return build_features([study_text(t, a) for t, a in zip(titles, abstracts)], ELAS_U4)
+
+
+def _title_features(titles, abstracts):
+    from workbench.core.ranking_models import title_block_features
+    return title_block_features(titles, abstracts)
+
+
+def _svm_scores(features, labelled, labels, settings, state):
+    from workbench.core.ranking import score, train_model
+    model = train_model(features, labelled, labels, settings)
+    return score(features, model) if model is not None else None
+
+
+def _nbsvm_scores(features, labelled, labels, settings, state):
+    from workbench.core.ranking import score
+    from workbench.core.ranking_models import train_nbsvm
+    model = train_nbsvm(features, labelled, labels, settings)
+    return score(features, model) if model is not None else None
+
+
+def _fusion_scores(features, labelled, labels, settings, state):
+    from workbench.core.ranking_models import fusion_nb_scores
+    return fusion_nb_scores(features, labelled, labels, settings)
 
 
 def _model_scores(features, labelled, labels, settings, state):
@@ -126,9 +152,13 @@ def _model_scores(features, labelled, labels, settings, state):
     return model_scores(features, labelled, labels, settings, state)
 
 
-#: candidates that are not models of the workbench (yet):
-#: name -> (features from texts, scorer(features, labelled, labels, settings, state))
-CANDIDATES = {"pseudo100": (_word_features, _pseudo_scores)}
+#: candidates that are not models of the workbench (yet): name -> (features from (titles,
+#: abstracts), scorer(features, labelled, labels, settings, state)); parameters fixed a
+#: priori (core/ranking_models.py gives the sources)
+CANDIDATES = {"pseudo100": (_word_features, _pseudo_scores),
+              "nbsvm": (_word_features, _nbsvm_scores),
+              "title_block": (_title_features, _svm_scores),
+              "fusion_nb": (_word_features, _fusion_scores)}
 
 
 def candidate_ranker(scorer, k: int):
@@ -162,7 +192,7 @@ def run_one(model: str, path: Path, variant: str, seed: int, cache: Path, k: int
     if model in CANDIDATES:
         make, scorer = CANDIDATES[model]
         settings = model_settings()
-        features = make(texts)
+        features = make(titles, abstracts)
         ranker = candidate_ranker(scorer, k)
         state_seed = seed
 

@@ -12,8 +12,10 @@ import pytest
 from workbench.core.ranking import (ELAS_CHAR, ELAS_U4, ENS_CHAR, SWITCH50, build_features,
                                     score, study_text, train_model)
 from workbench.core.ranking_models import (build_model_features, char_block, ensemble_scores,
-                                           irrelevant_run, model_scores, pseudo_negative_rows,
-                                           train_with_pseudo_negatives)
+                                           fusion_nb_scores, irrelevant_run, model_scores,
+                                           nb_log_ratio, nb_scores, pseudo_negative_rows,
+                                           reciprocal_rank_fusion, title_block_features,
+                                           train_nbsvm, train_with_pseudo_negatives)
 from workbench.core.simulation import replay
 
 
@@ -105,3 +107,80 @@ def test_replay_of_an_ensemble_model_finds_every_relevant_study_first(settings):
 def test_ensemble_features_are_keyed_apart_and_elas_u4_keeps_its_cache_key():
     assert "combine" not in ELAS_U4.feature_key()
     assert ENS_CHAR.feature_key()["combine"] == "ensemble"
+
+
+def test_nb_log_ratio_is_wang_and_mannings_on_binarised_features():
+    import scipy.sparse as sp
+    x = sp.csr_matrix(np.array([[0.5, 0.2, 0.0], [0.9, 0.0, 0.0], [0.0, 0.3, 0.7]],
+                               dtype=np.float32))
+    r = nb_log_ratio(x, [0, 1, 2], [1, 1, 0], alpha=1.0)
+    p = np.array([1 + 2, 1 + 1, 1 + 0], dtype=float)     # relevant rows 0 and 1, binarised
+    q = np.array([1 + 0, 1 + 1, 1 + 1], dtype=float)     # irrelevant row 2
+    assert np.allclose(r, np.log(p / p.sum()) - np.log(q / q.sum()))
+
+
+def test_nbsvm_is_the_same_svm_on_nb_scaled_features_and_finds_a_planted_study(shared_data):
+    import scipy.sparse as sp
+    from sklearn.svm import LinearSVC
+
+    from workbench.core.ranking import sample_weights
+    texts, n_decided, planted = planted_review(shared_data)
+    x = build_features(texts, ELAS_U4)
+    labelled, labels = list(range(10)), [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    model = train_nbsvm(x, labelled, labels, ELAS_U4)
+    # oracle: scikit-learn's SVM fitted on the scaled matrix, scoring the scaled matrix
+    r = nb_log_ratio(x, labelled, labels)
+    scaled = sp.csr_matrix(x.astype(np.float64).multiply(r.reshape(1, -1)))
+    svm = LinearSVC(C=ELAS_U4.c, loss="squared_hinge", dual=True, random_state=0)
+    svm.fit(scaled[labelled], labels, sample_weight=sample_weights(labels, ELAS_U4.ratio))
+    assert np.allclose(score(x, model), svm.decision_function(scaled), atol=1e-4)
+    scores = score(x, model)
+    unscreened = np.arange(n_decided, len(texts))
+    assert unscreened[np.argmax(scores[unscreened])] == planted
+    assert train_nbsvm(x, [4, 5], [0, 0]) is None
+
+
+def test_nb_scores_order_studies_as_scikit_learns_multinomial_nb(shared_data):
+    from sklearn.naive_bayes import MultinomialNB
+    texts, n_decided, planted = planted_review(shared_data)
+    x = build_features(texts, ELAS_U4)
+    labelled, labels = list(range(10)), [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    nb = MultinomialNB(alpha=3.822).fit(x[labelled], labels)
+    log_joint = nb.predict_joint_log_proba(x)
+    expected = (log_joint[:, 1] - nb.class_log_prior_[1]) - (log_joint[:, 0]
+                                                              - nb.class_log_prior_[0])
+    assert np.allclose(nb_scores(x, labelled, labels), expected, atol=1e-6)
+
+
+def test_reciprocal_rank_fusion_sums_one_over_k_plus_rank():
+    fused = reciprocal_rank_fusion([3.0, 1.0, 2.0], [0.0, 5.0, 1.0], k=60)
+    # ranks: first list 1, 3, 2; second list 3, 1, 2
+    assert np.allclose(fused, [1 / 61 + 1 / 63, 1 / 63 + 1 / 61, 1 / 62 + 1 / 62])
+    # a tie keeps row order
+    assert np.allclose(reciprocal_rank_fusion([1.0, 1.0], k=0), [1.0, 0.5])
+
+
+def test_fusion_with_naive_bayes_finds_a_planted_study(shared_data):
+    texts, n_decided, planted = planted_review(shared_data)
+    x = build_features(texts, ELAS_U4)
+    labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    scores = fusion_nb_scores(x, list(range(10)), labels, ELAS_U4)
+    unscreened = np.arange(n_decided, len(texts))
+    assert unscreened[np.argmax(scores[unscreened])] == planted
+    assert fusion_nb_scores(x, [4, 5], [0, 0]) is None
+
+
+def test_title_block_counts_title_words_apart_and_keeps_titles_without_abstract(shared_data):
+    texts, _, _ = planted_review(shared_data)
+    base = build_features(texts, ELAS_U4)
+    # no titles at all: the title block is one empty column, the rest is ELAS u4's matrix
+    none = title_block_features([""] * len(texts), texts)
+    assert none.shape == (base.shape[0], base.shape[1] + 1)
+    assert abs(none[:, :base.shape[1]] - base).max() < 1e-6
+    titles = ["Omeprazole against ranitidine", "A cohort of opioid users", ""]
+    abstracts = ["Healing of reflux oesophagitis.", "", "Only an abstract here."]
+    x = title_block_features(titles, abstracts)
+    width = build_features([study_text(t, a) for t, a in zip(titles, abstracts)]).shape[1]
+    rows = x.toarray()
+    assert np.allclose(np.linalg.norm(rows, axis=1), 1.0)
+    assert rows[1, width:].any() and rows[0, width:].any() and not rows[2, width:].any()

@@ -130,3 +130,122 @@ def model_scores(features, labelled: Sequence[int], labels: Sequence[int],
             model = train_model(word, labelled, labels, settings)
             return score(word, model) if model is not None else None
     return ensemble_scores(features, labelled, labels, settings)
+
+
+def _class_sums(features, labelled: Sequence[int], labels: Sequence[int], binary: bool):
+    """Column sums of the decided relevant rows and of the decided irrelevant rows (float64)."""
+    import numpy as np
+    rows = np.asarray(labelled, dtype=np.int64)
+    y = np.asarray(labels, dtype=bool)
+    sums = []
+    for chosen in (rows[y], rows[~y]):
+        block = features[chosen]
+        if binary:
+            block = block.copy()
+            block.data = (block.data != 0).astype(np.float64)
+        sums.append(np.asarray(block.sum(axis=0), dtype=np.float64).ravel())
+    return sums
+
+
+def nb_log_ratio(features, labelled: Sequence[int], labels: Sequence[int], alpha: float = 1.0):
+    """NBSVM's log-count ratio r (Wang & Manning 2012), one value per feature column.
+
+    r = log((p / |p|_1) / (q / |q|_1)) with p = alpha + the binarised features summed over
+    the decided relevant rows and q the same over the decided irrelevant rows.
+    """
+    import numpy as np
+    rel, irr = _class_sums(features, labelled, labels, binary=True)
+    p, q = rel + alpha, irr + alpha
+    return np.log(p / p.sum()) - np.log(q / q.sum())
+
+
+def train_nbsvm(features, labelled: Sequence[int], labels: Sequence[int],
+                settings: ModelSettings = ELAS_U4, alpha: float = 1.0) -> LinearModel | None:
+    """NB-weighted features with the same SVM: the SVM of `settings` on x o r (see nb_log_ratio).
+
+    The model returned scores the unscaled features: its coef is r o w, so
+    `score(features, model)` equals (x o r).w + b. None while one class only.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+    y = np.asarray(labels, dtype=np.int8)
+    if len(y) == 0 or y.min() == y.max():
+        return None
+    r = nb_log_ratio(features, labelled, labels, alpha)
+    rows = np.asarray(labelled, dtype=np.int64)
+    x = features[rows].astype(np.float64)
+    x = sp.csr_matrix((x.data * r[x.indices], x.indices, x.indptr), shape=x.shape)
+    model = _fit_svm(x, y, settings)
+    return LinearModel((r * model.coef).astype(np.float32), model.intercept)
+
+
+def _fit_svm(x, y, settings: ModelSettings) -> LinearModel:
+    """The SVM of `settings` (C, squared hinge, class weight ratio) fitted on x as given."""
+    import numpy as np
+    from sklearn.svm import LinearSVC
+
+    from workbench.core.ranking import _FIT_LOCK, sample_weights
+    svm = LinearSVC(C=settings.c, loss="squared_hinge",
+                    dual=True if settings.dual == "dual" else "auto", random_state=0)
+    with _FIT_LOCK:
+        svm.fit(x, y, sample_weight=sample_weights(y, settings.ratio))
+    return LinearModel(svm.coef_.ravel().astype(np.float64), float(svm.intercept_[0]))
+
+
+def nb_scores(features, labelled: Sequence[int], labels: Sequence[int], alpha: float = 3.822):
+    """Multinomial naive Bayes scores: log P(x | relevant) - log P(x | irrelevant), every row.
+
+    Feature probabilities are smoothed with `alpha` over all columns, as
+    scikit-learn's MultinomialNB does (3.822: ASReview v0/v1's default). Class
+    priors only shift every score alike, so they are left out.
+    """
+    import numpy as np
+    rel, irr = _class_sums(features, labelled, labels, binary=False)
+    width = features.shape[1]
+    log_ratio = (np.log(rel + alpha) - np.log(rel.sum() + alpha * width)
+                 - np.log(irr + alpha) + np.log(irr.sum() + alpha * width))
+    return np.asarray(features @ log_ratio).ravel()
+
+
+def reciprocal_rank_fusion(*scores, k: int = 60):
+    """Fuse score vectors by their ranks: sum of 1 / (k + rank), rank 1 = highest score.
+
+    Cormack, Clarke & Buettcher (2009), k = 60. Ties keep row order (stable).
+    """
+    import numpy as np
+    total = None
+    for s in scores:
+        s = np.asarray(s, dtype=np.float64)
+        ranks = np.empty(len(s), dtype=np.float64)
+        ranks[np.argsort(-s, kind="stable")] = np.arange(1, len(s) + 1)
+        fused = 1.0 / (k + ranks)
+        total = fused if total is None else total + fused
+    return total
+
+
+def fusion_nb_scores(features, labelled: Sequence[int], labels: Sequence[int],
+                     settings: ModelSettings = ELAS_U4):
+    """ELAS u4's SVM fused by rank with multinomial naive Bayes (None while one class only)."""
+    model = train_model(features, labelled, labels, settings)
+    if model is None:
+        return None
+    return reciprocal_rank_fusion(score(features, model), nb_scores(features, labelled, labels))
+
+
+def title_block_features(titles: Sequence[str], abstracts: Sequence[str],
+                         settings: ModelSettings = ELAS_U4):
+    """TF-IDF of title + abstract stacked 1:1 with a TF-IDF of the title alone, rows L2-normed.
+
+    Title words count in both blocks, so they weigh more than abstract words, and
+    a record without an abstract keeps its title block.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+
+    from workbench.core.ranking import study_text
+    both = build_features([study_text(t, a) for t, a in zip(titles, abstracts)], settings)
+    title = build_features([t or "" for t in titles], settings)
+    matrix = sp.hstack([both, title], format="csr", dtype=np.float32)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms).dot(matrix), dtype=np.float32)
