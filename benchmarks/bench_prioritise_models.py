@@ -17,9 +17,9 @@ them built here, so that a gain found on some sets is confirmed elsewhere:
 
 Candidates (`--candidate`): a model name of workbench.core.ranking.MODELS, or one
 of CANDIDATES below, measured before adoption: pseudo100 (AutoTAR pseudo-negatives),
-nbsvm (NB log-count ratio scaled features, same SVM), title_block (a title-only TF-IDF
-block stacked 1:1 with title + abstract), fusion_nb (reciprocal rank fusion of the SVM
-with multinomial naive Bayes).
+title_block (a title-only TF-IDF block stacked 1:1 with title + abstract). Models of
+MODELS measured this way include nbsvm (NB log-count ratio scaled features, same SVM) and
+fusion_nb (reciprocal rank fusion of the SVM with multinomial naive Bayes).
 
 Each variant is rebuilt from the seed, so every model sees the same data and
 priors (one relevant and one irrelevant, `pick_priors`). Sets named with
@@ -135,17 +135,6 @@ def _svm_scores(features, labelled, labels, settings, state):
     return score(features, model) if model is not None else None
 
 
-def _nbsvm_scores(features, labelled, labels, settings, state):
-    from workbench.core.ranking import score
-    from workbench.core.ranking_models import train_nbsvm
-    model = train_nbsvm(features, labelled, labels, settings)
-    return score(features, model) if model is not None else None
-
-
-def _fusion_scores(features, labelled, labels, settings, state):
-    from workbench.core.ranking_models import fusion_nb_scores
-    return fusion_nb_scores(features, labelled, labels, settings)
-
 
 def _model_scores(features, labelled, labels, settings, state):
     from workbench.core.ranking_models import model_scores
@@ -156,9 +145,7 @@ def _model_scores(features, labelled, labels, settings, state):
 #: abstracts), scorer(features, labelled, labels, settings, state)); parameters fixed a
 #: priori (core/ranking_models.py gives the sources)
 CANDIDATES = {"pseudo100": (_word_features, _pseudo_scores),
-              "nbsvm": (_word_features, _nbsvm_scores),
-              "title_block": (_title_features, _svm_scores),
-              "fusion_nb": (_word_features, _fusion_scores)}
+              "title_block": (_title_features, _svm_scores)}
 
 
 def candidate_ranker(scorer, k: int):

@@ -9,8 +9,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from workbench.core.ranking import (ELAS_CHAR, ELAS_U4, ENS_CHAR, SWITCH50, build_features,
-                                    score, study_text, train_model)
+from workbench.core.ranking import (ELAS_CHAR, ELAS_U4, ENS_CHAR, FUSION_NB, NBSVM, SWITCH50,
+                                    build_features, score, study_text, train_model)
 from workbench.core.ranking_models import (build_model_features, char_block, ensemble_scores,
                                            fusion_nb_scores, irrelevant_run, model_scores,
                                            nb_log_ratio, nb_scores, pseudo_negative_rows,
@@ -95,8 +95,8 @@ def test_switching_model_uses_the_word_svm_until_a_run_of_irrelevant_then_the_en
     assert "ensemble" in settings.describe() and "3 irrelevant in a row" in settings.describe()
 
 
-@pytest.mark.parametrize("settings", [ENS_CHAR, SWITCH50])
-def test_replay_of_an_ensemble_model_finds_every_relevant_study_first(settings):
+@pytest.mark.parametrize("settings", [ENS_CHAR, SWITCH50, NBSVM, FUSION_NB])
+def test_replay_of_a_candidate_model_finds_every_relevant_study_first(settings):
     texts = [f"alpha study {i}" for i in range(5)] + [f"beta trial {i}" for i in range(15)]
     labels = [1] * 5 + [0] * 15
     result = replay(build_model_features(texts, settings), labels, (0, 5), settings)
@@ -107,6 +107,8 @@ def test_replay_of_an_ensemble_model_finds_every_relevant_study_first(settings):
 def test_ensemble_features_are_keyed_apart_and_elas_u4_keeps_its_cache_key():
     assert "combine" not in ELAS_U4.feature_key()
     assert ENS_CHAR.feature_key()["combine"] == "ensemble"
+    # NBSVM and the fusion read ELAS u4's matrix: the same cached features
+    assert NBSVM.feature_key() == FUSION_NB.feature_key() == ELAS_U4.feature_key()
 
 
 def test_nb_log_ratio_is_wang_and_mannings_on_binarised_features():
@@ -184,3 +186,16 @@ def test_title_block_counts_title_words_apart_and_keeps_titles_without_abstract(
     rows = x.toarray()
     assert np.allclose(np.linalg.norm(rows, axis=1), 1.0)
     assert rows[1, width:].any() and rows[0, width:].any() and not rows[2, width:].any()
+
+
+@pytest.mark.parametrize("settings", [NBSVM, FUSION_NB])
+def test_nbsvm_and_fusion_models_score_as_their_functions(shared_data, settings):
+    texts, _, _ = planted_review(shared_data)
+    x = build_model_features(texts, settings)
+    assert (x != build_features(texts, ELAS_U4)).nnz == 0
+    labelled, labels = list(range(10)), [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    expected = (score(x, train_nbsvm(x, labelled, labels, settings)) if settings is NBSVM
+                else fusion_nb_scores(x, labelled, labels, settings))
+    assert np.array_equal(model_scores(x, labelled, labels, settings, {}), expected)
+    assert model_scores(x, [4, 5], [0, 0], settings, {}) is None
+    assert settings.name in settings.describe()

@@ -40,6 +40,10 @@ class ModelSettings:
         combine: "stack" (one SVM on the word and character blocks in one matrix) or
             "ensemble" (one SVM per block, their scores z-scored and averaged; the
             features are a tuple of blocks, see `build_model_features`).
+            "nbsvm": one SVM on the word TF-IDF scaled by the naive Bayes log-count
+            ratio of the decisions (Wang & Manning 2012); "fusion_nb": the SVM's ranking
+            fused with a multinomial naive Bayes ranking (reciprocal rank fusion). Both
+            use the default's features (core/ranking_models.py).
         switch_after: with "ensemble": 0 uses the ensemble from the start; N > 0 uses
             the word SVM alone until the first run of N irrelevant decisions in a row,
             then the ensemble (model switching once the first model stalls).
@@ -61,7 +65,7 @@ class ModelSettings:
         """Return the settings that change the features (for the cache key)."""
         key = {"word_ngrams": list(self.word_ngrams), "char_ngrams": list(self.char_ngrams),
                "max_df": self.max_df, "min_df": self.min_df, "char_weight": self.char_weight}
-        if self.combine != "stack":         # ELAS u4's key stays what it was
+        if self.combine == "ensemble":      # the others use one matrix: ELAS u4's key
             key["combine"] = self.combine
         return key
 
@@ -76,6 +80,17 @@ class ModelSettings:
                     f"{self.char_ngrams[0]}-{self.char_ngrams[1]}-grams (sublinear tf, "
                     f"max_df {self.max_df}); scores z-scored and averaged; retrained after "
                     "every decision")
+        if self.combine == "nbsvm":
+            return (f"{self.name}: TF-IDF word {self.word_ngrams[0]}-{self.word_ngrams[1]}-grams "
+                    f"(sublinear tf, max_df {self.max_df}) scaled by the naive Bayes log-count "
+                    f"ratio of the decisions (NBSVM), linear SVM C={self.c} (squared hinge), "
+                    f"relevant weighted {self.ratio}x, retrained after every decision")
+        if self.combine == "fusion_nb":
+            return (f"{self.name}: reciprocal rank fusion (k=60) of a linear SVM (C={self.c}, "
+                    f"squared hinge, relevant weighted {self.ratio}x) and multinomial naive "
+                    f"Bayes (alpha 3.822), both on TF-IDF word {self.word_ngrams[0]}-"
+                    f"{self.word_ngrams[1]}-grams (sublinear tf, max_df {self.max_df}); "
+                    "retrained after every decision")
         chars = (f" + char {self.char_ngrams[0]}-{self.char_ngrams[1]}-grams"
                  if self.char_ngrams[1] else "")
         return (f"{self.name}: TF-IDF word {self.word_ngrams[0]}-{self.word_ngrams[1]}-grams"
@@ -96,10 +111,15 @@ ELAS_CHAR = ModelSettings(name="elas_char", char_ngrams=(3, 5), dual="dual")
 ENS_CHAR = ModelSettings(name="ens_char", char_ngrams=(3, 5), dual="dual", combine="ensemble")
 #: ELAS u4 until the first run of 50 irrelevant decisions (the hint's run), then ens_char.
 SWITCH50 = replace(ENS_CHAR, name="switch50", switch_after=50)
+#: ELAS u4 on features scaled by the naive Bayes log-count ratio (NBSVM, alpha 1).
+NBSVM = ModelSettings(name="nbsvm", dual="dual", combine="nbsvm")
+#: ELAS u4's SVM and multinomial naive Bayes, fused by rank.
+FUSION_NB = ModelSettings(name="fusion_nb", dual="dual", combine="fusion_nb")
 #: The models a review can use, by name (only the default is offered in the app: the others
 #: are for `workbench simulate`, and their features are not a single cached matrix).
 MODELS: dict[str, ModelSettings] = {"elas_u4": ELAS_U4, "elas_char": ELAS_CHAR,
-                                    "ens_char": ENS_CHAR, "switch50": SWITCH50}
+                                    "ens_char": ENS_CHAR, "switch50": SWITCH50,
+                                    "nbsvm": NBSVM, "fusion_nb": FUSION_NB}
 #: The model used when the codebook names none.
 DEFAULT_MODEL = "elas_u4"
 

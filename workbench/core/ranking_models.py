@@ -1,4 +1,5 @@
-"""Models beyond ELAS u4's single SVM: pseudo-negatives, a score ensemble, model switching.
+"""Models beyond ELAS u4's single SVM: pseudo-negatives, a score ensemble, model switching,
+NB-weighted features (NBSVM), rank fusion with naive Bayes, a title block.
 
 Measured against ELAS u4 by benchmarks/bench_prioritise_models.py (README: what it
 measures). `build_model_features` and `model_scores` serve any model of
@@ -91,10 +92,11 @@ def ensemble_scores(blocks: Sequence, labelled: Sequence[int], labels: Sequence[
 
 def build_model_features(texts: Sequence[str], settings: ModelSettings):
     """Return a model's features: one matrix ("stack"), or a (word, char) tuple ("ensemble")."""
-    if settings.combine == "stack":
+    if settings.combine in ("stack", "nbsvm", "fusion_nb"):
         return build_features(texts, settings)
     if settings.combine != "ensemble":
-        raise ValueError(f"unknown combine {settings.combine!r} (stack, ensemble)")
+        raise ValueError(f"unknown combine {settings.combine!r} "
+                         "(stack, ensemble, nbsvm, fusion_nb)")
     return (build_features(texts, replace(settings, char_ngrams=(0, 0))),
             char_block(texts, settings))
 
@@ -123,6 +125,11 @@ def model_scores(features, labelled: Sequence[int], labels: Sequence[int],
     if settings.combine == "stack":
         model = train_model(features, labelled, labels, settings)
         return score(features, model) if model is not None else None
+    if settings.combine == "nbsvm":
+        model = train_nbsvm(features, labelled, labels, settings)
+        return score(features, model) if model is not None else None
+    if settings.combine == "fusion_nb":
+        return fusion_nb_scores(features, labelled, labels, settings)
     if settings.switch_after and not state.get("switched"):
         state["switched"] = irrelevant_run(labels) >= settings.switch_after
         if not state["switched"]:
