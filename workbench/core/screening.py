@@ -146,6 +146,22 @@ def decisions_by_study(state: SheetState, stage_id: str) -> dict[str, str]:
     return out
 
 
+def earlier_stages(codebook: Codebook, stage) -> list:
+    """Return the stages a study passes before `stage`: its source, that stage's source, ...
+
+    Nearest first. A study is on a stage's work list only when it passed every
+    one of them: its title/abstract decision back in conflict takes it off the
+    full-text list and off the coding list too.
+    """
+    out, seen = [], {stage.id}
+    source = codebook.stage(stage.source) if stage.source else None
+    while source is not None and source.id not in seen:
+        out.append(source)
+        seen.add(source.id)
+        source = codebook.stage(source.source) if source.source else None
+    return out
+
+
 def left_to_screen(study_ids: Iterable[str], state: SheetState, stage_id: str) -> list[str]:
     """Return the studies (in the given order) that have no decision yet at a stage.
 

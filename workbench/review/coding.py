@@ -59,6 +59,10 @@ class CodingProgress:
 def included_study_ids(review, source_stage_id: str) -> set[str]:
     """Return the ids of the studies whose final decision at a screening stage is include.
 
+    A study must also have passed every earlier stage (a final include or maybe
+    at the stage's source, and so on up): one whose title/abstract decision is
+    back in conflict is not on the coding list, as it is not on the full-text list.
+
     Args:
         review: the open Review.
         source_stage_id: the screening stage whose inclusions are coded.
@@ -74,23 +78,33 @@ def included_study_ids(review, source_stage_id: str) -> set[str]:
 
     from workbench.io.exports.decisions import events_frame, final_screening, latest_values
 
-    stage = review.codebook().stage(source_stage_id)
+    from workbench.core.screening import earlier_stages
+    from workbench.review.screening import PASSING
+
+    codebook = review.codebook()
+    stage = codebook.stage(source_stage_id)
     if stage is None:
         raise ReviewError(f"the coding stage's source {source_stage_id!r} is not a stage",
                           path=review.codebook_path)
+    chain = [stage, *earlier_stages(codebook, stage)]
+    wanted = {s.id for s in chain}
     frames = []
     if review.coding.is_dir():
         for path in sorted(review.coding.glob("*.csv")):
             if not (is_valid_reviewer(path.stem) or path.stem == CONSENSUS):
                 continue
             rows = [e.row() for e in read_review_sheet(review, path).events
-                    if e.stage == stage.id and e.field in (DECISION, "criteria")]
+                    if e.stage in wanted and e.field in (DECISION, "criteria")]
             frames.append(events_frame(rows, path.stem))
     if not frames:
         return set()
     latest = latest_values(pd.concat(frames, ignore_index=True))
-    finals = final_screening(latest, stage, CONSENSUS)
-    return {sid for sid, d in finals.items() if d.status == FINAL and d.decision == INCLUDE_DECISION}
+    out = None
+    for at, passing in zip(chain, [(INCLUDE_DECISION,), *[PASSING] * (len(chain) - 1)]):
+        finals = final_screening(latest, at, CONSENSUS)
+        ids = {sid for sid, d in finals.items() if d.status == FINAL and d.decision in passing}
+        out = ids if out is None else out & ids
+    return out
 
 
 class CodingSession:
@@ -369,7 +383,9 @@ def coding_progress(review, reviewer: str) -> list[CodingProgress]:
             out.append(CodingProgress(stage.id, stage.label or stage.id, len(ids), coded,
                                       flagged))
         return out
+    from workbench.core.screening import earlier_stages
     from workbench.review.decision_frames import coding_counts, final_passing, latest_rows
+    from workbench.review.screening import PASSING
     own = latest_rows(review, sheet_path(review.coding, reviewer))  # read once per command
     for stage in stages:
         ids = [s.id for s in studies]
@@ -378,6 +394,8 @@ def coding_progress(review, reviewer: str) -> list[CodingProgress]:
             if source is None:
                 included_study_ids(review, stage.source)  # raises: not a stage
             included = final_passing(review, source, (INCLUDE_DECISION,))
+            for earlier in earlier_stages(codebook, source):  # passed every earlier stage too
+                included = included & final_passing(review, earlier, PASSING)
             ids = [i for i in ids if i in included]
         coded, flagged = coding_counts(own, stage.id, set(ids), cod.FLAG, cod.FLAGGED)
         out.append(CodingProgress(stage.id, stage.label or stage.id, len(ids), coded, flagged))

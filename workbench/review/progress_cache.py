@@ -256,6 +256,7 @@ def _facts(review, paths: dict[str, Path], only: set[str] | None) -> dict:
 def _figures(review, names: list[str], facts: dict,
              study_ids: list[str] | None = None) -> dict[str, dict]:
     """The figures of `stage_progress` and `coding_progress` from the facts per study."""
+    from workbench.core.screening import earlier_stages
     from workbench.review.screening import PASSING
     codebook = review.codebook()
     studies = study_ids if study_ids is not None else [s.id for s in review.studies()]
@@ -265,16 +266,17 @@ def _figures(review, names: list[str], facts: dict,
         mine = {}
         decisions = facts["dec"].get(name, {})
         for stage in codebook.screening_stages():
-            source = codebook.stage(stage.source) if stage.source else None
             work = every
             total = len(studies)
-            if source is not None:
+            chain = earlier_stages(codebook, stage)  # passed the source and the stages before
+            for source in chain:
                 if source.reviewers <= 1:
                     passing = {s for s, (v, _) in decisions.get(source.id, {}).items()
                                if v in PASSING}
                 else:
                     passing = facts["pass"].get(source.id, set())
-                work = passing & every
+                work = passing & work
+            if chain:
                 total = len(work)
             # the facts hold each sheet's decisions in the order it first wrote to the study
             decided = [v for s, (v, _) in decisions.get(stage.id, {}).items() if s in work]
@@ -283,6 +285,9 @@ def _figures(review, names: list[str], facts: dict,
             work = every
             if stage.source:
                 work = facts["inc"].get(stage.source, set()) & every
+                source = codebook.stage(stage.source)
+                for earlier in earlier_stages(codebook, source) if source is not None else ():
+                    work = work & facts["pass"].get(earlier.id, set())
             coded = len(facts["coded"].get(name, {}).get(stage.id, set()) & work)
             flagged = len(facts["flagged"].get(name, {}).get(stage.id, set()) & work)
             mine[stage.id] = {"done": coded, "total": len(work), "flagged": flagged}

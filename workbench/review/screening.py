@@ -27,7 +27,7 @@ from workbench.core.consensus import FINAL, final_decisions
 from workbench.core.events import CONSENSUS, Change, SheetState, is_valid_reviewer
 from workbench.core.screening import (CRITERIA, DECISION, EXCLUDE_DECISION, INCLUDE_DECISION,
                                       MAYBE, NOT_RETRIEVED, NOTE, decisions_by_study,
-                                      split_ids)
+                                      earlier_stages, split_ids)
 from workbench.errors import ReviewError
 from workbench.store.reviewer_sheet import Sheet
 from workbench.review.sheet_reads import review_memo, review_sheet_state
@@ -341,10 +341,13 @@ def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: 
     resolve. Other reviewers' decisions only choose the work list; they are
     never shown. `shared`: `own` is the review's shared state of the reviewer's
     sheet (`review_sheet_state`), so the final decisions are computed once per command.
+    A study must have passed the source stage's own source too, and so on up.
     """
     source = review.codebook().stage(stage.source)
     if source is None:
         return list(studies)
+    if source.source:  # a study passes every earlier stage first (core.screening.earlier_stages)
+        studies = passed_studies(review, source, studies, own, reviewer, shared)
     if source.reviewers <= 1:
         mine = decisions_by_study(own, source.id)
         return [s for s in studies if mine.get(s.id) in PASSING]
@@ -453,13 +456,16 @@ def stage_progress(review, reviewer: str) -> list[StageProgress]:
     out = []
     for stage in codebook.screening_stages():
         ids = None
-        source = codebook.stage(stage.source) if stage.source else None
-        if source is not None:  # the work list: what passed the source stage (passed_studies)
-            if source.reviewers <= 1:
-                mine = decisions(own, source.id)
-                passing = set(mine.index[mine.isin(PASSING).to_numpy()].tolist())
-            else:
-                passing = final_passing(review, source, PASSING)
+        chain = earlier_stages(codebook, stage)
+        if chain:  # the work list: what passed the source stage and those before (passed_studies)
+            passing = None
+            for source in chain:
+                if source.reviewers <= 1:
+                    mine = decisions(own, source.id)
+                    here = set(mine.index[mine.isin(PASSING).to_numpy()].tolist())
+                else:
+                    here = final_passing(review, source, PASSING)
+                passing = here if passing is None else passing & here
             ids = [s.id for s in studies if s.id in passing]
         total = len(studies) if ids is None else len(ids)
         decided = decisions(own, stage.id)
