@@ -180,3 +180,28 @@ def test_failed_save_leaves_the_sheet_in_memory_unchanged(tmp_path, monkeypatch)
     monkeypatch.undo()
     assert sheet.undo() == ("ta", "s1")  # the failed save is not on the undo stack
     assert sheet.state.value("ta", "s1", "decision") == ""
+
+
+def test_undo_takes_back_only_the_sessions_own_lines_even_after_reading_again(tmp_path):
+    from workbench.core.events import Change
+    from workbench.store.reviewer_sheet import Sheet, UndoRefused
+
+    path = tmp_path / "alice.csv"
+    app = Sheet.open(path, "alice")
+    app.append("ta", "s1", [Change("decision", "include")])
+    app.append("ta", "s1", [Change("decision", "exclude")])
+    app.append("ta", "s2", [Change("decision", "maybe")])
+    shell = Sheet.open(path, "alice")           # a shell saves to the same sheet
+    shell.append("ta", "s2", [Change("decision", "maybe")])   # the same value, its own line
+    again = Sheet.open(path, "alice")           # the screen reads the sheet again
+    again.keep_undo(app)
+    size = path.stat().st_size
+    with pytest.raises(UndoRefused, match="s2: not undone"):
+        again.undo()                            # s2's latest line is the shell's
+    assert path.stat().st_size == size and again.state.value("ta", "s2", "decision") == "maybe"
+    assert again.undo() == ("ta", "s1")         # then s1, twice: its lines are this session's
+    assert again.state.value("ta", "s1", "decision") == "include"
+    assert again.undo() == ("ta", "s1")
+    assert again.state.value("ta", "s1", "decision") == ""
+    assert again.undo() is None
+    assert Sheet.open(path, "bob").can_undo() is False

@@ -72,3 +72,37 @@ async def test_a_study_merged_away_while_on_screen_is_followed(review_dir):
                        and app.screen.source is not None
                        and app.screen.source.id == STUDY.format(1), timeout=30)
         assert app.screen.session.index_of(STUDY.format(2)) is None
+
+
+def _sheet(review_dir: Path) -> list[tuple[str, str]]:
+    from workbench.store.sheet import read_sheet
+    return [(e.study_id, e.value) for e in read_sheet(review_dir / "coding" / "alice.csv").events
+            if e.field == "decision"]
+
+
+async def test_undo_after_a_save_from_a_shell_takes_back_only_this_screens_own_line(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await screening_ready(app, pilot)
+        await pilot.press("i", "m")   # study 1 included, study 2 maybe, on this screen
+        session = app.screen.session
+        in_another_process(SCREEN_AS.format(who="alice", decisions={STUDY.format(5): "exclude"}),
+                           review_dir)   # a shell saves to alice's own sheet: the screen reloads
+        await wait_for(pilot, lambda: app.screen.session is not session, timeout=30)
+        await pilot.press("u")   # still undoes this screen's maybe, not the shell's line
+        await wait_for(pilot, lambda: _sheet(review_dir)[-1] == (STUDY.format(2), ""))
+        assert app.screen.session.decision(STUDY.format(5)) == "exclude"
+        session = app.screen.session
+        in_another_process(SCREEN_AS.format(who="alice", decisions={STUDY.format(1): "exclude"}),
+                           review_dir)   # the shell changes the study this screen included
+        await wait_for(pilot, lambda: app.screen.session is not session, timeout=30)
+        before = (review_dir / "coding" / "alice.csv").read_bytes()
+        await pilot.press("u")   # would undo the shell's exclude: refused, and it says so
+        await wait_for(pilot, lambda: any("not undone" in str(n.message)
+                                          for n in app._notifications))
+        assert (review_dir / "coding" / "alice.csv").read_bytes() == before
+        await pilot.press("u")   # nothing of this screen's own is left: it says so too
+        await wait_for(pilot, lambda: any("Nothing to undo" in str(n.message)
+                                          for n in app._notifications))
+        assert (review_dir / "coding" / "alice.csv").read_bytes() == before
+        assert app.screen.session.decision(STUDY.format(1)) == "exclude"

@@ -21,20 +21,30 @@ from workbench.core import coding as cod
 from workbench.core.codebook import Codebook
 from workbench.core.events import Change, DecisionRefused, Event, SheetState, undo_changes
 from workbench.core.screening import ScreeningDecision, screening_changes, screening_decision
-from workbench.errors import Problem
+from workbench.errors import Problem, SheetError
 from workbench.store.sheet import append_events, paused_gc, read_sheet, validate_reviewer
 
 
 @dataclass(frozen=True)
 class _Done:
-    """One undoable step: the fields it wrote, per study, and what they were before."""
+    """One undoable step: the fields it wrote, per study, what they were before, the lines."""
 
     stage: str
     studies: tuple[tuple[str, dict[str, Event | None], tuple[str, ...]], ...]
+    written: tuple[Event, ...] = ()
 
     @property
     def study_id(self) -> str:
         return self.studies[0][0]
+
+
+class UndoRefused(SheetError):
+    """Undo would take back a line this session did not write; nothing was saved."""
+
+
+def _own(event: Event) -> tuple[str, str, str, str]:
+    """What tells a line this session wrote from any other line of the sheet."""
+    return (event.time, event.stage, event.study_id, event.field)
 
 
 def _size(path: Path) -> int:
@@ -67,6 +77,8 @@ class Sheet:
         self.last_time = max(map(attrgetter("time"), events), default="")
         self.problems = list(problems)
         self._done: list[_Done] = []
+        #: The lines this session wrote (`_own`): undo takes back only its own latest lines.
+        self._mine: set[tuple[str, str, str, str]] = set()
         #: The file's size as this Sheet last read or wrote it (None: not read from a file).
         self.disk_size: int | None = None
 
@@ -124,9 +136,10 @@ class Sheet:
         self._wrote(stale)
         self.state.apply_all(written)
         self.last_time = written[-1].time
+        self._mine.update(map(_own, written))
         touched = tuple(c.field for c in changes)
         self._done.append(_Done(stage, ((study_id, {f: before.get(f) for f in touched},
-                                         touched),)))
+                                         touched),), tuple(written)))
         return written
 
     def append_group(self, stage: str, items: Sequence[tuple[str, Sequence[Change]]]
@@ -149,7 +162,7 @@ class Sheet:
             touched = tuple(dict.fromkeys(c.field for c in changes))
             before.append((study_id, {f: fields.get(f) for f in touched}, touched))
         written = self.append_batch(stage, items)
-        self._done.append(_Done(stage, tuple(before)))
+        self._done.append(_Done(stage, tuple(before), tuple(written)))
         return written
 
     def append_batch(self, stage: str, items: Sequence[tuple[str, Sequence[Change]]]
@@ -171,20 +184,36 @@ class Sheet:
         self._wrote(stale)
         self.state.apply_all(written)
         self.last_time = written[-1].time
+        self._mine.update(map(_own, written))
         return written
 
     def undo(self) -> tuple[str, str] | None:
         """Undo this session's latest decision by appending events restoring old values.
 
+        Only this session's own lines are taken back: when a line it did not
+        write (a CLI command such as `workbench bulk`, another app on the same
+        sheet) changed a field of that decision since, the decision is dropped
+        from the undo list and UndoRefused says so; nothing is written.
+
         Returns:
             (stage, study id) of the decision undone, or None when there is nothing to undo.
 
         Raises:
+            UndoRefused: a later line this session did not write changed the decision.
             SheetError: the append failed; nothing changed.
         """
         if not self._done:
             return None
         done = self._done[-1]
+        for event in done.written:
+            now = self.state.latest(event.stage, event.study_id, event.field)
+            if now is None or _own(now) not in self._mine or now.value != event.value:
+                self._done.pop()
+                raise UndoRefused(
+                    f"{event.study_id}: not undone: its {event.field} was changed after this "
+                    "decision by a line saved outside this screen (e.g. workbench bulk); undo "
+                    "takes back only this screen's own lines, so nothing was written",
+                    path=self.path)
         self.append_batch(done.stage, [(study_id, undo_changes(before, touched))
                                        for study_id, before, touched in done.studies])
         self._done.pop()  # the decision (or the bulk group) undone
@@ -193,6 +222,13 @@ class Sheet:
     def can_undo(self) -> bool:
         """Return True when this session has a decision to undo."""
         return bool(self._done)
+
+    def keep_undo(self, before: "Sheet") -> None:
+        """Take over the undo list of `before`, the Sheet this one replaces after reading the
+        file again (a save from a shell); `undo` still checks each line is this session's."""
+        if before.path == self.path and before.reviewer == self.reviewer:
+            self._done = list(before._done) + self._done
+            self._mine |= before._mine
 
     def undo_size(self) -> int:
         """Return how many studies the next `undo` takes back (0: nothing to undo)."""

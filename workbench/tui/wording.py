@@ -20,3 +20,9 @@ def plural(count: int, noun: str, many: str = "") -> str:
         many = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" \
             else noun + "s"
     return f"{count} {many}"
+
+
+#: What `u` says when this screen has nothing of its own to take back.
+NOTHING_TO_UNDO = ("Nothing to undo: nothing was saved on this screen since it opened. "
+                   "u takes back only this screen's own saves, never a line saved by a "
+                   "command such as workbench bulk or by someone else.")

@@ -166,6 +166,8 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
 
     def on_coding_screen_loaded(self, event: Loaded) -> None:
         kept, self._kept = self._kept, None
+        if self.session is not None:  # a reload: u still takes back this screen's changes
+            event.session.sheet.keep_undo(self.session.sheet)
         self.session = session = event.session
         self.matcher = compile_highlights(session.codebook.highlights)
         self.query_one("#loading").display = False
@@ -285,8 +287,8 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
             return kind == DIMENSION or (kind == FIELDS and self.fulltext.showing_text)
         if action == "memo":
             return kind == DIMENSION
-        if action == "undo":
-            return True if self.session.can_undo() else None
+        if action == "undo":   # always on: with nothing to undo, u says why
+            return True
         return True
 
     # -- saving ----------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from workbench.errors import WorkbenchError
 from workbench.review.coding import ALL, FILTERS
+from workbench.store.reviewer_sheet import UndoRefused
 from workbench.tui.modals import ErrorModal
-from workbench.tui.wording import plural
+from workbench.tui.wording import NOTHING_TO_UNDO, plural
 
 
 class NavigationActions:
@@ -36,10 +37,15 @@ class NavigationActions:
     def action_undo(self) -> None:
         try:
             study_id = self.session.undo()
+        except UndoRefused as exc:
+            self.notify(exc.message, severity="warning", timeout=10)
+            self.refresh_bindings()
+            return
         except (WorkbenchError, OSError) as exc:
             self.app.push_screen(ErrorModal("Undo was NOT saved", [str(exc)]))
             return
         if study_id is None:
+            self.notify(NOTHING_TO_UNDO, timeout=8)
             return
         position = self.session.index_of(study_id)
         if position is not None and position not in self.view:

@@ -24,6 +24,7 @@ from workbench.core.codebook import EXCLUDE, compile_highlights
 from workbench.core.links import study_links
 from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, NOT_RETRIEVED
 from workbench.errors import WorkbenchError
+from workbench.store.reviewer_sheet import UndoRefused
 from workbench.review.ordering import IMPORT_ORDER
 from workbench.review.screening import (Filter, ScreeningSession, empty_stage_reason,
                                         find_fulltext, open_session)
@@ -37,7 +38,7 @@ from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
 from workbench.tui.widgets.text_panel import FullTextPanel
 from workbench.tui.fulltext_support import FulltextController
-from workbench.tui.wording import plural
+from workbench.tui.wording import NOTHING_TO_UNDO, plural
 
 
 def open_external(target: str) -> bool:
@@ -171,6 +172,8 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
         self.query_one("#loading-bar", ProgressBar).update(total=event.total, progress=event.done)
 
     def on_screening_screen_loaded(self, event: Loaded) -> None:
+        if self.session is not None:  # a reload: u still takes back this screen's decisions
+            event.session.sheet.keep_undo(self.session.sheet)
         self.session = session = event.session
         self.matcher = compile_highlights(session.codebook.highlights)
         self.query_one("#loading").display = False
@@ -291,8 +294,8 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
             return "not_retrieved" in self.session.stage.offered_decisions()
         if action == "maybe" and "maybe" not in self.session.stage.offered_decisions():
             return False
-        if action == "undo":
-            return True if self.session.can_undo() else None
+        if action == "undo":   # always on: with nothing to undo, u says why
+            return True
         if action in ("include", "exclude", "maybe", "note", "next", "previous", "bulk",
                       "mark_duplicate"):
             return self.source is not None
@@ -367,10 +370,15 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
         many = self.session.undo_size()
         try:
             study_id = self.session.undo()
+        except UndoRefused as exc:
+            self.notify(exc.message, severity="warning", timeout=10)
+            self._refresh_undo()
+            return
         except (WorkbenchError, OSError) as exc:
             self.app.push_screen(ErrorModal("Undo was NOT saved", [str(exc)]))
             return
         if study_id is None:
+            self.notify(NOTHING_TO_UNDO, timeout=8)
             return
         if self.prioritised is not None:
             self.prioritised.decided()          # the model forgets the undone decision
