@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli.common import cli, open_review
+from workbench.cli.common import cli, open_review, plural
 
 
 @cli.command("check")
@@ -50,9 +50,16 @@ def sheet_cmd(ctx: click.Context, reviewer: str | None, consensus: bool) -> None
 
     Example: workbench sheet --reviewer alice
     """
-    from workbench.review.checking import write_wide_sheet
+    from workbench.review.checking import wide_sheet_set_aside, write_wide_sheet
     if bool(reviewer) == consensus:
         raise click.UsageError("give either --reviewer NAME or --consensus")
     review = open_review(ctx)
     for path in write_wide_sheet(review, None if consensus else reviewer):
         click.echo(f"Wrote {path.relative_to(review.root)}")
+    set_aside = wide_sheet_set_aside(review, None if consensus else reviewer)
+    for problem in set_aside:
+        click.echo(f"warning: {problem}", err=True)
+    if set_aside:
+        click.echo(f"warning: {plural(len(set_aside), 'line')} of the sheet set aside (listed "
+                   "above): the wide sheet leaves them out, as every other command does "
+                   "(workbench check lists them too)", err=True)

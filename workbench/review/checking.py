@@ -83,3 +83,11 @@ def write_wide_sheet(review, reviewer: str | None) -> list[Path]:
     except OSError as exc:
         raise ExportError(f"cannot write the wide sheet ({exc.strerror or exc})",
                           path=review.exports, hint="the sheet itself is unchanged") from exc
+
+
+def wide_sheet_set_aside(review, reviewer: str | None) -> list[Problem]:
+    """Return the lines of that sheet its reader set aside (torn, unchecked, hand-edited), as
+    `check` reports them: the wide sheet leaves them out, as every other command does."""
+    from workbench.review.sheet_reads import read_review_sheet
+    path = consensus_path(review.coding) if reviewer is None else sheet_path(review.coding, reviewer)
+    return list(read_review_sheet(review, path).problems) if path.exists() else []
