@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from workbench.cli.common import check_stage, cli, echo_json, open_review
+from workbench.cli.common import check_stage, cli, echo_json, open_review, plural
 from workbench.core.agreement.defaults import DEFAULT_RESAMPLES, DEFAULT_SEED
 
 if TYPE_CHECKING:
@@ -47,8 +47,8 @@ def format_stage(report: StageAgreement, digits: int = 3) -> list[str]:
              f"  95% CI: bootstrap over units, {report.n_resamples} resamples, "
              f"seed {report.seed}"]
     if sel.after_consensus or sel.other_version:
-        lines.append(f"  left out (not blind): {sel.after_consensus} events after consensus, "
-                     f"{sel.other_version} under other codebook versions")
+        lines.append(f"  left out (not blind): {plural(sel.after_consensus, 'event')} after "
+                     f"consensus, {sel.other_version} under other codebook versions")
     if not report.results:
         lines += ["  no decisions by two or more coders yet", ""]
         return lines
@@ -61,7 +61,7 @@ def format_stage(report: StageAgreement, digits: int = 3) -> list[str]:
             else f"{variable.name} · {variable.label}"
         lines += ["", _cut(title, WIDTH)]
         if _never_chosen(variable, stats):
-            lines.append(f"  never chosen by any coder ({stats[0].n_units} units): no variation,"
+            lines.append(f"  never chosen by any coder ({plural(stats[0].n_units, 'unit')}): no variation,"
                          " kappa and alpha undefined")
             continue
         lines.append(head)
@@ -130,7 +130,7 @@ def summary_lines(report: StageAgreement) -> list[str]:
         grades[grade] += 1
         if grade == "unreliable":
             unreliable.append(variable.name)
-    lines.append(_cut(f"  alpha of {len(report.results)} variables: "
+    lines.append(_cut(f"  alpha of {plural(len(report.results), 'variable')}: "
                       + ", ".join(f"{n} {g}" for g, n in grades.items()), WIDTH))
     if unreliable:
         lines.append(_cut("  unreliable: " + ", ".join(unreliable), WIDTH))

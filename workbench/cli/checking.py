@@ -28,14 +28,14 @@ def check_cmd(ctx: click.Context) -> None:
     for merge in report.merge_conflicts:
         click.echo(f"conflict: merged studies differ: {merge}")
     if report.merge_conflicts:
-        click.echo(f"{len(report.merge_conflicts)} conflict(s) from merged studies wait to be "
+        click.echo(f"{plural(len(report.merge_conflicts), 'conflict')} from merged studies wait to be "
                    "resolved (`workbench conflicts`); until then the export treats them as "
                    "not agreed")
     sheets = ", ".join(report.sheets) or "no sheets yet"
-    summary = (f"codebook.yaml (version {report.codebook_version}) and {len(report.sheets)} "
-               f"sheet(s): {sheets}")
+    summary = (f"codebook.yaml (version {report.codebook_version}) and "
+               f"{plural(len(report.sheets), 'sheet')}: {sheets}")
     if report.problems:
-        click.echo(f"{len(report.problems)} problem(s) in {summary}; nothing was changed",
+        click.echo(f"{plural(len(report.problems), 'problem')} in {summary}; nothing was changed",
                    err=True)
         ctx.exit(1)
     click.echo(f"OK: {summary}")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from workbench.core.wording import plural
 from workbench.errors import WorkbenchError
 
 if TYPE_CHECKING:
@@ -86,9 +87,6 @@ def open_review(ctx: click.Context) -> Review:
     return Review.open(ctx.find_root().obj or Path("."))
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """Return "1 record", "2 records" (or the given plural)."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 def echo_json(value: object) -> None:

@@ -81,7 +81,7 @@ def pair_cmd(ctx: click.Context, record_a: str, record_b: str, verdict: str, rev
     review.decide_pair(reviewer, record_a, record_b, verdict, note)
     result = review.dedupe()
     click.echo(f"Saved: {record_a} and {record_b} are {'the same study' if verdict == 'same' else 'different studies'} "
-               f"({len(result.studies)} studies, {len(result.uncertain)} pairs waiting).")
+               f"({plural(len(result.studies), 'study')}, {plural(len(result.uncertain), 'pair')} waiting).")
 
 
 def _cut(text: str, width: int) -> str:

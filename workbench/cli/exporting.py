@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.common import cli, echo_json, open_review, progress_bar
+from workbench.cli.common import cli, echo_json, open_review, plural, progress_bar
 
 
 @cli.command("export")
@@ -56,7 +56,7 @@ def export_cmd(ctx: click.Context, reviewer: str | None, no_charts: bool, quiet:
                    "not_agreed": [n.as_dict() for n in done.not_agreed],
                    "warnings": list(done.warnings)})
         return
-    click.echo(f"Exported {len(done.files)} files to {done.folder} (source: {done.source}, "
+    click.echo(f"Exported {plural(len(done.files), 'file')} to {done.folder} (source: {done.source}, "
                f"codebook {done.codebook_version}, sheets: {', '.join(done.sheets) or 'none'})")
     for line in prisma_summary(p):
         click.echo(line)

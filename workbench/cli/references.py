@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from workbench.cli.common import cli, echo_json, open_review, parse_mapping, plural, progress_bar
+from workbench.core.wording import conflict_kinds
 
 
 @cli.command("init")
@@ -87,8 +88,7 @@ def status_cmd(ctx: click.Context, as_json: bool) -> None:
                  + (f" ({p['flagged']} flagged)" if p.get("flagged") else "")
                  for stage, p in stages.items()]
         click.echo(f"Reviewer {reviewer}: " + ", ".join(parts))
-    kinds = ", ".join(f"{n} {k.replace('_', ' ')}"
-                      for k, n in status.get("conflicts_by_kind", {}).items())
+    kinds = conflict_kinds(status.get("conflicts_by_kind", {}))
     click.echo(f"Conflicts to resolve: {status['conflicts_open']}"
                + (f" ({kinds}; see `workbench conflicts`)" if kinds else ""))
 

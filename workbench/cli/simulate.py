@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli.common import cli
+from workbench.cli.common import cli, plural
 from workbench.core.ranking import MODELS
 
 
@@ -70,7 +70,7 @@ def simulate_cmd(dataset: Path, seeds: int, model: str | None, label_column: str
                                "plot": str(plot_path) if plot_path else None}, indent=2))
         return
     data = report.dataset
-    click.echo(f"{dataset.name}: {len(data)} records, {sum(data.labels)} relevant "
+    click.echo(f"{dataset.name}: {plural(len(data), 'record')}, {sum(data.labels)} relevant "
                f"(label column {data.label_column}); model {report.model}")
     heads = ["seed", "priors"] + [head for _, head in METRICS]
     widths = [max(len(h), 6) for h in heads]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli.common import cli, echo_json, open_review
+from workbench.cli.common import cli, echo_json, open_review, plural
 
 
 @cli.command("team")
@@ -43,9 +43,9 @@ def team_cmd(ctx: click.Context, as_json: bool) -> None:
     for p in pilots:
         if p.agreement is None:
             waiting = ", ".join(f"{n} ({p.done[n]}/{p.size})" for n in p.waiting_for)
-            click.echo(f"Pilot round at {p.stage} ({p.size} studies): waiting for {waiting}")
+            click.echo(f"Pilot round at {p.stage} ({plural(p.size, 'study')}): waiting for {waiting}")
         else:
-            click.echo(f"Pilot round at {p.stage} ({p.size} studies) done: "
+            click.echo(f"Pilot round at {p.stage} ({plural(p.size, 'study')}) done: "
                        f"{_agreement_words(p.agreement)}")
 
 
@@ -53,5 +53,5 @@ def _agreement_words(a) -> str:
     if a.percent is None:
         return a.label
     kappa = "undefined" if a.kappa is None else f"{a.kappa:.2f}"
-    return (f"{a.percent:.1%} on {a.units} studies, {a.kappa_name} {kappa}"
+    return (f"{a.percent:.1%} on {plural(a.units, 'study')}, {a.kappa_name} {kappa}"
             + (f" ({a.label})" if a.label else ""))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from workbench.core.screening import (CRITERIA, DECISION, join_ids, screening_changes,
                                       split_ids)
+from workbench.core.wording import plural
 from workbench.errors import ReviewError
 from workbench.review.screening import UNSCREENED, Filter, ScreeningSession
 
@@ -51,12 +52,12 @@ class BulkPlan:
     @property
     def note(self) -> str:
         """The note written with each event: that it was bulk, and which filter."""
-        return f"{BULK_NOTE}: {describe_filter(self.filter)} ({len(self.studies)} studies)"
+        return f"{BULK_NOTE}: {describe_filter(self.filter)} ({plural(len(self.studies), 'study')})"
 
     def describe(self) -> str:
         """Return e.g. "exclude (E4) 12 studies; 3 already decided are kept"."""
         what = self.decision + (f" ({', '.join(self.criteria)})" if self.criteria else "")
-        text = f"{what} {len(self.studies)} stud{'y' if len(self.studies) == 1 else 'ies'}"
+        text = f"{what} {plural(len(self.studies), 'study')}"
         if self.kept:
             text += f"; {self.kept} already decided {'is' if self.kept == 1 else 'are'} kept"
         return text

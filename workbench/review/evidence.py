@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from workbench.core.evidence import (Passage, passage_changes, passages_of, remove_changes)
 from workbench.core.events import DecisionRefused
+from workbench.core.wording import plural
 
 
 def passages(session, study_id: str) -> list[Passage]:
@@ -40,7 +41,7 @@ def add_passage(session, study_id: str, kind: str, target: str, extraction, page
     """
     if not 1 <= page <= len(extraction.pages):
         raise DecisionRefused(f"page {page} is not in {extraction.name} "
-                              f"({len(extraction.pages)} pages)")
+                              f"({plural(len(extraction.pages), 'page')})")
     text = extraction.pages[page - 1].text
     if not 0 <= start < end <= len(text):
         raise DecisionRefused(f"offsets {start}-{end} are outside page {page} of "

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.core.events import Event, is_valid_reviewer
+from workbench.core.wording import plural
 from workbench.core.fulltext import Extraction
 from workbench.core.fulltext_link import (StudyIndex, StudyKeys, Verdict, decide, doi_signals,
                                           name_signals, surname, title_signals)
@@ -234,7 +235,8 @@ def link_folder(review, folder: str | Path, reviewer: str, dry_run: bool = False
     for n, path in enumerate(files, 1):
         if cancel is not None and cancel.is_set():
             raise FulltextError("linking was cancelled", path=folder,
-                                hint=f"{len(report.linked)} files were linked before")
+                                hint=f"{plural(len(report.linked), 'file')} "
+                                f"{'was' if len(report.linked) == 1 else 'were'} linked before")
         digest = file_sha256(path)
         if digest in by_digest:
             report.already.append((path, by_digest[digest]))

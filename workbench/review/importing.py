@@ -11,6 +11,7 @@ from pathlib import Path
 
 from workbench.core.ids import file_digest, record_id
 from workbench.core.records import RECORD_FIELDS, ImportReport, Record, relabelled
+from workbench.core.wording import plural
 from workbench.errors import ImportProblems, Problem, ReviewError
 from workbench.store.imports import (
     MANIFEST_NAME, ImportEntry, RecordCacheWriter, append_manifest, copy_export, copy_export_file,
@@ -320,7 +321,7 @@ def _parse_stored(root: Path, path: Path, database: str | None,
         # decisions onto other records. Happens when a newer version reads a partly broken
         # export (imported with --skip-invalid) differently.
         raise ReviewError(
-            f"imported as {expected} records, but this version of workbench reads "
+            f"imported as {plural(expected, 'record')}, but this version of workbench reads "
             f"{len(report.records)}", path=rel,
             hint="record ids would shift and decisions could move to other studies, so "
                  "nothing was read; open the review with the version that imported it, or "

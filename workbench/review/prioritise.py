@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from workbench.core import stopping
 from workbench.core.events import Change, SheetState
+from workbench.core.wording import plural
 from workbench.core.ranking import (LinearModel, ModelSettings, build_features, model_settings,
                                     score, study_text, term_scores, train_model)
 from workbench.core.screening import DECISION, EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE
@@ -378,7 +379,7 @@ def plan_stopping_sample(session) -> SamplePlan:
             if not state.value(stage, sid, DECISION)]
     if left and len(left) < len(current.positions):
         # a new draw now would let a relevant find in the open sample be redrawn away
-        raise ReviewError(f"the stopping sample is open: screen its {len(left)} studies left "
+        raise ReviewError(f"the stopping sample is open: screen its {plural(len(left), 'study')} left "
                           "first (they come next in prioritised order)")
     extend = current is not None and not estimate.can_stop and not left
     already = set(current.positions) if extend else set()

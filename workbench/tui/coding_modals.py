@@ -252,7 +252,7 @@ class RowModal(ModalScreen[dict[str, str] | None]):
                 problems.append((fld, problem))
         if problems:
             summary = (problems[0][1] if len(problems) == 1 else
-                       f"{len(problems)} fields to fix: "
+                       f"{plural(len(problems), 'field')} to fix: "
                        + ", ".join(f.label or f.id for f, _ in problems))
             self.query_one("#row-error", Static).update(summary + " (fix or Esc)")
             self.query_one(f"#row-{problems[0][0].id}", Input).focus()

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 
 from workbench.core.ranking import model_settings
+from workbench.core.wording import plural
 from workbench.review.prioritise import (Prioritiser, RankedQueue, Ranking, Snapshot,
                                          load_features)
 
@@ -134,6 +135,6 @@ class PrioritisedOrder:
             return ""
         where, total = rank
         share = max(1, round(100 * where / total))
-        basis = (f"model of {ranking.trained_on} decisions" if ranking.basis == "model"
+        basis = (f"model of {plural(ranking.trained_on, 'decision')}" if ranking.basis == "model"
                  else ranking.basis)
         return f"rank {where:,} of {total:,} unscreened · top {share}% · {basis}"

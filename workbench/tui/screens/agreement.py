@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from workbench.core.agreement.measures import DEFAULT_RESAMPLES, StatResult
 from workbench.core.agreement.audit import Conflict
+from workbench.core.wording import plural
 from workbench.errors import WorkbenchError
 from workbench.review.agreement import (Disagreement, StageAgreement, agreement_report,
                                         conflicts_for_variable, disagreements, list_conflicts)
@@ -222,7 +223,7 @@ class AgreementScreen(Screen):
             methods.append("Methods: ", style="bold")
             methods.append(sentence)
         if report.unmatched:
-            methods.append(f"\n{len(report.unmatched)} group row(s) entered by some coders of "
+            methods.append(f"\n{plural(len(report.unmatched), 'group row')} entered by some coders of "
                            "their study only (agreement --format json lists them)", style="dim")
         self.query_one("#agreement-methods", Static).update(methods)
         self._detail()

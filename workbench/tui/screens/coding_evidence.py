@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from workbench.core.wording import plural
 from workbench.errors import WorkbenchError
 from workbench.review.evidence import add_passage, passages, remove_passage
 from workbench.tui.modals import ErrorModal
@@ -89,7 +90,7 @@ class EvidenceActions:
         self._show()
         self._refresh_undo()
         self.notify(f"Passage on p. {saved.page} saved for {target[1]} "
-                    f"({len(saved.quote)} characters; u undoes).", timeout=4)
+                    f"({plural(len(saved.quote), 'character')}; u undoes).", timeout=4)
         return True
 
     def action_toggle_text(self) -> None:

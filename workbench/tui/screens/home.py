@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from workbench.core.codebook import CODING
+from workbench.core.wording import conflict_kinds
 from workbench.errors import WorkbenchError
 from workbench.review.conflicts import conflict_counts
 from workbench.review.coding import open_coding_session
@@ -53,7 +54,7 @@ def waiting_for_person(review) -> list[tuple[str, str]]:
     result = review.dedupe()
     items.append(("Duplicate pairs to check", str(len(result.uncertain))))
     counts = conflict_counts(review)
-    kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if k != "total")
+    kinds = conflict_kinds(counts)
     items.append(("Conflicts to resolve", str(counts["total"]) + (f" ({kinds})" if kinds else "")))
     return items
 

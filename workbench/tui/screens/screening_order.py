@@ -10,6 +10,7 @@ order serves each next study from a ranked queue (see tui/prioritised.py).
 from __future__ import annotations
 
 from workbench.core.screening import DECISION
+from workbench.core.wording import plural
 from workbench.errors import WorkbenchError
 from workbench.review.ordering import IMPORT_ORDER, PRIORITISED_ORDER, ORDERS, order_mark
 from workbench.review.prioritise import (draw_stopping_sample, last_order, mark_order,
@@ -160,7 +161,7 @@ class ScreeningOrder:
             self.app.push_screen(ErrorModal("The stopping sample was NOT drawn", [str(exc)]))
             return
         self.prioritised.queue.sample = open_sample(self.session)
-        self.notify(f"Stopping test: {len(drawn)} studies drawn at random from "
+        self.notify(f"Stopping test: {plural(len(drawn), 'study')} drawn at random from "
                     f"{plan.unscreened:,} unscreened and recorded in your sheet; they come "
                     "next. s withdraws them until you screen the first.", timeout=10)
         current = self.source
@@ -173,7 +174,7 @@ class ScreeningOrder:
 
     def _offer_withdrawal(self) -> None:
         ids = withdrawable_sample(self.session)
-        text = (f"The stopping sample's latest draw ({len(ids)} studies) is recorded in your "
+        text = (f"The stopping sample's latest draw ({plural(len(ids), 'study')}) is recorded in your "
                 "sheet and none of it is screened yet. Withdraw it? The draw and its "
                 "withdrawal both stay in your sheet's log; screening goes on in prioritised "
                 "order. Esc keeps the sample.")
@@ -187,7 +188,7 @@ class ScreeningOrder:
                 self.app.push_screen(ErrorModal("The sample was NOT withdrawn", [str(exc)]))
                 return
             self.prioritised.queue.sample = open_sample(self.session)
-            self.notify(f"Stopping sample withdrawn ({count} studies).", timeout=6)
+            self.notify(f"Stopping sample withdrawn ({plural(count, 'study')}).", timeout=6)
             self._show()
 
         self.app.push_screen(StoppingModal("Withdraw the stopping sample?", text,

@@ -12,6 +12,7 @@ from textual import work
 from textual.message import Message
 from textual.widgets import Static
 
+from workbench.core.wording import plural
 from workbench.errors import WorkbenchError
 from workbench.review.team import pilot_status, team_overview
 from workbench.tui.loading import bulk_loading
@@ -22,7 +23,7 @@ def agreement_words(a) -> str:
     if a.percent is None:
         return a.label
     kappa = "undefined" if a.kappa is None else f"{a.kappa:.2f}"
-    return f"{a.percent:.0%} ({a.kappa_name} {kappa}, {a.units} studies)"
+    return f"{a.percent:.0%} ({a.kappa_name} {kappa}, {plural(a.units, 'study')})"
 
 
 def team_text(members, agreement, pilots) -> Text:
