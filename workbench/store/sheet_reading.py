@@ -47,7 +47,7 @@ MAX_SHEET_BYTES = 1 << 30
 #: `append_events` accepts (`MAX_VALUE_CHARS`), so a saved value always reads back.
 FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)
 
-_TORN_MESSAGE = ("incomplete last line (the program stopped while saving it, so the decision "
+TORN_MESSAGE = ("incomplete last line (the program stopped while saving it, so the decision "
                  "was never confirmed); it was set aside, not applied")
 _MARKED_MESSAGE = ("incomplete line (the program stopped while saving it and a later save "
                    "marked it torn; the decision was never confirmed); it was set aside, "
@@ -209,7 +209,7 @@ def _read_sheet(path: Path) -> SheetContents:
     fast = None if bad_bytes or marked else _read_clean(lines, torn)
     if fast is not None:
         events, numbers = fast
-        problems = [Problem(shown, len(lines), None, _TORN_MESSAGE)] if torn else []
+        problems = [Problem(shown, len(lines), None, TORN_MESSAGE)] if torn else []
         return SheetContents(events, problems, numbers)
     return _read_careful(lines, torn, shown, bad_bytes)
 
@@ -388,14 +388,15 @@ def _read_careful(lines: list[str], torn: bool, shown: str, bad_bytes: bool) -> 
             continue
         if end == last and (torn or _open_quote(lines, line - 1, end)):
             # cut off (a crash while saving), also right after a line break inside a value
-            problems.append(Problem(shown, line, None, _TORN_MESSAGE))
+            problems.append(Problem(shown, line, None, TORN_MESSAGE))
             continue
         if row[-1] == TORN and len(row) <= width + 2:
             problems.append(Problem(shown, line, None, _MARKED_MESSAGE))
             continue
         if len(row) not in (width, width + 1):
-            problems.append(Problem(shown, line, None, f"expected {width + 1} columns, found "
-                                    f"{len(row)}; this line was ignored"))
+            # the sheet's own format: checked lines (9 columns), or the format before checks
+            problems.append(Problem(shown, line, None, f"expected {width + int(checked_sheet)} "
+                                    f"columns, found {len(row)}; this line was ignored"))
             continue
         message = _row_problem(row, line, bad_bytes)
         if not message and len(row) == width + 1:
@@ -436,7 +437,7 @@ def _row_problem(row: list[str], line: int, bad_bytes: bool) -> str:
 
 __all__ = ["SheetContents", "read_sheet", "remap_study_ids", "paused_gc", "allow_long_fields",
            "csv_field", "line_check", "sheet_line", "is_valid_time", "CHECK", "SHEET_COLUMNS",
-           "TORN", "MAX_SHEET_BYTES", "FIELD_LIMIT"]
+           "TORN", "TORN_MESSAGE", "MAX_SHEET_BYTES", "FIELD_LIMIT"]
 
 
 def read_sheet_matching(path: str | Path, needles: set[str],
