@@ -48,7 +48,7 @@ def root(template, tmp_path):
 def full_rows(root, path, aliased):
     """latest_rows as computed from a full read (no cache)."""
     review = Review.open(root)
-    return df._latest(review_sheet_frame(review, path, aliased))
+    return df.latest_of_frame(review_sheet_frame(review, path, aliased))
 
 
 def as_objects(frame: pd.DataFrame) -> pd.DataFrame:

@@ -74,10 +74,12 @@ def latest_rows(review, path: Path, aliased: bool = True) -> "pd.DataFrame":
         return found
     frame = review_sheet_frame(review, path, aliased)
     return review_memo(review, f"latest:{Path(path).resolve()}:{aliased}", (frame,),
-                       lambda: _latest(frame))
+                       lambda: latest_of_frame(frame))
 
 
-def _latest(frame) -> "pd.DataFrame":
+def latest_of_frame(frame) -> "pd.DataFrame":
+    """Return a sheet frame's latest row of each (stage, study, field), with its line, its
+    study's cell, when the field first appeared and the parsed field name (`latest_rows`)."""
     import numpy as np
     import pandas as pd
     events = frame.events
@@ -502,7 +504,8 @@ def small_states(frames: dict[str, "pd.DataFrame"], stage: str,
     return {name: SheetState(events_of(latest, stage, studies)) for name, latest in frames.items()}
 
 
-__all__ = ["use_columns", "COLUMNS_FROM_BYTES", "latest_rows", "latest_frames", "decisions",
+__all__ = ["use_columns", "COLUMNS_FROM_BYTES", "latest_rows", "latest_of_frame", "latest_frames",
+           "decisions",
            "final_passing", "coding_counts",
            "field_kinds", "screening_candidates", "coding_candidates", "events_of",
            "small_states", "sheet_paths"]

@@ -313,10 +313,10 @@ def _line_start_from_end(data: bytes, line: int, total_newlines: int) -> int:
 
 def _torn_line(problems) -> int | None:
     """The line of a torn last record among a read's problems (None if none); -1 if any other."""
-    from workbench.store.sheet_reading import _TORN_MESSAGE
+    from workbench.store.sheet_reading import TORN_MESSAGE
     torn = None
     for p in problems:
-        if p.message == _TORN_MESSAGE:
+        if p.message == TORN_MESSAGE:
             torn = p.line
         else:
             return -1
@@ -331,7 +331,7 @@ def _full(review, path: Path, data: bytes, inode: int, header: bytes,
     from workbench.review.sheet_reads import review_sheet_frame
     frame = review_sheet_frame(review, path, aliased=False)
     before = stat
-    latest = df._latest(frame)
+    latest = df.latest_of_frame(frame)
     torn = _torn_line(frame.problems)
     newlines = data.count(b"\n")
     offset = len(data)

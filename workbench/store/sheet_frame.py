@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Mapping
 from workbench.core.events import COLUMNS, is_valid_reviewer
 from workbench.errors import Problem, SheetError
 from workbench.store.files import read_regular_file
-from workbench.store.sheet_reading import (MAX_SHEET_BYTES, SHEET_COLUMNS, TORN, _TORN_MESSAGE,
+from workbench.store.sheet_reading import (MAX_SHEET_BYTES, SHEET_COLUMNS, TORN, TORN_MESSAGE,
                                            _first_checked, is_valid_time, paused_gc,
                                            read_sheet)
 
@@ -151,7 +151,7 @@ def _bytes_frame(path: Path, data: bytes, text: str | None, header_end: int) -> 
     torn = end < len(data)
     lines = data[start:end].split(b"\n")
     lines.pop()                                 # what follows the last newline
-    problems = ([Problem(str(path), len(lines) + 2, None, _TORN_MESSAGE)] if torn else [])
+    problems = ([Problem(str(path), len(lines) + 2, None, TORN_MESSAGE)] if torn else [])
     if not lines:
         return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64), problems)
     first = checked_from(lines, header == ",".join(COLUMNS).encode())
@@ -179,7 +179,7 @@ def _text_frame(path: Path, text: str) -> SheetFrame | None:
     if header not in (",".join(SHEET_COLUMNS), ",".join(COLUMNS)):
         return None
     body = lines[1:-1] if torn else lines[1:]
-    problems = [Problem(str(path), len(lines), None, _TORN_MESSAGE)] if torn else []
+    problems = [Problem(str(path), len(lines), None, TORN_MESSAGE)] if torn else []
     del lines
     if not body:
         return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64), problems)
