@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from workbench.errors import ImportProblems, ReviewError, WorkbenchError
 from workbench.io.formats import table_rows, tabular
 from workbench.io.formats.encoding import decode_export
-from workbench.io.formats.references import stream_table_export
+from workbench.io.formats.references import stream_export
 from workbench.review import Review, init_review, importing
 from workbench.store.cache import CacheWriter, read_cache, write_cache
-from workbench.store.imports import (RecordCacheWriter, copy_export_file, json_rows,
-                                     read_manifest, write_cached_records)
+from workbench.store.imports import (RecordCacheWriter, json_rows, read_manifest,
+                                     stage_export, staged_path, write_cached_records)
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data" / "formats"
@@ -51,7 +51,7 @@ def _import_both(tmp_path, monkeypatch, source: Path, **options):
         review = _review(tmp_path, name)
         with monkeypatch.context() as patch:
             if name == "whole":
-                patch.setattr(importing, "_stream_table", lambda *a, **k: None)
+                patch.setattr(importing, "_stream", lambda *a, **k: False)
             try:
                 results.append((review, review.import_references([source], **options)))
             except (ImportProblems, WorkbenchError) as exc:
@@ -100,6 +100,19 @@ def test_a_streamed_table_import_equals_the_whole_file_import(tmp_path, monkeypa
                                                               source):
     _assert_same_review(tmp_path, monkeypatch, source, skip_invalid=True)
     _assert_same_review(tmp_path / "strict", monkeypatch, source)
+
+
+def _ris_files() -> list[Path]:
+    shared = sorted((SHARED / "ris").glob("*.ris*")) if (SHARED / "ris").is_dir() else []
+    return shared + sorted((REPO / "tests" / "data").glob("io_*/*.ris"))
+
+
+@pytest.mark.parametrize("source", _ris_files(), ids=lambda p: p.name)
+def test_a_streamed_ris_import_equals_the_whole_file_import(tmp_path, monkeypatch, small_chunks,
+                                                            source):
+    _assert_same_review(tmp_path, monkeypatch, source, skip_invalid=True)
+    _assert_same_review(tmp_path / "strict", monkeypatch, source)
+    _assert_same_review(tmp_path / "labelled", monkeypatch, source, database="Given")
 
 
 def _scopus_variant(tmp_path: Path, **fmt) -> Path:
@@ -160,7 +173,7 @@ def test_a_damaged_byte_far_into_a_table_reads_the_file_whole(tmp_path, monkeypa
     source = tmp_path / "damaged.csv"
     source.write_bytes(data)
     with pytest.raises(table_rows.NotStreamable):
-        stream = stream_table_export(source, "d.csv")
+        stream = stream_export(source, "d.csv")
         for _ in stream.chunks:
             pass
     monkeypatch.setattr(tabular, "CHUNK_ROWS", 5000)
@@ -183,7 +196,13 @@ def test_a_failed_import_leaves_the_review_as_it_was(tmp_path, small_chunks):
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(ReviewError, match="cancelled"):
-        importing._stream_table(review.root, good, "0" * 64, "", "good.csv", None, None, cancel)
+        review.import_references([good], cancel=cancel)
+    target = review.root / "references" / "good.csv"
+    stage_export(good, target)
+    with pytest.raises(ReviewError, match="cancelled"):
+        importing._stream(review.root, importing._Staged(good, target, "0" * 64), None, None,
+                          cancel)
+    staged_path(target).unlink()
     assert not (review.root / "references").exists() or not list((review.root / "references").iterdir())
     assert not list((review.root / ".workbench").rglob("*")) or \
         not [p for p in (review.root / ".workbench").rglob("*") if p.is_file()]
@@ -270,12 +289,56 @@ def test_a_cache_written_in_pieces_reads_as_one_and_discard_leaves_nothing(tmp_p
     assert blocked.failed and not blocked.commit()
 
 
-def test_a_file_that_changes_while_copied_is_not_stored(tmp_path):
+def test_the_staged_copy_is_what_is_hashed_parsed_and_stored(tmp_path, monkeypatch):
+    """The export is read once: the copy hashed on the way is the one parsed and moved in."""
+    review = _review(tmp_path, "r")
+    source = tmp_path / "s.csv"
+    source.write_text("Title\nA\nB\n")
+    staged = importing.stage_export
+
+    def stage_then_change(path, target):
+        digest = staged(path, target)
+        path.write_text("Title\nchanged after the copy\n")  # the source changes meanwhile
+        return digest
+
+    monkeypatch.setattr(importing, "stage_export", stage_then_change)
+    [done] = review.import_references([source])
+    assert done.records == 2
+    stored = review.root / "references" / "s.csv"
+    assert stored.read_text() == "Title\nA\nB\n"
+    assert [r.title for r in review.records()] == ["A", "B"]
+    assert [e.sha256 for e in read_manifest(review.root / "references")] == \
+        [importing.file_digest(stored.read_bytes())]
+    assert not list((review.root / "references").glob("*.part"))
+
+
+def test_a_copy_that_cannot_be_written_leaves_nothing(tmp_path, monkeypatch):
+    review = _review(tmp_path, "r")
     source = tmp_path / "s.csv"
     source.write_text("Title\nA\n")
-    with pytest.raises(OSError, match="changed"):
-        copy_export_file(source, tmp_path / "references", "s.csv", "0" * 64)
-    assert list((tmp_path / "references").iterdir()) == []
+
+    def full_disk(fd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("workbench.store.imports.os.fsync", full_disk)
+    with pytest.raises(ReviewError, match="cannot copy the export into references/ "
+                                          "[(]No space left on device[)]"):
+        review.import_references([source])
+    assert list((review.root / "references").iterdir()) == []
+    monkeypatch.undo()
+
+    def unreadable(path, *args, **kwargs):
+        if Path(path) == source:
+            raise PermissionError(13, "Permission denied")
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr("workbench.store.imports.open", unreadable, raising=False)
+    with pytest.raises(ReviewError, match="cannot read the file [(]Permission denied[)]"):
+        review.import_references([source])
+    assert list((review.root / "references").iterdir()) == []
+    monkeypatch.undo()
+    assert review.records() == []
+    assert [d.records for d in review.import_references([source])] == [1]
 
 
 _VALUE = st.one_of(st.text(max_size=8), st.sampled_from(["", "plain", 'q"', "b\\", "\n", "\x00", "\u2028",

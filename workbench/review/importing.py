@@ -14,8 +14,9 @@ from workbench.core.records import RECORD_FIELDS, ImportReport, Record, relabell
 from workbench.core.wording import plural
 from workbench.errors import ImportProblems, Problem, ReviewError
 from workbench.store.imports import (
-    MANIFEST_NAME, ImportEntry, RecordCacheWriter, append_manifest, copy_export, copy_export_file,
-    export_target, file_sha256, read_cached_records, read_manifest, write_cached_records,
+    MANIFEST_NAME, ImportEntry, RecordCacheWriter, UnreadableExport, append_manifest,
+    commit_staged, discard_staged, export_target, read_cached_records, read_manifest,
+    stage_export, staged_path, write_cached_records,
 )
 from workbench.store.sheet_reading import paused_gc
 
@@ -51,16 +52,19 @@ def export_files(references: Path) -> list[Path]:
 
 @dataclass
 class _Staged:
-    """An export parsed and waiting to be copied in: records in memory, or in a cache file."""
+    """An export copied next to its place in references/ and parsed, waiting to be committed.
+
+    Its records are in memory (`report.records`, read whole) or already in a
+    temporary records cache (`cache`, read in chunks).
+    """
 
     path: Path
-    digest: str
-    report: ImportReport
-    label: str
-    count: int
-    data: bytes | None = None  # held when read whole
+    target: Path  # where it goes in references/ (its copy is `staged_path(target)` until then)
+    digest: str = ""
+    report: ImportReport = field(default_factory=ImportReport)
+    label: str = ""
+    count: int = 0
     cache: object = None  # a RecordCacheWriter when read in chunks
-    target: str = ""  # the name in references/ its cache was written for
 
 
 def import_exports(root: Path, paths: Sequence[Path], database: str | None = None,
@@ -69,11 +73,14 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
                    cancel: threading.Event | None = None) -> list[ImportedFile]:
     """Check every export, then copy each into references/ byte for byte and record it.
 
-    Every file is parsed before anything is written: if any file has problems
+    Every file is parsed before anything is committed: if any file has problems
     (and skip_invalid is False) or was imported before, nothing is imported.
-    A CSV/TSV table in clean UTF-8 is read from disk a chunk at a time and its
-    records go straight to a temporary records cache, so a million-row export
-    is never held in memory; every other export is read whole.
+    Each export is read once from its place: copied next to its name in
+    references/ (as `NAME.part`) and hashed on the way; the copy is what is
+    parsed and, once every file passed, what is moved into place. A CSV/TSV
+    or RIS export in clean UTF-8 is parsed a chunk at a time and its records
+    go straight to a temporary records cache, so a million-record export is
+    never held in memory; every other export is read whole.
 
     Args:
         root: the review folder.
@@ -97,14 +104,21 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
         if existing.name not in {e.file for e in known.values()}:
             known.setdefault(file_digest(existing.read_bytes()), ImportEntry(
                 existing.name, "", "", "", 0, 0, ""))
+    made_references = not references.exists()
     staged: list[_Staged] = []
     try:
         return _import_staged(root, paths, database, skip_invalid, mapping, progress, cancel,
                               known, staged)
     finally:
-        for item in staged:  # caches of exports that were not imported
+        for item in staged:  # copies and caches of exports that were not imported
+            discard_staged(item.target)
             if item.cache is not None:
                 item.cache.discard()
+        if made_references:
+            try:
+                references.rmdir()  # only when empty: nothing was imported
+            except OSError:
+                pass
 
 
 def _import_staged(root: Path, paths: Sequence[Path], database: str | None, skip_invalid: bool,
@@ -121,11 +135,17 @@ def _import_staged(root: Path, paths: Sequence[Path], database: str | None, skip
         path = Path(path)
         if not path.is_file():
             raise ReviewError("no such file", path=path, hint="nothing was imported")
+        item = _Staged(path, export_target(references, path.name, taken))
+        staged.append(item)
+        taken.add(item.target.name)
         try:
-            digest = file_sha256(path)
-        except OSError as exc:
+            item.digest = digest = stage_export(path, item.target)
+        except UnreadableExport as exc:
             raise ReviewError(f"cannot read the file ({exc.strerror or exc})", path=path,
                               hint="nothing was imported") from exc
+        except OSError as exc:
+            raise ReviewError(f"cannot copy the export into references/ ({exc.strerror or exc})",
+                              path=path, hint="nothing was imported") from exc
         if digest in known:
             raise ReviewError(f"already imported as references/{known[digest].file}",
                               path=path, hint="nothing was imported")
@@ -133,23 +153,18 @@ def _import_staged(root: Path, paths: Sequence[Path], database: str | None, skip
             raise ReviewError(f"same content as {seen[digest]}", path=path,
                               hint="nothing was imported")
         seen[digest] = path
-        label = database or guess_database_of(path, ImportReport())
-        target = export_target(references, path.name, taken).name
-        item = _stream_table(root, path, digest, label, target, database, mapping, cancel)
-        if item is None:
+        copy = staged_path(item.target)
+        item.label = database or guess_database_of(copy, ImportReport(), path.name)
+        if not _stream(root, item, database, mapping, cancel):
             from workbench.io.formats.references import read_export  # the parsers: when parsing
-            data = path.read_bytes()
-            if file_digest(data) != digest:
-                raise ReviewError("the file changed while it was read", path=path,
-                                  hint="nothing was imported; import it again")
-            report = read_export(path, display_path=str(path), database=database or "",
-                                 mapping=mapping)
-            item = _Staged(path, digest, report, label, len(report.records), data=data)
-        staged.append(item)
-        if item.count:
-            taken.add(target)
-        if not item.count and not item.report.problems:
-            problems.append(Problem(str(path), 1, None, "no records found in this file"))
+            item.report = read_export(copy, display_path=str(path), database=database or "",
+                                      mapping=mapping, filename=path.name)
+            item.count = len(item.report.records)
+        if not item.count:  # not imported: its name is free again for the next export
+            discard_staged(item.target)
+            taken.discard(item.target.name)
+            if not item.report.problems:
+                problems.append(Problem(str(path), 1, None, "no records found in this file"))
         problems.extend(item.report.problems)
         if progress:
             progress(n + 1, len(paths) * 2)
@@ -161,11 +176,10 @@ def _import_staged(root: Path, paths: Sequence[Path], database: str | None, skip
         if not item.count:
             continue
         path, report = item.path, item.report
+        if item.cache is None:
+            records = _relabel(report.records, item.target, root, item.label, item.digest)
         try:
-            if item.data is not None:
-                stored = copy_export(item.data, references, path.name)
-            else:
-                stored = copy_export_file(path, references, path.name, item.digest)
+            stored = commit_staged(item.target)
         except OSError as exc:
             raise ReviewError(f"cannot copy the export into references/ ({exc.strerror or exc})",
                               path=path, hint=_unwritten_hint(done)) from exc
@@ -182,14 +196,10 @@ def _import_staged(root: Path, paths: Sequence[Path], database: str | None, skip
                               f"({exc.strerror or exc})", path=path,
                               hint=_unwritten_hint(done)) from exc
         if item.cache is not None:
-            if stored.name == item.target:  # else its rows name another file: parsed again later
-                item.cache.commit()
-            item.cache.discard()
+            item.cache.commit()
             item.cache = None
         else:
-            write_cached_records(root / ".workbench" / "records", item.digest,
-                                 _relabel(report.records, stored, root, item.label, item.digest))
-        item.data = None
+            write_cached_records(root / ".workbench" / "records", item.digest, records)
         done.append(ImportedFile(str(path), f"references/{stored.name}", item.label,
                                  report.format, item.count, list(report.problems)))
         if progress:
@@ -197,22 +207,23 @@ def _import_staged(root: Path, paths: Sequence[Path], database: str | None, skip
     return done
 
 
-def _stream_table(root: Path, path: Path, digest: str, label: str, target: str,
-                  database: str | None, mapping: dict[str, str] | None,
-                  cancel: threading.Event | None) -> _Staged | None:
-    """Read a table export in chunks into a temporary records cache (None: read it whole)."""
-    from workbench.io.formats.references import stream_table_export
+def _stream(root: Path, item: _Staged, database: str | None, mapping: dict[str, str] | None,
+            cancel: threading.Event | None) -> bool:
+    """Parse a staged export in chunks into a temporary records cache (False: read it whole)."""
+    from workbench.io.formats.references import stream_export
     from workbench.io.formats.table_rows import NotStreamable
     try:
-        stream = stream_table_export(path, str(path), database or "", mapping)
+        stream = stream_export(staged_path(item.target), str(item.path), database or "", mapping,
+                               filename=item.path.name)
     except OSError as exc:
-        raise ReviewError(f"cannot read the file ({exc.strerror or exc})", path=path,
-                          hint="nothing was imported") from exc
+        raise ReviewError(f"cannot read the copy of the file ({exc.strerror or exc})",
+                          path=item.path, hint="nothing was imported") from exc
     if stream is None:
-        return None
+        return False
+    digest = item.digest
     cache = RecordCacheWriter(root / ".workbench" / "records", digest)
-    file = f"references/{target}"
-    relabel_database = label or stream.database
+    file = f"references/{item.target.name}"
+    label = item.label
     problems: list[Problem] = []
     count = 0
     file_at, database_at, id_at = (RECORD_FIELDS.index(name) for name in ("file", "database", "id"))
@@ -225,17 +236,20 @@ def _stream_table(root: Path, path: Path, digest: str, label: str, target: str,
                 for row in rows:
                     count += 1
                     row[file_at] = file
-                    row[database_at] = relabel_database
+                    if label:
+                        row[database_at] = label
                     row[id_at] = record_id(digest, count)
                 cache.write(rows)
     except NotStreamable:
         cache.discard()
-        return None
+        return False
     except BaseException:
         cache.discard()
         raise
-    report = ImportReport([], problems, stream.format)
-    return _Staged(path, digest, report, label, count, cache=cache, target=target)
+    item.report = ImportReport([], problems, stream.format)
+    item.count = count
+    item.cache = cache
+    return True
 
 
 def _unwritten_hint(done: list[ImportedFile]) -> str:
@@ -246,15 +260,18 @@ def _unwritten_hint(done: list[ImportedFile]) -> str:
     return hint
 
 
-def guess_database_of(path: Path, report: ImportReport) -> str:
-    """Return the database a parsed export most likely came from ("" if unknown)."""
+def guess_database_of(path: Path, report: ImportReport, filename: str | None = None) -> str:
+    """Return the database a parsed export most likely came from ("" if unknown).
+
+    `filename` is the export's own name when `path` is a staged copy.
+    """
     try:
         with open(path, "rb") as handle:  # the head only: an export may be 1.5 GB
             head = handle.read(20000).decode("utf-8", errors="replace")
     except OSError:
         return ""
     from workbench.io.formats.references import guess_database
-    return guess_database(head, path.name) or ""
+    return guess_database(head, filename or path.name) or ""
 
 
 def _relabel(records: list[Record], stored: Path, root: Path, database: str,

@@ -12,14 +12,11 @@ cache is missing, unreadable or not trustworthy.
 from __future__ import annotations
 
 import csv
-import errno
 import hashlib
 import io
 import json
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import chain
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -151,67 +148,71 @@ def export_target(references: Path, name: str, taken: set[str] = frozenset()) ->
     return target
 
 
-def copy_export(data: bytes, references: Path, name: str) -> Path:
-    """Write an export's bytes into references/ under a free name; return the new path.
-
-    The name is never the manifest's (`imports.csv` becomes `imports-2.csv`),
-    never hidden and never ends in `.part`.
-
-    Raises:
-        OSError: the copy cannot be written (full disk, read-only folder); no
-            partial file is left behind.
-    """
-    references.mkdir(parents=True, exist_ok=True)
-    target = export_target(references, name)
-    with _written(target) as handle:
-        handle.write(data)
-    return target
+def staged_path(target: Path) -> Path:
+    """Where an export destined for `target` is copied while its import runs (`NAME.part`)."""
+    return target.with_name(target.name + ".part")
 
 
-def copy_export_file(source: Path, references: Path, name: str, digest: str) -> Path:
-    """Copy an export file into references/ a block at a time; return the new path.
+class UnreadableExport(OSError):
+    """The export itself cannot be read (as opposed to its copy not being written)."""
 
-    Like `copy_export`, for an export too large to hold in memory: the copy's
-    SHA-256 must be `digest` (the content that was parsed).
+
+def stage_export(source: Path, target: Path) -> str:
+    """Copy an export next to `target` (as `staged_path(target)`) and return its SHA-256.
+
+    The export is read once, a block at a time: each block is hashed and
+    written. The import then parses this copy, so the bytes parsed, hashed and
+    finally stored are the same bytes even if the source changes meanwhile.
+    The copy is flushed and fsynced; `commit_staged` moves it into place and
+    `discard_staged` removes it.
 
     Raises:
-        OSError: the copy cannot be written, or the file changed since it was
-            parsed; no partial file is left behind.
+        UnreadableExport: the export cannot be read (no copy is left).
+        OSError: the copy cannot be written (full disk, read-only folder; no
+            copy is left).
     """
-    references.mkdir(parents=True, exist_ok=True)
-    target = export_target(references, name)
-    with _written(target) as handle, open(source, "rb") as inp:
-        sha = hashlib.sha256()
-        while block := inp.read(COPY_BLOCK):
-            sha.update(block)
-            handle.write(block)
-        if sha.hexdigest() != digest:
-            raise OSError(errno.EAGAIN, "the file changed while it was imported; import it again")
-    return target
-
-
-@contextmanager
-def _written(target: Path) -> Iterator:
-    """A file handle whose content, flushed and fsynced, is moved to `target` on success."""
-    tmp = target.with_name(target.name + ".part")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = staged_path(target)
+    sha = hashlib.sha256()
     try:
-        with tmp.open("wb") as handle:
-            yield handle
+        inp = open(source, "rb")
+    except OSError as exc:
+        raise UnreadableExport(exc.errno, exc.strerror or str(exc)) from exc
+    try:
+        with inp, tmp.open("wb") as handle:
+            while True:
+                try:
+                    block = inp.read(COPY_BLOCK)
+                except OSError as exc:
+                    raise UnreadableExport(exc.errno, exc.strerror or str(exc)) from exc
+                if not block:
+                    break
+                sha.update(block)
+                handle.write(block)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
     except BaseException:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError as again:
-            log.error("could not remove %s: %s", tmp, again)
+        discard_staged(target)
         raise
+    return sha.hexdigest()
 
 
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 hex digest of a file, read a block at a time (as `file_digest`)."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+def commit_staged(target: Path) -> Path:
+    """Move a staged export (see `stage_export`) to `target`; return `target`.
+
+    Raises:
+        OSError: it cannot be moved (the staged copy is left for `discard_staged`).
+    """
+    os.replace(staged_path(target), target)
+    return target
+
+
+def discard_staged(target: Path) -> None:
+    """Remove a staged export copy, if any (logged, never raised, when it cannot be)."""
+    try:
+        staged_path(target).unlink(missing_ok=True)
+    except OSError as exc:
+        log.error("could not remove %s: %s", staged_path(target), exc)
 
 
 def _record_row(record: Record) -> list:

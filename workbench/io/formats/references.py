@@ -104,7 +104,8 @@ def _parser(fmt: str):
 
 
 def read_export(path: Path, display_path: str | None = None, database: str = "",
-                mapping: dict[str, str] | None = None) -> ImportReport:
+                mapping: dict[str, str] | None = None,
+                filename: str | None = None) -> ImportReport:
     """Read a search export of any supported format into records and problems.
 
     The file is only read, never changed. Its encoding and format are detected
@@ -116,6 +117,8 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
             (defaults to `path` as given).
         database: the database label; when "", it is guessed from the content.
         mapping: column name -> Record field, for CSV/TSV tables only.
+        filename: the export's own name, for the format and database hints
+            (default: the name of `path`; an import reads a staged copy).
 
     Returns:
         ImportReport with `format` set to the detected format name.
@@ -135,11 +138,12 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
     if not text.strip():
         return ImportReport(problems=[Problem(shown, 1, None,
                                               "the file is empty; nothing was imported")])
+    name = filename or path.name
     try:
-        fmt = detect_format(text, path.name)
+        fmt = detect_format(text, name)
     except WorkbenchError as exc:
         raise WorkbenchError(exc.message, path=shown, line=1, hint=exc.hint) from exc
-    label = database or guess_database(text, path.name)
+    label = database or guess_database(text, name)
     log.info("%s: %s export%s", shown, fmt, f" from {label}" if label else "")
     if fmt == "table":
         from workbench.io.formats.tabular import parse_table
@@ -161,13 +165,13 @@ def read_export(path: Path, display_path: str | None = None, database: str = "",
 
 
 @dataclasses.dataclass(frozen=True)
-class TableStream:
-    """A table export read from disk a chunk at a time (see `stream_table_export`).
+class ExportStream:
+    """An export read from disk a chunk at a time (see `stream_export`).
 
-    `chunks` yields (rows, problems) as `tabular.table_chunks` does, with the
-    placeholders of `read_export` already cleared; iterating it may raise
-    `table_rows.NotStreamable` (a damaged byte far into the file): read the
-    file with `read_export` then.
+    `chunks` yields (rows, problems): each row a record's values in
+    `RECORD_FIELDS` order, with the placeholders of `read_export` already
+    cleared; iterating it may raise `table_rows.NotStreamable` (a damaged byte
+    far into the file): read the file with `read_export` then.
     """
 
     format: str
@@ -175,38 +179,46 @@ class TableStream:
     chunks: Iterator[tuple[list[list], list[Problem]]]
 
 
-def stream_table_export(path: Path, display_path: str, database: str = "",
-                        mapping: dict[str, str] | None = None,
-                        chunk_rows: int | None = None) -> TableStream | None:
-    """Read a CSV/TSV export from disk in chunks, for exports too large to hold in memory.
+#: Formats `stream_export` reads a chunk at a time (the others are read whole).
+STREAMED_FORMATS = ("table", "ris")
 
-    The records and problems are those `read_export` gives for the same file.
+
+def stream_export(path: Path, display_path: str, database: str = "",
+                  mapping: dict[str, str] | None = None, chunk_rows: int | None = None,
+                  filename: str | None = None) -> ExportStream | None:
+    """Read a CSV/TSV or RIS export from disk in chunks, for exports too large to hold in memory.
+
+    The records and problems are those `read_export` gives for the same file;
+    only the current chunk (a few MB of text, at most `chunk_rows` table rows)
+    is held at a time.
 
     Args:
         path: the export on disk.
         display_path: the path shown in problems and stored in Record.file.
         database: the database label; when "", it is guessed from the content.
-        mapping: column name -> Record field.
-        chunk_rows: records per chunk (default `tabular.CHUNK_ROWS`).
+        mapping: column name -> Record field (tables only).
+        chunk_rows: table records per chunk (default `tabular.CHUNK_ROWS`).
+        filename: the export's own name, for the format and database hints
+            (default: the name of `path`).
 
     Returns:
-        A TableStream, or None when the file is not a table in clean UTF-8
-        (then `read_export` reads it, with all its checks and repairs).
+        An ExportStream, or None when the file is not a table or RIS export in
+        clean UTF-8 (then `read_export` reads it, with all its checks and repairs).
 
     Raises:
         OSError: the file cannot be read.
     """
-    from workbench.io.formats.table_rows import NotStreamable, decoded_lines
-    from workbench.io.formats.tabular import CHUNK_ROWS, sniff_delimiter, table_chunks
+    from workbench.io.formats.table_rows import NotStreamable, text_blocks
 
-    lines = decoded_lines(Path(path))
+    name = filename or Path(path).name
+    blocks = text_blocks(Path(path))
     head: list[str] = []
     size = 0
     try:
-        for line in lines:
-            head.append(line)
-            size += len(line)
-            if size >= _DETECT_CHARS:
+        for block in blocks:  # the head detection reads, and its whole first line
+            head.append(block)
+            size += len(block)
+            if size >= _DETECT_CHARS and "\n" in block:
                 break
     except NotStreamable:
         return None
@@ -214,16 +226,32 @@ def stream_table_export(path: Path, display_path: str, database: str = "",
     if not text.strip():
         return None
     try:
-        if detect_format(text, Path(path).name) != "table":
-            return None
+        fmt = detect_format(text, name)
     except WorkbenchError:
         return None
-    label = database or guess_database(text, Path(path).name)
-    delimiter = sniff_delimiter(text)
-    head[0] = head[0].lstrip("\ufeff")
-    chunks = table_chunks(itertools.chain(head, lines), display_path, label, mapping, delimiter,
-                          chunk_rows or CHUNK_ROWS)
-    return TableStream("table", label, (_cleared(rows, problems) for rows, problems in chunks))
+    if fmt not in STREAMED_FORMATS:
+        return None
+    label = database or guess_database(text, name)
+    rest = itertools.chain([text], blocks)
+    if fmt == "table":
+        from workbench.io.formats.table_rows import block_lines
+        from workbench.io.formats.tabular import CHUNK_ROWS, sniff_delimiter, table_chunks
+        lines = block_lines(rest)
+        first = next(lines, "").lstrip("\ufeff")  # as parse_table's text.lstrip("\ufeff")
+        chunks = table_chunks(itertools.chain([first] if first else [], lines), display_path,
+                              label, mapping, sniff_delimiter(text),
+                              chunk_rows or CHUNK_ROWS)
+        return ExportStream(fmt, label, (_cleared(rows, problems) for rows, problems in chunks))
+    from workbench.io.formats.ris import ris_chunks
+    from workbench.io.formats.table_rows import split_blocks
+    chunks = ris_chunks(split_blocks(rest), display_path, label)
+    return ExportStream(fmt, label, (_cleared(list(map(_record_row, records)), problems)
+                                     for records, problems in chunks))
+
+
+def _record_row(record, names=RECORD_FIELDS) -> list:
+    values = record.__dict__
+    return [values[name] for name in names]
 
 
 #: Characters `detect_format` and `guess_database` look at (at least).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 
 from workbench.core.records import ImportReport, Record, clean_text, normalize_doi, parse_year
 from workbench.errors import Problem
@@ -145,52 +146,94 @@ def parse_ris(text: str, path: str, database: str = "") -> ImportReport:
     """
     records: list[Record] = []
     problems: list[Problem] = []
+    for found, wrong in ris_chunks([text.split("\n")], path, database):
+        records.extend(found)
+        problems.extend(wrong)
+    log.debug("%s: %d RIS records, %d problems", path, len(records), len(problems))
+    return ImportReport(records=records, problems=problems, format="ris")
+
+
+def ris_chunks(blocks: Iterable[list[str]], path: str,
+               database: str = "") -> Iterator[tuple[list[Record], list[Problem]]]:
+    """Read a RIS export given as lists of lines, yielding its records a list at a time.
+
+    The rules are `parse_ris`'s; a record may run across lists. Only the
+    records of one list (and the open record) are held at a time, so a
+    million-record export streams in bounded memory
+    (`workbench.io.formats.references.stream_export`).
+
+    Args:
+        blocks: the text's lines without their "\\n", in lists; chained, they
+            are `text.split("\\n")`.
+        path: display path for problems and Record.file.
+        database: the database label; when "", each record's DB tag is used.
+
+    Yields:
+        (records, problems) found in the lines read since the last yield; the
+        problems in the order `parse_ris` gives them.
+    """
+    records: list[Record] = []
+    problems: list[Problem] = []
     tags: dict[str, list[str]] | None = None
     start = 0
     last_tag = ""
     ordinal = 0
     orphan_line = 0  # first tag line seen outside a record since the last ER/TY
     seen_record = False
-    for number, line in enumerate(text.split("\n"), start=1):
-        match = _TAG.match(line) if len(line) >= 4 and line[0] <= "Z" else None
-        if match is None:
-            if tags is not None and last_tag and line.strip():
-                value = line.strip()
-                bucket = tags[last_tag]
-                if last_tag in _LIST_TAGS or not bucket:
-                    bucket.append(value)
-                else:
-                    bucket[-1] = f"{bucket[-1]} {value}"
-            continue
-        tag, value = match.group(1), (match.group(2) or "").strip()
-        if tag == "A1":
-            tag = "AU"  # primary authors under either tag, kept in file order
-        if tag == "TY":
-            if tags is not None:
-                problems.append(Problem(path, start, f"record {ordinal}",
-                                        f'record has no "ER  -" before the next "TY  -" at '
-                                        f"line {number}; record was not imported"))
-            ordinal += 1
-            seen_record = True
-            tags, start, last_tag, orphan_line = {"TY": [value]}, number, "TY", 0
-        elif tags is None:
-            if tag == "ER":
-                if orphan_line:
-                    problems.append(Problem(path, orphan_line, f"record {ordinal + 1}",
-                                            'record has no "TY  -" line; record was not imported'))
-                    ordinal += 1
-                orphan_line = 0
-            elif not orphan_line:
-                orphan_line = number  # tags outside a record: Ovid puts NL after ER
-        elif tag == "ER":
-            records.append(_to_record(tags, ordinal, start, path, database))
-            tags, last_tag, seen_record = None, "", True
-        else:
-            last_tag = tag
-            if value:
-                tags.setdefault(tag, []).append(value)
+    found_any = False  # a record or a problem was yielded
+    content = False  # a line that is not blank was read
+    number = 0
+    match_tag = _TAG.match
+    for lines in blocks:
+        for line in lines:
+            number += 1
+            match = match_tag(line) if len(line) >= 4 and line[0] <= "Z" else None
+            if match is None:
+                if tags is not None and last_tag and line.strip():
+                    value = line.strip()
+                    bucket = tags[last_tag]
+                    if last_tag in _LIST_TAGS or not bucket:
+                        bucket.append(value)
+                    else:
+                        bucket[-1] = f"{bucket[-1]} {value}"
+                elif not content and line.strip():
+                    content = True
+                continue
+            tag, value = match.group(1), (match.group(2) or "").strip()
+            if tag == "A1":
+                tag = "AU"  # primary authors under either tag, kept in file order
+            if tag == "TY":
+                if tags is not None:
+                    problems.append(Problem(path, start, f"record {ordinal}",
+                                            f'record has no "ER  -" before the next "TY  -" at '
+                                            f"line {number}; record was not imported"))
+                ordinal += 1
+                seen_record = True
+                tags, start, last_tag, orphan_line = {"TY": [value]}, number, "TY", 0
+            elif tags is None:
+                content = True
+                if tag == "ER":
+                    if orphan_line:
+                        problems.append(Problem(path, orphan_line, f"record {ordinal + 1}",
+                                                'record has no "TY  -" line; record was not '
+                                                "imported"))
+                        ordinal += 1
+                    orphan_line = 0
+                elif not orphan_line:
+                    orphan_line = number  # tags outside a record: Ovid puts NL after ER
+            elif tag == "ER":
+                records.append(_to_record(tags, ordinal, start, path, database))
+                tags, last_tag, seen_record = None, "", True
             else:
-                tags.setdefault(tag, [])
+                last_tag = tag
+                if value:
+                    tags.setdefault(tag, []).append(value)
+                else:
+                    tags.setdefault(tag, [])
+        if records or problems:
+            found_any = True
+            yield records, problems
+            records, problems = [], []
     if tags is not None:
         problems.append(Problem(path, start, f"record {ordinal}",
                                 'file ends before "ER  -"; record was not imported'))
@@ -198,8 +241,8 @@ def parse_ris(text: str, path: str, database: str = "") -> ImportReport:
         problems.append(Problem(path, orphan_line, None,
                                 'tags found outside any record (no "TY  -" line before them); '
                                 "they were not imported"))
-    if not records and not problems and text.strip():
+    if not found_any and not problems and (content or seen_record):
         problems.append(Problem(path, 1, None,
                                 'no RIS record found (no "TY  -" line); nothing was imported'))
-    log.debug("%s: %d RIS records, %d problems", path, len(records), len(problems))
-    return ImportReport(records=records, problems=problems, format="ris")
+    if problems:
+        yield records, problems

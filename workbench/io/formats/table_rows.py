@@ -150,8 +150,25 @@ def decoded_lines(path: Path) -> Iterator[str]:
         NotStreamable: (while iterating) the file is not clean UTF-8, or holds NUL bytes.
         OSError: the file cannot be read.
     """
+    return block_lines(text_blocks(path))
+
+
+def text_blocks(path: Path) -> Iterator[str]:
+    """Yield an export's decoded text in blocks (strict UTF-8, BOM dropped, line ends LF).
+
+    Joined, the blocks are `decode_export`'s text for a clean UTF-8 file.
+
+    Raises:
+        NotStreamable: (while iterating) the file is not clean UTF-8, or holds NUL bytes.
+        OSError: the file cannot be read.
+    """
+    return _blocks(Path(path))
+
+
+def block_lines(blocks: Iterable[str]) -> Iterator[str]:
+    """Yield the lines of text given in blocks, as `text_lines` gives them for the joined text."""
     carry = ""
-    for block in _blocks(path):
+    for block in blocks:
         if carry:
             block = carry + block
         end = block.rfind("\n")
@@ -162,3 +179,20 @@ def decoded_lines(path: Path) -> Iterator[str]:
         yield from text_lines(block[:end + 1])
     if carry:
         yield carry
+
+
+def split_blocks(blocks: Iterable[str]) -> Iterator[list[str]]:
+    """Yield the lines of text given in blocks, a list at a time, as `text.split("\\n")` gives them.
+
+    Chained, the lists are `"".join(blocks).split("\\n")`: lines without their
+    "\\n", and a last (maybe empty) line after the last "\\n".
+    """
+    carry = ""
+    for block in blocks:
+        if carry:
+            block = carry + block
+        lines = block.split("\n")
+        carry = lines.pop()
+        if lines:
+            yield lines
+    yield [carry]
