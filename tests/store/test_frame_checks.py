@@ -92,3 +92,43 @@ def test_broken_sheets_are_reported_alike(template, tmp_path, name, text):
     (folder / "alice.csv").write_text(text, encoding="utf-8", newline="")
     codebook = Review.open(template).codebook()
     assert columns(codebook, folder, {"S1"}) == per_event(codebook, folder, {"S1"})
+
+
+def test_group_fields_with_names_of_one_length_are_each_checked(template, tmp_path):
+    """'lots' is a fine policy_action but not a hashtag_reach (a number); both names have 13
+    characters. The column check once numbered such row fields with numpy strings holding a
+    NUL, which numpy compares only up to the NUL: the two fields shared one check and the
+    bad number was not reported."""
+    folder = tmp_path / "coding"
+    folder.mkdir()
+    codebook = Review.open(template).codebook()
+    append_events(folder / "bob.csv", [
+        Event("", "bob", S(3), "coding", "row:campaign:k9:policy_action", "lots", "", "v"),
+        Event("", "bob", S(3), "coding", "row:campaign:k9:hashtag_reach", "lots", "", "v")])
+    found = columns(codebook, folder)
+    assert len(found) == 1 and "'hashtag_reach': 'lots' is not a number" in found[0]
+    assert found == per_event(codebook, folder)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_group_rows_are_checked_as_event_by_event(template, tmp_path, seed):
+    rng = random.Random(seed)
+    folder = tmp_path / "coding"
+    folder.mkdir()
+    codebook = Review.open(template).codebook()
+    subs = ["name", "platform", "hashtag_reach", "engagement_rate", "policy_action", "nope",
+            "platfrm", ""]
+    values = ["lots", "5.2", "twitter", "", "twitter;facebook", "x", "1"]
+    for sheet in ("bob", "consensus"):
+        events = []
+        for _ in range(80):
+            sub = rng.choice(subs)
+            name = f"row:{rng.choice(['campaign', 'campaign', 'nogroup'])}:k{rng.randrange(3)}" \
+                + (f":{sub}" if sub else "")
+            events.append(Event("", "lead" if sheet == "consensus" else "bob",
+                                S(rng.randrange(1, 6)), "coding", name, rng.choice(values), "",
+                                "v"))
+        append_events(folder / f"{sheet}.csv", events)
+    found = columns(codebook, folder)
+    assert any("is not a number" in p for p in found)
+    assert found == per_event(codebook, folder)

@@ -184,26 +184,45 @@ def _frame_unknown_studies(path: str, frame, study_ids: Collection[str]) -> list
 
 
 def _field_shapes(names: list[str]):
-    """Number field names so that group row names differing only in the row key share one."""
+    """Number field names so that group row names differing only in the row key share one.
+
+    `row:<group>:<key>` and `row:<group>:<key>:<field>` are numbered by their
+    group (and field); every other name by itself. The numbers only tell names
+    apart: equal number, equal check.
+    """
     import numpy as np
-    text = np.dtypes.StringDType()
-    found = np.array(names, dtype=text)
-    colon = np.array(":", dtype=text)
-    prefix, _, rest = np.strings.partition(found, colon)
-    group, _, rest = np.strings.partition(rest, colon)
-    _, _, rest = np.strings.partition(rest, colon)
-    sub, _, _ = np.strings.partition(rest, colon)
-    parts = np.strings.count(found, colon) + 1
-    row = prefix == np.array("row", dtype=text)
-    head = np.strings.add(np.strings.add(np.array("row:", dtype=text), group),
-                          np.array(":\0", dtype=text))
-    shape = np.where(row & (parts == 3), head, found)
-    shape = np.where(row & (parts == 4), np.strings.add(np.strings.add(
-        head, np.array(":", dtype=text)), sub), shape)
-    if not len(names):
-        return np.zeros(0, dtype=np.int64)
-    _, codes = np.unique(shape, return_inverse=True)
-    return codes.ravel().astype(np.int64)
+    index: dict[str, int] = {}
+    out = []
+    for name in names:
+        if name.startswith("row:"):
+            parts = name.split(":")
+            if len(parts) == 3:
+                name = f"row:{parts[1]}:\0"           # no event holds a NUL: no name is this
+            elif len(parts) == 4:
+                name = f"row:{parts[1]}:\0:{parts[3]}"
+        out.append(index.setdefault(name, len(index)))
+    return np.asarray(out, dtype=np.int64)
+
+
+def reviewer_slots(frame, reviewer: str | None) -> dict[str, list]:
+    """{message: [first line, entry, count]} of the events naming another reviewer, in line order."""
+    import numpy as np
+    found: dict[str, list] = {}
+    if reviewer is None:
+        return found
+    events, lines = frame.events, frame.lines
+    names = events["reviewer"].cat.categories.tolist()
+    codes = events["reviewer"].cat.codes.to_numpy()
+    for code in np.unique(codes):
+        if names[code] == reviewer:
+            continue
+        rows = np.flatnonzero(codes == code)
+        first = int(rows[0])
+        found.setdefault(f"reviewer {names[code]!r} in the sheet of {reviewer!r}",
+                         [int(lines[first]), f"study {events['study_id'].iloc[first]}", 0])
+        found[f"reviewer {names[code]!r} in the sheet of {reviewer!r}"][2] += len(rows)
+    # messages first reported in line order: re-insert in that order
+    return dict(sorted(found.items(), key=lambda kv: kv[1][0]))
 
 
 def check_sheet_frame(codebook: Codebook, path: str, frame,
@@ -215,36 +234,61 @@ def check_sheet_frame(codebook: Codebook, path: str, frame,
     A group row's key does not change what its fields are checked against, so
     at a coding stage rows are checked per group and field, not per row.
     """
+    found = reviewer_slots(frame, reviewer)
+    for message, slot in value_slots(codebook, LatestRows.of_frame(frame)).items():
+        found[message] = slot
+    return counted_problems(path, found)
+
+
+class LatestRows:
+    """The latest event of each (stage, study, field) of a sheet, in order of first appearance.
+
+    Category codes (`stage`, `study`, `field`, `value`, each indexing its
+    `*_names`), and each row's line.
+    """
+
+    def __init__(self, stage, study, fld, value, lines, stage_names, study_names,
+                 field_names, value_names):
+        self.stage, self.study, self.fld, self.value, self.lines = stage, study, fld, value, lines
+        self.stage_names, self.study_names = stage_names, study_names
+        self.field_names, self.value_names = field_names, value_names
+
+    @classmethod
+    def of_frame(cls, frame) -> "LatestRows":
+        """The latest rows of a sheet's full read (`read_sheet_frame`)."""
+        import numpy as np
+        import pandas as pd
+        events = frame.events
+        stage = events["stage"].cat.codes.to_numpy().astype(np.int64)
+        study = events["study_id"].cat.codes.to_numpy().astype(np.int64)
+        fld = events["field"].cat.codes.to_numpy().astype(np.int64)
+        key = (stage * (len(events["study_id"].cat.categories) + 1) + study) \
+            * (len(events["field"].cat.categories) + 1) + fld
+        order, _ = pd.factorize(key)                       # keys in order of first appearance
+        last = np.flatnonzero(~pd.Series(key).duplicated(keep="last").to_numpy())
+        last = last[np.argsort(order[last], kind="stable")]  # the latest event of each, that order
+        return cls(stage[last], study[last], fld[last],
+                   events["value"].cat.codes.to_numpy()[last].astype(np.int64),
+                   np.asarray(frame.lines)[last], events["stage"].cat.categories.tolist(),
+                   events["study_id"].cat.categories.tolist(),
+                   events["field"].cat.categories.tolist(),
+                   events["value"].cat.categories.tolist())
+
+
+def value_slots(codebook: Codebook, rows: LatestRows) -> dict[str, list]:
+    """{message: [line, entry, count]} of the latest values' problems, first reported first.
+
+    A message's line and entry are those of the first row (in the order the
+    (stage, study, field) first appeared) that has it.
+    """
     import numpy as np
     import pandas as pd
     from workbench.core.checks import _check_event
     from workbench.core.codebook import CODING
-    events = frame.events
-    lines = frame.lines
     found: dict[str, list] = {}
-    if reviewer is not None:
-        names = events["reviewer"].cat.categories.tolist()
-        codes = events["reviewer"].cat.codes.to_numpy()
-        for code in np.unique(codes):
-            if names[code] == reviewer:
-                continue
-            rows = np.flatnonzero(codes == code)
-            first = int(rows[0])
-            found.setdefault(f"reviewer {names[code]!r} in the sheet of {reviewer!r}",
-                             [int(lines[first]), f"study {events['study_id'].iloc[first]}", 0])
-            found[f"reviewer {names[code]!r} in the sheet of {reviewer!r}"][2] += len(rows)
-        # messages first reported in line order: re-insert in that order
-        found = dict(sorted(found.items(), key=lambda kv: kv[1][0]))
-    stage = events["stage"].cat.codes.to_numpy().astype(np.int64)
-    study = events["study_id"].cat.codes.to_numpy().astype(np.int64)
-    fld = events["field"].cat.codes.to_numpy().astype(np.int64)
-    key = (stage * (len(events["study_id"].cat.categories) + 1) + study) \
-        * (len(events["field"].cat.categories) + 1) + fld
-    order, _ = pd.factorize(key)                       # keys in order of first appearance
-    last = np.flatnonzero(~pd.Series(key).duplicated(keep="last").to_numpy())
-    last = last[np.argsort(order[last], kind="stable")]  # the latest event of each, that order
-    stage_names = events["stage"].cat.categories.tolist()
-    field_names = events["field"].cat.categories.tolist()
+    if not len(rows.lines):
+        return found
+    stage_names, field_names = rows.stage_names, rows.field_names
     codes = codebook.code_index()
     kinds = {}
     for i, sid in enumerate(stage_names):
@@ -254,9 +298,9 @@ def check_sheet_frame(codebook: Codebook, path: str, frame,
     # does not matter), numbered; at a screening stage the name itself
     shape = _field_shapes(field_names) + len(field_names)
     coding = np.array([kinds[i] == CODING for i in range(len(stage_names))] + [False])
-    value_codes = events["value"].cat.codes.to_numpy()[last].astype(np.int64) + 1
-    value_names = [""] + events["value"].cat.categories.tolist()
-    l_stage, l_field = stage[last], fld[last]
+    value_codes = rows.value + 1
+    value_names = [""] + list(rows.value_names)
+    l_stage, l_field = rows.stage, rows.fld
     probe = np.where(coding[l_stage], shape[l_field], l_field)
     key = (l_stage * (2 * len(field_names) + 1) + probe) * (len(value_names) + 1) + value_codes
     combo_id, _ = pd.factorize(key)                 # (stage, probe, value) in order of appearance
@@ -273,14 +317,13 @@ def check_sheet_frame(codebook: Codebook, path: str, frame,
                                         value_names[int(value_codes[i])]))
     bad = np.array([bool(m) for m in messages_of] + [False], dtype=bool)
     hits = np.flatnonzero(bad[combo_id])
-    study_names = events["study_id"].cat.categories.tolist()
+    study_names = rows.study_names
     for i in hits.tolist():
-        row = int(last[i])
         for message in messages_of[combo_id[i]]:
             slot = found.get(message)
             if slot is None:
-                found[message] = [int(lines[row]), f"study {study_names[study[row]]}, stage "
-                                  f"{stage_names[stage[row]]}", 1]
+                found[message] = [int(rows.lines[i]), f"study {study_names[rows.study[i]]}, "
+                                  f"stage {stage_names[l_stage[i]]}", 1]
             else:
                 slot[2] += 1
-    return counted_problems(path, found)
+    return found
