@@ -32,8 +32,7 @@ def check_review(review) -> CheckReport:
     """
     codebook = review.codebook()
     study_ids, unchecked = _study_ids(review)
-    found = check_coding(codebook, review.coding, study_ids,  # the command's shared reads
-                         read=lambda path: review_sheet_frame(review, path, aliased=False))
+    found = _check_sheets(review, codebook, study_ids)
     notices = [p for p in found if "was renamed to" in p.message] + unchecked
     problems = [p for p in found if p not in notices]
     sheets = [p.relative_to(review.root).as_posix() for p in sheet_files(review.coding)]
@@ -42,6 +41,26 @@ def check_review(review) -> CheckReport:
                    + "; ".join(f"{who} = {v or '(none)'}" for who, v in c.values.items())
                    for c in (open_merge_conflicts(review) if sheets else []))
     return CheckReport(codebook.version, sheets, problems, notices, merges)
+
+
+def _check_sheets(review, codebook, study_ids) -> list[Problem]:
+    """check_coding on the review's sheets; large ones through their caches in .workbench/checks/."""
+    from workbench.store import sheet_checks
+    files = sheet_files(review.coding)
+    if sum(sheet_checks._size(p) for p in files) < sheet_checks.COLUMNS_FROM_BYTES:
+        return check_coding(codebook, review.coding, study_ids)   # small: no pandas to load
+    from workbench.review.check_cache import check_sheets
+    from workbench.store.sheet import paused_gc
+    with paused_gc():
+        return check_sheets(review, codebook, files, study_ids)
+
+
+def full_check(review) -> list[Problem]:
+    """Every sheet checked in full, without the caches (the oracle of `check_review`'s sheets)."""
+    codebook = review.codebook()
+    study_ids, _ = _study_ids(review)
+    return check_coding(codebook, review.coding, study_ids,  # the command's shared reads
+                        read=lambda path: review_sheet_frame(review, path, aliased=False))
 
 
 def _study_ids(review) -> tuple[set[str] | None, list[Problem]]:
