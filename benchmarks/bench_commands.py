@@ -21,7 +21,9 @@ folder. --base runs the same commands with PYTHONPATH set to another checkout
 file first (the per-study caches answer); `status-nocache` and `conflicts-nocache`
 remove every cache of the sheets' state first (.workbench/sheets/, status.json,
 conflicts.json, progress*.json; the records' and studies' caches stay): the full
-computation, as the first run after an import, a hand edit or an upgrade meets it. `status-append`, `conflicts-append` and `check-append` first append
+computation, as the first run after an import, a hand edit or an upgrade meets it
+(`check-nocache` too; when a `check*` entry is timed, `check` is warmed as well, so
+`check` answers from its per-sheet caches in .workbench/checks/). `status-append`, `conflicts-append` and `check-append` first append
 one decision to alice's sheet (a save through the library: what a reviewer sees
 after saving one; the sheets' caches in .workbench/sheets/ then read only that
 line), and flip it back after timing, so later commands see the review unchanged).
@@ -68,6 +70,8 @@ COMMANDS = {
     "conflicts-append": (["conflicts", "--stage", "title_abstract"], 2),
     "conflicts-nocache": (["conflicts", "--stage", "title_abstract"], 2),
     "check-append": (["check"], 2),
+    # check with every cache of the sheets removed first (.workbench/checks/ too)
+    "check-nocache": (["check"], 2),
     "agreement": (["agreement"], 6),
     "export": (["export"], 6),
     "sheet": (["sheet", "--reviewer", "alice"], 6),
@@ -119,6 +123,8 @@ def time_commands(review: Path, checkout: Path, names: list[str],
     py = sys.executable
     if warm:
         run([py, "-m", "workbench", "--review", str(review), "status"], checkout)  # warm caches
+        if any(name.startswith("check") for name in names):   # and check's own
+            run([py, "-m", "workbench", "--review", str(review), "check"], checkout)
     out = {}
     for name in names:
         args, _ = COMMANDS[name]
@@ -141,6 +147,7 @@ def remove_sheet_caches(review: Path) -> None:
     """Remove every cache of the sheets' state (not the records' or the studies')."""
     folder = review / ".workbench"
     shutil.rmtree(folder / "sheets", ignore_errors=True)
+    shutil.rmtree(folder / "checks", ignore_errors=True)
     for pattern in ("status.json", "conflicts.json", "progress*.json"):
         for path in folder.glob(pattern):
             path.unlink()
