@@ -233,8 +233,8 @@ def find_duplicates(
 
 def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> DedupeResult:
     from workbench.core.dedupe.match import (
-        DISTINCT, DUPLICATE, UNCERTAIN, complete_features, find_candidates, judge_pair,
-        mark_recurring, record_features, worth_judging,
+        DISTINCT, DUPLICATE, UNCERTAIN, FeatureMemo, apart_by_years, complete_features, find_candidates,
+        _sorted_unique, judge_pair, mark_recurring, record_features, worth_judging,
     )
     index = {}
     for i, record in enumerate(records):
@@ -248,19 +248,22 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
             progress(int(done), 100)
 
     report(0)
+    memo = FeatureMemo()
     feats = []
     chunk = max(1000, len(records) // 20)
     for start in range(0, len(records), chunk):
-        feats.extend(record_features(i, r) for i, r in enumerate(records[start:start + chunk], start))
+        feats.extend(record_features(i, r, memo) for i, r in enumerate(records[start:start + chunk], start))
         report(35 * min(start + chunk, len(records)) / len(records))
     candidates = find_candidates(feats)
     total = len(candidates)
     report(50)
-    pairs = [(int(i), int(j)) for i, j in worth_judging(feats, candidates).tolist()]
-    judged = len(pairs)
-    for i in {k for pair in pairs for k in pair}:
-        complete_features(feats[i], records[i])
+    worth = worth_judging(feats, candidates)
+    for i in _sorted_unique(worth.flatten()).tolist():
+        complete_features(feats[i], records[i], memo)
     mark_recurring(feats, records)
+    # pairs kept apart by their years alone change nothing: set aside in bulk
+    pairs = worth[~apart_by_years(feats, worth)].tolist()
+    judged = len(pairs)
     report(65)
 
     union = _ConstrainedUnion(len(records))
@@ -303,8 +306,8 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
         elif verdict == DISTINCT and score == 0.0 and (i, j) not in person_pairs:
             union.keep_apart(i, j)
     for i, j, decision in marked:   # a person asked: the pair waits in the queue, first
-        complete_features(feats[i], records[i])
-        complete_features(feats[j], records[j])
+        complete_features(feats[i], records[i], memo)
+        complete_features(feats[j], records[j], memo)
         _, score, reasons = judge_pair(feats[i], feats[j])
         said = f"{MARKED} {decision.reviewer}" + (f": {decision.note}" if decision.note else "")
         uncertain.append(CandidatePair(records[i].id, records[j].id, round(score, 3),

@@ -17,8 +17,8 @@ from rapidfuzz.distance import Indel, Levenshtein
 from rapidfuzz.process import cpdist
 
 from workbench.core.normalize import (
-    author_words, first_author_key, first_page, is_generic_title, normalize_languages, normalize_title,
-    notice_kind, title_numbers, venue_tokens, venues_compatible, volume_number,
+    author_words, clean_name, first_author_key, first_page, is_generic_title, normalize_languages, normalize_title,
+    notice_kind, split_authors, title_numbers, venue_tokens, venues_compatible, volume_number,
 )
 from workbench.core.records import Record
 
@@ -71,17 +71,68 @@ class Features:
     recurring: bool = False
 
 
-def record_features(index: int, record: Record) -> Features:
-    """Return the blocking features of one record (see `complete_features` for the rest)."""
+def record_features(index: int, record: Record, memo: "FeatureMemo | None" = None) -> Features:
+    """Return the blocking features of one record (see `complete_features` for the rest).
+
+    `memo` (one per run) keeps what depends on one field value alone, so a first
+    author written the same way in many records is read once.
+    """
     key, marker_language = normalize_title(record.title)
     pmid = record.pmid.strip()
     if not pmid and record.url:
         match = _PUBMED_URL.search(record.url)
         pmid = match.group(1) if match else ""
+    authors = record.authors
+    if not authors:
+        first = ""
+    elif memo is None:
+        first = first_author_key(authors)
+    else:
+        first = memo.first_author.get(authors[0])
+        if first is None:  # first_author_key reads the first entry only
+            first = memo.first_author[authors[0]] = first_author_key(authors[:1])
     return Features(index=index, title=key, words=key.split(),
-                    first_author=first_author_key(record.authors), year=record.year,
+                    first_author=first, year=record.year,
                     page=first_page(record.pages), doi=doi_key(record.doi), pmid=pmid,
                     marker_language=marker_language)
+
+
+class FeatureMemo:
+    """What one field value alone decides, computed once per distinct value in a run.
+
+    Author entries recur across records (an author's many papers, every copy of a
+    study), so their name words and first-author keys are read once each.
+    """
+
+    __slots__ = ("first_author", "entries")
+
+    def __init__(self) -> None:
+        #: first author entry -> `first_author_key` of it
+        self.first_author: dict[str, str] = {}
+        #: author entry -> (how many names it holds, `author_words` of it alone)
+        self.entries: dict[str, tuple[int, frozenset[str]]] = {}
+
+    def author_words(self, authors: tuple[str, ...]) -> frozenset[str]:
+        """Return `normalize.author_words(authors)`, built from each entry's own words.
+
+        `author_words` keeps the words of the first ten names; while the first ten
+        entries hold ten names or fewer, that is the union of each entry's words.
+        A longer list (a run-together entry of many names) is read whole as before.
+        """
+        entries = self.entries
+        parts = []
+        names = 0
+        for entry in authors[:10]:
+            got = entries.get(entry)
+            if got is None:
+                got = entries[entry] = (len(split_authors([clean_name(entry)])), author_words((entry,)))
+            names += got[0]
+            parts.append(got[1])
+        if names > 10:
+            return author_words(authors)
+        if len(parts) == 1:
+            return parts[0]
+        return frozenset().union(*parts)
 
 
 def doi_key(doi: str) -> str:
@@ -91,8 +142,11 @@ def doi_key(doi: str) -> str:
     return doi.strip().rstrip(".,;").lower()
 
 
-def complete_features(f: Features, record: Record) -> Features:
-    """Fill in the fields `judge_pair` needs beyond blocking; returns the same object."""
+def complete_features(f: Features, record: Record, memo: FeatureMemo | None = None) -> Features:
+    """Fill in the fields `judge_pair` needs beyond blocking; returns the same object.
+
+    `memo` (one per run, see `FeatureMemo`) reads each distinct author entry once.
+    """
     if f.complete:
         return f
     language = normalize_languages(record.language) if record.language else frozenset()
@@ -102,7 +156,8 @@ def complete_features(f: Features, record: Record) -> Features:
     f.generic = is_generic_title(f.title)
     f.notice = notice_kind(record.title)
     f.language = language
-    f.author_words = author_words(record.authors)
+    f.author_words = memo.author_words(record.authors) if memo is not None \
+        else author_words(record.authors)
     f.venue = venue_tokens(record.venue) if record.venue else ()
     f.volume = volume_number(record.volume)
     f.is_abstract = bool(_ABSTRACT_TYPES.search(record.pub_type))
@@ -110,13 +165,29 @@ def complete_features(f: Features, record: Record) -> Features:
     f.issue = volume_number(record.issue)
     f.page_text = f.page or record.pages.split("-")[0].strip().lower()  # "iii-iv" -> "iii"
     if len(record.abstract) >= 200:
-        f.abstract = " ".join(_NON_WORD.sub(" ", record.abstract[:600].lower()).split()[:60])
+        f.abstract = abstract_key(record.abstract)
     f.complete = True
     return f
 
 
-def _codes(values: list[str]) -> np.ndarray:
-    """Return an int code per value (equal values, equal codes; "" gets -1)."""
+#: Bytes that are not [0-9a-z] become a space (what _NON_WORD.sub does on ASCII text).
+_ASCII_WORDS = bytes(b if 48 <= b <= 57 or 97 <= b <= 122 else 32 for b in range(256))
+
+
+def abstract_key(abstract: str) -> str:
+    """Return the first 60 words of an abstract's first 600 characters, lower case [0-9a-z].
+
+    ASCII text is cut into words on its bytes (the same words as the regular expression,
+    several times faster); any other text goes through `_NON_WORD`.
+    """
+    text = abstract[:600].lower()
+    if text.isascii():
+        return b" ".join(text.encode("ascii").translate(_ASCII_WORDS).split()[:60]).decode("ascii")
+    return " ".join(_NON_WORD.sub(" ", text).split()[:60])
+
+
+def _codes(values: list) -> np.ndarray:
+    """Return an int code per value (equal values, equal codes; "", () and other empties get -1)."""
     table: dict[str, int] = {}
     return np.fromiter((table.setdefault(v, len(table)) if v else -1 for v in values),
                        dtype=np.int64, count=len(values))
@@ -165,8 +236,19 @@ def find_candidates(feats: list[Features]) -> np.ndarray:
     for key in keys:
         order = np.array(sorted(range(n), key=key.__getitem__), dtype=np.int64)
         parts.extend(_window_pairs(order, WINDOW))
-    codes = np.unique(np.concatenate(parts))
+    codes = _sorted_unique(np.concatenate(parts))
     return np.stack((codes >> 32, codes & 0xFFFFFFFF), axis=1)
+
+
+def _sorted_unique(codes: np.ndarray) -> np.ndarray:
+    """Return `np.unique(codes)` by sorting (numpy 2's hashing unique is 20x slower here)."""
+    codes.sort()
+    if len(codes) < 2:
+        return codes
+    keep = np.empty(len(codes), dtype=bool)
+    keep[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=keep[1:])
+    return codes[keep]
 
 
 def worth_judging(feats: list[Features], pairs: np.ndarray) -> np.ndarray:
@@ -187,6 +269,40 @@ def worth_judging(feats: list[Features], pairs: np.ndarray) -> np.ndarray:
         codes = _codes(values)
         keep |= (codes[left] == codes[right]) & (codes[left] >= 0)
     return pairs[keep]
+
+
+def apart_by_years(feats: list[Features], pairs: np.ndarray) -> np.ndarray:
+    """Return a mask of the pairs `judge_pair` keeps apart on their years alone, in bulk.
+
+    Such a pair gets DISTINCT with a score of 0.05: it is not merged, not queued and
+    not kept apart as a constraint, so judging it one by one changes nothing. That is a
+    pair whose years are two or more apart, with no PMID on one side (two PMIDs decide
+    by themselves), different or missing DOIs, titles that are not generic nor recur in
+    their venue, the same notice kind, the same numbers in both titles and languages
+    that do not rule it out: `judge_pair` then reaches `_weigh`, none of whose merges
+    allows a two-year gap without the same PMID or DOI, and the same-title-and-DOI or
+    same-abstract question needs close years or the same DOI. Every feature here must
+    be complete (`complete_features`) and `mark_recurring` done.
+    """
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=bool)
+    n = len(feats)
+    left, right = pairs[:, 0], pairs[:, 1]
+    year = np.fromiter((f.year or 0 for f in feats), dtype=np.int64, count=n)
+    yl, yr = year[left], year[right]
+    mask = (yl != 0) & (yr != 0) & (np.abs(yl - yr) > 1)
+    no_pmid = np.fromiter((not f.pmid for f in feats), dtype=bool, count=n)
+    mask &= no_pmid[left] | no_pmid[right]
+    plain = np.fromiter((not (f.generic or f.recurring) for f in feats), dtype=bool, count=n)
+    mask &= plain[left] & plain[right]
+    doi = _codes([f.doi for f in feats])
+    mask &= (doi[left] != doi[right]) | (doi[left] < 0)
+    for values in ([f.notice for f in feats], [f.numbers for f in feats]):
+        codes = _codes(values)
+        mask &= codes[left] == codes[right]
+    language = _codes([f.language for f in feats])  # one side without: no veto
+    mask &= (language[left] < 0) | (language[right] < 0) | (language[left] == language[right])
+    return mask
 
 
 def mark_recurring(feats: list[Features], records: list[Record]) -> int:
