@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 
 from tests.core.dedupe_oracle import oracle_find_duplicates
-from workbench.core.dedupe import match
+from workbench.core.dedupe import features, match
 from workbench.core.dedupe.duplicates import PairDecision, find_duplicates
-from workbench.core.normalize import author_words
+from workbench.core.normalize import author_words, first_author_key
 from workbench.core.records import Record
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -192,11 +192,11 @@ def test_a_pair_set_aside_on_its_years_is_one_the_old_judge_keeps_apart_without_
     seen = 0
     for seed in range(4):
         records = hostile_records(700, seed) + command_bench_records(800, seed)
-        memo = match.FeatureMemo()
-        feats = [match.record_features(i, r, memo) for i, r in enumerate(records)]
+        memo = features.FeatureMemo()
+        feats = [features.record_features(i, r, memo) for i, r in enumerate(records)]
         pairs = match.worth_judging(feats, match.find_candidates(feats))
         for i in set(pairs.ravel().tolist()):
-            match.complete_features(feats[i], records[i], memo)
+            features.complete_features(feats[i], records[i], memo)
         match.mark_recurring(feats, records)
         mask = match.apart_by_years(feats, pairs)
         for i, j in pairs[mask].tolist():
@@ -209,17 +209,17 @@ def test_a_pair_set_aside_on_its_years_is_one_the_old_judge_keeps_apart_without_
 
 def test_bulk_helpers_equal_the_one_by_one_forms():
     rng = random.Random(5)
-    memo = match.FeatureMemo()
+    memo = features.FeatureMemo()
     lists = [tuple(rng.choice(NAMES) for _ in range(rng.randint(0, 14))) for _ in range(3000)]
     lists += [("".join(f"Name{k} J." for k in range(12)),), ("A B.C D.",) * 6, ("Li and Wang",) * 9]
     for authors in lists:
         assert memo.author_words(authors) == author_words(authors)
         record = Record(title="t", authors=authors, id="r1")
-        assert match.record_features(0, record, memo).first_author == match.first_author_key(authors)
+        assert features.record_features(0, record, memo).first_author == first_author_key(authors)
     non_word = re.compile(r"[^0-9a-z]+")
     texts = ["x" * 700, "Kelvin \u212a sign " * 40, "İstanbul naïve " * 30, "a--b  c\t\nd " * 80,
              "UPPER lower 123 " * 50, "é" * 300, "word " * 200 + "tail"]
     for text in texts:
-        assert match.abstract_key(text) == " ".join(non_word.sub(" ", text[:600].lower()).split()[:60])
+        assert features.abstract_key(text) == " ".join(non_word.sub(" ", text[:600].lower()).split()[:60])
     codes = rng.choices(range(1, 1 << 40), k=5000) + [0, 0]
-    assert match._sorted_unique(np.array(codes, dtype=np.int64)).tolist() == sorted(set(codes))
+    assert match.sorted_unique(np.array(codes, dtype=np.int64)).tolist() == sorted(set(codes))

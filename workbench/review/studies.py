@@ -42,7 +42,7 @@ _TUPLES = ("record_ids", "authors", "keywords", "databases")
 def _algorithm_digest() -> bytes:
     """A digest of the duplicate-detection code, so a changed algorithm rebuilds the cache."""
     digest = hashlib.sha256(workbench.__version__.encode())
-    for module in ("dedupe.duplicates", "dedupe.match", "normalize"):  # found, not imported: no numpy
+    for module in ("dedupe.duplicates", "dedupe.features", "dedupe.match", "normalize"):  # found, not imported: no numpy
         digest.update(Path(find_spec(f"workbench.core.{module}").origin).read_bytes())
     return digest.digest()
 

@@ -232,9 +232,10 @@ def find_duplicates(
 
 
 def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> DedupeResult:
+    from workbench.core.dedupe.features import FeatureMemo, complete_features, record_features
     from workbench.core.dedupe.match import (
-        DISTINCT, DUPLICATE, UNCERTAIN, FeatureMemo, apart_by_years, complete_features, find_candidates,
-        _sorted_unique, judge_pair, mark_recurring, record_features, worth_judging,
+        DISTINCT, DUPLICATE, UNCERTAIN, apart_by_years, find_candidates, judge_pair, mark_recurring,
+        sorted_unique, worth_judging,
     )
     index = {}
     for i, record in enumerate(records):
@@ -258,7 +259,7 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
     total = len(candidates)
     report(50)
     worth = worth_judging(feats, candidates)
-    for i in _sorted_unique(worth.flatten()).tolist():
+    for i in sorted_unique(worth.flatten()).tolist():
         complete_features(feats[i], records[i], memo)
     mark_recurring(feats, records)
     # pairs kept apart by their years alone change nothing: set aside in bulk

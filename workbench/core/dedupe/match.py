@@ -1,4 +1,4 @@
-"""Pairwise matching for duplicate detection: record features, blocking, pair verdicts.
+"""Pairwise matching for duplicate detection: blocking, pairs set aside in bulk, pair verdicts.
 
 `find_candidates` proposes pairs with blocking (identifier blocks, sorted
 neighbourhoods on several keys), so the cost grows near-linearly; `judge_pair`
@@ -7,19 +7,14 @@ gives each pair one of three verdicts: DUPLICATE, DISTINCT or UNCERTAIN.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from itertools import combinations
-from urllib.parse import unquote
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
 from rapidfuzz.process import cpdist
 
-from workbench.core.normalize import (
-    author_words, clean_name, first_author_key, first_page, is_generic_title, normalize_languages, normalize_title,
-    notice_kind, split_authors, title_numbers, venue_tokens, venues_compatible, volume_number,
-)
+from workbench.core.dedupe.features import Features
+from workbench.core.normalize import first_page, venue_tokens, venues_compatible, volume_number
 from workbench.core.records import Record
 
 DUPLICATE, DISTINCT, UNCERTAIN = "duplicate", "distinct", "uncertain"
@@ -28,162 +23,10 @@ DUPLICATE, DISTINCT, UNCERTAIN = "duplicate", "distinct", "uncertain"
 WINDOW = 6
 #: Identifier blocks bigger than this are treated as unreliable (a supplement's shared DOI).
 MAX_BLOCK = 40
-_PUBMED_URL = re.compile(r"pubmed(?:\.ncbi\.nlm\.nih\.gov)?/(?:\?term=)?(\d{4,9})", re.I)
-_BOOK_TYPES = frozenset({"book", "books", "bk", "edited book", "monograph"})
-_NON_WORD = re.compile(r"[^0-9a-z]+")
 #: Titles this short can be a venue's recurring column ("Editor's Comments", "From the Editor").
 RECURRING_MAX_WORDS = 8
 #: Titles this short recur on their issue alone, when one export omits the pages.
 COLUMN_MAX_WORDS = 5
-_ABSTRACT_TYPES = re.compile(r"conference|abstract|meeting|proceeding|congress|poster|symposium", re.I)
-
-
-@dataclass(slots=True)
-class Features:
-    """What one record contributes to matching.
-
-    The blocking fields are computed for every record; the rest only for records
-    that appear in a pair worth judging (`complete_features`).
-    """
-
-    index: int
-    title: str
-    words: list[str]
-    first_author: str
-    year: int | None
-    page: str
-    doi: str
-    pmid: str
-    complete: bool = False
-    numbers: tuple[str, ...] = ()
-    generic: bool = False
-    notice: str = ""
-    language: frozenset[str] = frozenset()
-    author_words: frozenset[str] = frozenset()
-    venue: tuple[str, ...] = ()
-    volume: str = ""
-    is_abstract: bool = False
-    marker_language: str = ""
-    issue: str = ""
-    page_text: str = ""
-    abstract: str = ""
-    is_book: bool = False
-    recurring: bool = False
-
-
-def record_features(index: int, record: Record, memo: "FeatureMemo | None" = None) -> Features:
-    """Return the blocking features of one record (see `complete_features` for the rest).
-
-    `memo` (one per run) keeps what depends on one field value alone, so a first
-    author written the same way in many records is read once.
-    """
-    key, marker_language = normalize_title(record.title)
-    pmid = record.pmid.strip()
-    if not pmid and record.url:
-        match = _PUBMED_URL.search(record.url)
-        pmid = match.group(1) if match else ""
-    authors = record.authors
-    if not authors:
-        first = ""
-    elif memo is None:
-        first = first_author_key(authors)
-    else:
-        first = memo.first_author.get(authors[0])
-        if first is None:  # first_author_key reads the first entry only
-            first = memo.first_author[authors[0]] = first_author_key(authors[:1])
-    return Features(index=index, title=key, words=key.split(),
-                    first_author=first, year=record.year,
-                    page=first_page(record.pages), doi=doi_key(record.doi), pmid=pmid,
-                    marker_language=marker_language)
-
-
-class FeatureMemo:
-    """What one field value alone decides, computed once per distinct value in a run.
-
-    Author entries recur across records (an author's many papers, every copy of a
-    study), so their name words and first-author keys are read once each.
-    """
-
-    __slots__ = ("first_author", "entries")
-
-    def __init__(self) -> None:
-        #: first author entry -> `first_author_key` of it
-        self.first_author: dict[str, str] = {}
-        #: author entry -> (how many names it holds, `author_words` of it alone)
-        self.entries: dict[str, tuple[int, frozenset[str]]] = {}
-
-    def author_words(self, authors: tuple[str, ...]) -> frozenset[str]:
-        """Return `normalize.author_words(authors)`, built from each entry's own words.
-
-        `author_words` keeps the words of the first ten names; while the first ten
-        entries hold ten names or fewer, that is the union of each entry's words.
-        A longer list (a run-together entry of many names) is read whole as before.
-        """
-        entries = self.entries
-        parts = []
-        names = 0
-        for entry in authors[:10]:
-            got = entries.get(entry)
-            if got is None:
-                got = entries[entry] = (len(split_authors([clean_name(entry)])), author_words((entry,)))
-            names += got[0]
-            parts.append(got[1])
-        if names > 10:
-            return author_words(authors)
-        if len(parts) == 1:
-            return parts[0]
-        return frozenset().union(*parts)
-
-
-def doi_key(doi: str) -> str:
-    """Return a DOI as a comparison key: URL escapes read back ("%28" -> "("), lower case."""
-    if "%" in doi:
-        doi = unquote(doi)
-    return doi.strip().rstrip(".,;").lower()
-
-
-def complete_features(f: Features, record: Record, memo: FeatureMemo | None = None) -> Features:
-    """Fill in the fields `judge_pair` needs beyond blocking; returns the same object.
-
-    `memo` (one per run, see `FeatureMemo`) reads each distinct author entry once.
-    """
-    if f.complete:
-        return f
-    language = normalize_languages(record.language) if record.language else frozenset()
-    if f.marker_language and not language:
-        language = frozenset({f.marker_language[:3]})
-    f.numbers = title_numbers(f.words)
-    f.generic = is_generic_title(f.title)
-    f.notice = notice_kind(record.title)
-    f.language = language
-    f.author_words = memo.author_words(record.authors) if memo is not None \
-        else author_words(record.authors)
-    f.venue = venue_tokens(record.venue) if record.venue else ()
-    f.volume = volume_number(record.volume)
-    f.is_abstract = bool(_ABSTRACT_TYPES.search(record.pub_type))
-    f.is_book = record.pub_type.strip().lower() in _BOOK_TYPES
-    f.issue = volume_number(record.issue)
-    f.page_text = f.page or record.pages.split("-")[0].strip().lower()  # "iii-iv" -> "iii"
-    if len(record.abstract) >= 200:
-        f.abstract = abstract_key(record.abstract)
-    f.complete = True
-    return f
-
-
-#: Bytes that are not [0-9a-z] become a space (what _NON_WORD.sub does on ASCII text).
-_ASCII_WORDS = bytes(b if 48 <= b <= 57 or 97 <= b <= 122 else 32 for b in range(256))
-
-
-def abstract_key(abstract: str) -> str:
-    """Return the first 60 words of an abstract's first 600 characters, lower case [0-9a-z].
-
-    ASCII text is cut into words on its bytes (the same words as the regular expression,
-    several times faster); any other text goes through `_NON_WORD`.
-    """
-    text = abstract[:600].lower()
-    if text.isascii():
-        return b" ".join(text.encode("ascii").translate(_ASCII_WORDS).split()[:60]).decode("ascii")
-    return " ".join(_NON_WORD.sub(" ", text).split()[:60])
 
 
 def _codes(values: list) -> np.ndarray:
@@ -236,11 +79,11 @@ def find_candidates(feats: list[Features]) -> np.ndarray:
     for key in keys:
         order = np.array(sorted(range(n), key=key.__getitem__), dtype=np.int64)
         parts.extend(_window_pairs(order, WINDOW))
-    codes = _sorted_unique(np.concatenate(parts))
+    codes = sorted_unique(np.concatenate(parts))
     return np.stack((codes >> 32, codes & 0xFFFFFFFF), axis=1)
 
 
-def _sorted_unique(codes: np.ndarray) -> np.ndarray:
+def sorted_unique(codes: np.ndarray) -> np.ndarray:
     """Return `np.unique(codes)` by sorting (numpy 2's hashing unique is 20x slower here)."""
     codes.sort()
     if len(codes) < 2:
