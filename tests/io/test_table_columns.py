@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.io import table_oracle
-from workbench.io.formats.columns import ALIASES, split_authors
+from workbench.io.formats import table_columns
+from workbench.io.formats.columns import ALIASES, split_authors, split_list
 from workbench.io.formats.detect import detect_format
 from workbench.io.formats.encoding import decode_export
 from workbench.io.formats.table_rows import table_rows, text_lines
@@ -248,3 +249,29 @@ def test_no_author_can_only_start_with_the_characters_checked_first():
     for pattern, matched in ((r"n", {"n", "N"}), (r"\[", {"["})):
         first = re.compile(pattern, re.IGNORECASE)
         assert {chr(c) for c in range(0x110000) if first.match(chr(c))} == matched
+
+
+def test_the_other_whitespace_is_every_character_split_splits_on():
+    assert set(table_columns.OTHER_WHITESPACE) == \
+        {chr(c) for c in range(0x110000) if chr(c).isspace()} - {" "}
+
+
+_CELL_PIECES = ["Smith J.", "Doe, Jane", "Jane Doe", " ", "  ", ";", "; ", ",", "|", " and ",
+                "(57195504563)", "[No author name available]", "no author", "Nguyen T.", "N",
+                "\t", "\xa0", "\u2028", "é", "x", "", "Roe R.;", ";;", "O'Brien", "anon"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_CELL_PIECES), max_size=6).map("".join), max_size=8))
+def test_author_and_keyword_columns_split_as_each_cell_does(column):
+    """A whole column read at once (single-spaced fast path or not) equals the per-cell rules."""
+    assert table_columns._one_column("authors", column) == \
+        [tuple(table_oracle.split_authors(c)) if c else () for c in column]
+    assert table_columns._one_column("keywords", column) == \
+        [tuple(dict.fromkeys(split_list(c))) if c else () for c in column]
+    plain = [c for c in column if table_columns._single_spaced(c, "(|") and " and " not in c]
+    assert table_columns._one_column("authors", plain) == \
+        [tuple(table_oracle.split_authors(c)) if c else () for c in plain]
+    plain = [c for c in column if table_columns._single_spaced(c, "|")]
+    assert table_columns._one_column("keywords", plain) == \
+        [tuple(dict.fromkeys(split_list(c))) if c else () for c in plain]

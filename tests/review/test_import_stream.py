@@ -25,8 +25,9 @@ from workbench.io.formats.encoding import decode_export
 from workbench.io.formats.references import stream_export
 from workbench.review import Review, init_review, importing
 from workbench.store.cache import CacheWriter, read_cache, write_cache
-from workbench.store.imports import (RecordCacheWriter, json_rows, read_manifest,
-                                     stage_export, staged_path, write_cached_records)
+from workbench.store.imports import (RecordCacheWriter, json_rows, json_rows_utf8,
+                                     read_manifest, stage_export, staged_path,
+                                     write_cached_records)
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "data" / "formats"
@@ -353,8 +354,43 @@ _VALUE = st.one_of(st.text(max_size=8), st.sampled_from(["", "plain", 'q"', "b\\
 def test_json_rows_is_json_dumps(rows):
     expected = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1]
     assert json_rows(rows) == expected
+    _assert_utf8_is_dumps(rows)
     same_kind = [[v if isinstance(v, str) else "x" for v in row] for row in rows]
     assert json_rows(same_kind) == json.dumps(same_kind, ensure_ascii=False,
                                               separators=(",", ":"))[1:-1]
+    _assert_utf8_is_dumps(same_kind)
     tuples = [[v if isinstance(v, tuple) else (str(v),) for v in row] for row in rows]
     assert json_rows(tuples) == json.dumps(tuples, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    _assert_utf8_is_dumps(tuples)
+    records = [[str(v) if not isinstance(v, (tuple, int)) or isinstance(v, bool) else v
+                for v in row] for row in rows]  # the kinds a record row holds
+    _assert_utf8_is_dumps(records)
+
+
+def _assert_utf8_is_dumps(rows) -> None:
+    """json_rows_utf8 gives json.dumps's bytes, or the same encoding error."""
+    text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    try:
+        expected = text.encode("utf-8")
+    except UnicodeEncodeError:
+        with pytest.raises(UnicodeEncodeError):
+            json_rows_utf8(rows)
+        return
+    assert json_rows_utf8(rows) == expected
+
+
+@pytest.mark.parametrize("value", ['"', "\\", "\n", "\x00", "\x1f", 'a"b', "é\"", "\u2028",
+                                   "\x7f", "\ud800"])
+def test_json_rows_utf8_falls_back_on_any_value_that_needs_an_escape(value):
+    plain = [["title", ("Doe J.", "Roe R."), 2020, None, "é" * 3]] * 3
+    for column in range(5):
+        for kind in (str, tuple):
+            rows = [list(row) for row in plain]
+            rows[1][column] = value if kind is str else ("x", value)
+            _assert_utf8_is_dumps(rows)
+
+
+@pytest.mark.parametrize("rows", [[], [[]], [[], []], [["a"], []], [[1, None, ("x",), ()]]])
+def test_json_rows_of_empty_and_odd_rows_is_json_dumps(rows):
+    assert json_rows(rows) == json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1]
+    _assert_utf8_is_dumps(rows)

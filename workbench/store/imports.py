@@ -17,7 +17,7 @@ import io
 import json
 import logging
 import os
-from itertools import chain
+from itertools import chain, repeat
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -288,8 +288,9 @@ class RecordCacheWriter:
         """Append record rows (`RECORD_FIELDS` order, as `Record.__dict__` holds them)."""
         if not rows:
             return
-        text = json_rows(rows, self._encode)
-        self._cache.write((text if self._first else "," + text).encode("utf-8"))
+        if not self._first:
+            self._cache.write(b",")
+        self._cache.write(json_rows_utf8(rows, self._encode))
         self._first = False
 
     def commit(self) -> bool:
@@ -317,6 +318,8 @@ def json_rows(rows: list[list], encode=None) -> str:
     """
     encode = encode or json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
                                         check_circular=False).encode
+    if not all(rows):  # an empty row has no column to go through
+        return _dumps(rows)[1:-1]
     columns = []
     template = []
     for values in zip(*rows):
@@ -339,6 +342,70 @@ def json_rows(rows: list[list], encode=None) -> str:
             template.append("%s")
     row = "[" + ",".join(template) + "]"
     return ",".join(row % values for values in zip(*columns))
+
+
+def json_rows_utf8(rows: list[list], encode=None) -> bytes:
+    """Return `json_rows(rows)` encoded in UTF-8, checked once on its bytes.
+
+    Records rarely hold a quote, a backslash or a control character. So the
+    text is first made as if no string needed an escape (values put between
+    quotes as they are), encoded, and checked as a whole: it holds no control
+    byte and no backslash, and exactly the quotes that delimit strings (a
+    quote inside a value would add one; UTF-8 never uses these bytes inside
+    a multi-byte character). Only when that check fails, or a column holds
+    other kinds of values, is the text made value by value (`json_rows`).
+    tests/review/test_import_stream.py compares it to json.dumps.
+    """
+    made = _unescaped_rows(rows)
+    if made is not None:
+        text, quotes = made
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: json_rows gives the same error
+            data = None
+        if data is not None and data.count(b'"') == quotes \
+                and len(data.translate(None, _CONTROL_OR_BACKSLASH)) == len(data):
+            return data
+    return json_rows(rows, encode).encode("utf-8")
+
+
+_CONTROL_OR_BACKSLASH = bytes(range(0x20)) + b"\\"
+
+
+def _unescaped_rows(rows: list[list]) -> tuple[str, int] | None:
+    """The rows as JSON if no string needs an escape, and the number of quotes that makes.
+
+    The text is one join over the columns interleaved with what goes between
+    them (no string is made per row). None when a column holds values other
+    than strings, lists or tuples of strings, and integers or None.
+    """
+    pieces = []
+    quotes = 0
+    before = "["
+    for values in zip(*rows):
+        kinds = set(map(type, values))
+        if kinds == {str}:
+            column, opened, closed = values, '"', '"'
+            quotes += 2 * len(values)
+        elif kinds <= {tuple, list}:
+            items = list(chain.from_iterable(values))
+            if not set(map(type, items)) <= {str}:
+                return None
+            column, opened, closed = [
+                '"' + '","'.join(v) + '"' if v else "" for v in values], "[", "]"
+            quotes += 2 * len(items)
+        elif kinds <= {int, type(None)}:
+            column, opened, closed = [
+                "null" if v is None else int.__repr__(v) for v in values], "", ""
+        else:
+            return None
+        pieces.append(repeat(before + opened))
+        pieces.append(column)
+        before = closed + ","
+    if not pieces:  # rows without values
+        return None
+    pieces.append(repeat(before[:-1] + "],"))
+    return "".join(chain.from_iterable(zip(*pieces)))[:-1], quotes
 
 
 def _plain(text: str) -> bool:

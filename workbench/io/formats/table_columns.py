@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from workbench.core.records import RECORD_FIELDS, clean_text, normalize_doi, parse_year
 from workbench.io.formats.columns import (
-    doi_from_openurl, parse_embase_source, short_title, split_authors, split_list,
+    _NO_AUTHOR, _NO_AUTHOR_FIRST, doi_from_openurl, parse_embase_source, short_title,
+    split_authors, split_list,
 )
 
 #: Fields whose values repeat down a column (journals, years, types): each distinct
@@ -61,8 +62,12 @@ def _one_column(field: str, column: list[str]) -> list:
     cell needs a test of its own.
     """
     if field == "authors":
+        if _single_spaced("".join(column), "(|") and " and " not in "".join(column):
+            return [_names(c) if c else () for c in column]
         return [tuple(split_authors(c)) if c else () for c in column]
     if field == "keywords":
+        if _single_spaced("".join(column), "|"):
+            return [_words(c) if c else () for c in column]
         return [tuple(dict.fromkeys(split_list(c))) if c else () for c in column]
     if field == "abstract":
         return [c.strip() for c in column]
@@ -71,6 +76,46 @@ def _one_column(field: str, column: list[str]) -> list:
         seen: dict[str, object] = {}
         return [seen[c] if c in seen else seen.setdefault(c, convert(c)) for c in column]
     return [convert(c) for c in column]
+
+
+#: Every character `str.split()` splits on but the space (tests/io/test_table_columns.py
+#: checks the list against all of Unicode).
+OTHER_WHITESPACE = ("\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1d", "\x1e", "\x1f", "\x85",
+                    "\xa0", "\u1680", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004",
+                    "\u2005", "\u2006", "\u2007", "\u2008", "\u2009", "\u200a", "\u2028",
+                    "\u2029", "\u202f", "\u205f", "\u3000")
+
+
+def _single_spaced(text: str, absent: str) -> bool:
+    """True when the text's only white space is single spaces and it holds none of `absent`.
+
+    Then `" ".join(part.split())` is `part.strip()` for any part of it, which
+    is what lets a whole column of author or keyword cells skip the per-name work.
+    """
+    return "  " not in text and not any(ch in text for ch in absent) and \
+        not any(ch in text for ch in OTHER_WHITESPACE)
+
+
+def _names(cell: str) -> tuple[str, ...]:
+    """`split_authors(cell)` for a cell of a `_single_spaced` column with no "(", "|" or " and "."""
+    cell = cell.strip()
+    if not cell or cell[0] in _NO_AUTHOR_FIRST and _NO_AUTHOR.match(cell):
+        return ()
+    if ";" in cell:
+        parts = cell.split(";")
+    else:
+        parts = cell.split(",")
+        if len(parts) < 2 or not all(" " in part.strip() for part in parts):
+            return (cell,)
+    return tuple(name for name in map(str.strip, parts)
+                 if name and not (name[0] in _NO_AUTHOR_FIRST and _NO_AUTHOR.match(name)))
+
+
+def _words(cell: str) -> tuple[str, ...]:
+    """`tuple(dict.fromkeys(split_list(cell)))` for a cell of a `_single_spaced` column with no "|"."""
+    if ";" not in cell:
+        return tuple(dict.fromkeys(split_list(cell)))
+    return tuple(dict.fromkeys(word for word in map(str.strip, cell.split(";")) if word))
 
 
 def _many_columns(field: str, cells: list[list[str]], indexes: list[int]) -> list:
