@@ -11,7 +11,7 @@ from workbench.core import stopping
 from workbench.core.events import Event
 from workbench.review import Review
 from workbench.review.exporting import _read_sheets
-from workbench.review.prioritise import screening_methods
+from workbench.review.screening_methods import screening_methods
 from workbench.store.sheet import append_events
 
 DECISIONS = ("include", "exclude", "maybe", "not_retrieved", "")
