@@ -39,7 +39,7 @@ from workbench.review.refi_project import project_sources, write_project_file
 from workbench.io.exports.tables import (group_tables, long_table, study_table, table_name,
                                         wide_table)
 from workbench.review.agreement import agreement_frame, agreement_report, methods_text
-from workbench.review.prioritise import screening_methods
+from workbench.review.screening_methods import screening_methods
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
                                         criteria_not_agreed, describe, not_agreed_list,
                                         open_merge_conflicts)
