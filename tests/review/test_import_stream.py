@@ -103,14 +103,18 @@ def test_a_streamed_table_import_equals_the_whole_file_import(tmp_path, monkeypa
     _assert_same_review(tmp_path / "strict", monkeypatch, source)
 
 
-def _ris_files() -> list[Path]:
+def _line_tagged_files() -> list[Path]:
+    """The RIS and MEDLINE files (streamed like tables)."""
     shared = sorted((SHARED / "ris").glob("*.ris*")) if (SHARED / "ris").is_dir() else []
-    return shared + sorted((REPO / "tests" / "data").glob("io_*/*.ris"))
+    if (SHARED / "pubmed_nbib").is_dir():
+        shared += sorted(p for p in (SHARED / "pubmed_nbib").iterdir() if p.name != "MANIFEST.md")
+    data = REPO / "tests" / "data"
+    return shared + sorted(data.glob("io_*/*.ris")) + sorted(data.glob("io_*/medline_*.nbib"))
 
 
-@pytest.mark.parametrize("source", _ris_files(), ids=lambda p: p.name)
-def test_a_streamed_ris_import_equals_the_whole_file_import(tmp_path, monkeypatch, small_chunks,
-                                                            source):
+@pytest.mark.parametrize("source", _line_tagged_files(), ids=lambda p: p.name)
+def test_a_streamed_ris_or_medline_import_equals_the_whole_file_import(tmp_path, monkeypatch,
+                                                                       small_chunks, source):
     _assert_same_review(tmp_path, monkeypatch, source, skip_invalid=True)
     _assert_same_review(tmp_path / "strict", monkeypatch, source)
     _assert_same_review(tmp_path / "labelled", monkeypatch, source, database="Given")

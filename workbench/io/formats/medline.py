@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 
 from workbench.core.records import ImportReport, Record, clean_text, normalize_doi, parse_year
 from workbench.errors import Problem
@@ -44,6 +45,33 @@ def parse_medline(text: str, path: str, database: str = "") -> ImportReport:
     """
     records: list[Record] = []
     problems: list[Problem] = []
+    for found, wrong in medline_chunks([text.split("\n")], path, database):
+        records.extend(found)
+        problems.extend(wrong)
+    return ImportReport(records=records, problems=problems, format=FORMAT)
+
+
+def medline_chunks(blocks: Iterable[list[str]], path: str,
+                   database: str = "") -> Iterator[tuple[list[Record], list[Problem]]]:
+    """Read a MEDLINE export given as lists of lines, yielding its records a list at a time.
+
+    The rules are `parse_medline`'s; an entry may run across lists. Only the
+    records of one list (and the open entry) are held at a time
+    (`workbench.io.formats.references.stream_export`).
+
+    Args:
+        blocks: the text's lines without their "\\n", in lists; chained, they
+            are `text.split("\\n")`.
+        path: the display path used in problems and in `Record.file`.
+        database: the database label stored in `Record.database`.
+
+    Yields:
+        (records, problems) found since the last yield, the problems sorted by
+        line as `parse_medline` sorts them (a problem of the open entry waits
+        until the entry ends, since "no PMID" is reported at its first line).
+    """
+    records: list[Record] = []
+    problems: list[Problem] = []
     fields: dict[str, list[str]] = {}
     start = 0
     ordinal = 0
@@ -64,41 +92,55 @@ def parse_medline(text: str, path: str, database: str = "") -> ImportReport:
         damaged = False
 
     heads: dict[str, str | None] = {}  # first four characters -> tag (or None): no regex per line
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line or line.isspace():
-            finish()
-            continue
-        tag = None
-        if line[4:5] == "-":
-            head = line[:4]
-            tag = heads.get(head, "")
-            if tag == "":
-                tag = heads[head] = head.rstrip() if _TAG_HEAD.fullmatch(head) else None
-        if tag is not None:
-            value = line[5:].strip()
-            if tag == "PMID" and "PMID" in fields:
+    number = 0
+    for lines in blocks:
+        for line in lines:
+            number += 1
+            if not line or line.isspace():
                 finish()
-            if not fields:
-                ordinal += 1
-                start = number
-            last = fields.get(tag)
-            if last is None:
-                last = fields[tag] = []
-            last.append(value)
-            continue
-        if line[0] in " \t" and last is not None:
-            last[-1] = f"{last[-1]} {line.strip()}" if last[-1] else line.strip()
-            continue
-        if not fields:  # free text between records (a note, a numbering line): no data lost
-            log.info("%s:%d: text between records ignored: %r", path, number, line.strip()[:60])
-            continue
-        problems.append(Problem(path, number, f"record {ordinal}",
-                                f"not a MEDLINE line (expected 'TAG - value'): {line.strip()[:60]!r}"
-                                "; record was not imported"))
-        damaged = True
+                continue
+            tag = None
+            if line[4:5] == "-":
+                head = line[:4]
+                tag = heads.get(head, "")
+                if tag == "":
+                    tag = heads[head] = head.rstrip() if _TAG_HEAD.fullmatch(head) else None
+            if tag is not None:
+                value = line[5:].strip()
+                if tag == "PMID" and "PMID" in fields:
+                    finish()
+                if not fields:
+                    ordinal += 1
+                    start = number
+                last = fields.get(tag)
+                if last is None:
+                    last = fields[tag] = []
+                last.append(value)
+                continue
+            if line[0] in " \t" and last is not None:
+                last[-1] = f"{last[-1]} {line.strip()}" if last[-1] else line.strip()
+                continue
+            if not fields:  # free text between records (a note, a numbering line): no data lost
+                log.info("%s:%d: text between records ignored: %r", path, number,
+                         line.strip()[:60])
+                continue
+            problems.append(Problem(path, number, f"record {ordinal}",
+                                    f"not a MEDLINE line (expected 'TAG - value'): "
+                                    f"{line.strip()[:60]!r}; record was not imported"))
+            damaged = True
+        if fields:  # the open entry's problems wait for it to end
+            ready = [p for p in problems if (p.line or 0) < start]
+            problems = [p for p in problems if (p.line or 0) >= start]
+        else:
+            ready, problems = problems, []
+        if records or ready:
+            ready.sort(key=lambda p: p.line or 0)
+            yield records, ready
+            records = []
     finish()
-    problems.sort(key=lambda p: p.line or 0)
-    return ImportReport(records=records, problems=problems, format=FORMAT)
+    if records or problems:
+        problems.sort(key=lambda p: p.line or 0)
+        yield records, problems
 
 
 def _first(fields: dict[str, list[str]], *tags: str) -> str:

@@ -180,13 +180,13 @@ class ExportStream:
 
 
 #: Formats `stream_export` reads a chunk at a time (the others are read whole).
-STREAMED_FORMATS = ("table", "ris")
+STREAMED_FORMATS = ("table", "ris", "medline")
 
 
 def stream_export(path: Path, display_path: str, database: str = "",
                   mapping: dict[str, str] | None = None, chunk_rows: int | None = None,
                   filename: str | None = None) -> ExportStream | None:
-    """Read a CSV/TSV or RIS export from disk in chunks, for exports too large to hold in memory.
+    """Read a CSV/TSV, RIS or MEDLINE export from disk in chunks, for exports too large to hold.
 
     The records and problems are those `read_export` gives for the same file;
     only the current chunk (a few MB of text, at most `chunk_rows` table rows)
@@ -202,8 +202,9 @@ def stream_export(path: Path, display_path: str, database: str = "",
             (default: the name of `path`).
 
     Returns:
-        An ExportStream, or None when the file is not a table or RIS export in
-        clean UTF-8 (then `read_export` reads it, with all its checks and repairs).
+        An ExportStream, or None when the file is not a table, RIS or MEDLINE
+        export in clean UTF-8 (then `read_export` reads it, with all its checks
+        and repairs).
 
     Raises:
         OSError: the file cannot be read.
@@ -242,9 +243,12 @@ def stream_export(path: Path, display_path: str, database: str = "",
                               label, mapping, sniff_delimiter(text),
                               chunk_rows or CHUNK_ROWS)
         return ExportStream(fmt, label, (_cleared(rows, problems) for rows, problems in chunks))
-    from workbench.io.formats.ris import ris_chunks
     from workbench.io.formats.table_rows import split_blocks
-    chunks = ris_chunks(split_blocks(rest), display_path, label)
+    if fmt == "ris":
+        from workbench.io.formats.ris import ris_chunks as read_chunks
+    else:
+        from workbench.io.formats.medline import medline_chunks as read_chunks
+    chunks = read_chunks(split_blocks(rest), display_path, label)
     return ExportStream(fmt, label, (_cleared(list(map(_record_row, records)), problems)
                                      for records, problems in chunks))
 
