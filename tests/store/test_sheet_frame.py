@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from workbench.core.events import COLUMNS
 from workbench.store.sheet import append_events, Event
+from workbench.store import sheet_bytes
 from workbench.store.sheet_frame import read_sheet_frame, remap_categories, times_valid
 from workbench.store.sheet_reading import is_valid_time, read_sheet, sheet_line
 
@@ -126,3 +128,15 @@ def test_times_are_checked_as_is_valid_time():
             assert times_valid([good, case]) == is_valid_time(case), case
         else:  # not for the bulk check: the careful reader decides (see the sheet case)
             assert not times_valid([good, case])
+
+
+def test_leap_days_are_checked_as_is_valid_time_in_bulk():
+    """Many 29 Februaries in one call (the calendar decides), both fast readers' one check."""
+    rng = random.Random(5)
+    years = [1900, 1996, 2000, 2023, 2024, 2100, 2400, 2025]
+    for _ in range(60):
+        times = [f"{rng.choice(years):04d}-02-{rng.choice([28, 29]):02d}T01:02:03.000004Z"
+                 for _ in range(rng.randrange(1, 6))]
+        assert times_valid(times) == all(map(is_valid_time, times)), times
+        table = np.frombuffer("".join(times).encode(), np.uint8).reshape(len(times), 27)
+        assert sheet_bytes.table_times_valid(table) == times_valid(times), times
