@@ -72,18 +72,16 @@ def checked_from(lines: list[bytes], old_allowed: bool) -> int | None:
     return first if stored == array("I", [crc(line[:-9]) for line in lines[first:]]) else None
 
 
-def frame_from_bytes(data: bytes, start: int, lines: list[bytes], first: int,
-                     text: str | None) -> "pd.DataFrame | None":
+def frame_from_bytes(data: bytes, start: int, lengths: "np.ndarray",
+                     first: int) -> "pd.DataFrame | None":
     """Return the events of a clean sheet body as columns, or None if a line is not an event.
 
     Args:
         data: the sheet's bytes (no BOM), `data[start:]` being the body: one
             line per event, each ending in a newline.
         start: where the body starts (after the header's newline).
-        lines: the body's lines (bytes, without newline), `lines[first:]` checked.
+        lengths: each body line's length in bytes (without its newline).
         first: the first checked line (earlier lines have no check).
-        text: `data` decoded, when it is ASCII (its positions are the bytes'),
-            used to cut the times; None otherwise.
 
     Returns:
         A frame with the COLUMNS: `time` as text, the others categorical
@@ -93,9 +91,8 @@ def frame_from_bytes(data: bytes, start: int, lines: list[bytes], first: int,
     import numpy as np
     import pandas as pd
     from workbench.core.events import is_valid_reviewer
-    n = len(lines)
+    n = len(lengths)
     buf = np.frombuffer(data, dtype=np.uint8)
-    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
     ends = start + np.cumsum(lengths + 1) - 1          # each line's newline
     starts = ends - lengths
     comma = np.flatnonzero(buf[start:int(ends[-1])] == _COMMA) + start
@@ -121,12 +118,11 @@ def frame_from_bytes(data: bytes, start: int, lines: list[bytes], first: int,
     if not table_times_valid(times):
         return None
     columns: dict[str, object] = {}
-    if text is not None:
-        cut = [text[s:s + _TIME_WIDTH] for s in starts.tolist()]
-        columns["time"] = np.array(cut, dtype=object)
-    else:
-        columns["time"] = times.view(f"S{_TIME_WIDTH}").ravel().astype(
-            f"U{_TIME_WIDTH}").astype(object)
+    joined = times.tobytes().decode("ascii")            # valid times are ASCII
+    del times
+    columns["time"] = np.array([joined[i:i + _TIME_WIDTH]
+                                for i in range(0, len(joined), _TIME_WIDTH)], dtype=object)
+    del joined
     for i, name in enumerate(COLUMNS[1:], start=1):
         codes, names = factorize_spans(data, padded, bounds[i], widths[i])
         columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))

@@ -127,19 +127,20 @@ def _read_frame(path: Path) -> SheetFrame | None:
         return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64))
     if f",{TORN}\n".encode() in data or b"\r" in data or b"\x00" in data:
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
+    ascii_ = data.isascii()   # ASCII is UTF-8: decoded only where the text is needed
+    if not ascii_:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     header_end = data.find(b"\n")
     new_header = data[:header_end] == ",".join(SHEET_COLUMNS).encode()
-    ascii_ = len(text) == len(data)
     if header_end > 0 and b'"' not in data and (new_header or ascii_):
-        return _bytes_frame(path, data, text if ascii_ else None, header_end)
-    return _text_frame(path, text)
+        return _bytes_frame(path, data, header_end)
+    return _text_frame(path, data.decode("utf-8"))
 
 
-def _bytes_frame(path: Path, data: bytes, text: str | None, header_end: int) -> SheetFrame | None:
+def _bytes_frame(path: Path, data: bytes, header_end: int) -> SheetFrame | None:
     """A sheet without a quote: its columns found on its bytes (`store.sheet_bytes`)."""
     import numpy as np
     from workbench.store.sheet_bytes import checked_from, frame_from_bytes
@@ -147,20 +148,23 @@ def _bytes_frame(path: Path, data: bytes, text: str | None, header_end: int) -> 
     if header not in (",".join(SHEET_COLUMNS).encode(), ",".join(COLUMNS).encode()):
         return None
     start = header_end + 1
-    end = data.rfind(b"\n") + 1                  # after the last whole line
-    torn = end < len(data)
-    lines = data[start:end].split(b"\n")
+    torn = not data.endswith(b"\n")            # bytes after the last whole line
+    lines = data.split(b"\n")
     lines.pop()                                 # what follows the last newline
-    problems = ([Problem(str(path), len(lines) + 2, None, TORN_MESSAGE)] if torn else [])
+    del lines[0]                                # the header
+    n = len(lines)
+    problems = ([Problem(str(path), n + 2, None, TORN_MESSAGE)] if torn else [])
     if not lines:
         return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64), problems)
     first = checked_from(lines, header == ",".join(COLUMNS).encode())
     if first is None:
         return None
-    frame = frame_from_bytes(data, start, lines, first, text)
+    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
+    del lines   # a line's bytes are not needed any more: their lengths place them
+    frame = frame_from_bytes(data, start, lengths, first)
     if frame is None:
         return None
-    return SheetFrame(frame, np.arange(2, len(lines) + 2, dtype=np.int64), problems)
+    return SheetFrame(frame, np.arange(2, n + 2, dtype=np.int64), problems)
 
 
 def _text_frame(path: Path, text: str) -> SheetFrame | None:
