@@ -384,3 +384,107 @@ def test_time_order_is_a_stable_argsort_of_the_times(seed):
     for case in cases:
         series = pd.Series(case, dtype=object)
         assert np.array_equal(time_order(series), series.argsort(kind="stable").to_numpy())
+
+
+def _audit_csv(frames) -> str:
+    from workbench.io.safe_cells import csv_text
+    return "".join(csv_text(f, index=False, na_rep="", lineterminator="\n", header=i == 0)
+                   for i, f in enumerate(frames))
+
+
+@pytest.mark.parametrize("rows", [1, 3, 50, 100_000])
+def test_the_audit_log_in_chunks_is_the_audit_table(tmp_path, rows):
+    """audit_chunks (the export's audit_log.csv at scale) gives audit_table's rows, in order,
+    on the repository's review with its pair answers and a full-text link."""
+    import shutil
+
+    import pandas as pd
+
+    from workbench.review.exporting import _read_sheets
+    from workbench.review.fulltext import link_file
+    from workbench.review.history import audit_chunks, audit_table
+    repo = Path(__file__).resolve().parents[2]
+    folder = tmp_path / "review"
+    folder.mkdir()
+    shutil.copy(repo / "codebook.yaml", folder)
+    for name in ("references", "coding"):
+        shutil.copytree(repo / name, folder / name)
+    paper = tmp_path / "paper.txt"
+    paper.write_text("A full text.", encoding="utf-8")
+    review = Review.open(folder)
+    link_file(review, paper, review.studies()[0].id, "alice")
+    review = Review.open(folder)
+    dedupe = review.dedupe()
+    events = _read_sheets(review)[0]
+    whole = audit_table(review, events, dedupe, list(dedupe.studies))
+    chunks = list(audit_chunks(review, events, dedupe, list(dedupe.studies), rows=rows))
+    assert [len(c) for c in chunks[:-1]] == [rows] * (len(chunks) - 1)
+    got = pd.concat(chunks, ignore_index=True)
+    assert got.astype(object).to_dict("records") == whole.astype(object).to_dict("records")
+    assert {"pair", "link", "resolve"} <= set(got["action"])
+    assert _audit_csv(chunks) == _audit_csv([whole])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_audit_chunks_on_random_sheets_with_ties_and_hostile_cells(seed, monkeypatch):
+    """Random sheets (undos, clears, consensus, NA cells, quotes and line breaks in notes),
+    pair and link entries at the same times as events, a non-ASCII time (the slow sort)."""
+    import random
+
+    import pandas as pd
+
+    from workbench.core.events import COLUMNS
+    from workbench.core.history import LINK, PAIR, Entry
+    from workbench.review import history
+    rng = random.Random(seed)
+    times = [f"2026-01-01T00:00:{s:02d}Z" for s in range(6)]
+    rows = []
+    for sheet in ("alice", "bob", "consensus"):
+        for _ in range(120):
+            study = rng.choice(["S1", "S2", "s1", "S3"])
+            time = rng.choice(times)
+            for fld in rng.sample(["decision", "criteria", "code:x"], rng.randint(1, 2)):
+                value = rng.choice(["include", "exclude", "", "E1", None, "a,b", "=1+1"])
+                note = rng.choice(["", None, 'say "hi"\nthen', "cr\rhere", "é"])
+                rows.append((time, sheet, study, "ta", fld, value, note, "v1", sheet))
+    events = pd.DataFrame(rows, columns=[*COLUMNS, "sheet"], dtype=object)
+    others = [Entry(rng.choice(times + ["2026-01-01T00:00:03Zé"]), "duplicates", "carol",
+                    rng.choice(["S1", "S9"]), "", f"pair:r{i}~r{i + 1}", "same", action=PAIR)
+              for i in range(rng.randint(0, 8))]
+    links = [Entry(rng.choice(times), "fulltext", "alice", "S2", "", "fulltext", "a.pdf",
+                   action=LINK)] if seed != 2 else []
+    monkeypatch.setattr(history, "_pair_entries", lambda review, record_to_study=None: others)
+    monkeypatch.setattr(history, "_link_stream", lambda review: links)
+
+    class Dedupe:
+        record_to_study: dict = {}
+
+    class Study:
+        def __init__(self, sid):
+            self.id, self.title = sid, f"Title, of {sid}"
+
+    studies = [Study("S1"), Study("S2")]
+    whole = history.audit_table(None, events, Dedupe(), studies)
+    for size in (1, 7, 10_000):
+        chunks = list(history.audit_chunks(None, events, Dedupe(), studies, rows=size))
+        got = pd.concat(chunks, ignore_index=True)
+        assert got.astype(object).to_dict("records") == whole.astype(object).to_dict("records")
+        assert _audit_csv(chunks) == _audit_csv([whole])
+
+
+def test_audit_chunks_of_an_empty_review_give_the_header(monkeypatch):
+    import pandas as pd
+
+    from workbench.core.events import COLUMNS
+    from workbench.core.history import COLUMNS as AUDIT_COLUMNS
+    from workbench.review import history
+    monkeypatch.setattr(history, "_pair_entries", lambda review, record_to_study=None: [])
+    monkeypatch.setattr(history, "_link_stream", lambda review: [])
+
+    class Dedupe:
+        record_to_study: dict = {}
+
+    empty = pd.DataFrame({c: [] for c in [*COLUMNS, "sheet"]}, dtype=object)
+    chunks = list(history.audit_chunks(None, empty, Dedupe(), []))
+    assert len(chunks) == 1 and list(chunks[0].columns) == list(AUDIT_COLUMNS)
+    assert _audit_csv(chunks) == ",".join(AUDIT_COLUMNS) + "\n"

@@ -13,7 +13,7 @@ import pandas as pd
 from workbench.core.events import CONSENSUS
 from workbench.core.history import CHANGE, CLEAR, COLUMNS, RESOLVE, SET, UNDO
 
-__all__ = ["history_frame", "time_order"]
+__all__ = ["history_columns", "history_frame", "history_rows", "time_order"]
 
 
 def history_frame(events: pd.DataFrame, sheet_column: str = "sheet",
@@ -33,15 +33,53 @@ def history_frame(events: pd.DataFrame, sheet_column: str = "sheet",
     if events.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
     frame = events.reset_index(drop=True)
-    value = frame["value"].fillna("").astype(str)
+    value, previous, action = history_columns(frame, sheet_column)
+    out = history_rows(frame, sheet_column, titles or {}, value, previous, action)
+    return out.iloc[time_order(out["time"])].reset_index(drop=True)
+
+
+def history_rows(frame: pd.DataFrame, sheet_column: str, titles: dict[str, str],
+                 value, previous, action) -> pd.DataFrame:
+    """The entries of some events (rows of `frame`, in its order) from their history columns.
+
+    `value`, `previous` and `action` are `history_columns` of the whole sheets
+    taken at the same rows: the export builds its audit log this way a chunk
+    of rows at a time.
+    """
+    value = pd.Series(value, index=frame.index, dtype=object)
+    previous = pd.Series(previous, index=frame.index, dtype=object)
+    consensus = frame[sheet_column] == CONSENSUS
+    return pd.DataFrame({
+        "time": frame["time"], "source": consensus.map({True: CONSENSUS, False: "sheet"}),
+        "reviewer": frame["reviewer"], "study_id": frame["study_id"],
+        "title": frame["study_id"].map(titles).astype(object).fillna(""),
+        "stage": frame["stage"], "field": frame["field"],
+        "action": pd.Series(action, index=frame.index, dtype=object),
+        "previous": previous, "value": value,
+        "change": _change_words(previous, value), "note": frame["note"].fillna(""),
+        "codebook_version": frame["codebook_version"].fillna("")}, columns=list(COLUMNS))
+
+
+def history_columns(frame: pd.DataFrame, sheet_column: str = "sheet"):
+    """Return (value, previous, action) of each event, object arrays in the frame's order.
+
+    `value` is the event's value as text ("" for none), `previous` the value
+    its field had before in the same sheet, stage and study ("" for none), and
+    `action` one of set, change, clear, undo, resolve (as `sheet_entries` says).
+    """
+    import numpy as np
+
+    value = _texts(frame["value"])
     # Groups are keyed by one integer per (sheet, stage, study[, field or time]) made
     # once: grouping by several text columns re-hashes the strings for every groupby.
     cell = _key([frame[sheet_column], frame["stage"], frame["study_id"]])
     field_key = _key([cell, frame["field"]])
-    by_field = value.groupby(field_key, sort=False)
-    previous = by_field.shift(1).fillna("")
-    before_previous = by_field.shift(2).fillna("")
-    time_previous = frame["time"].groupby(field_key, sort=False).shift(1)
+    before = _previous_positions(field_key.to_numpy())
+    before2 = np.where(before >= 0, before[before], -1)
+    previous = _at(value, before, "")
+    before_previous = _at(value, before2, "")
+    times = frame["time"].to_numpy(dtype=object)
+    time_previous = pd.Series(_at(times, before, np.nan), index=frame.index, dtype=object)
 
     # One append = the events of one sheet that share a time, a stage and a study.
     append_id = _key([cell, frame["time"]])
@@ -53,8 +91,9 @@ def history_frame(events: pd.DataFrame, sheet_column: str = "sheet",
     per_append = appends.set_index("id")
 
     prior_time = append_id.map(per_append["prior_time"])
-    restores = (time_previous == prior_time) & (value == before_previous)
-    changed = (time_previous == prior_time) & (previous != before_previous)
+    same_prior = (time_previous == prior_time).to_numpy()
+    restores = same_prior & (value == before_previous)
+    changed = same_prior & (previous != before_previous)
     grouped = pd.DataFrame({"id": append_id, "restores": restores, "changed": changed})
     restores_all = grouped.groupby("id")["restores"].all()
     changed_any = grouped.groupby("id")["changed"].any()
@@ -67,22 +106,46 @@ def history_frame(events: pd.DataFrame, sheet_column: str = "sheet",
     position = per_append["cond"].groupby(keys + [run], sort=False).cumcount()
     undo_append = per_append["cond"] & (position % 2 == 1)
 
-    consensus = frame[sheet_column] == CONSENSUS
-    action = pd.Series(SET, index=frame.index, dtype=object)
+    action = np.full(len(frame), SET, dtype=object)
     action[(previous != "") & (previous != value)] = CHANGE
     action[value == ""] = CLEAR
-    action[append_id.map(undo_append).fillna(False).astype(bool)] = UNDO
-    action[consensus] = RESOLVE
+    action[append_id.map(undo_append).fillna(False).astype(bool).to_numpy()] = UNDO
+    action[(frame[sheet_column] == CONSENSUS).to_numpy()] = RESOLVE
+    return value, previous, action
 
-    out = pd.DataFrame({
-        "time": frame["time"], "source": consensus.map({True: CONSENSUS, False: "sheet"}),
-        "reviewer": frame["reviewer"], "study_id": frame["study_id"],
-        "title": frame["study_id"].map(titles or {}).fillna("").astype(object),
-        "stage": frame["stage"], "field": frame["field"], "action": action,
-        "previous": previous, "value": value,
-        "change": _change_words(previous, value), "note": frame["note"].fillna(""),
-        "codebook_version": frame["codebook_version"].fillna("")}, columns=list(COLUMNS))
-    return out.iloc[time_order(out["time"])].reset_index(drop=True)
+
+def _texts(values: pd.Series):
+    """The values as an object array of str: NA -> "", anything else str() (as
+    `fillna("").astype(str)`), each str kept as the same object."""
+    import numpy as np
+
+    out = values.to_numpy(dtype=object).copy()
+    other = [i for i, v in enumerate(out.tolist()) if type(v) is not str]
+    if other:
+        fixed = values.iloc[other].fillna("").astype(str).to_numpy(dtype=object)
+        out[other] = fixed
+    return out
+
+
+def _previous_positions(keys):
+    """Position of the previous row with the same key (-1 for the first of each key)."""
+    import numpy as np
+
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    out = np.full(len(keys), -1, dtype=np.int64)
+    same = ordered[1:] == ordered[:-1]
+    out[order[1:][same]] = order[:-1][same]
+    return out
+
+
+def _at(values, positions, missing):
+    """values[positions], with `missing` where a position is -1 (an object array)."""
+    import numpy as np
+
+    out = np.asarray(values, dtype=object)[positions]
+    out[positions < 0] = missing
+    return out
 
 
 def time_order(times: pd.Series):

@@ -25,7 +25,7 @@ from workbench.store.codebooks import codebook_copies
 #: The export's file of the whole audit trail.
 AUDIT_FILE = "audit_log.csv"
 
-__all__ = ["AUDIT_FILE", "audit_table", "review_history", "study_history", "changed_after_consensus", "VersionUse",
+__all__ = ["AUDIT_FILE", "audit_chunks", "audit_table", "review_history", "study_history", "changed_after_consensus", "VersionUse",
            "codebook_history", "codebook_diff", "load_codebook_version"]
 
 
@@ -199,6 +199,54 @@ def audit_table(review, events, dedupe, studies):
     pairs_frame["title"] = pairs_frame["study_id"].map(lambda s: titles.get(s, ""))
     both = pd.concat([frame, pairs_frame], ignore_index=True)
     return both.iloc[time_order(both["time"])].reset_index(drop=True)
+
+
+def audit_chunks(review, events, dedupe, studies, rows: int = 100_000):
+    """Yield the audit trail `audit_table` gives, `rows` entries at a time, oldest first.
+
+    The whole table is never built: each event's previous value and action are
+    computed once for all events (`history_columns`: three columns of shared
+    strings), the order of all entries once, and each chunk's rows are made
+    from those when it is asked for. At least one chunk (maybe empty) is given.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from workbench.core.history import COLUMNS
+    from workbench.core.history_frame import history_columns, history_rows, time_order
+    titles = {s.id: s.title for s in studies}
+    others = [e.as_dict() for e in _pair_entries(review, dict(dedupe.record_to_study))]
+    others += [e.as_dict() for e in _link_stream(review)]  # full-text links
+    pairs_frame = None
+    if others:
+        pairs_frame = pd.DataFrame(others, columns=list(COLUMNS))
+        pairs_frame["title"] = pairs_frame["study_id"].map(lambda s: titles.get(s, ""))
+    n = len(events)
+    frame = events.reset_index(drop=True)
+    order = np.arange(0)
+    if n:
+        value, previous, action = history_columns(frame, "sheet")
+        order = time_order(frame["time"])
+    # The order audit_table gives: the events by time, then with the others by time.
+    if pairs_frame is not None:
+        times = pd.concat([frame["time"].iloc[order], pairs_frame["time"]], ignore_index=True)
+        order = np.concatenate([order, n + np.arange(len(pairs_frame))])[time_order(times)]
+    if not len(order):
+        yield pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+        return
+    for start in range(0, len(order), rows):
+        take = order[start:start + rows]
+        mine, theirs = take[take < n], take[take >= n] - n
+        parts = []
+        if len(mine):
+            parts.append(history_rows(frame.iloc[mine].reset_index(drop=True), "sheet", titles,
+                                      value[mine], previous[mine], action[mine]))
+        if len(theirs):
+            parts.append(pairs_frame.iloc[theirs])
+        chunk = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        if len(parts) > 1:   # back to the time order: the events came first in `parts`
+            chunk = chunk.iloc[np.argsort(np.argsort(take >= n, kind="stable"))]
+        yield chunk.reset_index(drop=True)
 
 
 # -- codebook versions -------------------------------------------------------------------------

@@ -120,6 +120,19 @@ def write_csv(folder: ExportFolder, name: str, frame: pd.DataFrame,
                                   na_rep="", lineterminator="\n", header=start == 0))
 
 
+def write_csv_chunks(folder: ExportFolder, name: str, frames) -> None:
+    """Write the tables of an iterable one after the other as one CSV (the header once).
+
+    The bytes are those `write_csv` writes for the tables joined (the first one
+    must come even when empty: it gives the header). Only one table is held
+    at a time: a long table made in pieces (the audit log) is never whole.
+    """
+    with open(folder.path(name), "w", encoding="utf-8", newline="") as handle:
+        for i, frame in enumerate(frames):
+            handle.write(csv_text(frame, index=False, na_rep="", lineterminator="\n",
+                                  header=i == 0))
+
+
 def write_json(folder: ExportFolder, name: str, value: object) -> None:
     """Write a value as indented UTF-8 JSON."""
     folder.path(name).write_text(json.dumps(value, indent=2, ensure_ascii=False, default=str)
