@@ -24,7 +24,8 @@ from workbench.core.events import CONSENSUS
 from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, compute_flow
 from workbench.errors import ExportError
 from workbench.io.exports import summary
-from workbench.io.exports.folder import ExportFolder, write_csv, write_json, write_text, write_xlsx
+from workbench.io.exports.folder import (ExportFolder, write_csv, write_csv_chunks, write_json,
+                                        write_text, write_xlsx)
 from workbench.io.exports.background import Background
 from workbench.io.exports.evidence import EVIDENCE_FILE, evidence_table
 from workbench.io.exports.decisions import (ANNOTATION_COLUMNS, SHEET, coding_annotations,
@@ -43,7 +44,7 @@ from workbench.review.screening_methods import screening_methods
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
                                         criteria_not_agreed, describe, not_agreed_list,
                                         open_merge_conflicts)
-from workbench.review.history import AUDIT_FILE, audit_table
+from workbench.review.history import AUDIT_FILE, audit_chunks, audit_table
 
 log = logging.getLogger(__name__)
 
@@ -222,8 +223,10 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         else None
 
     def write_audit(folder: ExportFolder) -> None:
-        write_csv(folder, AUDIT_FILE, audit if audit is not None
-                  else audit_table(review, events, dedupe, studies))
+        if audit is not None:
+            write_csv(folder, AUDIT_FILE, audit)
+        else:   # made and written 100,000 entries at a time, never whole
+            write_csv_chunks(folder, AUDIT_FILE, audit_chunks(review, events, dedupe, studies))
 
     drawn: list | None = [] if charts else None
     target = Path(out) if out is not None else review.exports
