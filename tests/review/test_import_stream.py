@@ -24,6 +24,7 @@ from workbench.io.formats import table_rows, tabular
 from workbench.io.formats.encoding import decode_export
 from workbench.io.formats.references import stream_export
 from workbench.review import Review, init_review, importing
+from workbench.store import imports as store_imports
 from workbench.store.cache import CacheWriter, read_cache, write_cache
 from workbench.store.imports import (RecordCacheWriter, json_rows, json_rows_utf8,
                                      read_manifest, stage_export, staged_path,
@@ -372,15 +373,18 @@ def test_json_rows_is_json_dumps(rows):
 
 
 def _assert_utf8_is_dumps(rows) -> None:
-    """json_rows_utf8 gives json.dumps's bytes, or the same encoding error."""
+    """json_rows_utf8 gives json.dumps's bytes, or the same encoding error (both byte checks)."""
     text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1]
-    try:
-        expected = text.encode("utf-8")
-    except UnicodeEncodeError:
-        with pytest.raises(UnicodeEncodeError):
-            json_rows_utf8(rows)
-        return
-    assert json_rows_utf8(rows) == expected
+    for numpy_from in (0, 1 << 40):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(store_imports, "NUMPY_BYTES", numpy_from)
+            try:
+                expected = text.encode("utf-8")
+            except UnicodeEncodeError:
+                with pytest.raises(UnicodeEncodeError):
+                    json_rows_utf8(rows)
+                continue
+            assert json_rows_utf8(rows) == expected
 
 
 @pytest.mark.parametrize("value", ['"', "\\", "\n", "\x00", "\x1f", 'a"b', "é\"", "\u2028",

@@ -221,6 +221,7 @@ def _stream(root: Path, item: _Staged, database: str | None, mapping: dict[str, 
     if stream is None:
         return False
     digest = item.digest
+    prefix = record_id(digest, 0)[:-4]  # what comes before the ordinal
     cache = RecordCacheWriter(root / ".workbench" / "records", digest)
     file = f"references/{item.target.name}"
     label = item.label
@@ -233,12 +234,12 @@ def _stream(root: Path, item: _Staged, database: str | None, mapping: dict[str, 
                 if cancel is not None and cancel.is_set():
                     raise ReviewError("import cancelled", hint="nothing was imported")
                 problems.extend(found)
-                for row in rows:
-                    count += 1
+                for row, ordinal in zip(rows, range(count + 1, count + len(rows) + 1)):
                     row[file_at] = file
                     if label:
                         row[database_at] = label
-                    row[id_at] = record_id(digest, count)
+                    row[id_at] = f"{prefix}{ordinal:04d}"  # record_id(digest, ordinal)
+                count += len(rows)
                 cache.write(rows)
     except NotStreamable:
         cache.discard()

@@ -15,6 +15,8 @@ as an oracle in tests/io/table_oracle.py.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from workbench.core.records import RECORD_FIELDS, clean_text, normalize_doi, parse_year
 from workbench.io.formats.columns import (
     _NO_AUTHOR, _NO_AUTHOR_FIRST, doi_from_openurl, parse_embase_source, short_title,
@@ -55,7 +57,7 @@ def last_url(cell: str) -> str:
     return cell
 
 
-def _one_column(field: str, column: list[str]) -> list:
+def _one_column(field: str, column: Sequence[str]) -> list:
     """The values of a field read from one column (a blank cell gives the empty value).
 
     Each function below gives the empty value for a blank cell itself, so no
@@ -107,15 +109,15 @@ def _names(cell: str) -> tuple[str, ...]:
         parts = cell.split(",")
         if len(parts) < 2 or not all(" " in part.strip() for part in parts):
             return (cell,)
-    return tuple(name for name in map(str.strip, parts)
-                 if name and not (name[0] in _NO_AUTHOR_FIRST and _NO_AUTHOR.match(name)))
+    return tuple([name for name in map(str.strip, parts)
+                  if name and not (name[0] in _NO_AUTHOR_FIRST and _NO_AUTHOR.match(name))])
 
 
 def _words(cell: str) -> tuple[str, ...]:
     """`tuple(dict.fromkeys(split_list(cell)))` for a cell of a `_single_spaced` column with no "|"."""
     if ";" not in cell:
         return tuple(dict.fromkeys(split_list(cell)))
-    return tuple(dict.fromkeys(word for word in map(str.strip, cell.split(";")) if word))
+    return tuple(dict.fromkeys([word for word in map(str.strip, cell.split(";")) if word]))
 
 
 def _many_columns(field: str, cells: list[list[str]], indexes: list[int]) -> list:
@@ -142,10 +144,10 @@ def column_rows(layout, cells: list[list[str]], starts: list[int], ordinals: lis
     """
     n = len(cells)
     values: dict[str, list] = {}
+    by_column = list(zip(*cells)) or [()] * len(layout.header)  # no row is shorter than it
     for field, indexes in layout.columns.items():
         if len(indexes) == 1:
-            i = indexes[0]
-            values[field] = _one_column(field, [row[i] for row in cells])
+            values[field] = _one_column(field, by_column[indexes[0]])
         else:
             values[field] = _many_columns(field, cells, indexes)
 
