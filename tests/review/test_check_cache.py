@@ -280,3 +280,21 @@ def test_review_folder_read_only_still_checks(root, monkeypatch):
     assert not cached(root, "alice")
     mess(root, 22)
     assert_same(root)
+
+
+def test_the_command_prints_the_same_with_and_without_its_caches(root):
+    from click.testing import CliRunner
+
+    from workbench.cli import cli
+
+    def check() -> tuple:
+        out = CliRunner().invoke(cli, ["--review", str(root), "check"])
+        return out.exit_code, out.stdout, out.stderr
+
+    for seed in (23, 24, 25):
+        mess(root, seed)
+        cached_run = check()
+        shutil.rmtree(root / ".workbench" / check_cache.FOLDER)
+        assert check() == cached_run
+        assert check() == cached_run      # from the caches just written
+    assert cached_run[0] == 1 and "problem" in cached_run[2]
