@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from operator import itemgetter
 from pathlib import Path
 
 from workbench.core import coding as cod
@@ -130,9 +131,10 @@ def _packed(facts: dict) -> dict:
     for sheet, stages in facts["dec"].items():
         out["dec"][sheet] = {}
         for stage, held in stages.items():
-            rows = sorted((c, s, v) for s, (v, c) in held.items())
-            out["dec"][sheet][stage] = [_texts([s for _, s, _ in rows]),
-                                        _texts([v for _, _, v in rows]), [c for c, _, _ in rows]]
+            held_now = list(held.values())
+            rows = sorted(zip(map(itemgetter(1), held_now), held, map(itemgetter(0), held_now)))
+            cells, studies, values = zip(*rows) if rows else ((), (), ())
+            out["dec"][sheet][stage] = [_texts(list(studies)), _texts(list(values)), list(cells)]
     return out
 
 
@@ -184,7 +186,7 @@ def _updated(review, found: dict | None, now: dict, paths: dict[str, Path],
             for study in ids:
                 if study not in found_now:
                     held.pop(study, None)
-            top = max((c for _, c in held.values()), default=-1)
+            top = max(map(itemgetter(1), held.values()), default=-1)
             if all(study in held or c > top for study, (_, c) in found_now.items()):
                 held.update(found_now)   # kept in order: known studies keep their place
             else:
