@@ -20,6 +20,11 @@ from workbench.core.stopping import ORDER_FIELD, SAMPLE_FIELD, parse_sample_valu
 from workbench.errors import Problem
 
 
+#: What happens to a value typed by hand in another spelling (a coder's value is never rewritten).
+_KEPT_AS_TYPED = ("; the line is kept as typed, and agreement, conflicts and the export read it "
+                  "as a value of its own: change it in the app or with workbench resolve")
+
+
 def check_sheet_events(codebook: Codebook, path: str, events: Sequence[Event],
                        lines: Sequence[int], reviewer: str | None = None) -> list[Problem]:
     """Return the problems of a sheet's current decisions under a codebook.
@@ -90,8 +95,10 @@ def _check_codes(codebook: Codebook, codes: dict, dimension: str, ids: Sequence[
         if current != code and current in codes:
             out.append(f"code {code!r} was renamed to {current!r}; counted as {current!r}")
         elif current not in codes:
-            out.append(f"code {code!r} is not in the codebook (removed?); the decision is kept "
-                       "in the sheet: add it back, map it under 'renamed', or recode")
+            hint = cod.did_you_mean(code, list(codes))
+            out.append(f"code {code!r} is not in the codebook{hint or ' (removed?)'}; the "
+                       "decision is kept in the sheet: add it back, map it under 'renamed', "
+                       "or recode")
         elif dimension and codes[current][0].id != dimension:
             out.append(f"code {current!r} belongs to dimension {codes[current][0].id!r}, "
                        f"not {dimension!r}")
@@ -111,7 +118,8 @@ def _check_event(codebook: Codebook, codes: dict, kind: str, stage_id: str, name
                 [f"stopping sample value {value!r} is not test=..;urn=..;found=..;seq=.."]
         if name == DECISION:
             if value and value not in DECISIONS:
-                return [f"unknown decision {value!r}"]
+                return [f"unknown decision {value!r}{cod.did_you_mean(value, list(DECISIONS))}"
+                        f"{_KEPT_AS_TYPED}"]
             offered = codebook.stage(stage_id).offered_decisions()
             if value and value not in offered:
                 return [f"decision {value!r} is not offered at stage {stage_id!r} (it offers "
@@ -119,8 +127,9 @@ def _check_event(codebook: Codebook, codes: dict, kind: str, stage_id: str, name
                         "or with `workbench resolve`"]
             return []
         if name == CRITERIA:
-            allowed = {c.id for c in codebook.stage_criteria(stage_id)}
+            allowed = [c.id for c in codebook.stage_criteria(stage_id)]
             return [f"criterion {c!r} is not defined for stage {stage_id!r}"
+                    f"{cod.did_you_mean(c, allowed)}"
                     for c in split_ids(value) if c not in allowed]
         return [f"unknown field {name!r} for a screening stage"]
     head = parts[0]
@@ -155,9 +164,12 @@ def _check_event(codebook: Codebook, codes: dict, kind: str, stage_id: str, name
 
 def _check_value(fld, value: str) -> list[str]:
     try:
-        cod.validate_value(fld, value)
+        written = cod.validate_value(fld, value)
     except DecisionRefused as exc:
         return [exc.message.replace("; nothing was saved", "") + " under the current codebook"]
+    if written != value:   # e.g. TRUE typed by hand: the app writes true
+        return [f"field {fld.id!r}: {value!r} is not written as the app writes it "
+                f"(did you mean {written!r}?){_KEPT_AS_TYPED}"]
     return []
 
 
