@@ -52,3 +52,39 @@ async def test_the_shuffle_is_reproducible_and_its_seed_is_in_the_sheet(review_d
     assert mark == f"shuffle seed={shuffle_seed('alice')}"
     assert ("order", mark) in [(e.field, e.value) for e in events]
     assert {"year", "title", "database", "shuffle"} <= set(ORDERS)
+
+
+async def test_screening_reopens_in_the_order_the_sheet_records(review_dir):
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        await choose(app, pilot, "year")
+        await pilot.press("i")
+        await pilot.pause()
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.order_name == "year")
+        years = [screen.session.studies[p].year for p in screen.view]
+        dated = [y for y in years if y is not None]
+        assert dated == sorted(dated)
+        unscreened = [p for p in screen.view
+                      if not screen.session.decision(screen.session.studies[p].id)]
+        assert screen.view[screen.index] == unscreened[0]   # the oldest study left to screen
+        assert any("the order you chose last" in str(n.message) for n in app._notifications)
+
+
+async def test_screening_reopens_prioritised_when_the_sheet_records_it(review_dir):
+    from workbench.review import Review
+    from workbench.review.prioritise import mark_order
+    from workbench.review.screening import open_session
+    session = open_session(Review.open(review_dir), "alice")
+    first = session.studies[0].id
+    session.record(first, "include", [])
+    mark_order(session, first, "prioritised elas_u4")
+    app = make_app(review_dir, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        await wait_for(pilot, lambda: app.screen.prioritised is not None)
+        assert app.screen.order_name == "prioritised"

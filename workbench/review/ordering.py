@@ -99,3 +99,11 @@ register_order(Order(SHUFFLE_ORDER, "Shuffled (seeded)", arrange=_shuffled,
 def order_mark(name: str, reviewer: str) -> str:
     """What the sheet's `order` field records for a static order (the shuffle with its seed)."""
     return f"{SHUFFLE_ORDER} seed={shuffle_seed(reviewer)}" if name == SHUFFLE_ORDER else name
+
+
+def recorded_order(mark: str) -> str:
+    """Return the order (a name of ORDERS) a sheet's `order` field records: the inverse of
+    `order_mark` ("shuffle seed=...", "prioritised elas_u4" -> "shuffle", "prioritised");
+    IMPORT_ORDER when nothing, or an order this version does not know, is recorded."""
+    name = mark.split(" ", 1)[0]
+    return name if name in ORDERS else IMPORT_ORDER

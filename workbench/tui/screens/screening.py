@@ -172,7 +172,8 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
         self.query_one("#loading-bar", ProgressBar).update(total=event.total, progress=event.done)
 
     def on_screening_screen_loaded(self, event: Loaded) -> None:
-        if self.session is not None:  # a reload: u still takes back this screen's decisions
+        opening = self.session is None
+        if not opening:  # a reload: u still takes back this screen's decisions
             event.session.sheet.keep_undo(self.session.sheet)
         self.session = session = event.session
         self.matcher = compile_highlights(session.codebook.highlights)
@@ -194,6 +195,8 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
         self._return_to_kept_study(session)
         if self.prioritised is not None or self.order_name != IMPORT_ORDER:
             self.use_order(self.order_name, again=True)   # a reload: the order on the new session
+        elif opening:
+            self._reopen_in_chosen_order(session)
         self._show()
         self.refresh_bindings()
 

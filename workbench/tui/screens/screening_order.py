@@ -12,7 +12,8 @@ from __future__ import annotations
 from workbench.core.screening import DECISION
 from workbench.core.wording import plural
 from workbench.errors import WorkbenchError
-from workbench.review.ordering import IMPORT_ORDER, PRIORITISED_ORDER, ORDERS, order_mark
+from workbench.review.ordering import (IMPORT_ORDER, PRIORITISED_ORDER, ORDERS, order_mark,
+                                       recorded_order)
 from workbench.review.prioritise import (draw_stopping_sample, last_order, mark_order,
                                          open_sample, order_label, plan_stopping_sample,
                                          stopping_estimate, withdraw_stopping_sample,
@@ -73,6 +74,19 @@ class ScreeningOrder:
             self.index = self.view.index(current) if current in self.view else first
         self._show()
         self.refresh_bindings()
+
+    def _reopen_in_chosen_order(self, session) -> None:
+        """Opening the stage: screen in the order the sheet records the reviewer chose last
+        (prioritised, year, a shuffle...), not in import order; a static order starts at its
+        first unscreened study."""
+        name = recorded_order(last_order(session.state, session.stage.id))
+        if name == IMPORT_ORDER:
+            return
+        self.use_order(name, again=True)
+        if not ORDERS[name].dynamic:
+            self.index = next((i for i, p in enumerate(self.view)
+                               if not session.decision(session.studies[p].id)), self.index)
+        self.notify(f"{ORDERS[name].label}, the order you chose last (p changes it).", timeout=5)
 
     def _ranked(self) -> None:
         """A new ranking arrived: show the top study if the one on screen is already decided."""
