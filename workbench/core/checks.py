@@ -54,6 +54,8 @@ def check_sheet_events(codebook: Codebook, path: str, events: Sequence[Event],
         if reviewer is not None and event.reviewer != reviewer:
             report(line, f"study {event.study_id}",
                    f"reviewer {event.reviewer!r} in the sheet of {reviewer!r}")
+        if event.codebook_version != event.codebook_version.strip():
+            report(line, f"study {event.study_id}", spaced_version(event.codebook_version))
         latest[(event.stage, event.study_id, event.field)] = (event, line)
     codes = codebook.code_index()
     known: dict[tuple[str, str, str], list[str]] = {}  # most values repeat: check each once
@@ -72,6 +74,12 @@ def check_sheet_events(codebook: Codebook, path: str, events: Sequence[Event],
         for message in messages:
             report(line, f"study {study}, stage {stage_id}", message)
     return counted_problems(path, found)
+
+
+def spaced_version(version: str) -> str:
+    """The problem of a codebook version typed with a space (or tab) before or after it."""
+    return (f"codebook version {version!r} has a space before or after it (typed by hand?); "
+            f"every command reads it as {version.strip()!r}")
 
 
 def counted_problems(path: str, found: dict[str, list]) -> list[Problem]:

@@ -205,9 +205,11 @@ def _field_shapes(names: list[str]):
 
 
 def reviewer_slots(frame, reviewer: str | None) -> dict[str, list]:
-    """{message: [first line, entry, count]} of the events naming another reviewer, in line order."""
+    """{message: [first line, entry, count]} of the events naming another reviewer, and of
+    those whose codebook version has a space around it (both judged on every event, not only
+    the latest values), in line order."""
     import numpy as np
-    found: dict[str, list] = {}
+    found: dict[str, list] = spaced_version_slots(frame)
     if reviewer is None:
         return found
     events, lines = frame.events, frame.lines
@@ -327,3 +329,25 @@ def value_slots(codebook: Codebook, rows: LatestRows) -> dict[str, list]:
             else:
                 slot[2] += 1
     return found
+
+
+def spaced_version_slots(frame) -> dict[str, list]:
+    """{message: [first line, entry, count]} of the events whose codebook version has a space
+    before or after it (`workbench.core.checks.spaced_version`), as check_sheet_events."""
+    import numpy as np
+    from workbench.core.checks import spaced_version
+    found: dict[str, list] = {}
+    events = frame.events
+    if not len(events):
+        return found
+    names = events["codebook_version"].cat.categories.tolist()
+    codes = events["codebook_version"].cat.codes.to_numpy()
+    for code, name in enumerate(names):
+        if name != name.strip():
+            rows = np.flatnonzero(codes == code)
+            if len(rows):
+                first = int(rows[0])
+                found[spaced_version(name)] = [int(frame.lines[first]),
+                                               f"study {events['study_id'].iloc[first]}",
+                                               len(rows)]
+    return dict(sorted(found.items(), key=lambda kv: kv[1][0]))

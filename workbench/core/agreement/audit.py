@@ -36,7 +36,6 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -52,7 +51,10 @@ from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOTE, split_
 log = logging.getLogger(__name__)
 
 PRESENT, ABSENT = "present", "absent"
-_VERSION = attrgetter("codebook_version")
+def _version(event: Event) -> str:
+    """The event's codebook version as every other command reads the line: a space typed by
+    hand before or after it does not make it another version (`workbench check` names it)."""
+    return event.codebook_version.strip()
 #: Cell values by index 0 (present), 1 (absent), -1 (no value).
 _MARKS = np.array([PRESENT, ABSENT, None], dtype=object)
 _NUMBER_TYPES = ("integer", "number")
@@ -121,6 +123,7 @@ def blind_selection(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[E
         A BlindSelection.
     """
     cutoff = first_consensus_times(consensus, stage)
+    version = version.strip() if version is not None else None
     before: dict[str, list[Event]] = {}
     late = 0
     for reviewer, events in sheets.items():
@@ -139,7 +142,7 @@ def blind_selection(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[E
         before[reviewer] = kept
     use: Counter = Counter()
     for kept in before.values():
-        use.update(map(_VERSION, kept))
+        use.update(map(_version, kept))
     if version is None:
         top = max(use.values(), default=0)
         tied = [v for v, n in use.items() if n == top]
@@ -147,14 +150,14 @@ def blind_selection(sheets: Mapping[str, Iterable[Event]], consensus: Iterable[E
             last: dict[str, str] = {}
             for kept in before.values():
                 for e in kept:
-                    if e.codebook_version in tied:
-                        last[e.codebook_version] = max(last.get(e.codebook_version, ""), e.time)
+                    if _version(e) in tied:
+                        last[_version(e)] = max(last.get(_version(e), ""), e.time)
             version = max(tied, key=lambda v: last[v])
         else:
             version = tied[0] if tied else ""
     other = sum(use.values()) - use.get(version, 0)
     states = {r: SheetState(kept if not other else
-                            (e for e in kept if e.codebook_version == version))
+                            (e for e in kept if _version(e) == version))
               for r, kept in before.items()}
     if late or other:
         log.info("stage %s: %d events after consensus and %d under other codebook versions left out",

@@ -161,6 +161,7 @@ def blind_columns(reviewers: Mapping[str, "pd.DataFrame"], consensus: "pd.DataFr
     import numpy as np
     import pandas as pd
     cutoff = _first_cutoffs(consensus, stage)
+    version = version.strip() if version is not None else None
     kept: dict[str, tuple] = {}
     late = 0
     use: dict[str, int] = {}      # in order of first use, as a Counter fills
@@ -178,7 +179,9 @@ def blind_columns(reviewers: Mapping[str, "pd.DataFrame"], consensus: "pd.DataFr
             rows, times = rows[~out], times[~out]
         versions = _objects(events["codebook_version"], rows) if len(rows) else \
             np.zeros(0, dtype=object)
-        if len(rows):
+        if len(rows):   # a space typed around a version does not make another (audit._version)
+            vcodes, vnames = pd.factorize(versions)
+            versions = np.asarray([v.strip() for v in vnames.tolist()], dtype=object)[vcodes]
             codes, uniques = pd.factorize(versions)
             counts = np.bincount(codes, minlength=len(uniques))
             for k, v in enumerate(uniques.tolist()):
