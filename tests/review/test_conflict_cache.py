@@ -15,34 +15,14 @@ import shutil
 
 import pytest
 
-from tests.review.test_consensus_scenario import build_scenario
+from tests.review.scenario_fixtures import on_columns, root, template  # noqa: F401 (fixtures)
 from tests.review.test_decision_frames import scramble
 from workbench.review import Review
 from workbench.review import conflict_cache, progress_cache
-from workbench.review import decision_frames as df
 from workbench.review.agreement import read_sheets
 from workbench.review.conflicts import list_conflicts
 
 STAGES = (None, "title_abstract", "full_text", "coding")
-
-
-@pytest.fixture(autouse=True)
-def on_columns(monkeypatch):
-    monkeypatch.setattr(df, "COLUMNS_FROM_BYTES", 0)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("conflict-cache") / "review"
-    build_scenario(root)
-    return root
-
-
-@pytest.fixture
-def root(template, tmp_path):
-    out = tmp_path / "review"
-    shutil.copytree(template, out)
-    return out
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ coded_dataset.csv and campaigns.csv.
 from __future__ import annotations
 
 import json
-import shutil
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from tests.review.coding_fixture import S, build_review, screen
+from tests.review.scenario_fixtures import root, template  # noqa: F401 (fixtures)
 from workbench.cli import cli
 from workbench.review import Review
 from workbench.review.coding import open_coding_session
@@ -60,19 +60,6 @@ def build_scenario(root):
     four, six = sorted(r for r in records if r.endswith(("-0004", "-0006")))
     review.decide_pair("carol", four, six, "same")
     return Review.open(root)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("scenario") / "review"
-    build_scenario(root)
-    return root
-
-
-@pytest.fixture
-def root(template, tmp_path):
-    shutil.copytree(template, tmp_path / "review")
-    return tmp_path / "review"
 
 
 def run(root, *args, input=None):

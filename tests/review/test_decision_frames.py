@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from tests.review.coding_fixture import S
-from tests.review.test_consensus_scenario import build_scenario
+from tests.review.scenario_fixtures import on_columns, template  # noqa: F401 (fixtures)
 from workbench.core import coding as cod
 from workbench.core.consensus import FINAL, final_decisions
 from workbench.core.events import CONSENSUS
@@ -30,19 +30,6 @@ from workbench.review.sheet_reads import review_sheet_state
 from workbench.store.sheet import Event, append_events
 
 TA, FT, CODING = "title_abstract", "full_text", "coding"
-
-
-@pytest.fixture(autouse=True)
-def on_columns(monkeypatch):
-    """Count even these small reviews on their columns."""
-    monkeypatch.setattr(frames, "COLUMNS_FROM_BYTES", 0)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("frames") / "review"
-    build_scenario(root)
-    return root
 
 
 def scramble(root, seed: int) -> None:

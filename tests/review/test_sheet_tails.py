@@ -16,33 +16,14 @@ import shutil
 import pandas as pd
 import pytest
 
+from tests.review.scenario_fixtures import on_columns, root, template  # noqa: F401 (fixtures)
 from tests.review.test_decision_frames import scramble
-from tests.review.test_consensus_scenario import build_scenario
 from workbench.review import Review
 from workbench.review import decision_frames as df
 from workbench.review import sheet_tails
 from workbench.review.sheet_reads import review_sheet_frame
 
 SHEETS = ("alice", "bob", "carol", "consensus")
-
-
-@pytest.fixture(autouse=True)
-def on_columns(monkeypatch):
-    monkeypatch.setattr(df, "COLUMNS_FROM_BYTES", 0)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tails") / "review"
-    build_scenario(root)
-    return root
-
-
-@pytest.fixture
-def root(template, tmp_path):
-    out = tmp_path / "review"
-    shutil.copytree(template, out)
-    return out
 
 
 def full_rows(root, path, aliased):

@@ -3,14 +3,13 @@ value and every agreed row into coded_dataset.csv and the group CSV."""
 
 from __future__ import annotations
 
-import shutil
 
 import pandas as pd
 import pytest
 from textual.widgets import Input
 
 from tests.review.coding_fixture import S
-from tests.review.test_consensus_scenario import build_scenario
+from tests.review.scenario_fixtures import root, template  # noqa: F401 (fixtures)
 from tests.tui.conftest import shown_text, wait_for
 from workbench.review import Review
 from workbench.review.conflicts import list_conflicts
@@ -18,19 +17,6 @@ from workbench.review.exporting import write_exports
 from workbench.tui.app import make_app
 from workbench.tui.screens.home import HomeScreen
 from workbench.tui.screens.resolve import ConfirmModal, ResolveModal, ResolveScreen
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("tui-scenario") / "review"
-    build_scenario(root)
-    return root
-
-
-@pytest.fixture
-def root(template, tmp_path):
-    shutil.copytree(template, tmp_path / "review")
-    return tmp_path / "review"
 
 
 async def ready(app, pilot) -> ResolveScreen:
