@@ -279,8 +279,7 @@ def screening_variables(selection: BlindSelection, criteria: Sequence[str] = (),
     decisions = _field_matrix(states, stage, DECISION, per=[d for d, _ in read])
     out = [Variable("decision", "decision", "nominal", decisions,
                     categories=_categories(decisions, decisions_offered), label="decision")]
-    # Each coder's criteria text per study, factorized: membership is decided once
-    # per distinct text, not once per criterion and cell.
+    # Each coder's criteria text per study, factorized (criteria_variables).
     studies, reviewers = list(decisions.index), list(decisions.columns)
     given = decisions.to_numpy(dtype=object) != None  # noqa: E711 (elementwise)
     texts = np.full(given.shape, "", dtype=object)
@@ -288,9 +287,25 @@ def screening_variables(selection: BlindSelection, criteria: Sequence[str] = (),
     for j, (_, values) in enumerate(read):
         used.update(c for v in set(values.values()) for c in split_ids(v))
         texts[:, j] = [values.get(study, "") for study in studies]
+    return out + criteria_variables(texts, given, used, criteria, studies, reviewers)
+
+
+def criteria_variables(texts: np.ndarray, given: np.ndarray, used: set[str],
+                       criteria: Sequence[str], studies: list, reviewers: list) -> list[Variable]:
+    """Return the criterion:<id> Variables (present/absent) of a screening stage.
+
+    Args:
+        texts: each coder's criteria text per study (studies x reviewers; "" = none).
+        given: where the coder gave a decision (elsewhere the criterion is not rated).
+        used: every criterion id the coders used.
+        criteria: the stage's criteria, listed first (then the others used, sorted).
+        studies, reviewers: the rows and columns of `texts`.
+    """
+    # membership is decided once per distinct text, not once per criterion and cell
     codes, uniques = pd.factorize(texts.ravel())
     units = tuple(studies)
     sets = [frozenset(split_ids(u)) for u in uniques]
+    out = []
     for crit in list(criteria) + sorted(used - set(criteria)):
         member = np.asarray([crit in s for s in sets] + [False], dtype=bool)
         index = np.where(given, np.where(member[codes].reshape(given.shape), 0, 1), -1)

@@ -288,8 +288,7 @@ def screening_variables_columns(blind: BlindColumns, criteria: Sequence[str] = (
     import numpy as np
     import pandas as pd
 
-    from workbench.core.agreement.audit import (_MARKS, ABSENT, PRESENT, Ratings, Variable,
-                                                _categories, _frame)
+    from workbench.core.agreement.audit import Variable, _categories, criteria_variables
     coders = list(blind.coders)
     matrix = _matrix(_pairs(blind, DECISION), coders=coders)
     out = [Variable("decision", "decision", "nominal", matrix,
@@ -304,18 +303,7 @@ def screening_variables_columns(blind: BlindColumns, criteria: Sequence[str] = (
         at = index.get_indexer(where)
         inside = at >= 0
         texts[at[inside], j] = values[inside]
-    codes, uniques = pd.factorize(texts.ravel())
-    units = tuple(studies)
-    sets = [frozenset(split_ids(u)) for u in uniques]
-    for crit in list(criteria) + sorted(used - set(criteria)):
-        member = np.asarray([crit in s for s in sets] + [False], dtype=bool)
-        marks = np.where(given, np.where(member[codes].reshape(given.shape), 0, 1), -1)
-        ratings = Ratings(marks.astype(np.int64), (PRESENT, ABSENT), units, tuple(reviewers),
-                          "nominal")
-        out.append(Variable(f"criterion:{crit}", "criterion", "nominal",
-                            _frame(_MARKS[marks], studies, reviewers),
-                            categories=(PRESENT, ABSENT), label=crit, ratings=ratings))
-    return out
+    return out + criteria_variables(texts, given, used, criteria, studies, reviewers)
 
 
 def _coded(blind: BlindColumns) -> list["np.ndarray"]:
