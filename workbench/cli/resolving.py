@@ -50,8 +50,10 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
     if not conflicts:
         click.echo("No conflicts to resolve." if not show_all else "No conflicts.")
         return
+    from workbench.review.resolving import decision_criteria
     titles = {s.id: s.title for s in review.studies()}
     codebook = review.codebook()
+    criteria = decision_criteria(review, conflicts)   # what each coder excluded for
     for c in conflicts:
         settled = f"  (resolved: {c.consensus or '(none)'})" if show_all and c.resolved else ""
         title = titles.get(c.study_id, "")
@@ -63,6 +65,9 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
             shown = _labelled(value, c.field, codebook) or "(none)"
             if c.kind == "row":
                 shown = _row_text(c.rows[coder]) if coder in c.rows else "(no row)"
+            given = criteria.get((c.stage, c.study_id), {}).get(coder, "")
+            if given:
+                shown += f"  criteria: {_labelled(given, 'criteria', codebook)}"
             click.echo(f"  {coder:<{width}}  {shown}" + (f"  · {note}" if note else ""))
     open_ = sum(1 for c in conflicts if not c.resolved)
     click.echo(f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}"

@@ -201,4 +201,32 @@ def _screening_pair(stage: str, study: str, field_name: str, value: str,
     return decision, list(split_ids(value))
 
 
-__all__ = ["resolve_conflict", "resolver_warning", "ResolverNotConfirmed"]
+def decision_criteria(review, conflicts: Sequence) -> dict[tuple[str, str], dict[str, str]]:
+    """Return each coder's criteria behind the screening decision conflicts (what a resolver
+    weighs: exclude for E2 against exclude for E4), as the resolve screen shows them.
+
+    Only the lines that name those studies are read (`read_sheet_matching`), so a large
+    review's sheets are not read in full for a few conflicts.
+
+    Returns:
+        {(stage, study id): {coder: criteria ";"-joined}} for every `decision` conflict.
+    """
+    from workbench.store.sheet import sheet_path
+    from workbench.store.sheet_reading import read_sheet_matching
+    wanted = [c for c in conflicts if c.field == DECISION]
+    if not wanted:
+        return {}
+    aliases = review.aliases()
+    ids = {c.study_id for c in wanted}
+    needles = ids | {old for old, new in aliases.items() if new in ids}
+    coders = sorted({name for c in wanted for name in c.values})
+    states = {}
+    for name in coders:
+        path = consensus_path(review.coding) if name == CONSENSUS else \
+            sheet_path(review.coding, name)
+        states[name] = SheetState(read_sheet_matching(path, needles, aliases or None))
+    return {(c.stage, c.study_id): {name: states[name].value(c.stage, c.study_id, CRITERIA)
+                                    for name in c.values} for c in wanted}
+
+
+__all__ = ["resolve_conflict", "resolver_warning", "ResolverNotConfirmed", "decision_criteria"]
