@@ -92,7 +92,8 @@ def odd_events(version: str, rng: random.Random) -> list[tuple[str, Event]]:
            Event("", "bob", S(3), "title_abstract", "criteria", "E1;X9", "", version),
            Event("", "bob", S(5), "coding", "field:nope", "1", "", version),
            Event("", "bob", S(3), "title_abstract", "criteria", "E1", "", version),
-           Event("", "bob", S(3), "coding", "row:campaign:k9:hashtag_reach", "3.5", "", version)]
+           Event("", "bob", S(3), "coding", "row:campaign:k9:hashtag_reach", "3.5", "", version),
+           Event("", "bob", S(4), "title_abstract", "note", "typed", "", version + " ")]
     return [(rng.choice(SHEETS), e) for e in rng.sample(odd, rng.randrange(1, len(odd)))]
 
 

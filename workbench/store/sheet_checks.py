@@ -209,9 +209,9 @@ def reviewer_slots(frame, reviewer: str | None) -> dict[str, list]:
     those whose codebook version has a space around it (both judged on every event, not only
     the latest values), in line order."""
     import numpy as np
-    found: dict[str, list] = spaced_version_slots(frame)
+    found: dict[str, list] = {}
     if reviewer is None:
-        return found
+        return spaced_version_slots(frame)
     events, lines = frame.events, frame.lines
     names = events["reviewer"].cat.categories.tolist()
     codes = events["reviewer"].cat.codes.to_numpy()
@@ -223,6 +223,7 @@ def reviewer_slots(frame, reviewer: str | None) -> dict[str, list]:
         found.setdefault(f"reviewer {names[code]!r} in the sheet of {reviewer!r}",
                          [int(lines[first]), f"study {events['study_id'].iloc[first]}", 0])
         found[f"reviewer {names[code]!r} in the sheet of {reviewer!r}"][2] += len(rows)
+    found.update(spaced_version_slots(frame))   # on one line: after the reviewer, as per event
     # messages first reported in line order: re-insert in that order
     return dict(sorted(found.items(), key=lambda kv: kv[1][0]))
 
