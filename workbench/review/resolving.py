@@ -213,7 +213,9 @@ def decision_criteria(review, conflicts: Sequence) -> dict[tuple[str, str], dict
     """
     from workbench.store.sheet import sheet_path
     from workbench.store.sheet_reading import read_sheet_matching
-    wanted = [c for c in conflicts if c.field == DECISION]
+    from workbench.core.events import is_valid_reviewer
+    wanted = [c for c in conflicts if c.field == DECISION and c.kind == DECISION
+              and all(is_valid_reviewer(name) for name in c.values)]
     if not wanted:
         return {}
     aliases = review.aliases()
