@@ -161,7 +161,9 @@ def read_cache(path: str | Path, kind: str) -> Any | None:
         log.warning("ignoring cache %s: written on another machine or changed since", path)
         return None
     try:
-        return json.loads(str(body, "utf-8"))
+        text = str(body, "utf-8")
+        del body, data  # the file's bytes go before parsing: 420 MB at 250k records
+        return json.loads(text)
     except (ValueError, RecursionError) as exc:
         log.warning("ignoring unreadable cache %s: %s", path, exc)
         return None
