@@ -259,11 +259,13 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
     total = len(candidates)
     report(50)
     worth = worth_judging(feats, candidates)
+    del candidates
     for i in sorted_unique(worth.flatten()).tolist():
         complete_features(feats[i], records[i], memo)
     mark_recurring(feats, records)
     # pairs kept apart by their years alone change nothing: set aside in bulk
     pairs = worth[~apart_by_years(feats, worth)].tolist()
+    del worth
     judged = len(pairs)
     report(65)
 
@@ -325,6 +327,7 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
         else:
             uncertain.append(CandidatePair(records[i].id, records[j].id, round(score, 3),
                                            reasons + ("would join records kept apart",)))
+    del feats, memo, pairs, merges  # the features are done with before the studies are built
 
     groups: dict[int, list[Record]] = {}
     for i, record in enumerate(records):

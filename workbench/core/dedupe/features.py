@@ -34,7 +34,7 @@ class Features:
 
     index: int
     title: str
-    words: list[str]
+    n_words: int  # words in the title key (the key is words joined by single spaces)
     first_author: str
     year: int | None
     page: str
@@ -77,7 +77,7 @@ def record_features(index: int, record: Record, memo: "FeatureMemo | None" = Non
         first = memo.first_author.get(authors[0])
         if first is None:  # first_author_key reads the first entry only
             first = memo.first_author[authors[0]] = first_author_key(authors[:1])
-    return Features(index=index, title=key, words=key.split(),
+    return Features(index=index, title=key, n_words=key.count(" ") + 1 if key else 0,
                     first_author=first, year=record.year,
                     page=first_page(record.pages), doi=doi_key(record.doi), pmid=pmid,
                     marker_language=marker_language)
@@ -138,7 +138,7 @@ def complete_features(f: Features, record: Record, memo: FeatureMemo | None = No
     language = normalize_languages(record.language) if record.language else frozenset()
     if f.marker_language and not language:
         language = frozenset({f.marker_language[:3]})
-    f.numbers = title_numbers(f.words)
+    f.numbers = title_numbers(f.title.split())
     f.generic = is_generic_title(f.title)
     f.notice = notice_kind(record.title)
     f.language = language

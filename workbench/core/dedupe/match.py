@@ -23,6 +23,8 @@ DUPLICATE, DISTINCT, UNCERTAIN = "duplicate", "distinct", "uncertain"
 WINDOW = 6
 #: Identifier blocks bigger than this are treated as unreliable (a supplement's shared DOI).
 MAX_BLOCK = 40
+#: Candidate pairs whose title similarity is computed in one call.
+SIMILARITY_BLOCK = 200_000
 #: Titles this short can be a venue's recurring column ("Editor's Comments", "From the Editor").
 RECURRING_MAX_WORDS = 8
 #: Titles this short recur on their issue alone, when one export omits the pages.
@@ -73,7 +75,7 @@ def find_candidates(feats: list[Features]) -> np.ndarray:
                 parts.extend(_window_pairs(order, WINDOW))
     keys = (
         titles,
-        [" ".join(reversed(f.words)) for f in feats],
+        [" ".join(reversed(f.title.split())) for f in feats],
         [f"{f.first_author} {f.year or ''} {f.page} {f.title}" for f in feats],
     )
     for key in keys:
@@ -97,16 +99,20 @@ def sorted_unique(codes: np.ndarray) -> np.ndarray:
 def worth_judging(feats: list[Features], pairs: np.ndarray) -> np.ndarray:
     """Return the candidate pairs that can be anything but a plain distinct pair.
 
-    Title similarity is computed in bulk (rapidfuzz, both cores); pairs with
-    dissimilar titles, no shared identifier and no shared title start are dropped.
+    Title similarity is computed in bulk (rapidfuzz, both cores), SIMILARITY_BLOCK
+    pairs at a time (rapidfuzz copies the texts it is given); pairs with dissimilar
+    titles, no shared identifier and no shared title start are dropped.
     """
     if len(pairs) == 0:
         return pairs
     titles = np.array([f.title for f in feats], dtype=object)
     left, right = pairs[:, 0], pairs[:, 1]
-    sims = cpdist(titles[left].tolist(), titles[right].tolist(), scorer=Indel.normalized_similarity,
-                  workers=-1, dtype=np.float32)
-    keep = sims >= 0.6
+    keep = np.empty(len(pairs), dtype=bool)
+    for start in range(0, len(pairs), SIMILARITY_BLOCK):
+        end = start + SIMILARITY_BLOCK
+        sims = cpdist(titles[left[start:end]].tolist(), titles[right[start:end]].tolist(),
+                      scorer=Indel.normalized_similarity, workers=-1, dtype=np.float32)
+        np.greater_equal(sims, 0.6, out=keep[start:end])
     for values in ([f.title[:15] if len(f.title) >= 15 else "" for f in feats],
                    [f.doi for f in feats], [f.pmid for f in feats]):
         codes = _codes(values)
@@ -161,7 +167,7 @@ def mark_recurring(feats: list[Features], records: list[Record]) -> int:
     """
     groups: dict[str, list[int]] = {}
     for f in feats:
-        if f.title and len(f.words) <= RECURRING_MAX_WORDS:
+        if f.title and f.n_words <= RECURRING_MAX_WORDS:
             groups.setdefault(f.title, []).append(f.index)
     flagged: set[int] = set()
     for members in groups.values():
@@ -182,7 +188,7 @@ def mark_recurring(feats: list[Features], records: list[Record]) -> int:
                 flagged.update(p[0] for p in left + right)
                 continue
             pairs = combinations(left, 2) if x == y else ((p, q) for p in left for q in right)
-            column_like = len(feats[members[0]].words) <= COLUMN_MAX_WORDS
+            column_like = feats[members[0]].n_words <= COLUMN_MAX_WORDS
             for p, q in pairs:
                 if (((p[2] and q[2] and p[2] != q[2]) or (p[3] and q[3] and p[3] != q[3])
                         or (p[1] and q[1] and abs(p[1] - q[1]) >= 2))
@@ -206,7 +212,7 @@ def _title_similarity(a: Features, b: Features) -> tuple[float, bool]:
     sim = Indel.normalized_similarity(a.title, b.title) * 100.0
     short, long_ = (a, b) if len(a.title) <= len(b.title) else (b, a)
     truncated = False
-    if len(short.words) >= 3 and len(short.title) >= 15:
+    if short.n_words >= 3 and len(short.title) >= 15:
         cut = long_.title[:len(short.title)]
         if cut == short.title or (Indel.normalized_similarity(cut, short.title) >= 0.95):
             truncated = True
@@ -374,7 +380,7 @@ def _weigh(a: Features, b: Features, sim: float, truncated: bool, cut_numbers: b
         if year_gap == 1:
             extra.append("years differ by one (online first)")
         return DUPLICATE, 0.95 - 0.02 * len(extra), tuple(reasons + extra)
-    if (sim >= 97 and min(len(a.words), len(b.words)) >= 6 and not cut_numbers and year_gap == 0
+    if (sim >= 97 and min(a.n_words, b.n_words) >= 6 and not cut_numbers and year_gap == 0
             and a.page and a.page == b.page and a.volume and a.volume == b.volume
             and a.venue and b.venue and venue_ok and not (a.doi and b.doi and not doi_equal and not doi_typo)):
         # a long title in the same venue, volume, first page and year is one item: the author
@@ -409,7 +415,7 @@ def _weigh(a: Features, b: Features, sim: float, truncated: bool, cut_numbers: b
     author_ok = authors is None or authors >= 0.5
     support = sum((doi_equal or doi_typo or same_abstract, bool(a.page) and a.page == b.page, bool(a.volume) and a.volume == b.volume,
                    bool(a.venue and b.venue) and venue_ok, year_gap == 0, authors is not None and authors >= 0.5))
-    short_cut = truncated and min(len(a.words), len(b.words)) < 5
+    short_cut = truncated and min(a.n_words, b.n_words) < 5
     # a title cut short matches by its start; the rest of the record must then agree
     title_ok = sim >= 95 or (truncated and (sim >= 60 or support >= 4) and (not short_cut or (
         bool(a.page) and a.page == b.page and year_gap == 0 and not conflicts)))
@@ -434,7 +440,7 @@ def _weigh(a: Features, b: Features, sim: float, truncated: bool, cut_numbers: b
         return DUPLICATE, max(score, 0.9), tuple(reasons)
     if title_ok and author_ok and not hard and len(conflicts) <= 1 and support >= 3:
         return DUPLICATE, max(score, 0.85), tuple(reasons + conflicts)
-    if (sim >= 97 and min(len(a.words), len(b.words)) >= 6 and authors is not None and authors >= 0.5
+    if (sim >= 97 and min(a.n_words, b.n_words) >= 6 and authors is not None and authors >= 0.5
             and year_gap == 0 and not conflicts):
         return DUPLICATE, max(score, 0.8), tuple(reasons + ["authors and year agree"])
     if (conflicts == ["DOIs differ"] and sim >= 98 and authors is not None and authors >= 0.5
