@@ -55,3 +55,27 @@ def test_any_cells_in_pieces_equal_the_whole(tmp_path, cells, rows):
     frame = pd.DataFrame(cells, columns=["a", "b"]) if cells else \
         pd.DataFrame({"a": [], "b": []})
     assert _chunked(frame, tmp_path, rows) == _whole(frame, tmp_path / "whole.csv")
+
+
+def test_the_screening_log_and_audit_log_in_pieces_are_the_logs_written_whole(tmp_path,
+                                                                             monkeypatch):
+    """The export's screening log (taken in pieces of CSV_CHUNK_ROWS events) and its audit
+    log (audit_chunks, above XLSX_AUDIT_ROWS events) are the bytes of the whole tables."""
+    from tests.io.export_review import make_review
+    from workbench.review import Review
+    from workbench.review import exporting
+    review = make_review(tmp_path / "review")
+    whole = exporting.write_exports(Review.open(review.root), charts=False,
+                                    out=tmp_path / "whole")
+    monkeypatch.setattr(exporting, "CSV_CHUNK_ROWS", 4)
+    monkeypatch.setattr(exporting, "XLSX_AUDIT_ROWS", 0)
+    from workbench.review import history
+    chunks = history.audit_chunks
+    monkeypatch.setattr(exporting, "audit_chunks",
+                        lambda *a, **k: chunks(*a, **{**k, "rows": 5}))
+    pieces = exporting.write_exports(Review.open(review.root), charts=False,
+                                     out=tmp_path / "pieces")
+    for name in ("screening_log.csv", "audit_log.csv"):
+        text = (whole.folder / name).read_bytes()
+        assert text.count(b"\n") > 10
+        assert (pieces.folder / name).read_bytes() == text

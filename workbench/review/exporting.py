@@ -24,8 +24,8 @@ from workbench.core.events import CONSENSUS
 from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, compute_flow
 from workbench.errors import ExportError
 from workbench.io.exports import summary
-from workbench.io.exports.folder import (ExportFolder, write_csv, write_csv_chunks, write_json,
-                                        write_text, write_xlsx)
+from workbench.io.exports.folder import (CSV_CHUNK_ROWS, ExportFolder, write_csv,
+                                        write_csv_chunks, write_json, write_text, write_xlsx)
 from workbench.io.exports.background import Background
 from workbench.io.exports.evidence import EVIDENCE_FILE, evidence_table
 from workbench.io.exports.decisions import (ANNOTATION_COLUMNS, SHEET, coding_annotations,
@@ -202,12 +202,16 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         write_reference_files(folder, included, pub_types, finals, codebook)
 
     def write_log(folder: ExportFolder) -> None:
-        log_frame = events[events["stage"].isin(screening_ids)]
+        rows = np.flatnonzero(events["stage"].isin(screening_ids).to_numpy())
         # Sheets are concatenated in name order: a stable sort on time alone gives
         # (time, sheet) order. Fixed-width times sort as bytes, in C.
-        order = np.argsort(np.array(log_frame["time"].tolist(), dtype="S32"), kind="stable")
-        log_frame = log_frame.iloc[order]
-        write_csv(folder, "screening_log.csv", log_frame[[SHEET, *log_frame.columns[:-1]]])
+        order = rows[np.argsort(np.array(events["time"].take(rows).tolist(), dtype="S32"),
+                                kind="stable")]
+        columns = [SHEET, *events.columns[:-1]]
+        # Taken and written CSV_CHUNK_ROWS rows at a time: no sorted copy of the events.
+        write_csv_chunks(folder, "screening_log.csv", (
+            events.take(order[at:at + CSV_CHUNK_ROWS])[columns]
+            for at in range(0, max(len(order), 1), CSV_CHUNK_ROWS)))
 
     def write_agreement(folder: ExportFolder) -> None:
         """Inter-coder agreement and its methods sentences (review.agreement)."""
