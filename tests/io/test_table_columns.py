@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.io import table_oracle
+from workbench.core.records import clean_text
 from workbench.io.formats import table_columns
 from workbench.io.formats.columns import ALIASES, split_authors, split_list
 from workbench.io.formats.detect import detect_format
@@ -275,3 +276,5 @@ def test_author_and_keyword_columns_split_as_each_cell_does(column):
     plain = [c for c in column if table_columns._single_spaced(c, "|")]
     assert table_columns._one_column("keywords", plain) == \
         [tuple(dict.fromkeys(split_list(c))) if c else () for c in plain]
+    for cells in (column, [c for c in column if table_columns._single_spaced(c, "")]):
+        assert table_columns._one_column("title", cells) == [clean_text(c) for c in cells]

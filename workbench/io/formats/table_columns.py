@@ -77,6 +77,8 @@ def _one_column(field: str, column: Sequence[str]) -> list:
     if field in _REPEATING:
         seen: dict[str, object] = {}
         return [seen[c] if c in seen else seen.setdefault(c, convert(c)) for c in column]
+    if convert is clean_text and _single_spaced("".join(column), ""):
+        return [c.strip() for c in column]  # what clean_text gives for single-spaced text
     return [convert(c) for c in column]
 
 
