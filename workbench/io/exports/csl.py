@@ -121,55 +121,10 @@ def pretty_json(value: object) -> str:
 
     With an indent, the json module encodes in pure Python, one generator per
     level (seconds for a 100k-study CSL-JSON file); here each string goes
-    through json's C string encoder, a text value is written where its dict or
-    list is (no call per leaf), and each dict or list is joined once. Values
-    are what JSON holds: dicts with text keys, lists or tuples, text, ints,
-    floats, bools and None. (`_pretty_json_by_item`, the previous writer, is
-    kept as the tests' second oracle.)
+    through json's C string encoder and the layout is joined once. Values are
+    what JSON holds: dicts with text keys, lists or tuples, text, ints,
+    floats, bools and None.
     """
-    from json.encoder import encode_basestring as enc
-
-    keys: dict[str, str] = {}
-
-    def key_text(key: str) -> str:
-        text = keys.get(key)
-        if text is None:
-            text = keys[key] = enc(key) + ": "
-        return text
-
-    def render(item: object, pad: str) -> str:
-        kind = item.__class__
-        if kind is str:
-            return enc(item)
-        if kind is dict or (kind is not list and kind is not tuple and isinstance(item, dict)):
-            if not item:
-                return "{}"
-            inner = pad + "  "
-            parts = [key_text(k) + (enc(v) if v.__class__ is str else render(v, inner))
-                     for k, v in item.items()]
-            return "{\n" + inner + (",\n" + inner).join(parts) + "\n" + pad + "}"
-        if kind is list or kind is tuple or isinstance(item, (list, tuple)):
-            if not item:
-                return "[]"
-            inner = pad + "  "
-            parts = [enc(v) if v.__class__ is str else render(v, inner) for v in item]
-            return "[\n" + inner + (",\n" + inner).join(parts) + "\n" + pad + "]"
-        if item is None:
-            return "null"
-        if item is True:
-            return "true"
-        if item is False:
-            return "false"
-        if kind is int:
-            return int.__repr__(item)
-        # floats, int and str subclasses: exactly as the json module writes them
-        return json.dumps(item, ensure_ascii=False)
-
-    return render(value, "")
-
-
-def _pretty_json_by_item(value: object) -> str:
-    """The previous `pretty_json` (a call and an append per value): the tests compare the two."""
     from json.encoder import encode_basestring
 
     out: list[str] = []
