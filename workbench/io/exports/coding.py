@@ -71,6 +71,12 @@ def agree_values(codebook, at: pd.DataFrame, required: int,
                  masks: tuple | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Codes and extraction values: (values, unresolved) by the consensus rule.
 
+    The sheet, study and field are joined and grouped as integer codes (one
+    factorization each; the sheets' codes in name order), so the merges and
+    groups of a 100k-study review compare numbers, not texts; the texts come
+    back at the end. The rows come out in the same order as joining on the
+    texts (tests/io/test_export_coding_codes.py keeps that version as the oracle).
+
     Args:
         codebook: the review's codebook.
         at: latest events of the coding stage (all sheets) for the studies exported.
@@ -82,12 +88,19 @@ def agree_values(codebook, at: pd.DataFrame, required: int,
     """
     kind_ok, is_value, _ = masks if masks is not None else field_masks(at)
     is_cons = (at[SHEET] == CONSENSUS).to_numpy()
-    cons = at[is_value & is_cons][["study_id", "field", "value"]]
-    rev = at[is_value & ~is_cons][[SHEET, "study_id", "field", "value"]]
-    part = at[kind_ok & ~is_cons][["study_id", SHEET]].drop_duplicates()
     names = value_fields(codebook)
-    known = set(names)
-    base = part.merge(pd.DataFrame({"field": names}), how="cross")
+    study_code, study_text = pd.factorize(at["study_id"].to_numpy(dtype=object))
+    codes, field_text = pd.factorize(np.concatenate([np.array(names, dtype=object),
+                                                     at["field"].to_numpy(dtype=object)]))
+    name_code, field_code = codes[:len(names)], codes[len(names):]
+    sheet_code, _ = pd.factorize(at[SHEET].to_numpy(dtype=object), sort=True)
+    coded = pd.DataFrame({SHEET: sheet_code, "study_id": study_code, "field": field_code,
+                          "value": at["value"].to_numpy(dtype=object)})
+    cons = coded[is_value & is_cons][["study_id", "field", "value"]]
+    rev = coded[is_value & ~is_cons][[SHEET, "study_id", "field", "value"]]
+    part = coded[kind_ok & ~is_cons][["study_id", SHEET]].drop_duplicates()
+    known = set(name_code.tolist())
+    base = part.merge(pd.DataFrame({"field": name_code}), how="cross")
     extra = pd.concat([rev[["study_id", "field"]], cons[["study_id", "field"]]])
     extra = extra[~extra["field"].isin(known)].drop_duplicates()
     grid = pd.concat([base, part.merge(extra, on="study_id")], ignore_index=True)
@@ -95,7 +108,7 @@ def agree_values(codebook, at: pd.DataFrame, required: int,
     grid["value"] = grid["value"].fillna("").astype(object)
     # Few distinct (field, value) pairs: canonicalise each once, then join.
     pairs = grid[["field", "value"]].drop_duplicates()
-    pairs["canon"] = [_canonical(codebook, f, v) for f, v in
+    pairs["canon"] = [_canonical(codebook, field_text[f], v) for f, v in
                       zip(pairs["field"].tolist(), pairs["value"].tolist())]
     grid = grid.merge(pairs, on=["field", "value"], how="left")
     grid = grid.sort_values(SHEET, kind="stable")
@@ -110,24 +123,30 @@ def agree_values(codebook, at: pd.DataFrame, required: int,
     unresolved = pd.DataFrame({"study_id": bad["study_id"], "field": bad["field"],
                                "status": np.where(bad["kinds"] > 1, CONFLICT, PENDING)},
                               dtype=object).reset_index(drop=True)
-    _codes_in_common(grid, bad, unresolved, required)
+    is_code = np.array([t.startswith("code:") for t in field_text.tolist()], dtype=bool)
+    _codes_in_common(grid, bad, unresolved, required, is_code)
     values = pd.concat([cons.assign(source=CONSENSUS), agreed], ignore_index=True)
+    for frame in (values, unresolved):
+        for column, texts in (("study_id", study_text), ("field", field_text)):
+            frame[column] = pd.Series(texts.take(frame[column].to_numpy(dtype=np.intp)),
+                                      index=frame.index, dtype=object)
     return values.reset_index(drop=True), unresolved
 
 
 def _codes_in_common(grid: pd.DataFrame, bad: pd.DataFrame, unresolved: pd.DataFrame,
-                     required: int) -> None:
+                     required: int, is_code: np.ndarray) -> None:
     """Add to `unresolved` the codes every coder gave and those only some gave, per code conflict.
 
     A dimension the coders differ on is not agreed as a whole, but the codes
     they all ticked (or all left) are: the coded dataset shows those per-code
     columns and leaves only the disputed codes empty. Columns `agreed` and
     `disputed` (";"-joined code ids), None for every other unresolved value.
+    Fields are codes here; `is_code[field]` says whether one is a `code:` field.
     """
     unresolved["agreed"] = None
     unresolved["disputed"] = None
     hit = bad[(bad["kinds"] > 1) & (bad["n"] >= max(required, 1))
-              & bad["field"].str.startswith("code:")][["study_id", "field"]]
+              & is_code[bad["field"].to_numpy(dtype=np.intp)]][["study_id", "field"]]
     if hit.empty:
         return
     sets = grid.merge(hit, on=["study_id", "field"]).groupby(
