@@ -87,4 +87,11 @@ async def test_screening_reopens_prioritised_when_the_sheet_records_it(review_di
     async with app.run_test(size=(80, 24)) as pilot:
         await screening_ready(app, pilot)
         await wait_for(pilot, lambda: app.screen.prioritised is not None)
-        assert app.screen.order_name == "prioritised"
+        screen = app.screen
+        assert screen.order_name == "prioritised"
+
+        def top_shown():
+            rank = screen.prioritised.queue.rank_of(screen.view[screen.index])
+            return rank is not None and rank[0] == 1
+
+        await wait_for(pilot, top_shown, timeout=60)   # once ranked: its top study

@@ -86,14 +86,20 @@ class ScreeningOrder:
         if not ORDERS[name].dynamic:
             self.index = next((i for i, p in enumerate(self.view)
                                if not session.decision(session.studies[p].id)), self.index)
+        else:
+            self._top_when_ranked = True   # the first ranking shows its top study
         self.notify(f"{ORDERS[name].label}, the order you chose last (p changes it).", timeout=5)
 
     def _ranked(self) -> None:
         """A new ranking arrived: show the top study if the one on screen is already decided."""
         study = self.source
+        top, self._top_when_ranked = getattr(self, "_top_when_ranked", False), False
         if study is not None and self.session.decision(study.id) and \
                 self.index == len(self.view) - 1:
             self._next_in_order()
+        elif top and self.index == len(self.view) - 1 and \
+                self.prioritised.queue.next() not in (None, self.view[self.index]):
+            self._next_in_order()   # reopened in prioritised order: start at its top study
         else:
             self._show()
 
