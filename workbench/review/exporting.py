@@ -37,8 +37,8 @@ from workbench.io.exports.prisma import (prisma_template, reasons_table,
 from workbench.io.exports.csl import write_reference_files
 from workbench.io.exports.stats import write_stats
 from workbench.review.refi_project import project_sources, write_project_file
-from workbench.io.exports.tables import (group_tables, long_table, study_table, table_name,
-                                        wide_table)
+from workbench.io.exports.tables import (group_tables, long_table, numbers_as_typed,
+                                        study_table, table_name, wide_table)
 from workbench.review.agreement import agreement_frame, agreement_report, methods_text
 from workbench.review.screening_methods import screening_methods
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
@@ -290,7 +290,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                         if charts else [])
                        + [lambda f: write_project_file(f, codebook, sources, coders)])
             for name, table in tables.items():
-                write_csv(folder, name, table)
+                write_csv(folder, name, numbers_as_typed(codebook, table))   # 30, not 30.0
             dictionary = data_dictionary(codebook, tables)
             write_csv(folder, "data_dictionary.csv", dictionary)
             write_stats(folder, codebook, tables, dictionary)   # .dta, .sav, load.R

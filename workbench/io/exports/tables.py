@@ -82,6 +82,27 @@ def typed(series: pd.Series, fld: Field | None) -> pd.Series:
     return series
 
 
+def numbers_as_typed(codebook: Codebook, table: pd.DataFrame) -> pd.DataFrame:
+    """Return the table for its CSV: a number field's whole values without ".0".
+
+    `typed` makes number fields floats (for .dta, .sav and XLSX), so a coder's
+    30 would reach the CSV as 30.0; here it is written 30, and 5.2 stays 5.2.
+    The table itself is not changed.
+    """
+    names = {column_name(f.id) for f in codebook.fields if f.type == "number"}
+    names |= {column_name(f.id) for g in codebook.groups for f in g.fields if f.type == "number"}
+    out = None
+    for name in names & set(table.columns):
+        if not pd.api.types.is_float_dtype(table[name]):
+            continue
+        values = table[name].astype(object).to_numpy()
+        shown = [v if v is pd.NA or v != v or not float(v).is_integer() or abs(v) >= 1e15
+                 else int(v) for v in values]
+        out = table.copy() if out is None else out
+        out[name] = pd.Series(shown, index=table.index, dtype=object)
+    return table if out is None else out
+
+
 def _field_values(values: pd.DataFrame, prefix: str) -> pd.DataFrame:
     """Pivot the values whose field starts with `prefix` to one column per id."""
     part = values[starts_with(values["field"], prefix)]
