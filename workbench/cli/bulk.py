@@ -64,5 +64,5 @@ def bulk_cmd(ctx: click.Context, decision: str, criteria: str, years: str, text:
         click.echo("Nothing was saved.")
         ctx.exit(1)
     n = apply_bulk(session, plan)
-    click.echo(f"Saved {plural(n, 'decision')} to {session.sheet.path.name}, each noted "
-               f"'{plan.note}'.")
+    click.echo(f"Saved {plural(n, 'decision')} to {session.sheet.path.name}, "
+               f"{'each ' if n != 1 else ''}noted '{plan.note}'.")

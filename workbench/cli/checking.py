@@ -60,6 +60,7 @@ def sheet_cmd(ctx: click.Context, reviewer: str | None, consensus: bool) -> None
     for problem in set_aside:
         click.echo(f"warning: {problem}", err=True)
     if set_aside:
+        them = "it" if len(set_aside) == 1 else "them"
         click.echo(f"warning: {plural(len(set_aside), 'line')} of the sheet set aside (listed "
-                   "above): the wide sheet leaves them out, as every other command does "
-                   "(workbench check lists them too)", err=True)
+                   f"above): the wide sheet leaves {them} out, as every other command does "
+                   f"(workbench check lists {them} too)", err=True)
