@@ -1,42 +1,39 @@
 """The duplicate detection of 2026-11-29 (main at 70f1fdc), frozen as a test oracle.
 
 A verbatim copy of `workbench.core.dedupe.match` and of the grouping in
-`workbench.core.dedupe.duplicates` before the bulk paths of slice 21d (features
-computed once per distinct author entry, blocking sorted by numpy, pairs that cannot
-change the result set aside in bulk). Tests compare `find_duplicates` with
+`workbench.core.dedupe.duplicates` before the bulk paths of slice 21d (each distinct
+author entry read once, candidate codes deduplicated by sorting, pairs that cannot
+change the result set aside in bulk, less held in memory). Tests compare `find_duplicates` with
 `oracle_find_duplicates` here field by field: the same studies, record -> study map,
 automatic merges, queue, aliases and counts. Do not edit it to follow the library;
-it is meant to stay the old code.
+it is meant to stay the old code. It uses `workbench.core.normalize` as it is
+(21d left it unchanged).
 """
-
 
 from __future__ import annotations
 
+import gc
+import logging
 import re
 import threading
-from typing import Callable, Iterable
+from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Callable, Iterable, Sequence
 from urllib.parse import unquote
 
 import numpy as np
 from rapidfuzz.distance import Indel, Levenshtein
 from rapidfuzz.process import cpdist
 
+from workbench.core.dedupe.duplicates import (
+    MARKED, POSSIBLE, CandidatePair, DedupeResult, PairDecision, Study, latest_pair_decisions,
+)
 from workbench.core.normalize import (
     author_words, first_author_key, first_page, is_generic_title, normalize_languages, normalize_title,
     notice_kind, title_numbers, venue_tokens, venues_compatible, volume_number,
 )
 from workbench.core.records import Record
-
-import gc
-import logging
-from collections import Counter
-from typing import Sequence
-
-from workbench.core.dedupe.duplicates import (
-    MARKED, POSSIBLE, CandidatePair, DedupeResult, PairDecision, Study, latest_pair_decisions,
-)
 from workbench.errors import DedupeError
 
 log = logging.getLogger(__name__)
