@@ -301,3 +301,17 @@ def test_the_command_prints_the_same_with_and_without_its_caches(root):
         assert check() == cached_run
         assert check() == cached_run      # from the caches just written
     assert cached_run[0] == 1 and "problem" in cached_run[2]
+
+
+def test_older_sheet_with_windows_line_ends_and_an_unchecked_line_after_the_offset(root):
+    from workbench.core.events import COLUMNS
+    path = root / "coding" / "carol.csv"
+    rows = [",".join(COLUMNS)] + [
+        f"2025-02-01T00:00:00.00000{i}Z,carol,S{i},title_abstract,decision,include,,v"
+        for i in range(1, 6)]
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode())
+    assert_same(root)
+    mess(root, 27)   # checked lines (LF) after the CRLF ones
+    assert_same(root)
+    append_bytes(path, b"2025-02-03T00:00:00.000000Z,carol,S2,title_abstract,decision,exclude,,v\n")
+    assert_same(root)

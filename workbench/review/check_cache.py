@@ -364,7 +364,7 @@ def _with_tail(review, codebook, path: Path, meta: dict, base: Summary, data: by
     header = data[:data.find(b"\n") + 1]
     tail = data[offset:]
     complete = tail[:tail.rfind(b"\n") + 1]
-    if header.lstrip(b"\xef\xbb\xbf").rstrip(b"\n") == ",".join(COLUMNS).encode() \
+    if header.lstrip(b"\xef\xbb\xbf").rstrip(b"\r\n") == ",".join(COLUMNS).encode() \
             and not _CHECKED_LINES.fullmatch(complete):
         return None   # an older sheet: an unchecked line after the offset is judged in full
     frame = _read_tail(header, tail)
