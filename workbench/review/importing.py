@@ -104,7 +104,6 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
         if existing.name not in {e.file for e in known.values()}:
             known.setdefault(file_digest(existing.read_bytes()), ImportEntry(
                 existing.name, "", "", "", 0, 0, ""))
-    made_references = not references.exists()
     staged: list[_Staged] = []
     try:
         return _import_staged(root, paths, database, skip_invalid, mapping, progress, cancel,
@@ -114,11 +113,6 @@ def import_exports(root: Path, paths: Sequence[Path], database: str | None = Non
             discard_staged(item.target)
             if item.cache is not None:
                 item.cache.discard()
-        if made_references:
-            try:
-                references.rmdir()  # only when empty: nothing was imported
-            except OSError:
-                pass
 
 
 def _import_staged(root: Path, paths: Sequence[Path], database: str | None, skip_invalid: bool,
@@ -145,7 +139,7 @@ def _import_staged(root: Path, paths: Sequence[Path], database: str | None, skip
                               hint="nothing was imported") from exc
         except OSError as exc:
             raise ReviewError(f"cannot copy the export into references/ ({exc.strerror or exc})",
-                              path=path, hint="nothing was imported") from exc
+                              path=path, hint=_unwritten_hint([])) from exc
         if digest in known:
             raise ReviewError(f"already imported as references/{known[digest].file}",
                               path=path, hint="nothing was imported")
