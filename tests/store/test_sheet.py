@@ -205,3 +205,16 @@ def test_undo_takes_back_only_the_sessions_own_lines_even_after_reading_again(tm
     assert again.state.value("ta", "s1", "decision") == ""
     assert again.undo() is None
     assert Sheet.open(path, "bob").can_undo() is False
+
+
+def test_undo_of_an_append_that_set_one_field_twice(tmp_path):
+    """Hypothesis found it: the first of two lines for one field is not what the sheet
+    holds now, yet undo compared it and refused its own decision."""
+    from workbench.core.events import Change
+    from workbench.store.reviewer_sheet import Sheet
+
+    path = tmp_path / "alice.csv"
+    sheet = Sheet.open(path, "alice")
+    sheet.append("ta", "s1", [Change("decision", "include"), Change("decision", "exclude")])
+    assert sheet.undo() == ("ta", "s1")
+    assert sheet.state.value("ta", "s1", "decision") == ""

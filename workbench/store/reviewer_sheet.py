@@ -205,7 +205,9 @@ class Sheet:
         if not self._done:
             return None
         done = self._done[-1]
-        for event in done.written:
+        # One append may set a field twice: only its last line is what the sheet holds now.
+        last = {(e.stage, e.study_id, e.field): e for e in done.written}
+        for event in last.values():
             now = self.state.latest(event.stage, event.study_id, event.field)
             if now is None or _own(now) not in self._mine or now.value != event.value:
                 self._done.pop()
