@@ -164,3 +164,20 @@ def test_old_format_sheet_and_an_unchecked_line_after_the_offset(root):
     assert_same_rows(root)
     append_bytes(path, b"2025-02-03T00:00:00.000000Z,carol,S2,title_abstract,decision,exclude,,v\n")
     assert_same_rows(root)
+
+
+@pytest.mark.parametrize("cached_before", [False, True])
+def test_a_torn_record_with_a_line_break_is_not_covered(root, cached_before):
+    """A torn last record whose unclosed quote holds a line break starts at its first line:
+    the offset the cache covers stops there (it stopped at the record's last line)."""
+    path = root / "coding" / "alice.csv"
+    if cached_before:
+        assert sheet_tails.sheet_tail(Review.open(root), path) is not None   # tail path
+    else:
+        shutil.rmtree(root / ".workbench" / "sheets", ignore_errors=True)   # full path
+    start = path.stat().st_size
+    append_bytes(path, b'2025-03-01T00:00:00.000000Z,alice,S1,title_abstract,note,'
+                       b'"a note cut\nafter its line break')
+    tail = sheet_tails.sheet_tail(Review.open(root), path)
+    assert tail is not None and tail.offset == start
+    assert_same_rows(root)

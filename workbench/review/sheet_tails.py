@@ -294,21 +294,15 @@ def _unpacked(found) -> list[str]:
 
 
 # -- reading ------------------------------------------------------------------------------------
-def _line_start(data: bytes, line: int) -> int:
-    """Return the byte offset where 1-based `line` of `data` starts."""
-    at = 0
-    for _ in range(line - 1):
-        at = data.index(b"\n", at) + 1
-    return at
-
-
 def _line_start_from_end(data: bytes, line: int, total_newlines: int) -> int:
-    """`_line_start`, walking back from the end (the torn line is near it)."""
-    after = total_newlines - (line - 1)   # newlines at or after the line's start
+    """`_line_start`, walking back from the end (the torn line is near it) to the newline
+    before the line: a torn record may hold newlines of its own (an unclosed quote)."""
+    if line <= 1:
+        return 0
     end = len(data)
-    for _ in range(after):
+    for _ in range(total_newlines - line + 2):   # the newlines from the (line-1)th on
         end = data.rindex(b"\n", 0, end)
-    return end + 1 if after else _line_start(data, line)
+    return end + 1
 
 
 def _torn_line(problems) -> int | None:
