@@ -18,7 +18,7 @@ from datetime import timedelta
 import pytest
 
 from tests.review.coding_fixture import S
-from tests.review.test_consensus_scenario import build_scenario
+from tests.review.scenario_fixtures import root, template  # noqa: F401 (fixtures)
 from tests.review.test_decision_frames import scramble
 from workbench.review import Review, check_cache, checking
 from workbench.review import decision_frames as df
@@ -34,20 +34,6 @@ def on_columns(monkeypatch):
     """Check even these small sheets on their columns, through the caches."""
     monkeypatch.setattr(sheet_checks, "COLUMNS_FROM_BYTES", 0)
     monkeypatch.setattr(df, "COLUMNS_FROM_BYTES", 0)
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    root = tmp_path_factory.mktemp("checks") / "review"
-    build_scenario(root)
-    return root
-
-
-@pytest.fixture
-def root(template, tmp_path):
-    out = tmp_path / "review"
-    shutil.copytree(template, out)
-    return out
 
 
 def per_event(review) -> list[str]:

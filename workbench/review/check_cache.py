@@ -37,7 +37,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat as stat_mod
 import tempfile
 from collections.abc import Collection
 from datetime import datetime, timezone
@@ -47,6 +46,7 @@ from workbench.core.checks import counted_problems
 from workbench.core.events import CONSENSUS
 from workbench.errors import Problem
 from workbench.store.cache import read_cache, write_cache
+from workbench.review.sheet_tails import line_start, read_sheet_bytes
 from workbench.store.sheet import format_time
 
 #: Bump when what is cached changes shape.
@@ -161,20 +161,8 @@ def _renamed(problem: Problem, was: str, now: str) -> Problem:
 
 
 # -- one sheet ----------------------------------------------------------------------------------
-def _read(path: Path) -> tuple[bytes, int] | None:
-    from workbench.store.sheet_reading import MAX_SHEET_BYTES
-    try:
-        with open(path, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            if not stat_mod.S_ISREG(st.st_mode) or st.st_size > MAX_SHEET_BYTES:
-                return None
-            return handle.read(), st.st_ino
-    except OSError:
-        return None
-
-
 def _summary(review, codebook, path: Path, static: str, book: str, limit: str) -> Summary:
-    read = _read(path)
+    read = read_sheet_bytes(path)
     if read is not None:
         data, inode = read
         header = data[:data.find(b"\n") + 1]
@@ -270,20 +258,6 @@ def _torn_line(problems) -> int | None:
     return torn
 
 
-def _line_start(data: bytes, line: int) -> int:
-    """The byte offset where 1-based `line` of `data` starts (after its line-1'th newline).
-
-    Walked back from the end (a torn line is the last record, whose bytes may
-    hold newlines of their own: an unclosed quote reaches the end of the file).
-    """
-    if line <= 1:
-        return 0
-    end = len(data)
-    for _ in range(data.count(b"\n") - line + 2):
-        end = data.rindex(b"\n", 0, end)
-    return end + 1
-
-
 def _full(review, codebook, path: Path, static: str, book: str, limit: str) -> Summary:
     """Check the whole sheet (what `_check_frames` does) and keep what it found."""
     import numpy as np
@@ -298,7 +272,7 @@ def _full(review, codebook, path: Path, static: str, book: str, limit: str) -> S
         summary.studies = _first_lines(frame.events["study_id"], frame.lines)
         summary.late = _late(frame.events["time"], frame.lines, limit)
         summary.values = value_slots(codebook, LatestRows.of_frame(frame))
-    read = _read(path)
+    read = read_sheet_bytes(path)
     if read is None or before is None or _changed(path, before):
         return summary
     data, inode = read
@@ -306,7 +280,7 @@ def _full(review, codebook, path: Path, static: str, book: str, limit: str) -> S
     torn = _torn_line(frame.problems)
     offset = len(data)
     if torn not in (None, -1):
-        offset = _line_start(data, torn)
+        offset = line_start(data, torn)
         summary.problems = [p for p in summary.problems if p.line != torn]
         summary.torn = [p for p in frame.problems if p.line == torn][-1]
     elif not data.endswith(b"\n"):
@@ -371,7 +345,7 @@ def _with_tail(review, codebook, path: Path, meta: dict, base: Summary, data: by
     torn = _torn_line(frame.problems)
     if torn == -1 or (torn is None and not tail.endswith(b"\n")):
         return None
-    covered = len(tail) if torn is None else _line_start(tail, torn - 1)
+    covered = len(tail) if torn is None else line_start(tail, torn - 1)
     shift = lines - 1
     summary = Summary(base.path, base.problems, base.events + len(frame.events),
                       dict(base.reviewers), dict(base.studies), list(base.late), base.values)

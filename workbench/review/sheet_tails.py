@@ -165,7 +165,8 @@ def sheet_tail(review, path: str | Path) -> SheetTail | None:
     return found
 
 
-def _read(path: Path) -> tuple[bytes, int] | None:
+def read_sheet_bytes(path: Path) -> tuple[bytes, int] | None:
+    """A regular sheet's bytes and inode (None: missing, not a file, unreadable, too big)."""
     from workbench.store.sheet_reading import MAX_SHEET_BYTES
     try:
         with open(path, "rb") as handle:
@@ -178,7 +179,7 @@ def _read(path: Path) -> tuple[bytes, int] | None:
 
 
 def _load(review, path: Path, stat: tuple) -> SheetTail | None:
-    read = _read(path)
+    read = read_sheet_bytes(path)
     if read is None:
         return None
     data, inode = read
@@ -294,11 +295,14 @@ def _unpacked(found) -> list[str]:
 
 
 # -- reading ------------------------------------------------------------------------------------
-def _line_start_from_end(data: bytes, line: int, total_newlines: int) -> int:
-    """`_line_start`, walking back from the end (the torn line is near it) to the newline
-    before the line: a torn record may hold newlines of its own (an unclosed quote)."""
+def line_start(data: bytes, line: int, total_newlines: int | None = None) -> int:
+    """The byte offset where 1-based `line` of `data` starts, walking back from the end (a
+    torn line is near it) to the newline before it: a torn record may hold newlines of its
+    own (an unclosed quote). `total_newlines`: `data.count(b"\\n")` when already known."""
     if line <= 1:
         return 0
+    if total_newlines is None:
+        total_newlines = data.count(b"\n")
     end = len(data)
     for _ in range(total_newlines - line + 2):   # the newlines from the (line-1)th on
         end = data.rindex(b"\n", 0, end)
@@ -330,7 +334,7 @@ def _full(review, path: Path, data: bytes, inode: int, header: bytes,
     newlines = data.count(b"\n")
     offset = len(data)
     if torn not in (None, -1):
-        offset = _line_start_from_end(data, torn, newlines)
+        offset = line_start(data, torn, newlines)
     elif not data.endswith(b"\n"):
         offset = 0
     clean = torn != -1 and np.array_equal(frame.lines, np.arange(2, len(frame.lines) + 2))
@@ -393,7 +397,7 @@ def _with_tail(base: SheetTail, data: bytes, path: Path) -> SheetTail | None:
     if torn == -1:
         return None
     covered = len(tail) if torn is None else \
-        _line_start_from_end(tail, torn - 1, tail.count(b"\n"))
+        line_start(tail, torn - 1)
     if torn is None and not tail.endswith(b"\n"):
         return None
     out = SheetTail(dict(base.cats), dict(base.codes), base.times, base.line, base.cell,
@@ -492,7 +496,7 @@ def touched_since(review, path: str | Path, version: list | None) -> set[str] | 
         return None
     if offset == tail.offset and digest == tail.digest:
         return set()
-    read = _read(Path(path))
+    read = read_sheet_bytes(Path(path))
     if read is None or read[1] != inode or len(read[0]) < offset:
         return None
     data = read[0]
