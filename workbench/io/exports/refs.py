@@ -69,16 +69,18 @@ def study_ris_type(study, pub_type) -> str:
 
 
 def _bib_escape(text: str) -> str:
-    text = text.replace("\\", "\\textbackslash{}")
+    # Unbalanced braces would break the entry: drop them (before the escapes add their own).
+    text = text.replace("{", "").replace("}", "")
+    text = text.replace("\\", "\\textbackslash{}").replace("~", "\\textasciitilde{}")
     for ch in "&%$#_":
         text = text.replace(ch, "\\" + ch)
-    # Unbalanced braces would break the entry: drop them.
-    return text.replace("{", "").replace("}", "")
+    return text
 
 
 def _bib_link(text: str) -> str:
-    """A URL or DOI kept verbatim, except braces (percent-encoded: they would end the field)."""
-    return text.replace("{", "%7B").replace("}", "%7D")
+    """A URL or DOI kept verbatim, except braces and backslashes (percent-encoded: a brace
+    would end the field, and a backslash before the closing brace escapes it)."""
+    return text.replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
 
 
 def _line(text: str) -> str:
