@@ -205,13 +205,14 @@ def agreement_cmd(ctx: click.Context, stage: str | None, fmt: str, resamples: in
 
     Example: workbench agreement --stage title_abstract --format csv > agreement.csv
     """
-    from workbench.review.agreement import agreement_csv, agreement_report, sheet_frames
+    from workbench.review.agreement import agreement_csv
+    from workbench.review.agreement_cache import cached_agreement
     review = open_review(ctx)
     check_stage(review, stage)
-    frames = sheet_frames(review)
-    for warning in frames[2]:
+    # .workbench/agreement.json answers an unchanged review (and what export computed)
+    reports, warnings = cached_agreement(review, stage, n_resamples=resamples, seed=seed)
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    reports = agreement_report(review, stage, n_resamples=resamples, seed=seed, frames=frames)
     if fmt == "json":
         echo_json(json_reports(reports, digits))
     elif fmt == "csv":

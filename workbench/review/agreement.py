@@ -58,6 +58,9 @@ class StageAgreement:
         unmatched: group rows some coders of their study did not enter.
         blind: the blind events as columns, when the report was computed on
             columns (agreement_report); `selection.states` is then empty.
+        counts: (studies_by_two, bulk_studies) of a report read back from
+            .workbench/agreement.json (`workbench.review.agreement_cache`),
+            whose variables hold no matrix.
     """
 
     stage: Stage
@@ -68,6 +71,7 @@ class StageAgreement:
     seed: int
     unmatched: tuple[UnmatchedRow, ...] = ()
     blind: BlindColumns | None = None
+    counts: tuple[int, int] | None = None
 
     def frame(self, digits: int | None = None) -> pd.DataFrame:
         """Return one row per (variable, statistic), with a leading `stage` column.
@@ -88,6 +92,8 @@ class StageAgreement:
 
     def studies_by_two(self) -> int:
         """Return how many studies two or more of the stage's coders decided on."""
+        if self.counts is not None:
+            return self.counts[0]
         if self.blind is not None:
             return self.blind.studies_by_two()
         seen: dict[str, int] = {}
@@ -121,6 +127,8 @@ class StageAgreement:
         """Return how many studies a reviewer's kept decision here came from a bulk decision."""
         from workbench.review.bulk import BULK_NOTE
         prefix = f"{BULK_NOTE}:"
+        if self.counts is not None:
+            return self.counts[1]
         if self.blind is not None:
             return self.blind.bulk_studies(prefix)
         found = set()
@@ -321,7 +329,12 @@ def disagreements(report: StageAgreement) -> list[Disagreement]:
 
     Returns:
         A Disagreement per variable with at least one pairable unit.
+
+    Raises:
+        ValueError: the report was read back from the cache (it holds no matrices).
     """
+    if report.counts is not None:
+        raise ValueError("a stored agreement has no matrices: use agreement_report")
     out = []
     for variable, _ in report.results:
         units = 0
