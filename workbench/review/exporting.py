@@ -39,7 +39,8 @@ from workbench.io.exports.stats import write_stats
 from workbench.review.refi_project import project_sources, write_project_file
 from workbench.io.exports.tables import (group_tables, long_table, numbers_as_typed,
                                         study_table, table_name, wide_table)
-from workbench.review.agreement import agreement_frame, agreement_report, methods_text
+from workbench.review.agreement import agreement_frame, methods_text
+from workbench.review.agreement_cache import cached_agreement
 from workbench.review.screening_methods import screening_methods
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
                                         criteria_not_agreed, describe, not_agreed_list,
@@ -217,7 +218,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         """Inter-coder agreement and its methods sentences (review.agreement)."""
         # On the sheets' columns as this export read them (review_sheet_frame keeps
         # them for the command; a forked second process has them too): no second read.
-        agreement = agreement_report(review)
+        # .workbench/agreement.json: what `workbench agreement` stored, or stored for it
+        agreement, _ = cached_agreement(review)
         write_csv(folder, "agreement.csv", agreement_frame(agreement))
         write_text(folder, "agreement_methods.txt", methods_text(agreement))
 
