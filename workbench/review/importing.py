@@ -300,6 +300,9 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
         if not path.exists():
             raise ReviewError("imported export is missing", path=path,
                               hint="restore it from version control; decisions are kept")
+        if not path.is_file():   # a folder, a device or a FIFO (reading it would never end)
+            raise ReviewError("imported export is not a regular file", path=path,
+                              hint="restore it from version control; decisions are kept")
         cached = read_cached_records(cache, entry.sha256) if entry.sha256 else None
         if cached is None:
             cached = _parse_stored(root, path, entry.database, allow_problems=entry.skipped > 0,

@@ -77,6 +77,12 @@ def read_manifest(references: Path) -> list[ImportEntry]:
                           path=path, line=1,
                           hint="restore it from version control; no export was changed")
     for row in reader:
+        name = row.get("file")
+        if isinstance(name, str) and not _plain_name(name):
+            raise ReviewError(f"the import row names {name!r}, which is not a file name in "
+                              "references/ (a path is never read)", path=path,
+                              line=reader.line_num,
+                              hint="fix or remove that row; no export was changed")
         try:
             entries.append(ImportEntry(
                 file=row["file"], database=row["database"], sha256=row["sha256"],
@@ -87,6 +93,12 @@ def read_manifest(references: Path) -> list[ImportEntry]:
                               line=reader.line_num,
                               hint="fix or remove that row; no export was changed") from exc
     return entries
+
+
+def _plain_name(name: str) -> bool:
+    """True for the name of a file directly in references/ (no folder, no `..`, no NUL)."""
+    return name not in ("", ".", "..") and not any(
+        c in name for c in ("/", "\0", os.sep, os.altsep) if c)
 
 
 def append_manifest(references: Path, entry: ImportEntry) -> None:
