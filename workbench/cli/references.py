@@ -57,6 +57,10 @@ def import_cmd(ctx: click.Context, paths: tuple[Path, ...], database: str | None
                    f"{item.database or 'database unknown'}) -> {item.stored_as}")
         for problem in item.skipped:
             click.echo(f"skipped: {problem}", err=True)
+    if any(not item.database for item in done):
+        click.echo("A database the import could not tell is left empty: write its name in "
+                   "the database column of references/imports.csv (PRISMA counts records "
+                   "per database), or import with --database NAME next time.")
 
 
 @cli.command("status")

@@ -44,6 +44,7 @@ _LINK_MARKERS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("Google Scholar", r"//scholar\.google\."),
         ("ProQuest", r"search\.proquest\.com"),
         ("EBSCOhost", r"^DP  - EBSCOhost|search\.ebscohost\.com"),
+        ("PsycINFO", r"ovidsp\.ovid\.com/\S*[?&]D=psyc|sid=OVID:psycdb"),
     ))
 _DB_TAG = re.compile(r"^DB  - (.+)$", re.MULTILINE)
 
@@ -74,7 +75,8 @@ def guess_database(text: str, filename: str) -> str:
             return label
     name = filename.lower()
     for label, word in (("Scopus", "scopus"), ("Web of Science", "savedrecs"),
-                        ("Web of Science", "wos"), ("PubMed", "pubmed"), ("Embase", "embase")):
+                        ("Web of Science", "wos"), ("PubMed", "pubmed"), ("Embase", "embase"),
+                        ("PsycINFO", "psycinfo")):
         if word in name:
             return label
     return ""
