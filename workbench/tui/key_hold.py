@@ -13,7 +13,13 @@ opens or a text dialog closes, and hands them on, in order, once it is done:
 - `TypedInput` (the text field of the dialogs) treats Enter in its own queue,
   after every key typed before it, submits the whole text, and holds the keys
   typed after it until the dialog has handled the submission (closed, or
-  stayed open with a message).
+  stayed open with a message);
+- Tab and Shift+Tab in a `TypedInput` are treated in its queue too: the focus
+  moves to the next field once the keys typed before them are in, and the keys
+  typed after them go to that field. A Tab typed after Enter is for the screen
+  behind, like any key typed after Enter (`e quote Enter Tab` saves the quote,
+  then switches section); the dialog's Tab binding no longer moves the focus
+  when the key is read, ahead of the Enter still queued on the field.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
@@ -86,6 +93,15 @@ class KeyHold:
             return
         await super().on_event(event)
 
+    def action_focus_field(self, forward: bool = True) -> None:
+        """Tab in a dialog: a text field moves the focus itself, in the order typed."""
+        if isinstance(self.focused, TypedInput):
+            raise SkipAction()                # the field's own queue treats it (see above)
+        if forward:
+            self.screen.focus_next()
+        else:
+            self.screen.focus_previous()
+
     def push_screen(self, screen, *args, **kwargs):
         if not isinstance(screen, ModalScreen):
             return super().push_screen(screen, *args, **kwargs)
@@ -119,6 +135,13 @@ class TypedInput(Input):
             self.app.hold_keys()
             self.call_later(self._submit)     # after the keys already queued on this field
             return
+        if event.key in ("tab", "shift+tab") and isinstance(self.app, KeyHold):
+            event.stop()
+            event.prevent_default()
+            self._after_enter = True          # the keys after it are for the next field
+            self.app.hold_keys()
+            self.call_later(self._move_focus, event.key == "tab")
+            return
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
             # The field's own editing keys (backspace, arrows...) act here, in the order
             # typed, not later when the key has bubbled up to the app.
@@ -127,6 +150,17 @@ class TypedInput(Input):
             await self.run_action(binding.action)
             return
         await super()._on_key(event)
+
+    def _move_focus(self, forward: bool) -> None:
+        """Move to the next (previous) field, then hand it the keys typed after the Tab."""
+        self._after_enter = False
+        try:
+            if forward:
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+        finally:
+            self.app._release_soon()
 
     def _submit(self) -> None:
         """Hand the whole text to the dialog, then the held keys to whoever is on top."""

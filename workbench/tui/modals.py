@@ -21,10 +21,11 @@ from workbench.tui.key_hold import TypedInput
 #: the focus before it hands the next key to a widget: keys typed right after Tab (a fast
 #: typist, tmux send-keys) otherwise queue on the field being left, because Textual
 #: forwards each key to the widget focused when the key is read, and a plain Tab binding
-#: only runs once that widget has processed the Tab.
+#: only runs once that widget has processed the Tab. A text field (`TypedInput`) declines
+#: them and moves the focus in its own queue, after an Enter typed before the Tab.
 FOCUS_KEYS = [
-    Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
-    Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
+    Binding("tab", "app.focus_field(True)", "Next field", show=False, priority=True),
+    Binding("shift+tab", "app.focus_field(False)", "Previous field", show=False, priority=True),
 ]
 
 
