@@ -160,3 +160,23 @@ async def test_a_burst_with_the_full_text_shown_lands_and_the_arrows_stay_in_the
         assert events[-2:] == [("code:platforms", "twitter"), ("memo:platforms", "ok")]
         assert "j/k move in the list, arrows in the text" in str(
             screen.query_one("#coding-hint").render())
+
+
+async def test_tab_then_a_row_in_one_burst_with_the_full_text_shown(linked_dir):
+    # The s6 walkthrough typed `Tab a readmission Tab 8 Enter` on the Extraction fields
+    # with a PDF shown: the Tab waited in the text's queue while `a`, `e`, `m`... ran at
+    # once on the old section, so no row was added and the letters opened other dialogs.
+    from .conftest import burst
+    app = make_app(linked_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await text_ready(app, pilot)
+        group = next(i for i, s in enumerate(screen.sections) if s.kind == "group")
+        burst(app, " ".join(["tab"] * group) + " a h i enter")
+        await wait_for(pilot, lambda: any(e.field.endswith(":campaign") or e.value == "hi"
+                                          for e in read_sheet(linked_dir / "coding"
+                                                              / "carol.csv").events))
+        await pilot.pause(0.2)
+        assert app.screen is screen and screen.section == group
+    values = [e.value for e in read_sheet(linked_dir / "coding" / "carol.csv").events
+              if e.stage == "coding"]
+    assert "hi" in values

@@ -61,10 +61,17 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
     BINDINGS = [
         Binding("space,enter", "activate", "Toggle/edit", key_display="spc",
                 id="coding.activate"),
-        Binding("tab,right_square_bracket", "section(1)", "Section", key_display="tab",
+        # Tab is never the text's (it has no use for it), so it stays a priority key with the
+        # full text shown and a burst such as `Tab a name Enter` acts in the order typed;
+        # ] and [ turn the text's pages when it has the focus (TEXT_KEYS: "section").
+        Binding("tab", "tab_section(1)", "Section", key_display="tab",
                 id="coding.next_section"),
-        Binding("shift+tab,left_square_bracket", "section(-1)", "Prev section", show=False,
+        Binding("shift+tab", "tab_section(-1)", "Prev section", show=False,
                 id="coding.previous_section"),
+        Binding("right_square_bracket", "section(1)", "Section", show=False,
+                id="coding.next_section_bracket"),
+        Binding("left_square_bracket", "section(-1)", "Prev section", show=False,
+                id="coding.previous_section_bracket"),
         Binding("down,j", "cursor(1)", "Down", show=False, id="coding.down"),
         Binding("up,k", "cursor(-1)", "Up", show=False, id="coding.up"),
         Binding("n,right", "study(1)", "Next", key_display="n", id="coding.next"),
@@ -314,6 +321,9 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
     def action_cursor(self, step: int) -> None:
         self.cursor += step
         self._show()
+
+    def action_tab_section(self, step: int) -> None:
+        self.action_section(step)
 
     def action_section(self, step: int) -> None:
         if self.sections:
