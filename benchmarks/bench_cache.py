@@ -8,7 +8,8 @@ and reading them back (a) as the pickle files the tool used to keep
 (`.workbench/records/<sha>.pkl`, `.workbench/studies.pkl`, read the way the
 old code read them; the baseline, measured in the same run) and (b) through
 `workbench.store.imports` / `workbench.review.studies` as sealed JSON (MAC
-checked, data only, the garbage collector paused while reading). For
+checked, data only, the garbage collector paused while reading; the studies
+cache holds the record -> study map and is read with the records at hand). For
 fairness it also prints pickle read with the collector paused. Prints the
 best of --runs wall and CPU times and the ratio new/old. Reading is what
 reopening a review costs; `bench_import.py` prints the whole reopen.
@@ -26,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.bench_import import _record  # noqa: E402
-from workbench.core.dedupe.duplicates import CandidatePair, DedupeResult, Study  # noqa: E402
+from workbench.core.dedupe.duplicates import CandidatePair, DedupeResult, _build_study  # noqa: E402
 from workbench.core.records import Record  # noqa: E402
 from workbench.review import studies as studies_mod  # noqa: E402
 from workbench.store.cache import read_cache, write_cache  # noqa: E402
@@ -52,18 +53,18 @@ def make_records(n: int) -> list[Record]:
 
 
 def make_result(records: list[Record]) -> DedupeResult:
-    studies = [Study(id="S" + r.id, record_ids=(r.id,), title=r.title, abstract=r.abstract,
-                     authors=r.authors, year=r.year, venue=r.venue, doi=r.doi,
-                     keywords=r.keywords, databases=(r.database,)) for r in records]
+    studies = [_build_study("S" + r.id, [r]) for r in records]  # as detection builds them
     pairs = [CandidatePair(records[i].id, records[i + 1].id, 0.91, ("title", "year"))
              for i in range(0, min(len(records) - 1, 2000), 2)]
     return DedupeResult(studies, {r.id: "S" + r.id for r in records}, pairs[:500], pairs[500:],
                         {}, len(records), len(pairs), 0, 0, [])
 
 
-def _read_studies(path: Path, key: str):
-    with paused_gc():  # as review.studies.group_studies reads it
-        return studies_mod._decode(read_cache(path, "studies"), key)
+def _read_studies(path: Path, key: str, records: list[Record]):
+    with paused_gc():  # as review.studies.group_studies reads it (the records at hand)
+        value = read_cache(path, "studies")
+        assert studies_mod._fits(value, key)
+        return studies_mod._decode(value, records)
 
 
 def best(fn, runs: int) -> tuple[float, float, object]:
@@ -120,7 +121,7 @@ def main() -> int:
         r_nogc = best(lambda: pickle_read_no_gc(old), args.runs)
         w_new = best(lambda: write_cache(new, "studies", studies_mod._encode(key, result)),
                      args.runs)
-        r_new = best(lambda: _read_studies(new, key), args.runs)
+        r_new = best(lambda: _read_studies(new, key, records), args.runs)
         assert r_new[2] == result, "studies did not round-trip"
         rows.append(("studies", w_old, r_old, w_new, r_new, old.stat().st_size,
                      new.stat().st_size, r_nogc))

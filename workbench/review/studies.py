@@ -2,7 +2,9 @@
 
 The result is cached in `.workbench/studies.json`: data only, sealed with this
 machine's key (`workbench.store.cache`); an unreadable, foreign or changed
-cache is treated as missing and detection runs again. Beside it,
+cache is treated as missing and detection runs again. The cache holds which
+record went to which study, not the studies' text: reading it rebuilds the
+studies from the records, as the run built them. Beside it,
 `.workbench/study_index.json` keeps the little that one study's history needs
 (titles, merged-away ids, the studies of the records named in pair answers)
 under the same key, so `workbench log STUDY` answers without loading every
@@ -15,15 +17,17 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
 import workbench
-from workbench.core.dedupe.duplicates import CandidatePair, DedupeResult, Study, find_duplicates
+from workbench.core.dedupe.duplicates import (
+    CandidatePair, DedupeResult, find_duplicates, rebuild_studies,
+)
 from workbench.core.records import Record
 from workbench.review.importing import export_files
-from workbench.store.cache import CacheWriter, read_cache, write_cache
+from workbench.store.cache import read_cache, write_cache
 from workbench.store.files import read_regular_file
 from workbench.store.imports import MANIFEST_NAME, MAX_MANIFEST_BYTES
 from workbench.store.pairs import FOLDER as PAIRS_FOLDER
@@ -32,11 +36,9 @@ from workbench.store.sheet_reading import paused_gc
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 5  # 5: records re-parsed (placeholder keywords dropped)
+CACHE_VERSION = 6  # 6: no study's fields (rebuilt from the records); 5: records re-parsed
 CACHE_NAME = "studies.json"
 INDEX_NAME = "study_index.json"
-_STUDY_FIELDS = tuple(f.name for f in fields(Study))
-_TUPLES = ("record_ids", "authors", "keywords", "databases")
 
 
 def _algorithm_digest() -> bytes:
@@ -83,34 +85,16 @@ def _bytes_or_none(path: Path, limit: int) -> bytes:
         return b"\0unreadable"
 
 
-def _write_studies(path: Path, key: str, result: DedupeResult) -> bool:
-    """Write the studies cache a block of studies at a time: the bytes `write_cache` writes
-    for `_encode(key, result)`, without one JSON string of every study (about 400 MB at
-    250,000 records, twice over as text and bytes)."""
-    import json
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    value = _encode(key, result, studies=False)
-    head = encode({"version": value.pop("version"), "key": value.pop("key"), "fields": value.pop("fields")})
-    writer = CacheWriter(path, "studies")
-    writer.write(f'{head[:-1]},"studies":['.encode("utf-8"))
-    studies = result.studies
-    for start in range(0, len(studies), _BLOCK):
-        rows = encode([[getattr(s, name) for name in _STUDY_FIELDS] for s in studies[start:start + _BLOCK]])
-        writer.write((("," if start else "") + rows[1:-1]).encode("utf-8"))
-    writer.write(f"],{encode(value)[1:]}".encode("utf-8"))
-    return writer.commit()
+def _encode(key: str, result: DedupeResult) -> dict:
+    """The studies cache: the run's record -> study map, pairs and counts, no study's text.
 
-
-#: Studies encoded per piece of the studies cache.
-_BLOCK = 10_000
-
-
-def _encode(key: str, result: DedupeResult, studies: bool = True) -> dict:
+    The studies themselves are rebuilt from the map and the records on reading
+    (`rebuild_studies`): they are the records' fields, and a copy of them made the
+    cache as big as the records cache (164 MB at 100,000 records, not 10 MB).
+    """
     def pair(p: CandidatePair) -> list:
         return [p.record_a, p.record_b, p.score, list(p.reasons)]
-    return {"version": CACHE_VERSION, "key": key, "fields": list(_STUDY_FIELDS),
-            **({"studies": [[getattr(s, name) for name in _STUDY_FIELDS] for s in result.studies]}
-               if studies else {}),
+    return {"version": CACHE_VERSION, "key": key, "studies": len(result.studies),
             "record_to_study": result.record_to_study,
             "auto_merged_pairs": [pair(p) for p in result.auto_merged_pairs],
             "uncertain": [pair(p) for p in result.uncertain],
@@ -119,24 +103,28 @@ def _encode(key: str, result: DedupeResult, studies: bool = True) -> dict:
             "person_splits": result.person_splits, "conflicts": result.conflicts}
 
 
-def _decode(value, key: str) -> DedupeResult | None:
-    """The cached result if `value` is a studies cache for `key`, else None."""
-    if not isinstance(value, dict) or value.get("version") != CACHE_VERSION \
-            or value.get("key") != key or value.get("fields") != list(_STUDY_FIELDS):
-        return None
-    new = object.__new__
-    studies = []
-    for row in value["studies"]:
-        study = new(Study)
-        values = dict(zip(_STUDY_FIELDS, row))
-        for name in _TUPLES:
-            values[name] = tuple(values[name])
-        study.__dict__.update(values)
-        studies.append(study)
+def _fits(value, key: str) -> bool:
+    """Whether `value` is a studies cache of this version for `key`."""
+    return isinstance(value, dict) and value.get("version") == CACHE_VERSION \
+        and value.get("key") == key
+
+
+def _decode(value: dict, records: list[Record]) -> DedupeResult:
+    """The cached result, its studies rebuilt from `records` (the records it was made from).
+
+    Raises:
+        ValueError, KeyError, TypeError: a damaged cache, or one that does not fit the records.
+    """
+    record_to_study = dict(value["record_to_study"])
+    if int(value["records"]) != len(records):
+        raise ValueError(f"made for {value['records']} records, not {len(records)}")
+    studies = rebuild_studies(record_to_study, records)
+    if len(studies) != int(value["studies"]):
+        raise ValueError(f"{len(studies)} studies, not {value['studies']}")
 
     def pairs(rows: list) -> list[CandidatePair]:
         return [CandidatePair(a, b, score, tuple(reasons)) for a, b, score, reasons in rows]
-    return DedupeResult(studies, dict(value["record_to_study"]), pairs(value["auto_merged_pairs"]),
+    return DedupeResult(studies, record_to_study, pairs(value["auto_merged_pairs"]),
                         pairs(value["uncertain"]), dict(value["aliases"]), int(value["records"]),
                         int(value["candidate_pairs"]), int(value["person_merges"]),
                         int(value["person_splits"]), list(value["conflicts"]))
@@ -147,30 +135,38 @@ def group_studies(root: Path, load_records: Callable[[], list[Record]], progress
     """Group records into studies with the saved pair decisions; cached in .workbench/.
 
     The cache is valid while the exports, the manifest, the pair decisions and
-    the detection code are unchanged; then not even the records are loaded.
+    the detection code are unchanged; then the records are loaded (the studies'
+    fields are theirs) but not compared again.
 
     Args:
         root: the review folder.
-        load_records: returns the records in import order (called only on a cache miss).
+        load_records: returns the records in import order (called once).
         progress: called with (done, total) while detecting duplicates.
         cancel: set to stop detection (raises DedupeCancelled).
         use_cache: False forces a new run.
     """
     key = studies_key(root)
     cache = root / ".workbench" / CACHE_NAME
+    records = None
     if use_cache:
         try:
             with paused_gc():
-                cached = _decode(read_cache(cache, "studies"), key)
+                value = read_cache(cache, "studies")
         except (KeyError, TypeError, ValueError) as exc:
             log.warning("ignoring unreadable cache %s: %s", cache, exc)
-            cached = None
-        if cached is not None:
-            return cached
-    records = load_records()
+            value = None
+        if _fits(value, key):
+            records = load_records()
+            try:
+                with paused_gc():
+                    return _decode(value, records)
+            except (KeyError, TypeError, ValueError) as exc:
+                log.warning("ignoring unreadable cache %s: %s", cache, exc)
+    if records is None:
+        records = load_records()
     decisions = read_pair_decisions(root)
     result = find_duplicates(records, decisions, progress=progress, cancel=cancel)
-    _write_studies(cache, key, result)  # best effort: read-only folders too
+    write_cache(cache, "studies", _encode(key, result))  # best effort: read-only folders too
     _write_index(root, key, _make_index(result, decisions))
     return result
 

@@ -179,10 +179,14 @@ def _most_complete(values: Sequence):
 def _build_study(sid: str, members: list[Record]) -> Study:
     if len(members) == 1:
         r = members[0]
-        return Study(id=sid, record_ids=(r.id,), title=r.title, abstract=r.abstract, authors=r.authors,
-                     year=r.year, venue=r.venue, volume=r.volume, issue=r.issue, pages=r.pages,
-                     doi=r.doi, pmid=r.pmid, url=r.url, keywords=r.keywords,
-                     databases=(r.database,) if r.database else ())
+        # the Study that Study(id=..., ...) builds, without the frozen __init__'s 15 setattr calls
+        study = _new(Study)
+        study.__dict__.update(
+            id=sid, record_ids=(r.id,), title=r.title, abstract=r.abstract, authors=r.authors,
+            year=r.year, venue=r.venue, volume=r.volume, issue=r.issue, pages=r.pages,
+            doi=r.doi, pmid=r.pmid, url=r.url, keywords=r.keywords,
+            databases=(r.database,) if r.database else ())
+        return study
     years = Counter(r.year for r in members if r.year)
     year = max(years, key=lambda y: (years[y], -y)) if years else None
     text = {name: _most_complete([getattr(r, name) for r in members])
@@ -192,6 +196,49 @@ def _build_study(sid: str, members: list[Record]) -> Study:
                  authors=_most_complete([r.authors for r in members]),
                  keywords=_most_complete([r.keywords for r in members]),
                  databases=databases, **text)
+
+
+_new = object.__new__
+
+
+def rebuild_studies(record_to_study: dict[str, str], records: Sequence[Record]) -> list[Study]:
+    """Return the studies a run built, from its record -> study map and the same records.
+
+    `find_duplicates` lists `record_to_study` study by study, in the order of its
+    studies, each study's records in import order; a study's fields depend on its
+    records alone (`_build_study`). So the map and the records give back the very
+    studies, and the studies cache need not hold a second copy of every record's text.
+
+    Raises:
+        ValueError: the map does not name every record once, names an unknown record,
+            lists a study's records apart or names a study after another record than
+            its first (not a map `find_duplicates` made).
+    """
+    if len(record_to_study) != len(records):
+        raise ValueError(f"the map names {len(record_to_study)} records, not {len(records)}")
+    by_id = {r.id: r for r in records}
+    if len(by_id) != len(records):
+        raise ValueError("two records share an id")
+    studies: list[Study] = []
+    seen: set[str] = set()
+    sid, members = None, []
+    for rid, study_id in record_to_study.items():
+        if study_id != sid:
+            if members:
+                studies.append(_build_study(sid, members))
+            if study_id in seen:
+                raise ValueError(f"the records of study {study_id!r} are not listed together")
+            if study_id != "S" + rid:
+                raise ValueError(f"study {study_id!r} does not start with its record {rid!r}")
+            seen.add(study_id)
+            sid, members = study_id, []
+        try:
+            members.append(by_id[rid])
+        except KeyError:
+            raise ValueError(f"the map names record {rid!r}, which is not imported") from None
+    if members:
+        studies.append(_build_study(sid, members))
+    return studies
 
 
 def find_duplicates(
