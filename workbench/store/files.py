@@ -98,3 +98,32 @@ def mapped_regular_file(path: str | Path, limit: int, what: str = "file") -> Ite
             yield mapped
     finally:
         os.close(fd)
+
+
+def open_for_append(path: str | Path, what: str = "file") -> int:
+    """Open a file the tool appends to (a sheet, the manifest), creating it; return its descriptor.
+
+    The file itself is never followed as a symbolic link (a review folder from
+    someone else could link `coding/alice.csv` to a file outside the review,
+    and a save would append to it) and must be a regular file. The folders
+    above it may be links.
+
+    Raises:
+        OSError: it cannot be opened, is a link or is not a regular file (the
+            message says which; nothing was written).
+    """
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise OSError(exc.errno, f"the {what} is a symbolic link, which is never "
+                                     "written through") from exc
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"the {what} is not a regular file; nothing was written to it")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd

@@ -24,7 +24,7 @@ from pathlib import Path
 from workbench.core.records import RECORD_FIELDS, Record
 from workbench.errors import ReviewError
 from workbench.store.cache import CacheWriter, read_cache, write_cache
-from workbench.store.files import read_regular_file
+from workbench.store.files import open_for_append, read_regular_file
 from workbench.store.sheet_reading import paused_gc
 
 log = logging.getLogger(__name__)
@@ -112,7 +112,7 @@ def append_manifest(references: Path, entry: ImportEntry) -> None:
     path = references / MANIFEST_NAME
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = open_for_append(path, "import manifest")
     size = None
     try:
         size = os.fstat(fd).st_size

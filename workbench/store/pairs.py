@@ -23,7 +23,7 @@ from pathlib import Path
 
 from workbench.core.dedupe.duplicates import VERDICTS, PairDecision, latest_pair_decisions
 from workbench.errors import DedupeError, Problem
-from workbench.store.files import read_regular_file
+from workbench.store.files import open_for_append, read_regular_file
 from workbench.store.sheet_reading import allow_long_fields
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def append_pair_decision(review_dir: str | Path, decision: PairDecision) -> Path
     csv.writer(buffer, lineterminator="\n").writerow(row)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = open_for_append(path, "answers file")
     except OSError as exc:
         raise DedupeError(f"cannot save the answer: {exc.strerror or exc}", path=path,
                           hint="the answer was not saved") from exc

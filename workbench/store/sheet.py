@@ -48,6 +48,7 @@ from typing import Iterable
 
 from workbench.core.events import CONSENSUS, COLUMNS, DecisionRefused, Event, is_valid_reviewer
 from workbench.errors import SheetError
+from workbench.store.files import open_for_append
 from workbench.store.sheet_reading import (SHEET_COLUMNS, TORN, SheetContents, is_valid_time,
                                            paused_gc, read_sheet, remap_study_ids, sheet_line)
 
@@ -230,7 +231,7 @@ def append_events(path: str | Path, events: Iterable[Event], last_time: str = ""
     _refuse_long_values(events)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        fd = open_for_append(path, "sheet")
     except OSError as exc:
         raise SheetError(f"cannot open the sheet for writing ({exc.strerror or exc})",
                          path=path, hint="nothing of this decision was saved") from exc
