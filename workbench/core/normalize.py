@@ -115,8 +115,9 @@ def split_language_marker(title: str) -> tuple[str, str]:
             return " "
         return match.group(0)
 
-    text = _LANG_MARKER.sub(_drop, title).strip()
-    last = text.rstrip(" .)").rsplit(None, 1)[-1].lstrip("(").lower() if text else ""
+    text = (_LANG_MARKER.sub(_drop, title) if "[" in title else title).strip()  # a marker opens with [
+    words = text.rstrip(" .)").rsplit(None, 1)  # none in a title of only " .)": ".", ")"
+    last = words[-1].lstrip("(").lower() if words else ""
     trailing = _TRAILING_LANGUAGE.search(text) if last in LANGUAGES else None
     if trailing and trailing.group(1).lower() in LANGUAGES and trailing.start() > 0:
         language = language or trailing.group(1).lower()
@@ -168,7 +169,8 @@ def normalize_title(title: str) -> tuple[str, str]:
     """
     text, language = split_language_marker(fold(title))
     text = strip_annotations(text)
-    text = _THOUSANDS.sub("", text)
+    if "," in text:  # what _THOUSANDS removes is a comma
+        text = _THOUSANDS.sub("", text)
     key = _NON_ALNUM.sub(" ", text.lower()).strip()
     return key, language
 
@@ -180,12 +182,19 @@ _PART_WORDS = frozenset({"part", "parts", "type", "grade", "class", "stage", "ph
                          "series", "section", "chapter", "report", "paper"})
 
 
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
 def title_numbers(words: list[str]) -> tuple[str, ...]:
     """Return the numbers a normalized title contains, in order (years, part numbers, doses).
 
     Roman numerals and number words count when they follow "part", "phase" and similar,
     so "Part II" gives "2".
     """
+    if _PART_WORDS.isdisjoint(words):  # no Roman numeral counts; any number has a digit
+        text = " ".join(words)
+        if text.isascii() and not _ASCII_DIGIT.search(text):
+            return ()
     numbers = []
     previous = ""
     for word in words:

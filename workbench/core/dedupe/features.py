@@ -79,7 +79,8 @@ def record_features(index: int, record: Record, memo: "FeatureMemo | None" = Non
             first = memo.first_author[authors[0]] = first_author_key(authors[:1])
     return Features(index=index, title=key, n_words=key.count(" ") + 1 if key else 0,
                     first_author=first, year=record.year,
-                    page=first_page(record.pages), doi=doi_key(record.doi), pmid=pmid,
+                    page=first_page(record.pages) if memo is None else memo.first_page(record.pages),
+                    doi=doi_key(record.doi), pmid=pmid,
                     marker_language=marker_language)
 
 
@@ -90,13 +91,33 @@ class FeatureMemo:
     study), so their name words and first-author keys are read once each.
     """
 
-    __slots__ = ("first_author", "entries")
+    __slots__ = ("first_author", "entries", "numbers", "pages", "kinds")
 
     def __init__(self) -> None:
         #: first author entry -> `first_author_key` of it
         self.first_author: dict[str, str] = {}
         #: author entry -> (how many names it holds, `author_words` of it alone)
         self.entries: dict[str, tuple[int, frozenset[str]]] = {}
+        #: volume or issue text -> `volume_number` of it
+        self.numbers: dict[str, str] = {}
+        #: pages text -> `first_page` of it
+        self.pages: dict[str, str] = {}
+        #: publication type -> (a meeting abstract or the like, a book)
+        self.kinds: dict[str, tuple[bool, bool]] = {}
+
+    def volume_number(self, text: str) -> str:
+        """Return `normalize.volume_number(text)`, read once per distinct text."""
+        got = self.numbers.get(text)
+        if got is None:
+            got = self.numbers[text] = volume_number(text)
+        return got
+
+    def first_page(self, text: str) -> str:
+        """Return `normalize.first_page(text)`, read once per distinct text."""
+        got = self.pages.get(text)
+        if got is None:
+            got = self.pages[text] = first_page(text)
+        return got
 
     def author_words(self, authors: tuple[str, ...]) -> frozenset[str]:
         """Return `normalize.author_words(authors)`, built from each entry's own words.
@@ -145,10 +166,15 @@ def complete_features(f: Features, record: Record, memo: FeatureMemo | None = No
     f.author_words = memo.author_words(record.authors) if memo is not None \
         else author_words(record.authors)
     f.venue = venue_tokens(record.venue) if record.venue else ()
-    f.volume = volume_number(record.volume)
-    f.is_abstract = bool(_ABSTRACT_TYPES.search(record.pub_type))
-    f.is_book = record.pub_type.strip().lower() in _BOOK_TYPES
-    f.issue = volume_number(record.issue)
+    number = volume_number if memo is None else memo.volume_number
+    f.volume = number(record.volume)
+    kind = None if memo is None else memo.kinds.get(record.pub_type)
+    if kind is None:
+        kind = (bool(_ABSTRACT_TYPES.search(record.pub_type)), record.pub_type.strip().lower() in _BOOK_TYPES)
+        if memo is not None:
+            memo.kinds[record.pub_type] = kind
+    f.is_abstract, f.is_book = kind
+    f.issue = number(record.issue)
     f.page_text = f.page or record.pages.split("-")[0].strip().lower()  # "iii-iv" -> "iii"
     if len(record.abstract) >= 200:
         f.abstract = abstract_key(record.abstract)
