@@ -21,6 +21,7 @@ import pandas as pd
 
 from workbench.core.codebook import SCREENING
 from workbench.core.events import CONSENSUS
+from workbench.core.wording import plural
 from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, compute_flow
 from workbench.errors import ExportError
 from workbench.io.exports import summary
@@ -372,7 +373,8 @@ def _write_summaries(folder: ExportFolder, codebook, wide: pd.DataFrame,
     for dim in codebook.dimensions:
         part = freq[freq["dimension"] == dim.id]
         chart(folder, f"charts/codes_{dim.id}", list(part["label"]), list(part["n"]),
-              f"{dim.label} (n = {int(part['n_coded'].max() or 0)} studies coded)", "studies")
+              f"{dim.label} (n = {plural(int(part['n_coded'].max() or 0), 'study')} coded)",
+              "studies")
     platform = summary.find_key(codebook, "platform")
     policy = summary.find_key(codebook, "policy")
     source_type = summary.find_key(codebook, "source_type", "source")

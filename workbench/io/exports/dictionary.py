@@ -8,6 +8,7 @@ from typing import Mapping
 import pandas as pd
 
 from workbench.core.codebook import Codebook, Field
+from workbench.core.wording import plural
 from workbench.io.exports.tables import BIB_COLUMNS, column_name, table_name
 
 _BIB_TYPES = {"year": "integer"}
@@ -125,7 +126,7 @@ def codebook_table(codebook: Codebook) -> pd.DataFrame:
     rows = []
     for stage in codebook.stages:
         rows.append(("stage", "", stage.id, stage.label, stage.kind, "",
-                     f"{stage.reviewers} reviewers", stage.description))
+                     plural(stage.reviewers, "reviewer"), stage.description))
     for crit in codebook.criteria:
         rows.append(("criterion", ";".join(crit.stages), crit.id, crit.label, crit.kind, "", "",
                      crit.description))
