@@ -145,3 +145,46 @@ def test_stopping_sample_is_planned_first_and_withdrawn_only_before_screening(tm
         withdraw_stopping_sample(session)
     with pytest.raises(ReviewError, match="screen its"):
         plan_stopping_sample(session)
+
+
+def test_a_ranking_made_ahead_is_the_one_rank_makes_after_the_decision(tmp_path):
+    from workbench.core.ranking import train_model
+    review = Review.open(build_review(tmp_path / "review"))
+    session = open_session(review, "alice")
+    calls = []
+
+    def trainer(features, labelled, labels, settings):
+        calls.append(tuple(labelled))
+        return train_model(features, labelled, labels, settings)
+    prioritiser = Prioritiser(session, load_features(review), trainer=trainer)
+    oracle = Prioritiser(session, load_features(review))       # no model kept: trains each time
+    session.record(session.studies[0].id, "include")
+    session.record(session.studies[1].id, "exclude", ["E1"])
+    snap = prioritiser.snapshot()
+    first = prioritiser.rank(snap)
+    position = first.order[0]
+    assert prioritiser.ahead(snap, position) == 2           # irrelevant, then relevant
+    assert prioritiser.ready(snap) is None                  # not the decisions it assumed
+    for decision, criteria in (("exclude", ["E1"]), ("include", []), ("maybe", [])):
+        session.record(session.studies[position].id, decision, criteria)
+        now = prioritiser.snapshot()
+        made = prioritiser.ready(now)
+        assert made is not None and made.generation == now.generation
+        expected = oracle.rank(now)
+        assert made.order == expected.order and made.trained_on == expected.trained_on == 3
+        assert np.array_equal(made.scores, expected.scores)
+        assert np.array_equal(made.ranks, expected.ranks)
+    trained = len(calls)
+    # the same decisions again (a re-rank): the model is kept, not trained again
+    assert prioritiser.rank(prioritiser.snapshot()).order == expected.order
+    assert len(calls) == trained
+    # another study decided than the one ranked ahead for: nothing ready, rank trains
+    order = prioritiser.rank(prioritiser.snapshot()).order
+    prioritiser.ahead(prioritiser.snapshot(), order[0])
+    session.record(session.studies[order[1]].id, "include")
+    assert prioritiser.ready(prioritiser.snapshot()) is None
+    # a stop asked for before the first ranking: nothing made ahead
+    snap = prioritiser.snapshot()
+    top = prioritiser.rank(snap).order[0]
+    assert prioritiser.ahead(snap, top, stop=lambda: True) == 0
+    assert prioritiser.ahead(snap, top) == 2

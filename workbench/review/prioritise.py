@@ -4,7 +4,13 @@ Blind by construction: a Prioritiser learns only from the decisions in its
 session's sheet, which is one reviewer's own; another reviewer's decisions
 never reach it. The front end calls `snapshot()` after each decision (cheap,
 main thread), `rank(snapshot)` in a background worker (the CPU work), and
-`RankedQueue.next()` to show the next study (no model work).
+`RankedQueue.next()` to show the next study (no model work). While the reviewer
+reads a study, `ahead(snapshot, position)` ranks in the background for both
+decisions they can make on it (relevant, irrelevant); after the decision,
+`ready(snapshot)` returns that ranking at once when the decisions are exactly
+the ones it assumed, so the study shown next already follows the decision just
+made. A ranking made ahead is the one `rank` would make on that snapshot (same
+trainer, same inputs, in the same order).
 
 A relevance decision is include or maybe (relevant) or exclude (irrelevant);
 "not retrieved" says nothing about relevance and is not learned from.
@@ -16,7 +22,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from workbench.core import stopping
 from workbench.core.events import Change, SheetState
@@ -144,6 +150,12 @@ class Prioritiser:
         self._term_scores = None
         self._generation = 0
         self._trainer = trainer or train_model
+        # (labelled, labels) -> (model, scores): the last few models, so a snapshot whose
+        # relevance decisions did not change (or were trained on ahead) is not trained again
+        self._models: dict = {}
+        # (labelled, labels, decided) -> Ranking made ahead of a decision (see `ahead`)
+        self._ready: dict = {}
+        self._ahead_lock = threading.Lock()
 
     def snapshot(self) -> Snapshot:
         """Return this reviewer's relevance decisions now (call on the thread that records)."""
@@ -171,12 +183,8 @@ class Prioritiser:
         """Train on a snapshot and rank the unscreened studies (CPU work: run it in a worker)."""
         import numpy as np
         n = self.matrix.shape[0]
-        model: LinearModel | None = None
-        if snap.labels and 0 < sum(snap.labels) < len(snap.labels):
-            model = self._trainer(self.matrix, list(snap.labelled), list(snap.labels),
-                                  self.settings)
+        model, scores = self._model(snap.labelled, snap.labels)
         if model is not None:
-            scores = score(self.matrix, model)
             basis = "model"
         elif self.terms:
             if self._term_scores is None:
@@ -197,6 +205,57 @@ class Prioritiser:
         ranks[order] = np.arange(len(order))
         return Ranking(tuple(order.tolist()), scores, snap.generation, basis,
                        len(snap.labels) if model is not None else 0, ranks)
+
+    def _model(self, labelled: tuple, labels: tuple):
+        """Return (model or None, its scores) for these decisions; trained once for the last few."""
+        key = (labelled, labels)
+        with self._ahead_lock:
+            known = self._models.get(key)
+        if known is not None:
+            return known
+        model: LinearModel | None = None
+        if labels and 0 < sum(labels) < len(labels):
+            model = self._trainer(self.matrix, list(labelled), list(labels), self.settings)
+        known = (model, score(self.matrix, model) if model is not None else None)
+        with self._ahead_lock:
+            self._models[key] = known
+            while len(self._models) > _MODELS_KEPT:
+                del self._models[next(iter(self._models))]
+        return known
+
+    def ahead(self, snap: Snapshot, position: int | None,
+              stop: Callable[[], bool] | None = None) -> int:
+        """Rank, ahead of the decision, for both relevance decisions on the study at `position`.
+
+        Irrelevant first (most decisions are). `stop` is asked before each: a real
+        request waiting ends the work early. Replaces what an earlier call made
+        ready; returns how many rankings were made (CPU work: run it in a worker).
+        """
+        with self._ahead_lock:
+            self._ready = {}
+        if position is None or position in snap.decided:
+            return 0
+        made = 0
+        for label in (0, 1):
+            if stop is not None and stop():
+                break
+            then = Snapshot(snap.labelled + (position,), snap.labels + (label,),
+                            snap.decided | {position}, snap.generation)
+            ranking = self.rank(then)
+            with self._ahead_lock:
+                self._ready[(then.labelled, then.labels, then.decided)] = ranking
+            made += 1
+        return made
+
+    def ready(self, snap: Snapshot) -> Ranking | None:
+        """Return the ranking made ahead for exactly these decisions (None when there is none)."""
+        with self._ahead_lock:
+            ranking = self._ready.get((snap.labelled, snap.labels, snap.decided))
+        return None if ranking is None else replace(ranking, generation=snap.generation)
+
+
+#: Models kept by a Prioritiser: the last one and the two made ahead of a decision.
+_MODELS_KEPT = 3
 
 
 class RankedQueue:

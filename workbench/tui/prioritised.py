@@ -7,6 +7,9 @@ worker that retrains and reranks; if decisions arrive while it trains, only
 the newest snapshot is trained on next (newest request wins). The next study
 is `next_position()`: a pop from the latest ranking that never waits for the
 worker. Before the first ranking exists the screen goes on in import order.
+When the worker has nothing to do, it ranks ahead for the study on screen (both
+decisions: `Prioritiser.ahead`); a decision that matches one of them gets its
+ranking at once, so the next study already follows it.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class PrioritisedOrder:
         self.cancel = threading.Event()
         self._lock = threading.Lock()
         self._pending: Snapshot | None = None
+        self._latest: Snapshot | None = None
+        self._ahead: tuple[Snapshot, int] | None = None
         self._running = False
         self.retrains = 0
 
@@ -79,24 +84,44 @@ class PrioritisedOrder:
         if self.prioritiser is None or self.cancel.is_set():
             return
         snap = self.prioritiser.snapshot()
+        ready = self.prioritiser.ready(snap)
+        if ready is not None and self.queue.set_ranking(ready):
+            # ranked ahead for exactly these decisions: the next study follows this one
+            self.retrains += 1
+            with self._lock:
+                self._latest, self._pending = snap, None
+            return
         with self._lock:
-            self._pending = snap
+            self._pending = self._latest = snap
+        self._wake()
+
+    def _wake(self) -> None:
+        with self._lock:
             start = not self._running
             self._running = True
         if start:
             self.screen.run_worker(self._rank_loop, thread=True, group="prioritise-rank",
                                    exit_on_error=False)
 
+    def _asked(self) -> bool:
+        with self._lock:
+            return self._pending is not None or self.cancel.is_set()
+
     def _rank_loop(self) -> None:
         try:
             while not self.cancel.is_set():
                 with self._lock:
                     snap, self._pending = self._pending, None
+                    ahead = None
                     if snap is None:
-                        self._running = False
-                        return
-                ranking = self.prioritiser.rank(snap)
-                self._call(self._ranked, ranking)
+                        ahead, self._ahead = self._ahead, None
+                        if ahead is None:
+                            self._running = False
+                            return
+                if snap is not None:
+                    self._call(self._ranked, self.prioritiser.rank(snap))
+                else:       # idle: rank ahead for the study on screen
+                    self.prioritiser.ahead(*ahead, stop=self._asked)
         finally:
             with self._lock:
                 self._running = False
@@ -116,8 +141,18 @@ class PrioritisedOrder:
 
     # -- reading -------------------------------------------------------------------------
     def next_position(self) -> int | None:
-        """Return the next study to show: the open stopping sample, then the best ranked."""
-        return self.queue.next()
+        """Return the next study to show: the open stopping sample, then the best ranked.
+
+        The worker then ranks ahead for that study's two possible decisions.
+        """
+        position = self.queue.next()
+        if position is not None and self.prioritiser is not None and not self.cancel.is_set():
+            with self._lock:
+                latest = self._latest
+                self._ahead = (latest, position) if latest is not None else None
+            if latest is not None:
+                self._wake()
+        return position
 
     def describe(self, position: int | None) -> str:
         """Return "rank 3 of 1,204 unscreened · top 1% · model of 40 decisions" ("" if unranked)."""
