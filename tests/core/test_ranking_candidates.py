@@ -9,13 +9,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from workbench.core.ranking import (ELAS_CHAR, ELAS_U4, ENS_CHAR, FUSION_NB, NBSVM, SWITCH50,
-                                    build_features, score, study_text, train_model)
+from workbench.core.ranking import (BMI_LR, ELAS_CHAR, ELAS_U4, ENS_CHAR, FUSION_NB, NBSVM,
+                                    SWITCH50, build_features, score, study_text, train_model)
 from workbench.core.ranking_models import (build_model_features, char_block, ensemble_scores,
                                            fusion_nb_scores, irrelevant_run, model_scores,
-                                           nb_log_ratio, nb_scores, pseudo_negative_rows,
-                                           reciprocal_rank_fusion, title_block_features,
-                                           train_nbsvm, train_with_pseudo_negatives)
+                                           nb_log_ratio, nb_scores, pairwise_logistic_loss,
+                                           pseudo_negative_rows, reciprocal_rank_fusion,
+                                           title_block_features, train_nbsvm,
+                                           train_pairwise_logistic, train_with_pseudo_negatives)
 from workbench.core.simulation import replay
 
 
@@ -95,7 +96,7 @@ def test_switching_model_uses_the_word_svm_until_a_run_of_irrelevant_then_the_en
     assert "ensemble" in settings.describe() and "3 irrelevant in a row" in settings.describe()
 
 
-@pytest.mark.parametrize("settings", [ENS_CHAR, SWITCH50, NBSVM, FUSION_NB])
+@pytest.mark.parametrize("settings", [ENS_CHAR, SWITCH50, NBSVM, FUSION_NB, BMI_LR])
 def test_replay_of_a_candidate_model_finds_every_relevant_study_first(settings):
     texts = [f"alpha study {i}" for i in range(5)] + [f"beta trial {i}" for i in range(15)]
     labels = [1] * 5 + [0] * 15
@@ -199,3 +200,39 @@ def test_nbsvm_and_fusion_models_score_as_their_functions(shared_data, settings)
     assert np.array_equal(model_scores(x, labelled, labels, settings, {}), expected)
     assert model_scores(x, [4, 5], [0, 0], settings, {}) is None
     assert settings.name in settings.describe()
+
+
+def test_bmi_pairwise_logistic_loss_is_the_mean_over_pairs_and_its_gradient_is_right():
+    import scipy.sparse as sp
+    from scipy.optimize import check_grad
+    x = sp.csr_matrix(np.array([[0.5, 0.2, 0.0], [0.9, 0.0, 0.1], [0.0, 0.3, 0.7]]))
+    w = np.array([0.3, -1.2, 2.0])
+    loss, _ = pairwise_logistic_loss(w, x[[0, 1]], x[[2]], lam=0.5)
+    s = x.toarray() @ w
+    by_hand = (np.log1p(np.exp(-(s[0] - s[2]))) + np.log1p(np.exp(-(s[1] - s[2])))) / 2 \
+        + 0.25 * (w @ w)
+    assert loss == pytest.approx(by_hand)
+    rng = np.random.default_rng(3)
+    y = sp.random(40, 30, density=0.2, random_state=3, format="csr")
+    for lam in (1e-4, 0.1):
+        assert check_grad(lambda v: pairwise_logistic_loss(v, y[:6], y[6:], lam)[0],
+                          lambda v: pairwise_logistic_loss(v, y[:6], y[6:], lam)[1],
+                          rng.normal(size=30)) < 1e-5
+
+
+def test_bmi_logistic_regression_finds_a_planted_study(shared_data):
+    texts, n_decided, planted = planted_review(shared_data)
+    x = build_features(texts, ELAS_U4)
+    labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    w = train_pairwise_logistic(x, list(range(10)), labels)
+    scores = x @ w
+    unscreened = np.arange(n_decided, len(texts))
+    assert unscreened[np.argmax(scores[unscreened])] == planted
+    assert np.array_equal(model_scores(x, list(range(10)), labels, BMI_LR, {}), scores)
+    # a lower objective than where it started (w = 0: log 2)
+    decided = x[:10].astype(np.float64)
+    assert pairwise_logistic_loss(w, decided[:4], decided[4:])[0] < np.log(2) - 0.01
+    assert train_pairwise_logistic(x, [4, 5], [0, 0]) is None
+    assert model_scores(x, [4, 5], [0, 0], BMI_LR, {}) is None
+    assert BMI_LR.feature_key() == ELAS_U4.feature_key()
+    assert "lambda 0.0001" in BMI_LR.describe()

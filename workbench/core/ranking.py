@@ -43,7 +43,9 @@ class ModelSettings:
             "nbsvm": one SVM on the word TF-IDF scaled by the naive Bayes log-count
             ratio of the decisions (Wang & Manning 2012); "fusion_nb": the SVM's ranking
             fused with a multinomial naive Bayes ranking (reciprocal rank fusion). Both
-            use the default's features (core/ranking_models.py).
+            use the default's features (core/ranking_models.py). "bmi_lr": the
+            pairwise logistic regression of Cormack & Grossman's BMI/AutoTAR (Sofia-ML's
+            ROC loop, lambda 0.0001) on the default's features; it has no C or ratio.
         switch_after: with "ensemble": 0 uses the ensemble from the start; N > 0 uses
             the word SVM alone until the first run of N irrelevant decisions in a row,
             then the ensemble (model switching once the first model stalls).
@@ -91,6 +93,12 @@ class ModelSettings:
                     f"Bayes (alpha 3.822), both on TF-IDF word {self.word_ngrams[0]}-"
                     f"{self.word_ngrams[1]}-grams (sublinear tf, max_df {self.max_df}); "
                     "retrained after every decision")
+        if self.combine == "bmi_lr":
+            return (f"{self.name}: logistic regression on the score differences of every "
+                    "(relevant, irrelevant) pair of decisions, L2 lambda 0.0001 (BMI/AutoTAR's "
+                    "Sofia-ML learner's objective, solved by L-BFGS), on TF-IDF word "
+                    f"{self.word_ngrams[0]}-{self.word_ngrams[1]}-grams (sublinear tf, "
+                    f"max_df {self.max_df}); retrained after every decision")
         chars = (f" + char {self.char_ngrams[0]}-{self.char_ngrams[1]}-grams"
                  if self.char_ngrams[1] else "")
         return (f"{self.name}: TF-IDF word {self.word_ngrams[0]}-{self.word_ngrams[1]}-grams"
@@ -115,11 +123,13 @@ SWITCH50 = replace(ENS_CHAR, name="switch50", switch_after=50)
 NBSVM = ModelSettings(name="nbsvm", dual="dual", combine="nbsvm")
 #: ELAS u4's SVM and multinomial naive Bayes, fused by rank.
 FUSION_NB = ModelSettings(name="fusion_nb", dual="dual", combine="fusion_nb")
+#: BMI/AutoTAR's pairwise logistic regression on ELAS u4's features.
+BMI_LR = ModelSettings(name="bmi_lr", combine="bmi_lr")
 #: The models a review can use, by name (only the default is offered in the app: the others
 #: are for `workbench simulate`, and their features are not a single cached matrix).
 MODELS: dict[str, ModelSettings] = {"elas_u4": ELAS_U4, "elas_char": ELAS_CHAR,
                                     "ens_char": ENS_CHAR, "switch50": SWITCH50,
-                                    "nbsvm": NBSVM, "fusion_nb": FUSION_NB}
+                                    "nbsvm": NBSVM, "fusion_nb": FUSION_NB, "bmi_lr": BMI_LR}
 #: The model used when the codebook names none.
 DEFAULT_MODEL = "elas_u4"
 

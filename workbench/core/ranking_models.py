@@ -1,5 +1,6 @@
 """Models beyond ELAS u4's single SVM: pseudo-negatives, a score ensemble, model switching,
-NB-weighted features (NBSVM), rank fusion with naive Bayes, a title block.
+NB-weighted features (NBSVM), rank fusion with naive Bayes, a title block, BMI's pairwise
+logistic regression.
 
 Measured against ELAS u4 by benchmarks/bench_prioritise_models.py (README: what it
 measures). `build_model_features` and `model_scores` serve any model of
@@ -92,11 +93,11 @@ def ensemble_scores(blocks: Sequence, labelled: Sequence[int], labels: Sequence[
 
 def build_model_features(texts: Sequence[str], settings: ModelSettings):
     """Return a model's features: one matrix ("stack"), or a (word, char) tuple ("ensemble")."""
-    if settings.combine in ("stack", "nbsvm", "fusion_nb"):
+    if settings.combine in ("stack", "nbsvm", "fusion_nb", "bmi_lr"):
         return build_features(texts, settings)
     if settings.combine != "ensemble":
         raise ValueError(f"unknown combine {settings.combine!r} "
-                         "(stack, ensemble, nbsvm, fusion_nb)")
+                         "(stack, ensemble, nbsvm, fusion_nb, bmi_lr)")
     return (build_features(texts, replace(settings, char_ngrams=(0, 0))),
             char_block(texts, settings))
 
@@ -122,6 +123,7 @@ def model_scores(features, labelled: Sequence[int], labels: Sequence[int],
         state: kept between calls of one screening (a switching model remembers
             there that it has switched).
     """
+    import numpy as np
     if settings.combine == "stack":
         model = train_model(features, labelled, labels, settings)
         return score(features, model) if model is not None else None
@@ -130,6 +132,9 @@ def model_scores(features, labelled: Sequence[int], labels: Sequence[int],
         return score(features, model) if model is not None else None
     if settings.combine == "fusion_nb":
         return fusion_nb_scores(features, labelled, labels, settings)
+    if settings.combine == "bmi_lr":
+        w = train_pairwise_logistic(features, labelled, labels)
+        return None if w is None else np.asarray(features @ w, dtype=np.float64).ravel()
     if settings.switch_after and not state.get("switched"):
         state["switched"] = irrelevant_run(labels) >= settings.switch_after
         if not state["switched"]:
@@ -256,3 +261,50 @@ def title_block_features(titles: Sequence[str], abstracts: Sequence[str],
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sp.csr_matrix(sp.diags(1.0 / norms).dot(matrix), dtype=np.float32)
+
+
+#: BMI / AutoTAR's regularisation: Sofia-ML `--learner_type logreg-pegasos --loop_type roc
+#: --lambda 0.0001 --iterations 200000` (Cormack & Grossman's baseline model implementation).
+BMI_LAMBDA = 1e-4
+
+
+def pairwise_logistic_loss(w, x_rel, x_irr, lam: float = BMI_LAMBDA):
+    """BMI's objective and its gradient at w: lam/2 |w|^2 + mean over (relevant, irrelevant)
+    pairs of log(1 + exp(-w.(x_r - x_i))).
+
+    x_rel, x_irr: the decided relevant and irrelevant rows (sparse, float64).
+    """
+    import numpy as np
+    s_rel = np.asarray(x_rel @ w).ravel()
+    s_irr = np.asarray(x_irr @ w).ravel()
+    margin = s_rel[:, None] - s_irr[None, :]
+    pairs = margin.size
+    loss = np.logaddexp(0.0, -margin).sum() / pairs + 0.5 * lam * float(w @ w)
+    # d/dmargin log(1 + exp(-m)) = -1 / (1 + exp(m))
+    g = -np.exp(-np.logaddexp(0.0, margin)) / pairs
+    grad = lam * w + np.asarray(x_rel.T @ g.sum(axis=1)).ravel() \
+        - np.asarray(x_irr.T @ g.sum(axis=0)).ravel()
+    return loss, grad
+
+
+def train_pairwise_logistic(features, labelled: Sequence[int], labels: Sequence[int],
+                            lam: float = BMI_LAMBDA):
+    """The weights minimising BMI's pairwise logistic objective (`pairwise_logistic_loss`).
+
+    The objective that BMI/AutoTAR's Sofia-ML call (logreg-pegasos, ROC loop, lambda
+    0.0001) minimises by 200,000 random pair steps, here over every decided
+    (relevant, irrelevant) pair, solved to convergence by scipy's L-BFGS-B from
+    w = 0 with its default tolerances. No intercept (it cancels in a pair), no class
+    weights (every pair weighs the same). Returns None while one class only.
+    """
+    import numpy as np
+    from scipy.optimize import minimize
+    y = np.asarray(labels, dtype=bool)
+    if len(y) == 0 or y.all() or not y.any():
+        return None
+    rows = np.asarray(labelled, dtype=np.int64)
+    x = features[rows].astype(np.float64).tocsr()
+    x_rel, x_irr = x[np.flatnonzero(y)], x[np.flatnonzero(~y)]
+    result = minimize(pairwise_logistic_loss, np.zeros(x.shape[1]), args=(x_rel, x_irr, lam),
+                      jac=True, method="L-BFGS-B")
+    return result.x
