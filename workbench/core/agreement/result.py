@@ -153,7 +153,7 @@ def _finish(specs: list[StatSpec], r: Ratings, n_resamples: int, seed: int,
     """Turn specs into results: point estimates, then one shared bootstrap."""
     boot_specs = ([s for s in specs if s.bootstrap and s.unit_stats.size <= MAX_CELLS]
                   if n_resamples > 0 else [])
-    sums = None
+    sums = stacked = None
     if boot_specs and r.n_units > 0:
         stacked = np.hstack([s.unit_stats for s in boot_specs])
         sums = _resample_sums(stacked, n_resamples, seed, r.codes)
@@ -161,10 +161,11 @@ def _finish(specs: list[StatSpec], r: Ratings, n_resamples: int, seed: int,
     for s in boot_specs:
         offsets[id(s)] = pos
         pos += s.unit_stats.shape[1]
+    point = _point_sums(specs, stacked if sums is not None else None, boot_specs)
     tail = (1 - confidence) / 2 * 100
     results = []
     for s in specs:
-        values, reasons = s.finish(s.unit_stats.sum(axis=0)[None, :])
+        values, reasons = s.finish(point[id(s)][None, :])
         value = None if np.isnan(values[0]) else float(values[0])
         reason = REASONS[int(reasons[0])] if value is None else ""
         lo = hi = None
@@ -188,6 +189,47 @@ def _finish(specs: list[StatSpec], r: Ratings, n_resamples: int, seed: int,
             category=s.category, note=note, n_resamples=n_resamples if lo is not None else 0,
             seed=seed if lo is not None else None, confidence=confidence, q=s.q))
     return results
+
+
+def _row_ordered(a: np.ndarray) -> bool:
+    """True when numpy sums `a` over axis 0 row by row: a C-ordered (n, P) array, P >= 2."""
+    return a.ndim == 2 and a.shape[1] >= 2 and a.flags.c_contiguous
+
+
+def _point_sums(specs: list[StatSpec], stacked: np.ndarray | None,
+                stacked_specs: list[StatSpec]) -> dict[int, np.ndarray]:
+    """Each spec's column sums, bit for bit what `s.unit_stats.sum(axis=0)` gives.
+
+    numpy sums a C-ordered (n, P) array over axis 0 row by row: each column
+    is added in row order, one addition per row, whatever P >= 2 is. So the
+    specs' columns side by side (`stacked`, the bootstrap's array, C-ordered)
+    are summed in one pass with the very same additions, instead of one call
+    per spec (about 1,900 at 100,000 studies). A single column (P = 1) numpy
+    sums pairwise, and another layout may be summed in another order (and
+    integers as integers): those specs are summed alone, as before. tests/core/test_agreement_sums.py
+    compares the bits with the per-spec sums.
+
+    Args:
+        specs: every spec of the table.
+        stacked: `np.hstack` of the unit statistics of `stacked_specs`, or None.
+        stacked_specs: the specs in `stacked`, in order.
+
+    Returns:
+        {id(spec): its (P,) sums}.
+    """
+    out: dict[int, np.ndarray] = {}
+    if stacked is not None and _row_ordered(stacked):
+        total = stacked.sum(axis=0)
+        pos = 0
+        for s in stacked_specs:
+            width = s.unit_stats.shape[1]
+            if _row_ordered(s.unit_stats) and s.unit_stats.dtype == stacked.dtype:
+                out[id(s)] = total[pos:pos + width]
+            pos += width
+    for s in specs:
+        if id(s) not in out:
+            out[id(s)] = s.unit_stats.sum(axis=0)
+    return out
 
 
 def _join(a: str, b: str) -> str:
