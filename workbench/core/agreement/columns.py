@@ -76,11 +76,9 @@ class LatestColumns:
 
     def code(self, name: str) -> int:
         """The code of a field name (-2 when the sheet never wrote it)."""
-        import pandas as pd
-        if not self._index:
-            self._index.append(pd.Index(self.fields, dtype=object))
-        index = self._index[0]
-        return index.get_loc(name) if name in index else -2
+        if not self._index:   # the names are the sheet's distinct fields: one dict, once
+            self._index.append({n: i for i, n in enumerate(self.fields.tolist())})
+        return self._index[0].get(name, -2)
 
     def rows_of(self, name: str) -> "np.ndarray":
         """The positions of one field's rows."""

@@ -249,7 +249,17 @@ def group_variables(matched: Sequence[GroupUnits], coders: Sequence[str], make_v
             level = _level(fld)
             if level is None or fld.id == key:
                 continue
-            values = [[None if cell.get(c) is None else _convert(level, cell[c].get(fld.id, ""))
+            converted: dict[str, object] = {}   # each distinct text converted once
+
+            def convert(text: str, level=level, converted=converted):
+                found = converted.get(text, converted)
+                if found is converted:
+                    found = _convert(level, text)
+                    if found == found:   # not NaN: each "nan" stays its own float
+                        converted[text] = found
+                return found
+
+            values = [[None if cell.get(c) is None else convert(cell[c].get(fld.id, ""))
                        for c in coders] for cell in gu.cells]
             matrix = _frame(values, index, columns)
             categories = None
