@@ -23,7 +23,11 @@ remove every cache of the sheets' state first (.workbench/sheets/, status.json,
 conflicts.json, progress*.json; the records' and studies' caches stay): the full
 computation, as the first run after an import, a hand edit or an upgrade meets it
 (`check-nocache` too; when a `check*` entry is timed, `check` is warmed as well, so
-`check` answers from its per-sheet caches in .workbench/checks/). `status-append`, `conflicts-append` and `check-append` first append
+`check` answers from its per-sheet caches in .workbench/checks/). `agreement` removes
+.workbench/agreement.json first (the computation); `agreement-repeat` runs it again on the
+unchanged review (the stored agreement answers); an `export` listed after either reads
+the agreement they stored, and one listed without them computes it (the file is removed
+first). `status-append`, `conflicts-append` and `check-append` first append
 one decision to alice's sheet (a save through the library: what a reviewer sees
 after saving one; the sheets' caches in .workbench/sheets/ then read only that
 line), and flip it back after timing, so later commands see the review unchanged).
@@ -74,7 +78,10 @@ COMMANDS = {
     "check-append": (["check"], 2),
     # check with every cache of the sheets removed first (.workbench/checks/ too)
     "check-nocache": (["check"], 2),
+    # .workbench/agreement.json removed first: the computation, as after any change
     "agreement": (["agreement"], 6),
+    # again on the unchanged review: the stored agreement answers
+    "agreement-repeat": (["agreement"], 6),
     "export": (["export"], 6),
     "sheet": (["sheet", "--reviewer", "alice"], 6),
 }
@@ -138,6 +145,9 @@ def time_commands(review: Path, checkout: Path, names: list[str],
             (review / ".workbench" / "status.json").unlink(missing_ok=True)
         if name.endswith("-nocache"):
             remove_sheet_caches(review)
+        if name == "agreement" or (name == "export" and not any(
+                n.startswith("agreement") for n in names[:names.index(name)])):
+            (review / ".workbench" / "agreement.json").unlink(missing_ok=True)
         if name.endswith("-append"):
             run([py, "-c", APPEND, str(review)], checkout)
         out[name] = run([py, "-m", "workbench", "--review", str(review), *args], checkout)
@@ -314,7 +324,9 @@ def main() -> None:
                 shown = "workbench " + " ".join(args) + (" (cold)" if name == "status-cold" else
                                                          " (1 appended)" if name.endswith("-append")
                                                          else " (no caches)"
-                                                         if name.endswith("-nocache") else "")
+                                                         if name.endswith("-nocache")
+                                                         else " (repeat)"
+                                                         if name.endswith("-repeat") else "")
                 print(f"{shown:<45} {label:<7} {wall:8.1f} {cpu:8.1f} "
                       f"{cpu / floor[1]:9.1f}x {peak:8.0f}  <= {target}x, "
                       f"<= {PEAK_TARGET_MB} MB: {'met' if ok else 'NOT met'}")
