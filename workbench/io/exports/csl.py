@@ -88,42 +88,45 @@ def csl_json(studies: Iterable, pub_types: dict | None = None,
              notes: dict[str, ReferenceNote] | None = None) -> str:
     """Return the studies (workbench.core.dedupe.duplicates.Study) as CSL-JSON text (an array)."""
     pub_types, notes = pub_types or {}, notes or {}
-    items = []
-    for s in studies:
-        item: dict = {"id": s.id,
-                      "type": _CSL_TYPES.get(study_ris_type(s, pub_types.get(s.id, "")),
-                                             "article")}
-        if s.title:
-            item["title"] = s.title
-        authors = [_name(a) for a in s.authors if a.strip()]
-        if authors:
-            item["author"] = authors
-        if s.year:
-            item["issued"] = {"date-parts": [[int(s.year)]]}
-        for key, value in (("container-title", s.venue), ("volume", s.volume),
-                           ("issue", s.issue), ("page", s.pages), ("DOI", s.doi),
-                           ("PMID", s.pmid), ("URL", s.url), ("abstract", s.abstract)):
-            if value:
-                item[key] = value
-        note = notes.get(s.id)
-        keywords = [k for k in s.keywords if k.strip()] + list(note.tags if note else ())
-        if keywords:
-            item["keyword"] = ", ".join(keywords)
-        if note is not None:
-            item["note"] = note.note
-            item["custom"] = note.custom
-        items.append(item)
-    return pretty_json(items) + "\n"
+    return pretty_json([csl_item(s, pub_types, notes) for s in studies]) + "\n"
 
 
-def pretty_json(value: object) -> str:
+def csl_item(s, pub_types: dict, notes: dict[str, ReferenceNote]) -> dict:
+    """Return one study's CSL-JSON item (a dict, in the key order written)."""
+    item: dict = {"id": s.id,
+                  "type": _CSL_TYPES.get(study_ris_type(s, pub_types.get(s.id, "")),
+                                         "article")}
+    if s.title:
+        item["title"] = s.title
+    authors = [_name(a) for a in s.authors if a.strip()]
+    if authors:
+        item["author"] = authors
+    if s.year:
+        item["issued"] = {"date-parts": [[int(s.year)]]}
+    for key, value in (("container-title", s.venue), ("volume", s.volume),
+                       ("issue", s.issue), ("page", s.pages), ("DOI", s.doi),
+                       ("PMID", s.pmid), ("URL", s.url), ("abstract", s.abstract)):
+        if value:
+            item[key] = value
+    note = notes.get(s.id)
+    keywords = [k for k in s.keywords if k.strip()] + list(note.tags if note else ())
+    if keywords:
+        item["keyword"] = ", ".join(keywords)
+    if note is not None:
+        item["note"] = note.note
+        item["custom"] = note.custom
+    return item
+
+
+def pretty_json(value: object, pad: str = "") -> str:
     """Return `json.dumps(value, indent=2, ensure_ascii=False)`, built faster.
 
     With an indent, the json module encodes in pure Python, one generator per
     level (seconds for a 100k-study CSL-JSON file); here each string goes
     through json's C string encoder and the layout is joined once. Values are
     what JSON holds: dicts with text keys, lists or tuples, text, ints,
-    floats, bools and None.
+    floats, bools and None. `pad` is the indent of the line `value` starts on
+    (an item of a list at the top level: "  ").
     """
     from json.encoder import encode_basestring
 
@@ -172,12 +175,22 @@ def pretty_json(value: object) -> str:
         else:   # floats, int and str subclasses: exactly as the json module writes them
             add(json.dumps(item, ensure_ascii=False))
 
-    emit(value, "")
+    emit(value, pad)
     return "".join(out)
 
 
-def write_reference_files(folder, studies: list, pub_types: dict, finals, codebook) -> None:
+#: Studies written at a time by `write_reference_files`: each file is written in
+#: pieces, so its whole text (and its UTF-8 bytes) is never held.
+REFERENCE_CHUNK = 2000
+
+
+def write_reference_files(folder, studies: list, pub_types: dict, finals, codebook,
+                          chunk: int = REFERENCE_CHUNK) -> None:
     """Write included.bib, included.ris and included.json (CSL-JSON), each with decision notes.
+
+    Each file is written `chunk` studies at a time; its bytes are those of
+    `bibtex_text`, `ris_text` and `csl_json` of all the studies at once (the
+    entries are separated alike whatever the chunk).
 
     Args:
         folder: the export's staging folder.
@@ -186,11 +199,24 @@ def write_reference_files(folder, studies: list, pub_types: dict, finals, codebo
         finals: [(stage id, {study id: FinalDecision})] for every screening stage.
         codebook: the review's codebook (criterion and stage labels).
     """
-    from workbench.io.exports.folder import write_text
     from workbench.io.exports.refs import bibtex_text, ris_text
     notes = reference_notes([s.id for s in studies], finals,
                             {c.id: c.label for c in codebook.criteria},
                             {s.id: s.label for s in codebook.stages})
-    write_text(folder, "included.bib", bibtex_text(studies, pub_types, notes))
-    write_text(folder, "included.ris", ris_text(studies, pub_types, notes))
-    write_text(folder, "included.json", csl_json(studies, pub_types, notes))
+    parts = [studies[at:at + chunk] for at in range(0, len(studies), max(chunk, 1))]
+    # BibTeX entries and RIS records are joined by a blank line / a line break: so
+    # are the pieces (each piece is one or more whole entries, never empty).
+    for name, text in (("included.bib", bibtex_text), ("included.ris", ris_text)):
+        with open(folder.path(name), "w", encoding="utf-8") as handle:
+            for i, part in enumerate(parts):
+                handle.write(("\n" if i else "") + text(part, pub_types, notes))
+    # CSL-JSON: one array, its items laid out as `pretty_json` lays out a list.
+    with open(folder.path("included.json"), "w", encoding="utf-8") as handle:
+        if not parts:
+            handle.write(pretty_json([]) + "\n")
+            return
+        handle.write("[\n  ")
+        for i, part in enumerate(parts):
+            handle.write((",\n  " if i else "") + ",\n  ".join(
+                pretty_json(csl_item(s, pub_types, notes), "  ") for s in part))
+        handle.write("\n]\n")
