@@ -49,6 +49,17 @@ def _cache(review) -> dict:
     return cache
 
 
+def forget_review_sheets(review) -> None:
+    """Drop every sheet this review holds parsed (read again when next asked for).
+
+    For a command that has handed them on and no longer needs them: `export`
+    after it forked the writer that computes the agreement (a process forked
+    later would otherwise count their pages again).
+    """
+    with _LOCK:
+        _cache(review).clear()
+
+
 def _key(review, path: Path, aliased: bool) -> tuple:
     aliases = review.aliases() if aliased else {}
     return (str(Path(path).resolve()), tuple(sorted(aliases.items()))), aliases
