@@ -47,6 +47,7 @@ from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to
                                         criteria_not_agreed, describe, not_agreed_list,
                                         open_merge_conflicts)
 from workbench.review.history import AUDIT_FILE, audit_chunks, audit_table
+from workbench.review.sheet_reads import forget_review_sheets
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +236,9 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         else:   # made and written 100,000 entries at a time, never whole
             write_csv_chunks(folder, AUDIT_FILE, audit_chunks(review, events, dedupe, studies))
 
+    # Counted here, from the events, before the first writer is forked: after that this
+    # process drops the events.
+    methods = screening_methods(review, events)
     drawn: list | None = [] if charts else None
     target = Path(out) if out is not None else review.exports
     with ExportFolder(target) as folder:
@@ -244,6 +248,13 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         early, late = Background(folder), Background(folder)
         early.start([write_log, write_audit, write_references, write_agreement] + (
             [lambda f: write_prisma_diagram(f, "prisma_flow", counts, title)] if charts else []))
+        # The first writer has its own copy of what it needs: the events (the log's and the
+        # audit's), the studies (the audit's) and the parsed sheets (the agreement's). This
+        # process needs none of them any more; dropped, their memory serves the tables,
+        # and the second writer, forked later, does not count their pages again.
+        events = dedupe = studies = None
+        if early.process is not None:
+            forget_review_sheets(review)
         try:
             bib = study_table(included)
             coding = codebook.coding_stages()
@@ -277,7 +288,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                     "not_agreed": [n.as_dict() for n in not_agreed],
                     "annotations": int(len(annotations)),
                     "sheet_warnings": warnings,
-                    "screening_methods": screening_methods(review, events)}
+                    "screening_methods": methods}
             tables = {"coded_dataset.csv": wide, "coded_long.csv": tidy}
             by_id = {g.id: g for g in codebook.groups}
             tables.update({f"{table_name(by_id[g])}.csv": t for g, t in groups.items()})
