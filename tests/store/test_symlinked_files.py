@@ -79,3 +79,19 @@ def test_a_regular_sheet_in_a_linked_coding_folder_still_saves(tmp_path):
     append_events(tmp_path / "review" / "coding" / "alice.csv",
                   [Event("", "alice", "S1", "title_abstract", "decision", "include")])
     assert (real / "alice.csv").read_text().count("\n") == 2
+
+
+def test_a_staged_copy_placed_as_a_link_is_not_written_through(tmp_path, outside):
+    """references/<export>.part placed as a link (export names are predictable: scopus.csv,
+    savedrecs.txt): the import's copy went through it and overwrote the file outside."""
+    from workbench.store.imports import stage_export, staged_path
+    source = tmp_path / "scopus.csv"
+    source.write_text("Title,Year\nA study,2020\n")
+    target = tmp_path / "review" / "references" / "scopus.csv"
+    link(staged_path(target), outside)
+    digest = stage_export(source, target)
+    assert outside.read_text() == OUTSIDE
+    assert not staged_path(target).is_symlink()
+    assert staged_path(target).read_bytes() == source.read_bytes()
+    import hashlib
+    assert digest == hashlib.sha256(source.read_bytes()).hexdigest()

@@ -185,13 +185,14 @@ def stage_export(source: Path, target: Path) -> str:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = staged_path(target)
+    tmp.unlink(missing_ok=True)   # a stale copy, or a link placed there: never written through
     sha = hashlib.sha256()
     try:
         inp = open(source, "rb")
     except OSError as exc:
         raise UnreadableExport(exc.errno, exc.strerror or str(exc)) from exc
     try:
-        with inp, tmp.open("wb") as handle:
+        with inp, tmp.open("xb") as handle:
             while True:
                 try:
                     block = inp.read(COPY_BLOCK)
