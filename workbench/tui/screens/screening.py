@@ -444,13 +444,17 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
                             severity="warning")
                 return
             current = self.view[self.index] if self.view else 0
-            if self.prioritised is not None:
+            was_prioritised = self.prioritised is not None
+            if was_prioritised:
                 self.use_order("import")
             self.filter, self.view = flt, view
             self.index = view.index(current) if current in view else 0
             self._show()
+            them = "them" if len(view) > 1 else "it"
             self.notify(f"{plural(len(view), 'study')} shown" + (
-                f" ({flt.describe()}); b decides them in bulk" if not flt.is_empty() else ""))
+                f" ({flt.describe()}); b decides {them} in bulk" if not flt.is_empty() else "")
+                + ("; the prioritised order is off (import order now; p chooses it again)"
+                   if was_prioritised else ""))
 
         self.app.push_screen(FilterModal(self.filter), applied)
 
