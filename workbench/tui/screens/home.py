@@ -175,7 +175,13 @@ class HomeScreen(Screen):
                 table.add_row(label, f"{n.coded}/{n.total}", str(n.incomplete), str(n.flagged),
                               str(n.left))
             coding.update(table)
-        waiting = Text("Waiting for a person\n", style="bold")
+        waiting = Text()
+        if event.stages and event.stages[0].total == 0:
+            # A new review: nothing says where to start otherwise (every count is 0/0).
+            waiting.append("No studies yet: import your search exports from a shell, e.g.\n"
+                           "  workbench import scopus.csv --database Scopus\n"
+                           "(the app sees them within two seconds).\n\n")
+        waiting.append("Waiting for a person\n", style="bold")
         for what, count in event.waiting:
             waiting.append(f"  {what}: {count}\n")
         self.query_one("#home-waiting", Static).update(waiting)
