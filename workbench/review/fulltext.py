@@ -23,7 +23,7 @@ import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from workbench.core.events import Event, is_valid_reviewer
 from workbench.core.wording import plural
@@ -288,6 +288,11 @@ def extraction_of_link(review, link: Link, password: str | None = None,
         cached = read_cached_extraction(review.root, link.sha256)
         if cached is not None:
             return cached
+    name = PurePosixPath(link.file)
+    if name.is_absolute() or Path(link.file).is_absolute() or ".." in name.parts:
+        raise FulltextError("the link names a file outside the review (an edited link "
+                            "is never read)", path=link.file,
+                            hint=f"link it again: workbench fulltext link FILE {link.study_id}")
     path = review.root / link.file
     if not path.is_file():
         raise FulltextError("the linked full text is missing", path=path,

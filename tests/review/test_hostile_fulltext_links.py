@@ -1,0 +1,52 @@
+"""A full-text link edited to name a file outside the review is not read.
+
+A study's link (coding/fulltext/<reviewer>.csv) names its copy under the
+review, `fulltext/<study>-<digest>.pdf`. The name was joined to the review
+folder as it was, so a link edited to `/home/me/notes.txt` or
+`../../private.docx` (a review folder arrives by sync, git or email) made the
+screens and the export read that file, and `export` put its text into
+review.qdpx, which goes back to the team. Such a link is refused with a clear
+error; a link to the review's own copy still reads.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.review.scenario_fixtures import root, template  # noqa: F401 (fixtures)
+from workbench.errors import FulltextError
+from workbench.review import Review
+from workbench.review.fulltext import (FIELDS, STAGE, extraction_of_link, link_file, links_path,
+                                       read_links)
+from workbench.store.sheet import Event, append_events
+
+
+def link_by_hand(review, study: str, name: str) -> None:
+    values = {"file": name, "sha256": "", "source": "", "method": "manual"}
+    append_events(links_path(review, "mallory"),
+                  [Event("", "mallory", study, STAGE, f, values[f]) for f in FIELDS])
+
+
+@pytest.mark.parametrize("where", ["absolute", "parent", "inside-then-out"])
+def test_a_link_to_a_file_outside_the_review_is_refused(root, tmp_path, where):
+    private = tmp_path / "private.txt"
+    private.write_text("the secret of someone who opened this review\n")
+    review = Review.open(root)
+    study = review.studies()[0].id
+    name = {"absolute": str(private), "parent": "../private.txt",
+            "inside-then-out": "fulltext/../../private.txt"}[where]
+    link_by_hand(review, study, name)
+    link = read_links(Review.open(root))[study]
+    with pytest.raises(FulltextError, match="outside the review"):
+        extraction_of_link(Review.open(root), link)
+
+
+def test_the_reviews_own_copy_still_reads(root, tmp_path):
+    source = tmp_path / "paper.txt"
+    source.write_text("Full text of the paper.\n")
+    review = Review.open(root)
+    study = review.studies()[0].id
+    link_file(review, source, study, "alice")
+    link = read_links(Review.open(root))[study]
+    text = "".join(p.text for p in extraction_of_link(Review.open(root), link).pages)
+    assert "Full text of the paper." in text
