@@ -169,7 +169,8 @@ def read_sheet_bytes(path: Path) -> tuple[bytes, int] | None:
     """A regular sheet's bytes and inode (None: missing, not a file, unreadable, too big)."""
     from workbench.store.sheet_reading import MAX_SHEET_BYTES
     try:
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)   # a FIFO does not hang the open
+        with open(fd, "rb") as handle:
             st = os.fstat(handle.fileno())
             if not stat_mod.S_ISREG(st.st_mode) or st.st_size > MAX_SHEET_BYTES:
                 return None

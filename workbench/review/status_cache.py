@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Callable
@@ -83,8 +84,12 @@ def sheets_fingerprint(coding: Path) -> list[list]:
     out = []
     for path in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
         try:
-            with open(path, "rb") as handle:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)   # a FIFO does not hang the open
+            with open(fd, "rb") as handle:
                 st = os.fstat(handle.fileno())
+                if not stat.S_ISREG(st.st_mode):   # the sheet reader says what it is
+                    out.append([path.name, "not a regular file"])
+                    continue
                 handle.seek(max(0, st.st_size - TAIL_BYTES))
                 tail = hashlib.sha256(handle.read()).hexdigest()
         except OSError as exc:
