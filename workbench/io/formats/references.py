@@ -182,13 +182,15 @@ class ExportStream:
 
 
 #: Formats `stream_export` reads a chunk at a time (the others are read whole).
-STREAMED_FORMATS = ("table", "ris", "medline")
+STREAMED_FORMATS = ("table", "ris", "medline", "wos")
 
 
 def stream_export(path: Path, display_path: str, database: str = "",
                   mapping: dict[str, str] | None = None, chunk_rows: int | None = None,
                   filename: str | None = None) -> ExportStream | None:
-    """Read a CSV/TSV, RIS or MEDLINE export from disk in chunks, for exports too large to hold.
+    """Read a CSV/TSV, RIS, MEDLINE or Web of Science export from disk in chunks.
+
+    For exports too large to hold.
 
     The records and problems are those `read_export` gives for the same file;
     only the current chunk (a few MB of text, at most `chunk_rows` table rows)
@@ -204,28 +206,29 @@ def stream_export(path: Path, display_path: str, database: str = "",
             (default: the name of `path`).
 
     Returns:
-        An ExportStream, or None when the file is not a table, RIS or MEDLINE
-        export in clean UTF-8 (then `read_export` reads it, with all its checks
+        An ExportStream, or None when the file is not a table, RIS, MEDLINE or
+        Web of Science plain-text export in clean UTF-8 (then `read_export` reads it, with all its checks
         and repairs).
 
     Raises:
         OSError: the file cannot be read.
     """
-    from workbench.io.formats.table_rows import NotStreamable, text_blocks
+    from workbench.io.formats.table_rows import NotStreamable, lf_blocks, text_blocks
 
     name = filename or Path(path).name
-    blocks = text_blocks(Path(path))
+    blocks = text_blocks(Path(path), newlines=False)  # line ends as they are: see below
     head: list[str] = []
     size = 0
     try:
-        for block in blocks:  # the head detection reads, and its whole first line
-            head.append(block)
+        for block in blocks:  # the head detection reads (CR LF may make it shrink by
+            head.append(block)  # half), and its whole first line
             size += len(block)
-            if size >= _DETECT_CHARS and "\n" in block:
+            if size >= 2 * _DETECT_CHARS and "\n" in block:
                 break
     except NotStreamable:
         return None
-    text = "".join(head)
+    raw = "".join(head)
+    text = "".join(lf_blocks([raw]))  # its start, as decode_export gives it
     if not text.strip():
         return None
     try:
@@ -235,22 +238,21 @@ def stream_export(path: Path, display_path: str, database: str = "",
     if fmt not in STREAMED_FORMATS:
         return None
     label = database or guess_database(text, name)
-    rest = itertools.chain([text], blocks)
+    rest = itertools.chain([raw], blocks)
     if fmt == "table":
-        from workbench.io.formats.table_rows import block_lines
-        from workbench.io.formats.tabular import CHUNK_ROWS, sniff_delimiter, table_chunks
-        lines = block_lines(rest)
-        first = next(lines, "").lstrip("\ufeff")  # as parse_table's text.lstrip("\ufeff")
-        chunks = table_chunks(itertools.chain([first] if first else [], lines), display_path,
-                              label, mapping, sniff_delimiter(text),
-                              chunk_rows or CHUNK_ROWS)
+        from workbench.io.formats.table_rows import table_row_lists
+        from workbench.io.formats.tabular import CHUNK_ROWS, row_list_chunks, sniff_delimiter
+        chunks = row_list_chunks(table_row_lists(rest, sniff_delimiter(text)), display_path,
+                                 label, mapping, chunk_rows or CHUNK_ROWS)
         return ExportStream(fmt, label, (_cleared(rows, problems) for rows, problems in chunks))
     from workbench.io.formats.table_rows import split_blocks
     if fmt == "ris":
         from workbench.io.formats.ris import ris_chunks as read_chunks
+    elif fmt == "wos":
+        from workbench.io.formats.wos import wos_chunks as read_chunks
     else:
         from workbench.io.formats.medline import medline_chunks as read_chunks
-    chunks = read_chunks(split_blocks(rest), display_path, label)
+    chunks = read_chunks(split_blocks(lf_blocks(rest)), display_path, label)
     return ExportStream(fmt, label, (_cleared(list(map(_record_row, records)), problems)
                                      for records, problems in chunks))
 

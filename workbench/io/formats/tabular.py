@@ -12,9 +12,10 @@ Science tables are read row by row (`_Layout.record`).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from workbench.core.records import RECORD_FIELDS, ImportReport, Record
 from workbench.errors import Problem, WorkbenchError
@@ -102,19 +103,60 @@ def table_chunks(lines: Iterable[str], path: str, database: str,
         WorkbenchError: `mapping` names a field that does not exist or a column
             that is not in the file.
     """
+    return row_list_chunks(_batched(table_rows(lines, delimiter)), path, database, mapping,
+                           chunk_rows)
+
+
+def _batched(rows: Iterable[tuple[int, int, list[str]]], size: int = 1024
+             ) -> Iterator[tuple[list[int], list[int], list[list[str]]]]:
+    """`table_rows`' rows as lists of `size` rows (the lists `row_list_chunks` reads).
+
+    Up to the header (the first row with a cell that is not blank) the rows come
+    one at a time, so a bad header is reported before any later row is read.
+    """
+    rows = iter(rows)
+    for start, end, row in rows:
+        yield [start], [end], [row]
+        if any(cell.strip() for cell in row):
+            break
+    starts: list[int] = []
+    ends: list[int] = []
+    cells: list[list[str]] = []
+    for start, end, row in rows:
+        starts.append(start)
+        ends.append(end)
+        cells.append(row)
+        if len(cells) >= size:
+            yield starts, ends, cells
+            starts, ends, cells = [], [], []
+    if cells:
+        yield starts, ends, cells
+
+
+def row_list_chunks(row_lists: Iterable[tuple[Sequence[int], Sequence[int], list[list[str]]]],
+                    path: str, database: str, mapping: dict[str, str] | None,
+                    chunk_rows: int = CHUNK_ROWS) -> Iterator[tuple[list[list], list[Problem]]]:
+    """`table_chunks` for rows given a list at a time (`table_rows.table_row_lists`).
+
+    Args:
+        row_lists: (first lines, last lines, rows) for some rows at a time.
+        path, database, mapping, chunk_rows: as for `table_chunks`.
+    """
     mapping = dict(mapping or {})
     bad = sorted(f for f in mapping.values() if f not in MAPPABLE_FIELDS)
     if bad:
         raise WorkbenchError(f"unknown field {', '.join(map(repr, bad))} in --map",
                              path=path, hint=f"valid fields: {', '.join(MAPPABLE_FIELDS)}")
-    rows = table_rows(lines, delimiter)
+    row_lists = iter(row_lists)
     header: list[str] | None = None
     header_line = 0
-    for _, header_line, header in rows:
-        if any(cell.strip() for cell in header):
+    rest: tuple = ([], [], [])
+    for starts, ends, rows in row_lists:
+        found = next((k for k, row in enumerate(rows) if any(cell.strip() for cell in row)), None)
+        if found is not None:
+            header, header_line = rows[found], ends[found]
+            rest = (starts[found + 1:], None, rows[found + 1:])
             break
-    else:
-        header = None
     if header is None:
         yield [], [Problem(path, 1, None, "the table is empty (no header row)")]
         return
@@ -129,28 +171,39 @@ def table_chunks(lines: Iterable[str], path: str, database: str,
         return
     width = len(header)
     cells: list[list[str]] = []
-    starts: list[int] = []
+    starts_at: list[int] = []
     ordinals: list[int] = []
     problems: list[Problem] = []
     ordinal = 0
-    for start, _, row in rows:
-        first = row[0] if row else ""
-        if (not first or first.isspace()) and not any(cell.strip() for cell in row):
-            continue
-        ordinal += 1
-        if len(row) != width and (len(row) < width or any(c.strip() for c in row[width:])):
-            hint = ("; a quote is probably not closed" if any("\n" in c for c in row) else "")
-            problems.append(Problem(path, start, f"row {ordinal}",
-                                    f"row has {len(row)} fields but the header has {width}{hint}"))
-            continue
-        cells.append(row)
-        starts.append(start)
-        ordinals.append(ordinal)
-        if len(cells) >= chunk_rows:
-            yield layout.rows(cells, starts, ordinals, path, database), problems
-            cells, starts, ordinals, problems = [], [], [], []
+    for starts, _, rows in itertools.chain([rest], row_lists):
+        if not any(len(row) != width or not row[0] or row[0].isspace() for row in rows):
+            cells.extend(rows)  # every row full width and not blank: all kept
+            starts_at.extend(starts)
+            ordinals.extend(range(ordinal + 1, ordinal + len(rows) + 1))
+            ordinal += len(rows)
+        else:
+            for start, row in zip(starts, rows):
+                first = row[0] if row else ""
+                if (not first or first.isspace()) and not any(cell.strip() for cell in row):
+                    continue
+                ordinal += 1
+                if len(row) != width and (len(row) < width or any(c.strip() for c in row[width:])):
+                    hint = ("; a quote is probably not closed" if any("\n" in c for c in row)
+                            else "")
+                    problems.append(Problem(path, start, f"row {ordinal}",
+                                            f"row has {len(row)} fields but the header has "
+                                            f"{width}{hint}"))
+                    continue
+                cells.append(row)
+                starts_at.append(start)
+                ordinals.append(ordinal)
+        while len(cells) >= chunk_rows:
+            yield (layout.rows(cells[:chunk_rows], starts_at[:chunk_rows], ordinals[:chunk_rows],
+                               path, database), problems)
+            del cells[:chunk_rows], starts_at[:chunk_rows], ordinals[:chunk_rows]
+            problems = []
     if cells or problems:
-        yield layout.rows(cells, starts, ordinals, path, database), problems
+        yield layout.rows(cells, starts_at, ordinals, path, database), problems
 
 
 def record_of_row(row: list, new=object.__new__, names=RECORD_FIELDS) -> Record:
