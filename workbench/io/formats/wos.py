@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 
 from workbench.core.records import ImportReport, Record, clean_text, normalize_doi, parse_year
 from workbench.errors import Problem
@@ -51,6 +52,35 @@ def parse_wos(text: str, path: str, database: str = "") -> ImportReport:
     """
     records: list[Record] = []
     problems: list[Problem] = []
+    for found, wrong in wos_chunks([text.split("\n")], path, database):
+        records.extend(found)
+        problems.extend(wrong)
+    return ImportReport(records=records, problems=problems, format=FORMAT)
+
+
+def wos_chunks(blocks: Iterable[list[str]], path: str,
+               database: str = "") -> Iterator[tuple[list[Record], list[Problem]]]:
+    """Read a Web of Science export given as lists of lines, yielding its records a list at a time.
+
+    The rules are `parse_wos`'s; a record may run across lists. Only the
+    records of one list (and the open record) are held at a time
+    (`workbench.io.formats.references.stream_export`).
+
+    Args:
+        blocks: the text's lines without their "\\n", in lists; chained, they
+            are `text.split("\\n")`. Leading U+FEFF of the first line are dropped
+            (as `text.lstrip("\\ufeff")`).
+        path: the display path used in problems and in `Record.file`.
+        database: the database label stored in `Record.database`.
+
+    Yields:
+        (records, problems) found since the last yield, the problems sorted by
+        line as `parse_wos` sorts them (a problem at or after the open record's
+        first line waits until the record ends, since "no ER" is reported at
+        its first line).
+    """
+    records: list[Record] = []
+    problems: list[Problem] = []
     tags: dict[str, list[str]] | None = None
     start = 0
     ordinal = 0
@@ -71,71 +101,90 @@ def parse_wos(text: str, path: str, database: str = "") -> ImportReport:
         damaged = False
 
     heads: dict[str, str | None] = {}
-    lines = text.lstrip("\ufeff").split("\n")
-    for number, raw in enumerate(lines, start=1):
-        line = raw.rstrip()
-        if not line:
-            continue
-        if line[2:3] in _AFTER_TAG:  # cheap test first; the regex runs once per distinct head
-            head = line[:2]
-            tag = heads.get(head, "")
-            if tag == "":
-                tag = heads[head] = head if _TAG.match(head) else None
-        else:
-            tag = None
-        if tag is None and tags is None:  # free text between records: no data lost
-            log.info("%s:%d: text outside a record ignored: %r", path, number, line.strip()[:60])
-            continue
-        if tag is None:
-            if line[0] in " \t":
-                if last_tag:
-                    _add(tags, last_tag, line.strip(), continuation=True)
-                else:
-                    problems.append(Problem(path, number, f"record {ordinal}",
-                                            "continuation line after an unreadable line; "
-                                            "record was not imported"))
-                    damaged = True
+    number = 0
+    raw = ""
+    first = True
+    for lines in blocks:
+        if first and lines:
+            lines = [lines[0].lstrip("\ufeff"), *lines[1:]] if lines[0][:1] == "\ufeff" \
+                else lines
+            first = False
+        for raw in lines:
+            number += 1
+            line = raw.rstrip()
+            if not line:
                 continue
-            recovered = line[:2] if line[:2] in KNOWN_TAGS and line[2:3].isalpha() else ""
-            entry = f"record {ordinal}"
-            if recovered:
-                problems.append(Problem(path, number, entry,
-                                        f"tag {recovered!r} is not followed by a space: {line[:40]!r}"
-                                        "; record was not imported"))
-                last_tag = recovered
-                _add(tags, recovered, line[2:].strip(), continuation=False)
+            if line[2:3] in _AFTER_TAG:  # cheap test first; the regex runs once per distinct head
+                head = line[:2]
+                tag = heads.get(head, "")
+                if tag == "":
+                    tag = heads[head] = head if _TAG.match(head) else None
             else:
-                problems.append(Problem(path, number, entry,
-                                        f"not a Web of Science tag line: {line[:60]!r}; "
-                                        "record was not imported"))
+                tag = None
+            if tag is None and tags is None:  # free text between records: no data lost
+                log.info("%s:%d: text outside a record ignored: %r", path, number,
+                         line.strip()[:60])
+                continue
+            if tag is None:
+                if line[0] in " \t":
+                    if last_tag:
+                        _add(tags, last_tag, line.strip(), continuation=True)
+                    else:
+                        problems.append(Problem(path, number, f"record {ordinal}",
+                                                "continuation line after an unreadable line; "
+                                                "record was not imported"))
+                        damaged = True
+                    continue
+                recovered = line[:2] if line[:2] in KNOWN_TAGS and line[2:3].isalpha() else ""
+                entry = f"record {ordinal}"
+                if recovered:
+                    problems.append(Problem(path, number, entry,
+                                            f"tag {recovered!r} is not followed by a space: "
+                                            f"{line[:40]!r}; record was not imported"))
+                    last_tag = recovered
+                    _add(tags, recovered, line[2:].strip(), continuation=False)
+                else:
+                    problems.append(Problem(path, number, entry,
+                                            f"not a Web of Science tag line: {line[:60]!r}; "
+                                            "record was not imported"))
+                    last_tag = ""
+                damaged = True
+                continue
+            value = line[3:].strip()
+            if tag == "PT":
+                close(False, number, "next PT")
+                ordinal += 1
+                start = number
+                tags = {}
+            elif tag == "ER":
+                if tags is None:
+                    problems.append(Problem(path, number, None, "ER without a PT record before it"))
+                close(True, number, "")
                 last_tag = ""
-            damaged = True
-            continue
-        value = line[3:].strip()
-        if tag == "PT":
-            close(False, number, "next PT")
-            ordinal += 1
-            start = number
-            tags = {}
-        elif tag == "ER":
-            if tags is None:
-                problems.append(Problem(path, number, None, "ER without a PT record before it"))
-            close(True, number, "")
-            last_tag = ""
-            continue
-        elif tags is None:
-            if tag not in _HEADER_TAGS:
-                problems.append(Problem(path, number, None,
-                                        f"tag {tag} outside a record (no PT line before it)"))
-            continue
-        elif tag == "EF":
-            close(False, number, "EF")
-            continue
-        last_tag = tag
-        _add(tags, tag, value, continuation=False)
-    close(False, len(lines) - (not lines[-1]), "file ends")
-    problems.sort(key=lambda p: p.line or 0)
-    return ImportReport(records=records, problems=problems, format=FORMAT)
+                continue
+            elif tags is None:
+                if tag not in _HEADER_TAGS:
+                    problems.append(Problem(path, number, None,
+                                            f"tag {tag} outside a record (no PT line before it)"))
+                continue
+            elif tag == "EF":
+                close(False, number, "EF")
+                continue
+            last_tag = tag
+            _add(tags, tag, value, continuation=False)
+        if tags is not None:  # the open record's problems wait for it to end
+            ready = [p for p in problems if (p.line or 0) < start]
+            problems = [p for p in problems if (p.line or 0) >= start]
+        else:
+            ready, problems = problems, []
+        if records or ready:
+            ready.sort(key=lambda p: p.line or 0)
+            yield records, ready
+            records = []
+    close(False, number - (not raw), "file ends")
+    if records or problems:
+        problems.sort(key=lambda p: p.line or 0)
+        yield records, problems
 
 
 def _add(tags: dict[str, list[str]], tag: str, value: str, continuation: bool) -> None:
