@@ -105,17 +105,19 @@ def test_a_streamed_table_import_equals_the_whole_file_import(tmp_path, monkeypa
 
 
 def _line_tagged_files() -> list[Path]:
-    """The RIS and MEDLINE files (streamed like tables)."""
+    """The RIS, MEDLINE and Web of Science plain-text files (streamed like tables)."""
     shared = sorted((SHARED / "ris").glob("*.ris*")) if (SHARED / "ris").is_dir() else []
-    if (SHARED / "pubmed_nbib").is_dir():
-        shared += sorted(p for p in (SHARED / "pubmed_nbib").iterdir() if p.name != "MANIFEST.md")
+    for folder in ("pubmed_nbib", "wos_plaintext"):
+        if (SHARED / folder).is_dir():
+            shared += sorted(p for p in (SHARED / folder).iterdir() if p.name != "MANIFEST.md")
     data = REPO / "tests" / "data"
-    return shared + sorted(data.glob("io_*/*.ris")) + sorted(data.glob("io_*/medline_*.nbib"))
+    return shared + sorted(data.glob("io_*/*.ris")) + sorted(data.glob("io_*/medline_*.nbib")) \
+        + [data / "io_b" / "wos_good.txt", data / "io_b" / "wos_bad.txt"]
 
 
 @pytest.mark.parametrize("source", _line_tagged_files(), ids=lambda p: p.name)
-def test_a_streamed_ris_or_medline_import_equals_the_whole_file_import(tmp_path, monkeypatch,
-                                                                       small_chunks, source):
+def test_a_streamed_line_tagged_import_equals_the_whole_file_import(tmp_path, monkeypatch,
+                                                                    small_chunks, source):
     _assert_same_review(tmp_path, monkeypatch, source, skip_invalid=True)
     _assert_same_review(tmp_path / "strict", monkeypatch, source)
     _assert_same_review(tmp_path / "labelled", monkeypatch, source, database="Given")
@@ -173,9 +175,9 @@ def test_hostile_tables_stream_as_they_read_whole(tmp_path_factory, rows, delimi
 
 
 def test_a_damaged_byte_far_into_a_table_reads_the_file_whole(tmp_path, monkeypatch, small_chunks):
-    lines = ["Title,Year"] + [f"Étude {n},20{n % 30:02d}" for n in range(20_000)]
-    data = ("\n".join(lines) + "\n").encode("utf-8").replace(b"de 19990,", b"de \xff19990,")
-    assert len(data) > 200_000  # beyond the head read to detect the format
+    lines = ["Title,Year"] + [f"Étude {n},20{n % 30:02d}" for n in range(60_000)]
+    data = ("\n".join(lines) + "\n").encode("utf-8").replace(b"de 59990,", b"de \xff59990,")
+    assert data.index(b"\xff") > 800_000  # beyond the head read to detect the format
     source = tmp_path / "damaged.csv"
     source.write_bytes(data)
     with pytest.raises(table_rows.NotStreamable):
@@ -183,7 +185,7 @@ def test_a_damaged_byte_far_into_a_table_reads_the_file_whole(tmp_path, monkeypa
         for _ in stream.chunks:
             pass
     monkeypatch.setattr(tabular, "CHUNK_ROWS", 5000)
-    assert _assert_same_review(tmp_path, monkeypatch, source, skip_invalid=True) == 19_999
+    assert _assert_same_review(tmp_path, monkeypatch, source, skip_invalid=True) == 59_999
 
 
 def test_a_failed_import_leaves_the_review_as_it_was(tmp_path, small_chunks):
@@ -402,3 +404,82 @@ def test_json_rows_utf8_falls_back_on_any_value_that_needs_an_escape(value):
 def test_json_rows_of_empty_and_odd_rows_is_json_dumps(rows):
     assert json_rows(rows) == json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1]
     _assert_utf8_is_dumps(rows)
+
+
+def _reparsed(review: Review, monkeypatch, streamed: bool):
+    """Remove the records caches and load the records again (the export is re-parsed)."""
+    cache = review.root / ".workbench" / "records"
+    for path in cache.glob("*"):
+        path.unlink()
+    with monkeypatch.context() as patch:
+        if not streamed:
+            patch.setattr(importing, "_reparse_streamed", lambda *a, **k: None)
+        try:
+            records = importing.load_records(review.root)
+        except (ImportProblems, WorkbenchError) as exc:
+            return exc, []
+    return records, sorted((p.name, p.read_bytes()) for p in cache.glob("*"))
+
+
+@pytest.mark.parametrize("source", [*_tables(), *_line_tagged_files()], ids=lambda p: p.name)
+def test_a_missing_records_cache_is_rebuilt_streamed_as_it_was_whole(tmp_path, monkeypatch,
+                                                                     small_chunks, source):
+    review = _review(tmp_path, "r")
+    try:
+        review.import_references([source], skip_invalid=True)
+    except ImportProblems:
+        return  # nothing of it was imported
+    cache = review.root / ".workbench" / "records"
+    written = sorted((p.name, p.read_bytes()) for p in cache.glob("*"))
+    imported = importing.load_records(review.root)
+    streamed = _reparsed(review, monkeypatch, streamed=True)
+    whole = _reparsed(review, monkeypatch, streamed=False)
+    assert streamed == whole == (imported, written)
+    # copied in by hand (no manifest row): its problems are errors, its label a guess
+    (review.root / "references" / "imports.csv").unlink(missing_ok=True)
+    streamed, whole = (_reparsed(review, monkeypatch, s) for s in (True, False))
+    if isinstance(whole[0], Exception):
+        assert type(streamed[0]) is type(whole[0]) and str(streamed[0]) == str(whole[0])
+        assert getattr(streamed[0], "problems", None) == getattr(whole[0], "problems", None)
+        assert streamed[1] == whole[1] == []
+    else:
+        assert streamed == whole
+
+
+def test_a_re_parse_that_finds_another_count_is_refused_streamed_as_whole(tmp_path, monkeypatch,
+                                                                         small_chunks):
+    review = _review(tmp_path, "r")
+    source = tmp_path / "s.csv"
+    source.write_text("Title,Year\n" + "".join(f"S{n},2001\n" for n in range(10)))
+    review.import_references([source])
+    manifest = review.root / "references" / "imports.csv"
+    manifest.write_text(manifest.read_text().replace(",10,0,", ",11,0,"))
+    streamed, whole = (_reparsed(review, monkeypatch, s) for s in (True, False))
+    assert isinstance(streamed[0], ReviewError)
+    assert str(streamed[0]) == str(whole[0])
+    assert "imported as 11 records, but this version of workbench reads 10" in str(streamed[0])
+    assert streamed[1] == whole[1] == []  # no cache is left
+
+
+def test_a_re_parse_streams_the_export(tmp_path, monkeypatch, small_chunks):
+    """The export is read a block at a time: no read_export, no read_bytes of it."""
+    review = _review(tmp_path, "r")
+    source = tmp_path / "s.csv"
+    source.write_text("Title,Year\n" + "".join(f"S{n},2001\n" for n in range(50)))
+    review.import_references([source])
+    imported = importing.load_records(review.root)
+    from workbench.io.formats import references
+
+    def refused(*args, **kwargs):
+        raise AssertionError("read whole")
+
+    for path in (review.root / ".workbench" / "records").glob("*"):
+        path.unlink()
+    with monkeypatch.context() as patch:
+        patch.setattr(references, "read_export", refused)
+        patch.setattr(Path, "read_bytes", refused)
+        assert importing.load_records(review.root) == imported
+    assert _reparsed(review, monkeypatch, streamed=False)[0] == imported  # the patch can fail
+    with monkeypatch.context() as patch, pytest.raises(AssertionError, match="read whole"):
+        patch.setattr(references, "read_export", refused)
+        _reparsed(review, monkeypatch, streamed=False)

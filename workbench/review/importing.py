@@ -324,24 +324,91 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
 
 def _parse_stored(root: Path, path: Path, database: str | None,
                   allow_problems: bool, expected: int | None = None) -> list[Record]:
+    rel = path.relative_to(root).as_posix()
+    records = _reparse_streamed(root, path, rel, database, allow_problems, expected)
+    if records is not None:
+        return records
     data = path.read_bytes()
     digest = file_digest(data)
-    rel = path.relative_to(root).as_posix()
+    del data
     from workbench.io.formats.references import read_export  # a cached review never parses
     report = read_export(path, display_path=rel, database=database or "")
     if report.problems and not allow_problems:
         raise ImportProblems(report.problems, hint="this export was not read")
     if expected and len(report.records) != expected:
-        # Record ids count the records read from a file: a different count would move
-        # decisions onto other records. Happens when a newer version reads a partly broken
-        # export (imported with --skip-invalid) differently.
-        raise ReviewError(
-            f"imported as {plural(expected, 'record')}, but this version of workbench reads "
-            f"{len(report.records)}", path=rel,
-            hint="record ids would shift and decisions could move to other studies, so "
-                 "nothing was read; open the review with the version that imported it, or "
-                 "re-import a corrected export under a new name")
+        raise _count_changed(expected, len(report.records), rel)
     label = database if database is not None else guess_database_of(path, report)
     records = _relabel(report.records, path, root, label, digest)
     write_cached_records(root / ".workbench" / "records", digest, records)
+    return records
+
+
+def _count_changed(expected: int, found: int, rel: str) -> ReviewError:
+    # Record ids count the records read from a file: a different count would move
+    # decisions onto other records. Happens when a newer version reads a partly broken
+    # export (imported with --skip-invalid) differently.
+    return ReviewError(
+        f"imported as {plural(expected, 'record')}, but this version of workbench reads "
+        f"{found}", path=rel,
+        hint="record ids would shift and decisions could move to other studies, so "
+             "nothing was read; open the review with the version that imported it, or "
+             "re-import a corrected export under a new name")
+
+
+def _reparse_streamed(root: Path, path: Path, rel: str, database: str | None,
+                      allow_problems: bool, expected: int | None) -> list[Record] | None:
+    """`_parse_stored` for an export `stream_export` reads: its records cache written a chunk at a time.
+
+    The records, the cache's bytes and the errors are those of the whole-file
+    reading below it (tests/review/test_import_stream.py removes the caches and
+    compares); the export's text is never held whole. None: the export is not
+    one `stream_export` reads (or not clean UTF-8): read it whole.
+    """
+    import hashlib
+
+    from workbench.io.formats.references import stream_export
+    from workbench.io.formats.table_rows import NotStreamable
+    from workbench.store.imports import COPY_BLOCK
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(COPY_BLOCK), b""):
+            sha.update(block)
+    digest = sha.hexdigest()
+    stream = stream_export(path, rel, database or "")
+    if stream is None:
+        return None
+    label = database if database is not None else guess_database_of(path, ImportReport())
+    prefix = record_id(digest, 0)[:-4]  # what comes before the ordinal
+    file_at, database_at, id_at = (RECORD_FIELDS.index(name) for name in ("file", "database", "id"))
+    cache = RecordCacheWriter(root / ".workbench" / "records", digest)
+    records: list[Record] = []
+    problems: list[Problem] = []
+    new = object.__new__
+    try:
+        with paused_gc():
+            for rows, found in stream.chunks:
+                problems.extend(found)
+                count = len(records)
+                for row, ordinal in zip(rows, range(count + 1, count + len(rows) + 1)):
+                    row[file_at] = rel
+                    if label:
+                        row[database_at] = label
+                    row[id_at] = f"{prefix}{ordinal:04d}"  # record_id(digest, ordinal)
+                    record = new(Record)
+                    record.__dict__.update(zip(RECORD_FIELDS, row))
+                    records.append(record)
+                cache.write(rows)
+    except NotStreamable:
+        cache.discard()
+        return None
+    except BaseException:
+        cache.discard()
+        raise
+    if problems and not allow_problems:
+        cache.discard()
+        raise ImportProblems(problems, hint="this export was not read")
+    if expected and len(records) != expected:
+        cache.discard()
+        raise _count_changed(expected, len(records), rel)
+    cache.commit()
     return records
