@@ -483,3 +483,24 @@ def test_a_re_parse_streams_the_export(tmp_path, monkeypatch, small_chunks):
     with monkeypatch.context() as patch, pytest.raises(AssertionError, match="read whole"):
         patch.setattr(references, "read_export", refused)
         _reparsed(review, monkeypatch, streamed=False)
+
+
+_PLAIN = st.text(alphabet=st.sampled_from(list("ab é€,;.-:/[]{}") + ["\U0001f600"]), max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda width: st.lists(st.tuples(*[st.one_of(
+    _PLAIN, st.lists(_PLAIN, max_size=3).map(tuple), st.none(), st.integers())
+    for _ in range(width)]).map(list), min_size=1, max_size=6)), st.booleans())
+def test_rows_that_need_no_escape_are_made_without_the_value_by_value_path(rows, constant):
+    """The one-join text itself is json.dumps's (the byte check is only the safety net)."""
+    kinds = [type(v) for v in rows[0]]
+    rows = [[v if type(v) is kind or v is None and kind is int else
+             (None if kind in (int, type(None)) else kind()) for v, kind in zip(row, kinds)]
+            for row in rows]
+    if constant:  # a column with one value all the way down is folded into the text
+        rows = [row[:1] + [rows[0][1] if len(row) > 1 else None] + row[2:] for row in rows]
+    expected = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))[1:-1].encode("utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store_imports, "json_rows", None)  # the fallback would fail
+        assert json_rows_utf8(rows) == expected

@@ -17,7 +17,7 @@ import io
 import json
 import logging
 import os
-from itertools import chain, repeat
+from itertools import chain
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -369,7 +369,10 @@ def json_rows_utf8(rows: list[list], encode=None) -> bytes:
     other kinds of values, is the text made value by value (`json_rows`).
     tests/review/test_import_stream.py compares it to json.dumps.
     """
-    made = _unescaped_rows(rows)
+    try:
+        made = _unescaped_rows(rows)
+    except TypeError:  # a string column holds another kind of value
+        made = None
     if made is not None:
         text, quotes = made
         try:
@@ -392,45 +395,77 @@ def _escapes(data: bytes) -> tuple[int, bool]:
         import numpy as np
 
         codes = np.frombuffer(data, np.uint8)
-        return int(np.count_nonzero(codes == 0x22)), bool((codes < 0x20).any()
-                                                            or (codes == 0x5C).any())
+        return int(np.count_nonzero(codes == 0x22)), bool(codes.min() < 0x20 or b"\\" in data)
     return data.count(b'"'), len(data.translate(None, _CONTROL_OR_BACKSLASH)) != len(data)
 
 
 def _unescaped_rows(rows: list[list]) -> tuple[str, int] | None:
     """The rows as JSON if no string needs an escape, and the number of quotes that makes.
 
-    The text is one join over the columns interleaved with what goes between
-    them (no string is made per row). None when a column holds values other
-    than strings, lists or tuples of strings, and integers or None.
+    The text is one join: the JSON between the values of one row is the same
+    in every row (`"`, `","`, `],[`...), so the rows' pieces are laid out in one
+    list a column at a time (slice assignment, no tuple or string per row), and
+    a column with one value all the way down (an empty ISSN, the file, the
+    database) becomes part of the text between its neighbours. None when a
+    column holds values other than strings, lists or tuples of strings, and
+    integers or None; a TypeError when a string column holds something else
+    (the caller then makes the text value by value).
     """
-    pieces = []
+    n = len(rows)
+    columns = list(zip(*rows))
+    if not n or not columns:
+        return None
+    parts: list = ["["]  # one row's pieces: a text for all rows, or a list with one per row
     quotes = 0
-    before = "["
-    for values in zip(*rows):
-        kinds = set(map(type, values))
-        if kinds == {str}:
-            column, opened, closed = values, '"', '"'
-            quotes += 2 * len(values)
-        elif kinds <= {tuple, list}:
-            items = list(chain.from_iterable(values))
-            if not set(map(type, items)) <= {str}:
+
+    def add(part) -> None:
+        if isinstance(part, str) and isinstance(parts[-1], str):
+            parts[-1] += part
+        else:
+            parts.append(part)
+
+    for index, values in enumerate(columns):
+        if index:
+            add(",")
+        first = values[0]
+        kind = type(first)
+        if kind is str:
+            quotes += 2 * n
+            if values.count(first) == n:
+                add('"' + first + '"')
+            else:
+                add('"')
+                parts.append(values)  # a value that is not a string fails the join
+                add('"')
+        elif kind is tuple or kind is list:
+            if not set(map(type, values)) <= {tuple, list}:
                 return None
-            column, opened, closed = [
-                '"' + '","'.join(v) + '"' if v else "" for v in values], "[", "]"
-            quotes += 2 * len(items)
-        elif kinds <= {int, type(None)}:
-            column, opened, closed = [
-                "null" if v is None else int.__repr__(v) for v in values], "", ""
+            quotes += 2 * sum(map(len, values))
+            body = ['","'.join(v) for v in values]  # an item that is not a string: TypeError
+            if all(values):
+                add('["')
+                parts.append(body)
+                add('"]')
+            else:
+                parts.append(['["' if v else "[" for v in values])
+                parts.append(body)
+                parts.append(['"]' if v else "]" for v in values])
+        elif first is None or kind is int:
+            if not set(map(type, values)) <= {int, type(None)}:
+                return None
+            if values.count(None) == n:
+                add("null")
+            else:
+                parts.append(["null" if v is None else int.__repr__(v) for v in values])
         else:
             return None
-        pieces.append(repeat(before + opened))
-        pieces.append(column)
-        before = closed + ","
-    if not pieces:  # rows without values
-        return None
-    pieces.append(repeat(before[:-1] + "],"))
-    return "".join(chain.from_iterable(zip(*pieces)))[:-1], quotes
+    add("],")
+    k = len(parts)
+    out: list = [None] * (k * n)
+    for j, part in enumerate(parts):
+        out[j::k] = [part] * n if isinstance(part, str) else part
+    out[-1] = out[-1][:-1]  # no comma after the last row
+    return "".join(out), quotes
 
 
 def _plain(text: str) -> bool:
