@@ -61,6 +61,12 @@ def cached_conflicts(review, stage: str | None = None) -> list[Conflict]:
         ReviewError: unknown stage.
         SheetError: a sheet cannot be read.
     """
+    from workbench.store.sheet_reading import paused_gc
+    with paused_gc():   # the conflicts are many small objects, never cyclic garbage
+        return _cached_conflicts(review, stage)
+
+
+def _cached_conflicts(review, stage: str | None) -> list[Conflict]:
     from workbench.review import sheet_tails
     from workbench.review.all_sheets import audit_stages
     from workbench.review.decision_frames import sheet_paths

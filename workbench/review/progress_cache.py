@@ -29,6 +29,7 @@ from workbench.core import coding as cod
 from workbench.core.events import CONSENSUS, is_valid_reviewer
 from workbench.core.screening import DECISION, INCLUDE_DECISION
 from workbench.store.cache import read_cache, write_cache
+from workbench.store.sheet_reading import paused_gc
 
 CACHE_VERSION = 1
 CACHE_NAME = "progress.json"
@@ -94,14 +95,15 @@ def cached_progress(review, names: list[str],
     else:
         found = None
     touched: set[str] = set()
-    facts = _updated(review, found, now, paths, touched)
-    if facts is None:
-        facts = _facts(review, paths, None)
-        found = None
-    # A few touched studies are cheaper to take again next time than to rewrite the file.
-    if found is None or len(touched) > REWRITE_TOUCHED:
-        write_cache(path, KIND, {"key": key, "sheets": now, "facts": _packed(facts)})
-    return _figures(review, names, facts, study_ids)
+    with paused_gc():   # the facts are many small objects, never cyclic garbage
+        facts = _updated(review, found, now, paths, touched)
+        if facts is None:
+            facts = _facts(review, paths, None)
+            found = None
+        # A few touched studies are cheaper to take again next time than to rewrite the file.
+        if found is None or len(touched) > REWRITE_TOUCHED:
+            write_cache(path, KIND, {"key": key, "sheets": now, "facts": _packed(facts)})
+        return _figures(review, names, facts, study_ids)
 
 
 def _texts(values: list[str]) -> list:
