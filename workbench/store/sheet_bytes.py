@@ -9,7 +9,11 @@ values found in bulk on the raw bytes: the fields are laid out as rows of a
 zero-padded byte matrix, read as 64-bit words, and factorised by their
 words (one word: exactly; longer: by a hash of the words, every row then
 compared with its category's first row, so a collision is never trusted).
-Only the distinct values become Python strings.
+Only the distinct values become Python strings. Lines are found by the
+positions of their newlines (no list of lines), the stored checks are cut
+from the bytes and decoded as arrays, and only each line's CRC-32 is a call
+per line (`checked_lines`, `frame_from_lines`; the previous code is kept in
+tests/store/old_sheet_bytes.py as the tests' oracle).
 
 Used only for a sheet the fast path accepts: UTF-8, no quote, no `\\r`, no
 NUL, every checked line's check verified (`checked_from`), every line with
@@ -57,6 +61,8 @@ def checked_from(lines: list[bytes], old_allowed: bool) -> int | None:
             if commas[i] == _COMMA and lines[i][-8:] == b"%08x" % zlib.crc32(lines[i][:-9]):
                 return None
     ends = joined[9 * first:].replace(b",", b"")
+    if ends != ends.lower():
+        return None   # a check in capitals: the careful reader rejects the line
     try:
         stored = array("I", bytes.fromhex(ends.decode("ascii")))
     except (ValueError, UnicodeDecodeError):
@@ -70,6 +76,112 @@ def checked_from(lines: list[bytes], old_allowed: bool) -> int | None:
         stored.byteswap()
     crc = zlib.crc32
     return first if stored == array("I", [crc(line[:-9]) for line in lines[first:]]) else None
+
+
+def checked_lines(data: bytes, buf: "np.ndarray", starts: "np.ndarray", ends: "np.ndarray",
+                  old_allowed: bool) -> int | None:
+    """`checked_from` on lines given by their positions (`data[starts[i]:ends[i]]`), in bulk.
+
+    The stored checks are cut from the bytes and decoded as arrays; only the
+    CRC-32 of each line is a call per line (on a view, no copy). An older
+    sheet whose first lines have no check is answered by `checked_from`.
+    A check must be written as a save writes it: eight lower-case hex digits
+    (the careful reader compares the text, so "ABCD..." is not a check).
+    """
+    import numpy as np
+    n = len(starts)
+    if not n:
+        return 0
+    if int((ends - starts).min()) < 9:
+        return None
+    if not (buf[ends - 9] == _COMMA).all():
+        if not old_allowed:
+            return None
+        return checked_from([data[a:b] for a, b in zip(starts.tolist(), ends.tolist())], True)
+    digits = _hex_digits()[rows_of(buf, ends - 8, 8)]
+    if int(digits.max()) > 15:
+        return None
+    stored = np.zeros(n, dtype=np.uint32)
+    for k in range(8):
+        stored = (stored << np.uint32(4)) | digits[:, k].astype(np.uint32)
+    view = memoryview(data)
+    found = np.fromiter(map(zlib.crc32, map(view.__getitem__, map(
+        slice, starts.tolist(), (ends - 9).tolist()))), dtype=np.uint32, count=n)
+    return 0 if np.array_equal(stored, found) else None
+
+
+def _hex_digits() -> "np.ndarray":
+    """Each byte's value as a lower-case hex digit; 16 for any other byte."""
+    import numpy as np
+    table = np.full(256, 16, dtype=np.uint8)
+    table[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+    return table
+
+
+def frame_from_lines(data: bytes, buf: "np.ndarray", starts: "np.ndarray", ends: "np.ndarray",
+                     first: int) -> "pd.DataFrame | None":
+    """`frame_from_bytes` for a body given by its lines' positions (`ends`: their newlines).
+
+    On a sheet whose every line is checked, each line's commas are found by
+    one scan: when there are exactly eight per line in all, the commas are
+    a table of eight columns, and each row's first comma lies after its
+    line's start and its last before its line's end, each line holds exactly
+    its own eight (lines are disjoint and the commas sorted). (The time check
+    then proves it again: each row's time must end at its first comma.)
+    Otherwise the commas are counted line by line, as `frame_from_bytes` does.
+    """
+    import numpy as np
+    n = len(starts)
+    last = len(COLUMNS) - 1
+    body_end = int(ends[-1])
+    comma = np.flatnonzero(buf[int(starts[0]):body_end] == _COMMA) + int(starts[0])
+    if first == 0 and len(comma) == n * (last + 1):
+        table = comma.reshape(n, last + 1)
+        if not ((table[:, 0] >= starts).all() and (table[:, last] < ends).all()):
+            return None
+        bounds = [starts] + [table[:, i] + 1 for i in range(last)]
+        stops = [table[:, i] for i in range(last + 1)]
+    else:
+        at = np.searchsorted(comma, starts)                 # each line's first comma
+        count = np.diff(np.append(at, len(comma)))
+        wanted = np.full(n, last, dtype=np.int64)
+        wanted[first:] += 1                                 # a checked line: one more, its check
+        if not np.array_equal(count, wanted):
+            return None
+        bounds = [starts] + [comma[at + i] + 1 for i in range(last)]
+        stops = [comma[at + i] for i in range(last)] + [np.where(wanted > last, comma[np.minimum(
+            at + last, len(comma) - 1)], ends)]
+    del comma
+    return _columns(data, buf, bounds, stops)
+
+
+def _columns(data: bytes, buf: "np.ndarray", bounds: list, stops: list) -> "pd.DataFrame | None":
+    """The events' columns from each field's start and stop (None: a field is not valid)."""
+    import numpy as np
+    import pandas as pd
+    from workbench.core.events import is_valid_reviewer
+    widths = [b - a for a, b in zip(bounds, stops)]
+    if not (widths[0] == _TIME_WIDTH).all():
+        return None
+    for i in (2, 3, 4):   # study, stage, field are never empty
+        if not widths[i].all():
+            return None
+    times = rows_of(buf, np.ascontiguousarray(bounds[0]), _TIME_WIDTH)
+    if not table_times_valid(times):
+        return None
+    columns: dict[str, object] = {}
+    joined = times.tobytes().decode("ascii")            # valid times are ASCII
+    del times
+    columns["time"] = np.array([joined[i:i + _TIME_WIDTH]
+                                for i in range(0, len(joined), _TIME_WIDTH)], dtype=object)
+    del joined
+    for i, name in enumerate(COLUMNS[1:], start=1):
+        codes, names = factorize_spans(data, buf, np.ascontiguousarray(bounds[i]), widths[i])
+        columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
+    if not all(map(is_valid_reviewer, columns["reviewer"].categories.tolist())):
+        return None
+    return pd.DataFrame({name: pd.Series(values, dtype=object if name == "time" else None)
+                         for name, values in columns.items()})
 
 
 def frame_from_bytes(data: bytes, start: int, lengths: "np.ndarray",
@@ -89,69 +201,53 @@ def frame_from_bytes(data: bytes, start: int, lengths: "np.ndarray",
         have exactly its fields or a time, reviewer or empty id is invalid.
     """
     import numpy as np
-    import pandas as pd
-    from workbench.core.events import is_valid_reviewer
-    n = len(lengths)
-    buf = np.frombuffer(data, dtype=np.uint8)
     ends = start + np.cumsum(lengths + 1) - 1          # each line's newline
-    starts = ends - lengths
-    comma = np.flatnonzero(buf[start:int(ends[-1])] == _COMMA) + start
-    at = np.searchsorted(comma, starts)                 # each line's first comma
-    count = np.diff(np.append(at, len(comma)))
-    wanted = np.full(n, len(COLUMNS) - 1, dtype=np.int64)
-    wanted[first:] += 1                                 # a checked line: one more, its check
-    if not np.array_equal(count, wanted):
-        return None
-    last = len(COLUMNS) - 1
-    bounds = [starts] + [comma[at + i] + 1 for i in range(last)]
-    stops = [comma[at + i] for i in range(last)] + [np.where(wanted > last, comma[np.minimum(
-        at + last, len(comma) - 1)], ends)]
-    widths = [b - a for a, b in zip(bounds, stops)]
-    if not (widths[0] == _TIME_WIDTH).all():
-        return None
-    for i in (2, 3, 4):   # study, stage, field are never empty
-        if not widths[i].all():
-            return None
-    padded = np.zeros(len(data) + WIDE_BYTES + 8, dtype=np.uint8)
-    padded[:len(data)] = buf
-    times = _rows(padded, starts, _TIME_WIDTH)
-    if not table_times_valid(times):
-        return None
-    columns: dict[str, object] = {}
-    joined = times.tobytes().decode("ascii")            # valid times are ASCII
-    del times
-    columns["time"] = np.array([joined[i:i + _TIME_WIDTH]
-                                for i in range(0, len(joined), _TIME_WIDTH)], dtype=object)
-    del joined
-    for i, name in enumerate(COLUMNS[1:], start=1):
-        codes, names = factorize_spans(data, padded, bounds[i], widths[i])
-        columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(names, dtype=object))
-    if not all(map(is_valid_reviewer, columns["reviewer"].categories.tolist())):
-        return None
-    return pd.DataFrame({name: pd.Series(values, dtype=object if name == "time" else None)
-                         for name, values in columns.items()})
+    return frame_from_lines(data, np.frombuffer(data, dtype=np.uint8), ends - lengths, ends,
+                            first)
 
 
-def _rows(padded: "np.ndarray", starts: "np.ndarray", width: int) -> "np.ndarray":
-    """Return the `width` bytes from each start as rows of a matrix (a copy)."""
+def rows_of(buf: "np.ndarray", starts: "np.ndarray", width: int) -> "np.ndarray":
+    """Return the `width` bytes from each start as rows of a matrix (a copy).
+
+    `starts` ascending. Bytes past the end of `buf` read as zero (no padded
+    copy of the whole sheet: only the rows that run past the end are built
+    from a small zero-padded copy of its last bytes).
+    """
     import numpy as np
-    view = np.lib.stride_tricks.as_strided(padded, shape=(len(padded) - width + 1, width),
-                                           strides=(1, 1), writeable=False)
-    return view[starts]
+    size = len(buf)
+    near = int(np.searchsorted(starts, size - width, side="right")) if size >= width else 0
+    out = np.empty((len(starts), width), dtype=np.uint8)
+    if near:
+        view = np.lib.stride_tricks.as_strided(buf, shape=(size - width + 1, width),
+                                               strides=(buf.strides[0], buf.strides[0]),
+                                               writeable=False)
+        if near == len(starts):
+            return view[starts]
+        out[:near] = view[starts[:near]]
+    if near < len(starts):
+        base = max(size - width, 0)
+        tail = np.zeros(size - base + width, dtype=np.uint8)
+        tail[:size - base] = buf[base:]
+        far = np.lib.stride_tricks.as_strided(tail, shape=(size - base + 1, width),
+                                              strides=(1, 1), writeable=False)
+        out[near:] = far[np.minimum(starts[near:] - base, size - base)]
+    return out
 
 
-def factorize_spans(data: bytes, padded: "np.ndarray", starts: "np.ndarray",
+def factorize_spans(data: bytes, buf: "np.ndarray", starts: "np.ndarray",
                     widths: "np.ndarray") -> tuple["np.ndarray", list[str]]:
     """Return (codes, distinct values) of byte spans, values in order of first appearance.
 
-    `padded` is `data` followed by at least WIDE_BYTES + 8 zero bytes. As
-    `pd.factorize` of the decoded strings (tests compare them).
+    `buf` is `data` as uint8 (it may be followed by zero bytes); `starts`
+    ascending. As `pd.factorize` of the decoded strings (tests compare them).
     """
     import numpy as np
     import pandas as pd
     n = len(starts)
     if not n:
         return np.zeros(0, dtype=np.int64), []
+    if not widths.any():   # every span empty (a note column nobody wrote in)
+        return np.zeros(n, dtype=np.int64), [""]
     narrow = widths <= WIDE_BYTES
     rows = np.flatnonzero(narrow) if not narrow.all() else None
     s = starts if rows is None else starts[rows]
@@ -161,17 +257,21 @@ def factorize_spans(data: bytes, padded: "np.ndarray", starts: "np.ndarray",
     firsts = np.zeros(0, dtype=np.int64)
     if len(s):
         width = max(8, -(-int(w.max()) // 8) * 8)
-        table = _rows(padded, s, width)
-        table[np.arange(width) >= w[:, None]] = 0      # the bytes after each field
-        found, _ = pd.factorize(row_keys(table.view(np.uint64)))
-        firsts = np.flatnonzero(~pd.Series(found).duplicated().to_numpy())
-        if not (table == table[firsts[found]]).all():
-            found, firsts = _exact(table)               # a hash collision: compare the bytes
+        words = rows_of(buf, s, width).view(np.uint64)
+        masks = _word_masks()
+        for k in range(width // 8):                    # the bytes after each field: zero
+            words[:, k] &= masks[np.clip(w - 8 * k, 0, 8)]
+        # one word is its own exact key; longer rows are keyed by a hash, then compared
+        found, _ = pd.factorize(words[:, 0] if width == 8 else row_keys(words))
+        found = found.astype(np.int64, copy=False)
+        firsts = _firsts(found)
+        if width > 8 and not (words == words[firsts[found]]).all():
+            found, firsts = _exact(words)               # a hash collision: compare the bytes
         codes_narrow = found
         names = [data[a:a + b].decode("utf-8") for a, b in
                  zip(s[firsts].tolist(), w[firsts].tolist())]
         if rows is None:
-            return codes_narrow.astype(np.int64), names
+            return codes_narrow, names
         codes[rows] = codes_narrow
         firsts = rows[firsts]
     wide = np.flatnonzero(~narrow)
@@ -179,12 +279,33 @@ def factorize_spans(data: bytes, padded: "np.ndarray", starts: "np.ndarray",
                       zip(starts[wide].tolist(), widths[wide].tolist())], dtype=object)
     found, uniques = pd.factorize(texts)
     codes[wide] = found + len(names)
-    wide_firsts = wide[np.flatnonzero(~pd.Series(found).duplicated().to_numpy())]
+    wide_firsts = wide[_firsts(found.astype(np.int64, copy=False))]
     names = names + list(uniques)
     order = np.argsort(np.concatenate([firsts, wide_firsts]), kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
     return rank[codes], [names[i] for i in order.tolist()]
+
+
+def _firsts(codes: "np.ndarray") -> "np.ndarray":
+    """The row where each code first appears, for codes numbered in order of first appearance."""
+    import numpy as np
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64)
+    seen = np.maximum.accumulate(codes)
+    new = np.empty(len(codes), dtype=bool)
+    new[0] = True
+    np.greater(codes[1:], seen[:-1], out=new[1:])
+    return np.flatnonzero(new)
+
+
+def _word_masks() -> "np.ndarray":
+    """`masks[j]`: the 64-bit word that keeps a word's first j bytes (in memory order)."""
+    import numpy as np
+    table = np.zeros((9, 8), dtype=np.uint8)
+    for j in range(9):
+        table[j, :j] = 0xFF
+    return table.view(np.uint64).ravel()
 
 
 def row_keys(words: "np.ndarray") -> "np.ndarray":
@@ -197,9 +318,9 @@ def row_keys(words: "np.ndarray") -> "np.ndarray":
 
 
 def _exact(table: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
-    """Codes and first rows of a byte matrix's rows, compared whole (order of appearance)."""
+    """Codes and first rows of a matrix's rows, compared whole (order of appearance)."""
     import numpy as np
-    rows = np.ascontiguousarray(table).view(f"V{table.shape[1]}").ravel()
+    rows = np.ascontiguousarray(table).view(f"V{table.shape[1] * table.itemsize}").ravel()
     _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")
     rank = np.empty(len(order), dtype=np.int64)
@@ -243,5 +364,5 @@ def table_times_valid(table: "np.ndarray") -> bool:
     return True
 
 
-__all__ = ["checked_from", "frame_from_bytes", "factorize_spans", "table_times_valid",
-           "WIDE_BYTES"]
+__all__ = ["checked_from", "checked_lines", "frame_from_bytes", "frame_from_lines",
+           "factorize_spans", "rows_of", "table_times_valid", "WIDE_BYTES"]

@@ -143,25 +143,23 @@ def _read_frame(path: Path) -> SheetFrame | None:
 def _bytes_frame(path: Path, data: bytes, header_end: int) -> SheetFrame | None:
     """A sheet without a quote: its columns found on its bytes (`store.sheet_bytes`)."""
     import numpy as np
-    from workbench.store.sheet_bytes import checked_from, frame_from_bytes
+    from workbench.store.sheet_bytes import checked_lines, frame_from_lines
     header = data[:header_end]
     if header not in (",".join(SHEET_COLUMNS).encode(), ",".join(COLUMNS).encode()):
         return None
-    start = header_end + 1
+    buf = np.frombuffer(data, dtype=np.uint8)
+    newlines = np.flatnonzero(buf == 10)        # the header's, then each whole line's
+    n = len(newlines) - 1
     torn = not data.endswith(b"\n")            # bytes after the last whole line
-    lines = data.split(b"\n")
-    lines.pop()                                 # what follows the last newline
-    del lines[0]                                # the header
-    n = len(lines)
     problems = ([Problem(str(path), n + 2, None, TORN_MESSAGE)] if torn else [])
-    if not lines:
+    if not n:
         return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64), problems)
-    first = checked_from(lines, header == ",".join(COLUMNS).encode())
+    starts, ends = newlines[:-1] + 1, newlines[1:]
+    del newlines
+    first = checked_lines(data, buf, starts, ends, header == ",".join(COLUMNS).encode())
     if first is None:
         return None
-    lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
-    del lines   # a line's bytes are not needed any more: their lengths place them
-    frame = frame_from_bytes(data, start, lengths, first)
+    frame = frame_from_lines(data, buf, starts, ends, first)
     if frame is None:
         return None
     return SheetFrame(frame, np.arange(2, n + 2, dtype=np.int64), problems)
