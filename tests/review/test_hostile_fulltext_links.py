@@ -50,3 +50,23 @@ def test_the_reviews_own_copy_still_reads(root, tmp_path):
     link = read_links(Review.open(root))[study]
     text = "".join(p.text for p in extraction_of_link(Review.open(root), link).pages)
     assert "Full text of the paper." in text
+
+
+def test_a_copy_placed_beforehand_as_a_link_is_not_written_through(root, tmp_path):
+    """fulltext/.<study>-<digest>.txt.part placed as a link (the digest is known to whoever
+    shared the file): linking copied the full text through it, over the file outside."""
+    import hashlib
+    source = tmp_path / "paper.txt"
+    source.write_text("Full text of the paper.\n")
+    outside = tmp_path / "outside.sh"
+    outside.write_text("export PATH=$HOME/bin:$PATH\n")
+    review = Review.open(root)
+    study = review.studies()[0].id
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    part = root / "fulltext" / f".{study}-{digest[:8]}.txt.part"
+    part.parent.mkdir(parents=True, exist_ok=True)
+    part.symlink_to(outside)
+    link = link_file(review, source, study, "alice")
+    assert outside.read_text() == "export PATH=$HOME/bin:$PATH\n"
+    assert (root / link.file).read_bytes() == source.read_bytes()
+    assert not (root / link.file).is_symlink()

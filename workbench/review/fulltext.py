@@ -141,7 +141,9 @@ def link_file(review, path: str | Path, study_id: str, reviewer: str, method: st
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.part")
-        shutil.copyfile(path, tmp)
+        tmp.unlink(missing_ok=True)   # a stale copy, or a link placed there: never written through
+        with open(path, "rb") as source, open(tmp, "xb") as copy:
+            shutil.copyfileobj(source, copy)
         tmp.replace(target)
     relative = target.relative_to(review.root).as_posix()
     version = review.codebook().version
