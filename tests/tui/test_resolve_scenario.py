@@ -124,3 +124,31 @@ async def test_the_home_screen_switches_reviewer_and_counts_every_kind_of_confli
         await pilot.press("r")
         screen = await ready(app, pilot)
         assert screen.reviewer == "carol"
+
+
+async def test_the_saved_notice_shows_the_value_as_saved_not_as_typed(root):
+    # s6 walkthrough: "Report" typed for a choice was saved as "report", and the notice
+    # said "= Report".
+    app = make_app(root, reviewer="carol", start="resolve", stage="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(app, pilot)
+        while screen.conflict.field != "field:validated":
+            await pilot.press("right")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, (ResolveModal, ConfirmModal)))
+        if isinstance(app.screen, ConfirmModal):
+            await pilot.press("y")
+            await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
+        dialog = app.screen
+        dialog.query_one("#resolve-value", Input).value = "TRUE"
+        box = dialog.query_one("#resolve-reason", Input)
+        box.value = "checked"
+        box.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen)
+        saved = [n.message for n in app._notifications if n.message.startswith("Saved")]
+    from workbench.store.sheet import read_sheet
+    [event] = [e for e in read_sheet(root / "coding" / "consensus.csv").events
+               if e.field == "field:validated"]
+    assert event.value == "true"
+    assert saved and saved[-1].endswith("field:validated = true"), saved

@@ -291,7 +291,9 @@ class ResolveScreen(Screen):
         elif conflict in self.conflicts:
             self.conflicts.remove(conflict)
             self.resolved += 1
-        self.notify(f"Saved {conflict.study_id} {conflict.field} = {shown(value)}")
+        # as saved: a choice or yes/no typed in other capitals is stored as the codebook has it
+        saved = next((e.value for e in written if e.field == conflict.field), value)
+        self.notify(f"Saved {conflict.study_id} {conflict.field} = {shown(saved)}")
         self.index = min(position, max(len(self.conflicts) - 1, 0))
         self._show()
         self.refresh_bindings()
