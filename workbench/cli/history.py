@@ -60,13 +60,18 @@ def log_cmd(ctx: click.Context, studies: tuple[str, ...], reviewer: str | None,
         last_study = e.study_id
         where = f"{e.stage} " if e.stage else ""
         line = (f"  {e.time[:19].replace('T', ' ')}  {e.reviewer:<10} {e.action:<7} "
-                f"{where}{e.field}: {e.change()}")
+                f"{where}{e.field}: {_one_line(e.change())}")
         if e.note:
-            line += f"  ({'reason' if e.source == 'consensus' else 'note'}: {e.note})"
+            line += f"  ({'reason' if e.source == 'consensus' else 'note'}: {_one_line(e.note)})"
         if e.codebook_version:
             line += f"  [codebook {e.codebook_version[:7]}]"
         click.echo(line)
     click.echo(plural(len(rows), "event"))
+
+
+def _one_line(text: str) -> str:
+    """A value with line breaks (a memo, a passage quote) on one line: each break shows as ↵."""
+    return " ↵ ".join(text.splitlines()) if "\n" in text or "\r" in text else text
 
 
 def _looks_like_time(text: str) -> bool:
