@@ -180,3 +180,20 @@ async def test_tab_then_a_row_in_one_burst_with_the_full_text_shown(linked_dir):
     values = [e.value for e in read_sheet(linked_dir / "coding" / "carol.csv").events
               if e.stage == "coding"]
     assert "hi" in values
+
+
+async def test_the_status_line_names_the_file_at_80x24(linked_dir):
+    # s6 walkthrough: a long file name wrapped to the status line's hidden second line,
+    # which showed "p. 1/6 · " and nothing else.
+    app = make_app(linked_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await text_ready(app, pilot)
+        panel = screen.fulltext.panel
+        panel.label = "datta2010_dvt_prophylaxis_review.pdf"   # the walkthrough's file
+        panel.update_status()
+        await pilot.pause(0.2)
+        status = screen.query_one("#text-status")
+        from textual.geometry import Region
+        strip = status.render_lines(Region(0, 0, status.size.width, 1))[0]
+        line = "".join(segment.text for segment in strip)
+        assert line.strip().startswith("p. 1/6 · datta2010_dvt"), line

@@ -14,7 +14,8 @@ class FullTextPanel(Vertical):
 
     DEFAULT_CSS = """
     FullTextPanel { height: 1fr; }
-    FullTextPanel #text-status { height: 1; padding: 0 1; background: $boost; }
+    FullTextPanel #text-status { height: 1; padding: 0 1; background: $boost;
+                                 text-wrap: nowrap; text-overflow: ellipsis; }
     FullTextPanel FullTextView, FullTextPanel FullTextView:focus {
         height: 1fr; border: none; padding: 0 0 0 1; scrollbar-size-vertical: 1;
     }
