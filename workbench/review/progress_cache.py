@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from operator import itemgetter
+from operator import itemgetter, lt
 from pathlib import Path
 
 from workbench.core import coding as cod
@@ -134,9 +134,13 @@ def _packed(facts: dict) -> dict:
         out["dec"][sheet] = {}
         for stage, held in stages.items():
             held_now = list(held.values())
-            rows = sorted(zip(map(itemgetter(1), held_now), held, map(itemgetter(0), held_now)))
-            cells, studies, values = zip(*rows) if rows else ((), (), ())
-            out["dec"][sheet][stage] = [_texts(list(studies)), _texts(list(values)), list(cells)]
+            cells = list(map(itemgetter(1), held_now))
+            if all(map(lt, cells, cells[1:])):   # in order of their cells already (as _facts
+                studies, values = list(held), list(map(itemgetter(0), held_now))   # makes them)
+            else:
+                rows = sorted(zip(cells, held, map(itemgetter(0), held_now)))
+                cells, studies, values = map(list, zip(*rows))
+            out["dec"][sheet][stage] = [_texts(studies), _texts(values), cells]
     return out
 
 
@@ -224,6 +228,7 @@ def _passing(stage, votes) -> tuple[set[str], set[str]]:
 
 def _facts(review, paths: dict[str, Path], only: set[str] | None) -> dict:
     """Each sheet's facts per study (only these studies: None for all)."""
+    import numpy as np
     from workbench.review.decision_frames import field_kinds, final_passing, latest_rows
     from workbench.review.screening import PASSING
     codebook = review.codebook()
@@ -240,9 +245,8 @@ def _facts(review, paths: dict[str, Path], only: set[str] | None) -> dict:
         decided = (field == DECISION) & (value != "")
         out["dec"][sheet] = {}
         for stage in codebook.screening_stages():
-            at = decided & (stage_of == stage.id)
-            pairs = sorted(zip(cell[at].tolist(), study[at].tolist(), value[at].tolist()))
-            out["dec"][sheet][stage.id] = {s: (v, c) for c, s, v in pairs}
+            out["dec"][sheet][stage.id] = _in_cell_order(
+                np.flatnonzero(decided & (stage_of == stage.id)), cell, study, value)
         kinds = field_kinds(rows) & (value != "")
         flags = (field == cod.FLAG) & (value == cod.FLAGGED)
         out["coded"][sheet], out["flagged"][sheet] = {}, {}
@@ -255,6 +259,23 @@ def _facts(review, paths: dict[str, Path], only: set[str] | None) -> dict:
             out["pass"][stage.id] = set(final_passing(review, stage, PASSING))
             out["inc"][stage.id] = set(final_passing(review, stage, (INCLUDE_DECISION,)))
     return out
+
+
+def _in_cell_order(at, cell, study, value) -> dict:
+    """{study: (value, cell)} of these rows in the order of (cell, study, value).
+
+    A sheet's cells are numbered once per (stage, study), so a stage's
+    decisions have distinct cells and sort by their cell alone (numpy); rows
+    sharing a cell (never made by latest_rows) are sorted as tuples.
+    """
+    import numpy as np
+    cells = cell[at]
+    order = np.argsort(cells, kind="stable")
+    if len(order) > 1 and not (np.diff(cells[order]) > 0).all():
+        pairs = sorted(zip(cells.tolist(), study[at].tolist(), value[at].tolist()))
+        return {s: (v, c) for c, s, v in pairs}
+    rows = at[order]
+    return dict(zip(study[rows].tolist(), zip(value[rows].tolist(), cell[rows].tolist())))
 
 
 def _figures(review, names: list[str], facts: dict,
