@@ -253,3 +253,14 @@ async def test_an_empty_criteria_box_records_the_coders_criteria_of_that_decisio
         await wait_for(pilot, lambda: app.screen is screen, timeout=20)
     events = read_sheet(review_dir / "coding" / "consensus.csv").events
     assert [(e.field, e.value) for e in events] == [("decision", "exclude"), ("criteria", "E2")]
+
+
+async def test_the_criteria_placeholder_names_a_criterion_of_the_stage(review_dir):
+    # s6 walkthrough: the box suggested "e.g. E2" at a stage that offers only I1 and E1.
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await resolve_ready(app, pilot)
+        await pilot.press("1")       # alice's include: no criteria of the coders to show
+        await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
+        box = app.screen.query_one("#resolve-criteria", Input)
+        assert box.value == "" and box.placeholder == "e.g. E1"

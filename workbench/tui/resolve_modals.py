@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from workbench.core.codebook import CODING, Criterion
+from workbench.core.codebook import CODING, EXCLUDE, Criterion
 from workbench.core.coding import did_you_mean
 from workbench.core.conflicts import Conflict
 from workbench.core.screening import CRITERIA, DECISION, DECISIONS, split_ids
@@ -119,7 +119,7 @@ class ResolveModal(ModalScreen[bool | None]):
                     default = self._default_criteria(self.value)
                     yield Input(value=default if not self.editable else "",
                                 id="resolve-criteria", compact=True,
-                                placeholder=default or "e.g. E2")
+                                placeholder=default or self._example())
                     yield Static("", id="resolve-criteria-error", classes="field-error")
                 yield Static("Reason (required; saved with your name and the time)",
                              classes="dialog-help")
@@ -130,6 +130,11 @@ class ResolveModal(ModalScreen[bool | None]):
 
     def on_mount(self) -> None:
         self.query(Input).first().focus()  # the value, else the criteria, else the reason
+
+    def _example(self) -> str:
+        """The criteria box's placeholder: a criterion this stage offers (an exclusion first)."""
+        offered = sorted(self.criteria or (), key=lambda k: k.kind != EXCLUDE)
+        return f"e.g. {offered[0].id}" if offered else ""
 
     def _default_criteria(self, decision: str) -> str:
         return default_criteria(decision.strip(), self.conflict.values, self.coder_criteria)
@@ -157,7 +162,7 @@ class ResolveModal(ModalScreen[bool | None]):
                 # may be read before the value's last change arrives, and must not be
                 # overwritten. An empty box means these criteria (see _submit).
                 box = self.query_one("#resolve-criteria", Input)
-                box.placeholder = self._default_criteria(event.value) or "e.g. E2"
+                box.placeholder = self._default_criteria(event.value) or self._example()
         elif event.input.id == "resolve-criteria":
             self._criteria_typed = event.input.has_focus
             problem = self._criteria_problem(event.value)
