@@ -22,3 +22,17 @@ async def test_a_review_without_studies_says_to_import_and_the_hint_goes_after_a
         Review.open(root).import_references([DATA / "search.ris"], database="Scopus")
         await wait_for(pilot, lambda: "Waiting for a person" in shown(app, "#home-waiting")
                        and "No studies yet" not in shown(app, "#home-waiting"), timeout=20)
+
+
+async def test_screening_a_review_without_studies_shows_no_progress_figure(tmp_path):
+    # s6 walkthrough: "not screened yet   0/0 screened (100%)".
+    from workbench.tui.widgets.decision_bar import DecisionBar
+    from .conftest import screening_ready
+    root = tmp_path / "review"
+    init_review(root)
+    app = make_app(root, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        await pilot.pause(0.2)
+        bar = str(app.screen.query_one(DecisionBar).render())
+        assert "no studies to screen" in bar and "100%" not in bar, bar

@@ -20,12 +20,16 @@ class DecisionBar(Static):
                    done: int, total: int, flt: str = "", shown: int | None = None) -> None:
         """Update the bar; the screen calls this after every change."""
         text = Text()
+        if not total:            # nothing imported (or nothing passed the earlier stage)
+            self.update(Text("no studies to screen", style="dim"), layout=False)
+            self.set_class(False, "decided")
+            return
         text.append(LABELS.get(decision, decision), style=STYLES.get(decision, ""))
         if criteria:
             text.append(f" [{', '.join(criteria)}]")
         if note:
             text.append(f"  note: {note[:40]}{'...' if len(note) > 40 else ''}", style="italic")
-        pct = 100 * done // total if total else 100
+        pct = 100 * done // total
         text.append(f"   {done}/{total} screened ({pct}%)", style="dim")
         if flt:
             text.append(f"   filter: {flt} ({shown} shown)", style="cyan")
