@@ -178,6 +178,18 @@ class Review:
                                              cancel=cancel)
             return self._dedupe
 
+    def forget_loaded(self) -> None:
+        """Drop the records and studies held in memory (loaded again when next asked for).
+
+        The merge aliases are kept. For a command that no longer needs them:
+        `export`'s forked writer before it computes the agreement.
+        """
+        with self._lock:
+            if self._dedupe is not None and self._aliases is None:
+                self._aliases = dict(self._dedupe.aliases)
+            self._records = None
+            self._dedupe = None
+
     def studies(self, progress: Progress | None = None) -> list:
         """Return the studies (deduplicated records) in import order of their first record."""
         return list(self.dedupe(progress=progress).studies)
