@@ -10,6 +10,7 @@ charts. Nothing in exports/ changes when any step fails.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -216,6 +217,19 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             events.take(order[at:at + CSV_CHUNK_ROWS])[columns]
             for at in range(0, max(len(order), 1), CSV_CHUNK_ROWS)))
 
+    def release(folder: ExportFolder) -> None:
+        """In the forked writer only, before the agreement: drop what no later job uses.
+
+        The events, the latest values, the records, the studies and the final
+        decisions (the log, the audit and the references are written): the
+        agreement's memory reuses theirs, so this process peaks lower. Run
+        inline (no fork), this process still needs them: nothing is dropped.
+        """
+        nonlocal events, latest, records, dedupe, studies, finals, included
+        if os.getpid() != exporter:
+            events = latest = records = dedupe = studies = finals = included = None
+            review.forget_loaded()
+
     def write_agreement(folder: ExportFolder) -> None:
         """Inter-coder agreement and its methods sentences (review.agreement)."""
         # On the sheets' columns as this export read them (review_sheet_frame keeps
@@ -246,7 +260,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
         # log and the diagram while this one builds the coded tables, and another
         # draws the charts while this one writes the tables and the workbook.
         early, late = Background(folder), Background(folder)
-        early.start([write_log, write_audit, write_references, write_agreement] + (
+        exporter = os.getpid()
+        early.start([write_log, write_audit, write_references, release, write_agreement] + (
             [lambda f: write_prisma_diagram(f, "prisma_flow", counts, title)] if charts else []))
         # The first writer has its own copy of what it needs: the events (the log's and the
         # audit's), the studies (the audit's) and the parsed sheets (the agreement's). This
