@@ -63,9 +63,12 @@ class SyncReport:
 
     def lines(self) -> list[str]:
         """Return the report in words, one line each."""
-        out = [f"committed: {_n(self.committed, 'new decision')} of yours"]
-        if self.pushed:
-            out.append(f"sent: {_n(self.sent, 'decision')}")
+        if not self.committed and not self.sent and not self.offline:
+            out = ["nothing new of yours to send"]     # not "committed: 0 ... sent: 0 ..."
+        else:
+            out = [f"committed: {_n(self.committed, 'new decision')} of yours"]
+            if self.pushed:
+                out.append(f"sent: {_n(self.sent, 'decision')}")
         if self.offline:
             out.append(f"offline: {self.offline}; your work is committed here and the next "
                        "sync sends it")
