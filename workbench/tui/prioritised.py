@@ -146,13 +146,18 @@ class PrioritisedOrder:
         The worker then ranks ahead for that study's two possible decisions.
         """
         position = self.queue.next()
-        if position is not None and self.prioritiser is not None and not self.cancel.is_set():
-            with self._lock:
-                latest = self._latest
-                self._ahead = (latest, position) if latest is not None else None
-            if latest is not None:
-                self._wake()
+        self.look_ahead(position)
         return position
+
+    def look_ahead(self, position: int | None) -> None:
+        """Rank ahead for the study at `position`, the one on screen, when the worker is free."""
+        if position is None or self.prioritiser is None or self.cancel.is_set():
+            return
+        with self._lock:
+            latest = self._latest
+            self._ahead = (latest, position) if latest is not None else None
+        if latest is not None:
+            self._wake()
 
     def describe(self, position: int | None) -> str:
         """Return "rank 3 of 1,204 unscreened · top 1% · model of 40 decisions" ("" if unranked)."""
