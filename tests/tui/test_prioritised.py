@@ -287,3 +287,12 @@ async def test_ranked_ahead_the_next_study_follows_the_decision_just_made(review
         assert screen.view[screen.index] == ranking.order[0]
         expected = order.prioritiser.rank(order.prioritiser.snapshot())
         assert ranking.order == expected.order
+
+        # undo: the study comes back on screen and is ranked ahead again
+        await pilot.press("u")
+        await wait_for(pilot, lambda: screen.view[screen.index] == shown and not order.busy,
+                       timeout=60)
+        retrains = order.retrains
+        await pilot.press("i")
+        assert order.retrains == retrains + 1 and order.queue.ranking.trained_on == 3
+        assert screen.view[screen.index] == order.queue.ranking.order[0]

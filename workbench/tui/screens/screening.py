@@ -391,6 +391,8 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
             self.filter = Filter()
         if position is not None:
             self.index = self.view.index(position)
+            if self.prioritised is not None:
+                self.prioritised.look_ahead(position)   # the undone study is on screen
         self._show()
         self._refresh_undo()
         self.notify(f"Undone: the bulk decision is taken back ({plural(many, 'study')} as "
