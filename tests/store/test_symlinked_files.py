@@ -95,3 +95,34 @@ def test_a_staged_copy_placed_as_a_link_is_not_written_through(tmp_path, outside
     assert staged_path(target).read_bytes() == source.read_bytes()
     import hashlib
     assert digest == hashlib.sha256(source.read_bytes()).hexdigest()
+
+
+def test_a_cache_temp_file_placed_as_a_link_is_not_written_through(tmp_path, outside):
+    """.workbench/<cache>.<pid>.<thread>.tmp placed as a link: writing the cache went through it
+    (the name is guessable: a pid, and the main thread's id)."""
+    import threading
+
+    from workbench.store.cache import read_cache, write_cache
+    path = tmp_path / "review" / ".workbench" / "status.json"
+    link(path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"), outside)
+    assert write_cache(path, "status", {"a": 1})
+    assert outside.read_text() == OUTSIDE
+    assert read_cache(path, "status") == {"a": 1} and not path.is_symlink()
+
+
+def test_a_sheet_cache_temp_file_placed_as_a_link_is_not_written_through(tmp_path, outside,
+                                                                          monkeypatch):
+    import threading
+
+    from tests.review.test_consensus_scenario import build_scenario
+    from workbench.review import Review, sheet_tails
+    from workbench.review import decision_frames as df
+    monkeypatch.setattr(df, "COLUMNS_FROM_BYTES", 0)
+    root = tmp_path / "review"
+    build_scenario(root)
+    sheet = root / "coding" / "alice.csv"
+    _, arrays = sheet_tails.cache_paths(root, sheet)
+    link(arrays.with_name(f"{arrays.name}.{os.getpid()}.{threading.get_ident()}.tmp"), outside)
+    assert sheet_tails.sheet_tail(Review.open(root), sheet) is not None
+    assert outside.read_text() == OUTSIDE
+    assert arrays.exists() and not arrays.is_symlink()

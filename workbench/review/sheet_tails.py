@@ -261,7 +261,9 @@ def _save(root: Path, path: Path, tail: SheetTail, static: str) -> None:
     tmp = arrays_path.with_name(f"{arrays_path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         arrays_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(raw)
+        tmp.unlink(missing_ok=True)   # a stale one, or a link placed there: never written through
+        with open(tmp, "xb") as handle:
+            handle.write(raw)
         os.replace(tmp, arrays_path)
     except OSError:
         try:

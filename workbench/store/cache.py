@@ -131,7 +131,8 @@ def write_cache(path: str | Path, kind: str, value: Any) -> bool:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as handle:
+        tmp.unlink(missing_ok=True)   # a stale one, or a link placed there: never written through
+        with open(tmp, "xb") as handle:
             handle.write(header)
             handle.write(data)
         os.replace(tmp, path)
@@ -198,7 +199,7 @@ class CacheWriter:
         self._handle = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self._tmp, "wb")
+            self._handle = open(self._tmp, "xb")
             self._handle.write(self._header(b"0" * 64))
         except OSError as exc:
             self._fail(exc)
