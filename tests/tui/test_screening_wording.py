@@ -22,8 +22,10 @@ async def test_the_title_names_what_each_number_is(review_dir):
         await screening_ready(app, pilot)
         assert title(app).endswith("· alice · study 1 of 6")
         burst(app, "slash tab tab minus 2 0 1 6 enter right")
-        await wait_for(pilot, lambda: "shown" in title(app))
-        assert title(app).endswith("study 2 of 2 shown")
+        # the filter shows two studies and `right` moves to the second (a `right` lost
+        # or run before the filter applied leaves "study 1 of 2 shown": the wait fails)
+        await wait_for(pilot, lambda: title(app).endswith("study 2 of 2 shown"))
+        assert title(app).endswith("· alice · study 2 of 2 shown")
 
 
 async def test_an_empty_full_text_stage_says_why_and_o_says_there_is_nothing(review_dir):
