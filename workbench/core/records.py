@@ -92,6 +92,15 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     format: str = ""
 
+    @classmethod
+    def of_chunks(cls, chunks, format: str) -> "ImportReport":
+        """The report of a whole file from a streaming parser's (records, problems) chunks."""
+        report = cls(format=format)
+        for found, wrong in chunks:
+            report.records.extend(found)
+            report.problems.extend(wrong)
+        return report
+
 
 _DOI_PREFIX = re.compile(
     r"^\s*(?:doi\s*:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)", re.IGNORECASE)

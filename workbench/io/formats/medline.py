@@ -43,12 +43,7 @@ def parse_medline(text: str, path: str, database: str = "") -> ImportReport:
     Raises:
         Nothing for bad input: every defect is reported as a Problem.
     """
-    records: list[Record] = []
-    problems: list[Problem] = []
-    for found, wrong in medline_chunks([text.split("\n")], path, database):
-        records.extend(found)
-        problems.extend(wrong)
-    return ImportReport(records=records, problems=problems, format=FORMAT)
+    return ImportReport.of_chunks(medline_chunks([text.split("\n")], path, database), FORMAT)
 
 
 def medline_chunks(blocks: Iterable[list[str]], path: str,

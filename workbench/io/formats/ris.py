@@ -144,13 +144,9 @@ def parse_ris(text: str, path: str, database: str = "") -> ImportReport:
     Returns:
         ImportReport with the well-framed records and a Problem per broken one.
     """
-    records: list[Record] = []
-    problems: list[Problem] = []
-    for found, wrong in ris_chunks([text.split("\n")], path, database):
-        records.extend(found)
-        problems.extend(wrong)
-    log.debug("%s: %d RIS records, %d problems", path, len(records), len(problems))
-    return ImportReport(records=records, problems=problems, format="ris")
+    report = ImportReport.of_chunks(ris_chunks([text.split("\n")], path, database), "ris")
+    log.debug("%s: %d RIS records, %d problems", path, len(report.records), len(report.problems))
+    return report
 
 
 def ris_chunks(blocks: Iterable[list[str]], path: str,

@@ -50,12 +50,7 @@ def parse_wos(text: str, path: str, database: str = "") -> ImportReport:
     Raises:
         Nothing for bad input: every defect is reported as a Problem.
     """
-    records: list[Record] = []
-    problems: list[Problem] = []
-    for found, wrong in wos_chunks([text.split("\n")], path, database):
-        records.extend(found)
-        problems.extend(wrong)
-    return ImportReport(records=records, problems=problems, format=FORMAT)
+    return ImportReport.of_chunks(wos_chunks([text.split("\n")], path, database), FORMAT)
 
 
 def wos_chunks(blocks: Iterable[list[str]], path: str,
