@@ -17,7 +17,8 @@ them built here, so that a gain found on some sets is confirmed elsewhere:
 
 Candidates (`--candidate`): a model name of workbench.core.ranking.MODELS, or one
 of CANDIDATES below, measured before adoption: pseudo100 (AutoTAR pseudo-negatives),
-title_block (a title-only TF-IDF block stacked 1:1 with title + abstract). Models of
+title_block (a title-only TF-IDF block stacked 1:1 with title + abstract), lsa100 (a
+latent semantic block, TruncatedSVD with 100 components, stacked 1:1 with the TF-IDF). Models of
 MODELS measured this way include nbsvm (NB log-count ratio scaled features, same SVM) and
 fusion_nb (reciprocal rank fusion of the SVM with multinomial naive Bayes).
 
@@ -129,6 +130,11 @@ def _title_features(titles, abstracts):
     return title_block_features(titles, abstracts)
 
 
+def _lsa_features(titles, abstracts):
+    from workbench.core.ranking_models import lsa_block_features
+    return lsa_block_features(_word_features(titles, abstracts))
+
+
 def _svm_scores(features, labelled, labels, settings, state):
     from workbench.core.ranking import score, train_model
     model = train_model(features, labelled, labels, settings)
@@ -145,7 +151,8 @@ def _model_scores(features, labelled, labels, settings, state):
 #: abstracts), scorer(features, labelled, labels, settings, state)); parameters fixed a
 #: priori (core/ranking_models.py gives the sources)
 CANDIDATES = {"pseudo100": (_word_features, _pseudo_scores),
-              "title_block": (_title_features, _svm_scores)}
+              "title_block": (_title_features, _svm_scores),
+              "lsa100": (_lsa_features, _svm_scores)}
 
 
 def candidate_ranker(scorer, k: int):

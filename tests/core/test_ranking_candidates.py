@@ -15,7 +15,7 @@ from workbench.core.ranking_models import (build_model_features, char_block, ens
                                            fusion_nb_scores, irrelevant_run, model_scores,
                                            nb_log_ratio, nb_scores, pairwise_logistic_loss,
                                            pseudo_negative_rows, reciprocal_rank_fusion,
-                                           title_block_features, train_nbsvm,
+                                           lsa_block_features, title_block_features, train_nbsvm,
                                            train_pairwise_logistic, train_with_pseudo_negatives)
 from workbench.core.simulation import replay
 
@@ -236,3 +236,30 @@ def test_bmi_logistic_regression_finds_a_planted_study(shared_data):
     assert model_scores(x, [4, 5], [0, 0], BMI_LR, {}) is None
     assert BMI_LR.feature_key() == ELAS_U4.feature_key()
     assert "lambda 0.0001" in BMI_LR.describe()
+
+
+def test_lsa_block_is_the_tfidf_stacked_with_its_truncated_svd_and_finds_a_planted_study(
+        shared_data):
+    from sklearn.decomposition import TruncatedSVD
+    texts, n_decided, planted = planted_review(shared_data)
+    texts = texts + [""]                                   # a study with no text at all
+    base = build_features(texts, ELAS_U4)
+    x = lsa_block_features(base)
+    width = base.shape[1]
+    assert x.shape == (len(texts), width + 100) and x.dtype == np.float32
+    # oracle: scikit-learn's LSA of the same matrix, each block unit length, rows halved
+    latent = TruncatedSVD(n_components=100, random_state=0).fit_transform(
+        base.astype(np.float64))
+    latent /= np.linalg.norm(latent, axis=1, keepdims=True).clip(min=1e-300)
+    rows = x.toarray()
+    assert np.allclose(rows[:-1, :width] * np.sqrt(2), base[:-1].toarray(), atol=1e-6)
+    assert np.allclose(rows[:-1, width:] * np.sqrt(2), latent[:-1], atol=1e-5)
+    assert np.allclose(np.linalg.norm(rows[:-1], axis=1), 1.0, atol=1e-6)
+    assert not rows[-1].any()                              # no text: a zero row, not NaN
+    labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    scores = score(x, train_model(x, list(range(10)), labels, ELAS_U4))
+    unscreened = np.arange(n_decided, len(texts))
+    assert unscreened[np.argmax(scores[unscreened])] == planted
+    # fewer rows or terms than 100: as many components as the matrix allows
+    small = build_features(["opioid users", "reflux healing", "opioid cohort healing"])
+    assert lsa_block_features(small).shape[1] == small.shape[1] + 2

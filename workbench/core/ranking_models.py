@@ -1,6 +1,6 @@
 """Models beyond ELAS u4's single SVM: pseudo-negatives, a score ensemble, model switching,
 NB-weighted features (NBSVM), rank fusion with naive Bayes, a title block, BMI's pairwise
-logistic regression.
+logistic regression, a latent semantic (LSA) block.
 
 Measured against ELAS u4 by benchmarks/bench_prioritise_models.py (README: what it
 measures). `build_model_features` and `model_scores` serve any model of
@@ -258,6 +258,48 @@ def title_block_features(titles: Sequence[str], abstracts: Sequence[str],
     both = build_features([study_text(t, a) for t, a in zip(titles, abstracts)], settings)
     title = build_features([t or "" for t in titles], settings)
     matrix = sp.hstack([both, title], format="csr", dtype=np.float32)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms).dot(matrix), dtype=np.float32)
+
+
+#: LSA's number of latent dimensions: scikit-learn's recommendation for LSA (TruncatedSVD's
+#: documentation: "For LSA, a value of 100 is recommended").
+LSA_COMPONENTS = 100
+
+
+def lsa_block_features(features, components: int = LSA_COMPONENTS):
+    """ELAS u4's TF-IDF stacked 1:1 with its latent semantic analysis, rows L2-normalised.
+
+    The latent block is TruncatedSVD(components, randomized, n_iter 5, random_state 0)
+    of the TF-IDF matrix of every study (no decisions used, as the IDF uses every
+    study), each row L2-normalised (an all-zero row stays zero); the two blocks are
+    stacked and every row L2-normalised again, as the other stacked blocks are. A
+    relevant study sharing few words with those found so far can still share latent
+    topics with them (Deerwester et al. 1990). Fewer components when the matrix has
+    fewer terms or rows.
+
+    Args:
+        features: the CSR matrix from `ranking.build_features` (ELAS u4's settings).
+        components: latent dimensions (the default is fixed a priori, see LSA_COMPONENTS).
+
+    Returns:
+        A CSR matrix of float32: the TF-IDF columns, then the latent ones.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.decomposition import TruncatedSVD
+
+    rows, terms = features.shape
+    k = min(components, terms - 1, rows - 1)
+    if k < 1:
+        return sp.csr_matrix(features, dtype=np.float32)
+    latent = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=5,
+                          random_state=0).fit_transform(features.astype(np.float64))
+    norms = np.linalg.norm(latent, axis=1)
+    norms[norms == 0] = 1.0
+    latent = (latent / norms[:, None]).astype(np.float32)
+    matrix = sp.hstack([features, sp.csr_matrix(latent)], format="csr", dtype=np.float32)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sp.csr_matrix(sp.diags(1.0 / norms).dot(matrix), dtype=np.float32)
