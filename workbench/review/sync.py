@@ -17,7 +17,10 @@ library re-implements those as faithfully), in this order:
 Offline (the fetch fails), the commit is kept and the next sync sends it.
 `.gitattributes` (written by `workbench init --git`) marks the sheets
 `merge=union`: the consensus sheet is shared by resolvers, and a union keeps
-both sides' appended lines.
+both sides' appended lines. A review put in git by hand has no such file, so
+before it rebases, sync writes the same lines for the review's sheets to the
+clone's own `info/attributes` (never committed, read by git like
+.gitattributes).
 """
 
 from __future__ import annotations
@@ -114,6 +117,27 @@ def init_git(root: Path) -> None:
     missing = "".join(line + "\n" for line in GITATTRIBUTES.splitlines() if line not in present)
     if missing:
         with attributes.open("a", encoding="utf-8") as handle:
+            handle.write(("" if not present or present.endswith("\n") else "\n") + missing)
+
+
+def _union_sheets_locally(root: Path, prefix: str) -> None:
+    """Mark the review's sheets merge=union in this clone's info/attributes (idempotent).
+
+    The sheets are append-only, so a union of both sides' lines is their merge;
+    without it two resolvers appending to coding/consensus.csv on two machines
+    stop each other's sync with a text conflict. The file is the clone's own
+    (never committed), so a team's tracked files are not changed.
+    """
+    path = Path(_git(root, "rev-parse", "--git-path", "info/attributes").stdout.strip())
+    if not path.is_absolute():
+        path = root / path
+    present = path.read_text(encoding="utf-8") if path.exists() else ""
+    have = set(present.splitlines())
+    missing = "".join(f"{prefix}{line}\n" for line in GITATTRIBUTES.splitlines()
+                      if f"{prefix}{line}" not in have)
+    if missing:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
             handle.write(("" if not present or present.endswith("\n") else "\n") + missing)
 
 
@@ -275,6 +299,7 @@ def sync_review(review, reviewer: str, count_conflicts=None) -> SyncReport:
         for path, n in _appends(_diff(root, base, upstream, prefix=prefix), prefix,
                                 set(files)).items():
             incoming[_who(path)] = incoming.get(_who(path), 0) + n
+        _union_sheets_locally(root, prefix)
         rebase = _git(root, "rebase", "-q", upstream, check=False)
         if rebase.returncode != 0:
             conflicted = _git(root, "diff", "--name-only", "--diff-filter=U", check=False).stdout.split()
@@ -282,7 +307,8 @@ def sync_review(review, reviewer: str, count_conflicts=None) -> SyncReport:
             raise SyncError(f"the others' changes conflict with yours in: "
                             f"{', '.join(conflicted) or 'some files'}", path=root,
                             hint="your work is committed here and nothing was lost; a person "
-                                 "must merge these (usually codebook.yaml edited on both sides): "
+                                 "must merge these (a file edited on both sides, usually "
+                                 "codebook.yaml): "
                                  f"git pull --rebase {remote} {branch}, fix, then sync again")
     since = upstream if has_upstream else _EMPTY_TREE
     sent = sum(_appends(_diff(root, since, "HEAD", prefix=prefix), prefix).values())
