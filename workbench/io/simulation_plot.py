@@ -40,6 +40,8 @@ def write_recall_plot(path: str | Path, curves: Sequence[Sequence[int]], title: 
         ax.grid(alpha=0.3)
         fig.tight_layout()
         tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+        tmp.unlink(missing_ok=True)   # a guessable name: never write through a link left there
+        open(tmp, "xb").close()
         fig.savefig(tmp, format=(path.suffix.lstrip(".").lower() or "png"))
         os.replace(tmp, path)
     finally:

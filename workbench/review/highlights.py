@@ -88,7 +88,8 @@ def write_highlights(review, edit: HighlightEdit):
                             path=path)
     tmp = path.with_name(f".codebook.yaml.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="") as out:
+        tmp.unlink(missing_ok=True)   # a guessable name: never write through a link left there
+        with open(tmp, "x", encoding="utf-8", newline="") as out:
             out.write(edit.after)
             out.flush()
             os.fsync(out.fileno())

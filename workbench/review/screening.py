@@ -71,7 +71,9 @@ def write_remembered_reviewer(root: Path, name: str) -> None:
     tmp = path.with_name(f"reviewer.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(name + "\n", encoding="utf-8")
+        tmp.unlink(missing_ok=True)   # a guessable name: never write through a link left there
+        with open(tmp, "x", encoding="utf-8") as out:
+            out.write(name + "\n")
         os.replace(tmp, path)
     except OSError as exc:  # a read-only review or a full disk: remembering is a convenience
         log.info("could not remember the reviewer name in %s: %s", path, exc)

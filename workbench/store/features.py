@@ -72,7 +72,8 @@ def write_features(root: str | Path, key: str, matrix) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
     matrix = matrix.tocsr()
-    with open(tmp, "wb") as handle:
+    tmp.unlink(missing_ok=True)   # a guessable name: never write through a link left there
+    with open(tmp, "xb") as handle:
         np.savez(handle, key=np.array(key), shape=np.array(matrix.shape, dtype=np.int64),
                  data=matrix.data, indices=matrix.indices, indptr=matrix.indptr)
     os.replace(tmp, path)

@@ -244,11 +244,20 @@ def _temp(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
+def _new_temp(path: Path) -> Path:
+    """`_temp(path)`, created new and empty: a file or link already there (a guessable name,
+    placed beforehand to have the write go through it) is removed, never written through."""
+    tmp = _temp(path)
+    tmp.unlink(missing_ok=True)
+    open(tmp, "xb").close()
+    return tmp
+
+
 def _replace_atomically(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp(path)
     try:
-        write(tmp)
+        write(_new_temp(path))
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -297,11 +306,11 @@ def write_wide_rows(table: WideRows, csv_path: str | Path | None = None,
     try:
         if csv_path is not None:
             current = Path(csv_path)
-            csv_file = open(_temp(current), "w", encoding="utf-8-sig", newline="")
+            csv_file = open(_new_temp(current), "w", encoding="utf-8-sig", newline="")
             csv_file.write(csv_text(pd.DataFrame(columns=table.columns)))
         if xlsx_path is not None:
             current = Path(xlsx_path)
-            write_workbook(_temp(current), {"coding": TableChunks(table.columns, frames())})
+            write_workbook(_new_temp(current), {"coding": TableChunks(table.columns, frames())})
         else:
             for _ in frames():
                 pass
