@@ -39,7 +39,9 @@ from typing import IO, Iterable
 DANGEROUS = frozenset("=+-@\t\r")
 QUOTE = "'"
 _FIRST = DANGEROUS | {QUOTE}
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+#: A plain number as a spreadsheet reads one: ASCII digits only (`-١`, Arabic-Indic, or
+#: fullwidth `+１` are text to it, so after a sign they are a formula and get the quote).
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 #: Characters XML 1.0 cannot hold (tab, LF and CR it can).
 ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 #: Matches the quote `neutralize` added (for R, pandas or a spreadsheet's find/replace).
