@@ -33,7 +33,7 @@ from workbench.io.safe_cells import visible_text
 
 #: Rows per chunk of sheet XML (bounds memory for large tables).
 CHUNK_ROWS = 20_000
-#: Excel's limit on the characters of one cell.
+#: Excel's limit on the characters of one cell, counted in UTF-16 units (an emoji is two).
 CELL_MAX = 32_767
 _HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
          '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
@@ -84,11 +84,18 @@ def column_letter(index: int) -> str:
 BLANK = "<c/>"
 
 
+def _utf16_units(value: str) -> int:
+    """The length of `value` as Excel counts it: characters past U+FFFF count twice."""
+    return len(value) + sum(1 for c in value if c > "\uffff")
+
+
 def _text_cell(value: str) -> str:
     value = visible_text(value)
-    if len(value) > CELL_MAX:
+    if len(value) > CELL_MAX // 2 and _utf16_units(value) > CELL_MAX:
         marker = f" [... cut: {len(value):,} characters in all; the CSV has the full text]"
-        value = value[:CELL_MAX - len(marker)] + marker
+        # Cut in UTF-16 units, as Excel counts; a pair cut in half is dropped whole.
+        kept = value.encode("utf-16-le")[:2 * (CELL_MAX - len(marker))]
+        value = kept.decode("utf-16-le", errors="ignore") + marker
     text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if "\r" in text:  # a raw CR would be read back as LF
         text = text.replace("\r", "&#13;")
