@@ -306,7 +306,7 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
         cached = read_cached_records(cache, entry.sha256) if entry.sha256 else None
         if cached is None:
             cached = _parse_stored(root, path, entry.database, allow_problems=entry.skipped > 0,
-                                   expected=entry.records)
+                                   expected=entry.records, imported=entry.sha256)
         elif cached and entry.database and any(r.database != entry.database for r in cached):
             cached = relabelled(cached, database=entry.database)
             write_cached_records(cache, entry.sha256, cached)
@@ -323,14 +323,22 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
 
 
 def _parse_stored(root: Path, path: Path, database: str | None,
-                  allow_problems: bool, expected: int | None = None) -> list[Record]:
+                  allow_problems: bool, expected: int | None = None,
+                  imported: str = "") -> list[Record]:
+    """Parse an export in references/ (no records cache), caching its records.
+
+    `imported` is the SHA-256 the manifest recorded at import: a file whose
+    bytes differ is refused (`_edited_since_import`), never read as other records.
+    """
     rel = path.relative_to(root).as_posix()
-    records = _reparse_streamed(root, path, rel, database, allow_problems, expected)
+    records = _reparse_streamed(root, path, rel, database, allow_problems, expected, imported)
     if records is not None:
         return records
     data = path.read_bytes()
     digest = file_digest(data)
     del data
+    if imported and digest != imported:
+        raise _edited_since_import(rel, imported, digest)
     from workbench.io.formats.references import read_export  # a cached review never parses
     report = read_export(path, display_path=rel, database=database or "")
     if report.problems and not allow_problems:
@@ -341,6 +349,20 @@ def _parse_stored(root: Path, path: Path, database: str | None,
     records = _relabel(report.records, path, root, label, digest)
     write_cached_records(root / ".workbench" / "records", digest, records)
     return records
+
+
+def _edited_since_import(rel: str, imported: str, digest: str) -> ReviewError:
+    # Record ids are made from the digest, and a machine with the records cache reads
+    # the records as imported: parsing other bytes would give this machine other
+    # records than the rest of the team, with nothing said.
+    return ReviewError(
+        f"the export changed since it was imported (sha256 {digest[:12]}..., imported as "
+        f"{imported[:12]}...)", path=rel,
+        hint="nothing was read; restore the file as imported (from version control, a "
+             "teammate's copy or the original export; a git checkout that converted its "
+             "line endings changes it too), or, to use the edited records, move the edited "
+             "file out of references/, restore this one and `workbench import` the edited "
+             "copy as a new export")
 
 
 def _count_changed(expected: int, found: int, rel: str) -> ReviewError:
@@ -356,7 +378,8 @@ def _count_changed(expected: int, found: int, rel: str) -> ReviewError:
 
 
 def _reparse_streamed(root: Path, path: Path, rel: str, database: str | None,
-                      allow_problems: bool, expected: int | None) -> list[Record] | None:
+                      allow_problems: bool, expected: int | None,
+                      imported: str = "") -> list[Record] | None:
     """`_parse_stored` for an export `stream_export` reads: its records cache written a chunk at a time.
 
     The records, the cache's bytes and the errors are those of the whole-file
@@ -374,6 +397,8 @@ def _reparse_streamed(root: Path, path: Path, rel: str, database: str | None,
         for block in iter(lambda: handle.read(COPY_BLOCK), b""):
             sha.update(block)
     digest = sha.hexdigest()
+    if imported and digest != imported:
+        raise _edited_since_import(rel, imported, digest)
     stream = stream_export(path, rel, database or "")
     if stream is None:
         return None
