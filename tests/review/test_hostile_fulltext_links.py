@@ -70,3 +70,46 @@ def test_a_copy_placed_beforehand_as_a_link_is_not_written_through(root, tmp_pat
     assert outside.read_text() == "export PATH=$HOME/bin:$PATH\n"
     assert (root / link.file).read_bytes() == source.read_bytes()
     assert not (root / link.file).is_symlink()
+
+
+@pytest.mark.parametrize("recorded", ["", "other"])
+def test_a_copy_that_is_a_link_to_a_file_outside_is_not_read(root, tmp_path, recorded):
+    """The link names the review's own `fulltext/<study>-x.txt`, but that file is a symbolic
+    link (git, zip and sync keep them) to a file outside the review: the screens and the
+    export read it, and its text went into review.qdpx, back to the team. A file reached
+    through a link outside the review is read only when its digest is the one recorded."""
+    private = tmp_path / "private.txt"
+    private.write_text("the secret of someone who opened this review\n")
+    review = Review.open(root)
+    study = review.studies()[0].id
+    name = f"fulltext/{study}-0badc0de.txt"
+    (root / "fulltext").mkdir(exist_ok=True)
+    (root / name).symlink_to("../../private.txt")   # relative: works on any machine
+    assert (root / name).read_text() == private.read_text()
+    values = {"file": name, "sha256": "ab" * 32 if recorded else "", "source": "",
+              "method": "manual"}
+    append_events(links_path(review, "mallory"),
+                  [Event("", "mallory", study, STAGE, f, values[f]) for f in FIELDS])
+    link = read_links(Review.open(root))[study]
+    with pytest.raises(FulltextError, match="outside the review"):
+        extraction_of_link(Review.open(root), link)
+
+
+def test_a_linked_fulltext_folder_holding_the_linked_copies_still_reads(root, tmp_path):
+    """A fulltext/ folder kept on another disk (a link to it) holds the very files linked:
+    their digests are the recorded ones, so they read."""
+    source = tmp_path / "paper.txt"
+    source.write_text("Full text of the paper.\n")
+    review = Review.open(root)
+    study = review.studies()[0].id
+    link_file(review, source, study, "alice")
+    elsewhere = tmp_path / "disk" / "fulltext"
+    elsewhere.parent.mkdir()
+    (root / "fulltext").rename(elsewhere)
+    (root / "fulltext").symlink_to(elsewhere)
+    for cached in (root / ".workbench").rglob("*"):
+        if cached.is_file() and "fulltext" in cached.as_posix():
+            cached.unlink()
+    link = read_links(Review.open(root))[study]
+    text = "".join(p.text for p in extraction_of_link(Review.open(root), link).pages)
+    assert "Full text of the paper." in text

@@ -300,6 +300,14 @@ def extraction_of_link(review, link: Link, password: str | None = None,
         raise FulltextError("the linked full text is missing", path=path,
                             hint=f"link it again: workbench fulltext link FILE {link.study_id}")
     digest = file_sha256(path)
+    if (not link.sha256 or digest != link.sha256) \
+            and not path.resolve().is_relative_to(review.root.resolve()):
+        # A symbolic link placed at the copy's name (git, zip and sync keep them): its
+        # text would go to the screens and into review.qdpx, back to the team.
+        raise FulltextError("the linked copy is a symbolic link to a file outside the review "
+                            "that is not the file linked (its digest differs); it is never "
+                            "read", path=path,
+                            hint=f"link it again: workbench fulltext link FILE {link.study_id}")
     if link.sha256 and digest != link.sha256:
         log.warning("%s: the file changed since it was linked (sha256 %s, linked %s)",
                     path, digest[:12], link.sha256[:12])
