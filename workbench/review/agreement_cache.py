@@ -10,6 +10,7 @@ The result depends only on:
 - the bytes of every sheet in coding/ (name, size and SHA-256 of the whole
   file: about 0.15 s for 160 MB, much less than parsing it);
 - the codebook's bytes and the merge aliases applied to the study ids;
+- where the review is (the stored warnings name its sheets by path);
 - the code (the SHA-256 of every module of the package outside the app and
   the command line, which only format the result);
 - the stage, the number of resamples and the seed (one entry each).
@@ -69,8 +70,11 @@ def code_digest() -> str:
 
 
 def _file_digest(path: Path) -> str:
+    """The SHA-256 of a regular file (OSError for a FIFO or a device: never waited on)."""
+    from workbench.store.files import regular_file_handle
+    from workbench.store.sheet_reading import MAX_SHEET_BYTES
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with regular_file_handle(path, MAX_SHEET_BYTES) as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
@@ -79,6 +83,8 @@ def _file_digest(path: Path) -> str:
 def agreement_key(review) -> str | None:
     """The key of a stored agreement: sheets, codebook, aliases, code (None: a file unreadable)."""
     digest = hashlib.sha256(f"{CACHE_VERSION}\0{code_digest()}\0".encode())
+    # Where the review is: the stored warnings name its sheets by path (a copy names its own).
+    digest.update(f"{Path(review.root).resolve()}\0".encode())
     try:
         digest.update(_file_digest(review.codebook_path).encode())
         folder = Path(review.coding)

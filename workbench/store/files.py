@@ -127,3 +127,15 @@ def open_for_append(path: str | Path, what: str = "file") -> int:
         os.close(fd)
         raise
     return fd
+
+
+@contextmanager
+def regular_file_handle(path: str | Path, limit: int, what: str = "file") -> Iterator:
+    """Open a regular file of at most `limit` bytes for reading in binary, without blocking.
+
+    The same checks as `read_regular_file` (a FIFO, a device or a file past
+    `limit` raises OSError before anything is read); yields the file object.
+    """
+    fd = _open_regular(path, limit, what)
+    with os.fdopen(fd, "rb") as handle:
+        yield handle
