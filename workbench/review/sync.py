@@ -39,10 +39,13 @@ log = logging.getLogger(__name__)
 #: git's empty tree: what a branch with no upstream is compared against.
 _EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
-#: Lines of .gitattributes that make git keep both sides of appended sheet lines.
+#: Lines of .gitattributes that make git keep both sides of appended sheet lines, and
+#: the exports in references/ byte for byte (their SHA-256 names their records: a clone
+#: converting line ends, core.autocrlf on Windows, would hold other bytes).
 GITATTRIBUTES = ("coding/*.csv merge=union\n"
                  "coding/duplicates/*.csv merge=union\n"
-                 "coding/fulltext/*.csv merge=union\n")
+                 "coding/fulltext/*.csv merge=union\n"
+                 "references/* -text\n")
 
 __all__ = ["SyncReport", "sync_review", "init_git", "own_files", "GITATTRIBUTES"]
 
