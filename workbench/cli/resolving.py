@@ -51,7 +51,7 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
         click.echo("No conflicts to resolve." if not show_all else "No conflicts.")
         return
     from workbench.review.resolving import decision_criteria
-    titles = {s.id: s.title for s in review.studies()}
+    titles = review.study_index().titles   # the studies' titles without building every study
     codebook = review.codebook()
     criteria = decision_criteria(review, conflicts)   # what each coder excluded for
     for c in conflicts:
