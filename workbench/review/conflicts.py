@@ -157,8 +157,13 @@ def _listed_from_frames(review, stage: str | None, include_resolved: bool,
     studies (ids after merges), each through the per-study rule (no bulk step).
     """
     from workbench.review import decision_frames as df
-    reviewers, consensus = df.latest_frames(review)
     aliases = review.aliases()
+    if only is not None:   # those studies' rows alone: what they are decided on
+        paths, cons_path = df.sheet_paths(review)
+        reviewers = {n: df.latest_rows_of(review, p, only) for n, p in paths.items()}
+        consensus = df.latest_rows_of(review, cons_path, only)
+    else:
+        reviewers, consensus = df.latest_frames(review)
     raw = {}
     if aliases:
         merged = set(aliases) | set(aliases.values())
