@@ -77,6 +77,20 @@ def latest_rows(review, path: Path, aliased: bool = True) -> "pd.DataFrame":
                        lambda: latest_of_frame(frame))
 
 
+def latest_rows_of(review, path: Path, studies: set[str]) -> "pd.DataFrame":
+    """Return the rows of `latest_rows(review, path)` (aliased) whose study is in `studies`.
+
+    Equal to filtering the whole frame (index labels too); from the sheet's
+    cache without building the whole frame when it can (`tail_frames.tail_rows_of`).
+    """
+    from workbench.review.tail_frames import tail_rows_of
+    found = tail_rows_of(review, path, studies)
+    if found is not None:
+        return found
+    rows = latest_rows(review, path)
+    return rows[rows["study_id"].isin(studies).to_numpy()]
+
+
 def latest_of_frame(frame) -> "pd.DataFrame":
     """Return a sheet frame's latest row of each (stage, study, field), with its line, its
     study's cell, when the field first appeared and the parsed field name (`latest_rows`)."""
@@ -504,7 +518,8 @@ def small_states(frames: dict[str, "pd.DataFrame"], stage: str,
     return {name: SheetState(events_of(latest, stage, studies)) for name, latest in frames.items()}
 
 
-__all__ = ["use_columns", "COLUMNS_FROM_BYTES", "latest_rows", "latest_of_frame", "latest_frames",
+__all__ = ["use_columns", "COLUMNS_FROM_BYTES", "latest_rows", "latest_rows_of", "latest_of_frame",
+           "latest_frames",
            "decisions",
            "final_passing", "coding_counts",
            "field_kinds", "screening_candidates", "coding_candidates", "events_of",

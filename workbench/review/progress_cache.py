@@ -229,14 +229,15 @@ def _passing(stage, votes) -> tuple[set[str], set[str]]:
 def _facts(review, paths: dict[str, Path], only: set[str] | None) -> dict:
     """Each sheet's facts per study (only these studies: None for all)."""
     import numpy as np
-    from workbench.review.decision_frames import field_kinds, final_passing, latest_rows
+    from workbench.review.decision_frames import (
+        field_kinds, final_passing, latest_rows, latest_rows_of,
+    )
     from workbench.review.screening import PASSING
     codebook = review.codebook()
     out = {"dec": {}, "pass": {}, "inc": {}, "coded": {}, "flagged": {}}
     for sheet, path in paths.items():
-        rows = latest_rows(review, path)
-        if only is not None:
-            rows = rows[rows["study_id"].isin(only).to_numpy()]
+        # only: those studies' rows alone (not the whole frame: a save touched a few)
+        rows = latest_rows(review, path) if only is None else latest_rows_of(review, path, only)
         stage_of = rows["stage"].astype(object).to_numpy()
         field = rows["field"].astype(object).to_numpy()
         value = rows["value"].astype(object).to_numpy()

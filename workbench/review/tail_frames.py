@@ -45,25 +45,73 @@ def tail_rows(review, path: str | Path, aliased: bool = True) -> "pd.DataFrame |
     return found
 
 
-def _frame(tail: SheetTail) -> "pd.DataFrame":
+def tail_rows_of(review, path: str | Path, studies: set[str]) -> "pd.DataFrame | None":
+    """Return the rows of `latest_rows(review, path)` whose study is one of `studies`.
+
+    The same rows, columns, categories and index labels as
+    `rows[rows["study_id"].isin(studies)]` of the whole frame, without building
+    the whole frame (a 750,000-row sheet's is ~0.3 s) when only a few studies
+    were touched since the last command. None when the sheet has no cache or the
+    review has merged studies (their rows join and are ranked again over the
+    whole sheet): the caller filters the whole frame then.
+    """
     import numpy as np
     import pandas as pd
+    tail = sheet_tail(review, path)
+    if tail is None or tail.offset == 0 and not len(tail) or review.aliases():
+        return None
+    with _LOCK:
+        whole = tail.frames.get(False)
+    if whole is not None:
+        return whole[whole["study_id"].isin(studies).to_numpy()]
+    with _LOCK:
+        ids = tail.indexes.get("study_id")
+        if ids is None:
+            ids = tail.indexes["study_id"] = pd.Index(tail.cats["study_id"], dtype=object)
+    codes = ids.get_indexer(list(studies))
+    rows = np.flatnonzero(np.isin(tail.codes["study_id"], codes[codes >= 0]))
+    return _frame(tail, rows)
+
+
+def _frame(tail: SheetTail, rows: "np.ndarray | None" = None) -> "pd.DataFrame":
+    """The latest rows as a frame; `rows`: only these (their positions are the index)."""
+    import numpy as np
+    import pandas as pd
+
+    def pick(values):
+        return values if rows is None else values[rows]
+    index = None if rows is None else pd.Index(rows)
     columns = {}
     for c in COLUMNS:
         if c == "time":
-            columns[c] = pd.Series(np.asarray(tail.times, dtype=object), dtype=object)
+            columns[c] = pd.Series(np.asarray(pick(tail.times), dtype=object), dtype=object,
+                                   index=index)
         else:
-            columns[c] = pd.Series(pd.Categorical.from_codes(
-                tail.codes[c], categories=pd.Index(tail.cats[c], dtype=object)))
+            with _LOCK:
+                cats = tail.indexes.get(c)
+                if cats is None:
+                    cats = tail.indexes[c] = pd.Index(tail.cats[c], dtype=object)
+            columns[c] = pd.Series(pd.Categorical.from_codes(pick(tail.codes[c]),
+                                                             categories=cats), index=index)
     out = pd.DataFrame(columns)
-    out["line"] = tail.line
-    out["cell"] = tail.cell
-    out["first"] = tail.first
+    out["line"] = pick(tail.line)
+    out["cell"] = pick(tail.cell)
+    out["first"] = pick(tail.first)
     fcode = out["field"].cat.codes.to_numpy()
+    if rows is not None:   # only the fields these rows name (a sheet may have 272k)
+        named, fcode = np.unique(fcode, return_inverse=True)
+        fcode = fcode.reshape(-1)
     for name in INFO:
-        values = np.asarray(tail.info[name] + [0 if name == "parts" else ""],
-                            dtype=np.int64 if name == "parts" else object)
-        out[name] = values[fcode]
+        default = 0 if name == "parts" else ""
+        if rows is None:
+            values = np.asarray(tail.info[name] + [default],
+                                dtype=np.int64 if name == "parts" else object)
+            out[name] = values[fcode]
+        else:   # typed as the whole frame's column is, even with no row (not object)
+            info = tail.info[name]
+            values = np.asarray([info[k] if k >= 0 else default for k in named.tolist()]
+                                + [default], dtype=np.int64 if name == "parts" else object)
+            out[name] = pd.Series(values).take(fcode).set_axis(out.index)
     return out
 
 
@@ -99,4 +147,4 @@ def _aliased(raw: "pd.DataFrame", aliases: dict[str, str]) -> "pd.DataFrame":
     return out.reset_index(drop=True)
 
 
-__all__ = ["tail_rows"]
+__all__ = ["tail_rows", "tail_rows_of"]
