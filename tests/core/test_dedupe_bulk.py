@@ -219,7 +219,28 @@ def test_bulk_helpers_equal_the_one_by_one_forms():
     non_word = re.compile(r"[^0-9a-z]+")
     texts = ["x" * 700, "Kelvin \u212a sign " * 40, "İstanbul naïve " * 30, "a--b  c\t\nd " * 80,
              "UPPER lower 123 " * 50, "é" * 300, "word " * 200 + "tail"]
+    texts += [" ".join(["Ab"] * k) + tail for k in (59, 60, 61, 62, 300) for tail in ("", " ", "  x", "\x7f\x00Z")]
+    texts += ["".join(rng.choice("aZ9 -\t\n\x0b\x1c\x7f.\u212aİé") for _ in range(rng.randint(0, 900)))
+              for _ in range(2000)]
     for text in texts:
         assert features.abstract_key(text) == " ".join(non_word.sub(" ", text[:600].lower()).split()[:60])
     codes = rng.choices(range(1, 1 << 40), k=5000) + [0, 0]
     assert match.sorted_unique(np.array(codes, dtype=np.int64)).tolist() == sorted(set(codes))
+
+
+def test_features_in_bulk_are_the_features_one_by_one():
+    """`records_features` (title keys made together) gives `record_features` of each record."""
+    for seed in range(3):
+        records = hostile_records(900, seed) + command_bench_records(600, seed)
+        rng = random.Random(seed)
+        records += [r.with_(title=rng.choice(["", " ", "\x00", "A title in English", "Titre (French).", "x]",
+                                              "Costs of 1,000 beds", "Tab\there", "Bell &amp; co", r.title + " Thai"]),
+                            url=rng.choice(["", "https://pubmed.ncbi.nlm.nih.gov/12345678/"]), pmid=rng.choice(["", " 77 "]),
+                            doi=rng.choice(["", " 10.1/A%28b%29. ", r.doi]))
+                    for r in records[:300]]
+        rng.shuffle(records)
+        one, bulk = features.FeatureMemo(), features.FeatureMemo()
+        expected = [features.record_features(i, r, one) for i, r in enumerate(records)]
+        got = features.records_features(records[:500], bulk) + features.records_features(records[500:], bulk, 500)
+        assert got == expected
+        assert one.first_author == bulk.first_author and one.pages == bulk.pages

@@ -133,3 +133,30 @@ def test_features_with_the_memo_are_the_features_without_it():
         without = complete_features(record_features(i, record), record)
         assert with_memo == without, record
     assert len(memo.kinds) == len(kinds) and memo.numbers and memo.pages
+
+
+LANGUAGE_ENDS = ["English", "(german)", "in French.", "SPANISH )", "Thai ..", "czechs", "xenglish", ".english",
+                 "Malay", "english 2", "(Chinese). ", "ENGLISH\t", "dutch\x1f"]
+
+
+def test_titles_in_bulk_are_the_titles_one_by_one():
+    rng = random.Random(2111)
+    plain = [" ".join(rng.choice(["Effect", "of", "1,000", "12,34", "mg", "a", "vs.", "-", "(RCT)", ":", "  ",
+                                  "Part", "II", "x,123", "1,234,567.", "'s", "e.g.", "!", "", "ok?"])
+                      for _ in range(rng.randint(0, 9))) for _ in range(3000)]
+    hostile = [hostile_title(rng) for _ in range(3000)]
+    ended = [rng.choice(plain) + rng.choice([" ", "", ". ", "; ", " ("]) + rng.choice(LANGUAGE_ENDS)
+             for _ in range(1000)]
+    odd = ["", " ", ".", "\x00", "a\x00b", "a \x00 b", " lead", "trail ", ", ,", "1,000", "english", "[x]", "x]"]
+    for titles in (plain, hostile, ended, odd, plain + hostile + ended + odd, []):
+        titles = list(titles)
+        rng.shuffle(titles)
+        assert normalize.normalize_titles(titles) == [normalize.normalize_title(t) for t in titles]
+    assert normalize.normalize_titles(["English"]) == [("english", "")]  # not a marker alone
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("aIiVvx0129²,. []()\x00\n\tEnglsh-&$;"), max_size=30),
+                max_size=8))
+def test_titles_in_bulk_on_generated_titles(titles):
+    assert normalize.normalize_titles(titles) == [normalize.normalize_title(t) for t in titles]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
+from itertools import accumulate
 import unicodedata
 import logging
 from functools import lru_cache
@@ -173,6 +175,57 @@ def normalize_title(title: str) -> tuple[str, str]:
         text = _THOUSANDS.sub("", text)
     key = _NON_ALNUM.sub(" ", text.lower()).strip()
     return key, language
+
+
+#: A character `normalize_title` reads in a printable ASCII title beyond its words: markup
+#: (`fold`) or an opening bracket (`split_language_marker` and `strip_annotations` act only
+#: on a "[").
+_MARKUP_OR_BRACKET = re.compile(r"[&<\\${}\[]")
+#: In NUL-joined titles read backwards: each title's last run of letters before what
+#: `split_language_marker` strips at the end (" .)"), read backwards.
+_LAST_LETTERS_REVERSED = re.compile(r"\x00[ .)]*([A-Za-z]*)")
+_LANGUAGES_REVERSED = frozenset(name[::-1] for name in LANGUAGES)
+#: Bytes of a lower-case ASCII title: [0-9a-z] kept, NUL kept (between titles), all else a space.
+_KEY_BYTES = bytes(b if 48 <= b <= 57 or 97 <= b <= 122 or b == 0 else 32 for b in range(256))
+
+
+def normalize_titles(titles: list[str]) -> list[tuple[str, str]]:
+    """Return `[normalize_title(t) for t in titles]`, the plain titles done together.
+
+    Most titles are printable ASCII with no markup, no bracket and no language name
+    at the end: their key is their words in lower case ([0-9a-z] runs, after the
+    thousands rule), single spaces between. Those titles are joined with NUL (which
+    none of them holds) and keyed with a few passes over the whole text; every other
+    title takes `normalize_title` itself. tests/core/test_normalize_fast_paths.py
+    compares the two.
+    """
+    plain = [i for i, title in enumerate(titles) if title.isascii() and title.isprintable()]
+    slow = set(range(len(titles))).difference(plain) if len(plain) != len(titles) else set()
+    text = "\x00".join([titles[i] for i in plain]) + "\x00"
+    starts = None
+    if _MARKUP_OR_BRACKET.search(text):
+        starts = list(accumulate((len(titles[i]) + 1 for i in plain), initial=0))
+        slow.update(plain[bisect_right(starts, m.start()) - 1] for m in _MARKUP_OR_BRACKET.finditer(text))
+    # a title ending with a language name (then " .)" only) may lose it as a marker
+    ends = _LAST_LETTERS_REVERSED.findall("\x00" + text[-2::-1].lower())[::-1]
+    if not _LANGUAGES_REVERSED.isdisjoint(ends):
+        slow.update(i for i, word in zip(plain, ends) if word in _LANGUAGES_REVERSED)
+    if slow:
+        plain = [i for i in plain if i not in slow]
+    if starts is not None or len(plain) != len(ends) or "," in text:
+        text = "\x00".join([_THOUSANDS.sub("", titles[i]) if "," in titles[i] else titles[i]
+                            for i in plain]) + "\x00"
+    words = text.lower().encode("ascii").translate(_KEY_BYTES)
+    while b"  " in words:  # runs of spaces made single (each pass halves them)
+        words = words.replace(b"  ", b" ")
+    words = words.replace(b" \x00", b"\x00").replace(b"\x00 ", b"\x00")
+    keys = words[1:].decode("ascii").split("\x00") if words[:1] == b" " else words.decode("ascii").split("\x00")
+    out: list[tuple[str, str]] = [None] * len(titles)  # type: ignore[list-item]
+    for i, key in zip(plain, keys):
+        out[i] = (key, "")
+    for i in slow:
+        out[i] = normalize_title(titles[i])
+    return out
 
 
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7",

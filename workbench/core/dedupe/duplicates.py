@@ -279,7 +279,7 @@ def find_duplicates(
 
 
 def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> DedupeResult:
-    from workbench.core.dedupe.features import FeatureMemo, complete_features, record_features
+    from workbench.core.dedupe.features import FeatureMemo, complete_features, records_features
     from workbench.core.dedupe.match import (
         DISTINCT, DUPLICATE, UNCERTAIN, apart_by_years, find_candidates, judge_pair, mark_recurring,
         sorted_unique, worth_judging,
@@ -300,7 +300,7 @@ def _find_duplicates(records, decisions, progress, cancel, known_study_ids) -> D
     feats = []
     chunk = max(1000, len(records) // 20)
     for start in range(0, len(records), chunk):
-        feats.extend(record_features(i, r, memo) for i, r in enumerate(records[start:start + chunk], start))
+        feats.extend(records_features(records[start:start + chunk], memo, start))
         report(35 * min(start + chunk, len(records)) / len(records))
     candidates = find_candidates(feats)
     total = len(candidates)
