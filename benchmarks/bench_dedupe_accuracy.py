@@ -78,6 +78,10 @@ def score(records: list[Record], gold: dict[str, str]) -> dict:
 def main(argv: list[str]) -> int:
     paths = [Path(a) for a in argv] or sorted(p for p in DEFAULT_DIR.glob("*.csv")
                                               if "merged_record_ids" not in p.name)
+    if not paths:
+        print(f"no labelled set: {DEFAULT_DIR} is missing or holds no *.csv (run from a checkout "
+              "under /work, next to shared/, or name the CSVs)", file=sys.stderr)
+        return 2
     for path in paths:
         records, gold = load_labelled(path)
         by_id = {r.id: r for r in records}

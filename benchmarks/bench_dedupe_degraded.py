@@ -394,6 +394,10 @@ def main(argv: list[str]) -> int:
     bench = _accuracy_bench()
     paths = args.paths or sorted(p for p in bench.DEFAULT_DIR.glob("*.csv")
                                  if "merged_record_ids" not in p.name)
+    if not paths:
+        print(f"no labelled set: {bench.DEFAULT_DIR} is missing or holds no *.csv (run from a "
+              "checkout under /work, next to shared/, or name the CSVs)", file=sys.stderr)
+        return 2
     names = args.only or list(GENERATORS)
     print(f"seed {args.seed}; targets: precision >= 0.995, recall >= 0.97, false merges < 1 per 1,000, "
           "queue < 2%, recall >= 0.99 with the queue answered")
