@@ -63,3 +63,26 @@ def test_a_plain_name_still_reads(root):
     before = [r.title for r in Review.open(root).records()]
     manifest_naming(root, "search.ris")
     assert [r.title for r in Review.open(root).records()] == before
+
+
+def test_an_export_copied_in_as_a_link_to_a_file_outside_is_refused(root, tmp_path):
+    """An export in references/ that no manifest row names (copied in by hand) has no recorded
+    digest. Placed as a link to a file outside the review (`../../.git-credentials` reaches the
+    home folder of whoever opens a review kept in ~/reviews/x), its lines became records of
+    the review. It is refused by name; a references/ folder that is itself a link still reads."""
+    private = tmp_path / "private.ris"
+    private.write_text("TY  - JOUR\nTI  - a private file outside the review\nER  - \n",
+                       encoding="utf-8")
+    before = [r.title for r in Review.open(root).records()]
+    link = root / "references" / "extra.ris"
+    os.symlink(os.path.relpath(private, link.parent), link)
+    with pytest.raises(ReviewError, match="outside the review") as caught:
+        Review.open(root).records()
+    assert "extra.ris" in str(caught.value)
+    link.unlink()
+    elsewhere = tmp_path / "disk" / "references"
+    elsewhere.parent.mkdir()
+    (root / "references").rename(elsewhere)
+    (root / "references").symlink_to(elsewhere)
+    shutil.rmtree(root / ".workbench", ignore_errors=True)
+    assert [r.title for r in Review.open(root).records()] == before

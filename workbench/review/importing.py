@@ -314,6 +314,13 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
         if progress:
             progress(n + 1, total)
     for n, path in enumerate(extra):
+        if path.is_symlink() and not path.resolve().is_relative_to(references.resolve()):
+            # No recorded digest to hold it to: a link placed at a name in references/
+            # would make any file outside the review part of it.
+            raise ReviewError("an export copied in by hand is a link to a file outside the "
+                              "review; it was not read", path=path.relative_to(root).as_posix(),
+                              hint="import the file itself (`workbench import FILE` keeps a "
+                                   "copy in references/), or remove the link")
         cached = read_cached_records(cache, file_digest(path.read_bytes()))
         records.extend(cached if cached is not None
                        else _parse_stored(root, path, None, allow_problems=False))
