@@ -59,9 +59,27 @@ def _vector(items) -> str:
     return "c(" + ", ".join(r_string(i) for i in items) + ")"
 
 
-def _r_name(file: str) -> str:
-    stem = file[:-4].replace("/", "_")
-    return stem if stem[:1].isalpha() else f"t_{stem}"
+#: R's reserved words: not names a data frame can be assigned to.
+_R_RESERVED = frozenset("if else repeat while function for next break TRUE FALSE NULL Inf NaN NA "
+                        "NA_integer_ NA_real_ NA_character_ NA_complex_ in".split())
+
+
+def _r_name(file: str, used: set[str] | None = None) -> str:
+    """The data frame's name in R: the file's stem as a syntactic name, unique in `used`.
+
+    A group id may hold `-` (R reads `a-b <- x` as a subtraction) and start with a
+    digit; such characters become `_`, and a name another table took gets `_2`, `_3`...
+    """
+    stem = "".join(c if c.isascii() and (c.isalnum() or c in "._") else "_"
+                   for c in file[:-4].replace("/", "_"))
+    name = stem if stem[:1].isalpha() and stem not in _R_RESERVED else f"t_{stem}"
+    if used is not None:
+        base, n = name, 1
+        while name in used:
+            n += 1
+            name = f"{base}_{n}"
+        used.add(name)
+    return name
 
 
 def _fields(codebook: Codebook, file: str) -> dict[str, Field]:
@@ -106,10 +124,11 @@ def load_r(codebook: Codebook, tables: Mapping, dictionary) -> str:
              "# An empty cell is NA (not reported or not agreed), never 0.",
              "# Use: source(\"exports/load.R\", chdir = TRUE)",
              "", _HELPERS]
+    used: set[str] = set()
     for file, frame in tables.items():
         if not file.endswith(".csv") or "/" in file:
             continue
-        name = _r_name(file)
+        name = _r_name(file, used)
         part = dictionary[dictionary["file"] == file]
         declared = dict(zip(part["column"], part["type"]))
         classes = ", ".join(f"{r_string(c)} = {r_string(_class(frame[c], declared.get(c, '')))}"
