@@ -156,8 +156,11 @@ def pretty_json(value: object, pad: str = "") -> str:
                 if not first:
                     add(",\n" + inner)
                 first = False
-                add(encode_basestring(key) + ": ")
-                emit(sub, inner)
+                if sub.__class__ is str:   # most values: no call per value
+                    add(encode_basestring(key) + ": " + encode_basestring(sub))
+                else:
+                    add(encode_basestring(key) + ": ")
+                    emit(sub, inner)
             add("\n" + pad + "}")
         elif kind in (list, tuple) or isinstance(item, (list, tuple)):
             if not item:
@@ -170,7 +173,10 @@ def pretty_json(value: object, pad: str = "") -> str:
                 if not first:
                     add(",\n" + inner)
                 first = False
-                emit(sub, inner)
+                if sub.__class__ is str:
+                    add(encode_basestring(sub))
+                else:
+                    emit(sub, inner)
             add("\n" + pad + "]")
         else:   # floats, int and str subclasses: exactly as the json module writes them
             add(json.dumps(item, ensure_ascii=False))

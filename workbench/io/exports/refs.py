@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Iterable
 
 _KEY_UNSAFE = re.compile(r"[^A-Za-z0-9_:-]")
@@ -34,6 +35,7 @@ _VENUE_FIELD = {"article": "journal", "incollection": "booktitle",
                 "techreport": "institution", "phdthesis": "school"}
 
 
+@lru_cache(maxsize=4096)   # a review has few distinct types; 100k studies ask 3 times each
 def record_type(pub_type: str) -> str:
     """Return the RIS type of one record's publication type, or "" when it says nothing.
 
@@ -68,7 +70,13 @@ def study_ris_type(study, pub_type) -> str:
     return _ris_type(study, pub_type)
 
 
+#: The characters `_bib_escape` changes: a text with none of them is returned as it is.
+_BIB_SPECIAL = re.compile(r"[{}\\~&%$#_]")
+
+
 def _bib_escape(text: str) -> str:
+    if _BIB_SPECIAL.search(text) is None:
+        return text
     # Unbalanced braces would break the entry: drop them (before the escapes add their own).
     text = text.replace("{", "").replace("}", "")
     text = text.replace("\\", "\\textbackslash{}").replace("~", "\\textasciitilde{}")
