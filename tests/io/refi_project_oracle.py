@@ -17,8 +17,11 @@ from workbench.io.refi_codebook import add_codes, code_guid, xml_text
 from workbench.io.refi_project import _VARIABLE_TYPES, _typed_value, source_text
 
 
-def project_qdpx(codebook, sources, coders, name, now=None) -> bytes:
-    """Return the .qdpx archive (zip bytes) of the sources, coders and codebook."""
+def project_qdpx(codebook, sources, coders, name, now=None, compresslevel=None) -> bytes:
+    """Return the .qdpx archive (zip bytes) of the sources, coders and codebook.
+
+    `compresslevel` (added in session 7, when the library went to level 1): the
+    deflate level of the archive, zlib's default when None, as it always was."""
     from lxml import etree
     ns = PROJECT_NS
     q = lambda tag: f"{{{ns}}}{tag}"  # noqa: E731
@@ -99,7 +102,7 @@ def project_qdpx(codebook, sources, coders, name, now=None) -> bytes:
                 etree.SubElement(holder, q(tag)).text = xml_text(text)
     qde = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as archive:
         archive.writestr("project.qde", qde)
         for path, data in files.items():
             archive.writestr(path, data)

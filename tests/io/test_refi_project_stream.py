@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from tests.io.refi_project_oracle import project_qdpx as oracle_qdpx
 from workbench.io.codebook_yaml import load_codebook
-from workbench.io.refi_project import (ProjectSource, Selection, project_qdpx,
-                                       write_project_qdpx)
+from workbench.io.refi_project import (COMPRESS_LEVEL, ProjectSource, Selection,
+                                       project_qdpx, write_project_qdpx)
 
 pytest.importorskip("lxml.etree")
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "influencer-advocacy"
@@ -85,9 +85,18 @@ def sources_strategy(codebook):
 
 
 def both(codebook, sources, coders, name):
+    """The library's archive and the oracle's at the library's deflate level (same bytes)."""
     with mock.patch("time.time", return_value=NOW):
         return (project_qdpx(codebook, sources, coders, name, WHEN),
-                oracle_qdpx(codebook, sources, coders, name, WHEN))
+                oracle_qdpx(codebook, sources, coders, name, WHEN, COMPRESS_LEVEL))
+
+
+def parts(archive: bytes) -> list:
+    """Each part's name, time, attributes, method and bytes, in order (not how deflated)."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        assert z.testzip() is None
+        return [(i.filename, i.date_time, i.external_attr, i.compress_type, z.read(i))
+                for i in z.infolist()]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -97,6 +106,10 @@ def test_streamed_archive_is_the_tree_built_archive(codebook, data):
     coders = data.draw(st.lists(st.sampled_from(CODERS), unique=True))
     name = data.draw(TEXT)
     new, old = both(codebook, sources, coders, name)
+    # Against the archive as it was (zlib's default level): every part the same.
+    with mock.patch("time.time", return_value=NOW):
+        assert parts(new) == parts(oracle_qdpx(codebook, sources, coders, name, WHEN))
+        assert project_qdpx(codebook, sources, coders, name, WHEN) == new   # reproducible
     if new != old:   # name the first part that differs
         with zipfile.ZipFile(io.BytesIO(new)) as a, zipfile.ZipFile(io.BytesIO(old)) as b:
             assert a.namelist() == b.namelist()
@@ -122,8 +135,10 @@ def test_many_sources_over_several_writes_and_a_file_target(codebook, tmp_path):
     with mock.patch("time.time", return_value=NOW):
         write_project_qdpx(tmp_path / "review.qdpx", codebook, sources, CODERS[:3], "Review",
                            WHEN)
-        old = oracle_qdpx(codebook, sources, CODERS[:3], "Review", WHEN)
+        old = oracle_qdpx(codebook, sources, CODERS[:3], "Review", WHEN, COMPRESS_LEVEL)
+        before = oracle_qdpx(codebook, sources, CODERS[:3], "Review", WHEN)
     assert (tmp_path / "review.qdpx").read_bytes() == old
+    assert parts(old) == parts(before)
     with zipfile.ZipFile(tmp_path / "review.qdpx") as archive:
         assert len(archive.namelist()) == 1 + 590   # ten studies given twice: one part each
 
@@ -149,3 +164,27 @@ def test_text_xml_cannot_hold_is_refused_by_both(codebook):
         oracle_qdpx(codebook, sources, [], "r")
     with pytest.raises((ValueError, UnicodeError)):
         project_qdpx(codebook, sources, [], "r")
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream that cannot seek (a pipe): zipfile writes data descriptors."""
+
+    def __init__(self):
+        self.data = bytearray()
+
+    def writable(self):
+        return True
+
+    def write(self, b):
+        self.data += b
+        return len(b)
+
+
+def test_unseekable_target_gets_writestr_parts(codebook):
+    """Not seekable, the parts go through writestr itself: the same parts as the oracle."""
+    sources = [ProjectSource(f"S{n}", f"Name {n}", f"text {n} & <b>" * n) for n in range(5)]
+    target = _Unseekable()
+    with mock.patch("time.time", return_value=NOW):
+        write_project_qdpx(target, codebook, sources, ["alice"], "Review", WHEN)
+        old = oracle_qdpx(codebook, sources, ["alice"], "Review", WHEN)
+    assert parts(bytes(target.data)) == parts(old)
