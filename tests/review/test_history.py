@@ -386,6 +386,68 @@ def test_time_order_is_a_stable_argsort_of_the_times(seed):
         assert np.array_equal(time_order(series), series.argsort(kind="stable").to_numpy())
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_time_codes_give_the_order_and_equal_codes_exactly_for_equal_times(seed):
+    """The audit keys each append by its time as an integer: equal times (and only they)
+    share one, and the order is the stable argsort, for bytes-sortable and other values."""
+    import random
+
+    import numpy as np
+    import pandas as pd
+
+    from workbench.core.history_frame import time_codes
+    rng = random.Random(seed)
+    times = [f"2026-01-0{rng.randint(1, 3)}T00:00:{rng.randint(0, 5):02d}.{rng.randint(0, 9)}Z"
+             for _ in range(300)]
+    cases = [times, times + ["2026", "2026-01-01T", "", "2026 "],
+             times + ["2026-01-01T00:00:00.5Zé", "2026-01-01\x00", "2026-01-01"],
+             times + [float("nan"), float("nan")], ["x"], []]
+    for case in cases:
+        series = pd.Series(case, dtype=object)
+        order, codes = time_codes(series)
+        assert np.array_equal(order, series.argsort(kind="stable").to_numpy())
+        assert len(codes) == len(case)
+        seen: dict = {}
+        for value, code in zip(series.fillna("<NA>").tolist(), codes.tolist()):
+            assert seen.setdefault(value, code) == code        # equal times, one code
+        assert len(set(seen.values())) == len(seen)            # different times, different codes
+
+
+def _old_change_words(previous, value):
+    """The audit log's `change` as it was computed before change_words (the oracle)."""
+    import pandas as pd
+    previous, value = pd.Series(previous, dtype=object), pd.Series(value, dtype=object)
+    shown = value.where(value != "", "(cleared)")
+    differs = (previous != "") & (previous != value)
+    return shown.where(~differs, previous + " -> " + shown).tolist()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_change_words_equal_the_series_arithmetic_they_replace(seed):
+    import random
+
+    from workbench.core.history_frame import change_words
+    rng = random.Random(seed)
+    texts = ["", "", "include", "exclude", "a;b", " -> ", "(cleared)", "x\ny", "=1", "é"]
+    previous = [rng.choice(texts) for _ in range(400)]
+    value = [rng.choice(texts) for _ in range(400)]
+    assert change_words(previous, value).tolist() == _old_change_words(previous, value)
+    assert change_words([], []).tolist() == []
+
+
+def test_titles_looked_up_in_the_dict_equal_pandas_map():
+    """History rows take each title from the dict; unknown studies, NA ids and a title
+    that is not text (then pandas' map is used) give what `map(...).fillna("")` gave."""
+    import pandas as pd
+
+    from workbench.core.history_frame import _titles
+    ids = pd.Series(["s1", "s2", "nope", float("nan"), "s1", ""], dtype=object)
+    for titles in ({"s1": "One, two", "s2": "", "": "blank id"}, {"s1": "x", "s2": None},
+                   {}):
+        expected = ids.map(titles).astype(object).fillna("").tolist()
+        assert _titles(ids, titles).tolist() == expected
+
+
 def _audit_csv(frames) -> str:
     from workbench.io.safe_cells import csv_text
     return "".join(csv_text(f, index=False, na_rep="", lineterminator="\n", header=i == 0)

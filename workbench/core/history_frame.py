@@ -13,7 +13,8 @@ import pandas as pd
 from workbench.core.events import CONSENSUS
 from workbench.core.history import CHANGE, CLEAR, COLUMNS, RESOLVE, SET, UNDO
 
-__all__ = ["history_columns", "history_frame", "history_rows", "time_order"]
+__all__ = ["change_words", "history_columns", "history_frame", "history_rows", "time_codes",
+           "time_order"]
 
 
 def history_frame(events: pd.DataFrame, sheet_column: str = "sheet",
@@ -46,26 +47,48 @@ def history_rows(frame: pd.DataFrame, sheet_column: str, titles: dict[str, str],
     taken at the same rows: the export builds its audit log this way a chunk
     of rows at a time.
     """
-    value = pd.Series(value, index=frame.index, dtype=object)
-    previous = pd.Series(previous, index=frame.index, dtype=object)
-    consensus = frame[sheet_column] == CONSENSUS
+    import numpy as np
+
+    index = frame.index
+    consensus = frame[sheet_column].to_numpy(dtype=object) == CONSENSUS
+    value = np.asarray(value, dtype=object)
+    previous = np.asarray(previous, dtype=object)
     return pd.DataFrame({
-        "time": frame["time"], "source": consensus.map({True: CONSENSUS, False: "sheet"}),
+        "time": frame["time"],
+        "source": pd.Series(_SOURCES[consensus.astype(np.intp)], index=index, dtype=object),
         "reviewer": frame["reviewer"], "study_id": frame["study_id"],
-        "title": frame["study_id"].map(titles).astype(object).fillna(""),
+        "title": _titles(frame["study_id"], titles),
         "stage": frame["stage"], "field": frame["field"],
-        "action": pd.Series(action, index=frame.index, dtype=object),
-        "previous": previous, "value": value,
-        "change": _change_words(previous, value), "note": frame["note"].fillna(""),
+        "action": pd.Series(action, index=index, dtype=object),
+        "previous": pd.Series(previous, index=index, dtype=object),
+        "value": pd.Series(value, index=index, dtype=object),
+        "change": pd.Series(change_words(previous, value), index=index, dtype=object),
+        "note": frame["note"].fillna(""),
         "codebook_version": frame["codebook_version"].fillna("")}, columns=list(COLUMNS))
 
 
-def history_columns(frame: pd.DataFrame, sheet_column: str = "sheet"):
+#: The `source` of an event: index 1 for the consensus sheet's.
+_SOURCES = __import__("numpy").array(["sheet", CONSENSUS], dtype=object)
+
+
+def _titles(study_ids: pd.Series, titles: dict[str, str]) -> pd.Series:
+    """Each event's study title ("" for an unknown study), as `study_ids.map(titles)` with
+    NA as "": looked up in the dict directly when every title is text (pandas' map
+    builds an index of every study for each call)."""
+    if all(type(t) is str for t in titles.values()):
+        get = titles.get
+        return pd.Series([get(s, "") if type(s) is str else "" for s in study_ids.tolist()],
+                         index=study_ids.index, dtype=object)
+    return study_ids.map(titles).astype(object).fillna("")
+
+
+def history_columns(frame: pd.DataFrame, sheet_column: str = "sheet", times=None):
     """Return (value, previous, action) of each event, object arrays in the frame's order.
 
     `value` is the event's value as text ("" for none), `previous` the value
     its field had before in the same sheet, stage and study ("" for none), and
     `action` one of set, change, clear, undo, resolve (as `sheet_entries` says).
+    `times` is `time_codes(frame["time"])` when the caller has it already.
     """
     import numpy as np
 
@@ -78,11 +101,12 @@ def history_columns(frame: pd.DataFrame, sheet_column: str = "sheet"):
     before2 = np.where(before >= 0, before[before], -1)
     previous = _at(value, before, "")
     before_previous = _at(value, before2, "")
-    times = frame["time"].to_numpy(dtype=object)
-    time_previous = pd.Series(_at(times, before, np.nan), index=frame.index, dtype=object)
+    time_values = frame["time"].to_numpy(dtype=object)
+    time_previous = pd.Series(_at(time_values, before, np.nan), index=frame.index, dtype=object)
 
     # One append = the events of one sheet that share a time, a stage and a study.
-    append_id = _key([cell, frame["time"]])
+    _, time_code = times if times is not None else time_codes(frame["time"])
+    append_id = _key([cell, pd.Series(time_code, index=frame.index)])
     appends = pd.DataFrame({"cell": cell, "time": frame["time"],
                             "id": append_id}).drop_duplicates("id")
     appends["prior_time"] = appends.groupby("cell", sort=False)["time"].shift(1)
@@ -157,15 +181,45 @@ def time_order(times: pd.Series):
     """
     import numpy as np
 
-    values = times.tolist()
-    if all(type(v) is str for v in values):
-        try:
-            keys = np.array(values, dtype="S")
-        except UnicodeEncodeError:
-            keys = None
-        if keys is not None and not any("\x00" in v for v in values):
-            return np.argsort(keys, kind="stable")
+    keys = _ascii_keys(times)
+    if keys is not None:
+        return np.argsort(keys, kind="stable")
     return times.argsort(kind="stable").to_numpy()
+
+
+def time_codes(times: pd.Series):
+    """Return (`time_order(times)`, one integer per distinct time) for the events' times.
+
+    The integers number the distinct times in time order (equal times, equal
+    integers): with ASCII times they come from the bytes `time_order` sorts
+    (comparing neighbours in C), instead of hashing a million new strings.
+    """
+    import numpy as np
+
+    keys = _ascii_keys(times)
+    if keys is None:
+        codes, _ = pd.factorize(times, sort=False, use_na_sentinel=False)
+        return times.argsort(kind="stable").to_numpy(), codes.astype(np.int64)
+    order = np.argsort(keys, kind="stable")
+    codes = np.empty(len(keys), dtype=np.int64)
+    if len(keys):
+        ordered = keys[order]
+        codes[order] = np.concatenate([[0], np.cumsum(ordered[1:] != ordered[:-1])])
+    return order, codes
+
+
+def _ascii_keys(times: pd.Series):
+    """The times as a numpy bytes array when each is ASCII text without NUL, else None."""
+    import numpy as np
+
+    values = times.tolist()
+    try:
+        joined = "".join(values)   # a value that is not text raises
+    except TypeError:
+        return None
+    if "\x00" in joined or not joined.isascii():
+        return None
+    return np.array(values, dtype="S")
 
 
 def _key(columns: list[pd.Series]) -> pd.Series:
@@ -180,7 +234,20 @@ def _key(columns: list[pd.Series]) -> pd.Series:
     return pd.Series(code.astype(np.int64), index=columns[0].index)
 
 
-def _change_words(previous: pd.Series, value: pd.Series) -> pd.Series:
-    shown = value.where(value != "", "(cleared)")
-    differs = (previous != "") & (previous != value)
-    return shown.where(~differs, previous + " -> " + shown)
+def change_words(previous, value):
+    """The audit log's `change` of each event, an object array: the value ("(cleared)"
+    when empty), or "<previous> -> <value>" when it replaced a different one.
+
+    `previous` and `value` are object arrays of str (`history_columns`). The
+    joined text is made only for the events that changed a value.
+    """
+    import numpy as np
+
+    previous = np.asarray(previous, dtype=object)
+    shown = np.asarray(value, dtype=object).copy()
+    shown[shown == ""] = "(cleared)"
+    changed = np.flatnonzero((previous != "") & (previous != value))
+    if len(changed):
+        shown[changed] = [p + " -> " + v for p, v in zip(previous[changed].tolist(),
+                                                           shown[changed].tolist())]
+    return shown

@@ -213,7 +213,8 @@ def audit_chunks(review, events, dedupe, studies, rows: int = 100_000):
     import pandas as pd
 
     from workbench.core.history import COLUMNS
-    from workbench.core.history_frame import history_columns, history_rows, time_order
+    from workbench.core.history_frame import (history_columns, history_rows, time_codes,
+                                              time_order)
     titles = {s.id: s.title for s in studies}
     others = [e.as_dict() for e in _pair_entries(review, dict(dedupe.record_to_study))]
     others += [e.as_dict() for e in _link_stream(review)]  # full-text links
@@ -225,8 +226,9 @@ def audit_chunks(review, events, dedupe, studies, rows: int = 100_000):
     frame = events.reset_index(drop=True)
     order = np.arange(0)
     if n:
-        value, previous, action = history_columns(frame, "sheet")
-        order = time_order(frame["time"])
+        times = time_codes(frame["time"])   # the order, and the times as integers
+        value, previous, action = history_columns(frame, "sheet", times)
+        order = times[0]
     # The order audit_table gives: the events by time, then with the others by time.
     if pairs_frame is not None:
         times = pd.concat([frame["time"].iloc[order], pairs_frame["time"]], ignore_index=True)
