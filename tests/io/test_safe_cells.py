@@ -108,7 +108,8 @@ def test_text_tables_are_written_as_pandas_writes_them(data):
     """csv_text's text-cell writer gives the bytes DataFrame.to_csv gives (kept as the oracle)."""
     import pandas as pd
 
-    from workbench.io.safe_cells import _pandas_csv, _text_cells_csv, csv_text, safe_frame
+    from workbench.io.safe_cells import (_pandas_csv, _text_cells_csv, _text_frame_csv, csv_text,
+                                         safe_frame)
     n_cols = data.draw(st.integers(1, 5))
     n_rows = data.draw(st.integers(0, 8))
     cells = CELL_TEXT if data.draw(st.booleans()) else CELL_ANY
@@ -123,6 +124,41 @@ def test_text_tables_are_written_as_pandas_writes_them(data):
     assert csv_text(frame, index=False, na_rep="", lineterminator="\n", header=header) \
         == expected
     text_only = all(type(v) is str for name in names for v in frame[name].tolist())
-    if text_only and n_cols >= 2 and n_rows:   # the fast writer did write it
+    if text_only and n_cols >= 2 and n_rows:   # the fast writers did write it
         assert _text_cells_csv(safe_frame(frame), index=False, na_rep="", header=header) \
             == expected
+        assert _text_frame_csv(frame, index=False, na_rep="", header=header) == expected
+    else:
+        assert _text_frame_csv(frame, index=False, na_rep="", header=header) is None
+
+
+REPEATED = st.sampled_from(["", "x", "=1", "'=1", "a,b", "-0.5", "-", "nul\x00=x", "\x00",
+                            "\x00@", "@", "'", "\r", 'q"', "é,"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_columns_of_repeated_texts_are_neutralized_and_quoted_once_each_as_before(data):
+    """The one-pass writer (distinct texts neutralized and quoted once, then mapped) gives
+    the bytes of safe_frame + DataFrame.to_csv (the oracle) on columns that repeat a few
+    hostile texts, including a NUL before a formula character inside a cell."""
+    from workbench.io.safe_cells import _pandas_csv, _text_frame_csv, csv_text, safe_frame
+    n_rows = data.draw(st.integers(1, 30))
+    columns = {name: data.draw(st.lists(REPEATED, min_size=n_rows, max_size=n_rows))
+               for name in ("a", "=b", "c,d")}
+    frame = pd.DataFrame(columns, dtype=object)
+    header = data.draw(st.booleans())
+    expected = _pandas_csv(safe_frame(frame), "\n", index=False, na_rep="", header=header)
+    assert _text_frame_csv(frame, index=False, na_rep="", header=header) == expected
+    assert csv_text(frame, index=False, na_rep="", lineterminator="\n", header=header) \
+        == expected
+
+
+def test_a_categorical_column_with_a_formula_category_is_written_as_before():
+    """A categorical column is left to safe_frame (the one-pass writer says None)."""
+    from workbench.io.safe_cells import _pandas_csv, _text_frame_csv, csv_text, safe_frame
+    frame = pd.DataFrame({"a": pd.Categorical(["=1", "x", "=1"]), "b": ["p", "q,r", "s"]})
+    assert _text_frame_csv(frame, index=False, na_rep="") is None
+    text = csv_text(frame, index=False, na_rep="", lineterminator="\n")
+    assert text == _pandas_csv(safe_frame(frame), "\n", index=False, na_rep="")
+    assert text == "a,b\n'=1,p\nx,\"q,r\"\n'=1,s\n"

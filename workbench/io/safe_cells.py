@@ -204,6 +204,10 @@ def csv_text(frame, **to_csv) -> str:
     to_csv.setdefault("index", False)
     to_csv.pop("encoding", None)
     end = to_csv.pop("lineterminator", "\n")
+    if end == "\n":
+        text = _text_frame_csv(frame, **to_csv)
+        if text is not None:
+            return text
     safe = safe_frame(frame)
     if end == "\n":
         text = _text_cells_csv(safe, **to_csv)
@@ -222,6 +226,9 @@ def _pandas_csv(safe, end: str, **to_csv) -> str:
 
 #: What makes the csv module quote a cell when rows end in "\n" (a CR too: see csv_text).
 _CSV_SPECIAL = re.compile('[,"\n\r]')
+#: A text after the first, in cells joined by NUL, that starts with a character of _FIRST
+#: (a NUL inside a cell may match too: then each distinct cell is checked).
+_FIRST_AFTER_NUL = re.compile("\x00[" + "".join(re.escape(c) for c in sorted(_FIRST)) + "]")
 
 
 def _csv_cell(value: str) -> str:
@@ -263,6 +270,55 @@ def _text_cells_csv(safe, index=False, header=True, **rest) -> str | None:
     if not all(type(n) is str for n in names):
         return None
     return ",".join(_csv_cell(n) for n in names) + "\n" + rows
+
+
+def _text_frame_csv(frame, index=False, header=True, **rest) -> str | None:
+    """`_text_cells_csv(safe_frame(frame), ...)` in one pass, when every cell is text; else None.
+
+    A column's cells are joined once (in C) and that text says whether any
+    cell may need a quote in front (a NUL then a formula character) or CSV
+    quoting (a comma, quote or line break); only then are its distinct texts
+    neutralized and quoted, once each, and its cells mapped (`safe_frame`
+    scanned every cell's first character, `_text_cells_csv` quoted cell by
+    cell). None (then `csv_text` neutralizes and writes as before)
+    for anything else: a column that is not object or pandas str, a cell
+    that is not text (NA, a number), a name that is not text, one column, no
+    row, other `to_csv` options. Tests compare it with the two-step path.
+    """
+    import pandas as pd
+
+    if index is not False or type(header) is not bool or set(rest) - {"na_rep"} \
+            or frame.shape[1] < 2 or len(frame) == 0:
+        return None
+    columns = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if column.dtype != object and not isinstance(column.dtype, pd.StringDtype):
+            return None
+        values = column.to_numpy(dtype=object).tolist()
+        try:
+            text = "\x00".join(values)   # a cell that is not text (NA, a number) raises
+        except TypeError:
+            return None
+        changed: dict[str, str] = {}
+        if text[:1] in _FIRST or _FIRST_AFTER_NUL.search(text) is not None:
+            changed = {v: QUOTE + v for v in set(values) if needs_quote(v)}
+        if "," in text or '"' in text or "\n" in text or "\r" in text:
+            for v in set(values):
+                if "," in v or '"' in v or "\n" in v or "\r" in v:
+                    cell = changed.get(v, v)
+                    changed[v] = '"' + cell.replace('"', '""') + '"'
+        if changed:
+            get = changed.get
+            values = [get(v, v) for v in values]
+        columns.append(values)
+    rows = "\n".join(map(",".join, zip(*columns))) + "\n"
+    if not header:
+        return rows
+    names = list(frame.columns)
+    if not all(type(n) is str for n in names):
+        return None
+    return ",".join(_csv_cell(neutralize(n)) for n in names) + "\n" + rows
 
 
 def _lf_rows(text: str) -> str:
