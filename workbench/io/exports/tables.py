@@ -74,7 +74,11 @@ def typed(series: pd.Series, fld: Field | None) -> pd.Series:
     if fld is None:
         return series
     if fld.type == "integer":
-        return pd.to_numeric(series, errors="coerce").astype("Int64")
+        numbers = pd.to_numeric(series, errors="coerce")
+        # A value typed before the field became an integer (2.5) is NA here, as text is;
+        # the export names it (review.off_codebook) and coded_long.csv keeps it as saved.
+        fits = numbers.isna() | ((numbers % 1 == 0) & (numbers.abs() < 2 ** 63))
+        return numbers.where(fits).astype("Int64")
     if fld.type == "number":
         return pd.to_numeric(series, errors="coerce").astype("Float64")
     if fld.type == "boolean":
