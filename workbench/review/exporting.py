@@ -44,6 +44,7 @@ from workbench.io.exports.tables import (group_tables, long_table, numbers_as_ty
 from workbench.review.agreement import agreement_frame, methods_text
 from workbench.review.agreement_cache import cached_agreement
 from workbench.review.screening_methods import screening_methods
+from workbench.review.off_codebook import describe as describe_off_codebook, off_codebook
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
                                         criteria_not_agreed, describe, not_agreed_list,
                                         open_merge_conflicts)
@@ -276,6 +277,9 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             values, rows, unresolved, annotations = _resolved(codebook, latest, source, bib)
             coding_id = coding[0].id if coding else ""
             values, unresolved = apply_merges_to_coding(coding_id, values, unresolved, merges)
+            drift = off_codebook(codebook, values, rows)   # a code/field/type changed since
+            if drift:
+                warnings.append("\n".join(describe_off_codebook(drift)))
             not_agreed = not_agreed_list(coding_id, unresolved, merges) + not_agreed
             if require_agreed and not_agreed:
                 raise ExportError("values are not agreed (--require-agreed):\n  "
@@ -301,6 +305,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                     "studies_not_coded": sorted({n.study_id for n in not_agreed
                                                  if n.why == "not coded"}),
                     "not_agreed": [n.as_dict() for n in not_agreed],
+                    "values_off_codebook": [d.as_dict() for d in drift],
                     "annotations": int(len(annotations)),
                     "sheet_warnings": warnings,
                     "screening_methods": methods}
@@ -454,6 +459,11 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
         ("Included studies no coder has started",
          (", ".join(meta["studies_not_coded"]) + " (every value missing; their values are "
           "pending in `unresolved`)") if meta["studies_not_coded"] else "none"),
+        ("Values the current codebook does not define or accept",
+         (f"{len(meta['values_off_codebook'])} (a code, field or type changed after they were "
+          "entered; exported as saved, every one in coded_long.csv; listed in "
+          "export_metadata.json, `values_off_codebook`)") if meta["values_off_codebook"]
+         else "none"),
         ("Agreed", "a value is agreed when the consensus sheet sets it or when every coder "
                    "who coded the study gave the same value; a coder who left a value "
                    "untouched answered 'none' (coded as none = not coded)"),
