@@ -43,6 +43,9 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "nav", "head"}
 _BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+#: The most word/document.xml of a .docx may unpack to (a long thesis is tens of MB):
+#: a few kB of zip can unpack to gigabytes, which would be held, then parsed, whole.
+DOCX_XML_MAX = 128 << 20
 
 
 def file_sha256(path: Path) -> str:
@@ -149,7 +152,14 @@ def docx_text(path: Path) -> str:
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            xml = archive.read("word/document.xml")
+            info = archive.getinfo("word/document.xml")
+            if info.file_size > DOCX_XML_MAX:
+                raise FulltextError(
+                    f"not read: its text (word/document.xml) unpacks to {info.file_size:,} "
+                    f"bytes, more than the {DOCX_XML_MAX:,} of any real document (a zip "
+                    "bomb?)", path=path, problem=UNREADABLE)
+            with archive.open(info) as member:   # bounded: the declared size may lie
+                xml = member.read(DOCX_XML_MAX + 1)
         root = ElementTree.fromstring(xml)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
         raise FulltextError(f"not a readable .docx ({exc})", path=path,
