@@ -550,3 +550,24 @@ def test_audit_chunks_of_an_empty_review_give_the_header(monkeypatch):
     chunks = list(history.audit_chunks(None, empty, Dedupe(), []))
     assert len(chunks) == 1 and list(chunks[0].columns) == list(AUDIT_COLUMNS)
     assert _audit_csv(chunks) == ",".join(AUDIT_COLUMNS) + "\n"
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_keys_that_are_only_compared_split_the_rows_as_the_numbered_keys_do(seed):
+    """_key(dense=False) skips renumbering while the mixed-radix code fits; equal rows must
+    still get equal keys and different rows different ones, also when six columns of
+    thousands of values overflow 62 bits (then it renumbers first)."""
+    import numpy as np
+    import pandas as pd
+
+    from workbench.core.history_frame import _key
+    rng = np.random.default_rng(seed)
+    n = 20_000
+    columns = [pd.Series(rng.integers(0, 5000, n).astype(str), dtype=object) for _ in range(6)]
+    columns[1] = pd.Series(np.where(rng.random(n) < 0.1, None, columns[1]), dtype=object)
+    for used in (columns[:2], columns):
+        dense = _key(used).to_numpy()
+        loose = _key(used, dense=False).to_numpy()
+        assert len(set(zip(dense.tolist(), loose.tolist()))) == len(set(dense.tolist())) \
+            == len(set(loose.tolist()))
+        assert loose.min() >= 0

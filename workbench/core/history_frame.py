@@ -95,8 +95,8 @@ def history_columns(frame: pd.DataFrame, sheet_column: str = "sheet", times=None
     value = _texts(frame["value"])
     # Groups are keyed by one integer per (sheet, stage, study[, field or time]) made
     # once: grouping by several text columns re-hashes the strings for every groupby.
-    cell = _key([frame[sheet_column], frame["stage"], frame["study_id"]])
-    field_key = _key([cell, frame["field"]])
+    cell = _key([frame[sheet_column], frame["stage"], frame["study_id"]], dense=False)
+    field_key = _key([cell, frame["field"]], dense=False)
     before = _previous_positions(field_key.to_numpy())
     before2 = np.where(before >= 0, before[before], -1)
     previous = _at(value, before, "")
@@ -114,7 +114,9 @@ def history_columns(frame: pd.DataFrame, sheet_column: str = "sheet", times=None
     appends["prior_size"] = appends.groupby("cell", sort=False)["size"].shift(1)
     per_append = appends.set_index("id")
 
-    prior_time = append_id.map(per_append["prior_time"])
+    # Append ids are 0..n-1 (dense): each event's append's values are taken by position.
+    prior_time = pd.Series(_by_id(per_append["prior_time"], len(per_append), object)[append_id],
+                           index=frame.index, dtype=object)
     same_prior = (time_previous == prior_time).to_numpy()
     restores = same_prior & (value == before_previous)
     changed = same_prior & (previous != before_previous)
@@ -133,9 +135,19 @@ def history_columns(frame: pd.DataFrame, sheet_column: str = "sheet", times=None
     action = np.full(len(frame), SET, dtype=object)
     action[(previous != "") & (previous != value)] = CHANGE
     action[value == ""] = CLEAR
-    action[append_id.map(undo_append).fillna(False).astype(bool).to_numpy()] = UNDO
+    action[_by_id(undo_append, len(per_append), bool)[append_id.to_numpy()]] = UNDO
     action[(frame[sheet_column] == CONSENSUS).to_numpy()] = RESOLVE
     return value, previous, action
+
+
+def _by_id(column: pd.Series, size: int, dtype):
+    """The values of a Series indexed by append id (0..size-1, each once) as an array
+    whose position i holds id i's value."""
+    import numpy as np
+
+    out = np.empty(size, dtype=dtype)
+    out[column.index.to_numpy()] = column.to_numpy(dtype=dtype)
+    return out
 
 
 def _texts(values: pd.Series):
@@ -144,7 +156,13 @@ def _texts(values: pd.Series):
     import numpy as np
 
     out = values.to_numpy(dtype=object).copy()
-    other = [i for i, v in enumerate(out.tolist()) if type(v) is not str]
+    cells = out.tolist()
+    try:
+        if all(type(v) is str for v in set(cells)):   # the few distinct values, not each cell
+            return out
+    except TypeError:   # an unhashable value
+        pass
+    other = [i for i, v in enumerate(cells) if type(v) is not str]
     if other:
         fixed = values.iloc[other].fillna("").astype(str).to_numpy(dtype=object)
         out[other] = fixed
@@ -222,15 +240,28 @@ def _ascii_keys(times: pd.Series):
     return np.array(values, dtype="S")
 
 
-def _key(columns: list[pd.Series]) -> pd.Series:
+def _key(columns: list[pd.Series], dense: bool = True) -> pd.Series:
     """One integer per distinct combination of the columns' values, numbered in order of
-    first appearance (as `pd.factorize` numbers a MultiIndex of them)."""
+    first appearance (as `pd.factorize` numbers a MultiIndex of them).
+
+    With `dense=False` the integers only tell the combinations apart (equal
+    combinations, equal integers), unnumbered while they fit in 62 bits: for
+    keys that are only grouped or compared, not used as positions.
+    """
     import numpy as np
 
     code = np.zeros(len(columns[0]), dtype=np.int64)
+    size = 1
     for column in columns:
         part, uniques = pd.factorize(column, sort=False, use_na_sentinel=False)
-        code, _ = pd.factorize(code * len(uniques) + part, sort=False)
+        if not dense and size * max(len(uniques), 1) >= 1 << 62:   # would not fit: renumber
+            code, found = pd.factorize(code, sort=False)
+            size = max(len(found), 1)
+        code = code * len(uniques) + part
+        size *= max(len(uniques), 1)
+        if dense:
+            code, found = pd.factorize(code, sort=False)
+            size = max(len(found), 1)
     return pd.Series(code.astype(np.int64), index=columns[0].index)
 
 
