@@ -244,3 +244,19 @@ def test_features_in_bulk_are_the_features_one_by_one():
         got = features.records_features(records[:500], bulk) + features.records_features(records[500:], bulk, 500)
         assert got == expected
         assert one.first_author == bulk.first_author and one.pages == bulk.pages
+
+
+def test_a_record_keeps_a_digest_of_its_abstract_key_equal_exactly_when_the_keys_are():
+    records = hostile_records(600, 3)
+    records += [r.with_(abstract=rng_abstract) for r, rng_abstract in zip(
+        records[:40], ["-" * 250, "é " * 150, "A" * 200, "a" * 199, ("Word " * 70) + "x", ("word " * 70) + "y"] * 7)]
+    memo = features.FeatureMemo()
+    feats = [features.complete_features(features.record_features(i, r, memo), r, memo) for i, r in enumerate(records)]
+    keys = [features.abstract_key(r.abstract) if len(r.abstract) >= 200 else "" for r in records]
+    assert all((f.abstract == "") == (key == "") for f, key in zip(feats, keys))
+    assert len({f.abstract for f in feats}) == len(set(keys))
+    pairs = random.Random(3).sample([(i, j) for i in range(len(records)) for j in range(i)], 20000)
+    pairs += [(i, j) for i in range(len(records)) for j in range(i) if keys[i] and keys[i] == keys[j]]
+    for i, j in pairs:
+        assert (feats[i].abstract == feats[j].abstract) == (keys[i] == keys[j])
+    assert any(keys[i] and keys[i] == keys[j] for i, j in pairs)
