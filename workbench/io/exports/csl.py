@@ -123,66 +123,44 @@ def pretty_json(value: object, pad: str = "") -> str:
 
     With an indent, the json module encodes in pure Python, one generator per
     level (seconds for a 100k-study CSL-JSON file); here each string goes
-    through json's C string encoder and the layout is joined once. Values are
+    through json's C string encoder and each level is joined by str.join. Values are
     what JSON holds: dicts with text keys, lists or tuples, text, ints,
     floats, bools and None. `pad` is the indent of the line `value` starts on
     (an item of a list at the top level: "  ").
     """
-    from json.encoder import encode_basestring
+    from json.encoder import encode_basestring as enc
 
-    out: list[str] = []
-    add = out.append
-
-    def emit(item: object, pad: str) -> None:
+    def text(item: object, pad: str) -> str:
         kind = item.__class__
         if kind is str:
-            add(encode_basestring(item))
-        elif item is None:
-            add("null")
-        elif item is True:
-            add("true")
-        elif item is False:
-            add("false")
-        elif kind is int:
-            add(int.__repr__(item))
-        elif kind is dict or isinstance(item, dict):
+            return enc(item)
+        if item is None:
+            return "null"
+        if item is True:
+            return "true"
+        if item is False:
+            return "false"
+        if kind is int:
+            return int.__repr__(item)
+        if kind is dict or isinstance(item, dict):
             if not item:
-                add("{}")
-                return
+                return "{}"
             inner = pad + "  "
-            add("{\n" + inner)
-            first = True
-            for key, sub in item.items():
-                if not first:
-                    add(",\n" + inner)
-                first = False
-                if sub.__class__ is str:   # most values: no call per value
-                    add(encode_basestring(key) + ": " + encode_basestring(sub))
-                else:
-                    add(encode_basestring(key) + ": ")
-                    emit(sub, inner)
-            add("\n" + pad + "}")
-        elif kind in (list, tuple) or isinstance(item, (list, tuple)):
+            # a str value (most of them) inline: no call per value; joined in C
+            return ("{\n" + inner + (",\n" + inner).join([
+                enc(key) + ": " + (enc(sub) if sub.__class__ is str else text(sub, inner))
+                for key, sub in item.items()]) + "\n" + pad + "}")
+        if kind in (list, tuple) or isinstance(item, (list, tuple)):
             if not item:
-                add("[]")
-                return
+                return "[]"
             inner = pad + "  "
-            add("[\n" + inner)
-            first = True
-            for sub in item:
-                if not first:
-                    add(",\n" + inner)
-                first = False
-                if sub.__class__ is str:
-                    add(encode_basestring(sub))
-                else:
-                    emit(sub, inner)
-            add("\n" + pad + "]")
-        else:   # floats, int and str subclasses: exactly as the json module writes them
-            add(json.dumps(item, ensure_ascii=False))
+            return ("[\n" + inner + (",\n" + inner).join([
+                enc(sub) if sub.__class__ is str else text(sub, inner) for sub in item])
+                + "\n" + pad + "]")
+        # floats, int and str subclasses: exactly as the json module writes them
+        return json.dumps(item, ensure_ascii=False)
 
-    emit(value, pad)
-    return "".join(out)
+    return text(value, pad)
 
 
 #: Studies written at a time by `write_reference_files`: each file is written in
