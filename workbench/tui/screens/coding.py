@@ -72,10 +72,18 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
                 id="coding.next_section_bracket"),
         Binding("left_square_bracket", "section(-1)", "Prev section", show=False,
                 id="coding.previous_section_bracket"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="coding.down"),
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="coding.up"),
-        Binding("n,right", "study(1)", "Next", key_display="n", id="coding.next"),
-        Binding("b,left", "study(-1)", "Back", key_display="b", id="coding.previous"),
+        # j/k and n/b have their own actions: the text reads with the arrows (and extends a
+        # selection with left/right) but never uses j, k or b, and n only during a search, so
+        # with the full text shown they stay priority keys and a burst such as `k e` or `n 1`
+        # acts in the order typed (_text_takes).
+        Binding("down", "cursor(1)", "Down", show=False, id="coding.down"),
+        Binding("up", "cursor(-1)", "Up", show=False, id="coding.up"),
+        Binding("j", "list_cursor(1)", "Down", show=False, id="coding.down_j"),
+        Binding("k", "list_cursor(-1)", "Up", show=False, id="coding.up_k"),
+        Binding("n", "next_study(1)", "Next", key_display="n", id="coding.next"),
+        Binding("right", "study(1)", "Next", show=False, id="coding.next_arrow"),
+        Binding("b", "next_study(-1)", "Back", key_display="b", id="coding.previous"),
+        Binding("left", "study(-1)", "Back", show=False, id="coding.previous_arrow"),
         Binding("a", "add_row", "Add row", id="coding.add_row"),
         Binding("x,delete", "remove_row", "Remove row", id="coding.remove_row"),
         Binding("u", "undo", "Undo", id="coding.undo"),
@@ -263,11 +271,16 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
     def _text_takes(self, action: str) -> bool:
         """True when the full text has the focus and uses this action's keys itself: its
         search or page prompt takes every key; the text view takes the moving keys
-        (arrows, n, v, [ ], Tab, PageUp/Down, Esc). Every other coding key (numbers,
-        space/Enter, a, m, f, e...) stays a priority key, so a burst after it lands."""
+        (arrows, v, [ ], PageUp/Down, Esc, and n while a search is on). Every other
+        coding key (numbers, space/Enter, j/k, n/b, Tab, a, m, f, e...) stays a priority
+        key, so a burst after it lands."""
         if not self._text_has_focus():
             return False
-        return isinstance(self.focused, Input) or action in TEXT_KEYS
+        if isinstance(self.focused, Input):
+            return True
+        if action == "next_study":        # n is the text's next match while a search is on
+            return bool(self.fulltext.panel.view.matches)
+        return action in TEXT_KEYS
 
     def action_fast(self, action: str, *args) -> None:
         """A key read while the full text does not have the focus (see BINDINGS)."""
@@ -321,6 +334,12 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
     def action_cursor(self, step: int) -> None:
         self.cursor += step
         self._show()
+
+    def action_list_cursor(self, step: int) -> None:
+        self.action_cursor(step)
+
+    def action_next_study(self, step: int) -> None:
+        self.action_study(step)
 
     def action_tab_section(self, step: int) -> None:
         self.action_section(step)
