@@ -91,5 +91,5 @@ def test_without_merges_random_appends_recount_only_touched_studies(unmerged, tm
     for seed in range(20, 26):
         scramble(unmerged, seed)
         seen = assert_same(unmerged, tmp_path, counts)
-        assert seen and None not in seen
-        assert ("progress", None) not in seen
+        assert seen and None not in seen, (seed, seen)
+        assert ("progress", None) not in seen, (seed, seen)

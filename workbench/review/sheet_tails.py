@@ -27,8 +27,10 @@ outside the offset for the next command to read again. Anything else
 irregular after the offset (a line a save marked torn, a line edited by
 hand, a wrong check) makes the whole sheet read in full, so every problem
 and line is judged exactly as before. The offset is only ever put where a
-record starts: after a line the fast reader took as one event, or in a
-sheet without any '"' (where every line is its own record).
+record starts: after a line the fast reader took as one event, in a
+sheet without any '"' (where every line is its own record), or at the end of
+a sheet the reader took whole without a problem (records spanning lines, e.g.
+a note holding a line break, included: no quote is open at its end).
 
 The rows after the merge are exactly `latest_rows`' (tests compare them on
 random appends, torn lines, hand edits, replaced and shortened sheets). A
@@ -343,7 +345,11 @@ def _full(review, path: Path, data: bytes, inode: int, header: bytes,
     elif not data.endswith(b"\n"):
         offset = 0
     clean = torn != -1 and np.array_equal(frame.lines, np.arange(2, len(frame.lines) + 2))
-    if not clean and b'"' in data:
+    # The file's end is where a record starts even when records span lines: the reader
+    # took every byte as whole events without a problem (an unclosed quote at the end
+    # is a torn record, a problem), so after the last line break no quote is open.
+    whole = not frame.problems and data.endswith(b"\n") and offset == len(data)
+    if not clean and b'"' in data and not whole:
         offset = 0   # a record may span lines here: no safe place to resume from
     if offset < len(header) or _stat(path) != before:
         offset = 0   # no place to resume from, or the file changed while read: cache nothing
