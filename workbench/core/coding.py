@@ -188,8 +188,14 @@ def _coding_stage(codebook: Codebook, stage_id: str) -> None:
         raise _refuse(f"stage {stage_id!r}", f"is a {stage.kind} stage, not coding")
 
 
+def retired_codes(codebook: Codebook, dim, codes: Iterable[str]) -> tuple[str, ...]:
+    """The saved codes of a dimension that the codebook no longer has (nor maps under renamed:)."""
+    known = {c.id for c in dim.all_codes()}
+    return tuple(c for c in codes if codebook.resolve_code(c) not in known)
+
+
 def codes_changes(codebook: Codebook, stage_id: str, dimension_id: str,
-                  codes: Iterable[str]) -> list[Change]:
+                  codes: Iterable[str], kept: Iterable[str] = ()) -> list[Change]:
     """Validate the full set of selected codes of a dimension and return its change.
 
     Args:
@@ -197,6 +203,9 @@ def codes_changes(codebook: Codebook, stage_id: str, dimension_id: str,
         stage_id: a coding stage.
         dimension_id: the dimension.
         codes: every code id now selected in that dimension (old ids are renamed).
+        kept: codes already saved for the study that the codebook no longer has (a
+            retired code): accepted when still selected, and written as saved after
+            the others, so ticking another code never drops a coder's value.
 
     Returns:
         One change writing the whole set, ";"-joined in codebook order.
@@ -210,14 +219,19 @@ def codes_changes(codebook: Codebook, stage_id: str, dimension_id: str,
     if dim is None:
         raise _refuse(f"dimension {dimension_id!r}", "not defined in the codebook")
     order = [c.id for c in dim.all_codes()]
-    picked = []
+    picked, carried = [], []
+    kept = set(kept)
     for code in codes:
         current = codebook.resolve_code(code)
         if current not in order:
+            if code in kept:
+                if code not in carried:
+                    carried.append(code)
+                continue
             raise _refuse(f"dimension {dimension_id!r}", f"code {code!r} is not one of its "
                           f"codes{did_you_mean(code, order)}")
         picked.append(current)
-    picked = sorted(set(picked), key=order.index)
+    picked = sorted(set(picked), key=order.index) + carried
     if dim.select == "single" and len(picked) > 1:
         raise _refuse(f"dimension {dimension_id!r}",
                       f"takes one code, got {len(picked)} ({', '.join(picked)})")

@@ -225,7 +225,10 @@ class CodingSession:
             new = (code_id,)
         else:
             new = (*current, code_id)
-        self.set_codes(study_id, dimension_id, new)
+        # A code retired from the codebook after it was saved here stays as saved.
+        retired = cod.retired_codes(self.codebook, dim, current)
+        self._append(study_id, cod.codes_changes(self.codebook, self.stage.id, dimension_id,
+                                                 new, kept=retired))
         return self.coding(study_id).codes.get(dimension_id, ())
 
     def set_field(self, study_id: str, field_id: str, value: str) -> None:
@@ -400,3 +403,4 @@ def coding_progress(review, reviewer: str) -> list[CodingProgress]:
         coded, flagged = coding_counts(own, stage.id, set(ids), cod.FLAG, cod.FLAGGED)
         out.append(CodingProgress(stage.id, stage.label or stage.id, len(ids), coded, flagged))
     return out
+

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from workbench.core.codebook import Code, Codebook, Dimension, Field
-from workbench.core.coding import StudyCoding
+from workbench.core.coding import StudyCoding, retired_codes
 
 DIMENSION, FIELDS, GROUP = "dimension", "fields", "group"
 
@@ -98,6 +98,10 @@ def _dimension_lines(codebook: Codebook, section: Section, coding: StudyCoding,
             cursor_line = number
         text.append_text(line)
         text.append("\n")
+    retired = retired_codes(codebook, dim, coding.codes.get(dim.id, ()))
+    if retired:   # saved before the codebook dropped them: kept, and shown
+        text.append(f"also saved, not in the codebook: {', '.join(retired)} "
+                    "(kept; workbench check)\n", style="yellow")
     memo = coding.memos.get(dim.id, "")
     text.append("memo: ", style="bold")
     text.append(memo.replace("\n", " ") if memo else "(none; m writes one)",
