@@ -79,6 +79,13 @@ def test_values_a_changed_codebook_no_longer_fits_are_named_and_kept(tmp_path):
     assert "field:youth_focus = 'true'" in result.stderr
     readme = (root / "exports" / "README.txt").read_text(encoding="utf-8")
     assert "Values the current codebook does not define or accept: 5 " in readme
+    # the tidy table's columns are explained (they were labelled with their own names)
+    dictionary = pd.read_csv(root / "exports" / "data_dictionary.csv", dtype=str,
+                             keep_default_na=False)
+    labels = dict(zip(dictionary.loc[dictionary["file"] == "coded_long.csv", "column"],
+                      dictionary.loc[dictionary["file"] == "coded_long.csv", "label"]))
+    assert "agreed (every coder who coded the study gave it)" in labels["source"]
+    assert labels["kind"] != "kind" and labels["row"] != "row"
     # nothing dropped: every value is in the tidy table as saved
     tidy = pd.read_csv(root / "exports" / "coded_long.csv", dtype=str, keep_default_na=False)
     assert set(tidy.loc[tidy["study_id"] == S(1), "value"]) >= {"twitter", "instagram", "30"}

@@ -97,6 +97,18 @@ def data_dictionary(codebook: Codebook, tables: Mapping[str, pd.DataFrame]) -> p
                 "", "", "sheets"),
         "file_sha256": ("text", "SHA-256 of the full-text file the passage was coded from",
                         "", "", "fulltext links")}
+    group_cols["coded_long.csv"] = {
+        "kind": ("text", "code (a chosen code), field (an extraction value), or a group id "
+                 "(a value of one of its rows)", "", "", "codebook"),
+        "name": ("text", "Dimension of a code, field id of a value or of a group row's value",
+                 "", "", "codebook"),
+        "row": ("integer", "Row number within the study (group values only)", "", "",
+                "sheets"),
+        "value": ("text", "Code id or value as saved (an extraction field's NA is empty)",
+                  "", "", "sheets"),
+        "source": ("text", "Where the value comes from: consensus (coding/consensus.csv), "
+                   "agreed (every coder who coded the study gave it), or the reviewer whose "
+                   "sheet was exported (--reviewer)", "", "", "sheets")}
     group_cols["evidence.csv"] = {
         "target_kind": ("text", "code or field the quote is evidence for", "", "", "codebook"),
         "target": ("text", "Code id or field id", "", "", "codebook"),
