@@ -54,17 +54,22 @@ def project_sources(review, codebook, included, latest, annotations, values,
         values: the export's resolved values (study_id, field, value, source).
         coding_stage: the coding stage id ("" when the codebook has none).
     """
+    from workbench.io.exports.tables import starts_with
     from workbench.review.fulltext import read_links
     links = read_links(review)
     ids = {s.id for s in included}
     codings: dict[str, list[tuple[str, str]]] = {}
     part = latest[(latest["stage"] == coding_stage) & latest["study_id"].isin(ids)]
-    part = part[part["field"].str.startswith("code:")]
+    part = part[starts_with(part["field"], "code:")]
+    codes_of: dict = {}   # a value -> its codes, renamed ones followed (few distinct values)
     for sheet, sid, value in zip(part[SHEET].tolist(), part["study_id"].tolist(),
                                  part["value"].tolist()):   # lists: str columns iterate slowly
-        for code in split_ids(value):
-            codings.setdefault(sid, []).append((sheet, codebook.resolve_code(code)))
-    fields = values[values["field"].str.startswith("field:")] if len(values) else values
+        codes = codes_of.get(value)
+        if codes is None:
+            codes = codes_of[value] = [codebook.resolve_code(code) for code in split_ids(value)]
+        if codes:
+            codings.setdefault(sid, []).extend([(sheet, code) for code in codes])
+    fields = values[starts_with(values["field"], "field:")] if len(values) else values
     by_study: dict[str, dict] = {}
     for sid, fid, value in zip(fields.get("study_id", []), fields.get("field", []),
                                fields.get("value", [])):
