@@ -3,11 +3,13 @@
 Every file of one export is written into a hidden temporary folder inside
 exports/ and moved into place (`os.replace`) only once all of them were
 written, so a failed export leaves exports/ exactly as it was and never a
-half-written file. NA stays missing: an empty CSV cell, a blank XLSX cell.
+half-written file. The files a new one replaces are moved aside first and put
+back if any move fails, so exports/ never mixes two exports' files. NA stays missing: an empty CSV cell, a blank XLSX cell.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -73,27 +75,107 @@ class ExportFolder:
     def commit(self) -> list[Path]:
         """Move every staged file into the target folder; return their final paths.
 
+        All or nothing, as far as renames allow: each file of the target that a
+        new one replaces is first moved aside (into a hidden folder in the
+        target, so a rename), then the new files are moved in; the old ones are
+        removed only once every new file is in place. When a move fails (a full
+        disk, a permission, a file held open, a folder at a file's name), the
+        new files are moved back out and the old ones back, so the target is as
+        it was.
+
         Raises:
-            ExportError: a file could not be moved (the files already moved stay,
-                each one complete).
+            ExportError: a file could not be moved; it names the file, the
+                problem and that nothing was exported (or, when even putting
+                the folder back failed, which files are new and where the old
+                ones are).
         """
-        done = []
-        for name in self.files:
-            source = self.staging / name
-            if not source.exists():
-                continue
-            final = self.target / name
+        moves = [(name, self.staging / name, self.target / name) for name in self.files
+                 if (self.staging / name).exists()]
+        for name, source, final in moves:
             try:
-                final.parent.mkdir(parents=True, exist_ok=True)
                 with open(source, "rb") as handle:
                     os.fsync(handle.fileno())
-                os.replace(source, final)
             except OSError as exc:
-                raise ExportError(f"cannot move the export into place ({exc.strerror or exc})",
-                                  path=final, hint=f"{len(done)} of {len(self.files)} files "
-                                  "were updated") from exc
-            done.append(final)
-        return done
+                raise ExportError(f"cannot write the export ({exc.strerror or exc})",
+                                  path=final, hint=NOTHING_EXPORTED) from exc
+        try:
+            aside = Path(tempfile.mkdtemp(prefix=".export-old-", dir=self.target))
+        except OSError as exc:
+            raise ExportError(f"cannot move the export into place ({exc.strerror or exc})",
+                              path=self.target, hint=NOTHING_EXPORTED) from exc
+        made: list[Path] = []                 # folders this commit created, in order
+        old: list[tuple[Path, Path]] = []     # (final, where it was set aside)
+        placed: list[tuple[Path, Path]] = []  # (staged, final) of the new files moved in
+        final = self.target
+        try:
+            for name, source, final in moves:
+                if final.is_dir() and not final.is_symlink():
+                    raise IsADirectoryError(errno.EISDIR, "a folder has this file's name")
+                _make_folders(final.parent, self.target, made)
+                if os.path.lexists(final):    # a link is moved aside, never followed
+                    kept = aside / name
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(final, kept)
+                    old.append((final, kept))
+            for name, source, final in moves:
+                os.replace(source, final)
+                placed.append((source, final))
+        except BaseException as exc:   # an interrupt too: the folder is put back first
+            left = _roll_back(placed, old, made)
+            if not left:
+                shutil.rmtree(aside, ignore_errors=True)
+            if not isinstance(exc, OSError):
+                raise
+            problem = f"cannot move the export into place ({exc.strerror or exc})"
+            if not left:
+                raise ExportError(problem, path=final, hint=NOTHING_EXPORTED) from exc
+            raise ExportError(problem, path=final, hint="putting the folder back failed too; "
+                              "these are not as they were:\n  " + "\n  ".join(left)) from exc
+        try:
+            shutil.rmtree(aside)
+        except OSError as exc:   # every new file is in place: only a hidden folder stays
+            log.warning("could not remove the previous export's files in %s (%s)", aside,
+                        exc.strerror or exc)
+        return [final for _, final in placed]
+
+
+#: The end of a failed commit's error when the target is as it was.
+NOTHING_EXPORTED = "nothing was exported; the folder is as it was"
+
+
+def _make_folders(folder: Path, top: Path, made: list[Path]) -> None:
+    """Create `folder` and its missing parents up to `top`, adding each one made to `made`."""
+    missing = []
+    while folder != top and not os.path.lexists(folder):
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir()
+        made.append(path)
+
+
+def _roll_back(placed: list[tuple[Path, Path]], old: list[tuple[Path, Path]],
+               made: list[Path]) -> list[str]:
+    """Undo a commit's moves, last first; return a line per file that could not be put back."""
+    left: dict[Path, str] = {}
+    for source, final in reversed(placed):
+        try:
+            os.replace(final, source)
+        except OSError as exc:
+            left[final] = f"{final}: the new file stayed ({exc.strerror or exc})"
+    for final, kept in reversed(old):
+        try:
+            os.replace(kept, final)   # over a new file that stayed, too
+            left.pop(final, None)
+        except OSError as exc:
+            left[final] = (f"{final}: the previous file is kept as {kept} "
+                           f"({exc.strerror or exc})")
+    for folder in reversed(made):
+        try:
+            folder.rmdir()
+        except OSError as exc:
+            left[folder] = f"{folder}: a new folder stayed ({exc.strerror or exc})"
+    return list(left.values())
 
 
 #: Rows per piece when a table is written as CSV: the text of a 1.5M-row audit log
