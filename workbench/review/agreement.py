@@ -35,7 +35,7 @@ from workbench.core.agreement.audit import (ABSENT, PRESENT, BlindSelection, Con
                                   variable_results)
 from workbench.core.codebook import CODING, EXCLUDE, Stage
 from workbench.core.events import SheetState
-from workbench.core.screening import CRITERIA, DECISION, split_ids
+from workbench.core.screening import CRITERIA, DECISION, NOT_RETRIEVED, split_ids
 from workbench.errors import ReviewError
 from workbench.io.safe_cells import csv_text
 from workbench.review.all_sheets import Sheets, audit_stages, read_sheets
@@ -58,7 +58,8 @@ class StageAgreement:
         unmatched: group rows some coders of their study did not enter.
         blind: the blind events as columns, when the report was computed on
             columns (agreement_report); `selection.states` is then empty.
-        counts: (studies_by_two, bulk_studies) of a report read back from
+        counts: (studies_by_two, bulk_studies, and the two not_retrieved
+            counts) of a report read back from
             .workbench/agreement.json (`workbench.review.agreement_cache`),
             whose variables hold no matrix.
     """
@@ -71,7 +72,7 @@ class StageAgreement:
     seed: int
     unmatched: tuple[UnmatchedRow, ...] = ()
     blind: BlindColumns | None = None
-    counts: tuple[int, int] | None = None
+    counts: tuple[int, ...] | None = None
 
     def frame(self, digits: int | None = None) -> pd.DataFrame:
         """Return one row per (variable, statistic), with a leading `stage` column.
@@ -115,13 +116,26 @@ class StageAgreement:
             return coding_paragraph(len(self.reviewers), self.studies_by_two(),
                                     [(v.name, stats) for v, stats in self.results])
         decision = next((stats for v, stats in self.results if v.name == "decision"), None)
-        text = screening_paragraph(len(self.reviewers), decision or [])
+        reports = NOT_RETRIEVED in self.stage.offered_decisions()
+        unit = "report" if reports else "record"
+        text = screening_paragraph(len(self.reviewers), decision or [], reports,
+                                   self.not_retrieved())
         bulk = self.bulk_studies()
         if text and bulk:
-            text += (f" Of these, {bulk:,} record{'s were' if bulk != 1 else ' was'} decided by at "
-                     "least one reviewer with a bulk decision on a filter rather than one by one "
-                     "(listed in the audit log), which agreement on those records reflects.")
+            text += (f" Of these, {bulk:,} {unit}{'s were' if bulk != 1 else ' was'} decided by "
+                     "at least one reviewer with a bulk decision on a filter rather than one by "
+                     f"one (listed in the audit log), which agreement on those {unit}s reflects.")
         return text
+
+    def not_retrieved(self) -> tuple[int, int]:
+        """Return the reports left out of agreement as not retrieved (every coder's mark, some's).
+
+        See `audit.drop_not_retrieved`; (0, 0) at a coding stage.
+        """
+        if self.counts is not None:
+            return (self.counts[2], self.counts[3]) if len(self.counts) == 4 else (0, 0)
+        return next((v.not_retrieved for v, _ in self.results if v.name == "decision"
+                     and v.kind == "decision"), (0, 0))
 
     def bulk_studies(self) -> int:
         """Return how many studies a reviewer's kept decision here came from a bulk decision."""
@@ -136,7 +150,8 @@ class StageAgreement:
             state = self.selection.states[reviewer]
             for study in state.studies(self.stage.id):
                 event = state.latest(self.stage.id, study, "decision")
-                if event is not None and event.note.startswith(prefix):
+                if event is not None and event.note.startswith(prefix) \
+                        and event.value != NOT_RETRIEVED:
                     found.add(study)
         return len(found)
 

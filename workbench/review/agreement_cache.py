@@ -186,7 +186,8 @@ def _encode(report) -> dict:
         "version": sel.version, "after_consensus": int(sel.after_consensus),
         "other_version": int(sel.other_version), "reviewers": list(report.reviewers),
         "n_resamples": int(report.n_resamples), "seed": int(report.seed),
-        "counts": [int(report.studies_by_two()), int(report.bulk_studies())],
+        "counts": [int(report.studies_by_two()), int(report.bulk_studies()),
+                   *(int(n) for n in report.not_retrieved())],
         "unmatched": [[u.study_id, u.group, u.key, dict(u.entered), list(u.missing)]
                       for u in report.unmatched],
         "results": [[v.name, v.kind, v.level, v.label,
@@ -227,7 +228,7 @@ def _decoded(stage, entry):
             or not all(type(entry.get(k)) is int for k in ints) or not _strs(entry.get("reviewers")):
         return None
     counts, unmatched, results = entry.get("counts"), entry.get("unmatched"), entry.get("results")
-    if not (isinstance(counts, list) and len(counts) == 2 and all(type(c) is int for c in counts)):
+    if not (isinstance(counts, list) and len(counts) == 4 and all(type(c) is int for c in counts)):
         return None
     rows = []
     for u in unmatched:
@@ -251,7 +252,7 @@ def _decoded(stage, entry):
     selection = BlindSelection(stage.id, entry["version"], {}, entry["after_consensus"],
                                entry["other_version"])
     return StageAgreement(stage, selection, out, tuple(entry["reviewers"]), entry["n_resamples"],
-                          entry["seed"], tuple(rows), None, (counts[0], counts[1]))
+                          entry["seed"], tuple(rows), None, tuple(counts))
 
 
 __all__ = ["cached_agreement", "agreement_key", "code_digest", "CACHE_NAME"]

@@ -19,7 +19,11 @@ None = no value from that reviewer):
 - screening: `decision` (nominal; categories = the decisions the stage
   offers, Stage.offered_decisions, so q is right for AC1 and PABAK) and,
   per criterion of the stage, `criterion:<id>` ("present"/"absent", for the
-  reviewers who decided on the study);
+  reviewers who decided on the study). A `not_retrieved` mark is no
+  decision here (drop_not_retrieved): PRISMA 2020 counts reports not
+  retrieved apart from reports assessed, and a reviewer who could not
+  retrieve a report did not assess it; how many units that took out is in
+  the decision Variable's `not_retrieved`;
 - coding: per dimension `code:<dim>` (code sets, MASI alpha; "" is the empty
   set, a real answer; a single-select dimension is nominal with its codes as
   categories) and per code `code:<dim>:<code>` (present/absent);
@@ -46,7 +50,7 @@ from workbench.core.codebook import Codebook
 from workbench.core.conflicts import Conflict  # one conflict value for the library
 from workbench.core.coding import code_field, value_field
 from workbench.core.events import Event, SheetState
-from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOTE, split_ids
+from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOT_RETRIEVED, NOTE, split_ids
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +93,9 @@ class Variable:
     no value); `level` and `categories` are what to pass to agreement_table.
     `ratings`, when set, is the same matrix already integer-coded against
     `categories` (built where that is cheaper than reading the DataFrame).
+    `not_retrieved` (a screening decision only): the studies two or more
+    coders decided on that every one of them / only some of them marked
+    not_retrieved, left out of the matrix (drop_not_retrieved).
     """
 
     name: str
@@ -98,6 +105,7 @@ class Variable:
     categories: tuple | None = None
     label: str = ""
     ratings: Ratings | None = None
+    not_retrieved: tuple[int, int] = (0, 0)
 
 
 def first_consensus_times(consensus: Iterable[Event], stage: str) -> dict[str, str]:
@@ -276,9 +284,11 @@ def screening_variables(selection: BlindSelection, criteria: Sequence[str] = (),
     decisions_offered = tuple(decisions)
     coders = stage_coders(states, stage)
     read = [_latest_values(states[r], stage, DECISION, CRITERIA) for r in coders]
-    decisions = _field_matrix(states, stage, DECISION, per=[d for d, _ in read])
+    decisions, left_out = drop_not_retrieved(
+        _field_matrix(states, stage, DECISION, per=[d for d, _ in read]))
     out = [Variable("decision", "decision", "nominal", decisions,
-                    categories=_categories(decisions, decisions_offered), label="decision")]
+                    categories=_categories(decisions, decisions_offered), label="decision",
+                    not_retrieved=left_out)]
     # Each coder's criteria text per study, factorized (criteria_variables).
     studies, reviewers = list(decisions.index), list(decisions.columns)
     given = decisions.to_numpy(dtype=object) != None  # noqa: E711 (elementwise)
@@ -288,6 +298,34 @@ def screening_variables(selection: BlindSelection, criteria: Sequence[str] = (),
         used.update(c for v in set(values.values()) for c in split_ids(v))
         texts[:, j] = [values.get(study, "") for study in studies]
     return out + criteria_variables(texts, given, used, criteria, studies, reviewers)
+
+
+def drop_not_retrieved(decisions: pd.DataFrame) -> tuple[pd.DataFrame, tuple[int, int]]:
+    """Return a screening decision matrix with every `not_retrieved` mark taken as no decision.
+
+    A study left with no decision at all (every coder marked it) leaves the
+    matrix; its criteria are not rated either (criteria_variables rates them
+    where a decision is given). A matrix with no mark is returned as it is, so
+    nothing else changes.
+
+    Returns:
+        (the matrix, (studies two or more coders decided on that every one
+        of them marked not_retrieved, those that only some of them marked)).
+    """
+    cells = decisions.to_numpy(dtype=object)
+    marked = cells == NOT_RETRIEVED
+    if not marked.any():
+        return decisions, (0, 0)
+    decided = (cells != None).sum(axis=1)  # noqa: E711 (elementwise)
+    n_marked = marked.sum(axis=1)
+    pairable = decided >= 2
+    every = int(((n_marked == decided) & pairable).sum())
+    some = int(((n_marked > 0) & (n_marked < decided) & pairable).sum())
+    cells = cells.copy()
+    cells[marked] = None
+    keep = ~((n_marked > 0) & (n_marked == decided))
+    studies = [s for s, k in zip(decisions.index.tolist(), keep.tolist()) if k]
+    return _frame(cells[keep], studies, list(decisions.columns)), (every, some)
 
 
 def criteria_variables(texts: np.ndarray, given: np.ndarray, used: set[str],

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Callable
 
 from workbench.core.codebook import Codebook
 from workbench.core.coding import ROW, ROW_EXISTS, GroupRow, code_field, value_field
-from workbench.core.screening import CRITERIA, DECISION, DECISIONS, split_ids
+from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOT_RETRIEVED, split_ids
 
 if TYPE_CHECKING:
     import numpy as np
@@ -112,13 +112,18 @@ class BlindColumns:
         return int((counts.to_numpy() >= 2).sum())
 
     def bulk_studies(self, prefix: str) -> int:
-        """How many studies some coder's kept decision has a note starting with `prefix`."""
+        """How many studies some coder's kept decision has a note starting with `prefix`.
+
+        A not_retrieved mark is no decision agreement counts (audit.drop_not_retrieved).
+        """
         found: set = set()
         for c in self.coders:
             latest = self.latest[c]
             rows = latest.rows_of(DECISION)
-            found.update(s for s, n in zip(latest.study[rows].tolist(), latest.note[rows].tolist())
-                         if n.startswith(prefix))
+            found.update(s for s, n, v in zip(latest.study[rows].tolist(),
+                                               latest.note[rows].tolist(),
+                                               latest.value[rows].tolist())
+                         if n.startswith(prefix) and v != NOT_RETRIEVED)
         return len(found)
 
 
@@ -286,11 +291,13 @@ def screening_variables_columns(blind: BlindColumns, criteria: Sequence[str] = (
     import numpy as np
     import pandas as pd
 
-    from workbench.core.agreement.audit import Variable, _categories, criteria_variables
+    from workbench.core.agreement.audit import (Variable, _categories, criteria_variables,
+                                                drop_not_retrieved)
     coders = list(blind.coders)
-    matrix = _matrix(_pairs(blind, DECISION), coders=coders)
+    matrix, left_out = drop_not_retrieved(_matrix(_pairs(blind, DECISION), coders=coders))
     out = [Variable("decision", "decision", "nominal", matrix,
-                    categories=_categories(matrix, tuple(decisions)), label="decision")]
+                    categories=_categories(matrix, tuple(decisions)), label="decision",
+                    not_retrieved=left_out)]
     studies, reviewers = list(matrix.index), list(matrix.columns)
     given = matrix.to_numpy(dtype=object) != None  # noqa: E711 (elementwise)
     texts = np.full(given.shape, "", dtype=object)

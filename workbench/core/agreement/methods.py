@@ -3,6 +3,10 @@
     "Two reviewers screened 2,019 records independently; agreement was 94.1%
     (Cohen's kappa 0.71, 95% CI 0.66-0.76)."
 
+At a stage that assesses full texts (one that offers not_retrieved) the
+sentence speaks of reports assessed for eligibility, as PRISMA 2020 does,
+and says how many reports marked not retrieved were not counted.
+
 Pure text from StatResults (workbench.core.agreement.measures); the review layer
 hands each stage's results here, and the CLI, the app and the export print
 the same words.
@@ -49,28 +53,41 @@ def _find(stats: Sequence[StatResult], name: str) -> StatResult | None:
     return next((r for r in stats if r.name == name and not r.category), None)
 
 
-def screening_paragraph(n_coders: int, stats: Sequence[StatResult]) -> str:
+def screening_paragraph(n_coders: int, stats: Sequence[StatResult], reports: bool = False,
+                        not_retrieved: tuple[int, int] = (0, 0)) -> str:
     """Return the methods sentence for a screening stage's decision.
 
     Args:
         n_coders: the reviewers who screened at this stage.
         stats: the `decision` variable's StatResults.
+        reports: the stage assesses reports (full text: it offers
+            not_retrieved), not records: PRISMA 2020's words.
+        not_retrieved: (reports every reviewer who decided them marked not
+            retrieved, reports only some of them marked), which agreement
+            left out (audit.drop_not_retrieved); said after the figures.
 
     Returns:
         E.g. "Two reviewers screened 2,019 records independently; agreement was 94.1% (Cohen's kappa 0.71, 95% CI
-        0.66-0.76; Gwet's AC1 0.90, 95% CI 0.88-0.92, 3 categories)."
+        0.66-0.76; Gwet's AC1 0.90, 95% CI 0.88-0.92, 3 categories)." At full
+        text: "Two reviewers assessed 81 reports for eligibility
+        independently; ..." and what was not counted.
     """
     pa = _find(stats, "percent_agreement")
     n = pa.n_units if pa is not None else 0
     who = f"{count_words(n_coders, True)} reviewer{'s' if n_coders != 1 else ''}"
+    unit = "report" if reports else "record"
     fleiss = _find(stats, "fleiss_kappa")
-    each = " (each record by two or more)" if n_coders > 2 and fleiss is not None \
+    each = f" (each {unit} by two or more)" if n_coders > 2 and fleiss is not None \
         and fleiss.note else ""
     if n_coders < 2:
         return f"{who} has screened so far; agreement needs a second reviewer."
-    head = f"{who} screened {n:,} record{'s' if n != 1 else ''} independently{each}"
+    did = "assessed" if reports else "screened"
+    purpose = " for eligibility" if reports else ""
+    head = f"{who} {did} {n:,} {unit}{'s' if n != 1 else ''}{purpose} independently{each}"
+    left_out = not_retrieved_sentence(n_coders, not_retrieved)
     if pa is None or not pa.defined:
-        return f"{head}; no record was screened by two reviewers, so agreement is undefined."
+        return (f"{head}; no {unit} was {did} by two reviewers, so agreement is undefined."
+                + left_out)
     parts = []
     for key, name in _KAPPAS.items():
         kappa = _find(stats, key)
@@ -81,7 +98,30 @@ def screening_paragraph(n_coders: int, stats: Sequence[StatResult]) -> str:
         q = f", {ac1.q} categories" if ac1.q else ""
         parts.append(stat_phrase("Gwet's AC1", ac1) + q)
     inside = f" ({'; '.join(parts)})" if parts else ""
-    return f"{head}; agreement was {pa.value * 100:.1f}%{inside}."
+    return f"{head}; agreement was {pa.value * 100:.1f}%{inside}." + left_out
+
+
+def not_retrieved_sentence(n_coders: int, not_retrieved: tuple[int, int]) -> str:
+    """" Not counted: 74 reports both reviewers marked not retrieved, ..." ("" for none)."""
+    every, some = not_retrieved
+    if not every and not some:
+        return ""
+
+    def reports(n: int) -> str:
+        return f"{n:,} report{'s' if n != 1 else ''}"
+
+    two = n_coders == 2
+    parts = []
+    if every:
+        parts.append(f"{reports(every)} {'both reviewers' if two else 'all their reviewers'} "
+                     "marked not retrieved")
+    if some:
+        parts.append(f"{reports(some)} one reviewer marked not retrieved and the other assessed"
+                     if two else f"{reports(some)} some reviewers marked not retrieved and others "
+                     "assessed (their marks only)")
+    return (f" Not counted: {', and '.join(parts)} (a report not retrieved is not assessed: "
+            "PRISMA 2020 counts reports not retrieved apart from reports assessed for "
+            "eligibility).")
 
 
 def coding_paragraph(n_coders: int, n_studies: int,
