@@ -20,6 +20,13 @@ opens or a text dialog closes, and hands them on, in order, once it is done:
   behind, like any key typed after Enter (`e quote Enter Tab` saves the quote,
   then switches section); the dialog's Tab binding no longer moves the focus
   when the key is read, ahead of the Enter still queued on the field.
+
+A hold ends after HOLD_LIMIT seconds if nothing releases it, but not while the
+dialog on top is still being built (up to DRAW_LIMIT): on a loaded machine
+the keys typed for it would otherwise reach a dialog with no fields yet. And a
+key that reaches a `TypedInput` after its dialog closed (replayed into its
+queue by a hold that ended before the submission was handled) is handed to the
+screen now on top, in the order typed, never to the closed dialog.
 """
 
 from __future__ import annotations
@@ -34,6 +41,9 @@ from textual.widgets import Input
 
 #: A hold that nothing releases (a dialog that never draws) ends after this many seconds.
 HOLD_LIMIT = 2.0
+#: ... unless the dialog on top is still being built (a loaded machine): its keys wait
+#: for it up to this many seconds in all, as they must not reach a dialog with no fields.
+DRAW_LIMIT = 30.0
 
 
 def _copy(event: events.Key) -> events.Key:
@@ -46,6 +56,7 @@ class KeyHold:
     _held: list[events.Key] | None = None
     _early: list[events.Key] | None = None
     _holds = 0
+    _opening: ModalScreen | None = None
 
     def hold_keys(self) -> None:
         """Start holding the keys the app reads (already holding: nothing changes)."""
@@ -55,9 +66,19 @@ class KeyHold:
             hold = self._holds
             self.set_timer(HOLD_LIMIT, lambda: self._release_stale(hold))
 
-    async def _release_stale(self, hold: int) -> None:
-        if self._held is not None and self._holds == hold:
-            await self.release_keys()
+    async def _release_stale(self, hold: int, waited: float = HOLD_LIMIT) -> None:
+        if self._held is None or self._holds != hold:
+            return
+        if self._dialog_opening() and waited < DRAW_LIMIT:
+            # Not drawn yet: its fields do not exist, and the keys are typed for them.
+            self.set_timer(HOLD_LIMIT, lambda: self._release_stale(hold, waited + HOLD_LIMIT))
+            return
+        await self.release_keys(force=True)
+
+    def _dialog_opening(self) -> bool:
+        """Whether the screen on top is a dialog not drawn and focused yet (its push
+        releases the keys once it is)."""
+        return self._opening is not None and self._opening is self.screen
 
     def keep_early_key(self, event: events.Key) -> None:
         """Keep a key that a closing field had queued (typed before the held ones)."""
@@ -65,9 +86,13 @@ class KeyHold:
             self.hold_keys()
         self._early.append(_copy(event))
 
-    async def release_keys(self) -> None:
-        """Replay the held keys in the order typed; a key that opens a dialog holds the rest."""
-        if self._held is None:
+    async def release_keys(self, force: bool = False) -> None:
+        """Replay the held keys in the order typed; a key that opens a dialog holds the rest.
+
+        While a dialog is being built, nothing is released (unless `force`): the
+        release its push asked for comes once it is drawn.
+        """
+        if self._held is None or (self._dialog_opening() and not force):
             return
         keys = self._early + self._held
         self._held = self._early = None
@@ -107,14 +132,20 @@ class KeyHold:
             return super().push_screen(screen, *args, **kwargs)
         self.hold_keys()
         result = super().push_screen(screen, *args, **kwargs)
-        self._release_soon()                # once it is drawn and focused
+        self._opening = screen
+        self._release_soon(screen)          # once it is drawn and focused
         return result
 
-    def _release_soon(self) -> None:
+    def _release_soon(self, opened: ModalScreen | None = None) -> None:
         """Release once the messages queued now (a dialog's answer) are handled, on the
-        app and on the screen on top, and that screen is drawn."""
-        self.call_later(lambda: self.screen.call_after_refresh(
-            lambda: self.call_later(self.release_keys)))
+        app and on the screen on top, and that screen is drawn (`opened`: the dialog
+        just pushed, which no other release reaches before this one)."""
+        def drawn() -> None:
+            if opened is not None and self._opening is opened:
+                self._opening = None
+            self.call_later(self.release_keys)
+
+        self.call_later(lambda: self.screen.call_after_refresh(drawn))
 
 
 class TypedInput(Input):
@@ -122,7 +153,23 @@ class TypedInput(Input):
 
     _after_enter = False
 
+    def _dialog_closed(self) -> bool:
+        """Whether this field's dialog is no longer the screen on top (it closed)."""
+        try:
+            return self.screen is not self.app.screen
+        except Exception:              # already taken out of its screen (NoScreen)
+            return True
+
     async def _on_key(self, event: events.Key) -> None:
+        if isinstance(self.app, KeyHold) and self._dialog_closed():
+            # Queued here before the dialog closed (a hold ended by its time limit on a
+            # loaded machine replays the keys typed after Enter into this field, behind
+            # the submission): they are for the screen now on top, in the order typed.
+            event.stop()
+            event.prevent_default()
+            self.app.keep_early_key(event)
+            self.app._release_soon()
+            return
         if self._after_enter:                      # typed after Enter: for the screen behind
             event.stop()
             event.prevent_default()
@@ -165,6 +212,9 @@ class TypedInput(Input):
     def _submit(self) -> None:
         """Hand the whole text to the dialog, then the held keys to whoever is on top."""
         self._after_enter = False
+        if self._dialog_closed():             # the dialog closed meanwhile: nothing to submit to
+            self.app._release_soon()
+            return
         try:
             message = self.Submitted(self, self.value)
             handler = getattr(self.screen, "on_input_submitted", None)

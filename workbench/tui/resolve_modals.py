@@ -97,6 +97,7 @@ class ResolveModal(ModalScreen[bool | None]):
         self.criteria = list(criteria) if criteria is not None else None
         self.coder_criteria = coder_criteria or {}
         self._criteria_typed = False
+        self._answered = False
 
     def compose(self) -> ComposeResult:
         c = self.conflict
@@ -188,6 +189,8 @@ class ResolveModal(ModalScreen[bool | None]):
         it is handed to a field. Submitting must instead wait for the keys typed
         before Enter: the message goes through the reason field's queue, behind them.
         """
+        if self._answered or not self.is_mounted:   # closed, or its fields not built yet
+            return
         focused = self.focused
         if isinstance(focused, Input) and focused.id != "resolve-reason":
             self.focus_next()
@@ -199,6 +202,8 @@ class ResolveModal(ModalScreen[bool | None]):
         self._submit()
 
     def _submit(self) -> None:
+        if self._answered:              # a second Enter reached the dialog as it closed
+            return
         error = self.query_one("#resolve-error", Static)
         reason = self.query_one("#resolve-reason", Input).value.strip()
         value = (self.query_one("#resolve-value", Input).value.strip() if self.editable
@@ -217,10 +222,13 @@ class ResolveModal(ModalScreen[bool | None]):
         if problem:
             error.update(problem)
             return
+        self._answered = True
         self.dismiss(True)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self._answered:
+            self._answered = True
+            self.dismiss(None)
 
 
 class ConfirmModal(ModalScreen[bool]):
