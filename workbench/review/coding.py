@@ -275,9 +275,20 @@ class CodingSession:
         self._append(study_id, cod.memo_changes(self.codebook, self.stage.id, dimension_id, text))
 
     def set_evidence(self, study_id: str, code_id: str, quote: str, page: str = "") -> None:
-        """Save the evidence quote and page of a code ("" clears both)."""
-        self._append(study_id, cod.evidence_changes(self.codebook, self.stage.id, code_id,
-                                                    quote, page))
+        """Save the evidence quote and page of a code ("" clears both).
+
+        A quote for a code not ticked ticks it in the same save
+        (`review.evidence.tick_changes`).
+
+        Raises:
+            DecisionRefused: unknown code, or a code of a single-select
+                dimension where another is ticked; nothing was saved.
+            SheetError: the sheet could not be written.
+        """
+        from workbench.review.evidence import tick_changes
+        tick = tick_changes(self, study_id, code_id) if quote.strip() else []
+        self._append(study_id, tick + cod.evidence_changes(self.codebook, self.stage.id,
+                                                           code_id, quote, page))
 
     def set_flag(self, study_id: str, flagged: bool, reason: str = "") -> None:
         """Flag a study for discussion with a reason, or clear the flag."""

@@ -3,7 +3,9 @@
 A thin layer over `CodingSession` (its Sheet, stage and codebook): the quote
 is taken from the extraction itself at the given page and offsets, so what is
 saved is exactly the text those offsets point at, together with the file's
-SHA-256. Each save is one durable append, undoable like any other change.
+SHA-256. Each save is one durable append, undoable like any other change. A
+passage for a code the coder has not ticked ticks it in the same append
+(`tick_changes`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,36 @@ from __future__ import annotations
 from workbench.core.evidence import (Passage, passage_changes, passages_of, remove_changes)
 from workbench.core.events import DecisionRefused
 from workbench.core.wording import plural
+
+
+def tick_changes(session, study_id: str, code_id: str) -> list:
+    """Return the change that ticks a code a quote is saved for ([] when it is ticked).
+
+    A quote or passage is evidence for a code the coder applies, so saving one
+    for an unticked code ticks it in the same save (one undo takes both back):
+    the coded dataset, the sheet and evidence.csv then agree.
+
+    Raises:
+        DecisionRefused: unknown code; or the code's dimension takes one code
+            and another is ticked (ticking would replace that value): nothing
+            is saved.
+    """
+    from workbench.core import coding as cod
+    codebook = session.codebook
+    code_id = codebook.resolve_code(code_id)
+    found = codebook.code_index().get(code_id)
+    if found is None:
+        raise DecisionRefused(f"code {code_id!r}: not defined in the codebook")
+    dim, code = found
+    current = session.coding(study_id).codes.get(dim.id, ())
+    if code_id in current:
+        return []
+    if dim.select == "single" and current:
+        raise DecisionRefused(
+            f"{dim.label or dim.id} takes one code and {', '.join(current)} is ticked: a "
+            f"quote ticks its code, so tick {code.label or code_id} first (it replaces "
+            f"{', '.join(current)}) or put the quote on {', '.join(current)}")
+    return cod.codes_changes(codebook, session.stage.id, dim.id, (*current, code_id))
 
 
 def passages(session, study_id: str) -> list[Passage]:
@@ -36,7 +68,8 @@ def add_passage(session, study_id: str, kind: str, target: str, extraction, page
         The saved Passage.
 
     Raises:
-        DecisionRefused: unknown target, empty or out-of-page selection; nothing saved.
+        DecisionRefused: unknown target, empty or out-of-page selection, or a code
+            of a single-select dimension where another is ticked; nothing saved.
         SheetError: the sheet could not be written.
     """
     if not 1 <= page <= len(extraction.pages):
@@ -50,9 +83,10 @@ def add_passage(session, study_id: str, kind: str, target: str, extraction, page
     lead = len(text[start:end]) - len(text[start:end].lstrip())
     start += lead
     end = start + len(quote)
+    tick = tick_changes(session, study_id, target) if kind == "code" else []
     pid, changes = passage_changes(session.codebook, kind, target, quote, page, start, end,
                                    extraction.sha256)
-    session.sheet.append(session.stage.id, study_id, changes)
+    session.sheet.append(session.stage.id, study_id, tick + changes)
     return next(p for p in passages(session, study_id) if p.id == pid)
 
 

@@ -295,13 +295,15 @@ class EvidenceModal(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True), *FOCUS_KEYS]
 
-    def __init__(self, code_label: str, quote: str = "", page: str = "") -> None:
+    def __init__(self, code_label: str, quote: str = "", page: str = "", note: str = "") -> None:
         super().__init__(classes="modal")
-        self.code_label, self.quote, self.page = code_label, quote, page
+        self.code_label, self.quote, self.page, self.note = code_label, quote, page, note
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Evidence for {self.code_label}", classes="dialog-title")
+            if self.note:
+                yield Static(self.note, id="evidence-note", classes="dialog-help", markup=False)
             yield TypedInput(value=self.quote, placeholder="quote from the source", id="quote")
             yield TypedInput(value=self.page, placeholder="page, e.g. 12 or 12-13", id="page")
             yield Static("Tab next field · Enter saves · Esc cancels · both empty clears",

@@ -120,7 +120,10 @@ def data_dictionary(codebook: Codebook, tables: Mapping[str, pd.DataFrame]) -> p
         "start": ("integer", "Passage start in the page's extracted text (full-text passages)",
                   "", "", "sheets"),
         "end": ("integer", "Passage end in the page's extracted text", "", "", "sheets"),
-        "file_sha256": ("text", "SHA-256 of the full-text file", "", "", "fulltext links")}
+        "file_sha256": ("text", "SHA-256 of the full-text file", "", "", "fulltext links"),
+        "code_ticked": ("text", "Whether the coder has the quote's code ticked for the study "
+                        "(no: a quote kept for a code not applied; empty for a field)",
+                        "", "yes; no", "sheets")}
     known["unresolved"] = ("text", "Fields still in conflict or pending (left missing)", "",
                            "", "sheets")
     rows = []

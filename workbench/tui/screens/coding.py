@@ -367,7 +367,8 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         session = self.session
         if kind == "code":
             dimension = self.sections[self.section].id
-            self._save("The code", session.toggle_code, study.id, dimension, obj.id)
+            if self._save("The code", session.toggle_code, study.id, dimension, obj.id):
+                self.untick_notice(study.id, dimension, obj)
         elif kind == "field":
             current = session.coding(study.id).values.get(obj.id, "")
 
@@ -444,13 +445,20 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         if item is None or item[0] != "code":
             return
         code = item[1]
+        ticks = self.quote_ticks(code)
+        if ticks is None:
+            return
         quote, page = session.coding(study.id).evidence.get(code.id, ("", ""))
 
         def saved(result: tuple[str, str] | None) -> None:
-            if result is not None:
-                self._save("The evidence", session.set_evidence, study.id, code.id, *result)
+            if result is not None and self._save("The evidence", session.set_evidence,
+                                                 study.id, code.id, *result) \
+                    and ticks and result[0].strip():
+                self.notify(f"{code.label or code.id} ticked: a quote is evidence for a code "
+                            "you apply (u undoes both).", timeout=6)
 
-        self.app.push_screen(EvidenceModal(code.label or code.id, quote, page), saved)
+        note = "Not ticked yet: saving a quote ticks this code." if ticks else ""
+        self.app.push_screen(EvidenceModal(code.label or code.id, quote, page, note), saved)
 
     def action_flag(self) -> None:
         study, session = self.source, self.session

@@ -67,6 +67,30 @@ class EvidenceActions:
             return True if self.fulltext.showing_text else None
         return None
 
+    def quote_ticks(self, code) -> bool | None:
+        """Whether saving a quote for `code` ticks it (True), it is ticked (False), or a
+        quote cannot be saved for it (None, after a notice saying why)."""
+        from workbench.review.evidence import tick_changes
+        try:
+            return bool(tick_changes(self.session, self.source.id, code.id))
+        except (WorkbenchError, OSError) as exc:
+            self.notify(f"No quote saved: {exc}", severity="warning", timeout=12)
+            return None
+
+    def untick_notice(self, study_id: str, dimension: str, code) -> None:
+        """After a toggle: say that an unticked code's quotes and passages are kept."""
+        coding = self.session.coding(study_id)
+        if code.id in coding.codes.get(dimension, ()):
+            return
+        quoted = int(bool(coding.evidence.get(code.id, ("", ""))[0])) + sum(
+            1 for p in passages(self.session, study_id) if (p.kind, p.target) == ("code", code.id))
+        if quoted:
+            self.notify(f"{code.label or code.id} unticked; its {plural(quoted, 'quote')} "
+                        f"{'stays' if quoted == 1 else 'stay'} "
+                        "in your sheet (evidence.csv marks "
+                        f"{'it' if quoted == 1 else 'them'} code_ticked = no; u ticks the code "
+                        "again).", timeout=8)
+
     def save_selected_passage(self) -> bool:
         """Save the text selection as evidence for the item under the cursor; False if none."""
         extraction = self.fulltext.extraction
@@ -80,6 +104,9 @@ class EvidenceActions:
             self.notify("Put the cursor on a code or a field to attach the passage to.",
                         severity="warning")
             return True
+        ticks = self.quote_ticks(self._item()[1]) if target[0] == "code" else False
+        if ticks is None:
+            return True                       # the selection stays; the notice says why
         try:
             saved = add_passage(self.session, self.source.id, target[0], target[1], extraction,
                                 span.page, span.start, span.end)
@@ -89,8 +116,11 @@ class EvidenceActions:
         self.fulltext.panel.view.clear_selection()
         self._show()
         self._refresh_undo()
-        self.notify(f"Passage on p. {saved.page} saved for {target[1]} "
-                    f"({plural(len(saved.quote), 'character')}; u undoes).", timeout=4)
+        ticked = " and the code ticked (a quote is evidence for a code you apply)" \
+            if ticks else ""
+        self.notify(f"Passage on p. {saved.page} saved for {target[1]}{ticked} "
+                    f"({plural(len(saved.quote), 'character')}; u undoes).",
+                    timeout=6 if ticks else 4)
         return True
 
     def action_toggle_text(self) -> None:
