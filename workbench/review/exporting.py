@@ -29,7 +29,7 @@ from workbench.io.exports import summary
 from workbench.io.exports.folder import (CSV_CHUNK_ROWS, ExportFolder, write_csv,
                                         write_csv_chunks, write_json, write_text, write_xlsx)
 from workbench.io.exports.background import Background
-from workbench.io.exports.evidence import EVIDENCE_FILE, evidence_table
+from workbench.io.exports.evidence import EVIDENCE_FILE, evidence_table, ticked_codes
 from workbench.io.exports.decisions import (ANNOTATION_COLUMNS, SHEET, coding_annotations,
                                            events_frame, final_screening, latest_values,
                                            resolve_coding)
@@ -313,7 +313,9 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
             by_id = {g.id: g for g in codebook.groups}
             tables.update({f"{table_name(by_id[g])}.csv": t for g, t in groups.items()})
             tables[ANNOTATIONS_FILE] = annotations
-            tables[EVIDENCE_FILE] = evidence_table(codebook, annotations, bib)
+            tables[EVIDENCE_FILE] = evidence_table(codebook, annotations, bib, ticked_codes(
+                latest, coding_id, set(annotations["study_id"].tolist()),
+                codebook.resolve_code))
             summaries = _write_summaries(folder, codebook, wide, groups, drawn)
             # review.qdpx (REFI-QDA): its sources here (they carry warnings for the
             # metadata), its XML in the second process with the charts.
