@@ -50,6 +50,7 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
     if not conflicts:
         click.echo("No conflicts to resolve." if not show_all else "No conflicts.")
         return
+    from workbench.core.value_labels import labelled, labelled_row
     from workbench.review.resolving import decision_criteria
     titles = review.study_index().titles   # the studies' titles without building every study
     codebook = review.codebook()
@@ -62,37 +63,19 @@ def conflicts_cmd(ctx: click.Context, stage: str | None, show_all: bool, fmt: st
         width = max(len(r) for r in c.values)
         for coder, value in c.values.items():
             note = c.notes.get(coder, "")
-            shown = _labelled(value, c.field, codebook) or "(none)"
+            shown = labelled(codebook, c.field, value) or "(none)"
             if c.kind == "row":
-                shown = _row_text(c.rows[coder]) if coder in c.rows else "(no row)"
+                shown = _row_text(labelled_row(codebook, c.group, c.rows[coder])) \
+                    if coder in c.rows else "(no row)"
             given = criteria.get((c.stage, c.study_id), {}).get(coder, "")
             if given:
-                shown += f"  criteria: {_labelled(given, 'criteria', codebook)}"
+                shown += f"  criteria: {labelled(codebook, 'criteria', given)}"
             click.echo(f"  {coder:<{width}}  {shown}" + (f"  · {note}" if note else ""))
     open_ = sum(1 for c in conflicts if not c.resolved)
     click.echo(f"{len(conflicts)} conflict{'s' if len(conflicts) != 1 else ''}"
                + (f", {open_} still open." if show_all else ".")
                + ("\nResolve one: workbench resolve STUDY --stage S --field F "
                   "(--value V | --from CODER) --reason TEXT" if open_ and not show_all else ""))
-
-
-def _labelled(value: str, field: str, codebook) -> str:
-    """Code and criterion ids with their labels: `none (No policy change); e1 (...)`.
-
-    So a code whose id is `none` is never mistaken for an empty value ("(none)").
-    """
-    if not value or not (field.startswith("code:") or field == "criteria"):
-        return value
-    codes = codebook.code_index()
-    shown = []
-    for item in value.split(";"):
-        if field == "criteria":
-            found = codebook.criterion(item)
-            label = found.label if found is not None else ""
-        else:
-            label = codes[item][1].label if item in codes else ""
-        shown.append(f"{item} ({label})" if label and label != item else item)
-    return "; ".join(shown)
 
 
 @cli.command("resolve")

@@ -21,8 +21,14 @@ from workbench.tui.modals import FOCUS_KEYS
 from workbench.tui.widgets.conflict_view import shown
 
 
+def named(item: str, label: str) -> str:
+    """An id with its label, as the resolve screen shows values: "Journal article (article)"."""
+    return f"{label} ({item})" if label and label != item else item
+
+
 def allowed_values(codebook, stage_id: str, field_name: str) -> str:
-    """Return a hint of the values a field takes ("" when free)."""
+    """Return a hint of the values a field takes ("" when free): each choice and code
+    named "Label (id)"; the id is what to type."""
     stage = codebook.stage(stage_id)
     if stage is None:
         return ""
@@ -34,7 +40,7 @@ def allowed_values(codebook, stage_id: str, field_name: str) -> str:
         return ""
     if field_name.startswith("code:"):
         dim = codebook.dimension(field_name[5:])
-        codes = ", ".join(c.id for c in dim.all_codes()) if dim else ""
+        codes = ", ".join(named(c.id, c.label) for c in dim.all_codes()) if dim else ""
         return f"{codes}  (join with ;)" if dim and dim.select != "single" else codes
     fld = None
     if field_name.startswith("field:"):
@@ -50,8 +56,8 @@ def allowed_values(codebook, stage_id: str, field_name: str) -> str:
     if fld is None:
         return ""
     if fld.choice_ids():
-        return " | ".join(fld.choice_ids()) + ("  (join with ;)" if fld.type == "multi_choice"
-                                               else "")
+        return " | ".join(named(c.id, c.label) for c in fld.choices) + (
+            "  (join with ;)" if fld.type == "multi_choice" else "")
     return fld.type
 
 

@@ -32,6 +32,7 @@ from workbench.review.conflicts import study_conflicts
 from workbench.review.resolving import resolve_conflict, resolver_warning
 from workbench.tui.resolve_modals import (ConfirmModal, ResolveModal, allowed_values,
                                           default_criteria)
+from workbench.core.value_labels import labelled, labelled_row
 from workbench.tui.widgets.conflict_view import conflict_text, record_text, row_summary, shown
 
 #: Conflict kinds where picking a coder takes that coder's value as it is in their sheet
@@ -91,7 +92,7 @@ class ResolveScreen(Screen):
         self.stage_id = stage
         self.variable = variable
         self.studies = studies
-        self._labels: dict[str, str] | None = None
+        self._labels = None   # the codebook naming the ids shown (_codebook)
         self.conflicts: list[Conflict] | None = None
         self.titles: dict[str, str] = {}
         self.criteria: dict[tuple[str, str], dict[str, str]] = {}
@@ -186,7 +187,7 @@ class ResolveScreen(Screen):
                      f" · {self.reviewer}")
         self.query_one("#resolve-study", Static).update(conflict_text(
             c, self._codings(c), self.criteria.get((c.stage, c.study_id)),
-            self.titles.get(c.study_id, ""), self._code_labels()))
+            self.titles.get(c.study_id, ""), self._codebook()))
         self.query_one("#resolve-values", Static).update("")
         study = self.context.get("studies", {}).get(c.study_id)
         self.query_one("#resolve-record", Static).update(
@@ -215,10 +216,11 @@ class ResolveScreen(Screen):
             return
         coder = coders[number - 1]
         value = c.values[coder]
-        label = ""
+        label = labelled(self._codebook(), c.field, value)
         if c.kind == "row":
-            label = (f"{coder}'s row: {row_summary(c.rows[coder])}" if coder in c.rows
-                     else "drop the row (" + coder + " did not enter it)")
+            label = (f"{coder}'s row: "
+                     f"{row_summary(labelled_row(self._codebook(), c.group, c.rows[coder]))}"
+                     if coder in c.rows else "drop the row (" + coder + " did not enter it)")
         self._ask(c, value, editable=False,
                   from_coder=coder if c.kind in FROM_CODER_KINDS else None, label=label)
 
@@ -251,12 +253,10 @@ class ResolveScreen(Screen):
             save=lambda value, reason, chosen, c=c: self._save(c, value, reason, chosen,
                                                                None if editable else from_coder)))
 
-    def _code_labels(self) -> dict[str, str]:
-        """Code id -> label, as the coding screen names the codes (made once per screen)."""
+    def _codebook(self):
+        """The codebook that names the ids shown (read once per screen, again after a change)."""
         if self._labels is None:
-            codebook = self.review.codebook()
-            self._labels = {code.id: code.label for dim in codebook.dimensions
-                            for code in dim.all_codes()}
+            self._labels = self.review.codebook()
         return self._labels
 
     def _save(self, conflict: Conflict, value: str, reason: str,
@@ -293,7 +293,8 @@ class ResolveScreen(Screen):
             self.resolved += 1
         # as saved: a choice or yes/no typed in other capitals is stored as the codebook has it
         saved = next((e.value for e in written if e.field == conflict.field), value)
-        self.notify(f"Saved {conflict.study_id} {conflict.field} = {shown(saved)}")
+        self.notify(f"Saved {conflict.study_id} {conflict.field} = "
+                    f"{shown(labelled(self._codebook(), conflict.field, saved))}")
         self.index = min(position, max(len(self.conflicts) - 1, 0))
         self._show()
         self.refresh_bindings()

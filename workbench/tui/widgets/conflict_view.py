@@ -27,21 +27,24 @@ def row_summary(values: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items() if v) or "(empty row)"
 
 
-def coder_value(conflict, coder: str, labels: dict[str, str] | None = None) -> str:
+def coder_value(conflict, coder: str, codebook=None) -> str:
     """The value a coder gave, as shown (a row conflict shows the coder's whole row).
 
-    `labels` (code id -> label) names the codes of a code conflict as the
-    coding screen and `workbench conflicts` do: "theme_a (Financial harm)".
+    With the `codebook`, each code, criterion and choice id is named as
+    `workbench conflicts` names it: "Financial harm (theme_a)"
+    (core.value_labels).
     """
+    from workbench.core.value_labels import labelled, labelled_row
     value = conflict.values.get(coder, "")
     if conflict.kind == "row":
         row = conflict.rows.get(coder)
+        if row is not None and codebook is not None:
+            row = labelled_row(codebook, conflict.group, row)
         return row_summary(row) if row is not None else "(no row: drop it)"
+    if codebook is not None:
+        value = labelled(codebook, conflict.field, value)
     if conflict.kind in ("code", "criteria") or ";" in value:
-        ids = [v for v in value.split(";") if v]
-        if conflict.kind == "code" and labels:
-            ids = [f"{i} ({labels[i]})" if labels.get(i) and labels[i] != i else i for i in ids]
-        value = "; ".join(ids)   # wraps between ids
+        value = "; ".join(v.strip() for v in value.split(";") if v.strip())  # wraps between ids
     return shown(value)
 
 
@@ -69,8 +72,10 @@ def coder_details(conflict, coding: StudyCoding | None,
 
 
 def conflict_text(conflict, codings: dict[str, StudyCoding], criteria: dict[str, str] | None,
-                  title: str = "", labels: dict[str, str] | None = None) -> Text:
-    """Return the header and each coder's numbered block for one conflict."""
+                  title: str = "", codebook=None) -> Text:
+    """Return the header and each coder's numbered block for one conflict (ids labelled
+    with the `codebook`)."""
+    from workbench.core.value_labels import labelled
     text = Text()
     text.append(f"{conflict.stage} · {conflict.study_id} · {conflict.field}\n", style="bold")
     text.append(f"[{KIND_WORDS.get(conflict.kind, conflict.kind)}]  ", style="dim")
@@ -78,10 +83,12 @@ def conflict_text(conflict, codings: dict[str, StudyCoding], criteria: dict[str,
     for number, coder in enumerate(conflict.values, start=1):
         text.append(f"{number} ", style="bold reverse")
         text.append(f" {coder}: ", style="bold")
-        text.append(coder_value(conflict, coder, labels) + "\n")
+        text.append(coder_value(conflict, coder, codebook) + "\n")
         coding = codings.get(coder)
-        lines = coder_details(conflict, coding, None if criteria is None
-                              else criteria.get(coder, ""))
+        given = None if criteria is None else criteria.get(coder, "")
+        if given and codebook is not None:
+            given = labelled(codebook, "criteria", given)
+        lines = coder_details(conflict, coding, given)
         if coding is None and conflict.notes.get(coder):
             lines.append(("note", conflict.notes[coder]))
         for label, body in lines:
