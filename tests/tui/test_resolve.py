@@ -159,7 +159,7 @@ async def test_each_coders_criteria_are_shown_and_chosen_when_resolving_to_exclu
         screen = await resolve_ready(app, pilot)
         await pilot.press("right")  # study 2: alice exclude (E1), bob include
         text = shown_text(screen.query_one("#resolve-study").content)
-        assert "1  alice: exclude\n    criteria: E1\n" in text
+        assert "1  alice: exclude\n    criteria: Not about social media (E1)\n" in text
         assert "2  bob: include\n    criteria: -\n" in text
         await pilot.press("1")  # alice's exclude: her criteria are offered, and can be changed
         await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
