@@ -83,7 +83,7 @@ def test_conflicts_then_resolve_writes_the_consensus_sheet(folder):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:3] == ["title_abstract  u03  decision  [decision]",
                                               "  alice  include",
-                                              "  bob    exclude  criteria: E2 (Published before 2010)  · pre-2010?"]
+                                              "  bob    exclude  criteria: Published before 2010 (E2)  · pre-2010?"]
     assert "\n3 conflicts.\nResolve one: workbench resolve" in result.stdout
     result = run(folder, "resolve", "u03", "--stage", TA, "--field", "decision", "--value",
                  "exclude", "--reviewer", "carol", "--reason", "published 2008")
