@@ -306,9 +306,16 @@ class CodingSession:
         source, target = self.coding(from_study).codes, self.coding(to_study).codes
         changes = []
         for dim in self.codebook.dimensions:
-            if source.get(dim.id, ()) != target.get(dim.id, ()):
-                changes += cod.codes_changes(self.codebook, self.stage.id, dim.id,
-                                             source.get(dim.id, ()))
+            # A retired code is not copied onto another study, and one the target already
+            # has stays as saved (a single-select dimension takes the copied code instead).
+            retired = cod.retired_codes(self.codebook, dim, source.get(dim.id, ()))
+            copied = tuple(c for c in source.get(dim.id, ()) if c not in retired)
+            kept = cod.retired_codes(self.codebook, dim, target.get(dim.id, ()))
+            if not (dim.select == "single" and copied):
+                copied = (*copied, *kept)
+            if copied != target.get(dim.id, ()):
+                changes += cod.codes_changes(self.codebook, self.stage.id, dim.id, copied,
+                                             kept=kept)
         self._append(to_study, changes)
         return len(changes)
 
