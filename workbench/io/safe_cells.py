@@ -235,6 +235,32 @@ def _csv_cell(value: str) -> str:
     return '"' + value.replace('"', '""') + '"' if _CSV_SPECIAL.search(value) else value
 
 
+def _text_columns(frame, index, header, rest) -> list[tuple[list, str]] | None:
+    """Each column's cells as a list of str and joined by NUL, or None.
+
+    None when the fast text writers do not apply: other `to_csv` options, one
+    column (an empty cell is written ""), no row, a column that is not object
+    or pandas str, or a cell that is not text (NA, a number).
+    """
+    import pandas as pd
+
+    if index is not False or type(header) is not bool or set(rest) - {"na_rep"} \
+            or frame.shape[1] < 2 or len(frame) == 0:
+        return None
+    cells = []
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if column.dtype != object and not isinstance(column.dtype, pd.StringDtype):
+            return None
+        values = column.to_numpy(dtype=object).tolist()
+        try:
+            joined = "\x00".join(values)   # a cell that is not text (NA, a number) raises
+        except TypeError:
+            return None
+        cells.append((values, joined))
+    return cells
+
+
 def _text_cells_csv(safe, index=False, header=True, **rest) -> str | None:
     """The CSV `_pandas_csv(safe, "\n", ...)` writes, when every cell is text; else None.
 
@@ -245,21 +271,11 @@ def _text_cells_csv(safe, index=False, header=True, **rest) -> str | None:
     text is written at C speed instead of cell by cell (tests compare the two
     on hostile text).
     """
-    import pandas as pd
-
-    if index is not False or type(header) is not bool or set(rest) - {"na_rep"} \
-            or safe.shape[1] < 2 or len(safe) == 0:   # one column: an empty cell is ""
+    cells = _text_columns(safe, index, header, rest)
+    if cells is None:
         return None
     columns = []
-    for position in range(safe.shape[1]):
-        column = safe.iloc[:, position]
-        if column.dtype != object and not isinstance(column.dtype, pd.StringDtype):
-            return None
-        values = column.to_numpy(dtype=object).tolist()
-        try:
-            joined = "\x00".join(values)   # a cell that is not text (NA, a number) raises
-        except TypeError:
-            return None
+    for values, joined in cells:
         if _CSV_SPECIAL.search(joined) is not None:
             values = [_csv_cell(v) for v in values]
         columns.append(values)
@@ -285,21 +301,11 @@ def _text_frame_csv(frame, index=False, header=True, **rest) -> str | None:
     that is not text (NA, a number), a name that is not text, one column, no
     row, other `to_csv` options. Tests compare it with the two-step path.
     """
-    import pandas as pd
-
-    if index is not False or type(header) is not bool or set(rest) - {"na_rep"} \
-            or frame.shape[1] < 2 or len(frame) == 0:
+    cells = _text_columns(frame, index, header, rest)
+    if cells is None:
         return None
     columns = []
-    for position in range(frame.shape[1]):
-        column = frame.iloc[:, position]
-        if column.dtype != object and not isinstance(column.dtype, pd.StringDtype):
-            return None
-        values = column.to_numpy(dtype=object).tolist()
-        try:
-            text = "\x00".join(values)   # a cell that is not text (NA, a number) raises
-        except TypeError:
-            return None
+    for values, text in cells:
         changed: dict[str, str] = {}
         if text[:1] in _FIRST or _FIRST_AFTER_NUL.search(text) is not None:
             changed = {v: QUOTE + v for v in set(values) if needs_quote(v)}
