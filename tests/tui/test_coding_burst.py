@@ -77,10 +77,12 @@ async def test_tab_typed_after_enter_in_the_evidence_dialog_reaches_the_screen(c
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(app, pilot)
         burst(app, "e h i enter tab")
-        await wait_for(pilot, lambda: len(rows(coding_dir)) == 2)
+        await wait_for(pilot, lambda: len(rows(coding_dir)) == 3)
         await wait_for(pilot, lambda: screen.section == 1)
         assert app.screen is screen
-    assert rows(coding_dir) == [(S(1), "quote:twitter", "hi"), (S(1), "page:twitter", "")]
+    # The quote ticks its code in the same save (a quote for an unticked code is never saved alone)
+    assert rows(coding_dir) == [(S(1), "code:platforms", "twitter"),
+                                (S(1), "quote:twitter", "hi"), (S(1), "page:twitter", "")]
 
 
 async def test_tab_between_the_evidence_fields_then_the_next_section_in_one_burst(coding_dir):
@@ -90,8 +92,9 @@ async def test_tab_between_the_evidence_fields_then_the_next_section_in_one_burs
         tabs = next(i for i, s in enumerate(screen.sections) if s.label == "Extraction fields")
         source = [f.id for f in screen.session.codebook.fields].index("source_type") + 1
         burst(app, "e h i tab 1 2 enter" + " tab" * tabs + f" {source} 2 enter")
-        await wait_for(pilot, lambda: len(rows(coding_dir)) == 3)
+        await wait_for(pilot, lambda: len(rows(coding_dir)) == 4)
         await pilot.pause(0.2)
         assert app.screen is screen and screen.section == tabs
-    assert rows(coding_dir) == [(S(1), "quote:twitter", "hi"), (S(1), "page:twitter", "12"),
+    assert rows(coding_dir) == [(S(1), "code:platforms", "twitter"),
+                                (S(1), "quote:twitter", "hi"), (S(1), "page:twitter", "12"),
                                 (S(1), "field:source_type", "government_report")]
