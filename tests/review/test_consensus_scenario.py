@@ -85,7 +85,8 @@ def test_conflicts_list_every_disagreement_of_the_scenario(root):
     counts = conflict_counts(review)
     assert counts["total"] == len(list_conflicts(review)) >= 7
     text = run(root, "conflicts").stdout
-    assert "name=#ClimateActionPK, platform=facebook;instagram, engagement_rate=3.8" in text
+    assert ("name=#ClimateActionPK, platform=Facebook (facebook); Instagram (instagram), "
+            "engagement_rate=3.8") in text   # choices shown "Label (id)"
     assert "(no row)" in text and "merged studies differ" in text
     assert "Conflicts to resolve: " in run(root, "status").stdout
     check = run(root, "check")
