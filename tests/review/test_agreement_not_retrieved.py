@@ -106,3 +106,16 @@ def test_the_command_and_a_hand_mark_give_prisma_and_methods_the_same_numbers(re
     assert counts.reports_assessed == 2
     written = (review.root / "exports" / "agreement_methods.txt").read_text(encoding="utf-8")
     assert "assessed 2 reports for eligibility" in written
+
+
+def test_the_home_screens_agreement_so_far_leaves_the_marks_out_too(review):  # noqa: F811
+    """The team panel ("Agreement so far", `workbench team`) said 25 studies and kappa 0.78
+    on the example review while `workbench agreement` said 24 reports and 0.65."""
+    from workbench.review.team import team_overview
+    marked = _report(review, True)
+    stats = {r.name: r for r in dict((v.name, s) for v, s in marked.results)["decision"]}
+    _, agreement = team_overview(review)
+    (so_far,) = [a for a in agreement if a.stage == FT]
+    assert so_far.units == stats["cohen_kappa"].n_units == 10
+    assert abs(so_far.kappa - stats["cohen_kappa"].value) < 1e-12
+    assert abs(so_far.percent - stats["percent_agreement"].value) < 1e-12

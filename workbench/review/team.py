@@ -141,6 +141,7 @@ def _agreement(review, stage_id: str, studies: set[str] | None = None,
 
     from workbench.core.agreement.measures import cohen_kappa, fleiss_kappa, percent_agreement
     from workbench.core.events import SheetState
+    from workbench.core.screening import NOT_RETRIEVED
     from workbench.review.all_sheets import read_sheets
     sheets = read_sheets(review)
     columns = {}
@@ -149,7 +150,10 @@ def _agreement(review, stage_id: str, studies: set[str] | None = None,
             continue
         state = SheetState(e for e in events if e.stage == stage_id)
         values = {sid: state.value(stage_id, sid, "decision") for sid in state.studies(stage_id)}
-        values = {sid: v for sid, v in values.items() if v and (studies is None or sid in studies)}
+        # A not_retrieved mark is no eligibility decision: agreement leaves it out
+        # (core.agreement.audit.drop_not_retrieved), so "so far" matches `workbench agreement`.
+        values = {sid: v for sid, v in values.items()
+                  if v and v != NOT_RETRIEVED and (studies is None or sid in studies)}
         if values:
             columns[name] = values
     matrix = pd.DataFrame(columns).dropna(thresh=2) if columns else pd.DataFrame()
