@@ -51,7 +51,8 @@ async def test_every_conflict_resolved_in_the_screen_reaches_the_dataset(root, t
             await pilot.press("right")
         text = shown_text(screen.query_one("#resolve-study").content)
         flat = " ".join(text.split())
-        assert "name=#ClimateActionPK, platform=facebook;instagram, engagement_rate=3.8" in flat
+        assert ("name=#ClimateActionPK, platform=Facebook (facebook); Instagram (instagram), "
+                "engagement_rate=3.8") in flat   # choices shown "Label (id)"
         assert "(no row: drop it)" in text
         record = shown_text(screen.query_one("#resolve-record").content)
         assert "Khan, Ayesha" in record and "social media activism shaped" in record
