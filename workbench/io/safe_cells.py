@@ -261,6 +261,18 @@ def _text_columns(frame, index, header, rest) -> list[tuple[list, str]] | None:
     return cells
 
 
+def _csv_rows(columns: list[list[str]], names, header: bool, name_cell) -> str | None:
+    """The CSV text of columns of finished cells, rows ending in "\n"; the header made by
+    `name_cell` from `names` (None when a name is not text)."""
+    rows = "\n".join(map(",".join, zip(*columns))) + "\n"
+    if not header:
+        return rows
+    names = list(names)
+    if not all(type(n) is str for n in names):
+        return None
+    return ",".join(name_cell(n) for n in names) + "\n" + rows
+
+
 def _text_cells_csv(safe, index=False, header=True, **rest) -> str | None:
     """The CSV `_pandas_csv(safe, "\n", ...)` writes, when every cell is text; else None.
 
@@ -279,13 +291,7 @@ def _text_cells_csv(safe, index=False, header=True, **rest) -> str | None:
         if _CSV_SPECIAL.search(joined) is not None:
             values = [_csv_cell(v) for v in values]
         columns.append(values)
-    rows = "\n".join(map(",".join, zip(*columns))) + "\n"
-    if not header:
-        return rows
-    names = list(safe.columns)
-    if not all(type(n) is str for n in names):
-        return None
-    return ",".join(_csv_cell(n) for n in names) + "\n" + rows
+    return _csv_rows(columns, safe.columns, header, _csv_cell)
 
 
 def _text_frame_csv(frame, index=False, header=True, **rest) -> str | None:
@@ -309,22 +315,15 @@ def _text_frame_csv(frame, index=False, header=True, **rest) -> str | None:
         changed: dict[str, str] = {}
         if text[:1] in _FIRST or _FIRST_AFTER_NUL.search(text) is not None:
             changed = {v: QUOTE + v for v in set(values) if needs_quote(v)}
-        if "," in text or '"' in text or "\n" in text or "\r" in text:
+        if _CSV_SPECIAL.search(text) is not None:
             for v in set(values):
-                if "," in v or '"' in v or "\n" in v or "\r" in v:
-                    cell = changed.get(v, v)
-                    changed[v] = '"' + cell.replace('"', '""') + '"'
+                if _CSV_SPECIAL.search(v) is not None:
+                    changed[v] = _csv_cell(changed.get(v, v))
         if changed:
             get = changed.get
             values = [get(v, v) for v in values]
         columns.append(values)
-    rows = "\n".join(map(",".join, zip(*columns))) + "\n"
-    if not header:
-        return rows
-    names = list(frame.columns)
-    if not all(type(n) is str for n in names):
-        return None
-    return ",".join(_csv_cell(neutralize(n)) for n in names) + "\n" + rows
+    return _csv_rows(columns, frame.columns, header, lambda n: _csv_cell(neutralize(n)))
 
 
 def _lf_rows(text: str) -> str:
