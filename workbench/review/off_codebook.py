@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 
 from workbench.core import coding as cod
 from workbench.core.codebook import CODING, Codebook
+from workbench.core.wording import plural
 
 #: How many values the export's warning names; the metadata lists them all.
 NAMED = 5
@@ -97,8 +98,9 @@ def describe(found: list[OffCodebook], first: int = NAMED) -> list[str]:
     if not found:
         return []
     n = len(found)
-    head = (f"{n} exported value{'s' if n != 1 else ''} {'do' if n != 1 else 'does'} not fit "
-            "the current codebook (a code, field or type changed since they were entered); "
+    head = (f"{plural(n, 'exported value')} {'do' if n != 1 else 'does'} not fit "
+            "the current codebook (a code, field or type changed since they were entered, or "
+            "a value typed into a sheet by hand); "
             "exported as saved (coded_long.csv has every one), listed in "
             "export_metadata.json under `values_off_codebook`; `workbench check` names their "
             "sheet lines")
