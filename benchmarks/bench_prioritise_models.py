@@ -18,7 +18,9 @@ them built here, so that a gain found on some sets is confirmed elsewhere:
 Candidates (`--candidate`): a model name of workbench.core.ranking.MODELS, or one
 of CANDIDATES below, measured before adoption: pseudo100 (AutoTAR pseudo-negatives),
 title_block (a title-only TF-IDF block stacked 1:1 with title + abstract), lsa100 (a
-latent semantic block, TruncatedSVD with 100 components, stacked 1:1 with the TF-IDF). Models of
+latent semantic block, TruncatedSVD with 100 components, stacked 1:1 with the TF-IDF), tar_lr
+(the TAR baseline of the stopping-rule literature: logistic regression on BM25 saturated tf x
+idf unigrams), fuse_u4_tar (ELAS u4 and tar_lr fused 1:1 by mean rank). Models of
 MODELS measured this way include nbsvm (NB log-count ratio scaled features, same SVM) and
 fusion_nb (reciprocal rank fusion of the SVM with multinomial naive Bayes).
 
@@ -135,6 +137,26 @@ def _lsa_features(titles, abstracts):
     return lsa_block_features(_word_features(titles, abstracts))
 
 
+def _bm25_features(titles, abstracts):
+    from workbench.core.ranking import study_text
+    from workbench.core.ranking_models import bm25_features
+    return bm25_features([study_text(t, a) for t, a in zip(titles, abstracts)])
+
+
+def _u4_bm25_features(titles, abstracts):
+    return (_word_features(titles, abstracts), _bm25_features(titles, abstracts))
+
+
+def _tar_lr_scores(features, labelled, labels, settings, state):
+    from workbench.core.ranking_models import tar_lr_scores
+    return tar_lr_scores(features, labelled, labels)
+
+
+def _fuse_u4_tar_scores(features, labelled, labels, settings, state):
+    from workbench.core.ranking_models import fuse_u4_tar_scores
+    return fuse_u4_tar_scores(features, labelled, labels, settings)
+
+
 def _svm_scores(features, labelled, labels, settings, state):
     from workbench.core.ranking import score, train_model
     model = train_model(features, labelled, labels, settings)
@@ -152,7 +174,9 @@ def _model_scores(features, labelled, labels, settings, state):
 #: priori (core/ranking_models.py gives the sources)
 CANDIDATES = {"pseudo100": (_word_features, _pseudo_scores),
               "title_block": (_title_features, _svm_scores),
-              "lsa100": (_lsa_features, _svm_scores)}
+              "lsa100": (_lsa_features, _svm_scores),
+              "tar_lr": (_bm25_features, _tar_lr_scores),
+              "fuse_u4_tar": (_u4_bm25_features, _fuse_u4_tar_scores)}
 
 
 def candidate_ranker(scorer, k: int):

@@ -11,11 +11,13 @@ import pytest
 
 from workbench.core.ranking import (BMI_LR, ELAS_CHAR, ELAS_U4, ENS_CHAR, FUSION_NB, NBSVM,
                                     SWITCH50, build_features, score, study_text, train_model)
-from workbench.core.ranking_models import (build_model_features, char_block, ensemble_scores,
-                                           fusion_nb_scores, irrelevant_run, model_scores,
-                                           nb_log_ratio, nb_scores, pairwise_logistic_loss,
-                                           pseudo_negative_rows, reciprocal_rank_fusion,
-                                           lsa_block_features, title_block_features, train_nbsvm,
+from workbench.core.ranking_models import (bm25_features, build_model_features, char_block,
+                                           ensemble_scores, fuse_u4_tar_scores, fusion_nb_scores,
+                                           irrelevant_run, lsa_block_features, mean_ranks,
+                                           model_scores, nb_log_ratio, nb_scores,
+                                           pairwise_logistic_loss, pseudo_negative_rows,
+                                           reciprocal_rank_fusion, tar_lr_scores,
+                                           title_block_features, train_nbsvm,
                                            train_pairwise_logistic, train_with_pseudo_negatives)
 from workbench.core.simulation import replay
 
@@ -263,3 +265,59 @@ def test_lsa_block_is_the_tfidf_stacked_with_its_truncated_svd_and_finds_a_plant
     # fewer rows or terms than 100: as many components as the matrix allows
     small = build_features(["opioid users", "reflux healing", "opioid cohort healing"])
     assert lsa_block_features(small).shape[1] == small.shape[1] + 2
+
+
+def test_bm25_features_are_the_saturated_tf_times_idf_worked_by_hand():
+    import math
+    x = bm25_features(["A cat sat", "the CAT cat", "dog", ""]).toarray()
+    # tokens of two letters or more, lowercased: [cat sat] [the cat cat] [dog] []; avglen 1.5
+    n, avg = 4, 1.5
+
+    def w(tf, length, df):
+        return (tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * length / avg))
+                * math.log(1 + (n - df + 0.5) / (df + 0.5)))
+    columns = ["cat", "dog", "sat", "the"]                 # the vocabulary, sorted
+    expected = np.zeros((4, 4))
+    expected[0, 0], expected[0, 2] = w(1, 2, 2), w(1, 2, 1)
+    expected[1, 0], expected[1, 3] = w(2, 3, 2), w(1, 3, 1)
+    expected[2, 1] = w(1, 1, 1)
+    assert x.shape == (4, len(columns))
+    assert np.allclose(x, expected, rtol=1e-12)
+    assert not x[3].any()                                  # no text: a zero row
+    # a longer study gets less for the same count (b), more counts saturate (k1)
+    assert x[1, 0] < 2 * x[0, 0]
+    assert bm25_features(["", " "]).shape == (2, 1)         # no token anywhere: no error
+
+
+def test_tar_lr_is_scikit_learns_liblinear_logistic_regression_and_finds_a_planted_study(
+        shared_data):
+    from sklearn.linear_model import LogisticRegression
+    texts, n_decided, planted = planted_review(shared_data)
+    x = bm25_features(texts)
+    labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    scores = tar_lr_scores(x, list(range(10)), labels)
+    oracle = LogisticRegression(solver="liblinear").fit(x[:10], labels)
+    assert np.allclose(scores, oracle.decision_function(x), rtol=1e-10, atol=1e-12)
+    unscreened = np.arange(n_decided, len(texts))
+    assert unscreened[np.argmax(scores[unscreened])] == planted
+    assert tar_lr_scores(x, [0, 1], [1, 1]) is None        # one class only: no model
+
+
+def test_mean_rank_fusion_averages_ranks_and_ties():
+    fused = mean_ranks([3.0, 1.0, 2.0, 2.0], [1.0, 4.0, 3.0, 2.0])
+    # ranks (1 = highest, ties averaged): [1, 4, 2.5, 2.5] and [4, 1, 2, 3]
+    assert fused.tolist() == [-2.5, -2.5, -2.25, -2.75]
+    assert mean_ranks([5.0, 1.0]).tolist() == [-1.0, -2.0]
+
+
+def test_fusion_of_elas_u4_and_the_tar_baseline_finds_a_planted_study(shared_data):
+    texts, n_decided, planted = planted_review(shared_data)
+    blocks = (build_features(texts, ELAS_U4), bm25_features(texts))
+    labels = [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]
+    fused = fuse_u4_tar_scores(blocks, list(range(10)), labels)
+    svm = score(blocks[0], train_model(blocks[0], list(range(10)), labels, ELAS_U4))
+    assert np.array_equal(fused, mean_ranks(svm, tar_lr_scores(blocks[1], list(range(10)),
+                                                                 labels)))
+    unscreened = np.arange(n_decided, len(texts))
+    assert unscreened[np.argmax(fused[unscreened])] == planted
+    assert fuse_u4_tar_scores(blocks, [0, 4], [0, 0]) is None

@@ -1,6 +1,7 @@
 """Models beyond ELAS u4's single SVM: pseudo-negatives, a score ensemble, model switching,
 NB-weighted features (NBSVM), rank fusion with naive Bayes, a title block, BMI's pairwise
-logistic regression, a latent semantic (LSA) block.
+logistic regression, a latent semantic (LSA) block, the TAR baseline (logistic regression on
+BM25 saturated tf x idf) and its 1:1 mean-rank fusion with ELAS u4.
 
 Measured against ELAS u4 by benchmarks/bench_prioritise_models.py (README: what it
 measures). `build_model_features` and `model_scores` serve any model of
@@ -350,3 +351,86 @@ def train_pairwise_logistic(features, labelled: Sequence[int], labels: Sequence[
     result = minimize(pairwise_logistic_loss, np.zeros(x.shape[1]), args=(x_rel, x_irr, lam),
                       jac=True, method="L-BFGS-B")
     return result.x
+
+
+#: BM25's saturation and length normalisation: the standard values (Robertson & Zaragoza
+#: 2009, "The probabilistic relevance framework: BM25 and beyond"), fixed a priori.
+BM25_K1 = 1.2
+BM25_B = 0.75
+
+
+def bm25_features(texts: Sequence[str], k1: float = BM25_K1, b: float = BM25_B):
+    """Word unigrams weighted by BM25's within-document saturated tf times IDF (the TAR baseline).
+
+    The features of the stopping-rule literature's baseline (Yang, Lewis & Frieder
+    2021): for term t in study d, tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(d) /
+    avglen)) * ln(1 + (N - df + 0.5) / (df + 0.5)) (Lucene's non-negative IDF). Tokens
+    are ELAS u4's (lowercased, `\\b\\w\\w+\\b`); len(d) counts them; no term is cut and
+    rows are not normalised (BM25 normalises length itself).
+
+    Returns:
+        A CSR matrix of float64, one row per text.
+    """
+    import numpy as np
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from workbench.core.ranking import _TOKEN
+    texts = list(texts)
+    n = len(texts)
+    try:
+        counts = CountVectorizer(token_pattern=_TOKEN.pattern, lowercase=True,
+                                 dtype=np.float64).fit_transform(texts).tocsr()
+    except ValueError:          # no token in any text
+        return sp.csr_matrix((n, 1), dtype=np.float64)
+    lengths = np.asarray(counts.sum(axis=1)).ravel()
+    avg = lengths.mean() if n and lengths.mean() > 0 else 1.0
+    df = np.bincount(counts.indices, minlength=counts.shape[1]).astype(np.float64)
+    idf = np.log1p((n - df + 0.5) / (df + 0.5))
+    norm = k1 * (1.0 - b + b * lengths / avg)
+    row_norm = np.repeat(norm, np.diff(counts.indptr))
+    tf = counts.data
+    values = tf * (k1 + 1.0) / (tf + row_norm) * idf[counts.indices]
+    return sp.csr_matrix((values, counts.indices.copy(), counts.indptr.copy()),
+                         shape=counts.shape)
+
+
+def tar_lr_scores(features, labelled: Sequence[int], labels: Sequence[int]):
+    """The TAR baseline's logistic regression, scores of every row (None while one class only).
+
+    scikit-learn's LogisticRegression(solver="liblinear") with its defaults (C 1.0, L2,
+    intercept, no class weights; random_state 0): TARexp's call (Yang, Lewis & Frieder's
+    TAR framework), trained on the decided rows of `features` (`bm25_features`).
+    Scores are its decision function (the order of its probabilities).
+    """
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    y = np.asarray(labels, dtype=np.int8)
+    if len(y) == 0 or y.min() == y.max():
+        return None
+    lr = LogisticRegression(solver="liblinear", C=1.0, random_state=0)
+    lr.fit(features[np.asarray(labelled, dtype=np.int64)], y)
+    return np.asarray(features @ lr.coef_.ravel()).ravel() + float(lr.intercept_[0])
+
+
+def mean_ranks(*scores):
+    """Minus the mean rank of each row over score vectors (rank 1 = highest; ties averaged).
+
+    Higher is better, so the result sorts like a score: the 1:1 rank fusion.
+    """
+    import numpy as np
+    from scipy.stats import rankdata
+    ranks = [rankdata(-np.asarray(s, dtype=np.float64), method="average") for s in scores]
+    return -sum(ranks) / len(ranks)
+
+
+def fuse_u4_tar_scores(blocks, labelled: Sequence[int], labels: Sequence[int],
+                       settings: ModelSettings = ELAS_U4):
+    """ELAS u4 and the TAR baseline fused 1:1 by mean rank (None while one class only).
+
+    blocks: (ELAS u4's TF-IDF matrix, `bm25_features`' matrix), rows in the same order.
+    """
+    model = train_model(blocks[0], labelled, labels, settings)
+    if model is None:
+        return None
+    return mean_ranks(score(blocks[0], model), tar_lr_scores(blocks[1], labelled, labels))
