@@ -5,6 +5,13 @@ exports/ and moved into place (`os.replace`) only once all of them were
 written, so a failed export leaves exports/ exactly as it was and never a
 half-written file. The files a new one replaces are moved aside first and put
 back if any move fails, so exports/ never mixes two exports' files. NA stays missing: an empty CSV cell, a blank XLSX cell.
+
+One export at a time writes into a folder (a lock), and an export killed while
+moving its files in is finished or undone by the next one
+(`workbench.io.exports.journal`). A reader that must see one whole export: the
+commit's journal `.export-journal` is in the folder while files are moving, and
+`export_metadata.json`, staged last, is moved in last and lists the files of
+its export.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from typing import Mapping
 import pandas as pd
 
 from workbench.errors import ExportError
+from workbench.io.exports.journal import (FolderLock, fsync_folder, recover,
+                                          remove_journal, write_journal)
 from workbench.io.exports.xlsx import write_workbook
 from workbench.io.safe_cells import csv_text, write_safe_csv
 
@@ -44,19 +53,33 @@ class ExportFolder:
         self.target = Path(target)
         self.files: list[str] = []
         self.staging: Path | None = None
+        self.lock = FolderLock(self.target)
+        #: What was done about an export killed earlier (lines for the output).
+        self.recovered: list[str] = []
 
     def __enter__(self) -> "ExportFolder":
         try:
             self.target.mkdir(parents=True, exist_ok=True)
-            self.staging = Path(tempfile.mkdtemp(prefix=".export-", dir=self.target))
+            self.lock.acquire()
+            try:
+                self.recovered = recover(self.target)
+                for line in self.recovered:
+                    log.warning("%s", line)
+                self.staging = Path(tempfile.mkdtemp(prefix=".export-", dir=self.target))
+            except BaseException:
+                self.lock.release()
+                raise
         except OSError as exc:
             raise ExportError(f"cannot write the exports folder ({exc.strerror or exc})",
                               path=self.target, hint="nothing was exported") from exc
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if self.staging is not None and self.staging.exists():
-            shutil.rmtree(self.staging, ignore_errors=True)
+        try:
+            if self.staging is not None and self.staging.exists():
+                shutil.rmtree(self.staging, ignore_errors=True)
+        finally:
+            self.lock.release()
         if exc_type is not None and issubclass(exc_type, OSError):  # e.g. a full disk
             raise ExportError(f"cannot write the export ({exc.strerror or exc})",
                               path=self.target, hint="nothing was exported; the folder is "
@@ -108,6 +131,13 @@ class ExportFolder:
         placed: list[tuple[Path, Path]] = []  # (staged, final) of the new files moved in
         final = self.target
         try:
+            write_journal(self.target, self.staging, aside, [name for name, _, _ in moves],
+                          _missing_folders([final for _, _, final in moves], self.target))
+        except OSError as exc:
+            shutil.rmtree(aside, ignore_errors=True)
+            raise ExportError(f"cannot move the export into place ({exc.strerror or exc})",
+                              path=self.target, hint=NOTHING_EXPORTED) from exc
+        try:
             for name, source, final in moves:
                 if final.is_dir() and not final.is_symlink():
                     raise IsADirectoryError(errno.EISDIR, "a folder has this file's name")
@@ -124,6 +154,7 @@ class ExportFolder:
             left = _roll_back(placed, old, made)
             if not left:
                 shutil.rmtree(aside, ignore_errors=True)
+            remove_journal(self.target)   # done with: the error says where any file is
             if not isinstance(exc, OSError):
                 raise
             problem = f"cannot move the export into place ({exc.strerror or exc})"
@@ -131,11 +162,14 @@ class ExportFolder:
                 raise ExportError(problem, path=final, hint=NOTHING_EXPORTED) from exc
             raise ExportError(problem, path=final, hint="putting the folder back failed too; "
                               "these are not as they were:\n  " + "\n  ".join(left)) from exc
+        for folder in dict.fromkeys(final.parent for _, final in placed):
+            fsync_folder(folder)   # the new files are in place for good: the old ones can go
         try:
             shutil.rmtree(aside)
         except OSError as exc:   # every new file is in place: only a hidden folder stays
             log.warning("could not remove the previous export's files in %s (%s)", aside,
                         exc.strerror or exc)
+        remove_journal(self.target)
         return [final for _, final in placed]
 
 
@@ -152,6 +186,17 @@ def _make_folders(folder: Path, top: Path, made: list[Path]) -> None:
     for path in reversed(missing):
         path.mkdir()
         made.append(path)
+
+
+def _missing_folders(finals: list[Path], top: Path) -> list[str]:
+    """The folders (relative to `top`) that moving files to `finals` would create."""
+    missing: dict[str, None] = {}
+    for final in finals:
+        folder = final.parent
+        while folder != top and not os.path.lexists(folder):
+            missing[folder.relative_to(top).as_posix()] = None
+            folder = folder.parent
+    return list(missing)
 
 
 def _roll_back(placed: list[tuple[Path, Path]], old: list[tuple[Path, Path]],
