@@ -356,7 +356,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     _step(progress, None, STEPS)
     log.info("exported %d files to %s", len(files), target)
     return ExportSummary(target, tuple(files), source, counts.studies_included, counts,
-                         codebook.version, tuple(sheets), now, tuple(warnings),
+                         codebook.version, tuple(sheets), now,
+                         tuple(folder.recovered) + tuple(warnings),   # a killed export's repair
                          tuple(not_agreed))
 
 
