@@ -293,12 +293,69 @@ def memo_changes(codebook: Codebook, stage_id: str, dimension_id: str, text: str
 
 def evidence_changes(codebook: Codebook, stage_id: str, code_id: str, quote: str,
                      page: str = "") -> list[Change]:
-    """Return the changes setting the evidence quote and page of a code ("" clears)."""
+    """Return the changes setting the evidence quote and page of a code ("" clears).
+
+    Only the quote's own fields: whoever saves a quote calls `quote_changes`, which
+    ticks the code too.
+    """
     _coding_stage(codebook, stage_id)
     code_id = codebook.resolve_code(code_id)
     if code_id not in codebook.code_index():
         raise _refuse(f"code {code_id!r}", "not defined in the codebook")
     return [Change(quote_field(code_id), quote), Change(page_field(code_id), page.strip())]
+
+
+def tick_for_quote(codebook: Codebook, stage_id: str, codes: Mapping[str, tuple[str, ...]],
+                   code_id: str) -> list[Change]:
+    """Return the change that ticks a code a quote or passage is saved for ([] when ticked).
+
+    The one rule for a quote on a code, whoever saves it (the app, `CodingSession`,
+    `Sheet.set_evidence`, `review.evidence.add_passage`): a quote is evidence for a
+    code the coder applies, so saving one for an unticked code ticks it in the same
+    save (one undo takes both back), and the coded dataset, the sheet and
+    evidence.csv agree.
+
+    Args:
+        codebook: the review's codebook.
+        stage_id: a coding stage.
+        codes: the coder's current codes of the study, {dimension id: code ids}
+            (`StudyCoding.codes`).
+        code_id: the code the quote is for (an old id is renamed).
+
+    Raises:
+        DecisionRefused: unknown stage or code; or the code's dimension takes one
+            code and another is ticked (ticking would replace that value): nothing
+            is saved.
+    """
+    _coding_stage(codebook, stage_id)
+    code_id = codebook.resolve_code(code_id)
+    found = codebook.code_index().get(code_id)
+    if found is None:
+        raise _refuse(f"code {code_id!r}", "not defined in the codebook")
+    dim, code = found
+    current = tuple(codes.get(dim.id, ()))
+    if code_id in {codebook.resolve_code(c) for c in current}:
+        return []
+    if dim.select == "single" and current:
+        raise DecisionRefused(
+            f"{dim.label or dim.id} takes one code and {', '.join(current)} is ticked: a "
+            f"quote ticks its code, so tick {code.label or code_id} first (it replaces "
+            f"{', '.join(current)}) or put the quote on {', '.join(current)}; nothing was saved")
+    return codes_changes(codebook, stage_id, dim.id, (*current, code_id),
+                         kept=retired_codes(codebook, dim, current))
+
+
+def quote_changes(codebook: Codebook, stage_id: str, codes: Mapping[str, tuple[str, ...]],
+                  code_id: str, quote: str, page: str = "") -> list[Change]:
+    """Return the changes saving a code's quote and page, with its tick (`tick_for_quote`).
+
+    A quote that is empty or only spaces clears the quote and page and ticks nothing.
+
+    Raises:
+        DecisionRefused: see `tick_for_quote`; nothing is saved.
+    """
+    tick = tick_for_quote(codebook, stage_id, codes, code_id) if quote.strip() else []
+    return tick + evidence_changes(codebook, stage_id, code_id, quote, page)
 
 
 def flag_changes(codebook: Codebook, stage_id: str, flagged: bool, reason: str = "") -> list[Change]:

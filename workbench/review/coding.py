@@ -278,17 +278,16 @@ class CodingSession:
         """Save the evidence quote and page of a code ("" clears both).
 
         A quote for a code not ticked ticks it in the same save
-        (`review.evidence.tick_changes`).
+        (`core.coding.quote_changes`, as `Sheet.set_evidence`).
 
         Raises:
             DecisionRefused: unknown code, or a code of a single-select
                 dimension where another is ticked; nothing was saved.
             SheetError: the sheet could not be written.
         """
-        from workbench.review.evidence import tick_changes
-        tick = tick_changes(self, study_id, code_id) if quote.strip() else []
-        self._append(study_id, tick + cod.evidence_changes(self.codebook, self.stage.id,
-                                                           code_id, quote, page))
+        self._append(study_id, cod.quote_changes(self.codebook, self.stage.id,
+                                                 self.coding(study_id).codes, code_id,
+                                                 quote, page))
 
     def set_flag(self, study_id: str, flagged: bool, reason: str = "") -> None:
         """Flag a study for discussion with a reason, or clear the flag."""

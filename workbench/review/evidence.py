@@ -16,33 +16,17 @@ from workbench.core.wording import plural
 
 
 def tick_changes(session, study_id: str, code_id: str) -> list:
-    """Return the change that ticks a code a quote is saved for ([] when it is ticked).
-
-    A quote or passage is evidence for a code the coder applies, so saving one
-    for an unticked code ticks it in the same save (one undo takes both back):
-    the coded dataset, the sheet and evidence.csv then agree.
+    """Return the change that ticks a code a quote is saved for ([] when it is ticked):
+    `core.coding.tick_for_quote` on the session's current coding of the study.
 
     Raises:
         DecisionRefused: unknown code; or the code's dimension takes one code
             and another is ticked (ticking would replace that value): nothing
             is saved.
     """
-    from workbench.core import coding as cod
-    codebook = session.codebook
-    code_id = codebook.resolve_code(code_id)
-    found = codebook.code_index().get(code_id)
-    if found is None:
-        raise DecisionRefused(f"code {code_id!r}: not defined in the codebook")
-    dim, code = found
-    current = session.coding(study_id).codes.get(dim.id, ())
-    if code_id in current:
-        return []
-    if dim.select == "single" and current:
-        raise DecisionRefused(
-            f"{dim.label or dim.id} takes one code and {', '.join(current)} is ticked: a "
-            f"quote ticks its code, so tick {code.label or code_id} first (it replaces "
-            f"{', '.join(current)}) or put the quote on {', '.join(current)}")
-    return cod.codes_changes(codebook, session.stage.id, dim.id, (*current, code_id))
+    from workbench.core.coding import tick_for_quote
+    return tick_for_quote(session.codebook, session.stage.id, session.coding(study_id).codes,
+                          code_id)
 
 
 def passages(session, study_id: str) -> list[Passage]:

@@ -287,9 +287,20 @@ class Sheet:
 
     def set_evidence(self, codebook: Codebook, stage: str, study_id: str, code: str,
                      quote: str, page: str = "") -> list[Event]:
-        """Save the evidence quote and page supporting a code ("" clears)."""
+        """Save the evidence quote and page supporting a code ("" clears).
+
+        A quote for a code this sheet has not ticked ticks it in the same save, so one
+        undo takes both back: the rule the app and `CodingSession.set_evidence` follow
+        (`core.coding.quote_changes`).
+
+        Raises:
+            DecisionRefused: unknown code, or a code of a single-select dimension where
+                another code is ticked; nothing was saved.
+            SheetError: the append failed.
+        """
+        codes = self.coding(codebook, stage, study_id).codes
         return self.append(stage, study_id,
-                           cod.evidence_changes(codebook, stage, code, quote, page))
+                           cod.quote_changes(codebook, stage, codes, code, quote, page))
 
     def set_flag(self, codebook: Codebook, stage: str, study_id: str, flagged: bool,
                  reason: str = "") -> list[Event]:
