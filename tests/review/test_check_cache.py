@@ -20,6 +20,7 @@ import pytest
 from tests.review.coding_fixture import S
 from tests.review.scenario_fixtures import root, template  # noqa: F401 (fixtures)
 from tests.review.test_decision_frames import scramble
+from workbench.core.checks import UNTICKED
 from workbench.review import Review, check_cache, checking
 from workbench.review import decision_frames as df
 from workbench.store import sheet_checks, sheet_frame
@@ -52,7 +53,9 @@ def assert_same(root) -> list[str]:
     got = checking.check_review(Review.open(root))
     fresh = Review.open(root)
     full = [str(p) for p in checking.full_check(fresh)]
-    assert [str(p) for p in got.problems] == [p for p in full if "was renamed to" not in p]
+    assert [str(p) for p in got.problems] == [p for p in full if "was renamed to" not in p
+                                              and UNTICKED not in p]
+    assert [str(p) for p in got.warnings] == [p for p in full if UNTICKED in p]
     assert [str(n) for n in got.notices if "was renamed to" in n.message] == \
         [p for p in full if "was renamed to" in p]
     again = [str(p) for p in checking._check_sheets(Review.open(root), fresh.codebook(),
@@ -79,7 +82,14 @@ def odd_events(version: str, rng: random.Random) -> list[tuple[str, Event]]:
            Event("", "bob", S(5), "coding", "field:nope", "1", "", version),
            Event("", "bob", S(3), "title_abstract", "criteria", "E1", "", version),
            Event("", "bob", S(3), "coding", "row:campaign:k9:hashtag_reach", "3.5", "", version),
-           Event("", "bob", S(4), "title_abstract", "note", "typed", "", version + " ")]
+           Event("", "bob", S(4), "title_abstract", "note", "typed", "", version + " "),
+           # quotes and passages for codes the sheet may not have ticked (warnings)
+           Event("", "bob", S(2), "coding", "quote:whatsapp", 'a "quote", with a comma', "",
+                 version),
+           Event("", "bob", S(3), "coding", "seg:q8p1", "code:youtube", "", version),
+           Event("", "bob", S(2), "coding", "code:platforms", "", "", version),
+           Event("", "bob", S(4), "coding", "quote:facebook", "  ", "", version),
+           Event("", "bob", S(5), "coding", "quote:Twitter", "typed by hand", "", version)]
     return [(rng.choice(SHEETS), e) for e in rng.sample(odd, rng.randrange(1, len(odd)))]
 
 
@@ -108,6 +118,7 @@ def test_random_appends_equal_a_full_check(root, seed):
         seen |= set(assert_same(root))
     assert any("mallory" in p or "not in this review's references" in p or "criterion" in p
                for p in seen)   # the appends did reach what check reports
+    assert any(UNTICKED in p for p in seen)
 
 
 def test_the_unchanged_review_reads_no_sheet_in_full(root, monkeypatch):

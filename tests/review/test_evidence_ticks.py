@@ -17,7 +17,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from workbench.core.events import DecisionRefused
+from workbench.core.coding import evidence_changes
+from workbench.core.events import Change, DecisionRefused
 from workbench.review import Review
 from workbench.review.coding import open_coding_session
 from workbench.review.evidence import add_passage, passages
@@ -131,7 +132,9 @@ def test_evidence_csv_marks_quotes_for_codes_the_coder_did_not_tick(review):
     screen(review, "bob", "full_text", {S(6): "include"})      # the flow finished
     codebook = review.codebook()
     bob = Sheet.open(sheet_path(review.coding, "bob"), "bob", codebook.version)
-    bob.set_evidence(codebook, "coding", S(1), "instagram", "posted on Instagram", "7")
+    # an older sheet: the quote's own fields only, as Sheet.set_evidence wrote them until s8
+    bob.append("coding", S(1), evidence_changes(codebook, "coding", "instagram",
+                                                "posted on Instagram", "7"))
     session = open_coding_session(review, "alice")
     session.set_evidence(S(1), "twitter", "on Twitter", "4")
     session.set_evidence(S(3), "facebook", "a Facebook page", "")
@@ -144,3 +147,120 @@ def test_evidence_csv_marks_quotes_for_codes_the_coder_did_not_tick(review):
     assert got == {(S(1), "bob", "instagram", "posted on Instagram", "no"),
                    (S(1), "alice", "twitter", "on Twitter", "yes"),
                    (S(3), "alice", "facebook", "a Facebook page", "no")}
+
+
+# -- session 8: the sheet API follows the same rule; `check` warns about the old quotes -------
+def _saved(review, name="alice"):
+    return read_sheet(sheet_path(review.coding, name)).events
+
+
+def test_the_sheet_api_ticks_the_code_in_the_same_save_as_the_app(review):
+    """`Sheet.set_evidence` (the library call scripts use) writes what the app's save
+    writes: the tick, the quote and the page in one append, one undo takes all back."""
+    codebook = review.codebook()
+    sheet = Sheet.open(sheet_path(review.coding, "bob"), "bob", codebook.version)
+    sheet.set_evidence(codebook, "coding", S(1), "twitter", "reached 2 million", "4")
+    session = open_coding_session(review, "alice")
+    session.set_evidence(S(1), "twitter", "reached 2 million", "4")
+    bob = [(e.field, e.value) for e in _saved(review, "bob") if e.study_id == S(1)]
+    alice = [(e.field, e.value) for e in _saved(review) if e.study_id == S(1)]
+    assert bob[-3:] == alice[-3:] == [("code:platforms", "twitter"),
+                                      ("quote:twitter", "reached 2 million"),
+                                      ("page:twitter", "4")]
+    assert len({e.time for e in _saved(review, "bob")[-3:]}) == 1     # one save
+    sheet.undo()
+    assert sheet.coding(codebook, "coding", S(1)).codes.get("platforms", ()) == ()
+    assert sheet.coding(codebook, "coding", S(1)).evidence.get("twitter", ("", "")) == ("", "")
+
+
+def test_the_sheet_api_refuses_a_quote_that_would_replace_a_single_select_code(review):
+    _single_select(review)
+    codebook = review.codebook()
+    sheet = Sheet.open(sheet_path(review.coding, "bob"), "bob", codebook.version)
+    sheet.set_codes(codebook, "coding", S(1), "policy_results", ["legislative_change"])
+    before = _saved(review, "bob")
+    with pytest.raises(DecisionRefused, match="takes one code.*legislative_change.*nothing "
+                                              "was saved"):
+        sheet.set_evidence(codebook, "coding", S(1), "policy_review", "a review", "2")
+    assert _saved(review, "bob") == before
+    assert sheet.coding(codebook, "coding", S(1)).codes["policy_results"] == \
+        ("legislative_change",)
+
+
+def test_a_quote_keeps_a_retired_code_ticked_beside_it(review):
+    """A code retired from the codebook after it was ticked stays as saved when a quote
+    ticks another code of that (multi-select) dimension; before, the tick was refused."""
+    codebook = review.codebook()
+    from workbench.core.coding import code_field
+    sheet = Sheet.open(sheet_path(review.coding, "bob"), "bob", codebook.version)
+    sheet.append("coding", S(1), [Change(code_field("platforms"), "myspace")])
+    sheet.set_evidence(codebook, "coding", S(1), "twitter", "on Twitter", "")
+    assert _saved(review, "bob")[-3].value == "twitter;myspace"
+
+
+def _check(review):
+    from click.testing import CliRunner
+
+    from workbench.cli import cli
+    return CliRunner().invoke(cli, ["--review", str(review.root), "check"])
+
+
+def test_check_warns_about_each_quote_for_a_code_its_sheet_has_not_ticked(review):
+    """An older sheet's quote, a code unticked after its quote, a hand-typed passage:
+    `check` names the sheet, the line, the study and the code, and what to do; the
+    files are fine, so it still says OK (exit 0)."""
+    codebook = review.codebook()
+    bob = Sheet.open(sheet_path(review.coding, "bob"), "bob", codebook.version)
+    bob.append("coding", S(1), evidence_changes(codebook, "coding", "instagram",
+                                                "posted on Instagram", "7"))
+    session = open_coding_session(review, "alice")
+    session.set_evidence(S(3), "facebook", "a Facebook page", "")
+    session.set_evidence(S(1), "twitter", "on Twitter", "")          # ticked: no warning
+    session.toggle_code(S(3), "platforms", "facebook")               # unticked after its quote
+    alice_quote, quote_line = (next(i for i, e in enumerate(_saved(review, name), start=2)
+                                    if e.field == field)      # the header is line 1
+                               for name, field in (("alice", "quote:facebook"),
+                                                   ("bob", "quote:instagram")))
+    result = _check(review)
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    bob_path = sheet_path(review.coding, "bob")
+    alice_path = sheet_path(review.coding, "alice")
+    assert sorted(warnings) == sorted([
+        f"warning: {alice_path}:{alice_quote}: study {S(3)}, stage coding: a quote is saved "
+        f"for code 'facebook', which this sheet has not ticked for the study (an older sheet, "
+        "the code unticked after the quote, a hand edit or a merge); the quote is kept and "
+        "evidence.csv marks it code_ticked = no, while the coded dataset counts the code as "
+        "not applied: tick the code in the app if the quote is evidence for it, or remove the "
+        "quote",
+        f"warning: {bob_path}:{quote_line}: study {S(1)}, stage coding: a quote is saved for "
+        "code 'instagram', which this sheet has not ticked for the study (an older sheet, the "
+        "code unticked after the quote, a hand edit or a merge); the quote is kept and "
+        "evidence.csv marks it code_ticked = no, while the coded dataset counts the code as "
+        "not applied: tick the code in the app if the quote is evidence for it, or remove the "
+        "quote"])
+    assert "OK: " in result.stdout and "2 warnings above" in result.stdout
+    session.toggle_code(S(3), "platforms", "facebook")               # ticked again: one left
+    bob.set_codes(codebook, "coding", S(1), "platforms", ["instagram"])
+    result = _check(review)
+    assert [line for line in result.stderr.splitlines() if line.startswith("warning:")] == []
+
+
+def test_check_counts_a_passage_on_an_unticked_code_and_its_renamed_id(review):
+    """A passage (seg:<id> = code:<code>) counts like a quote; a code ticked under its old
+    id (renamed: in the codebook) is ticked."""
+    codebook = review.codebook()
+    bob = Sheet.open(sheet_path(review.coding, "bob"), "bob", codebook.version)
+    bob.append("coding", S(2), [Change("seg:abc", "code:youtube"),
+                                Change("seg:abc:quote", "a video")])
+    bob.append("coding", S(4), [Change("seg:abd", "code:twitter"),
+                                Change("seg:abd:quote", "a tweet")])
+    bob.append("coding", S(4), [Change("code:platforms", "tweets")])
+    path = review.root / "codebook.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\nrenamed: {}\n", "\nrenamed: {tweets: twitter}\n"),
+                    encoding="utf-8")
+    result = _check(Review.open(review.root))
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and f"study {S(2)}" in warnings[0] and \
+        "a passage is saved for code 'youtube'" in warnings[0], result.output

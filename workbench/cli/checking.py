@@ -15,7 +15,8 @@ def check_cmd(ctx: click.Context) -> None:
     Reports unknown keys (with a did-you-mean), duplicate ids, codes used but
     not defined, impossible ranges, stages naming missing criteria, torn sheet
     lines, and decisions that use removed or renamed codes; lists decisions
-    that two merged studies carry for one reviewer and that differ. Changes nothing.
+    that two merged studies carry for one reviewer and that differ; warns about
+    quotes for codes their sheet has not ticked. Changes nothing.
 
     Example: workbench check
     """
@@ -25,6 +26,8 @@ def check_cmd(ctx: click.Context) -> None:
         click.echo(f"note: {notice}")
     for problem in report.problems:
         click.echo(str(problem), err=True)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     for merge in report.merge_conflicts:
         click.echo(f"conflict: merged studies differ: {merge}")
     if report.merge_conflicts:
@@ -38,6 +41,10 @@ def check_cmd(ctx: click.Context) -> None:
         click.echo(f"{plural(len(report.problems), 'problem')} in {summary}; nothing was changed",
                    err=True)
         ctx.exit(1)
+    if report.warnings:
+        them = "it" if len(report.warnings) == 1 else "them"
+        summary += (f" ({plural(len(report.warnings), 'warning')} above: nothing is wrong "
+                    f"with the files, but look at {them})")
     click.echo(f"OK: {summary}")
 
 

@@ -73,7 +73,78 @@ def check_sheet_events(codebook: Codebook, path: str, events: Sequence[Event],
             known[key] = messages
         for message in messages:
             report(line, f"study {study}, stage {stage_id}", message)
+    quotes, ticked = [], {}
+    for (stage_id, study, name), (event, line) in latest.items():
+        kind = quote_kind(name, event.value)
+        if kind == cod.CODE:
+            ticked.setdefault((stage_id, study), []).append(event.value)
+        elif kind:
+            quotes.append((line, stage_id, study, kind, quoted_code(name, event.value)))
+    found.update(unticked_quote_slots(codebook, quotes, ticked))
     return counted_problems(path, found)
+
+
+def quote_kind(name: str, value: str) -> str:
+    """What a latest (field, value) is to the unticked-quote check: "code" for a dimension's
+    codes, "quote" for a code's quote, "passage" for a passage on a code, else ""."""
+    if not value:
+        return ""
+    if name.startswith(f"{cod.CODE}:") and name.count(":") == 1:
+        return cod.CODE
+    if name.startswith(f"{cod.QUOTE}:") and name.count(":") == 1:
+        return "quote" if value.strip() else ""
+    if name.startswith(f"{SEGMENT}:") and name.count(":") == 1 and \
+            value.startswith(f"{cod.CODE}:"):
+        return "passage"
+    return ""
+
+
+def quoted_code(name: str, value: str) -> str:
+    """The code a quote (quote:<code>) or a passage (seg:<id> = code:<code>) is evidence for."""
+    return (value if name.startswith(f"{SEGMENT}:") else name).split(":", 1)[1]
+
+
+#: What every unticked-quote message says (`review.checking` reports them as warnings).
+UNTICKED = "which this sheet has not ticked"
+
+
+def unticked_quote(code: str, kind: str) -> str:
+    """The problem of a quote or passage for a code the same sheet has not ticked."""
+    what = "a quote" if kind == "quote" else "a passage"
+    return (f"{what} is saved for code {code!r}, {UNTICKED} for the study (an older sheet, the code unticked after the quote, a hand edit or a "
+            "merge); the quote is kept and evidence.csv marks it code_ticked = no, while the "
+            "coded dataset counts the code as not applied: tick the code in the app if the "
+            "quote is evidence for it, or remove the quote")
+
+
+def unticked_quote_slots(codebook: Codebook, quotes, ticked) -> dict[str, list]:
+    """{message: [first line, entry, count]} of the quotes and passages on codes not ticked.
+
+    Args:
+        codebook: the current codebook (renamed codes count as their new id; a code it
+            does not have is reported by the value checks, not here).
+        quotes: (line, stage, study, kind, code) of each latest non-empty quote
+            ("quote") or passage on a code ("passage").
+        ticked: {(stage, study): [each latest code:<dimension> value]} of the same sheet.
+    """
+    found: dict[str, list] = {}
+    codes = codebook.code_index()
+    coding = {s.id for s in codebook.stages if s.kind == CODING}
+    for line, stage_id, study, kind, code in sorted(quotes):
+        current = codebook.resolve_code(code)
+        if stage_id not in coding or current not in codes:
+            continue
+        applied = {codebook.resolve_code(c) for value in ticked.get((stage_id, study), ())
+                   for c in split_ids(value)}
+        if current in applied:
+            continue
+        message = unticked_quote(code, kind)
+        slot = found.get(message)
+        if slot is None:
+            found[message] = [line, f"study {study}, stage {stage_id}", 1]
+        else:
+            slot[2] += 1
+    return found
 
 
 def spaced_version(version: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.core.checks import UNTICKED
 from workbench.errors import ExportError, Problem, ReviewError, WorkbenchError
 from workbench.review.sheet_reads import review_sheet_frame, review_sheet_state
 from workbench.store.sheet import consensus_path, sheet_path
@@ -22,6 +23,9 @@ class CheckReport:
     #: Decisions or codes two merged studies carry for one reviewer that differ
     #: (not an error in a file, but never picked silently): "stage study field: values".
     merge_conflicts: tuple[str, ...] = ()
+    #: Sheet lines that hold together but ask for a look (a quote for a code the sheet has
+    #: not ticked, `core.checks.unticked_quote`): printed as warnings, not problems.
+    warnings: tuple[Problem, ...] = ()
 
 
 def check_review(review) -> CheckReport:
@@ -34,13 +38,14 @@ def check_review(review) -> CheckReport:
     study_ids, unchecked = _study_ids(review)
     found = _check_sheets(review, codebook, study_ids)
     notices = [p for p in found if "was renamed to" in p.message] + unchecked
-    problems = [p for p in found if p not in notices]
+    warnings = tuple(p for p in found if UNTICKED in p.message)
+    problems = [p for p in found if p not in notices and p not in warnings]
     sheets = [p.relative_to(review.root).as_posix() for p in sheet_files(review.coding)]
     from workbench.review.unresolved import open_merge_conflicts
     merges = tuple(f"{c.stage} {c.study_id} {c.field}: "
                    + "; ".join(f"{who} = {v or '(none)'}" for who, v in c.values.items())
                    for c in (open_merge_conflicts(review) if sheets else []))
-    return CheckReport(codebook.version, sheets, problems, notices, merges)
+    return CheckReport(codebook.version, sheets, problems, notices, merges, warnings)
 
 
 def _check_sheets(review, codebook, study_ids) -> list[Problem]:

@@ -329,7 +329,40 @@ def value_slots(codebook: Codebook, rows: LatestRows) -> dict[str, list]:
                                   f"stage {stage_names[l_stage[i]]}", 1]
             else:
                 slot[2] += 1
+    found.update(_unticked_quotes(codebook, rows))
     return found
+
+
+def _unticked_quotes(codebook: Codebook, rows: LatestRows) -> dict[str, list]:
+    """`core.checks.unticked_quote_slots` on the latest rows: the quotes and passages of the
+    sheet, and the codes of only the studies that have one."""
+    import numpy as np
+    from workbench.core.checks import quote_kind, quoted_code, unticked_quote_slots
+    names = rows.field_names
+    shape = np.array([0 if n.count(":") != 1 else 1 if n.startswith("code:")
+                      else 2 if n.startswith(("quote:", "seg:")) else 0 for n in names] + [0])
+    kind = shape[rows.fld]
+    quoting = np.flatnonzero(kind == 2)
+    if not len(quoting):
+        return {}
+    values = [""] + list(rows.value_names)
+    quotes = []
+    for i in quoting.tolist():
+        name, value = names[rows.fld[i]], values[rows.value[i] + 1]
+        found = quote_kind(name, value)
+        if found:
+            quotes.append((int(rows.lines[i]), rows.stage_names[rows.stage[i]],
+                           rows.study_names[rows.study[i]], found, quoted_code(name, value)))
+    if not quotes:
+        return {}
+    ticked: dict[tuple[str, str], list[str]] = {}
+    coded = np.flatnonzero((kind == 1) & np.isin(rows.study, rows.study[quoting]))
+    for i in coded.tolist():
+        value = values[rows.value[i] + 1]
+        if value:
+            ticked.setdefault((rows.stage_names[rows.stage[i]],
+                               rows.study_names[rows.study[i]]), []).append(value)
+    return unticked_quote_slots(codebook, quotes, ticked)
 
 
 def spaced_version_slots(frame) -> dict[str, list]:
