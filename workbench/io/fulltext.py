@@ -6,8 +6,9 @@ was chosen over pdfminer.six and pdfplumber after measuring all three on the
 700-1,500 ms (pdfplumber, which runs pdfminer.six underneath), the same text
 on the clean files, it opens AES/RC4-encrypted files with a password, and it
 marks line-break hyphens itself (U+FFFE), which makes hyphen repair safe.
-Its licence (Apache-2.0/BSD-3) is permissive. It is imported only inside
-`read_pdf_pages`.
+Its licence (Apache-2.0/BSD-3) is permissive. It runs in a child process
+with bounded memory and CPU time (`workbench.io.pdf_pages`): a hostile PDF (a
+decompression bomb, a million pages) ends that child, not the caller.
 
 The user's file is only ever read. `extract_fulltext` never raises on a
 PDF without text, with a broken text layer or with a password: it returns an
@@ -64,38 +65,16 @@ def kind_of(path: Path) -> str:
 
 def read_pdf_pages(path: Path, password: str | None = None, progress: Progress | None = None,
                    cancel: threading.Event | None = None) -> list[str]:
-    """Return the raw text of each page of a PDF (PDFium's text layer).
+    """Return the raw text of each page of a PDF (PDFium's text layer, in a child process
+    with bounded memory and time: `workbench.io.pdf_pages`).
 
     Raises:
         FulltextError: the file is not a PDF PDFium can open, needs a password
-            (`hint` says so), or the read was cancelled.
+            (`hint` says so), went over a limit (memory, CPU, pages) or the read
+            was cancelled.
     """
-    import pypdfium2 as pdfium
-    try:
-        document = pdfium.PdfDocument(str(path), password=password)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise FulltextError("the PDF is password-protected" if not password
-                                else "the password does not open this PDF", path=path,
-                                problem=PASSWORD) from exc
-        raise FulltextError(f"not a readable PDF ({exc})", path=path,
-                            problem=UNREADABLE) from exc
-    try:
-        pages = []
-        total = len(document)
-        for index in range(total):
-            if cancel is not None and cancel.is_set():
-                raise FulltextError("text extraction was cancelled", path=path)
-            page = document[index]
-            textpage = page.get_textpage()
-            pages.append(textpage.get_text_range())
-            textpage.close()
-            page.close()
-            if progress is not None:
-                progress(index + 1, total)
-        return pages
-    finally:
-        document.close()
+    from workbench.io.pdf_pages import read_pdf_pages as read_bounded
+    return read_bounded(path, password, progress, cancel)
 
 
 class _HTMLText(HTMLParser):
