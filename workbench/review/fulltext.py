@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from workbench.core.events import Event, is_valid_reviewer
 from workbench.core.wording import plural
-from workbench.core.fulltext import Extraction
+from workbench.core.fulltext import UNREADABLE, Extraction
 from workbench.core.fulltext_link import (StudyIndex, StudyKeys, Verdict, decide, doi_signals,
                                           name_signals, surname, title_signals)
 from workbench.errors import FulltextError
@@ -243,7 +243,15 @@ def link_folder(review, folder: str | Path, reviewer: str, dry_run: bool = False
         if digest in by_digest:
             report.already.append((path, by_digest[digest]))
         else:
-            extraction = extraction_of_file(review, path, digest)
+            try:
+                extraction = extraction_of_file(review, path, digest)
+            except FulltextError as exc:   # a broken or hostile file: the batch goes on
+                if exc.problem != UNREADABLE:
+                    raise
+                report.unmatched.append((path, exc.message))
+                if progress is not None:
+                    progress(n, len(files))
+                continue
             verdict = match_file(review, index, path, extraction)
             if verdict.certain and verdict.study_id in links:
                 report.uncertain.append((path, verdict))  # the study already has a file
