@@ -155,3 +155,56 @@ def test_load_r_runs_on_a_real_export(exported):
                          text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["integer", "1", "1", "factor", "2"]
+
+
+MULTI = """
+stages: [{id: s, kind: screening}, {id: c, kind: coding, source: s}]
+fields:
+  - id: outcomes_reported_in_the_trial
+    label: Outcomes
+    type: multi_choice
+    choices: [{id: qol, label: Quality of life}, {id: pain, label: Pain}, {id: in, label: In}]
+  - {id: outcomes_reported_in_the_trial__pain, label: A column named like an indicator,
+     type: text}
+"""
+
+
+@pytest.mark.parametrize("ext", ["dta", "sav"])
+def test_multi_choice_gets_a_labelled_indicator_per_choice_and_keeps_its_text(tmp_path, ext):
+    """Stata and SPSS users get one 0/1 variable per choice (missing where the field is
+    NA), after the field's text column; a value off the codebook ('Pain' in other
+    capitals, 'fatigue') gets its own indicator: no value entered is dropped."""
+    codebook = parse_codebook(MULTI)
+    field = "outcomes_reported_in_the_trial"
+    wide = pd.DataFrame({"study_id": ["S1", "S2", "S3", "S4"],
+                         field: ["qol;pain", None, "Pain;fatigue", "in"],
+                         f"{field}__pain": ["x", None, "y", "z"]})
+    tables = {"coded_dataset.csv": wide}
+    with ExportFolder(tmp_path / "exports") as folder:
+        write_csv(folder, "coded_dataset.csv", wide)
+        write_stats(folder, codebook, tables, data_dictionary(codebook, tables))
+        folder.commit()
+    data, meta = getattr(pyreadstat, f"read_{ext}")(
+        str(tmp_path / "exports" / "stats" / f"coded_dataset.{ext}"))
+    names = pd.read_csv(tmp_path / "exports" / "stats" / "variable_names.csv", dtype=str,
+                        keep_default_na=False)
+    flags = names[names["choice"] != ""]
+    assert list(flags["choice"]) == ["qol", "pain", "in", "Pain", "fatigue"]
+    assert set(flags["column"]) == {field}
+    var = dict(zip(flags["choice"], flags["variable"]))
+    assert var["qol"].endswith("__qol") and var["in"].endswith("__in")
+    assert all(len(v) <= 28 for v in names["variable"])
+    assert names["variable"].str.lower().is_unique          # the text column kept its name
+    text = names.set_index("column").loc[f"{field}__pain"]
+    assert text["choice"] == "" and text["variable"] not in var.values()
+    columns = list(data.columns)
+    at = columns.index(names[names["column"] == field]["variable"].iloc[0])   # the text
+    assert columns[at + 1:at + 6] == [var[c] for c in ("qol", "pain", "in", "Pain", "fatigue")]
+    assert data[columns[at]].tolist() == ["qol;pain", "", "Pain;fatigue", "in"]
+    got = {c: ["NA" if pd.isna(v) else v for v in data[var[c]].tolist()] for c in var}
+    assert got == {"qol": [1, "NA", 0, 0], "pain": [1, "NA", 0, 0], "in": [0, "NA", 0, 1],
+                   "Pain": [0, "NA", 1, 0], "fatigue": [0, "NA", 1, 0]}   # NA stays missing
+    labels = meta.column_names_to_labels
+    assert labels[var["pain"]] == "Outcomes: Pain"
+    assert labels[var["fatigue"]] == "Outcomes: fatigue (not in the codebook)"
+    assert meta.variable_value_labels[var["qol"]] == {0: "not chosen", 1: "chosen"}

@@ -9,9 +9,15 @@
   the codebook: a code column is 1 = coded / 0 = not coded, a choice field is
   numbered 1..k in codebook order with the choice labels, a yes/no field is
   1 = yes / 0 = no. A choice value the codebook does not list is numbered
-  after them and labelled with itself (never dropped).
+  after them and labelled with itself (never dropped). A multi_choice field
+  keeps its text column (choice ids joined with ";", as in the CSV) and gets,
+  right after it, one 0/1 indicator per choice (1 = chosen, 0 = not chosen,
+  missing where the field is NA), named `<field>__<choice>` within the name
+  limit, labelled "Field: Choice"; a value the codebook does not list gets an
+  indicator of its own, labelled "(not in the codebook)".
 - stats/variable_names.csv: each CSV column, its Stata/SPSS name (at most 28
-  characters, unique, no reserved word), its label and value labels.
+  characters, unique, no reserved word), its label and value labels; an
+  indicator's row names its field's column and, under `choice`, its choice.
 - load.R: reads the CSVs in R with their types, choice fields as factors with
   the codebook's levels (ordered where the codebook says so), yes/no as
   logical, dates as Date, and the formula-guard quote taken off text cells.
@@ -41,6 +47,7 @@ _RESERVED = {"_all", "_b", "_coef", "_cons", "_n", "_N", "_pi", "_pred", "_rc", 
              "strl", "str"}
 _CODED = {0: "not coded", 1: "coded"}
 _YES_NO = {0: "no", 1: "yes"}
+_CHOSEN = {0: "not chosen", 1: "chosen"}
 STATS_TABLES = "coded_dataset.csv"
 
 
@@ -54,13 +61,22 @@ class Variable:
     kind: str                       # "numeric", "text" or "date"
     value_labels: dict[int, str] = field(default_factory=dict)
     ordered: bool = False
+    #: For a multi_choice field's 0/1 indicator: the choice it stands for ("" otherwise;
+    #: `column` is then the field's text column).
+    choice: str = ""
 
 
-def variable_names(columns) -> dict[str, str]:
-    """Return {CSV column: Stata/SPSS name}: at most NAME_MAX characters, unique ignoring case."""
-    out, used = {}, set()
+def variable_names(columns, used: set[str] | None = None) -> dict:
+    """Return {CSV column: Stata/SPSS name}: at most NAME_MAX characters, unique ignoring case.
+
+    Args:
+        columns: the names to give, in order (a column is a text, or a (text, key) pair
+            named after its text).
+        used: names already given (lower case), added to as names are given.
+    """
+    out, used = {}, set() if used is None else used
     for col in columns:
-        base = re.sub(r"[^A-Za-z0-9_]", "_", col)
+        base = re.sub(r"[^A-Za-z0-9_]", "_", col if isinstance(col, str) else col[0])
         if not base[:1].isalpha():
             base = f"v_{base}"
         if base.lower() in _RESERVED:
@@ -98,15 +114,35 @@ def describe_table(codebook: Codebook, file: str, frame, labels: Mapping[str, st
         frame: the table as written to the CSV.
         labels: column -> variable label (from the data dictionary).
     """
+    import numpy as np
     import pandas as pd
     fields = _fields_by_column(codebook, file)
     codes = {column_name(d.id, c.id) for d in codebook.dimensions for c in d.all_codes()}
-    names = variable_names(frame.columns)
-    out, variables = {}, []
+    chosen = {col: _chosen(frame[col]) for col in frame.columns
+              if fields.get(col) is not None and fields[col].type == "multi_choice"}
+    indicators = {col: _indicator_choices(fields[col], sets) for col, sets in chosen.items()}
+    # The table's own columns are named first, so an indicator never takes their names.
+    used: set[str] = set()
+    names = variable_names(frame.columns, used)
+    names.update(variable_names([(_indicator_name(col, choice), col, choice)
+                                 for col, choices in indicators.items() for choice in choices],
+                                used))
+    out, flags, variables = {}, {}, []
     for col in frame.columns:
         series = frame[col]
         fld = fields.get(col)
         var = Variable(col, names[col], labels.get(col, col.replace("_", " ")), "text")
+        if col in indicators:
+            label = var.label
+            texts = {c.id: c.label or c.id for c in fld.choices}
+            for choice in indicators[col]:
+                name = names[(_indicator_name(col, choice), col, choice)]
+                flags[name] = np.array([np.nan if picked is None else float(choice in picked)
+                                        for picked in chosen[col]], dtype="float64")
+                variables.append(Variable(
+                    col, name, f"{label}: {texts[choice]}" if choice in texts else
+                    f"{label}: {choice} (not in the codebook)", "numeric",
+                    dict(_CHOSEN), choice=choice))
         if fld is not None and fld.type == "choice":
             ids = list(fld.choice_ids())
             extra = [v for v in pd.unique(series.dropna().astype(str)) if v not in ids]
@@ -133,9 +169,47 @@ def describe_table(codebook: Codebook, file: str, frame, labels: Mapping[str, st
             out[col] = series.astype(object).where(series.notna(), "").astype(str) \
                 .astype(object)
         variables.append(var)
-    table = pd.DataFrame(out, index=frame.index)
-    table.columns = [names[c] for c in frame.columns]
+    variables = _in_table_order(variables)   # a text column, then its indicators
+    table = pd.DataFrame({v.name: flags[v.name] if v.choice else out[v.column]
+                          for v in variables}, index=frame.index)
     return table, variables
+
+
+def _indicator_name(column: str, choice: str) -> str:
+    """`<field>__<choice>`, the field's part shortened first so the choice stays readable."""
+    keep = max(8, NAME_MAX - 2 - len(choice))
+    return f"{column[:keep]}__{choice}"
+
+
+def _in_table_order(variables: list[Variable]) -> list[Variable]:
+    """Each column's Variable, a multi_choice field's indicators right after its text column."""
+    own = [v for v in variables if not v.choice]
+    extra: dict[str, list[Variable]] = {}
+    for v in variables:
+        if v.choice:
+            extra.setdefault(v.column, []).append(v)
+    return [w for v in own for w in (v, *extra.get(v.column, ()))]
+
+
+def _chosen(series) -> list[frozenset | None]:
+    """Each cell's set of choices (None: the value is missing, NA)."""
+    import pandas as pd
+    from workbench.core.screening import split_ids
+    out = []
+    for value in series.tolist():
+        text = "" if pd.isna(value) else str(value)
+        out.append(frozenset(split_ids(text)) if text.strip() else None)
+    return out
+
+
+def _indicator_choices(fld: Field, sets: list[frozenset | None]) -> list[str]:
+    """The codebook's choices in order, then every other value entered (first seen first):
+    a value off the codebook gets an indicator of its own, never dropped."""
+    ids = list(fld.choice_ids())
+    known = set(ids)
+    extra = dict.fromkeys(c for picked in sets if picked for c in sorted(picked)
+                          if c not in known)
+    return ids + list(extra)
 
 
 def _all_dates(series) -> bool:
@@ -187,8 +261,8 @@ def write_stats(folder, codebook: Codebook, tables: Mapping, dictionary) -> None
                                        else "scale" if v.kind == "numeric" else "nominal")
                               for v in variables})
         rows += [(file, v.column, v.name, v.label,
-                  "; ".join(f"{k} = {t}" for k, t in v.value_labels.items()))
+                  "; ".join(f"{k} = {t}" for k, t in v.value_labels.items()), v.choice)
                  for v in variables]
     write_csv(folder, "stats/variable_names.csv", pd.DataFrame(
-        rows, columns=["file", "column", "variable", "label", "value_labels"]))
+        rows, columns=["file", "column", "variable", "label", "value_labels", "choice"]))
     write_text(folder, "load.R", load_r(codebook, tables, dictionary))
