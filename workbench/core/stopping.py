@@ -153,8 +153,12 @@ class StoppingEstimate:
         """Return one line for a person (and the export)."""
         if not self.sample_size:
             return "no stopping test started"
-        verdict = ("stop: recall >= {:.0%} reached".format(self.target) if self.can_stop
-                   else "keep screening the sample")
+        if self.can_stop:
+            verdict = "stop: recall >= {:.0%} reached".format(self.target)
+        elif self.screened < self.sample_size:
+            verdict = "keep screening the sample"
+        else:           # the whole sample is screened (relevant studies turned up in it)
+            verdict = "not enough to stop: extend the sample or screen on"
         return (f"{self.screened}/{self.sample_size} of a random sample from {self.urn} "
                 f"unscreened screened, {self.relevant_in_sample} relevant in it; "
                 f"confidence {self.confidence:.1%} that recall >= {self.target:.0%} "
@@ -171,17 +175,23 @@ def estimate(urn: int, sample_size: int, screened: int, relevant_in_sample: int,
 
 
 def sample_needed(urn: int, found_before: int, target: float = TARGET_RECALL,
-                  alpha: float = ALPHA) -> int:
-    """Return the sample size that stops the test if no relevant study turns up in it."""
+                  alpha: float = ALPHA, found_in_sample: int = 0) -> int:
+    """Return the sample size that stops the test if no (further) relevant study turns up.
+
+    With `found_in_sample` relevant studies already in the sample, it is the
+    whole sample (those draws included) that gives p < alpha when every further
+    draw is irrelevant: extending a sample that found relevant studies needs
+    more draws than a new test would, not fewer.
+    """
     if urn <= 0:
         return 0
-    k_tar = target_missed(found_before, 0, target)
+    k_tar = target_missed(found_before, found_in_sample, target)
     if k_tar > urn:
         return 0
-    low, high = 1, urn
-    while low < high:           # the smallest n with P(X <= 0) < alpha
+    low, high = max(1, found_in_sample), urn
+    while low < high:           # the smallest n with p < alpha (p falls as n grows)
         mid = (low + high) // 2
-        if hypergeom_cdf(0, urn, k_tar, mid) < alpha:
+        if stopping_p_value(urn, mid, found_in_sample, found_before, target) < alpha:
             high = mid
         else:
             low = mid + 1
