@@ -64,6 +64,10 @@ def export_cmd(ctx: click.Context, reviewer: str | None, no_charts: bool, quiet:
         click.echo(line)
 
 
+def _unseen(n: int) -> str:
+    return f"not screened by this reviewer {n}, " if n else ""
+
+
 def prisma_summary(p) -> list[str]:
     """The PRISMA counts in words; with other methods, the reports of each column apart.
 
@@ -75,13 +79,14 @@ def prisma_summary(p) -> list[str]:
             f"{p.records_screened}, excluded {p.records_excluded}")
     if not (p.other_sought or p.other_sources):
         return [f"{head}, sought {p.reports_sought}, not retrieved {p.reports_not_retrieved}, "
+                + _unseen(p.reports_not_screened) +
                 f"assessed {p.reports_assessed}, excluded {p.reports_excluded}, "
                 f"included {p.studies_included}"]
     return [f"{head} (both columns)",
             f"  databases: sought {p.reports_sought}, not retrieved {p.reports_not_retrieved}, "
-            f"assessed {p.reports_assessed}, excluded {p.reports_excluded}, included "
+            + _unseen(p.reports_not_screened) + f"assessed {p.reports_assessed}, excluded {p.reports_excluded}, included "
             f"{p.reports_assessed - p.reports_excluded}",
             f"  other methods: sought {p.other_sought}, not retrieved {p.other_not_retrieved}, "
-            f"assessed {p.other_assessed}, excluded {p.other_excluded}, included "
+            + _unseen(p.other_not_screened) + f"assessed {p.other_assessed}, excluded {p.other_excluded}, included "
             f"{p.other_assessed - p.other_excluded}",
             f"Included in total {p.studies_included}"]

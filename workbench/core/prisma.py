@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Collection, Iterable, Mapping, Sequence
 
 # FinalDecision and its statuses live in core.consensus; re-exported here.
 from workbench.core.consensus import CONFLICT, FINAL, PENDING, FinalDecision  # noqa: E402,F401
@@ -43,6 +43,9 @@ BOX_NOT_RETRIEVED = "reports_not_retrieved"
 BOX_EXCLUDED_ELIGIBILITY = "reports_excluded"
 BOX_INCLUDED = "studies_included"
 BOX_UNFINISHED = "unfinished"
+#: A reviewer's own flow only (`export --reviewer`): a report her earlier decision sent on
+#: that she never assessed, because the team's decisions did not send it on.
+BOX_NOT_SCREENED = "reports_not_screened"
 
 NO_REASON = "(none)"
 #: Final decisions that send a study on from a stage that screens records: a
@@ -106,6 +109,10 @@ class PrismaCounts:
     other_excluded: int = 0
     other_reasons: tuple[ExclusionReason, ...] = ()
     stages: tuple[str, ...] = ()
+    #: Reports one reviewer's flow sent on that she never assessed (`not_screened` of
+    #: `compute_flow`; 0 in the team's flow): not assessed, not counted as retrieved or not.
+    reports_not_screened: int = 0
+    other_not_screened: int = 0
 
     @property
     def reports_included(self) -> int:
@@ -182,7 +189,8 @@ def compute_prisma(databases: Sequence[str], study_ids: Sequence[str],
 def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
                  stages: Sequence[tuple[str, Mapping[str, FinalDecision]]],
                  criterion_labels: Mapping[str, str],
-                 study_databases: Mapping[str, Sequence[str]] | None = None) -> PrismaCounts:
+                 study_databases: Mapping[str, Sequence[str]] | None = None,
+                 not_screened: Collection[str] = ()) -> PrismaCounts:
     """Count the PRISMA 2020 boxes from the records and the final decisions.
 
     Args:
@@ -196,6 +204,10 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
         study_databases: study id -> the database labels of its records; a
             study whose labels are all other methods goes down the
             other-methods column (default: every study is a database study).
+        not_screened: studies that may have no decision at the last stage (a
+            reviewer's own flow: reports her earlier decision sent on that the
+            team's did not, so they never reached her): counted apart as
+            reports not screened (`BOX_NOT_SCREENED`), not as unfinished.
 
     Returns:
         PrismaCounts; `problems` names unscreened studies, unresolved conflicts,
@@ -268,7 +280,7 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
     tally: dict[str, tuple[int, int, list[FinalDecision]]] = {}
     open_ft: list[FinalDecision | None] = []
     for column, sought in columns.items():
-        not_retrieved, included, excluded_ft = 0, 0, []
+        not_retrieved, included, excluded_ft, unseen = 0, 0, [], 0
         for sid in sought:
             if not two:  # one stage: what it keeps is included
                 placement[sid] = BOX_INCLUDED
@@ -284,10 +296,13 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
             elif d is not None and d.status == FINAL and d.decision == "not_retrieved":
                 not_retrieved += 1
                 placement[sid] = BOX_NOT_RETRIEVED
+            elif (d is None or d.status == PENDING) and sid in not_screened:
+                unseen += 1
+                placement[sid] = BOX_NOT_SCREENED
             else:
                 open_ft.append(d)
                 placement[sid] = BOX_UNFINISHED
-        tally[column] = (not_retrieved, included, excluded_ft)
+        tally[column] = (not_retrieved, included, excluded_ft, unseen)
     if two:
         problems += _unfinished(last_id, open_ft, "report")
     dbr, other = tally[DATABASES], tally["other"]
@@ -299,7 +314,7 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
         records_excluded=len(excluded_ta),
         reports_sought=len(columns[DATABASES]),
         reports_not_retrieved=dbr[0],
-        reports_assessed=len(columns[DATABASES]) - dbr[0],
+        reports_assessed=len(columns[DATABASES]) - dbr[0] - dbr[3],
         reports_excluded=len(dbr[2]),
         studies_included=dbr[1] + other[1],
         reasons=_reasons(last_id, dbr[2], criterion_labels) if two else (),
@@ -312,10 +327,12 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
         other_methods=tuple(sorted(per_method.items())),
         other_sought=len(columns["other"]),
         other_not_retrieved=other[0],
-        other_assessed=len(columns["other"]) - other[0],
+        other_assessed=len(columns["other"]) - other[0] - other[3],
         other_excluded=len(other[2]),
         other_reasons=_reasons(last_id, other[2], criterion_labels) if two else (),
         stages=tuple(stage_id for stage_id, _ in stages),
+        reports_not_screened=dbr[3],
+        other_not_screened=other[3],
     )
 
 
@@ -353,14 +370,16 @@ def check_prisma(counts: PrismaCounts) -> list[str]:
          f"records screened ({counts.records_screened}) - records excluded "
          f"({counts.records_excluded})", counts.records_screened - counts.records_excluded)
     columns = [("", counts.reports_sought, counts.reports_not_retrieved, counts.reports_assessed,
-                counts.reports_excluded, counts.reasons)]
+                counts.reports_excluded, counts.reasons, counts.reports_not_screened)]
     if other:
         columns.append((" (other methods)", counts.other_sought, counts.other_not_retrieved,
-                        counts.other_assessed, counts.other_excluded, counts.other_reasons))
-    for tag, col_sought, not_retrieved, assessed, excluded, reasons in columns:
+                        counts.other_assessed, counts.other_excluded, counts.other_reasons,
+                        counts.other_not_screened))
+    for tag, col_sought, not_retrieved, assessed, excluded, reasons, unseen in columns:
         same(f"reports assessed for eligibility{tag}", assessed,
-             f"reports sought ({col_sought}) - reports not retrieved ({not_retrieved})",
-             col_sought - not_retrieved)
+             f"reports sought ({col_sought}) - reports not retrieved ({not_retrieved})"
+             + (f" - reports not screened by this reviewer ({unseen})" if unseen else ""),
+             col_sought - not_retrieved - unseen)
         if counts.eligibility_stage:
             same(f"reports excluded{tag}", excluded, "sum of exclusion reasons",
                  sum(r.n for r in reasons))
@@ -383,6 +402,8 @@ def check_prisma(counts: PrismaCounts) -> list[str]:
         ("reports not retrieved", counts.reports_not_retrieved),
         ("reports excluded", counts.reports_excluded),
         ("reports not retrieved (other methods)", counts.other_not_retrieved),
+        ("reports not screened", counts.reports_not_screened),
+        ("reports not screened (other methods)", counts.other_not_screened),
         ("reports excluded (other methods)", counts.other_excluded)) if value < 0]
     out += [f"{name} is negative" for name in negative]
     return out

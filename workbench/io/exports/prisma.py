@@ -156,9 +156,11 @@ def _cells(counts: PrismaCounts) -> list[list[str | None]]:
         [f"Records screened\n(n = {counts.records_screened:,})",
          f"Records excluded\n(n = {counts.records_excluded:,})", None],
         [f"Reports sought for retrieval\n(n = {counts.reports_sought:,})",
-         f"Reports not retrieved\n(n = {counts.reports_not_retrieved:,})",
+         f"Reports not retrieved\n(n = {counts.reports_not_retrieved:,})"
+         + _not_screened(counts.reports_not_screened),
          f"Reports sought (other)\n(n = {counts.other_sought:,})\n"
-         f"Reports not retrieved\n(n = {counts.other_not_retrieved:,})" if other else None],
+         f"Reports not retrieved\n(n = {counts.other_not_retrieved:,})"
+         + _not_screened(counts.other_not_screened) if other else None],
         [f"Reports assessed for eligibility\n(n = {counts.reports_assessed:,})",
          "\n".join([f"Reports excluded (n = {counts.reports_excluded:,})"
                     + (":" if reasons else ""), *reasons]),
@@ -171,6 +173,11 @@ def _cells(counts: PrismaCounts) -> list[list[str | None]]:
          f"Reports of included studies\n(n = {counts.reports_included:,})", None, None],
     ]
     return rows
+
+
+def _not_screened(n: int) -> str:
+    """The line a reviewer's own diagram adds under "Reports not retrieved" (none when 0)."""
+    return f"\nReports not screened by this reviewer\n(n = {n:,})" if n else ""
 
 
 def _wrap(text: str, width: float, measure) -> str:
