@@ -23,7 +23,8 @@ import pandas as pd
 from workbench.core.codebook import SCREENING
 from workbench.core.events import CONSENSUS
 from workbench.core.wording import plural
-from workbench.core.prisma import BOX_INCLUDED, PrismaCounts, check_prisma, compute_flow
+from workbench.core.prisma import (BOX_INCLUDED, BOX_NOT_SCREENED, PrismaCounts, check_prisma,
+                                    compute_flow)
 from workbench.errors import ExportError
 from workbench.io.exports import summary
 from workbench.io.exports.folder import (CSV_CHUNK_ROWS, ExportFolder, write_csv,
@@ -49,6 +50,7 @@ from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to
                                         criteria_not_agreed, describe, not_agreed_list,
                                         open_merge_conflicts)
 from workbench.review.history import AUDIT_FILE, audit_chunks, audit_table
+from workbench.review.reviewer_flow import describe_not_screened, reports_not_reached
 from workbench.review.sheet_reads import forget_review_sheets
 
 log = logging.getLogger(__name__)
@@ -180,9 +182,13 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     finals = [(stage.id, apply_merges_to_screening(
         stage.id, final_screening(latest, stage, source), merges)) for stage in stages]
     not_agreed = [n for sid, f in finals for n in criteria_not_agreed(sid, f)]
+    unseen = set() if source == CONSENSUS else reports_not_reached(latest, stages, finals)
     counts = compute_flow(
         [r.database for r in records], [s.id for s in studies], finals, labels,
-        {s.id: s.databases for s in studies})
+        {s.id: s.databases for s in studies}, not_screened=unseen)
+    unseen = {sid for sid, box in counts.placement.items() if box == BOX_NOT_SCREENED}
+    if unseen:
+        warnings.append(describe_not_screened(source, stages[-1].id, unseen))
     problems = check_prisma(counts)
     if any("still unscreened" in p for p in problems):
         problems.append("(a study counts as screened at a stage once as many reviewers as the "
@@ -306,6 +312,8 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                                                  if n.why == "not coded"}),
                     "not_agreed": [n.as_dict() for n in not_agreed],
                     "values_off_codebook": [d.as_dict() for d in drift],
+                    **({"not_screened": {"stage": stages[-1].id, "studies": sorted(unseen)}}
+                       if unseen else {}),
                     "annotations": int(len(annotations)),
                     "sheet_warnings": warnings,
                     "screening_methods": methods}
@@ -456,6 +464,10 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
         ("Records identified", str(counts.records_identified)),
         ("Studies (after duplicates removed)", str(counts.records_screened)),
         ("Studies included", str(counts.studies_included)),
+        *([("Reports not screened by this reviewer", f"{len(meta['not_screened']['studies'])}"
+            f" at {meta['not_screened']['stage']}: the team's decisions did not send them on, "
+            "so they never reached this reviewer (listed in export_metadata.json, "
+            "`not_screened`)")] if "not_screened" in meta else []),
         ("Values left missing (not agreed)", str(meta["values_unresolved"])
          + " (listed in export_metadata.json, `not_agreed`, and in each study's "
            "`unresolved` column)"),
