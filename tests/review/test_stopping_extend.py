@@ -65,7 +65,7 @@ def test_a_sample_with_relevant_finds_is_extended_far_enough_to_stop(tmp_path):
     # if every extra draw is irrelevant, the whole sample stops the test; one fewer does not
     assert stopping.stopping_p_value(urn, total, 3, 20) < stopping.ALPHA
     assert stopping.stopping_p_value(urn, total - 1, 3, 20) >= stopping.ALPHA
-    assert f"{plan.size:,} more studies are drawn" in plan.describe()
+    assert f"draw {plan.size:,} more at random" in plan.describe()
 
     more = draw_stopping_sample(session, seed=6, plan=plan)
     assert len(more) == plan.size and open_sample(session) == more

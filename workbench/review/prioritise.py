@@ -408,10 +408,9 @@ class SamplePlan:
     def describe(self) -> str:
         """Return what drawing the sample will do, in a sentence or two for the reviewer."""
         if self.extend:
-            more = "study is" if self.size == 1 else "studies are"
-            return (f"Extend stopping test {self.test}: {self.size:,} more {more} drawn at "
-                    f"random from your {self.unscreened:,} unscreened studies and recorded in "
-                    "your sheet. Screen them all; the test then says with which confidence "
+            return (f"Extend stopping test {self.test}: draw {self.size:,} more at random from "
+                    f"your {self.unscreened:,} unscreened studies and record them in your "
+                    "sheet. Screen them all; the test then says with which confidence "
                     f"recall is at least {stopping.TARGET_RECALL:.0%}.")
         return (f"Start the stopping test: {self.size:,} of your {self.unscreened:,} unscreened "
                 "studies are drawn at random and recorded in your sheet, and are served next. "
@@ -450,9 +449,8 @@ def plan_stopping_sample(session) -> SamplePlan:
     if extend:
         test, urn, found = current.test, current.urn, current.found_before
         start, draw = len(current.positions), current.draw + 1
-        size = max(1, stopping.sample_needed(urn, found,
-                                             found_in_sample=estimate.relevant_in_sample)
-                   - estimate.screened)
+        needed = stopping.sample_needed(urn, found, found_in_sample=estimate.relevant_in_sample)
+        size = max(1, needed - estimate.screened)
     else:
         test = (current.test + 1) if current else 1
         urn = len(unscreened)
