@@ -31,6 +31,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workbench.core import stopping
 from workbench.core.events import CONSENSUS, is_valid_reviewer
 from workbench.errors import ReviewError
 
@@ -178,11 +179,17 @@ def _allowed_dirty(path: str, reviewer: str, resolver: bool) -> bool:
     return path.startswith("exports/") or path.startswith(".workbench/")
 
 
+#: Sheet fields that are no decision: the screening order a reviewer chose (written with a
+#: separate time beside the first decision in it) and the stopping test's drawn studies.
+_NOT_DECISIONS = frozenset({stopping.ORDER_FIELD, stopping.SAMPLE_FIELD})
+
+
 def _appends(diff: str, prefix: str, skip: set[str] = frozenset()) -> dict[str, int]:
     """Return {sheet path: decisions appended} from a `git diff --unified=0` of coding/.
 
     A decision is one append: the lines of one sheet that share a time and a
     study (a decision with its criteria and note is one decision, not three).
+    The screening order and the stopping sample's draws are not counted.
     """
     import csv
     added: dict[str, set] = {}
@@ -198,7 +205,8 @@ def _appends(diff: str, prefix: str, skip: set[str] = frozenset()) -> dict[str, 
             continue
         if current and line.startswith("+") and not line.startswith("+++"):
             row = next(csv.reader([line[1:]]), [])
-            if len(row) >= 3 and row[0] != "time":
+            if len(row) >= 3 and row[0] != "time" and (len(row) < 5
+                                                       or row[4] not in _NOT_DECISIONS):
                 added.setdefault(current, set()).add((row[0], row[2]))
     return {path: len(appends) for path, appends in added.items()}
 
