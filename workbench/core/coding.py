@@ -148,11 +148,15 @@ def validate_value(fld: Field, value: str, label: str = "") -> str:
             raise _refuse(what, f"{text} is above the maximum {fld.maximum:g}")
         return str(number) if fld.type == "integer" else text
     if fld.type in ("choice", "multi_choice"):
-        by_key = {c.id.lower(): c.id for c in fld.choices}
-        by_key.update({c.label.lower(): c.id for c in fld.choices if c.label})
+        # An exact id first, then an id in other capitals, then a label: choices whose ids
+        # differ only in case, or a label spelled like another choice's id, never turn
+        # what the coder typed into another choice.
+        ids = set(fld.choice_ids())
+        by_key = {c.label.lower(): c.id for c in fld.choices if c.label}
+        by_key.update({c.id.lower(): c.id for c in reversed(fld.choices)})
         picked = []
         for part in (split_ids(text) if fld.type == "multi_choice" else (text,)):
-            choice = by_key.get(part.lower())
+            choice = part if part in ids else by_key.get(part.lower())
             if choice is None:
                 raise _refuse(what, f"{part!r} is not one of "
                                     f"{', '.join(fld.choice_ids())}"
