@@ -108,7 +108,8 @@ def test_an_unlisted_choice_is_kept_with_its_own_number():
     table, variables = describe_table(codebook, "coded_dataset.csv", tables["coded_dataset.csv"],
                                       dict(zip(dictionary["column"], dictionary["label"])))
     risk = next(v for v in variables if v.column == "risk")
-    assert risk.value_labels == {1: "Low", 2: "Some concerns", 3: "High", 4: "unclear"}
+    assert risk.value_labels == {1: "Low", 2: "Some concerns", 3: "High",
+                                 4: "unclear (not in the codebook)"}
     assert risk.ordered
     assert table["risk"].tolist()[0] == 3 and pd.isna(table["risk"].tolist()[1])
     assert table["risk"].tolist()[2] == 4
@@ -208,3 +209,15 @@ def test_multi_choice_gets_a_labelled_indicator_per_choice_and_keeps_its_text(tm
     assert labels[var["pain"]] == "Outcomes: Pain"
     assert labels[var["fatigue"]] == "Outcomes: fatigue (not in the codebook)"
     assert meta.variable_value_labels[var["qol"]] == {0: "not chosen", 1: "chosen"}
+
+
+def test_a_choice_typed_in_other_capitals_is_not_labelled_like_the_choice():
+    """'Qualitative' typed by hand for the choice qualitative (label Qualitative): its own
+    number, and a label a Stata/SPSS table does not confuse with the choice's."""
+    codebook = parse_codebook(CODEBOOK.replace("{id: high, label: High}",
+                                               "{id: high, label: High}, {id: unc, label: unclear}"))
+    wide = pd.DataFrame({"study_id": ["S1", "S2"], "risk": ["unc", "unclear"]})
+    _, variables = describe_table(codebook, "coded_dataset.csv", wide, {})
+    risk = next(v for v in variables if v.column == "risk")
+    assert risk.value_labels[4] == "unclear" and risk.value_labels[5] == \
+        "unclear (not in the codebook)"

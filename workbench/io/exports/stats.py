@@ -9,7 +9,8 @@
   the codebook: a code column is 1 = coded / 0 = not coded, a choice field is
   numbered 1..k in codebook order with the choice labels, a yes/no field is
   1 = yes / 0 = no. A choice value the codebook does not list is numbered
-  after them and labelled with itself (never dropped). A multi_choice field
+  after them and labelled with itself plus "(not in the codebook)" (never
+  dropped, never under a choice's own label). A multi_choice field
   keeps its text column (choice ids joined with ";", as in the CSV) and gets,
   right after it, one 0/1 indicator per choice (1 = chosen, 0 = not chosen,
   missing where the field is NA), named `<field>__<choice>` within the name
@@ -150,7 +151,11 @@ def describe_table(codebook: Codebook, file: str, frame, labels: Mapping[str, st
             number = {v: i + 1 for i, v in enumerate(order)}
             texts = {c.id: c.label for c in fld.choices}
             out[col] = series.map(number).astype("float64")
-            var.kind, var.value_labels = "numeric", {number[v]: texts.get(v, v) for v in order}
+            # a value off the codebook says so: 'Qualitative' typed by hand is never shown
+            # under the same label as the choice qualitative = Qualitative
+            var.kind, var.value_labels = "numeric", {
+                number[v]: texts[v] if v in texts else f"{v} (not in the codebook)"
+                for v in order}
             var.ordered = fld.ordered
         elif (fld is not None and fld.type == "boolean") or col in codes:
             out[col] = pd.to_numeric(series, errors="coerce").astype("float64")
