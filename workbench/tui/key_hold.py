@@ -21,9 +21,22 @@ opens or a text dialog closes, and hands them on, in order, once it is done:
   then switches section); the dialog's Tab binding no longer moves the focus
   when the key is read, ahead of the Enter still queued on the field.
 
+- pushing a screen that loads what its keys act on in a worker (the coding and
+  screening screens: a screen says so with a `load_state()` method) holds
+  keys until it is loaded and says so (`screen_loaded`): `c 1 n 2` typed while
+  the coding screen reads a big review codes the first study, then the next,
+  as typed (the keys were lost before, and the rest acted on whichever study
+  was shown when loading ended). The key that leaves the screen (Esc, its
+  `back` action; and Ctrl+Q) acts at once, cancelling the load; the keys held
+  before it were typed for the screen it left, so they are dropped and the
+  app says how many. Keys held for a screen whose loading failed are dropped
+  in the same way, never handed to the error shown instead.
+
 A hold ends after HOLD_LIMIT seconds if nothing releases it, but not while the
-dialog on top is still being built (up to DRAW_LIMIT): on a loaded machine
-the keys typed for it would otherwise reach a dialog with no fields yet. And a
+screen on top is still being built: a dialog not drawn and focused yet (up to
+DRAW_LIMIT), or a screen still loading (for as long as its worker runs): on a
+loaded machine the keys typed for it would otherwise reach a dialog with no
+fields yet, or a screen with no study yet. And a
 key that reaches a `TypedInput` after its dialog closed (replayed into its
 queue by a hold that ended before the submission was handled) is handed to the
 screen now on top, in the order typed, never to the closed dialog.
@@ -34,7 +47,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from textual import events
-from textual.actions import SkipAction
+from textual.actions import SkipAction, parse
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
@@ -50,6 +63,32 @@ def _copy(event: events.Key) -> events.Key:
     return events.Key(event.key, event.character)
 
 
+#: What a screen's `load_state()` says: still loading what its keys act on, ready, or
+#: never will be (its loading failed or was cancelled).
+LOADING, READY, FAILED = "loading", "ready", "failed"
+
+
+def load_state(screen) -> str:
+    """Return the screen's `load_state()` (READY for a screen that loads nothing)."""
+    check = getattr(screen, "load_state", None)
+    return check() if check is not None else READY
+
+
+def screen_loading(screen) -> bool:
+    """Whether `screen` is still loading what its keys act on."""
+    return load_state(screen) == LOADING
+
+
+def load_failed(worker) -> bool:
+    """Whether a loading worker ended without loading (an error, or cancelled)."""
+    from textual.worker import WorkerState
+    return worker is not None and worker.state in (WorkerState.ERROR, WorkerState.CANCELLED)
+
+
+#: Actions a key runs at once on a screen still loading (leaving it cancels the load).
+LEAVING_ACTIONS = {("", "back"), ("", "fast"), ("app", "quit")}
+
+
 class KeyHold:
     """Mixin for the App: hold keys while a dialog opens or closes, then replay them."""
 
@@ -57,6 +96,8 @@ class KeyHold:
     _early: list[events.Key] | None = None
     _holds = 0
     _opening: ModalScreen | None = None
+    #: The screen whose loading the keys held now were typed for (None: no such hold).
+    _loading_for = None
 
     def hold_keys(self) -> None:
         """Start holding the keys the app reads (already holding: nothing changes)."""
@@ -69,8 +110,9 @@ class KeyHold:
     async def _release_stale(self, hold: int, waited: float = HOLD_LIMIT) -> None:
         if self._held is None or self._holds != hold:
             return
-        if self._dialog_opening() and waited < DRAW_LIMIT:
-            # Not drawn yet: its fields do not exist, and the keys are typed for them.
+        if self._loading_now() or (self._dialog_opening() and waited < DRAW_LIMIT):
+            # Not drawn (or loaded) yet: its fields (its study) do not exist, and the keys
+            # are typed for them.
             self.set_timer(HOLD_LIMIT, lambda: self._release_stale(hold, waited + HOLD_LIMIT))
             return
         await self.release_keys(force=True)
@@ -79,6 +121,15 @@ class KeyHold:
         """Whether the screen on top is a dialog not drawn and focused yet (its push
         releases the keys once it is)."""
         return self._opening is not None and self._opening is self.screen
+
+    def _loading_now(self) -> bool:
+        """Whether the keys held now wait for the screen on top to load."""
+        return self._loading_for is not None and self._loading_for is self.screen \
+            and screen_loading(self.screen)
+
+    def _building(self) -> bool:
+        """Whether the screen on top is not ready for the held keys yet."""
+        return self._dialog_opening() or self._loading_now()
 
     def keep_early_key(self, event: events.Key) -> None:
         """Keep a key that a closing field had queued (typed before the held ones)."""
@@ -92,10 +143,19 @@ class KeyHold:
         While a dialog is being built, nothing is released (unless `force`): the
         release its push asked for comes once it is drawn.
         """
-        if self._held is None or (self._dialog_opening() and not force):
+        if self._held is None or (self._building() and not force):
             return
         keys = self._early + self._held
         self._held = self._early = None
+        waited_for, self._loading_for = self._loading_for, None
+        if waited_for is not None and (waited_for is not self.screen
+                                       or load_state(waited_for) != READY):
+            # Typed for a screen that is gone or never loaded: never handed to another
+            # screen (an error shown instead), nor to a screen with no study.
+            gone = waited_for not in self.screen_stack
+            self._drop_keys(keys, waited_for, "you left it before it was ready" if gone
+                            else "it did not load")
+            return
         for n, event in enumerate(keys):
             top = self.screen
             await self._dispatch_key(event)
@@ -111,12 +171,45 @@ class KeyHold:
     async def _dispatch_key(self, event: events.Key) -> None:
         await super().on_event(_copy(event))
 
+    def _drop_keys(self, keys: list, screen, why: str) -> None:
+        """Say how many keys typed for a screen that never became ready are dropped."""
+        if keys:
+            name = getattr(screen, "LOADING_NAME", type(screen).__name__)
+            self.notify(f"{len(keys)} key{'s' if len(keys) != 1 else ''} typed while the "
+                        f"{name} was loading not used: {why}.", severity="warning",
+                        timeout=8)
+
+    def _leaves_loading_screen(self, event: events.Key) -> bool:
+        """Whether `event` is the key that leaves the screen still loading on top (Esc:
+        its `back` action) or quits: it acts at once (see the module docstring)."""
+        if not self._loading_now():
+            return False
+        for _node, bindings in self.screen._binding_chain:
+            for binding in bindings.key_to_bindings.get(event.key, ()):
+                namespace, name, params = parse(binding.action)
+                if (namespace, name) in LEAVING_ACTIONS and (
+                        name != "fast" or params[:1] == ("back",)):
+                    return True
+        return False
+
     async def on_event(self, event: events.Event) -> None:
         if self._held is not None and isinstance(event, events.Key) \
                 and not event.is_forwarded:
+            if self._leaves_loading_screen(event):
+                left = self.screen
+                held, self._held, self._early, self._loading_for = \
+                    self._early + self._held, None, None, None
+                self._drop_keys(held, left, "you left it before it was ready")
+                await super().on_event(event)
+                return
             self._held.append(event)
             return
         await super().on_event(event)
+
+    def screen_loaded(self, screen) -> None:
+        """A screen that held the keys while it loaded is ready: replay them to it."""
+        if self._held is not None and self._loading_for is screen:
+            self._release_soon()
 
     def action_focus_field(self, forward: bool = True) -> None:
         """Tab in a dialog: a text field moves the focus itself, in the order typed."""
@@ -129,7 +222,11 @@ class KeyHold:
 
     def push_screen(self, screen, *args, **kwargs):
         if not isinstance(screen, ModalScreen):
-            return super().push_screen(screen, *args, **kwargs)
+            result = super().push_screen(screen, *args, **kwargs)
+            if screen_loading(screen):       # its keys wait for its session (screen_loaded)
+                self.hold_keys()
+                self._loading_for = screen
+            return result
         self.hold_keys()
         result = super().push_screen(screen, *args, **kwargs)
         self._opening = screen

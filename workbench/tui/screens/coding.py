@@ -30,7 +30,7 @@ from workbench.tui.widgets.coding_panel import (DIMENSION, FIELDS, GROUP, CodePa
                                                 codes_with_depth, coding_counts, describe_lines,
                                                 item_hint, section_size, sections_of,
                                                 status_line)
-from workbench.tui.key_hold import fast_binding
+from workbench.tui.key_hold import FAILED, LOADING, READY, fast_binding, load_failed
 from workbench.tui.live import others_decide, own_sheet_changed
 from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
@@ -120,6 +120,7 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
             self.session = session
 
     index: reactive[int] = reactive(0, init=False)
+    LOADING_NAME = "coding screen"   # named when keys typed while it loaded are dropped
 
     def __init__(self, review, reviewer: str, stage: str | None = None) -> None:
         super().__init__(classes="coding")
@@ -132,6 +133,7 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         self.cursor = 0
         self.matcher = None
         self.cancel = threading.Event()
+        self._loader = None   # the loading worker (keys typed meanwhile wait: load_state)
         self._could_undo = False
         self._kept: str | None = None   # the study to stay on across a reload
 
@@ -157,7 +159,15 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         self.fulltext = FulltextController(self, self.review, card,
                                            self.query_one("#fulltext", FullTextPanel),
                                            evidence=self.passage_spans)
-        self._load()
+        self._loader = self._load()
+
+    def load_state(self) -> str:
+        """"loading" until the session is loaded ("ready"), or "failed" (an error, or
+        cancelled): the app holds the keys typed while loading and replays them once
+        ready (tui/key_hold.py)."""
+        if self.session is not None:
+            return READY
+        return FAILED if self.cancel.is_set() or load_failed(self._loader) else LOADING
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="coding-load")
     def _load(self) -> None:
@@ -202,6 +212,7 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
                               min(self.index, max(len(session.studies) - 1, 0)))
         self._show(scroll=True)
         self.refresh_bindings()
+        self.app.screen_loaded(self)   # the keys typed while it loaded act now, in order
 
     # -- display ---------------------------------------------------------------------------
     @property
