@@ -29,6 +29,7 @@ from workbench.review.ordering import IMPORT_ORDER
 from workbench.review.screening import (Filter, ScreeningSession, empty_stage_reason,
                                         find_fulltext, open_session)
 from workbench.tui.live import others_decide, own_sheet_changed
+from workbench.tui.key_hold import FAILED, LOADING, READY, load_failed
 from workbench.tui.loading import bulk_loading
 from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteModal
 from workbench.tui.screens.screening_order import ScreeningOrder
@@ -126,6 +127,7 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
             self.done, self.total = done, total
 
     index: reactive[int] = reactive(0, init=False)
+    LOADING_NAME = "screening screen"   # named when keys typed while it loaded are dropped
 
     def __init__(self, review, reviewer: str, stage: str | None = None) -> None:
         super().__init__(classes="screening")
@@ -137,6 +139,7 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
         self.filter = Filter()
         self.matcher = None
         self.cancel = threading.Event()
+        self._loader = None   # the loading worker (keys typed meanwhile wait: load_state)
         self._could_undo = False
 
     # -- layout and loading ----------------------------------------------------------------
@@ -154,7 +157,15 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
         self.query_one("#card").display = False
         self.fulltext = FulltextController(self, self.review, self.query_one("#card", SourceCard),
                                            self.query_one("#fulltext", FullTextPanel))
-        self._load()
+        self._loader = self._load()
+
+    def load_state(self) -> str:
+        """"loading" until the session is loaded ("ready"), or "failed" (an error, or
+        cancelled): the app holds the keys typed while loading and replays them once
+        ready (tui/key_hold.py)."""
+        if self.session is not None:
+            return READY
+        return FAILED if self.cancel.is_set() or load_failed(self._loader) else LOADING
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="screening-load")
     def _load(self) -> None:
@@ -199,6 +210,7 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
             self._reopen_in_chosen_order(session)
         self._show()
         self.refresh_bindings()
+        self.app.screen_loaded(self)   # the keys typed while it loaded act now, in order
 
     def on_review_changed(self, event) -> None:
         """Files changed on disk: reload when they can change this stage's studies.
