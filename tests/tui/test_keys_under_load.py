@@ -43,6 +43,14 @@ def rows(review_dir, name="carol"):
             if e.stage == "coding"] if path.exists() else []
 
 
+def notices(app):
+    """Record what the app says in notifications (they expire; the record does not)."""
+    said, notify = [], app.notify
+    app.notify = lambda message, *args, **kwargs: (said.append(message),
+                                                   notify(message, *args, **kwargs))
+    return said
+
+
 def gated(monkeypatch, module, name):
     """Make `module.name` (the screen's loader) wait for the returned gate, as on a
     machine so loaded that reading the review takes as long as the test wants."""
@@ -102,6 +110,7 @@ async def test_esc_while_loading_leaves_at_once_and_the_keys_typed_before_it_are
         coding_dir, monkeypatch):
     gate, started = gated(monkeypatch, coding_module, "open_coding_session")
     app = make_app(coding_dir, reviewer="carol", start="coding")
+    said = notices(app)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await wait_for(pilot, started.is_set)
@@ -112,8 +121,8 @@ async def test_esc_while_loading_leaves_at_once_and_the_keys_typed_before_it_are
             gate.set()
             await pilot.pause(0.3)
             assert isinstance(app.screen, HomeScreen)
-            assert any("2 keys typed while the coding screen was loading not used" in
-                       str(n.message) for n in app._notifications)
+            assert any("2 keys typed while the coding screen was loading not used" in m
+                       for m in said)
     finally:
         gate.set()
     assert rows(coding_dir) == []
@@ -130,6 +139,7 @@ async def test_keys_held_for_a_screen_whose_loading_failed_reach_no_other_screen
 
     monkeypatch.setattr(coding_module, "open_coding_session", broken)
     app = make_app(coding_dir, reviewer="carol", start="coding")
+    said = notices(app)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, started.is_set)
         screen = app.screen
@@ -141,7 +151,7 @@ async def test_keys_held_for_a_screen_whose_loading_failed_reach_no_other_screen
         # the keys are dropped with a notice, not handed on
         await wait_for(pilot, lambda: app._held is None, timeout=30)
         assert any("3 keys typed while the coding screen was loading not used: it did not "
-                   "load" in str(n.message) for n in app._notifications)
+                   "load" in m for m in said)
     assert rows(coding_dir) == []
 
 

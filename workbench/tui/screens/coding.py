@@ -39,6 +39,11 @@ from workbench.tui.widgets.text_panel import FullTextPanel
 
 #: Coding actions whose keys the full-text view also uses (see CodingScreen._text_takes).
 TEXT_KEYS = ("study", "cursor", "cycle_view", "section", "scroll_card", "back")
+#: Coding actions that end a search in the full text (a code ticked, a dialog opened, another
+#: section): `n` is the next study again. Moving in the list (j/k), selecting and saving
+#: passages (s, v, e) keep it, so each match can be quoted in turn.
+ENDS_SEARCH = ("activate", "number", "tab_section", "section", "add_row", "remove_row",
+               "memo", "flag", "copy_previous", "next_uncoded", "undo")
 
 
 class CodingScreen(EvidenceActions, NavigationActions, Screen):
@@ -80,6 +85,9 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
         Binding("up", "cursor(-1)", "Up", show=False, id="coding.up"),
         Binding("j", "list_cursor(1)", "Down", show=False, id="coding.down_j"),
         Binding("k", "list_cursor(-1)", "Up", show=False, id="coding.up_k"),
+        # While a search in the shown text is on, n is its next match (next_match, in the
+        # order typed); once coding work ends the search, n is the next study again.
+        Binding("n", "next_match", "Next match", key_display="n", id="coding.next_match"),
         Binding("n", "next_study(1)", "Next", key_display="n", id="coding.next"),
         Binding("right", "study(1)", "Next", show=False, id="coding.next_arrow"),
         Binding("b", "next_study(-1)", "Back", key_display="b", id="coding.previous"),
@@ -282,19 +290,33 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
     def _text_takes(self, action: str) -> bool:
         """True when the full text has the focus and uses this action's keys itself: its
         search or page prompt takes every key; the text view takes the moving keys
-        (arrows, v, [ ], PageUp/Down, Esc, and n while a search is on). Every other
-        coding key (numbers, space/Enter, j/k, n/b, Tab, a, m, f, e...) stays a priority
-        key, so a burst after it lands."""
+        (arrows, v, [ ], PageUp/Down, Esc). Every other coding key (numbers,
+        space/Enter, j/k, n/b, Tab, a, m, f, e...) stays a priority key, so a burst
+        after it lands; `n` goes to the next match itself while a search is on
+        (_searching)."""
         if not self._text_has_focus():
             return False
         if isinstance(self.focused, Input):
             return True
-        if action == "next_study":        # n is the text's next match while a search is on
-            return bool(self.fulltext.panel.view.matches)
         return action in TEXT_KEYS
+
+    def _searching(self) -> bool:
+        """Whether a search in the shown text is on (`n` is its next match)."""
+        return self._text_has_focus() and bool(self.fulltext.panel.view.matches)
+
+    def action_next_match(self) -> None:
+        """n while a search is on: the text's next match, run here in the order typed (as
+        the text's own key it waited in the text's queue behind the keys typed after it)."""
+        self.fulltext.panel.view.action_match(1)
 
     def action_fast(self, action: str, *args) -> None:
         """A key read while the full text does not have the focus (see BINDINGS)."""
+        if action in ENDS_SEARCH and self.fulltext.panel.view.end_search():
+            # Coding work after a search ends it: `n` is the next study again (w7 typed n
+            # for the next study long after a search, and the keys after it went astray).
+            self.notify("Search ended: n is the next study again (/ searches anew).",
+                        timeout=4)
+            self.refresh_bindings()
         getattr(self, f"action_{action}")(*args)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
@@ -305,6 +327,8 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
             return True
         if self.session is None:
             return False
+        if action == "next_match" or (action == "next_study" and parameters == (1,)):
+            return (action == "next_match") == self._searching()
         if self.source is None:
             return action in ("cycle_view",)
         kind = self.sections[self.section].kind if self.sections else ""

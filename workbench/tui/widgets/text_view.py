@@ -324,6 +324,15 @@ class FullTextView(TextArea):
         self.anchor = None
         self.selection = Selection(self._location(start), self._location(end))
 
+    def end_search(self) -> bool:
+        """End the search (its matches are no longer marked, `n` is no longer the next
+        match); return whether one was on. The selection stays."""
+        if not self.matches:
+            return False
+        self.matches, self.current = [], -1
+        self._rebuild()
+        return True
+
     def action_clear(self) -> None:
         """Drop the selection and the mark; with neither, Escape goes to the screen."""
         start, end = self.selection
