@@ -22,12 +22,13 @@ from textual.widgets import ProgressBar, Static
 from workbench.tui.history_modal import HISTORY_BINDING, HistoryModal
 from workbench.core.codebook import EXCLUDE, compile_highlights
 from workbench.core.links import study_links
-from workbench.core.screening import EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE, NOT_RETRIEVED
+from workbench.core.screening import (DECISIONS, EXCLUDE_DECISION, INCLUDE_DECISION, MAYBE,
+                                      NOT_RETRIEVED)
 from workbench.errors import WorkbenchError
 from workbench.store.reviewer_sheet import UndoRefused
 from workbench.review.ordering import IMPORT_ORDER
-from workbench.review.screening import (Filter, ScreeningSession, empty_stage_reason,
-                                        find_fulltext, open_session)
+from workbench.review.screening import (UNSCREENED, Filter, ScreeningSession,
+                                        empty_stage_reason, find_fulltext, open_session)
 from workbench.tui.live import others_decide, own_sheet_changed
 from workbench.tui.key_hold import FAILED, LOADING, READY, load_failed
 from workbench.tui.loading import bulk_loading
@@ -454,7 +455,10 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
                 return
             view = self.session.matching(flt)
             if not view:
-                self.notify(f"No study matches {flt.describe()}; filter unchanged.",
+                # "unscreened" typed in the words box (the first one) searches the text
+                hint = ("; a decision goes in the second box (Tab)" if not flt.decision
+                        and flt.text.strip().lower() in (*DECISIONS, UNSCREENED) else "")
+                self.notify(f"No study matches {flt.describe()}; filter unchanged{hint}.",
                             severity="warning")
                 return
             current = self.view[self.index] if self.view else 0
