@@ -27,7 +27,10 @@ computation, as the first run after an import, a hand edit or an upgrade meets i
 .workbench/agreement.json first (the computation); `agreement-repeat` runs it again on the
 unchanged review (the stored agreement answers); an `export` listed after either reads
 the agreement they stored, and one listed without them computes it (the file is removed
-first). `status-append`, `conflicts-append` and `check-append` first append
+first); `export` removes .workbench/export/ (the kept export) first, `export-repeat` runs
+it again on the unchanged review (the kept export is copied), and `export-append` after
+alice saves her latest title_abstract decision again (one more event, no conflict; it
+stays). `status-append`, `conflicts-append` and `check-append` first append
 one decision to alice's sheet (a save through the library: what a reviewer sees
 after saving one; the sheets' caches in .workbench/sheets/ then read only that
 line), and flip it back after timing, so later commands see the review unchanged).
@@ -82,7 +85,12 @@ COMMANDS = {
     "agreement": (["agreement"], 6),
     # again on the unchanged review: the stored agreement answers
     "agreement-repeat": (["agreement"], 6),
+    # .workbench/export/ (the kept export) removed first: the whole build
     "export": (["export"], 6),
+    # again on the unchanged review: the kept export is checked and copied
+    "export-repeat": (["export"], 6),
+    # after one save (alice saves her latest title_abstract decision again): built anew
+    "export-append": (["export"], 6),
     "sheet": (["sheet", "--reviewer", "alice"], 6),
 }
 PEAK_TARGET_MB = 1500
@@ -148,10 +156,14 @@ def time_commands(review: Path, checkout: Path, names: list[str],
         if name == "agreement" or (name == "export" and not any(
                 n.startswith("agreement") for n in names[:names.index(name)])):
             (review / ".workbench" / "agreement.json").unlink(missing_ok=True)
-        if name.endswith("-append"):
+        if name == "export":
+            shutil.rmtree(review / ".workbench" / "export", ignore_errors=True)
+        if name == "export-append":   # the same decision again: no conflict, export runs
+            run([py, "-c", APPEND, str(review), "same"], checkout)
+        elif name.endswith("-append"):
             run([py, "-c", APPEND, str(review)], checkout)
         out[name] = run([py, "-m", "workbench", "--review", str(review), *args], checkout)
-        if name.endswith("-append"):
+        if name.endswith("-append") and name != "export-append":
             # flip the decision back (untimed): the appended one made a conflict with bob,
             # and every later command (e.g. export, which refuses while one is open) must
             # see the review as it was
@@ -188,6 +200,8 @@ with open(sheet, encoding="utf-8") as handle:
 now = [e for e in read_sheet_matching(sheet, {study})
        if e.study_id == study and e.stage == "title_abstract" and e.field == "decision"]
 value = "exclude" if not now or now[-1].value != "exclude" else "include"
+if sys.argv[2:] == ["same"] and now:   # saved again as it is: one more event, no conflict
+    value = now[-1].value
 append_events(sheet, [Event("", "alice", study, "title_abstract", "decision", value, "",
                             review.codebook().version)])
 """
