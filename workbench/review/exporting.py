@@ -446,7 +446,7 @@ def _reuse(review, where: str, manifest: dict, target: Path, progress: Progress 
     log.info("exported %d files to %s (unchanged review: the kept export)", len(files), target)
     return ExportSummary(target, tuple(files), kept["source"], int(kept["studies_included"]),
                          counts, kept["codebook_version"], tuple(kept["sheets"]), now,
-                         tuple(kept["warnings"]), not_agreed)
+                         tuple(folder.recovered) + tuple(kept["warnings"]), not_agreed)
 
 
 def _digest_or_stale(path: Path, want, name: str) -> None:
