@@ -1,8 +1,8 @@
 """The last export kept in .workbench/export/, so exporting an unchanged review is copying.
 
-On a review whose sheets hold at least MIN_SHEET_BYTES (8 MB, about 60,000
-events): an export is a pure function of the review's files (every file outside
-exports/, .workbench/ and .git/: the sheets, the codebook, the references,
+Kept for a review whose sheets hold at least MIN_SHEET_BYTES (8 MB, about
+60,000 events; a smaller one is always built). An export is a pure function of
+the review's files (every file outside exports/, .workbench/ and .git/: the sheets, the codebook, the references,
 the pair decisions, the full texts), the export's options (source, charts,
 require_agreed) and the code, apart from the time it is made. After a
 successful export, `store` keeps its files in `.workbench/export/` (hard links
@@ -103,12 +103,13 @@ def memo_key(review, source: str, charts: bool, require_agreed: bool,
     except OSError as exc:
         log.info("export not reused: %s", exc)
         return None
-    parts = [MEMO_VERSION, code_digest(), str(root), source, bool(charts), bool(require_agreed), listing]
+    parts = [MEMO_VERSION, code_digest(), str(root), source, bool(charts), bool(require_agreed),
+             listing]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
 def slot(source: str, charts: bool, require_agreed: bool) -> str:
-    """The folder under .workbench/export/ of one kind of export (one kept per source and options)."""
+    """The folder under .workbench/export/ of one kind of export (one per source, options)."""
     return hashlib.sha256(json.dumps([source, bool(charts), bool(require_agreed)]).encode()
                           ).hexdigest()[:16]
 
@@ -140,7 +141,8 @@ def counts_from_json(data: dict):
     return PrismaCounts(**values)
 
 
-def store(review, where: str, key: str | None, folder_files: list[Path], target: Path, summary: dict) -> bool:
+def store(review, where: str, key: str | None, folder_files: list[Path], target: Path,
+          summary: dict) -> bool:
     """Keep an export's files and summary under `key`; False when not kept (best effort).
 
     `summary` holds JSON data: meta (without exported_at), readme lines,
@@ -234,7 +236,7 @@ def _dos_time(when: tuple) -> bytes:
         (((year - 1980) << 9) | (month << 5) | day).to_bytes(2, "little")
 
 
-def rewrite_zip(source: Path, dest: Path, replace: dict) -> None:
+def rewrite_zip(source: Path, dest: Path, replace: dict, level: int = 1) -> None:
     """Write `source`'s parts to `dest` in order, each dated now: raw, or `replace[name](zf)`.
 
     A part named in `replace` is written by its function, given the output
@@ -244,7 +246,7 @@ def rewrite_zip(source: Path, dest: Path, replace: dict) -> None:
     now = time.localtime(time.time())[:6]
     stamp = _dos_time(now)
     with zipfile.ZipFile(source) as src, open(source, "rb") as raw, \
-            zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+            zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as out:
         infos = sorted(src.infolist(), key=lambda i: i.header_offset)
         ends = [i.header_offset for i in infos[1:]] + [src.start_dir]
         if [i.filename for i in infos] != src.namelist():
@@ -319,5 +321,75 @@ def _local_zip64(source: Path, info: zipfile.ZipInfo) -> bool:
     return False
 
 
+# --- the reuse ----------------------------------------------------------------------
+
+def reuse(review, where: str, manifest: dict, target: Path, progress, cancel):
+    """The kept export of an unchanged review, staged and committed with the time of now.
+
+    Raises Stale (or KeyError/TypeError/ValueError from a manifest
+    of another shape) before anything is committed: the caller exports anew.
+    """
+    from datetime import datetime, timezone
+    import pandas as pd
+    from workbench.io.exports.folder import ExportFolder, write_json, write_text
+    from workbench.io.exports.xlsx import _sheet_chunks
+    from workbench.io.refi_project import COMPRESS_LEVEL, _entry
+    from workbench.review.exporting import STEPS, WORKBOOK, ExportSummary, _readme, _step
+    from workbench.review.unresolved import NotAgreed
+    kept = manifest["summary"]
+    counts = counts_from_json(kept["counts"])
+    not_agreed = tuple(NotAgreed(**n) for n in kept["not_agreed"])
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta = {"review": kept["meta"]["review"], "exported_at": now,   # the order a build writes
+            **{k: v for k, v in kept["meta"].items() if k != "review"}}
+    readme = _readme(meta, counts)
+    _step(progress, cancel, 1)
+    with ExportFolder(target) as folder:
+        for name in manifest["order"]:   # the order a build listed them in
+            dest = folder.path(name)
+            if name == "README.txt":
+                write_text(folder, name, "\n".join(f"{k}: {v}" for k, v in readme) + "\n")
+                continue
+            if name == "export_metadata.json":   # written last, as a build does
+                continue
+            if name in (WORKBOOK, "review.qdpx"):   # checked whole, then rewritten
+                _digest_or_stale(kept_path(review, where, name),
+                                 manifest["files"].get(name), name)
+            if name == WORKBOOK:
+                frame = pd.DataFrame(readme, columns=["key", "value"], dtype=object)
+
+                def readme_sheet(zf, frame=frame):
+                    with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
+                        for chunk in _sheet_chunks(frame, False):
+                            part.write(chunk.encode("utf-8"))
+                rewrite_zip(kept_path(review, where, name), dest,
+                            {"xl/worksheets/sheet1.xml": readme_sheet})
+            elif name == "review.qdpx":
+                source = kept_path(review, where, name)
+                data, zip64 = project_text(source, now)
+
+                def project(zf, data=data, zip64=zip64):
+                    with zf.open(_entry(zf, "project.qde"), "w", force_zip64=zip64) as part:
+                        part.write(data)
+                rewrite_zip(source, dest, {"project.qde": project}, COMPRESS_LEVEL)
+            else:
+                stage_file(review, where, manifest, name, dest)
+        _step(progress, cancel, 7)
+        write_json(folder, "export_metadata.json", {**meta, "files": sorted(
+            n for n in folder.files if n != "export_metadata.json")})
+        _step(progress, cancel, 8)
+        files = folder.commit()
+    _step(progress, None, STEPS)
+    log.info("exported %d files to %s (unchanged review: the kept export)", len(files), target)
+    return ExportSummary(target, tuple(files), kept["source"], int(kept["studies_included"]),
+                         counts, kept["codebook_version"], tuple(kept["sheets"]), now,
+                         tuple(folder.recovered) + tuple(kept["warnings"]), not_agreed)
+
+
+def _digest_or_stale(path: Path, want, name: str) -> None:
+    if not isinstance(want, str) or _file_digest(path) != want:
+        raise Stale(f"{name}: changed since it was kept")
+
+
 __all__ = ["memo_key", "store", "load", "stage_file", "rewrite_zip", "project_text", "Stale",
-           "counts_json", "slot", "kept_path", "counts_from_json", "code_digest"]
+           "counts_json", "slot", "reuse", "kept_path", "counts_from_json", "code_digest"]

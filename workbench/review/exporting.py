@@ -167,7 +167,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     manifest = export_memo.load(review, where, key)
     if manifest is not None:   # nothing changed since the kept export: copy it
         try:
-            return _reuse(review, where, manifest, target, progress, cancel)
+            return export_memo.reuse(review, where, manifest, target, progress, cancel)
         except (export_memo.Stale, KeyError, TypeError, ValueError) as exc:
             log.info("the kept export is not used (%s); exporting", exc)
     codebook = review.codebook()
@@ -385,74 +385,6 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                          codebook.version, tuple(sheets), now,
                          tuple(folder.recovered) + tuple(warnings),   # a killed export's repair
                          tuple(not_agreed))
-
-
-def _reuse(review, where: str, manifest: dict, target: Path, progress: Progress | None,
-           cancel: threading.Event | None) -> ExportSummary:
-    """The kept export of an unchanged review, staged and committed with the time of now.
-
-    Raises export_memo.Stale (or KeyError/TypeError/ValueError from a manifest
-    of another shape) before anything is committed: the caller exports anew.
-    """
-    from workbench.io.exports.xlsx import _sheet_chunks
-    from workbench.io.refi_project import COMPRESS_LEVEL, _entry
-    from workbench.review import export_memo
-    from workbench.review.unresolved import NotAgreed
-    kept = manifest["summary"]
-    counts = export_memo.counts_from_json(kept["counts"])
-    not_agreed = tuple(NotAgreed(**n) for n in kept["not_agreed"])
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    meta = {"review": kept["meta"]["review"], "exported_at": now,   # the order a build writes
-            **{k: v for k, v in kept["meta"].items() if k != "review"}}
-    readme = _readme(meta, counts)
-    _step(progress, cancel, 1)
-    with ExportFolder(target) as folder:
-        for name in manifest["order"]:   # the order a build listed them in
-            dest = folder.path(name)
-            if name == "README.txt":
-                write_text(folder, name, "\n".join(f"{k}: {v}" for k, v in readme) + "\n")
-                continue
-            if name == "export_metadata.json":   # written last, as a build does
-                continue
-            if name in (WORKBOOK, "review.qdpx"):   # checked whole, then rewritten
-                _digest_or_stale(export_memo.kept_path(review, where, name),
-                                 manifest["files"].get(name), name)
-            if name == WORKBOOK:
-                frame = pd.DataFrame(readme, columns=["key", "value"], dtype=object)
-
-                def readme_sheet(zf, frame=frame):
-                    with zf.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-                        for chunk in _sheet_chunks(frame, False):
-                            part.write(chunk.encode("utf-8"))
-                export_memo.rewrite_zip(export_memo.kept_path(review, where, name), dest,
-                                        {"xl/worksheets/sheet1.xml": readme_sheet})
-            elif name == "review.qdpx":
-                source = export_memo.kept_path(review, where, name)
-                data, zip64 = export_memo.project_text(source, now)
-
-                def project(zf, data=data, zip64=zip64):
-                    with zf.open(_entry(zf, "project.qde"), "w", force_zip64=zip64) as part:
-                        part.write(data)
-                export_memo.rewrite_zip(source, dest, {"project.qde": project})
-                assert COMPRESS_LEVEL == 1   # rewrite_zip compresses at level 1
-            else:
-                export_memo.stage_file(review, where, manifest, name, dest)
-        _step(progress, cancel, 7)
-        write_json(folder, "export_metadata.json", {**meta, "files": sorted(
-            n for n in folder.files if n != "export_metadata.json")})
-        _step(progress, cancel, 8)
-        files = folder.commit()
-    _step(progress, None, STEPS)
-    log.info("exported %d files to %s (unchanged review: the kept export)", len(files), target)
-    return ExportSummary(target, tuple(files), kept["source"], int(kept["studies_included"]),
-                         counts, kept["codebook_version"], tuple(kept["sheets"]), now,
-                         tuple(folder.recovered) + tuple(kept["warnings"]), not_agreed)
-
-
-def _digest_or_stale(path: Path, want, name: str) -> None:
-    from workbench.review import export_memo
-    if not isinstance(want, str) or export_memo._file_digest(path) != want:
-        raise export_memo.Stale(f"{name}: changed since it was kept")
 
 
 def _resolved(codebook, latest: pd.DataFrame, source: str, bib: pd.DataFrame):
