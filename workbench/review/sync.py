@@ -116,12 +116,24 @@ def init_git(root: Path) -> None:
     root = Path(root)
     if _git(root, "rev-parse", "--is-inside-work-tree", check=False).returncode != 0:
         _git(root, "init", "-q", "--initial-branch=main")
+    from workbench.store.files import open_for_append, read_regular_file
     attributes = root / ".gitattributes"
-    present = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
-    missing = "".join(line + "\n" for line in GITATTRIBUTES.splitlines() if line not in present)
-    if missing:
-        with attributes.open("a", encoding="utf-8") as handle:
-            handle.write(("" if not present or present.endswith("\n") else "\n") + missing)
+    try:
+        # read as any file (a FIFO does not hang); appended to only if it is a regular
+        # file itself: a link placed there (a zip, a clone) is never written through
+        present = (read_regular_file(attributes, 1 << 20, ".gitattributes").decode(
+            "utf-8", "replace") if os.path.lexists(attributes) else "")
+        missing = "".join(line + "\n" for line in GITATTRIBUTES.splitlines()
+                          if line not in present)
+        if missing:
+            fd = open_for_append(attributes, ".gitattributes")
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
+                handle.write(("" if not present or present.endswith("\n") else "\n") + missing)
+    except OSError as exc:
+        raise SyncError(f"cannot add the sync settings to .gitattributes ({exc.strerror or exc})",
+                        path=attributes, hint="nothing was written to it; make it a regular "
+                        "file holding these lines, then commit:\n  "
+                        + "\n  ".join(GITATTRIBUTES.splitlines())) from exc
 
 
 def _union_sheets_locally(root: Path, prefix: str) -> None:
