@@ -295,6 +295,7 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
     extra = [p for p in export_files(references) if p.name not in listed]
     total = len(entries) + len(extra)
     records: list[Record] = []
+    fresh: list[str] = []   # exports parsed again (no records cache)
     for n, entry in enumerate(entries):
         path = references / entry.file
         if not path.exists():
@@ -307,12 +308,14 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
         if cached is None:
             cached = _parse_stored(root, path, entry.database, allow_problems=entry.skipped > 0,
                                    expected=entry.records, imported=entry.sha256)
+            fresh.append(f"references/{entry.file}")
         elif cached and entry.database and any(r.database != entry.database for r in cached):
             cached = relabelled(cached, database=entry.database)
             write_cached_records(cache, entry.sha256, cached)
         records.extend(cached)
         if progress:
             progress(n + 1, total)
+    listed: dict[str, str] = {}
     for n, path in enumerate(extra):
         if path.is_symlink() and not path.resolve().is_relative_to(references.resolve()):
             # No recorded digest to hold it to: a link placed at a name in references/
@@ -321,11 +324,17 @@ def load_records(root: Path, progress: Progress | None = None) -> list[Record]:
                               "review; it was not read", path=path.relative_to(root).as_posix(),
                               hint="import the file itself (`workbench import FILE` keeps a "
                                    "copy in references/), or remove the link")
-        cached = read_cached_records(cache, file_digest(path.read_bytes()))
+        digest = file_digest(path.read_bytes())
+        listed[digest[:8]] = f"references/{path.name}"
+        cached = read_cached_records(cache, digest)
         records.extend(cached if cached is not None
                        else _parse_stored(root, path, None, allow_problems=False))
         if progress:
             progress(len(entries) + n + 1, total)
+    if fresh:   # ids just made again: do the sheets name studies no export has?
+        from workbench.review.orphaned_ids import warn_orphaned
+        warn_orphaned(root, {**{e.sha256[:8]: f"references/{e.file}" for e in entries},
+                             **listed}, fresh)
     return records
 
 
