@@ -59,8 +59,9 @@ def warn_orphaned(root: Path, listed: dict[str, str], fresh: list[str]) -> str:
     quiet = [rel for prefix, rel in listed.items() if rel in fresh and prefix not in named]
     text = (f"the coding sheets hold decisions on studies of "
             f"{'an export' if len(unknown) == 1 else f'{len(unknown)} exports'} that "
-            f"references/imports.csv does not list (study ids S{', S'.join(unknown[:5])}"
-            f"{', ...' if len(unknown) > 5 else ''}...-NNNN): those decisions are kept but "
+            f"references/imports.csv does not list (study ids "
+            f"{', '.join(f'S{p}-NNNN' for p in unknown[:5])}{', ...' if len(unknown) > 5 else ''}"
+            "): those decisions are kept but "
             "reach no study")
     if quiet:
         text += (f"; read again just now and named by no decision: {', '.join(quiet)}: if it "
