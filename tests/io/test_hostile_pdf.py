@@ -57,12 +57,16 @@ def one_page(contents: bytes) -> bytes:
                 b"/Resources << /Font << /F1 5 0 R >> >> >>", contents, FONT])
 
 
-def pages(count: int) -> bytes:
+def pages(count: int, text: bytes = HELLO) -> bytes:
     """`count` pages, all the same page object (6 bytes each in the page tree)."""
     return pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
                 b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b"3 0 R " * count, count),
                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-                b"/Resources << /Font << /F1 5 0 R >> >> >>", stream(HELLO), FONT])
+                b"/Resources << /Font << /F1 5 0 R >> >> >>", stream(text), FONT])
+
+
+#: A page of 3,000 lines of text: each of 9,000 such pages takes PDFium milliseconds.
+SLOW = b"BT /F1 6 Tf 10 TL 72 712 Td " + b"(a line of words on a page) ' " * 3_000 + b"ET"
 
 
 def _adler_join(a: int, b: int, length_b: int) -> int:
@@ -124,7 +128,7 @@ def test_a_huge_page_tree_is_refused_by_its_count(tmp_path):
 
 def test_a_page_tree_that_takes_too_long_stops_at_the_cpu_limit(tmp_path):
     path = tmp_path / "slow.pdf"
-    path.write_bytes(pages(9_000))
+    path.write_bytes(pages(9_000, SLOW))
     with pytest.raises(FulltextError, match=r"slow.pdf: .*more than the 1 s of CPU"):
         bounded.read_pdf_pages(path, cpu=1)
 
@@ -191,3 +195,27 @@ def test_a_batch_goes_on_past_hostile_files(shared_data, tmp_path, monkeypatch):
     why = {p.name: text for p, text in report.unmatched}
     assert "memory" in why["a_bomb.pdf"] and "10,005 pages" in why["b_pages.pdf"]
     assert "zip bomb" in why["c_bomb.docx"]
+
+
+def test_a_batch_reuses_one_child_and_a_hostile_file_ends_only_that_one(tmp_path):
+    hello, slow, huge = tmp_path / "hello.pdf", tmp_path / "slow.pdf", tmp_path / "bomb.pdf"
+    hello.write_bytes(one_page(stream(HELLO)))
+    slow.write_bytes(pages(9_000, SLOW))
+    huge.write_bytes(bomb(16))
+    expected = bounded.pdf_pages(hello)
+    with bounded.PdfReader(cpu=1) as reader:
+        assert reader.read(hello) == expected
+        first = reader.child.pid
+        assert reader.read(hello) == expected and reader.child.pid == first   # reused
+        with pytest.raises(FulltextError, match="1 s of CPU"):
+            reader.read(slow)
+        assert reader.read(hello) == expected and reader.child.pid != first   # a new one
+        with pytest.raises(FulltextError, match="of memory|of CPU"):   # whichever comes first
+            reader.read(huge)
+        assert reader.read(hello) == expected
+    assert reader.child is None
+    with bounded.pdf_batch() as shared:   # what `fulltext link FOLDER` opens
+        assert bounded.read_pdf_pages(hello) == expected
+        first = shared.child.pid
+        assert bounded.read_pdf_pages(hello) == expected and shared.child.pid == first
+    assert shared.child is None

@@ -8,8 +8,10 @@ the machine's memory or hours of CPU, and ended the batch it was in.
 
 So `read_pdf_pages` runs PDFium in a child (`python -m workbench.io.pdf_pages`)
 that first limits itself (`resource.setrlimit`: address space `MEMORY_BYTES`,
-CPU `CPU_SECONDS`) and refuses a PDF of more than `MAX_PAGES` pages; the
-parent also ends it after `WALL_SECONDS` and when `cancel` is set. A child that
+CPU `CPU_SECONDS` per file) and refuses a PDF of more than `MAX_PAGES` pages;
+the parent also ends it after `WALL_SECONDS` and when `cancel` is set. A batch
+(`with pdf_batch():`, as `fulltext link FOLDER` does) reuses one child for its
+files, so the child's start (about 0.25 s of CPU) is paid once. A child that
 goes over a limit or crashes gives a `FulltextError` (problem `unreadable`)
 naming the file and the limit, and nothing else is affected. The password goes
 to the child on its standard input, never on its command line. The pages
@@ -43,7 +45,7 @@ WALL_SECONDS = 3_000
 #: The most pages read from one PDF (a thesis or a book has a few hundred to two thousand).
 MAX_PAGES = 10_000
 
-#: Marks the password as problem, through the pipe.
+#: How PDFium says a password is needed.
 _PASSWORD_WORDS = "password"
 
 
@@ -88,11 +90,165 @@ def pdf_pages(path: str | Path, password: str | None = None, max_pages: int = MA
         document.close()
 
 
+class PdfReader:
+    """Reads PDFs one after another in one bounded child process.
+
+    The child starts on the first `read` and serves the next ones (its start,
+    about 0.25 s of CPU, is paid once per batch); the CPU limit is set anew for
+    each file. A file that sends the child over a limit, crashes it, or is
+    cancelled ends that child only: the next `read` starts a new one. Use as a
+    context manager, or call `close()`.
+
+    Args:
+        memory, cpu, wall, max_pages: the limits (MEMORY_BYTES, CPU_SECONDS,
+            WALL_SECONDS, MAX_PAGES when None).
+    """
+
+    def __init__(self, memory: int | None = None, cpu: int | None = None,
+                 wall: float | None = None, max_pages: int | None = None) -> None:
+        self.memory = MEMORY_BYTES if memory is None else memory
+        self.cpu = CPU_SECONDS if cpu is None else cpu
+        self.wall = WALL_SECONDS if wall is None else wall
+        self.max_pages = MAX_PAGES if max_pages is None else max_pages
+        self.child: subprocess.Popen | None = None
+        self.errors = b""
+
+    def __enter__(self) -> "PdfReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the child (if any)."""
+        child, self.child = self.child, None
+        if child is None:
+            return
+        try:
+            child.stdin.close()
+        except OSError:
+            pass
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        child.stdout.close()
+        child.stderr.close()
+
+    def _kill(self) -> None:
+        child, self.child = self.child, None
+        if child is not None:
+            if child.poll() is None:
+                child.kill()
+            child.wait()
+            child.stdout.close()
+            child.stderr.close()
+
+    def _start(self) -> subprocess.Popen:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+            p for p in [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH")]
+            if p)}
+        self.errors = b""
+        self.child = subprocess.Popen(
+            [sys.executable, "-m", "workbench.io.pdf_pages", str(self.memory)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+            close_fds=True)
+        return self.child
+
+    def read(self, path: str | Path, password: str | None = None,
+             progress: Progress | None = None,
+             cancel: threading.Event | None = None) -> list[str]:
+        """Return the raw text of each page of a PDF, as `pdf_pages` gives it.
+
+        Raises:
+            FulltextError: as `pdf_pages`, or the child went over a limit or
+                crashed (problem UNREADABLE, the message names the limit).
+        """
+        if sys.platform == "win32":   # no setrlimit: read here
+            return pdf_pages(path, password, self.max_pages, progress, cancel)
+        child = self.child if self.child is not None and self.child.poll() is None \
+            else self._start()
+        request = json.dumps({"path": str(path), "password": password, "cpu": self.cpu,
+                              "max_pages": self.max_pages}) + "\n"
+        try:
+            child.stdin.write(request.encode("utf-8"))
+            child.stdin.flush()
+        except OSError:
+            pass   # it died: its exit status says why
+        try:
+            result = self._answer(child, path, progress, cancel)
+        except BaseException:
+            self._kill()   # cancelled, too slow, interrupted: this child is done
+            raise
+        if result is None:   # it ended without an answer
+            self._kill()
+            raise FulltextError(_death(child.returncode, self.memory, self.cpu, self.errors),
+                                path=path, problem=UNREADABLE)
+        if "pages" in result:
+            return result["pages"]
+        raise FulltextError(result["error"], path=path, problem=result["problem"])
+
+    def _answer(self, child: subprocess.Popen, path, progress, cancel) -> dict | None:
+        """Read the child's lines until its answer for this file (None: it ended)."""
+        buffer = b""
+        deadline = time.monotonic() + self.wall
+        with selectors.DefaultSelector() as watch:
+            watch.register(child.stdout, selectors.EVENT_READ, "out")
+            watch.register(child.stderr, selectors.EVENT_READ, "err")
+            while "out" in {key.data for key in watch.get_map().values()}:
+                if cancel is not None and cancel.is_set():
+                    raise FulltextError("text extraction was cancelled", path=path)
+                if time.monotonic() > deadline:
+                    raise FulltextError(f"reading the PDF took longer than {self.wall:,.0f} s; "
+                                        "stopped", path=path, problem=UNREADABLE)
+                for key, _ in watch.select(timeout=0.1):
+                    block = os.read(key.fileobj.fileno(), 1 << 16)
+                    if not block:
+                        watch.unregister(key.fileobj)
+                    elif key.data == "err":
+                        self.errors = (self.errors + block)[-4000:]
+                    else:
+                        buffer += block
+                        *lines, buffer = buffer.split(b"\n")
+                        for line in lines:
+                            message = json.loads(line)
+                            if "done" in message:
+                                if progress is not None:
+                                    progress(*message["done"])
+                            else:
+                                return message
+        self.errors = (self.errors + child.stderr.read())[-4000:]   # all it said before it ended
+        child.wait()
+        return None
+
+
+#: The reader `read_pdf_pages` uses in this thread while `pdf_batch` is open.
+_batch = threading.local()
+
+
+class pdf_batch:  # noqa: N801 - used as a function: `with pdf_batch():`
+    """Within the block, `read_pdf_pages` in this thread reuses one child (a batch of files)."""
+
+    def __enter__(self) -> PdfReader:
+        self.outer = getattr(_batch, "reader", None)
+        _batch.reader = self.reader = self.outer or PdfReader()
+        return self.reader
+
+    def __exit__(self, *exc) -> None:
+        _batch.reader = self.outer
+        if self.outer is None:
+            self.reader.close()
+
+
 def read_pdf_pages(path: str | Path, password: str | None = None,
                    progress: Progress | None = None, cancel: threading.Event | None = None,
                    memory: int | None = None, cpu: int | None = None,
                    wall: float | None = None, max_pages: int | None = None) -> list[str]:
     """Return the raw text of each page of a PDF, read in a child with bounded memory and time.
+
+    Inside `pdf_batch()` (and with no limit given) the batch's child is reused;
+    otherwise a child is started for this file.
 
     Args:
         path: the PDF (only read).
@@ -106,66 +262,11 @@ def read_pdf_pages(path: str | Path, password: str | None = None,
         FulltextError: as `pdf_pages`, or the child went over a limit or
             crashed (problem UNREADABLE, the message names the limit).
     """
-    memory = MEMORY_BYTES if memory is None else memory
-    cpu = CPU_SECONDS if cpu is None else cpu
-    wall = WALL_SECONDS if wall is None else wall
-    max_pages = MAX_PAGES if max_pages is None else max_pages
-    if sys.platform == "win32":   # no setrlimit: read here
-        return pdf_pages(path, password, max_pages, progress, cancel)
-    request = json.dumps({"path": str(path), "password": password, "memory": memory,
-                          "cpu": cpu, "max_pages": max_pages}) + "\n"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH")]
-        if p)}
-    child = subprocess.Popen([sys.executable, "-m", "workbench.io.pdf_pages"],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, env=env, close_fds=True)
-    try:
-        child.stdin.write(request.encode("utf-8"))
-        child.stdin.close()
-    except OSError:
-        pass   # it died at once: its exit status says why
-    result = None
-    buffer = b""
-    errors = b""
-    deadline = time.monotonic() + wall
-    with selectors.DefaultSelector() as watch:
-        watch.register(child.stdout, selectors.EVENT_READ, "out")
-        watch.register(child.stderr, selectors.EVENT_READ, "err")
-        try:
-            while watch.get_map():
-                if cancel is not None and cancel.is_set():
-                    raise FulltextError("text extraction was cancelled", path=path)
-                if time.monotonic() > deadline:
-                    raise FulltextError(f"reading the PDF took longer than {wall:,.0f} s; "
-                                        "stopped", path=path, problem=UNREADABLE)
-                for key, _ in watch.select(timeout=0.1):
-                    block = os.read(key.fileobj.fileno(), 1 << 16)
-                    if not block:
-                        watch.unregister(key.fileobj)
-                    elif key.data == "err":
-                        errors = (errors + block)[-4000:]
-                    else:
-                        buffer += block
-                        *lines, buffer = buffer.split(b"\n")
-                        for line in lines:
-                            message = json.loads(line)
-                            if "done" in message and progress is not None:
-                                progress(*message["done"])
-                            elif "pages" in message or "error" in message:
-                                result = message
-        finally:
-            if child.poll() is None:
-                child.kill()
-            child.wait()
-            child.stdout.close()
-            child.stderr.close()
-    if result is not None and "pages" in result:
-        return result["pages"]
-    if result is not None:
-        raise FulltextError(result["error"], path=path, problem=result["problem"])
-    raise FulltextError(_death(child.returncode, memory, cpu, errors), path=path,
-                        problem=UNREADABLE)
+    shared = getattr(_batch, "reader", None)
+    if shared is not None and memory is cpu is wall is max_pages is None:
+        return shared.read(path, password, progress, cancel)
+    with PdfReader(memory, cpu, wall, max_pages) as reader:
+        return reader.read(path, password, progress, cancel)
 
 
 def _death(code: int, memory: int, cpu: int, errors: bytes) -> str:
@@ -183,23 +284,30 @@ def _death(code: int, memory: int, cpu: int, errors: bytes) -> str:
 
 
 def _child() -> None:
-    """The child: limit itself, read the PDF, answer on stdout as JSON lines."""
+    """The child: limit itself, then read each requested PDF, answering on stdout as JSON lines."""
+    import math
     import resource
-    request = json.loads(sys.stdin.readline())
-    resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
-    resource.setrlimit(resource.RLIMIT_CPU, (request["cpu"], request["cpu"] + 5))
+    memory = int(sys.argv[1])
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     out = sys.stdout.buffer
 
     def say(value) -> None:
         out.write(json.dumps(value, ensure_ascii=True).encode("ascii") + b"\n")
         out.flush()
-    try:
-        pages = pdf_pages(request["path"], request["password"], request["max_pages"],
-                          progress=lambda done, total: say({"done": [done, total]}))
-    except FulltextError as exc:
-        say({"error": exc.message, "problem": exc.problem or ""})
-        return
-    say({"pages": pages})
+    for line in sys.stdin:
+        request = json.loads(line)
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        soft = math.ceil(used.ru_utime + used.ru_stime + request["cpu"])
+        resource.setrlimit(resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY
+                                                 else min(soft, hard), hard))
+        try:
+            pages = pdf_pages(request["path"], request["password"], request["max_pages"],
+                              progress=lambda done, total: say({"done": [done, total]}))
+        except FulltextError as exc:
+            say({"error": exc.message, "problem": exc.problem or ""})
+            continue
+        say({"pages": pages})
 
 
 if __name__ == "__main__":

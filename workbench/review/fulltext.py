@@ -234,6 +234,21 @@ def link_folder(review, folder: str | Path, reviewer: str, dry_run: bool = False
     links = read_links(review)
     by_digest = {link.sha256: link for link in links.values()}
     report = LinkReport()
+    from workbench.io.pdf_pages import pdf_batch
+    with pdf_batch():   # one bounded PDF reader for every file
+        _link_each(review, folder, files, index, links, by_digest, report, reviewer, dry_run,
+                   progress, cancel)
+    if not dry_run:
+        from workbench.review.fulltext_pending import write_pending
+        write_pending(review, report)  # offered in the app when a study's text is linked
+    return report
+
+
+def _link_each(review, folder: Path, files: list[Path], index: StudyIndex,
+               links: dict[str, Link], by_digest: dict[str, Link], report: LinkReport,
+               reviewer: str, dry_run: bool, progress: Progress | None,
+               cancel: threading.Event | None) -> None:
+    """`link_folder`'s loop: match each file, link the certain ones, fill `report`."""
     for n, path in enumerate(files, 1):
         if cancel is not None and cancel.is_set():
             raise FulltextError("linking was cancelled", path=folder,
@@ -270,10 +285,6 @@ def link_folder(review, folder: str | Path, reviewer: str, dry_run: bool = False
                 report.unmatched.append((path, why))
         if progress is not None:
             progress(n, len(files))
-    if not dry_run:
-        from workbench.review.fulltext_pending import write_pending
-        write_pending(review, report)  # offered in the app when a study's text is linked
-    return report
 
 
 def open_fulltext(review, study_id: str, password: str | None = None,
