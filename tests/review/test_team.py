@@ -89,3 +89,26 @@ def test_team_cli(review_dir):
     data = json.loads(CliRunner().invoke(cli, ["--review", str(review_dir), "team",
                                                "--json"]).stdout)
     assert data["pilots"][0]["size"] == 2
+
+
+def test_agreement_so_far_says_how_many_studies_were_decided_in_bulk(review_dir):
+    # s8 walkthrough: the team panel said "95% (Cohen's kappa 0.85, 1269 studies)" when 922
+    # of them had a bulk decision; `workbench agreement`'s methods sentence says so, the
+    # panel and `workbench team` did not
+    from workbench.tui.widgets.team_panel import agreement_words
+    runner = CliRunner()
+    members, agreement = team_overview(Review.open(review_dir))
+    ta = next(a for a in agreement if a.stage == "title_abstract")
+    assert ta.bulk == 0 and "bulk" not in agreement_words(ta)
+    result = runner.invoke(cli, ["--review", str(review_dir), "bulk", "exclude", "--years",
+                                 "1900-", "--criteria", "E1", "--reviewer", "dana", "--yes"])
+    assert result.exit_code == 0, result.output
+    _, agreement = team_overview(Review.open(review_dir))
+    ta = next(a for a in agreement if a.stage == "title_abstract")
+    assert ta.units == 6 and ta.bulk == 6
+    assert agreement_words(ta).endswith("6 studies; 6 decided in bulk by a reviewer)")
+    shown = runner.invoke(cli, ["--review", str(review_dir), "team"]).stdout
+    assert "on 6 studies" in shown and "6 of them decided in bulk by a reviewer" in shown
+    # full text: nobody decided in bulk
+    ft = next(a for a in agreement if a.stage == "full_text")
+    assert ft.bulk == 0

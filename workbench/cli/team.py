@@ -54,4 +54,5 @@ def _agreement_words(a) -> str:
         return a.label
     kappa = "undefined" if a.kappa is None else f"{a.kappa:.2f}"
     return (f"{a.percent:.1%} on {plural(a.units, 'study')}, {a.kappa_name} {kappa}"
-            + (f" ({a.label})" if a.label else ""))
+            + (f" ({a.label})" if a.label else "")
+            + (f"; {a.bulk:,} of them decided in bulk by a reviewer" if a.bulk else ""))

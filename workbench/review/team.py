@@ -36,6 +36,7 @@ class StageAgreement:
     kappa: float | None
     kappa_name: str
     label: str
+    bulk: int = 0       # of `units`, studies a reviewer's kept decision came from a bulk decision
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,10 @@ def _agreement(review, stage_id: str, studies: set[str] | None = None,
     from workbench.core.events import SheetState
     from workbench.core.screening import NOT_RETRIEVED
     from workbench.review.all_sheets import read_sheets
+    from workbench.review.bulk import BULK_NOTE
     sheets = read_sheets(review)
     columns = {}
+    bulk: set[str] = set()
     for name, events in sheets.reviewers.items():
         if coders is not None and name not in coders:
             continue
@@ -156,6 +159,8 @@ def _agreement(review, stage_id: str, studies: set[str] | None = None,
                   if v and v != NOT_RETRIEVED and (studies is None or sid in studies)}
         if values:
             columns[name] = values
+        bulk.update(sid for sid in values
+                    if state.latest(stage_id, sid, "decision").note.startswith(f"{BULK_NOTE}:"))
     matrix = pd.DataFrame(columns).dropna(thresh=2) if columns else pd.DataFrame()
     if len(matrix.columns) < 2 or matrix.empty:
         return StageAgreement(stage_id, 0, None, None, "", "no study decided by two reviewers yet")
@@ -165,4 +170,5 @@ def _agreement(review, stage_id: str, studies: set[str] | None = None,
     kappa = (cohen_kappa if two else fleiss_kappa)(matrix, n_resamples=0)
     return StageAgreement(stage_id, int(len(matrix)), percent.value, kappa.value,
                           "Cohen's kappa" if two else "Fleiss' kappa",
-                          kappa.label if kappa.value is not None else kappa.reason)
+                          kappa.label if kappa.value is not None else kappa.reason,
+                          len(bulk.intersection(matrix.index)))

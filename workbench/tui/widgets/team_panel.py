@@ -23,7 +23,8 @@ def agreement_words(a) -> str:
     if a.percent is None:
         return a.label
     kappa = "undefined" if a.kappa is None else f"{a.kappa:.2f}"
-    return f"{a.percent:.0%} ({a.kappa_name} {kappa}, {plural(a.units, 'study')})"
+    bulk = f"; {a.bulk:,} decided in bulk by a reviewer" if a.bulk else ""
+    return f"{a.percent:.0%} ({a.kappa_name} {kappa}, {plural(a.units, 'study')}{bulk})"
 
 
 def team_text(members, agreement, pilots) -> Text:
