@@ -186,6 +186,7 @@ def test_a_batch_goes_on_past_hostile_files(shared_data, tmp_path, monkeypatch):
     (inbox / "a_bomb.pdf").write_bytes(bomb(16))
     (inbox / "b_pages.pdf").write_bytes(pages(bounded.MAX_PAGES + 5))
     monkeypatch.setattr(fulltext, "DOCX_XML_MAX", 1 << 20)
+    monkeypatch.setattr(bounded, "MEMORY_BYTES", 512 << 20)   # the 2 GB limit: the test above
     with zipfile.ZipFile(inbox / "c_bomb.docx", "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("word/document.xml", " " * (3 << 20))
     shutil.copyfile(shared_data / "fulltext" / "huang2010_hpylori_iron_anaemia.pdf",
@@ -203,7 +204,7 @@ def test_a_batch_reuses_one_child_and_a_hostile_file_ends_only_that_one(tmp_path
     slow.write_bytes(pages(9_000, SLOW))
     huge.write_bytes(bomb(16))
     expected = bounded.pdf_pages(hello)
-    with bounded.PdfReader(cpu=1) as reader:
+    with bounded.PdfReader(cpu=1, memory=512 << 20) as reader:
         assert reader.read(hello) == expected
         first = reader.child.pid
         assert reader.read(hello) == expected and reader.child.pid == first   # reused
