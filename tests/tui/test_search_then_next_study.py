@@ -56,3 +56,19 @@ async def test_moving_in_the_list_and_quoting_a_match_keep_the_search(linked_dir
         await pilot.pause(0.2)
         assert screen.source.id == S(1) and len(view.matches) > 2
     assert coding_events(linked_dir) == []
+
+
+async def test_a_search_typed_in_one_burst_goes_into_the_prompt(linked_dir):
+    # By hand in tmux (k8): `/ patients Enter` sent at once. `/` is the text's key, read
+    # in the text's queue, while the letters after it ran at once as coding keys (p copied,
+    # e ticked a code for a quote, n moved the study...) before the prompt had the focus.
+    app = make_app(linked_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await text_ready(app, pilot)
+        view = screen.fulltext.panel.view
+        burst(app, "slash p a t i e n t s enter n 1")
+        await wait_for(pilot, lambda: coding_events(linked_dir) != [], timeout=30)
+        await pilot.pause(0.2)
+        assert screen.source.id == S(1) and app.screen is screen
+        assert view.matches == []       # found, n went to the second match, 1 ended it
+    assert coding_events(linked_dir) == [(S(1), "code:platforms", "twitter")]

@@ -314,8 +314,9 @@ class TypedInput(Input):
             return
         try:
             message = self.Submitted(self, self.value)
-            handler = getattr(self.screen, "on_input_submitted", None)
-            if handler is not None:
+            handler = next((h for h in (getattr(node, "on_input_submitted", None)
+                                        for node in self.ancestors) if h is not None), None)
+            if handler is not None:          # the dialog's (or the text panel's) handler
                 handler(message)             # the dialog closes (or stays, with a message)
             else:
                 self.post_message(message)

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
+from workbench.tui.key_hold import TypedInput
 from workbench.tui.widgets.text_view import FullTextView
 
 
@@ -31,7 +32,9 @@ class FullTextPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="text-status")
         yield FullTextView(id="text-view")
-        yield Input(id="text-input")
+        # A TypedInput: Enter searches with everything typed before it, and the keys typed
+        # after it go to the text (n next match...), not into the closed prompt.
+        yield TypedInput(id="text-input")
 
     @property
     def view(self) -> FullTextView:
@@ -67,6 +70,9 @@ class FullTextPanel(Vertical):
         box.value = ""
         box.add_class("-asking")
         box.focus()
+        release = getattr(self.app, "_release_soon", None)
+        if release is not None:          # the keys typed after / or : (held) go to the prompt
+            release()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -60,10 +60,13 @@ class FullTextView(TextArea):
     """The text of one page: read-only, selectable with shift+arrows, `v` (mark) or the mouse."""
 
     BINDINGS = [
-        Binding("slash", "search", "Search", id="text.search"),
+        # / and : are priority keys: read, they hold the keys typed after them until the
+        # prompt has the focus (`/ term Enter` in one burst searches; the letters ran as
+        # the screen's keys before).
+        Binding("slash", "search", "Search", id="text.search", priority=True),
         Binding("n", "match(1)", "Next match", id="text.next_match"),
         Binding("N", "match(-1)", "Prev match", show=False, id="text.previous_match"),
-        Binding("colon", "go_page", "Page", key_display=":", id="text.page"),
+        Binding("colon", "go_page", "Page", key_display=":", id="text.page", priority=True),
         Binding("right_square_bracket", "turn(1)", "Next page", key_display="]",
                 id="text.next_page"),
         Binding("left_square_bracket", "turn(-1)", "Prev page", key_display="[", show=False,
@@ -261,10 +264,17 @@ class FullTextView(TextArea):
         self._rebuild()
 
     def action_search(self) -> None:
-        self.post_message(self.Request("search"))
+        self._ask("search")
 
     def action_go_page(self) -> None:
-        self.post_message(self.Request("page"))
+        self._ask("page")
+
+    def _ask(self, what: str) -> None:
+        """Ask the panel for the prompt; the keys typed meanwhile wait for it (KeyHold)."""
+        hold = getattr(self.app, "hold_keys", None)
+        if hold is not None:
+            hold()
+        self.post_message(self.Request(what))
 
     def action_turn(self, step: int) -> None:
         if self.page is not None and not self.show_page(self.page.number + step):
