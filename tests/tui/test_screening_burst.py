@@ -27,8 +27,11 @@ def rows(review_dir, name="alice"):
 
 
 async def settle(app, pilot, n_rows, review_dir):
+    # 30 s, not the default 10: a long burst writes (and fsyncs) several rows through
+    # several dialogs; at load ~13 it took ~5 s alone and over 10 s beside other test
+    # runs, which is where this test failed under load (no key was lost: k8's probe).
     await wait_for(pilot, lambda: len(rows(review_dir)) >= n_rows
-                   and isinstance(app.screen, ScreeningScreen))
+                   and isinstance(app.screen, ScreeningScreen), timeout=30)
 
 
 async def test_x_1_enter_in_one_burst_saves_the_criterion(review_dir):
@@ -84,7 +87,7 @@ async def test_rescreening_an_exclusion_picks_the_number_typed(review_dir):
         await pilot.pause()
         assert app.screen.session.criteria(STUDY.format(1)) == ("E1",)
         burst(app, "left x 2 enter")
-        await wait_for(pilot, lambda: rows(review_dir)[-1][2] == "E2")
+        await wait_for(pilot, lambda: rows(review_dir)[-1][2] == "E2", timeout=30)
     assert rows(review_dir)[-1] == (STUDY.format(1), "criteria", "E2")
     # never an exclusion with its reason untoggled away
     assert (STUDY.format(1), "criteria", "") not in rows(review_dir)
