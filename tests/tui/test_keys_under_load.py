@@ -173,3 +173,23 @@ async def test_decisions_typed_while_the_screening_screen_loads_land_study_by_st
         (STUDY.format(1), "decision", "include"),
         (STUDY.format(2), "decision", "exclude"), (STUDY.format(2), "criteria", "E1"),
         (STUDY.format(3), "decision", "include")]
+
+
+async def test_an_enter_typed_before_the_app_took_the_terminal_is_an_enter(
+        coding_dir, monkeypatch):
+    # By hand in tmux under load (k8): `1 m hello Enter n 2` sent as the app started. The
+    # terminal was still in cooked mode, which turns Return into a newline: the app read
+    # ctrl+j, the memo dialog ignored it and `n2` went into the memo.
+    gate, started = gated(monkeypatch, coding_module, "open_coding_session")
+    app = make_app(coding_dir, reviewer="carol", start="coding")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, started.is_set)
+        burst(app, "1 m h i ctrl+j n 2")
+        await pilot.pause(0.1)
+        gate.set()
+        await wait_for(pilot, lambda: len(rows(coding_dir)) == 3, timeout=30)
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, CodingScreen)
+    assert rows(coding_dir) == [(S(1), "code:platforms", "twitter"),
+                                (S(1), "memo:platforms", "hi"),
+                                (S(3), "code:platforms", "facebook")]

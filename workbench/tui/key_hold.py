@@ -30,7 +30,9 @@ opens or a text dialog closes, and hands them on, in order, once it is done:
   `back` action; and Ctrl+Q) acts at once, cancelling the load; the keys held
   before it were typed for the screen it left, so they are dropped and the
   app says how many. Keys held for a screen whose loading failed are dropped
-  in the same way, never handed to the error shown instead.
+  in the same way, never handed to the error shown instead. An Enter typed
+  before the app took the terminal arrives as ^J (the terminal's cooked mode
+  turns Return into a newline): the app reads it as the Enter it was.
 
 A hold ends after HOLD_LIMIT seconds if nothing releases it, but not while the
 screen on top is still being built: a dialog not drawn and focused yet (up to
@@ -193,6 +195,11 @@ class KeyHold:
         return False
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and event.key == "ctrl+j" and not event.is_forwarded:
+            # An Enter typed before the app took the terminal (while Python starts: ~8 s
+            # under load) reaches it as a newline, the terminal's cooked mode having
+            # turned the Return into ^J: it is the Enter typed (memo Enter n saved nothing).
+            event = events.Key("enter", "\r")
         if self._held is not None and isinstance(event, events.Key) \
                 and not event.is_forwarded:
             if self._leaves_loading_screen(event):
