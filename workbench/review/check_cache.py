@@ -162,6 +162,7 @@ def _renamed(problem: Problem, was: str, now: str) -> Problem:
 
 # -- one sheet ----------------------------------------------------------------------------------
 def _summary(review, codebook, path: Path, static: str, book: str, limit: str) -> Summary:
+    read_stat = _stat4(path)
     read = read_sheet_bytes(path)
     if read is not None:
         data, inode = read
@@ -184,7 +185,17 @@ def _summary(review, codebook, path: Path, static: str, book: str, limit: str) -
                     meta, summary = merged
                     _save(review.root, path, meta, summary, static, book, limit)
                     return summary
-    return _full(review, codebook, path, static, book, limit)
+    return _full(review, codebook, path, static, book, limit,
+                 None if read is None else (read, read_stat))
+
+
+def _stat4(path: Path) -> tuple | None:
+    """(size, mtime_ns, inode, device) of a file, as `sheet_reads` keys a read (None: no stat)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
 
 
 def _cached(root: Path, path: Path, data: bytes, inode: int, header: bytes, static: str,
@@ -258,13 +269,27 @@ def _torn_line(problems) -> int | None:
     return torn
 
 
-def _full(review, codebook, path: Path, static: str, book: str, limit: str) -> Summary:
-    """Check the whole sheet (what `_check_frames` does) and keep what it found."""
+def _full(review, codebook, path: Path, static: str, book: str, limit: str,
+          given: tuple | None = None) -> Summary:
+    """Check the whole sheet (what `_check_frames` does) and keep what it found.
+
+    `given`: ((bytes, inode), stat) of the sheet as `_summary` just read it;
+    used (not read again) while the file's stat is still that one.
+    """
     import numpy as np
     from workbench.review.sheet_reads import review_sheet_frame
     from workbench.store.sheet_checks import LatestRows, reviewer_slots, value_slots
     before = os.stat(path) if path.exists() else None
-    frame = review_sheet_frame(review, path, aliased=False)
+    read = None
+    if before is not None:
+        now = (before.st_size, before.st_mtime_ns, before.st_ino, before.st_dev)
+        if given is not None and given[1] == now and len(given[0][0]) == before.st_size:
+            read = given[0]
+        else:
+            read = read_sheet_bytes(path)
+    frame = review_sheet_frame(review, path, aliased=False,
+                               data=None if read is None else read[0],
+                               data_stat=None if before is None else now)
     reviewer = None if path.stem == CONSENSUS else path.stem
     summary = Summary(str(path), list(frame.problems), len(frame.events), {}, {}, [], {})
     if len(frame.events):
@@ -272,7 +297,6 @@ def _full(review, codebook, path: Path, static: str, book: str, limit: str) -> S
         summary.studies = _first_lines(frame.events["study_id"], frame.lines)
         summary.late = _late(frame.events["time"], frame.lines, limit)
         summary.values = value_slots(codebook, LatestRows.of_frame(frame))
-    read = read_sheet_bytes(path)
     if read is None or before is None or _changed(path, before):
         return summary
     data, inode = read

@@ -96,6 +96,7 @@ def latest_of_frame(frame) -> "pd.DataFrame":
     study's cell, when the field first appeared and the parsed field name (`latest_rows`)."""
     import numpy as np
     import pandas as pd
+    from workbench.store.sheet_frame import last_of_codes
     events = frame.events
     if not len(events):
         out = events.copy()
@@ -114,8 +115,9 @@ def latest_of_frame(frame) -> "pd.DataFrame":
     cell_key = stage * n_study + study
     cell, _ = pd.factorize(cell_key)            # codes in order of first appearance
     full_key = cell_key * n_field + fld
-    first, _ = pd.factorize(full_key)           # when each (stage, study, field) first appeared
-    last = ~pd.Series(full_key).duplicated(keep="last").to_numpy()
+    first, keys = pd.factorize(full_key)        # when each (stage, study, field) first appeared
+    last = np.zeros(len(full_key), dtype=bool)  # the latest event of each: one hash, not two
+    last[last_of_codes(first, len(keys))] = True
     out = events[last].copy()
     out["line"] = frame.lines[last]
     out["cell"] = cell[last]
@@ -193,27 +195,46 @@ def final_passing(review, stage, passing: Iterable[str]) -> set[str]:
     source): the consensus sheet's decision, else the decision every
     reviewer who decided gave, when at least `stage.reviewers` did.
     """
-    import pandas as pd
     reviewers, consensus = latest_frames(review)
     deps = (*reviewers.values(), consensus)
     wanted = tuple(passing)
 
     def compute() -> set[str]:
-        cons = decisions(consensus, stage.id)
-        votes = [decisions(f, stage.id) for f in reviewers.values()]
-        votes = [v for v in votes if len(v)]
+        cons, agreed = _agreed_votes(review, stage, reviewers, consensus)
         out = set(cons.index[cons.isin(wanted).to_numpy()].tolist())
-        if votes:
-            all_votes = pd.concat(votes)
-            grouped = all_votes.groupby(level=0, sort=False)
-            stats = pd.DataFrame({"kinds": grouped.nunique(), "n": grouped.size(),
-                                  "first": grouped.first()})
-            ok = stats[(stats["kinds"] == 1).to_numpy() & (stats["n"] >= stage.reviewers).to_numpy()
-                       & stats["first"].isin(wanted).to_numpy()]
+        if agreed is not None:
+            ok = agreed[agreed["first"].isin(wanted).to_numpy()]
             out |= set(ok.index.difference(cons.index).tolist())
         return out
 
     return review_memo(review, f"passing:{stage.id}:{stage.reviewers}:{wanted}:{sorted(reviewers)}",
+                       deps, compute)
+
+
+def _agreed_votes(review, stage, reviewers: dict, consensus) -> tuple:
+    """(the consensus decisions, the studies every reviewer who decided decided alike, with
+    at least `stage.reviewers` of them, and that decision as `first`; None: no votes).
+
+    Grouped once per stage and shared by every `final_passing` of it (`status` asks for
+    the passing and the included studies: the same groups, two answers).
+    """
+    import pandas as pd
+    deps = (*reviewers.values(), consensus)
+
+    def compute():
+        cons = decisions(consensus, stage.id)
+        votes = [decisions(f, stage.id) for f in reviewers.values()]
+        votes = [v for v in votes if len(v)]
+        if not votes:
+            return cons, None
+        all_votes = pd.concat(votes)
+        grouped = all_votes.groupby(level=0, sort=False)
+        stats = pd.DataFrame({"kinds": grouped.nunique(), "n": grouped.size(),
+                              "first": grouped.first()})
+        return cons, stats[(stats["kinds"] == 1).to_numpy()
+                           & (stats["n"] >= stage.reviewers).to_numpy()]
+
+    return review_memo(review, f"agreed:{stage.id}:{stage.reviewers}:{sorted(reviewers)}",
                        deps, compute)
 
 

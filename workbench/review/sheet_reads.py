@@ -115,12 +115,16 @@ def review_sheet_state(review, path: str | Path, aliased: bool = True) -> SheetS
 
 
 
-def review_sheet_frame(review, path: str | Path, aliased: bool = True):
+def review_sheet_frame(review, path: str | Path, aliased: bool = True,
+                       data: bytes | None = None, data_stat: tuple | None = None):
     """Return `read_sheet_frame(path, review.aliases())`, read once while the file is unchanged.
 
     The columns a command that looks at every decision needs
     (`workbench.store.sheet_frame`): read once per file, the merge aliases
-    applied to a shallow copy. Shared: never change it.
+    applied to a shallow copy. Shared: never change it. `data`: the file's
+    bytes the caller read while its stat was `data_stat` (size, mtime_ns,
+    inode, device); used instead of reading the file again only when the
+    file's stat is still that and the size is theirs.
 
     Raises:
         SheetError: the sheet exists but cannot be read.
@@ -135,7 +139,9 @@ def review_sheet_frame(review, path: str | Path, aliased: bool = True):
     if hit is not None and hit[0] == stat and stat != ("unreadable",):
         raw = hit[1]
     else:
-        raw = read_sheet_frame(path)
+        given = data if data is not None and data_stat == stat and len(stat) == 4 \
+            and len(data) == stat[0] else None
+        raw = read_sheet_frame(path, data=given)
         if stat != ("unreadable",) and _stat_key(path) == stat:
             with _LOCK:
                 cache[("frame", key)] = (stat, raw)

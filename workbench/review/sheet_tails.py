@@ -334,7 +334,7 @@ def _full(review, path: Path, data: bytes, inode: int, header: bytes,
     import numpy as np
     from workbench.review import decision_frames as df
     from workbench.review.sheet_reads import review_sheet_frame
-    frame = review_sheet_frame(review, path, aliased=False)
+    frame = review_sheet_frame(review, path, aliased=False, data=data, data_stat=stat)
     before = stat
     latest = df.latest_of_frame(frame)
     torn = _torn_line(frame.problems)

@@ -261,15 +261,15 @@ class LatestRows:
         """The latest rows of a sheet's full read (`read_sheet_frame`)."""
         import numpy as np
         import pandas as pd
+        from workbench.store.sheet_frame import last_of_codes
         events = frame.events
         stage = events["stage"].cat.codes.to_numpy().astype(np.int64)
         study = events["study_id"].cat.codes.to_numpy().astype(np.int64)
         fld = events["field"].cat.codes.to_numpy().astype(np.int64)
         key = (stage * (len(events["study_id"].cat.categories) + 1) + study) \
             * (len(events["field"].cat.categories) + 1) + fld
-        order, _ = pd.factorize(key)                       # keys in order of first appearance
-        last = np.flatnonzero(~pd.Series(key).duplicated(keep="last").to_numpy())
-        last = last[np.argsort(order[last], kind="stable")]  # the latest event of each, that order
+        order, keys = pd.factorize(key)                    # keys in order of first appearance
+        last = last_of_codes(order, len(keys))             # the latest event of each, that order
         return cls(stage[last], study[last], fld[last],
                    events["value"].cat.codes.to_numpy()[last].astype(np.int64),
                    np.asarray(frame.lines)[last], events["stage"].cat.categories.tolist(),

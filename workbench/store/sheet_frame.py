@@ -75,11 +75,15 @@ def events_to_frame(events) -> "pd.DataFrame":
     return frame
 
 
-def read_sheet_frame(path: str | Path, aliases: Mapping[str, str] | None = None) -> SheetFrame:
+def read_sheet_frame(path: str | Path, aliases: Mapping[str, str] | None = None,
+                     data: bytes | None = None) -> SheetFrame:
     """Read a sheet as columns: every valid event, and a Problem for each line that is not one.
 
     The same events, lines and problems as `read_sheet(path, aliases)` (tests
-    compare the two on clean and broken sheets).
+    compare the two on clean and broken sheets). `data`: the file's bytes when
+    the caller has just read them (a regular file within MAX_SHEET_BYTES), so
+    they are not read a second time; a sheet the careful reader must read is
+    read from `path`.
 
     Raises:
         SheetError: the file exists but cannot be read (as read_sheet).
@@ -87,7 +91,7 @@ def read_sheet_frame(path: str | Path, aliases: Mapping[str, str] | None = None)
     import numpy as np
     path = Path(path)
     with paused_gc():
-        found = _read_frame(path)
+        found = _read_frame(path, data)
     if found is None:   # irregular: the careful reader reports line by line
         contents = read_sheet(path)
         found = SheetFrame(events_to_frame(contents.events),
@@ -112,15 +116,17 @@ def remap_categories(column: "pd.Series", mapping: Mapping[str, str]) -> "pd.Ser
                      name=column.name)
 
 
-def _read_frame(path: Path) -> SheetFrame | None:
+def _read_frame(path: Path, data: bytes | None = None) -> SheetFrame | None:
     """The fast path; None when the sheet needs the careful reader."""
     import numpy as np
-    try:
-        data = read_regular_file(path, MAX_SHEET_BYTES, what="sheet")
-    except FileNotFoundError:
-        return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64))
-    except OSError as exc:
-        raise SheetError(f"cannot read the sheet ({exc.strerror or exc})", path=path) from exc
+    if data is None or len(data) > MAX_SHEET_BYTES:
+        try:
+            data = read_regular_file(path, MAX_SHEET_BYTES, what="sheet")
+        except FileNotFoundError:
+            return SheetFrame(empty_events(), np.zeros(0, dtype=np.int64))
+        except OSError as exc:
+            raise SheetError(f"cannot read the sheet ({exc.strerror or exc})",
+                             path=path) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data:
@@ -229,6 +235,20 @@ def _text_frame(path: Path, text: str) -> SheetFrame | None:
     return SheetFrame(frame, np.arange(2, n + 2, dtype=np.int64), problems)
 
 
+def last_of_codes(codes: "np.ndarray", count: int) -> "np.ndarray":
+    """Return the row of each code's last occurrence, for codes 0..count-1 (each present).
+
+    `codes` as `pd.factorize` numbers them (in order of first appearance), so
+    the rows come out in that order: the latest row of each key, keys in the
+    order they first appeared. The same rows as `~pd.Series(codes).duplicated(
+    keep="last")` picks, without hashing the keys a second time (tests compare).
+    """
+    import numpy as np
+    out = np.full(count, -1, dtype=np.int64)
+    np.maximum.at(out, codes, np.arange(len(codes), dtype=np.int64))
+    return out
+
+
 def categorical(column: "pd.Series") -> "pd.Series":
     """Return a text column as categorical, categories in order of appearance (no sorting)."""
     import pandas as pd
@@ -267,4 +287,4 @@ def _widths_ok(fields: list[str]) -> bool:
 
 
 __all__ = ["SheetFrame", "read_sheet_frame", "times_valid", "events_to_frame", "empty_events",
-           "remap_categories", "TEXT_COLUMNS"]
+           "remap_categories", "last_of_codes", "TEXT_COLUMNS"]
