@@ -230,7 +230,7 @@ def _facts(review, paths: dict[str, Path], only: set[str] | None) -> dict:
     """Each sheet's facts per study (only these studies: None for all)."""
     import numpy as np
     from workbench.review.decision_frames import (
-        field_kinds, final_passing, latest_rows, latest_rows_of,
+        _is, field_kinds, final_passing, latest_rows, latest_rows_of,
     )
     from workbench.review.screening import PASSING
     codebook = review.codebook()
@@ -238,21 +238,22 @@ def _facts(review, paths: dict[str, Path], only: set[str] | None) -> dict:
     for sheet, path in paths.items():
         # only: those studies' rows alone (not the whole frame: a save touched a few)
         rows = latest_rows(review, path) if only is None else latest_rows_of(review, path, only)
-        stage_of = rows["stage"].astype(object).to_numpy()
-        field = rows["field"].astype(object).to_numpy()
+        # compared on the category codes (`_is`: which categories match, then each row's
+        # code), not text by text on 750,000 rows; the texts only where they are kept
         value = rows["value"].astype(object).to_numpy()
         study = rows["study_id"].astype(object).to_numpy()
         cell = rows["cell"].to_numpy()
-        decided = (field == DECISION) & (value != "")
+        filled = ~_is(rows["value"], ("",))
+        decided = _is(rows["field"], (DECISION,)) & filled
         out["dec"][sheet] = {}
         for stage in codebook.screening_stages():
             out["dec"][sheet][stage.id] = _in_cell_order(
-                np.flatnonzero(decided & (stage_of == stage.id)), cell, study, value)
-        kinds = field_kinds(rows) & (value != "")
-        flags = (field == cod.FLAG) & (value == cod.FLAGGED)
+                np.flatnonzero(decided & _is(rows["stage"], (stage.id,))), cell, study, value)
+        kinds = field_kinds(rows) & filled
+        flags = _is(rows["field"], (cod.FLAG,)) & _is(rows["value"], (cod.FLAGGED,))
         out["coded"][sheet], out["flagged"][sheet] = {}, {}
         for stage in codebook.coding_stages():
-            here = stage_of == stage.id
+            here = _is(rows["stage"], (stage.id,))
             out["coded"][sheet][stage.id] = set(study[here & kinds].tolist())
             out["flagged"][sheet][stage.id] = set(study[here & flags].tolist())
     if only is None:
