@@ -152,6 +152,11 @@ async def test_keys_held_for_a_screen_whose_loading_failed_reach_no_other_screen
         await wait_for(pilot, lambda: app._held is None, timeout=30)
         assert any("3 keys typed while the coding screen was loading not used: it did not "
                    "load" in m for m in said)
+        # the error is shown (it stayed at "Loading..." before), and no held key closed it
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ErrorModal", timeout=30)
+        await pilot.pause(0.2)
+        assert type(app.screen).__name__ == "ErrorModal"
+        assert "disk on fire" in " ".join(str(w.render()) for w in app.screen.query("Static"))
     assert rows(coding_dir) == []
 
 
