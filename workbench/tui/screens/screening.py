@@ -168,6 +168,12 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
             return READY
         return FAILED if self.cancel.is_set() or load_failed(self._loader) else LOADING
 
+    def on_worker_state_changed(self, event) -> None:
+        """The loading worker's unexpected error is shown (a worker's state reaches only
+        the screen that runs it, so the app's handler never saw it: "Loading..." stayed)."""
+        if event.worker is self._loader:
+            self.app.on_worker_state_changed(event)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="screening-load")
     def _load(self) -> None:
         try:
