@@ -46,6 +46,11 @@ BOX_UNFINISHED = "unfinished"
 #: A reviewer's own flow only (`export --reviewer`): a report her earlier decision sent on
 #: that she never assessed, because the team's decisions did not send it on.
 BOX_NOT_SCREENED = "reports_not_screened"
+#: Records nobody screened because the reviewers closed screening once the stopping test
+#: said stop (review.stopping_close): PRISMA 2020's "Records marked as ineligible by
+#: automation tools" (Page et al. 2021, BMJ 372:n71, Figure 1 and its footnote), labelled
+#: "not screened: stopping criterion met".
+BOX_STOPPED = "records_not_screened_stopping"
 
 NO_REASON = "(none)"
 #: Final decisions that send a study on from a stage that screens records: a
@@ -113,6 +118,9 @@ class PrismaCounts:
     #: `compute_flow`; 0 in the team's flow): not assessed, not counted as retrieved or not.
     reports_not_screened: int = 0
     other_not_screened: int = 0
+    #: Records left unscreened at the first stage because screening was closed by the
+    #: stopping test (`BOX_STOPPED`): removed before screening, by an automation tool.
+    records_stopped: int = 0
 
     @property
     def reports_included(self) -> int:
@@ -190,7 +198,8 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
                  stages: Sequence[tuple[str, Mapping[str, FinalDecision]]],
                  criterion_labels: Mapping[str, str],
                  study_databases: Mapping[str, Sequence[str]] | None = None,
-                 not_screened: Collection[str] = ()) -> PrismaCounts:
+                 not_screened: Collection[str] = (),
+                 stopped: Collection[str] = ()) -> PrismaCounts:
     """Count the PRISMA 2020 boxes from the records and the final decisions.
 
     Args:
@@ -208,6 +217,10 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
             reviewer's own flow: reports her earlier decision sent on that the
             team's did not, so they never reached her): counted apart as
             reports not screened (`BOX_NOT_SCREENED`), not as unfinished.
+        stopped: studies nobody screened at the first stage because screening
+            was closed by the stopping test: when they have no decision there,
+            they go to `BOX_STOPPED` (records marked ineligible by automation
+            tools), are not records screened and are not unfinished.
 
     Returns:
         PrismaCounts; `problems` names unscreened studies, unresolved conflicts,
@@ -233,6 +246,7 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
     excluded_ta: list[FinalDecision] = []
     screening_reasons: list[ExclusionReason] = []
     current = list(study_ids)
+    n_stopped = 0
     two = len(stages) > 1
     screening_steps = stages[:-1] if two else stages
     # With one stage it is also the last: only its includes go on (a maybe is open).
@@ -253,6 +267,10 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
             elif d is not None and d.status == FINAL and d.decision == "not_retrieved":
                 wrong.append(sid)
                 placement[sid] = BOX_UNFINISHED
+            elif (stopped and stage_id == stages[0][0] and sid in stopped
+                  and (d is None or d.status == PENDING)):
+                n_stopped += 1
+                placement[sid] = BOX_STOPPED
             else:
                 open_here.append(d)
                 placement[sid] = BOX_UNFINISHED
@@ -310,7 +328,7 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
         databases=tuple(sorted(per_db.items())),
         records_identified=len(databases),
         duplicates=len(databases) - len(study_ids),
-        records_screened=len(study_ids),
+        records_screened=len(study_ids) - n_stopped,
         records_excluded=len(excluded_ta),
         reports_sought=len(columns[DATABASES]),
         reports_not_retrieved=dbr[0],
@@ -333,6 +351,7 @@ def compute_flow(databases: Sequence[str], study_ids: Sequence[str],
         stages=tuple(stage_id for stage_id, _ in stages),
         reports_not_screened=dbr[3],
         other_not_screened=other[3],
+        records_stopped=n_stopped,
     )
 
 
@@ -361,8 +380,10 @@ def check_prisma(counts: PrismaCounts) -> list[str]:
          "sum of records per database" + (" and other method" if other else ""),
          sum(n for _, n in counts.databases) + sum(n for _, n in counts.other_sources))
     same("records screened", counts.records_screened,
-         f"records identified ({counts.records_identified}) - duplicates ({counts.duplicates})",
-         counts.records_identified - counts.duplicates)
+         f"records identified ({counts.records_identified}) - duplicates ({counts.duplicates})"
+         + (f" - not screened, stopping criterion met ({counts.records_stopped})"
+            if counts.records_stopped else ""),
+         counts.records_identified - counts.duplicates - counts.records_stopped)
     sought = counts.reports_sought + counts.other_sought
     same("reports sought for retrieval" + (
         f" (databases {counts.reports_sought} + other methods {counts.other_sought})"

@@ -214,3 +214,23 @@ def hint(run: int, threshold: int = HINT_RUN) -> str:
         return ""
     return (f"Hint (heuristic, not a test): {run} irrelevant in a row. Such rules miss many "
             "relevant studies when few are relevant; start the stopping test to know.")
+
+
+#: Screening-stage sheet field written on every study a reviewer left unscreened when she
+#: closed screening (`workbench screen --stop`, `S` on the screening screen): not a
+#: decision; its value is `stopped_value`'s. A later decision on the study wins (it is
+#: screened then); an empty value takes the mark back.
+STOPPED_FIELD = "stopped"
+
+
+def stopped_value(estimate: StoppingEstimate, override: bool = False) -> str:
+    """Return the sheet value that records why a study was left unscreened."""
+    head = "override" if override and not estimate.can_stop else "test"
+    return (f"{head};confidence={estimate.confidence:.4f};sample={estimate.sample_size};"
+            f"screened={estimate.screened};relevant={estimate.relevant_in_sample};"
+            f"urn={estimate.urn};found={estimate.found_before}")
+
+
+def stopped_by_override(value: str) -> bool:
+    """Return True when a `stopped` value says the reviewer stopped without the test's word."""
+    return value.startswith("override")

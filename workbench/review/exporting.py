@@ -45,6 +45,7 @@ from workbench.io.exports.tables import (group_tables, long_table, numbers_as_ty
 from workbench.review.agreement import agreement_frame, methods_text
 from workbench.review.agreement_cache import cached_agreement
 from workbench.review.screening_methods import screening_methods
+from workbench.review.stopping_close import stopped_studies
 from workbench.review.off_codebook import describe as describe_off_codebook, off_codebook
 from workbench.review.unresolved import (apply_merges_to_coding, apply_merges_to_screening,
                                         criteria_not_agreed, describe, not_agreed_list,
@@ -191,11 +192,17 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
     merges = open_merge_conflicts(review) if source == CONSENSUS else []
     finals = [(stage.id, apply_merges_to_screening(
         stage.id, final_screening(latest, stage, source), merges)) for stage in stages]
+    # Studies left unscreened when a reviewer closed screening (stopping test): not screened.
+    closed = stopped_studies(latest, stages[0], finals[0][1], source)
+    finals[0] = (stages[0].id, closed.finals)
     not_agreed = [n for sid, f in finals for n in criteria_not_agreed(sid, f)]
     unseen = set() if source == CONSENSUS else reports_not_reached(latest, stages, finals)
     counts = compute_flow(
         [r.database for r in records], [s.id for s in studies], finals, labels,
-        {s.id: s.databases for s in studies}, not_screened=unseen)
+        {s.id: s.databases for s in studies}, not_screened=unseen, stopped=closed.stopped)
+    stopped_text = closed.describe(stages[0].id)
+    if stopped_text:
+        warnings.append(stopped_text)
     unseen = {sid for sid, box in counts.placement.items() if box == BOX_NOT_SCREENED}
     if unseen:
         warnings.append(describe_not_screened(source, stages[-1].id, unseen))
@@ -314,7 +321,7 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                     "sheets": [f"coding/{s}.csv" for s in sheets],
                     "screening_stages": [s.id for s in stages],
                     "coding_stage": coding[0].id if coding else "",
-                    "records": counts.records_identified, "studies": counts.records_screened,
+                    "records": counts.records_identified, "studies": counts.records_screened + counts.records_stopped,
                     "studies_included": counts.studies_included,
                     "values_unresolved": int(len(unresolved)),
                     "studies_not_coded": sorted({n.study_id for n in not_agreed
@@ -323,6 +330,10 @@ def write_exports(review, source: str = CONSENSUS, progress: Progress | None = N
                     "values_off_codebook": [d.as_dict() for d in drift],
                     **({"not_screened": {"stage": stages[-1].id, "studies": sorted(unseen)}}
                        if unseen else {}),
+                    **({"stopped": {"stage": stages[0].id, "text": stopped_text,
+                                    "studies": sorted(closed.stopped),
+                                    "single_screened": sorted(closed.single),
+                                    "reviewers": closed.reviewers}} if stopped_text else {}),
                     "annotations": int(len(annotations)),
                     "sheet_warnings": warnings,
                     "screening_methods": methods}
@@ -398,7 +409,9 @@ def _resolved(codebook, latest: pd.DataFrame, source: str, bib: pd.DataFrame):
     empty = pd.DataFrame({"study_id": [], "field": [], "value": [], "source": []}, dtype=object)
     rows = pd.DataFrame({c: [] for c in ("study_id", "group", "row_id", "row_time", "field",
                                          "value", "source")}, dtype=object)
-    return empty, rows, empty, pd.DataFrame({c: [] for c in ANNOTATION_COLUMNS}, dtype=object)
+    unresolved = pd.DataFrame({"study_id": [], "field": [], "status": []}, dtype=object)
+    return empty, rows, unresolved, pd.DataFrame({c: [] for c in ANNOTATION_COLUMNS},
+                                                 dtype=object)
 
 
 def _pub_types(records, record_to_study: dict[str, str]) -> dict[str, list[str]]:
@@ -480,7 +493,10 @@ def _readme(meta: dict, counts: PrismaCounts) -> list[tuple[str, str]]:
         ("Codebook", f"{meta['codebook']} (version {meta['codebook_version']})"),
         ("Sheets used", ", ".join(meta["sheets"]) or "none"),
         ("Records identified", str(counts.records_identified)),
-        ("Studies (after duplicates removed)", str(counts.records_screened)),
+        ("Studies (after duplicates removed)", str(counts.records_screened
+                                                   + counts.records_stopped)),
+        *([("Not screened: stopping criterion met", meta["stopped"]["text"])]
+          if "stopped" in meta else []),
         ("Studies included", str(counts.studies_included)),
         *([("Reports not screened by this reviewer", f"{len(meta['not_screened']['studies'])}"
             f" at {meta['not_screened']['stage']}: the team's decisions did not send them on, "

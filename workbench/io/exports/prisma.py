@@ -81,6 +81,7 @@ def prisma_values(counts: PrismaCounts) -> dict[str, object]:
         "database_results": sum(n for _, n in counts.databases),
         "database_specific_results": _pairs(counts.databases),
         "duplicates": counts.duplicates,
+        "excluded_automatic": counts.records_stopped,
         "records_screened": counts.records_screened,
         "records_excluded": counts.records_excluded,
         "dbr_sought_reports": counts.reports_sought,
@@ -150,7 +151,10 @@ def _cells(counts: PrismaCounts) -> list[list[str | None]]:
                     f"  Databases (n = {sum(n for _, n in counts.databases):,})", *dbs,
                     "  Registers (n = 0)"]),
          "Records removed before screening:\n"
-         f"  Duplicate records removed (n = {counts.duplicates:,})",
+         f"  Duplicate records removed (n = {counts.duplicates:,})"
+         + (f"\n  Records marked as ineligible by automation tools\n"
+            f"  (not screened: stopping criterion met) (n = {counts.records_stopped:,})"
+            if counts.records_stopped else ""),
          "\n".join(["Records identified from:", *_method_lines(counts),
                     "(screened with the database records)"]) if other else None],
         [f"Records screened\n(n = {counts.records_screened:,})",
