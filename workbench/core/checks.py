@@ -16,7 +16,8 @@ from workbench.core.codebook import CODING, Codebook
 from workbench.core.events import DecisionRefused, Event
 from workbench.core.evidence import SEGMENT
 from workbench.core.screening import CRITERIA, DECISION, DECISIONS, NOTE, split_ids
-from workbench.core.stopping import ORDER_FIELD, SAMPLE_FIELD, parse_sample_value
+from workbench.core.stopping import (ORDER_FIELD, SAMPLE_FIELD, STOPPED_FIELD, parse_sample_value,
+                                    parse_stopped_value)
 from workbench.errors import Problem
 
 
@@ -195,6 +196,9 @@ def _check_event(codebook: Codebook, codes: dict, kind: str, stage_id: str, name
         if name == SAMPLE_FIELD:
             return [] if parse_sample_value(value) or not value else \
                 [f"stopping sample value {value!r} is not test=..;urn=..;found=..;seq=.."]
+        if name == STOPPED_FIELD:
+            return [] if parse_stopped_value(value) is not None or not value else \
+                [f"stopped value {value!r} is not test;confidence=..;sample=..;... (or override;...)"]
         if name == DECISION:
             if value and value not in DECISIONS:
                 return [f"unknown decision {value!r}{cod.did_you_mean(value, list(DECISIONS))}"

@@ -234,3 +234,14 @@ def stopped_value(estimate: StoppingEstimate, override: bool = False) -> str:
 def stopped_by_override(value: str) -> bool:
     """Return True when a `stopped` value says the reviewer stopped without the test's word."""
     return value.startswith("override")
+
+
+def parse_stopped_value(value: str) -> dict[str, float] | None:
+    """Return the figures of a `stopped` value, or None when it is not one."""
+    head, _, rest = value.partition(";")
+    if head not in ("test", "override"):
+        return None
+    try:
+        return {k: float(v) for k, v in (item.split("=", 1) for item in rest.split(";"))}
+    except ValueError:
+        return None

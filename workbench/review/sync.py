@@ -193,7 +193,8 @@ def _allowed_dirty(path: str, reviewer: str, resolver: bool) -> bool:
 
 #: Sheet fields that are no decision: the screening order a reviewer chose (written with a
 #: separate time beside the first decision in it) and the stopping test's drawn studies.
-_NOT_DECISIONS = frozenset({stopping.ORDER_FIELD, stopping.SAMPLE_FIELD})
+_NOT_DECISIONS = frozenset({stopping.ORDER_FIELD, stopping.SAMPLE_FIELD,
+                            stopping.STOPPED_FIELD})
 
 
 def _appends(diff: str, prefix: str, skip: set[str] = frozenset()) -> dict[str, int]:

@@ -159,6 +159,10 @@ class ScreeningOrder:
         if withdrawable_sample(self.session):
             self._offer_withdrawal()
             return
+        if (not open_sample(self.session)
+                and stopping_estimate(self.session.state, self.session.stage.id).can_stop):
+            self._offer_close()
+            return
         try:
             plan = plan_stopping_sample(self.session)
         except (WorkbenchError, OSError) as exc:
@@ -191,6 +195,31 @@ class ScreeningOrder:
             self.view = self.view[:self.index + 1] + [drawn[0]]
             self.index = len(self.view) - 1
             self._show()
+
+    def _offer_close(self) -> None:
+        """s once the test says stop: close screening (review.stopping_close), after a yes."""
+        from workbench.review.stopping_close import close_screening, plan_close
+        try:
+            plan = plan_close(self.session)
+        except (WorkbenchError, OSError) as exc:
+            self.app.push_screen(ErrorModal("Screening was NOT closed", [str(exc)]))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.notify("Screening not closed: nothing was recorded.", timeout=4)
+                return
+            try:
+                count = close_screening(self.session, plan=plan)
+            except (WorkbenchError, OSError) as exc:
+                self.app.push_screen(ErrorModal("Screening was NOT closed", [str(exc)]))
+                return
+            self.notify(f"Screening closed: {plural(count, 'study')} recorded in your sheet as "
+                        "not screened (stopping criterion met). Deciding one still counts.",
+                        timeout=10)
+
+        self.app.push_screen(StoppingModal("Close screening?", plan.describe(),
+                                           "close screening", "c"), answered)
 
     def _offer_withdrawal(self) -> None:
         ids = withdrawable_sample(self.session)
@@ -226,7 +255,8 @@ class ScreeningOrder:
         estimate = stopping_estimate(self.session.state, stage)
         queue.sample = []
         if estimate.can_stop:
-            self.notify(f"Stopping test: {estimate.describe()}. You may stop screening.",
+            self.notify(f"Stopping test: {estimate.describe()}. You may stop screening: s "
+                        "closes it (the studies left are recorded as not screened).",
                         timeout=20)
         else:
             self.notify(f"Stopping test: {estimate.describe()}. Press s to extend the sample.",

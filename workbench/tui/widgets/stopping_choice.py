@@ -16,7 +16,8 @@ class StoppingModal(ModalScreen[bool]):
     BINDINGS = [Binding("enter", "answer(True)", "Yes"),
                 Binding("escape,n", "answer(False)", "Cancel"),
                 Binding("d", "key('d')", "Draw", show=False),
-                Binding("w", "key('w')", "Withdraw", show=False)]
+                Binding("w", "key('w')", "Withdraw", show=False),
+                Binding("c", "key('c')", "Close screening", show=False)]
 
     def __init__(self, title: str, text: str, action: str, key: str) -> None:
         super().__init__(classes="modal")
