@@ -161,19 +161,26 @@ def test_dual_screening_each_reviewer_stops_on_her_own_test(tmp_path):
     review = _review(root, reviewers=2)
     ids = [s.id for s in open_session(review, "alice").studies]
     include = ids[:20]
-    by_alice = _screen_until_stop(review, "alice", include, ids[20:40], seed=5)
     by_bob = _screen_until_stop(review, "bob", include, ids[20:30], seed=9)
+    # alice includes one study bob never screened: it goes to full text on her decision
+    extra = next(sid for sid in ids[40:] if sid not in by_bob)
+    by_alice = _screen_until_stop(review, "alice", include + [extra], ids[20:40], seed=5)
     with pytest.raises(ExportError, match="still unscreened at title_abstract"):
         write_exports(Review.open(root), charts=False)
+    assert extra not in {s.id for s in open_session(Review.open(root), "carol",
+                                                       "full_text").studies}
     for name in ("alice", "bob"):
         assert _screen(root, "--stop", "--reviewer", name, "--yes").exit_code == 0
-    _full_text(review, "carol", include)
+    work = [s.id for s in open_session(Review.open(root), "carol", "full_text").studies]
+    assert sorted(work) == sorted(include + [extra])
+    _full_text(review, "carol", work)
     write_exports(Review.open(root), charts=False)
     counts = _counts(root)
     both, either = by_alice & by_bob, by_alice | by_bob
     assert counts["excluded_automatic"] == str(N - len(either))
     assert counts["records_screened"] == str(len(either))
-    assert counts["records_excluded"] == str(len(either) - 20)
+    assert counts["records_excluded"] == str(len(either) - 21)
+    assert counts["dbr_sought_reports"] == "21"
     meta = json.loads((root / "exports" / "export_metadata.json").read_text(encoding="utf-8"))
     assert meta["stopped"]["single_screened"] == sorted(either - both)
     assert f"{len(either - both)} studies screened by one reviewer only" in \

@@ -360,9 +360,13 @@ def passed_studies(review, stage, studies: Sequence, own: SheetState, reviewer: 
     states[CONSENSUS] = review_sheet_state(review, consensus_path(review.coding))
 
     def finals_now() -> dict:
+        from workbench.review.stopping_close import settle_single_screened, stopped_by
         votes = [(name, sid, value, "") for name, state in states.items()
                  for sid, value in decisions_by_study(state, source.id).items()]
-        return final_decisions(source.id, votes, source.reviewers)
+        finals = final_decisions(source.id, votes, source.reviewers)
+        # a study one reviewer screened and the other closed screening before (stopping test)
+        stoppers = stopped_by({n: s for n, s in states.items() if n != CONSENSUS}, source.id)
+        return settle_single_screened(finals, votes, stoppers, source.id, source.reviewers)
 
     if shared:  # every state is the review's shared one: the same finals for each reviewer
         names = sorted(states)

@@ -188,3 +188,46 @@ def stopped_studies(latest, stage, finals: dict, source: str) -> StoppedStudies:
     used = {s for sid in stopped | single for s in stoppers[sid]}
     return StoppedStudies(out, frozenset(stopped), frozenset(single),
                           {k: v for k, v in reviewers.items() if k in used})
+
+
+def stopped_by(states: dict, stage: str) -> dict[str, set]:
+    """Return study id -> the reviewers whose `stopped` mark it carries at a stage.
+
+    `states`: reviewer name -> SheetState (the consensus sheet is left out by the caller).
+    """
+    out: dict[str, set] = {}
+    for name, state in states.items():
+        for (st, sid), cell in state.items():
+            if st == stage and stopping.STOPPED_FIELD in cell and cell[stopping.STOPPED_FIELD].value:
+                out.setdefault(sid, set()).add(name)
+    return out
+
+
+def settle_single_screened(finals: dict, votes, stoppers: dict[str, set], stage: str,
+                           required: int) -> dict:
+    """Return the finals with single-screened studies final (the rule `stopped_studies` applies).
+
+    A pending study the deciding reviewers agree on, whose other reviewers all
+    closed screening before it, takes their decision. `votes`: (sheet, study,
+    decision, criteria) as core.consensus.final_decisions takes them.
+    """
+    from workbench.core.consensus import FINAL, PENDING, FinalDecision
+    from workbench.core.screening import split_ids
+    if not stoppers:
+        return finals
+    decided: dict[str, dict[str, tuple[str, str]]] = {}
+    for sheet, sid, decision, criteria in votes:
+        if sid in stoppers:
+            if decision:
+                decided.setdefault(sid, {})[sheet] = (decision, criteria)
+            else:
+                decided.get(sid, {}).pop(sheet, None)
+    out = dict(finals)
+    for sid, who in stoppers.items():
+        final, mine = finals.get(sid), decided.get(sid)
+        if not mine or (final is not None and final.status != PENDING):
+            continue
+        if len({d for d, _ in mine.values()}) == 1 and len(set(mine) | who) >= required:
+            decision, criteria = mine[sorted(mine)[0]]
+            out[sid] = FinalDecision(sid, stage, FINAL, decision, split_ids(criteria))
+    return out
