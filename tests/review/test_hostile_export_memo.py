@@ -185,6 +185,17 @@ def test_a_copied_review_is_built_not_given_the_originals_paths(review, tmp_path
     assert len(builds) == 2
 
 
+def test_a_linked_folder_in_the_review_is_never_kept(review, tmp_path, builds):
+    outside = tmp_path / "texts"
+    outside.mkdir()
+    (outside / "a.txt").write_text("first")
+    (review / "fulltext").symlink_to(outside, target_is_directory=True)
+    export(review, tmp_path / "a")
+    (outside / "a.txt").write_text("changed where the key would not have looked")
+    export(review, tmp_path / "b")
+    assert len(builds) == 2 and not (review / ".workbench" / "export").exists()
+
+
 def _kept(root, name):
     return next((root / ".workbench" / "export").glob(f"*/files/{name}"))
 

@@ -95,6 +95,8 @@ def memo_key(review, source: str, charts: bool, require_agreed: bool,
         for folder, dirs, names in os.walk(root):
             here = Path(folder)
             dirs[:] = sorted(d for d in dirs if here / d not in skip)
+            if any((here / d).is_symlink() for d in dirs):   # os.walk would not look inside
+                return None
             for name in sorted(names):
                 path = here / name
                 if not path.is_file():    # a FIFO, a socket, a dangling link: not cached
