@@ -203,11 +203,28 @@ async def test_the_dialog_opens_on_its_first_field(review_dir):
         assert app.screen.focused.id == "resolve-value"
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
-        await pilot.press("1")  # a picked decision: its criteria come first, then the reason
+        # a picked decision: the reason first (s8 walkthrough: the reason typed right after
+        # `2` replaced the prefilled criteria); its criteria are one Shift+Tab back
+        await pilot.press("1")
         await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
-        assert app.screen.focused.id == "resolve-criteria"
-        await pilot.press("tab")
         assert app.screen.focused.id == "resolve-reason"
+        await pilot.press("shift+tab")
+        assert app.screen.focused.id == "resolve-criteria"
+
+
+async def test_a_reason_typed_right_after_picking_a_value_keeps_the_coders_criteria(review_dir):
+    """s8 walkthrough: `2` then the reason typed at once replaced the prefilled criteria."""
+    ids = ids_of(review_dir)
+    app = make_app(review_dir, reviewer="carol", start="resolve", stage=TA)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await resolve_ready(app, pilot)
+        await pilot.press("2")  # bob's exclude, criteria E2 prefilled
+        await wait_for(pilot, lambda: isinstance(app.screen, ResolveModal))
+        burst(app, "o l d space r e c o r d enter")
+        await wait_for(pilot, lambda: app.screen is screen, timeout=20)
+    events = read_sheet(review_dir / "coding" / "consensus.csv").events
+    assert [(e.study_id, e.field, e.value, e.note) for e in events] == [
+        (ids[0], "decision", "exclude", "old record"), (ids[0], "criteria", "E2", "old record")]
 
 
 async def test_two_conflicts_resolved_in_one_burst_each_with_its_own_reason(review_dir):

@@ -136,7 +136,12 @@ class ResolveModal(ModalScreen[bool | None]):
                          classes="dialog-help")
 
     def on_mount(self) -> None:
-        self.query(Input).first().focus()  # the value, else the criteria, else the reason
+        # A typed value: its box first. A coder's value picked (1-9): the reason, as a person
+        # types it right after choosing; the criteria (prefilled) are one Shift+Tab back.
+        if self.editable:
+            self.query(Input).first().focus()
+        else:
+            self.query_one("#resolve-reason", Input).focus()
 
     def _example(self) -> str:
         """The criteria box's placeholder: a criterion this stage offers (an exclusion first)."""
