@@ -101,7 +101,7 @@ async def test_keys_never_wait_for_a_slow_retrain(review_dir, slow_model):
         assert 3 not in slow_model.trained_on and 4 in slow_model.trained_on
         assert screen.prioritised.queue.ranking.trained_on == 4
         title = str(screen.query_one("#screen-title").render())
-        assert re.search(r"· alice · rank \d+ of \d+ unscreened · top \d+% · model of 4 ", title)
+        assert re.search(r"· alice · rank \d+ of \d+ · top \d+% · model of 4 ", title)
 
 
 async def test_prioritised_order_is_recorded_and_ranks_by_the_model(review_dir):

@@ -15,7 +15,7 @@ from workbench.review.screening import open_session
 
 from tests.review.test_stopping_close import N, _review, _screen_until_stop
 from .conftest import screening_ready, wait_for
-from .test_prioritised import choose_prioritised
+from .test_prioritised import choose_prioritised, exclude
 
 
 def _stopped(root) -> list:
@@ -46,3 +46,25 @@ async def test_s_closes_screening_once_the_test_says_stop(tmp_path):
         await pilot.press("c")
         await wait_for(pilot, lambda: app.screen is screen and bool(_stopped(root)))
         assert {e.study_id for e in _stopped(root)} == set(ids) - screened
+
+
+async def test_the_footer_shows_s_slash_and_b_and_the_title_fits_at_80x24(tmp_path):
+    """s8 walkthrough: the footer never showed s, / or b; the title lost its model part."""
+    from textual.widgets._footer import FooterKey
+    root = tmp_path / "review"
+    _review(root)
+    app = make_app(root, reviewer="alice", start="screening")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await screening_ready(app, pilot)
+        screen = app.screen
+        await choose_prioritised(app, pilot)
+        await pilot.press("i")
+        await exclude(app, pilot)
+        await wait_for(pilot, lambda: "model of 2 decisions" in
+                       str(screen.query_one("#screen-title").render()), timeout=60)
+        title = screen.query_one("#screen-title")
+        assert len(str(title.render()).rstrip()) <= title.region.width
+        await pilot.pause()
+        keys = {(k.key_display, k.description) for k in screen.query(FooterKey)
+                if k.region.height}
+        assert {("s", "Stop test"), ("/", "Filter"), ("b", "Bulk")} <= keys, keys

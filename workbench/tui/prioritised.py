@@ -160,7 +160,11 @@ class PrioritisedOrder:
             self._wake()
 
     def describe(self, position: int | None) -> str:
-        """Return "rank 3 of 1,204 unscreened · top 1% · model of 40 decisions" ("" if unranked)."""
+        """Return "rank 3 of 1,204 · top 1% · model of 40 decisions" ("" if unranked).
+
+        Short enough that the whole of it fits in the title at 80 columns (s8 walkthrough:
+        "· model of N decisions" was cut off); the rank is among the unscreened studies.
+        """
         ranking = self.queue.ranking
         if position is None:
             return ""
@@ -177,4 +181,4 @@ class PrioritisedOrder:
         share = max(1, round(100 * where / total))
         basis = (f"model of {plural(ranking.trained_on, 'decision')}" if ranking.basis == "model"
                  else ranking.basis)
-        return f"rank {where:,} of {total:,} unscreened · top {share}% · {basis}"
+        return f"rank {where:,} of {total:,} · top {share}% · {basis}"

@@ -87,7 +87,7 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
         Binding("left,h", "previous", "Prev", key_display="←", id="screening.previous"),
         Binding("g", "next_unscreened", "Go unscreened", id="screening.next_unscreened"),
         Binding("slash", "filter", "Filter", id="screening.filter"),
-        Binding("b", "bulk", "Bulk decision", show=False, id="screening.bulk"),
+        Binding("b", "bulk", "Bulk", id="screening.bulk"),
         Binding("d", "mark_duplicate", "Possible duplicate", show=False,
                 id="screening.mark_duplicate"),
         Binding("e", "edit_highlights", "Edit highlight terms", show=False,
@@ -110,7 +110,8 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
     BINDINGS = ([replace(b, priority=True) for b in BINDINGS
                  if b.action not in _SHARED_WITH_TEXT]
                 + [b for b in BINDINGS if b.action in _SHARED_WITH_TEXT]
-                + [replace(b, priority=True, action=f"fast('{b.action}')", id=None, show=False)
+                # the fast copy is the one the footer finds first: it shows the key
+                + [replace(b, priority=True, action=f"fast('{b.action}')", id=None)
                    for b in BINDINGS if b.action in _SHARED_WITH_TEXT])
 
     class Loaded(Message):
