@@ -103,7 +103,10 @@ def test_closing_after_the_test_says_stop_puts_the_rest_in_prismas_automation_bo
     again = _screen(root, "--stop", "--reviewer", "alice", "--yes")
     assert again.exit_code == 1 and "nothing is left unscreened or already closed" in again.output
 
-    write_exports(Review.open(root), charts=False)
+    shown = CliRunner().invoke(cli, ["--review", str(root), "export", "--no-charts"])
+    assert shown.exit_code == 0, shown.output
+    assert (f"duplicates 0, not screened (stopping criterion met) {left}, screened "
+            f"{len(screened)}, excluded {len(screened) - 20}") in shown.output
     counts = _counts(root)
     assert counts["excluded_automatic"] == str(left)
     assert counts["records_screened"] == str(len(screened))

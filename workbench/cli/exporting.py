@@ -75,8 +75,10 @@ def prisma_summary(p) -> list[str]:
     reports sought on, PRISMA 2020 keeps databases and other methods in two
     columns, so one line of all the numbers would not add up.
     """
-    head = (f"Records {p.records_identified}, duplicates {p.duplicates}, screened "
-            f"{p.records_screened}, excluded {p.records_excluded}")
+    head = (f"Records {p.records_identified}, duplicates {p.duplicates}, "
+            + (f"not screened (stopping criterion met) {p.records_stopped}, "
+               if p.records_stopped else "")
+            + f"screened {p.records_screened}, excluded {p.records_excluded}")
     if not (p.other_sought or p.other_sources):
         return [f"{head}, sought {p.reports_sought}, not retrieved {p.reports_not_retrieved}, "
                 + _unseen(p.reports_not_screened) +
