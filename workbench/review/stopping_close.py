@@ -151,6 +151,8 @@ def stopped_studies(latest, stage, finals: dict, source: str) -> StoppedStudies:
     from workbench.core.events import CONSENSUS
     from workbench.core.screening import CRITERIA, split_ids
     from workbench.io.exports.decisions import SHEET
+    if not (latest["field"].to_numpy(dtype=object) == stopping.STOPPED_FIELD).any():
+        return StoppedStudies(finals, frozenset(), frozenset(), {})   # nobody closed: one pass
     at = latest[latest["stage"].to_numpy(dtype=object) == stage.id]
     fields = at["field"].to_numpy(dtype=object)
     sheets = at[SHEET].to_numpy(dtype=object)
