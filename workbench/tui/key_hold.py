@@ -87,6 +87,27 @@ def load_failed(worker) -> bool:
     return worker is not None and worker.state in (WorkerState.ERROR, WorkerState.CANCELLED)
 
 
+class LoadsInBackground:
+    """Mixin for a screen that loads what its keys act on in a worker.
+
+    The screen sets `self._loader` (the worker), `self.cancel` (a threading
+    Event) and, once loaded, `self.session`. The app holds the keys typed
+    while it loads and replays them once it is ready (`KeyHold`).
+    """
+
+    def load_state(self) -> str:
+        """LOADING until the session is loaded (READY), or FAILED (an error, or cancelled)."""
+        if self.session is not None:
+            return READY
+        return FAILED if self.cancel.is_set() or load_failed(self._loader) else LOADING
+
+    def on_worker_state_changed(self, event) -> None:
+        """The loading worker's unexpected error is shown (a worker's state reaches only
+        the screen that runs it, so the app's handler never saw it: "Loading..." stayed)."""
+        if event.worker is self._loader:
+            self.app.on_worker_state_changed(event)
+
+
 #: Actions a key runs at once on a screen still loading (leaving it cancels the load).
 LEAVING_ACTIONS = {("", "back"), ("", "fast"), ("app", "quit")}
 

@@ -30,7 +30,7 @@ from workbench.tui.widgets.coding_panel import (DIMENSION, FIELDS, GROUP, CodePa
                                                 codes_with_depth, coding_counts, describe_lines,
                                                 item_hint, section_size, sections_of,
                                                 status_line)
-from workbench.tui.key_hold import FAILED, LOADING, READY, fast_binding, load_failed
+from workbench.tui.key_hold import LoadsInBackground, fast_binding
 from workbench.tui.live import others_decide, own_sheet_changed
 from workbench.tui.widgets.key_footer import KeyFooter
 from workbench.tui.widgets.source_card import SourceCard
@@ -46,7 +46,7 @@ ENDS_SEARCH = ("activate", "number", "tab_section", "section", "add_row", "remov
                "memo", "flag", "copy_previous", "next_uncoded", "undo")
 
 
-class CodingScreen(EvidenceActions, NavigationActions, Screen):
+class CodingScreen(LoadsInBackground, EvidenceActions, NavigationActions, Screen):
     """Code one study: dimensions (codes), extraction fields, repeatable groups, memos, flags.
 
     With a linked full text, the text replaces the study card: a passage
@@ -168,20 +168,6 @@ class CodingScreen(EvidenceActions, NavigationActions, Screen):
                                            self.query_one("#fulltext", FullTextPanel),
                                            evidence=self.passage_spans)
         self._loader = self._load()
-
-    def load_state(self) -> str:
-        """"loading" until the session is loaded ("ready"), or "failed" (an error, or
-        cancelled): the app holds the keys typed while loading and replays them once
-        ready (tui/key_hold.py)."""
-        if self.session is not None:
-            return READY
-        return FAILED if self.cancel.is_set() or load_failed(self._loader) else LOADING
-
-    def on_worker_state_changed(self, event) -> None:
-        """The loading worker's unexpected error is shown (a worker's state reaches only
-        the screen that runs it, so the app's handler never saw it: "Loading..." stayed)."""
-        if event.worker is self._loader:
-            self.app.on_worker_state_changed(event)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="coding-load")
     def _load(self) -> None:

@@ -30,7 +30,7 @@ from workbench.review.ordering import IMPORT_ORDER
 from workbench.review.screening import (UNSCREENED, Filter, ScreeningSession,
                                         empty_stage_reason, find_fulltext, open_session)
 from workbench.tui.live import others_decide, own_sheet_changed
-from workbench.tui.key_hold import FAILED, LOADING, READY, load_failed
+from workbench.tui.key_hold import LoadsInBackground
 from workbench.tui.loading import bulk_loading
 from workbench.tui.modals import CriteriaModal, ErrorModal, FilterModal, NoteModal
 from workbench.tui.screens.screening_order import ScreeningOrder
@@ -72,7 +72,7 @@ def open_external(target: str) -> bool:
 _SHARED_WITH_TEXT = ("filter", "note", "stopping_test", "back")
 
 
-class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
+class ScreeningScreen(LoadsInBackground, BulkAndDuplicates, ScreeningOrder, Screen):
     """Screen one stage: include / exclude (with criteria) / maybe / not retrieved."""
 
     BINDINGS = [
@@ -160,20 +160,6 @@ class ScreeningScreen(BulkAndDuplicates, ScreeningOrder, Screen):
         self.fulltext = FulltextController(self, self.review, self.query_one("#card", SourceCard),
                                            self.query_one("#fulltext", FullTextPanel))
         self._loader = self._load()
-
-    def load_state(self) -> str:
-        """"loading" until the session is loaded ("ready"), or "failed" (an error, or
-        cancelled): the app holds the keys typed while loading and replays them once
-        ready (tui/key_hold.py)."""
-        if self.session is not None:
-            return READY
-        return FAILED if self.cancel.is_set() or load_failed(self._loader) else LOADING
-
-    def on_worker_state_changed(self, event) -> None:
-        """The loading worker's unexpected error is shown (a worker's state reaches only
-        the screen that runs it, so the app's handler never saw it: "Loading..." stayed)."""
-        if event.worker is self._loader:
-            self.app.on_worker_state_changed(event)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="screening-load")
     def _load(self) -> None:
