@@ -49,8 +49,8 @@ def reads(monkeypatch):
         counted[Path(path).name] += 1
         return real(path)
 
-    def counting_frame(path):
-        found = real_frame(path)
+    def counting_frame(path, data=None):
+        found = real_frame(path, data)
         if found is not None:  # None: read_sheet reads it (and is counted)
             counted[Path(path).name] += 1
         return found
