@@ -10,7 +10,7 @@ where the file system allows, else copies) with a sealed manifest
 (`workbench.store.cache`): the key, the SHA-256 of every kept file and what
 `write_exports` returns. The next export with the same key (`memo_key`: the
 SHA-256 of every input file's bytes, the options and the source of the
-whole package) checks every kept file against its SHA-256 and, only when all
+library, all of the package but the app and the command line) checks every kept file against its SHA-256 and, only when all
 match, stages them instead of building them again. Any miss (an input
 changed, a kept file edited, truncated or missing, a manifest edited or
 sealed on another machine) builds the export as before: a bad memo is
@@ -39,7 +39,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import workbench
 from workbench.store.cache import read_cache, write_cache
 
 log = logging.getLogger(__name__)
@@ -65,15 +64,6 @@ def _file_digest(path: Path) -> str:
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
-
-
-def code_digest() -> str:
-    """The SHA-256 of the version and of every module of the package (any code change misses)."""
-    root = Path(workbench.__file__).parent
-    digest = hashlib.sha256(workbench.__version__.encode())
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -105,6 +95,9 @@ def memo_key(review, source: str, charts: bool, require_agreed: bool,
     except OSError as exc:
         log.info("export not reused: %s", exc)
         return None
+    # the library's code (the agreement cache's digest, computed once per process): the
+    # export is built by the library alone, so the app and the command line are not in it
+    from workbench.review.agreement_cache import code_digest
     parts = [MEMO_VERSION, code_digest(), str(root), source, bool(charts), bool(require_agreed),
              listing]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()

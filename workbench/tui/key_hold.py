@@ -54,6 +54,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.widgets import Input
 
+from workbench.core.wording import plural
+
 #: A hold that nothing releases (a dialog that never draws) ends after this many seconds.
 HOLD_LIMIT = 2.0
 #: ... unless the dialog on top is still being built (a loaded machine): its keys wait
@@ -198,7 +200,7 @@ class KeyHold:
         """Say how many keys typed for a screen that never became ready are dropped."""
         if keys:
             name = getattr(screen, "LOADING_NAME", type(screen).__name__)
-            self.notify(f"{len(keys)} key{'s' if len(keys) != 1 else ''} typed while the "
+            self.notify(f"{plural(len(keys), 'key')} typed while the "
                         f"{name} was loading not used: {why}.", severity="warning",
                         timeout=8)
 
